@@ -1,0 +1,55 @@
+import type { TicketRef } from './grant.js';
+
+/** CloudEvents `source` of every event dts-trust emits. */
+export const AUDIT_SOURCE = 'dts-trust';
+
+/** The CloudEvents `type` of every audit event (each at most 64 characters). */
+export const AuditEventType = {
+  GrantDeclared: 'dts-trust.grant.declared',
+  GrantRejected: 'dts-trust.grant.rejected',
+  GrantRevoked: 'dts-trust.grant.revoked',
+  GrantExpired: 'dts-trust.grant.expired',
+  RoleCreated: 'dts-trust.role.created',
+  RoleRepaired: 'dts-trust.role.repaired',
+  RoleDeleted: 'dts-trust.role.deleted',
+  RoleInSync: 'dts-trust.role.in-sync',
+  RoleDriftObserved: 'dts-trust.role.drift-observed',
+  RoleConflict: 'dts-trust.role.conflict',
+  RolePaused: 'dts-trust.role.paused',
+  RoleFailed: 'dts-trust.role.failed',
+  ChangePlanned: 'dts-trust.change.planned',
+  AccountFailed: 'dts-trust.account.failed',
+  RunSummary: 'dts-trust.run.summary',
+} as const;
+/** One of {@link AuditEventType}. */
+export type AuditEventType = (typeof AuditEventType)[keyof typeof AuditEventType];
+
+/** The payload of an audit event: enough to answer who, what, why, before and after. */
+export interface AuditEventData {
+  /** Ties together every event of one intake message or reconcile run. */
+  readonly correlationId: string;
+  /** What happened, in one word (`created`, `repaired`, `rejected`, `conflict`, ...). */
+  readonly outcome: string;
+  /** Grants behind the decision, as `owner/role/trusted` ids. */
+  readonly grantIds?: readonly string[];
+  readonly ticket?: TicketRef;
+  /** The state before and after the change (trust policy text, policy names). */
+  readonly before?: unknown;
+  readonly after?: unknown;
+  /** Findings or the semantic diff that led to the decision. */
+  readonly diff?: unknown;
+  /** Catalog or API codes, for rejections and failures. */
+  readonly codes?: readonly string[];
+  /** Free-form detail (counts for a run summary, a message for a failure). */
+  readonly detail?: Readonly<Record<string, unknown>>;
+}
+
+/** An audit event, CloudEvents 1.0 shaped; `subject` is the role's ARN when there is one. */
+export interface AuditEvent {
+  readonly id: string;
+  readonly type: AuditEventType;
+  readonly source: typeof AUDIT_SOURCE;
+  readonly subject: string;
+  readonly time: string;
+  readonly data: AuditEventData;
+}

@@ -1,0 +1,59 @@
+import { z } from 'zod';
+
+/** Clouds a grant can target. */
+export const Cloud = { Alibaba: 'alibaba', Tencent: 'tencent' } as const;
+/** One of {@link Cloud}. */
+export type Cloud = (typeof Cloud)[keyof typeof Cloud];
+
+/** How the engine treats a grant: apply changes, only plan and report them, or skip it. */
+export const GrantMode = { Enforce: 'enforce', Observe: 'observe', Paused: 'paused' } as const;
+/** One of {@link GrantMode}. */
+export type GrantMode = (typeof GrantMode)[keyof typeof GrantMode];
+
+/** The system policy DTS needs on every cross-account role. */
+export const DTS_ROLE_POLICY = 'AliyunDTSRolePolicy';
+
+/** Where a grant came from: the approved ticket in a ticketing system. */
+export const TicketRefSchema = z.object({
+  system: z.string().min(1),
+  id: z.string().min(1),
+  requester: z.string().min(1),
+  approver: z.string().min(1),
+});
+/** Where a grant came from. */
+export type TicketRef = z.infer<typeof TicketRefSchema>;
+
+/**
+ * One declaration: `trustedAccountId` may create DTS tasks that use role `roleName` in `ownerAccountId`.
+ * The shape only; {@link validateGrant} in `validation.ts` checks the DTS rules and collects every problem.
+ */
+export const GrantSchema = z.object({
+  ownerAccountId: z.string(),
+  roleName: z.string(),
+  trustedAccountId: z.string(),
+  cloud: z.enum([Cloud.Alibaba, Cloud.Tencent]).default(Cloud.Alibaba),
+  policies: z.array(z.string().min(1)).min(1).default([DTS_ROLE_POLICY]),
+  externalId: z.string().min(2).max(1224).optional(),
+  mode: z.enum([GrantMode.Enforce, GrantMode.Observe, GrantMode.Paused]).default(GrantMode.Enforce),
+  expiresAt: z.string().datetime({ offset: true }).optional(),
+  adopt: z.boolean().default(false),
+  ticket: TicketRefSchema,
+  revision: z.number().int().nonnegative().default(0),
+  createdAt: z.string().datetime({ offset: true }).optional(),
+  updatedAt: z.string().datetime({ offset: true }).optional(),
+});
+/** A grant after parsing (defaults applied). */
+export type Grant = z.infer<typeof GrantSchema>;
+/** A grant as written by a caller (defaults optional). */
+export type GrantInput = z.input<typeof GrantSchema>;
+
+/** The identity of a managed role: one role name in one owner account. */
+export interface RoleKey {
+  readonly ownerAccountId: string;
+  readonly roleName: string;
+}
+
+/** The identity of a grant: a role key plus the trusted account. */
+export interface GrantKey extends RoleKey {
+  readonly trustedAccountId: string;
+}

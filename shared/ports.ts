@@ -1,0 +1,122 @@
+/**
+ * The small interfaces the engine needs from the outside world. The pure core is written against these;
+ * `shared/alicloud` implements them over the real SDKs, tests implement them in memory.
+ */
+import type { AuditEvent } from './domain/audit.js';
+import type { Grant, GrantKey, RoleKey } from './domain/grant.js';
+
+/** Credentials that act inside one account (the account's own, or STS credentials of its management role). */
+export interface AccountCredentials {
+  readonly accountId: string;
+  readonly accessKeyId: string;
+  readonly accessKeySecret: string;
+  readonly securityToken?: string;
+  /** When temporary credentials stop working; absent for long-term keys. */
+  readonly expiration?: Date;
+}
+
+/** Hands out credentials for an owner account (STS AssumeRole into its management role, cached). */
+export interface CredentialBroker {
+  /** Credentials for `accountId`; throws a `CloudApiError` of kind `noPermission` when the account cannot be entered. */
+  credentialsFor(accountId: string): Promise<AccountCredentials>;
+}
+
+/** A RAM role as GetRole returns it. */
+export interface ObservedRoleRecord {
+  readonly roleName: string;
+  readonly arn: string;
+  readonly description: string;
+  /** The trust policy exactly as the service returned it. */
+  readonly trustPolicy: string;
+}
+
+/** A policy attached to a role. */
+export interface AttachedPolicy {
+  readonly policyName: string;
+  readonly policyType: 'System' | 'Custom';
+}
+
+/** What a new role is created with. */
+export interface NewRole {
+  readonly roleName: string;
+  readonly trustPolicy: string;
+  readonly description: string;
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+/** RAM roles of one account, reached with that account's credentials. Errors are `CloudApiError`s. */
+export interface RoleDirectory {
+  /** GetRole; `undefined` when the role does not exist. */
+  getRole(account: AccountCredentials, roleName: string): Promise<ObservedRoleRecord | undefined>;
+  /** ListPoliciesForRole; empty when the role does not exist. */
+  listAttachedPolicies(account: AccountCredentials, roleName: string): Promise<AttachedPolicy[]>;
+  createRole(account: AccountCredentials, role: NewRole): Promise<ObservedRoleRecord>;
+  updateTrustPolicy(account: AccountCredentials, roleName: string, trustPolicy: string): Promise<void>;
+  attachPolicy(account: AccountCredentials, roleName: string, policy: AttachedPolicy): Promise<void>;
+  detachPolicy(account: AccountCredentials, roleName: string, policy: AttachedPolicy): Promise<void>;
+  deleteRole(account: AccountCredentials, roleName: string): Promise<void>;
+}
+
+/** Declared grants. Writes are conditional on `revision` so racing writers cannot lose an update. */
+export interface GrantStore {
+  getGrant(key: GrantKey): Promise<Grant | undefined>;
+  /** Insert (expectedRevision undefined: must not exist) or replace (must be at expectedRevision); returns the stored grant with its new revision. */
+  putGrant(grant: Grant, expectedRevision?: number): Promise<Grant>;
+  /** Remove a grant; a missing grant is not an error. */
+  deleteGrant(key: GrantKey): Promise<void>;
+  /** Every grant of one role (a role holds few grants). */
+  listGrantsForRole(role: RoleKey): Promise<Grant[]>;
+  /** Every managed role, page by page, never all in memory; optionally one owner account only. */
+  listManagedRoles(filter?: { ownerAccountId?: string }): AsyncIterable<RoleKey>;
+}
+
+/** The last reconcile of a role, kept for backoff, flap detection and reports. */
+export interface RoleStatus extends RoleKey {
+  /** Hash of the last observed state. */
+  readonly observedHash?: string;
+  /** Outcome of the last reconcile (`inSync`, `repaired`, `created`, `conflict`, `failed`, ...). */
+  readonly lastResult: string;
+  readonly lastReconciledAt: string;
+  readonly failureCount: number;
+  /** Do not try again before this instant (after failures). */
+  readonly nextAttemptAt?: string;
+  /** Signature of the last repaired drift, and how often it was repaired within the window. */
+  readonly flapSignature?: string;
+  readonly flapCount: number;
+  readonly flapWindowStart?: string;
+  /** Set when the product paused the role (for example after flapping); the reason. */
+  readonly pausedReason?: string;
+  /** Optimistic-concurrency version; 0 before the first write. */
+  readonly version: number;
+}
+
+/** Role status rows. */
+export interface StatusStore {
+  getStatus(role: RoleKey): Promise<RoleStatus | undefined>;
+  /** Write conditional on `expectedVersion` (0: must not exist); returns the row with its new version. */
+  putStatus(status: RoleStatus, expectedVersion: number): Promise<RoleStatus>;
+}
+
+/** Durable record of audit events before they are delivered (the outbox). */
+export interface AuditLog {
+  /** Persist the event; must succeed before the change it describes is made. */
+  record(event: AuditEvent): Promise<void>;
+}
+
+/** Delivers audit events to the bus. */
+export interface AuditSink {
+  /** Publish; returns the ids delivered and the ones that failed. Never throws for per-event failures. */
+  publish(events: readonly AuditEvent[]): Promise<{ delivered: string[]; failed: { id: string; code: string }[] }>;
+}
+
+/** Time, injectable so tests control it. */
+export interface Clock {
+  now(): Date;
+  sleep(ms: number): Promise<void>;
+}
+
+/** Random numbers for jitter and ids, injectable so tests are repeatable. */
+export interface Random {
+  /** Uniform in [0, 1). */
+  next(): number;
+}
