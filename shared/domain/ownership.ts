@@ -1,0 +1,34 @@
+import type { GrantKey, RoleKey } from './grant.js';
+
+/** How dts-trust marks the roles it owns: a description prefix readable from GetRole, and a tag. */
+export const Ownership = {
+  /** Every role dts-trust creates has a Description starting with this. */
+  descriptionPrefix: 'Managed by dts-trust',
+  tagKey: 'managed-by',
+  tagValue: 'dts-trust',
+} as const;
+
+/** The Description written on a role dts-trust creates. */
+export function ownedRoleDescription(role: RoleKey): string {
+  return `${Ownership.descriptionPrefix}; do not edit by hand (role ${role.roleName} in ${role.ownerAccountId}).`;
+}
+
+/** True when a role's Description carries the ownership marker. */
+export function isOwnedDescription(description: string | undefined): boolean {
+  return (description ?? '').startsWith(Ownership.descriptionPrefix);
+}
+
+/** The role's ARN, `acs:ram::<owner>:role/<name>` (RAM lower-cases role names in ARNs). */
+export function roleArn(role: RoleKey): string {
+  return `acs:ram::${role.ownerAccountId}:role/${role.roleName.toLowerCase()}`;
+}
+
+/** A grant's stable id, `<owner>/<role>/<trusted>`. */
+export function grantId(key: GrantKey): string {
+  return `${key.ownerAccountId}/${key.roleName}/${key.trustedAccountId}`;
+}
+
+/** A role's stable id, `<owner>/<role>`. */
+export function roleId(key: RoleKey): string {
+  return `${key.ownerAccountId}/${key.roleName}`;
+}
