@@ -121,6 +121,8 @@ export interface CloudCore {
   now(): Date;
   /** Service-specific state bags, created on first use (`tablestore`, `eventbridge`, `dts`, `fc`); persisted with --state when JSON-serialisable via the module's own `snapshot`/`restore`. */
   serviceState<T>(service: string, init: () => T): T;
+  /** Options given for one service at start (`startLocalCloud({ services: { fc: {...} } })`); undefined if none. */
+  serviceOptions<T>(service: string): T | undefined;
 }
 
 /** Per-call information a module gives the core so faults and the request log can apply. */
@@ -145,6 +147,11 @@ export interface ServiceModule {
   handle(call: CloudCall, core: CloudCore): Promise<CloudReply>;
   /** Shape a fault injected by the core (throttling, 5xx, outage) the way this service reports errors. */
   faultReply(fault: { status: number; code: string; message: string }, call: CloudCall): CloudReply;
+  /**
+   * Optional admin routes of this service, reached at `/__admin/<module name>/<subpath>` (only the local cloud has
+   * these: listing stored events, registering handlers, ...). Return undefined for an unknown subpath.
+   */
+  admin?(call: CloudCall, subpath: string, core: CloudCore): Promise<CloudReply | undefined>;
   /** Optional persistence of the module's state for `--state <file>`. */
   snapshot?(core: CloudCore): unknown;
   restore?(core: CloudCore, data: unknown): void;

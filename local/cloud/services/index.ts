@@ -1,0 +1,7 @@
+import type { ServiceModule } from '../contract.js';
+
+/**
+ * Every emulated service, in routing order. Each module's `accepts` is specific to its wire protocol,
+ * so the order only matters for speed. Add a module here when it is ready.
+ */
+export const serviceModules: readonly ServiceModule[] = [];
