@@ -1,0 +1,197 @@
+import { $OpenApiUtil } from '@alicloud/openapi-core';
+import RamSdk from '@alicloud/ram20150501';
+import * as $dara from '@darabonba/typescript';
+import { z } from 'zod';
+import { CloudErrorKind } from '../domain/errors.js';
+import type { AccountCredentials, AttachedPolicy, NewRole, ObservedRoleRecord, RoleDirectory } from '../ports.js';
+import { callCloud, malformedResponse, toCloudApiError } from './cloud-error.js';
+
+/** RAM actions the role directory calls in each owner account (for the management role's least-privilege policy). */
+export const RAM_DIRECTORY_ACTIONS = [
+  'ram:GetRole',
+  'ram:ListPoliciesForRole',
+  'ram:CreateRole',
+  'ram:UpdateRole',
+  'ram:DeleteRole',
+  'ram:AttachPolicyToRole',
+  'ram:DetachPolicyFromRole',
+  'ram:TagResources',
+] as const;
+
+/** Where RAM is and how to reach it. */
+export interface RamDirectoryOptions {
+  /** `ram.aliyuncs.com`, or `127.0.0.1:<port>` for the local cloud. */
+  readonly endpoint: string;
+  readonly protocol: 'https' | 'http';
+  readonly regionId?: string;
+  /** Per-request timeouts in ms. */
+  readonly connectTimeoutMs?: number;
+  readonly readTimeoutMs?: number;
+}
+
+const RoleBody = z.object({
+  Role: z.object({
+    RoleName: z.string(),
+    Arn: z.string(),
+    Description: z.string().optional().default(''),
+    AssumeRolePolicyDocument: z.string(),
+  }),
+});
+
+const PoliciesBody = z.object({
+  Policies: z
+    .object({
+      Policy: z.array(z.object({ PolicyName: z.string(), PolicyType: z.enum(['System', 'Custom']) })).default([]),
+    })
+    .default({ Policy: [] }),
+});
+
+type RamClient = InstanceType<typeof RamSdk.default>;
+
+/** A {@link RoleDirectory} over `@alicloud/ram20150501`; one SDK client per credential set, reused. */
+export class RamRoleDirectory implements RoleDirectory {
+  readonly #options: RamDirectoryOptions;
+  readonly #clients = new Map<string, RamClient>();
+  readonly #runtime: $dara.RuntimeOptions;
+
+  constructor(options: RamDirectoryOptions) {
+    this.#options = options;
+    this.#runtime = new $dara.RuntimeOptions({
+      connectTimeout: options.connectTimeoutMs ?? 5_000,
+      readTimeout: options.readTimeoutMs ?? 10_000,
+      autoretry: false,
+    });
+  }
+
+  async getRole(account: AccountCredentials, roleName: string): Promise<ObservedRoleRecord | undefined> {
+    try {
+      const res = await this.#client(account).getRoleWithOptions(
+        new RamSdk.GetRoleRequest({ roleName }),
+        this.#runtime,
+      );
+      const body = RoleBody.safeParse(res.body?.toMap());
+      if (!body.success) throw malformedResponse('ram:GetRole', body.error.message);
+      const role = body.data.Role;
+      return {
+        roleName: role.RoleName,
+        arn: role.Arn,
+        description: role.Description,
+        trustPolicy: role.AssumeRolePolicyDocument,
+      };
+    } catch (error) {
+      const e = toCloudApiError('ram:GetRole', error);
+      if (e.kind === CloudErrorKind.NotFound) return undefined;
+      throw e;
+    }
+  }
+
+  async listAttachedPolicies(account: AccountCredentials, roleName: string): Promise<AttachedPolicy[]> {
+    try {
+      const res = await this.#client(account).listPoliciesForRoleWithOptions(
+        new RamSdk.ListPoliciesForRoleRequest({ roleName }),
+        this.#runtime,
+      );
+      const body = PoliciesBody.safeParse(res.body?.toMap());
+      if (!body.success) throw malformedResponse('ram:ListPoliciesForRole', body.error.message);
+      return body.data.Policies.Policy.map((p) => ({ policyName: p.PolicyName, policyType: p.PolicyType }));
+    } catch (error) {
+      const e = toCloudApiError('ram:ListPoliciesForRole', error);
+      if (e.kind === CloudErrorKind.NotFound) return [];
+      throw e;
+    }
+  }
+
+  async createRole(account: AccountCredentials, role: NewRole): Promise<ObservedRoleRecord> {
+    const tag = Object.entries(role.tags).map(([key, value]) => new RamSdk.CreateRoleRequestTag({ key, value }));
+    const res = await callCloud('ram:CreateRole', () =>
+      this.#client(account).createRoleWithOptions(
+        new RamSdk.CreateRoleRequest({
+          roleName: role.roleName,
+          assumeRolePolicyDocument: role.trustPolicy,
+          description: role.description,
+          tag,
+        }),
+        this.#runtime,
+      ),
+    );
+    const body = RoleBody.safeParse(res.body?.toMap());
+    if (!body.success) throw malformedResponse('ram:CreateRole', body.error.message);
+    return {
+      roleName: body.data.Role.RoleName,
+      arn: body.data.Role.Arn,
+      description: body.data.Role.Description,
+      trustPolicy: body.data.Role.AssumeRolePolicyDocument,
+    };
+  }
+
+  async updateTrustPolicy(account: AccountCredentials, roleName: string, trustPolicy: string): Promise<void> {
+    await callCloud('ram:UpdateRole', () =>
+      this.#client(account).updateRoleWithOptions(
+        new RamSdk.UpdateRoleRequest({ roleName, newAssumeRolePolicyDocument: trustPolicy }),
+        this.#runtime,
+      ),
+    );
+  }
+
+  /** Rewrite a role's Description (used to claim ownership of an adopted role). */
+  async updateDescription(account: AccountCredentials, roleName: string, description: string): Promise<void> {
+    await callCloud('ram:UpdateRole', () =>
+      this.#client(account).updateRoleWithOptions(
+        new RamSdk.UpdateRoleRequest({ roleName, newDescription: description }),
+        this.#runtime,
+      ),
+    );
+  }
+
+  async attachPolicy(account: AccountCredentials, roleName: string, policy: AttachedPolicy): Promise<void> {
+    await callCloud('ram:AttachPolicyToRole', () =>
+      this.#client(account).attachPolicyToRoleWithOptions(
+        new RamSdk.AttachPolicyToRoleRequest({
+          roleName,
+          policyName: policy.policyName,
+          policyType: policy.policyType,
+        }),
+        this.#runtime,
+      ),
+    );
+  }
+
+  async detachPolicy(account: AccountCredentials, roleName: string, policy: AttachedPolicy): Promise<void> {
+    await callCloud('ram:DetachPolicyFromRole', () =>
+      this.#client(account).detachPolicyFromRoleWithOptions(
+        new RamSdk.DetachPolicyFromRoleRequest({
+          roleName,
+          policyName: policy.policyName,
+          policyType: policy.policyType,
+        }),
+        this.#runtime,
+      ),
+    );
+  }
+
+  async deleteRole(account: AccountCredentials, roleName: string): Promise<void> {
+    await callCloud('ram:DeleteRole', () =>
+      this.#client(account).deleteRoleWithOptions(new RamSdk.DeleteRoleRequest({ roleName }), this.#runtime),
+    );
+  }
+
+  #client(account: AccountCredentials): RamClient {
+    const key = `${account.accessKeyId}\u0000${account.securityToken ?? ''}`;
+    let client = this.#clients.get(key);
+    if (!client) {
+      if (this.#clients.size > 256) this.#clients.clear();
+      client = new RamSdk.default(
+        new $OpenApiUtil.Config({
+          accessKeyId: account.accessKeyId,
+          accessKeySecret: account.accessKeySecret,
+          securityToken: account.securityToken,
+          endpoint: this.#options.endpoint,
+          protocol: this.#options.protocol,
+          regionId: this.#options.regionId ?? 'cn-hangzhou',
+        }),
+      );
+      this.#clients.set(key, client);
+    }
+    return client;
+  }
+}

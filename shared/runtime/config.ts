@@ -1,0 +1,217 @@
+import { z } from 'zod';
+import { ConfigError } from '../domain/errors.js';
+
+/** Where an endpoint override is given for the local cloud: `127.0.0.1:<port>` (no scheme). */
+const hostPort = z
+  .string()
+  .regex(/^[A-Za-z0-9.-]+(:\d{1,5})?$/, 'must be host or host:port without a scheme, e.g. 127.0.0.1:8080');
+
+const accountId = z.string().regex(/^\d{16}$/, 'must be a 16-digit Alibaba Cloud account ID (AliyunUidFormat)');
+
+const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+/** A comma-separated list; empty or `*` means "any". */
+const list = z
+  .string()
+  .optional()
+  .transform((v) =>
+    v === undefined || v.trim() === '' || v.trim() === '*'
+      ? undefined
+      : v
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean),
+  );
+
+/** A JSON object of string to string, e.g. `{"jira":"secret"}`. */
+const jsonRecord = z
+  .string()
+  .optional()
+  .transform((v, ctx) => {
+    if (v === undefined || v.trim() === '') return {} as Record<string, string>;
+    try {
+      const parsed = z.record(z.string().min(1)).safeParse(JSON.parse(v));
+      if (parsed.success) return parsed.data;
+    } catch {
+      /* reported below */
+    }
+    ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'must be a JSON object of strings, e.g. {"jira":"..."}' });
+    return z.NEVER;
+  });
+
+/** Every environment variable dts-trust reads, with its default. */
+export const ConfigEnvSchema = z.object({
+  DTS_TRUST_REGION: z.string().min(1).default('cn-hangzhou'),
+  /** The account the functions run in (FC sets FC_ACCOUNT_ID). */
+  DTS_TRUST_AUTOMATION_ACCOUNT_ID: accountId.optional(),
+  FC_ACCOUNT_ID: accountId.optional(),
+  DTS_TRUST_PROTOCOL: z.enum(['https', 'http']).default('https'),
+  DTS_TRUST_RAM_ENDPOINT: hostPort.default('ram.aliyuncs.com'),
+  DTS_TRUST_STS_ENDPOINT: hostPort.optional(),
+  DTS_TRUST_DTS_ENDPOINT: hostPort.default('dts.aliyuncs.com'),
+  DTS_TRUST_EVENTBRIDGE_ENDPOINT: hostPort.optional(),
+  DTS_TRUST_FC_ENDPOINT: hostPort.optional(),
+  /** Full URL, `https://<instance>.<region>.ots.aliyuncs.com` or the local cloud's. */
+  DTS_TRUST_TABLESTORE_ENDPOINT: z
+    .string()
+    .url('must be a URL such as https://dts-trust.cn-hangzhou.ots.aliyuncs.com')
+    .optional(),
+  DTS_TRUST_TABLESTORE_INSTANCE: z.string().min(1).default('dts-trust'),
+  DTS_TRUST_TABLE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'letters, digits and _ only')
+    .default('dts_trust_'),
+  DTS_TRUST_EVENT_BUS: z.string().min(1).default('dts-trust'),
+  DTS_TRUST_MANAGEMENT_ROLE: z.string().min(1).max(64).default('dts-trust-manager'),
+  /** Per owner account external ID for AssumeRole into the management role, JSON `{"<uid>":"<id>"}`. */
+  DTS_TRUST_MANAGEMENT_EXTERNAL_IDS: jsonRecord,
+  DTS_TRUST_ACCOUNT_CONCURRENCY: positiveInt(8),
+  DTS_TRUST_ROLE_CONCURRENCY: positiveInt(4),
+  /** RAM requests per second per owner account (RAM throttles per account). */
+  DTS_TRUST_RAM_RATE_LIMIT: positiveInt(20),
+  DTS_TRUST_RETRY_MAX_ATTEMPTS: positiveInt(6),
+  DTS_TRUST_RETRY_BASE_MS: positiveInt(200),
+  DTS_TRUST_RETRY_MAX_MS: positiveInt(10_000),
+  /** Ticket signing keys, JSON `{"<keyId>":"<secret>"}`, one per ticketing system. */
+  DTS_TRUST_TICKET_KEYS: jsonRecord,
+  DTS_TRUST_REPLAY_WINDOW_SECONDS: positiveInt(900),
+  DTS_TRUST_ALLOWED_OWNER_ACCOUNTS: list,
+  DTS_TRUST_ALLOWED_TRUSTED_ACCOUNTS: list,
+  DTS_TRUST_ALLOWED_POLICIES: z
+    .string()
+    .optional()
+    .transform((v) =>
+      (v ?? 'AliyunDTSRolePolicy')
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    ),
+  DTS_TRUST_ROLE_NAME_PATTERN: z
+    .string()
+    .default('^[A-Za-z0-9.-]{1,64}$')
+    .refine((p) => {
+      try {
+        new RegExp(p);
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'must be a valid regular expression'),
+  DTS_TRUST_MAX_GRANTS_PER_TICKET: positiveInt(10),
+  /** Above this many managed roles, the drift reconciler fans out shards by owner account. */
+  DTS_TRUST_SHARD_THRESHOLD: positiveInt(500),
+  DTS_TRUST_SHARD_FUNCTION: z.string().min(1).default('dts-trust-reconcile-shard'),
+  /** A role whose same drift is repaired more than this many times within the window is paused. */
+  DTS_TRUST_FLAP_LIMIT: positiveInt(3),
+  DTS_TRUST_FLAP_WINDOW_MINUTES: positiveInt(1440),
+});
+
+/** The validated settings of a dts-trust function or tool. */
+export interface Config {
+  readonly region: string;
+  readonly automationAccountId: string | undefined;
+  readonly protocol: 'https' | 'http';
+  readonly endpoints: {
+    readonly ram: string;
+    readonly sts: string;
+    readonly dts: string;
+    readonly eventbridge: string | undefined;
+    readonly fc: string | undefined;
+    readonly tablestore: string;
+  };
+  readonly tablestoreInstance: string;
+  readonly tables: {
+    readonly grants: string;
+    readonly status: string;
+    readonly messages: string;
+    readonly outbox: string;
+  };
+  readonly eventBus: string;
+  readonly managementRole: string;
+  readonly managementExternalIds: Readonly<Record<string, string>>;
+  readonly concurrency: { readonly accounts: number; readonly rolesPerAccount: number };
+  readonly ramRateLimitPerSecond: number;
+  readonly retry: { readonly maxAttempts: number; readonly baseDelayMs: number; readonly maxDelayMs: number };
+  readonly ticketKeys: Readonly<Record<string, string>>;
+  readonly replayWindowSeconds: number;
+  readonly guardrails: {
+    readonly allowedOwnerAccounts: readonly string[] | undefined;
+    readonly allowedTrustedAccounts: readonly string[] | undefined;
+    readonly allowedPolicies: readonly string[];
+    readonly roleNamePattern: RegExp;
+    readonly maxGrantsPerTicket: number;
+  };
+  readonly sharding: { readonly threshold: number; readonly functionName: string };
+  readonly flap: { readonly limit: number; readonly windowMinutes: number };
+}
+
+/**
+ * Read and validate every setting from the environment. Throws one {@link ConfigError} naming each bad
+ * variable and what it must look like.
+ */
+export function loadConfig(env: Readonly<Record<string, string | undefined>> = process.env): Config {
+  const parsed = ConfigEnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `${i.path.join('.') || '(environment)'}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`, { cause: parsed.error });
+  }
+  const e = parsed.data;
+  const badAccounts = [
+    ...(e.DTS_TRUST_ALLOWED_OWNER_ACCOUNTS ?? []).map((a) => ['DTS_TRUST_ALLOWED_OWNER_ACCOUNTS', a] as const),
+    ...(e.DTS_TRUST_ALLOWED_TRUSTED_ACCOUNTS ?? []).map((a) => ['DTS_TRUST_ALLOWED_TRUSTED_ACCOUNTS', a] as const),
+    ...Object.keys(e.DTS_TRUST_MANAGEMENT_EXTERNAL_IDS).map((a) => ['DTS_TRUST_MANAGEMENT_EXTERNAL_IDS', a] as const),
+  ].filter(([, a]) => !/^\d{16}$/.test(a));
+  if (badAccounts.length > 0) {
+    const lines = badAccounts.map(([name, a]) => `${name}: "${a}" is not a 16-digit account ID (AliyunUidFormat)`);
+    throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`);
+  }
+  const region = e.DTS_TRUST_REGION;
+  const automationAccountId = e.DTS_TRUST_AUTOMATION_ACCOUNT_ID ?? e.FC_ACCOUNT_ID;
+  const prefix = e.DTS_TRUST_TABLE_PREFIX;
+  return {
+    region,
+    automationAccountId,
+    protocol: e.DTS_TRUST_PROTOCOL,
+    endpoints: {
+      ram: e.DTS_TRUST_RAM_ENDPOINT,
+      sts: e.DTS_TRUST_STS_ENDPOINT ?? `sts.${region}.aliyuncs.com`,
+      dts: e.DTS_TRUST_DTS_ENDPOINT,
+      eventbridge:
+        e.DTS_TRUST_EVENTBRIDGE_ENDPOINT ??
+        (automationAccountId ? `${automationAccountId}.eventbridge.${region}.aliyuncs.com` : undefined),
+      fc:
+        e.DTS_TRUST_FC_ENDPOINT ??
+        (automationAccountId ? `${automationAccountId}.${region}.fc.aliyuncs.com` : undefined),
+      tablestore:
+        e.DTS_TRUST_TABLESTORE_ENDPOINT ?? `https://${e.DTS_TRUST_TABLESTORE_INSTANCE}.${region}.ots.aliyuncs.com`,
+    },
+    tablestoreInstance: e.DTS_TRUST_TABLESTORE_INSTANCE,
+    tables: {
+      grants: `${prefix}grants`,
+      status: `${prefix}role_status`,
+      messages: `${prefix}processed_messages`,
+      outbox: `${prefix}audit_outbox`,
+    },
+    eventBus: e.DTS_TRUST_EVENT_BUS,
+    managementRole: e.DTS_TRUST_MANAGEMENT_ROLE,
+    managementExternalIds: e.DTS_TRUST_MANAGEMENT_EXTERNAL_IDS,
+    concurrency: { accounts: e.DTS_TRUST_ACCOUNT_CONCURRENCY, rolesPerAccount: e.DTS_TRUST_ROLE_CONCURRENCY },
+    ramRateLimitPerSecond: e.DTS_TRUST_RAM_RATE_LIMIT,
+    retry: {
+      maxAttempts: e.DTS_TRUST_RETRY_MAX_ATTEMPTS,
+      baseDelayMs: e.DTS_TRUST_RETRY_BASE_MS,
+      maxDelayMs: e.DTS_TRUST_RETRY_MAX_MS,
+    },
+    ticketKeys: e.DTS_TRUST_TICKET_KEYS,
+    replayWindowSeconds: e.DTS_TRUST_REPLAY_WINDOW_SECONDS,
+    guardrails: {
+      allowedOwnerAccounts: e.DTS_TRUST_ALLOWED_OWNER_ACCOUNTS,
+      allowedTrustedAccounts: e.DTS_TRUST_ALLOWED_TRUSTED_ACCOUNTS,
+      allowedPolicies: e.DTS_TRUST_ALLOWED_POLICIES,
+      roleNamePattern: new RegExp(e.DTS_TRUST_ROLE_NAME_PATTERN),
+      maxGrantsPerTicket: e.DTS_TRUST_MAX_GRANTS_PER_TICKET,
+    },
+    sharding: { threshold: e.DTS_TRUST_SHARD_THRESHOLD, functionName: e.DTS_TRUST_SHARD_FUNCTION },
+    flap: { limit: e.DTS_TRUST_FLAP_LIMIT, windowMinutes: e.DTS_TRUST_FLAP_WINDOW_MINUTES },
+  };
+}
