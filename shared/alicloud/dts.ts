@@ -1,0 +1,167 @@
+import OpenApi, { $OpenApiUtil, OpenApiUtil } from '@alicloud/openapi-core';
+import * as $dara from '@darabonba/typescript';
+import { z } from 'zod';
+import type { AccountCredentials } from '../ports.js';
+import { callCloud, malformedResponse, toCloudApiError } from './cloud-error.js';
+
+/** DTS actions the inventory calls (read-only). */
+export const DTS_INVENTORY_ACTIONS = ['dts:DescribeDtsJobs', 'dts:DescribeDtsJobDetail'] as const;
+
+const DTS_VERSION = '2020-01-01';
+
+/** Settings of the DTS client. */
+export interface DtsClientOptions {
+  /** `dts.aliyuncs.com`, or `127.0.0.1:<port>`. */
+  readonly endpoint: string;
+  readonly protocol: 'https' | 'http';
+  readonly regionId: string;
+}
+
+/** One cross-account endpoint of a DTS job as DescribeDtsJobDetail reports it. */
+export interface DtsJobEndpoint {
+  readonly instanceType?: string;
+  readonly engineName?: string;
+  /** The owner account of a cross-account endpoint. */
+  readonly aliyunUid?: string;
+  /** The role name DTS assumes in that account. */
+  readonly roleName?: string;
+}
+
+/** A DTS job with its endpoints. */
+export interface DtsJobSummary {
+  readonly dtsJobId: string;
+  readonly jobName?: string;
+  readonly status?: string;
+  readonly source: DtsJobEndpoint;
+  readonly destination: DtsJobEndpoint;
+}
+
+/** DTS answers some failures as 200 with `Success: false`; both paths end in a thrown CloudApiError. */
+const Envelope = z
+  .object({
+    Success: z.union([z.boolean(), z.string()]).optional(),
+    ErrCode: z.string().optional(),
+    ErrMessage: z.string().optional(),
+    HttpStatusCode: z.union([z.number(), z.string()]).optional(),
+  })
+  .passthrough();
+
+const EndpointSchema = z
+  .object({
+    InstanceType: z.string().optional(),
+    EngineName: z.string().optional(),
+    AliyunUid: z.string().optional(),
+    RoleName: z.string().optional(),
+  })
+  .passthrough();
+
+const JobsPage = z.object({
+  TotalRecordCount: z.coerce.number().int().nonnegative().default(0),
+  DtsJobList: z
+    .array(
+      z
+        .object({ DtsJobId: z.string(), DtsJobName: z.string().optional(), Status: z.string().optional() })
+        .passthrough(),
+    )
+    .default([]),
+});
+
+const JobDetail = z
+  .object({
+    DtsJobId: z.string(),
+    DtsJobName: z.string().optional(),
+    Status: z.string().optional(),
+    SourceEndpoint: EndpointSchema.default({}),
+    DestinationEndpoint: EndpointSchema.default({}),
+  })
+  .passthrough();
+
+function endpointOf(e: z.infer<typeof EndpointSchema>): DtsJobEndpoint {
+  return { instanceType: e.InstanceType, engineName: e.EngineName, aliyunUid: e.AliyunUid, roleName: e.RoleName };
+}
+
+/** DTS 2020-01-01 over `@alicloud/openapi-core` callApi (there is no DTS SDK package on the registry). */
+export class DtsInventoryClient {
+  readonly #options: DtsClientOptions;
+
+  constructor(options: DtsClientOptions) {
+    this.#options = options;
+  }
+
+  /** Every DTS job of the account, page by page (PageSize 30, the DTS maximum). */
+  async *listJobs(account: AccountCredentials, jobType?: 'MIGRATION' | 'SYNC'): AsyncGenerator<DtsJobSummary> {
+    for (let page = 1; ; page += 1) {
+      const body = await this.#call(account, 'DescribeDtsJobs', {
+        PageNumber: page,
+        PageSize: 30,
+        RegionId: this.#options.regionId,
+        ...(jobType ? { JobType: jobType } : {}),
+      });
+      const parsed = JobsPage.safeParse(body);
+      if (!parsed.success) throw malformedResponse('dts:DescribeDtsJobs', parsed.error.message);
+      for (const job of parsed.data.DtsJobList) {
+        yield await this.describeJob(account, job.DtsJobId);
+      }
+      if (page * 30 >= parsed.data.TotalRecordCount || parsed.data.DtsJobList.length === 0) return;
+    }
+  }
+
+  /** One job with its endpoints' owner accounts and role names. */
+  async describeJob(account: AccountCredentials, dtsJobId: string): Promise<DtsJobSummary> {
+    const body = await this.#call(account, 'DescribeDtsJobDetail', {
+      DtsJobId: dtsJobId,
+      RegionId: this.#options.regionId,
+    });
+    const parsed = JobDetail.safeParse(body);
+    if (!parsed.success) throw malformedResponse('dts:DescribeDtsJobDetail', parsed.error.message);
+    return {
+      dtsJobId: parsed.data.DtsJobId,
+      jobName: parsed.data.DtsJobName,
+      status: parsed.data.Status,
+      source: endpointOf(parsed.data.SourceEndpoint),
+      destination: endpointOf(parsed.data.DestinationEndpoint),
+    };
+  }
+
+  /** A raw DTS call; fails on HTTP errors and on `Success: false` bodies alike. */
+  async #call(account: AccountCredentials, action: string, query: Record<string, unknown>): Promise<unknown> {
+    const api = `dts:${action}`;
+    const client = new OpenApi.default(
+      new $OpenApiUtil.Config({
+        accessKeyId: account.accessKeyId,
+        accessKeySecret: account.accessKeySecret,
+        securityToken: account.securityToken,
+        endpoint: this.#options.endpoint,
+        protocol: this.#options.protocol,
+        regionId: this.#options.regionId,
+      }),
+    );
+    const params = new $OpenApiUtil.Params({
+      action,
+      version: DTS_VERSION,
+      protocol: this.#options.protocol.toUpperCase(),
+      pathname: '/',
+      method: 'POST',
+      authType: 'AK',
+      style: 'RPC',
+      reqBodyType: 'formData',
+      bodyType: 'json',
+    });
+    const request = new $OpenApiUtil.OpenApiRequest({ query: OpenApiUtil.query(query) });
+    const res = await callCloud(api, () =>
+      client.callApi(params, request, new $dara.RuntimeOptions({ autoretry: false, readTimeout: 10_000 })),
+    );
+    const envelope = Envelope.safeParse(res.body);
+    if (!envelope.success) throw malformedResponse(api, envelope.error.message);
+    const success = envelope.data.Success;
+    if (success === false || success === 'false') {
+      const status = Number(envelope.data.HttpStatusCode ?? 400);
+      throw toCloudApiError(api, {
+        code: envelope.data.ErrCode ?? 'DtsError',
+        statusCode: status,
+        message: envelope.data.ErrMessage ?? 'DTS answered Success: false',
+      });
+    }
+    return res.body;
+  }
+}
