@@ -1,0 +1,61 @@
+import { Readable } from 'node:stream';
+import FcSdk from '@alicloud/fc20230330';
+import { $OpenApiUtil } from '@alicloud/openapi-core';
+import * as $dara from '@darabonba/typescript';
+import { CloudApiError, CloudErrorKind } from '../domain/errors.js';
+import { callCloud } from './cloud-error.js';
+
+/** FC actions the shard fan-out calls. */
+export const FC_INVOKER_ACTIONS = ['fc:InvokeFunction'] as const;
+
+/** Settings of the function invoker. */
+export interface FunctionInvokerOptions {
+  /** `<account>.<region>.fc.aliyuncs.com` (FC 3.0 has no usable default), or `127.0.0.1:<port>`. */
+  readonly endpoint: string;
+  readonly protocol: 'https' | 'http';
+  readonly regionId: string;
+  readonly keys: () => Promise<{ accessKeyId: string; accessKeySecret: string; securityToken?: string }>;
+}
+
+/** Invokes Function Compute 3.0 functions asynchronously through `@alicloud/fc20230330`. */
+export class FunctionInvoker {
+  readonly #options: FunctionInvokerOptions;
+
+  constructor(options: FunctionInvokerOptions) {
+    this.#options = options;
+  }
+
+  /** Queue one asynchronous invocation (FC answers 202); `taskId` makes a retried fan-out idempotent. */
+  async invokeAsync(functionName: string, payload: unknown, taskId?: string): Promise<{ requestId?: string }> {
+    const keys = await this.#options.keys();
+    const client = new FcSdk.default(
+      new $OpenApiUtil.Config({
+        accessKeyId: keys.accessKeyId,
+        accessKeySecret: keys.accessKeySecret,
+        securityToken: keys.securityToken,
+        endpoint: this.#options.endpoint,
+        protocol: this.#options.protocol,
+        regionId: this.#options.regionId,
+      }),
+    );
+    const res = await callCloud('fc:InvokeFunction', () =>
+      client.invokeFunctionWithOptions(
+        functionName,
+        new FcSdk.InvokeFunctionRequest({ body: Readable.from([Buffer.from(JSON.stringify(payload))]) }),
+        new FcSdk.InvokeFunctionHeaders({ xFcInvocationType: 'Async', ...(taskId ? { xFcAsyncTaskId: taskId } : {}) }),
+        new $dara.RuntimeOptions({ autoretry: false, readTimeout: 10_000 }),
+      ),
+    );
+    res.body?.resume();
+    if (res.statusCode !== 202) {
+      throw new CloudApiError({
+        api: 'fc:InvokeFunction',
+        code: `Http${res.statusCode ?? 0}`,
+        kind: CloudErrorKind.Unavailable,
+        message: `asynchronous invocation of ${functionName} was answered ${res.statusCode}, not 202`,
+        statusCode: res.statusCode,
+      });
+    }
+    return { requestId: res.headers?.['x-fc-request-id'] };
+  }
+}
