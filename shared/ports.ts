@@ -120,3 +120,30 @@ export interface Random {
   /** Uniform in [0, 1). */
   next(): number;
 }
+
+/** The state of one processed intake message (Powertools-style idempotency record). */
+export type MessageClaim =
+  | { readonly status: 'claimed' }
+  | { readonly status: 'completed'; readonly outcome: string }
+  | { readonly status: 'inProgress'; readonly until: Date };
+
+/** Keys of intake messages already handled, so a redelivery changes nothing. */
+export interface ProcessedMessageLedger {
+  /**
+   * Claim a message key: `claimed` when absent (or an earlier claim's lease ran out), `completed` with the
+   * recorded outcome when it was handled before, `inProgress` while another worker holds the lease.
+   */
+  claim(messageKey: string, leaseMs: number): Promise<MessageClaim>;
+  /** Record the final outcome (kept for the replay window). */
+  complete(messageKey: string, outcome: string): Promise<void>;
+  /** Give up a claim after a retryable failure so the redelivery can try again. */
+  release(messageKey: string): Promise<void>;
+}
+
+/** The audit outbox: events recorded before their change, removed once the bus has them. */
+export interface AuditOutbox extends AuditLog {
+  /** Up to `limit` undelivered events, oldest first. */
+  pending(limit: number): Promise<AuditEvent[]>;
+  /** Forget delivered events. */
+  remove(eventIds: readonly string[]): Promise<void>;
+}
