@@ -1,0 +1,133 @@
+import TableStore from 'tablestore';
+import { DtsTrustError } from '../../domain/errors.js';
+import { type Grant, type GrantKey, GrantSchema, type RoleKey } from '../../domain/grant.js';
+import type { GrantStore } from '../../ports.js';
+import { callStore } from './errors.js';
+import {
+  attributesOf,
+  long,
+  longToNumber,
+  mustHaveVersion,
+  mustNotExist,
+  primaryKeyOf,
+  rowExists,
+  stringAttr,
+} from './rows.js';
+
+/** How many rows one GetRange page asks for when listing managed roles. */
+const PAGE_SIZE = 1000;
+
+function grantKey(key: GrantKey): TableStore.PrimaryKeyInput {
+  return [{ ownerUid: key.ownerAccountId }, { roleName: key.roleName }, { trustedUid: key.trustedAccountId }];
+}
+
+/** Parse a stored grant row; a row that no longer matches the schema is an error, never silently skipped. */
+function grantFromRow(row: TableStore.Row): Grant {
+  const attrs = attributesOf(row);
+  const parsed = GrantSchema.safeParse(JSON.parse(stringAttr(attrs.grant) ?? '{}'));
+  if (!parsed.success) {
+    const pk = primaryKeyOf(row);
+    throw new Error(
+      `Stored grant ${String(pk.ownerUid)}/${String(pk.roleName)}/${String(pk.trustedUid)} is invalid: ${parsed.error.message}`,
+    );
+  }
+  return { ...parsed.data, revision: longToNumber(attrs.revision) };
+}
+
+/**
+ * The grants table: PK (ownerUid, roleName, trustedUid); columns `grant` (JSON) and `revision` (Long), the
+ * version every replace is conditional on.
+ */
+export class TablestoreGrantStore implements GrantStore {
+  constructor(
+    private readonly client: TableStore.Client,
+    private readonly table: string,
+  ) {}
+
+  async getGrant(key: GrantKey): Promise<Grant | undefined> {
+    const res = await callStore('GetRow', () =>
+      this.client.getRow({ tableName: this.table, primaryKey: grantKey(key), maxVersions: 1 }),
+    );
+    return rowExists(res.row) ? grantFromRow(res.row) : undefined;
+  }
+
+  async putGrant(grant: Grant, expectedRevision?: number): Promise<Grant> {
+    const revision = (expectedRevision ?? 0) + 1;
+    const stored: Grant = { ...grant, revision };
+    await callStore('PutRow', () =>
+      this.client.putRow({
+        tableName: this.table,
+        primaryKey: grantKey(grant),
+        condition: expectedRevision === undefined ? mustNotExist() : mustHaveVersion('revision', expectedRevision),
+        attributeColumns: [{ grant: JSON.stringify(stored) }, { revision: long(revision) }],
+      }),
+    );
+    return stored;
+  }
+
+  async deleteGrant(key: GrantKey): Promise<void> {
+    await callStore('DeleteRow', () => this.client.deleteRow({ tableName: this.table, primaryKey: grantKey(key) }));
+  }
+
+  async listGrantsForRole(role: RoleKey): Promise<Grant[]> {
+    const grants: Grant[] = [];
+    for await (const row of this.#range(
+      [{ ownerUid: role.ownerAccountId }, { roleName: role.roleName }, { trustedUid: TableStore.INF_MIN }],
+      [{ ownerUid: role.ownerAccountId }, { roleName: role.roleName }, { trustedUid: TableStore.INF_MAX }],
+    )) {
+      grants.push(grantFromRow(row));
+    }
+    return grants;
+  }
+
+  async *listManagedRoles(filter?: { ownerAccountId?: string }): AsyncIterable<RoleKey> {
+    const owner = filter?.ownerAccountId;
+    const start: TableStore.PrimaryKeyInput = [
+      { ownerUid: owner ?? TableStore.INF_MIN },
+      { roleName: TableStore.INF_MIN },
+      { trustedUid: TableStore.INF_MIN },
+    ];
+    const end: TableStore.PrimaryKeyInput = [
+      { ownerUid: owner ?? TableStore.INF_MAX },
+      { roleName: TableStore.INF_MAX },
+      { trustedUid: TableStore.INF_MAX },
+    ];
+    let last: string | undefined;
+    for await (const row of this.#range(start, end, ['revision'])) {
+      const pk = primaryKeyOf(row);
+      const key = { ownerAccountId: String(pk.ownerUid), roleName: String(pk.roleName) };
+      const id = `${key.ownerAccountId}/${key.roleName}`;
+      if (id !== last) {
+        last = id;
+        yield key;
+      }
+    }
+  }
+
+  /** Rows between two keys, one page in memory at a time. */
+  async *#range(
+    start: TableStore.PrimaryKeyInput,
+    end: TableStore.PrimaryKeyInput,
+    columnsToGet?: string[],
+  ): AsyncIterable<TableStore.Row> {
+    let next: TableStore.PrimaryKeyInput | undefined = start;
+    while (next) {
+      const from: TableStore.PrimaryKeyInput = next;
+      const page = await callStore('GetRange', () =>
+        this.client.getRange({
+          tableName: this.table,
+          direction: TableStore.Direction.FORWARD,
+          inclusiveStartPrimaryKey: from,
+          exclusiveEndPrimaryKey: end,
+          limit: PAGE_SIZE,
+          maxVersions: 1,
+          ...(columnsToGet ? { columnsToGet } : {}),
+        }),
+      );
+      for (const row of page.rows) yield row;
+      next = page.nextStartPrimaryKey?.length
+        ? page.nextStartPrimaryKey.map((c) => ({ [c.name]: c.value }))
+        : undefined;
+    }
+  }
+}

@@ -1,0 +1,58 @@
+import TableStore from 'tablestore';
+
+/** Attribute columns of a row as a plain record (latest version of each column). */
+export function attributesOf(row: TableStore.Row | undefined): Record<string, TableStore.ColumnValue> {
+  const out: Record<string, TableStore.ColumnValue> = {};
+  for (const column of row?.attributes ?? []) {
+    if (!(column.columnName in out)) out[column.columnName] = column.columnValue;
+  }
+  return out;
+}
+
+/** Primary-key columns of a row as a plain record. */
+export function primaryKeyOf(row: TableStore.Row | undefined): Record<string, string | TableStore.Long | Buffer> {
+  const out: Record<string, string | TableStore.Long | Buffer> = {};
+  for (const column of row?.primaryKey ?? []) out[column.name] = column.value;
+  return out;
+}
+
+/** True when GetRow found a row. */
+export function rowExists(row: TableStore.Row | undefined): boolean {
+  return (row?.primaryKey?.length ?? 0) > 0;
+}
+
+/** A Tablestore integer attribute as a JS number (`0` when absent). */
+export function longToNumber(value: TableStore.ColumnValue | undefined): number {
+  if (value === undefined) return 0;
+  if (typeof value === 'number') return value;
+  if (typeof value === 'object' && value !== null && 'toNumber' in value) return (value as TableStore.Long).toNumber();
+  return Number(value);
+}
+
+/** A JS integer as a Tablestore Long (plain numbers would be written as DOUBLE). */
+export function long(n: number): TableStore.Long {
+  return TableStore.Long.fromNumber(n);
+}
+
+/** A string attribute, or undefined. */
+export function stringAttr(value: TableStore.ColumnValue | undefined): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** Condition: the row must not exist yet. */
+export function mustNotExist(): TableStore.Condition {
+  return new TableStore.Condition(TableStore.RowExistenceExpectation.EXPECT_NOT_EXIST, null);
+}
+
+/** Condition: the row exists and its integer `column` equals `expected`. */
+export function mustHaveVersion(column: string, expected: number): TableStore.Condition {
+  return new TableStore.Condition(
+    TableStore.RowExistenceExpectation.EXPECT_EXIST,
+    new TableStore.SingleColumnCondition(column, long(expected), TableStore.ComparatorType.EQUAL, false),
+  );
+}
+
+/** Condition: none. */
+export function ignoreExistence(): TableStore.Condition {
+  return new TableStore.Condition(TableStore.RowExistenceExpectation.IGNORE, null);
+}
