@@ -27,7 +27,8 @@ function grantFromRow(row: TableStore.Row): Grant {
   const parsed = GrantSchema.safeParse(JSON.parse(stringAttr(attrs.grant) ?? '{}'));
   if (!parsed.success) {
     const pk = primaryKeyOf(row);
-    throw new Error(
+    throw new DtsTrustError(
+      'CorruptRecord',
       `Stored grant ${String(pk.ownerUid)}/${String(pk.roleName)}/${String(pk.trustedUid)} is invalid: ${parsed.error.message}`,
     );
   }
