@@ -1,0 +1,138 @@
+import { z } from 'zod';
+import { ValidationError } from '../domain/errors.js';
+
+/** One CloudEvent as the FC 3.0 MNS queue trigger (through EventBridge) delivers it. */
+export const MnsCloudEventSchema = z
+  .object({
+    id: z.string().min(1),
+    source: z.string().optional(),
+    type: z.string().optional(),
+    specversion: z.string().optional(),
+    time: z.string().optional(),
+    data: z
+      .object({
+        messageId: z.string().min(1).optional(),
+        requestId: z.string().optional(),
+        messageBody: z.string(),
+      })
+      .passthrough(),
+  })
+  .passthrough();
+/** One MNS CloudEvent. */
+export type MnsCloudEvent = z.infer<typeof MnsCloudEventSchema>;
+
+/** A queue message taken out of its envelope: the body text and the ids the trigger gave it. */
+export interface QueueMessage {
+  /** Position in the delivered batch. */
+  readonly index: number;
+  /** The MNS message id (the CloudEvent id when absent). */
+  readonly messageId: string;
+  /** The message body as text (base64 already decoded when it was base64). */
+  readonly body: string;
+}
+
+/** The FC timer trigger's event. */
+export const TimerEventSchema = z.object({
+  triggerTime: z.string().datetime({ offset: true }),
+  triggerName: z.string().min(1),
+  payload: z.string().optional().default(''),
+});
+/** The FC timer trigger's event. */
+export type TimerEvent = z.infer<typeof TimerEventSchema>;
+
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/**
+ * Decode an MNS message body: the trigger passes it as is, or base64-encoded when `IsBase64Decode` is off.
+ * A body that is valid base64 of a JSON text is decoded; anything else is kept.
+ */
+export function decodeMessageBody(body: string): string {
+  const trimmed = body.trim();
+  if (trimmed.startsWith('{') || trimmed.startsWith('[') || !BASE64.test(trimmed) || trimmed.length < 4) return body;
+  const decoded = Buffer.from(trimmed, 'base64').toString('utf8');
+  const head = decoded.trimStart()[0];
+  return head === '{' || head === '[' ? decoded : body;
+}
+
+/** FC hands the event as a Buffer; tests and local tools may pass a string or an object. */
+export function eventText(event: unknown): string {
+  if (Buffer.isBuffer(event)) return event.toString('utf8');
+  if (typeof event === 'string') return event;
+  if (event instanceof Uint8Array) return Buffer.from(event).toString('utf8');
+  return JSON.stringify(event);
+}
+
+/**
+ * Parse the MNS queue trigger's event: a JSON array of CloudEvents, or a single CloudEvent. Each message is
+ * returned with its decoded body; a malformed envelope throws a {@link ValidationError} naming the field.
+ */
+export function parseMnsEvent(event: unknown): QueueMessage[] {
+  let json: unknown;
+  try {
+    json = JSON.parse(eventText(event));
+  } catch (error) {
+    throw new ValidationError(
+      [
+        {
+          code: 'MalformedEvent',
+          field: 'event',
+          message: 'the trigger event is not JSON',
+          fix: 'deliver the MNS queue trigger event (a CloudEvents JSON array) unchanged',
+        },
+      ],
+      { cause: error },
+    );
+  }
+  const list = Array.isArray(json) ? json : [json];
+  const parsed = z.array(MnsCloudEventSchema).safeParse(list);
+  if (!parsed.success) {
+    throw new ValidationError(
+      parsed.error.issues.map((i) => ({
+        code: 'MalformedEvent',
+        field: `event[${String(i.path[0])}]${i.path
+          .slice(1)
+          .map((p) => `.${String(p)}`)
+          .join('')}`,
+        message: i.message,
+        fix: 'each CloudEvent needs an id and data.messageBody (string)',
+      })),
+    );
+  }
+  return parsed.data.map((e, index) => ({
+    index,
+    messageId: e.data.messageId ?? e.id,
+    body: decodeMessageBody(e.data.messageBody),
+  }));
+}
+
+/** Parse the timer trigger's event; throws a {@link ValidationError} naming the field. */
+export function parseTimerEvent(event: unknown): TimerEvent {
+  let json: unknown;
+  try {
+    json = JSON.parse(eventText(event));
+  } catch (error) {
+    throw new ValidationError(
+      [
+        {
+          code: 'MalformedEvent',
+          field: 'event',
+          message: 'the timer event is not JSON',
+          fix: 'use the FC timer trigger',
+        },
+      ],
+      { cause: error },
+    );
+  }
+  const parsed = TimerEventSchema.safeParse(json);
+  if (!parsed.success) {
+    throw new ValidationError(
+      parsed.error.issues.map((i) => ({
+        code: 'MalformedEvent',
+        field: `event.${i.path.join('.')}`,
+        message: i.message,
+        fix: 'the timer trigger sends {triggerTime, triggerName, payload}',
+      })),
+    );
+  }
+  return parsed.data;
+}
