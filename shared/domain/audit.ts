@@ -53,3 +53,21 @@ export interface AuditEvent {
   readonly time: string;
   readonly data: AuditEventData;
 }
+
+/** Build an audit event; `id` must be unique (a UUID), `time` comes from the caller's clock. */
+export function newAuditEvent(init: {
+  id: string;
+  type: AuditEventType;
+  subject: string;
+  time: Date;
+  data: AuditEventData;
+}): AuditEvent {
+  return {
+    id: init.id,
+    type: init.type,
+    source: AUDIT_SOURCE,
+    subject: init.subject,
+    time: init.time.toISOString(),
+    data: init.data,
+  };
+}

@@ -1,0 +1,65 @@
+import type { ValidationProblem } from '../domain/errors.js';
+import type { Grant } from '../domain/grant.js';
+
+/** Limits from configuration that every declared grant must stay within. */
+export interface Guardrails {
+  /** Owner accounts grants may be declared in; undefined allows any. */
+  readonly allowedOwnerAccounts: readonly string[] | undefined;
+  /** Accounts that may be trusted; undefined allows any. */
+  readonly allowedTrustedAccounts: readonly string[] | undefined;
+  /** Policies a grant may attach. */
+  readonly allowedPolicies: readonly string[];
+  readonly roleNamePattern: RegExp;
+  readonly maxGrantsPerTicket: number;
+}
+
+/** Every way the grants of one ticket break the guardrails (empty when they do not). */
+export function checkGuardrails(grants: readonly Grant[], guardrails: Guardrails, field = 'body'): ValidationProblem[] {
+  const problems: ValidationProblem[] = [];
+  if (grants.length > guardrails.maxGrantsPerTicket) {
+    problems.push({
+      code: 'GuardrailTooManyGrants',
+      field: `${field}.relationship`,
+      message: `the ticket expands to ${grants.length} grants; at most ${guardrails.maxGrantsPerTicket} are allowed per ticket`,
+      fix: 'split the request into several tickets or raise DTS_TRUST_MAX_GRANTS_PER_TICKET',
+    });
+  }
+  grants.forEach((grant, i) => {
+    const at = `${field}.grants[${i}]`;
+    if (guardrails.allowedOwnerAccounts && !guardrails.allowedOwnerAccounts.includes(grant.ownerAccountId)) {
+      problems.push({
+        code: 'GuardrailOwnerAccount',
+        field: `${at}.ownerAccountId`,
+        message: `account ${grant.ownerAccountId} is not an owner account dts-trust manages`,
+        fix: 'ask the platform team to add it to DTS_TRUST_ALLOWED_OWNER_ACCOUNTS',
+      });
+    }
+    if (guardrails.allowedTrustedAccounts && !guardrails.allowedTrustedAccounts.includes(grant.trustedAccountId)) {
+      problems.push({
+        code: 'GuardrailTrustedAccount',
+        field: `${at}.trustedAccountId`,
+        message: `account ${grant.trustedAccountId} may not be trusted`,
+        fix: 'ask the platform team to add it to DTS_TRUST_ALLOWED_TRUSTED_ACCOUNTS',
+      });
+    }
+    for (const policy of grant.policies) {
+      if (!guardrails.allowedPolicies.includes(policy)) {
+        problems.push({
+          code: 'GuardrailPolicy',
+          field: `${at}.policies`,
+          message: `policy ${policy} is not allowed on DTS roles`,
+          fix: `use only ${guardrails.allowedPolicies.join(', ')}`,
+        });
+      }
+    }
+    if (!guardrails.roleNamePattern.test(grant.roleName)) {
+      problems.push({
+        code: 'GuardrailRoleName',
+        field: `${at}.roleName`,
+        message: `role name ${grant.roleName} does not match the pattern ${guardrails.roleNamePattern.source}`,
+        fix: 'choose a role name the platform team allows (DTS_TRUST_ROLE_NAME_PATTERN)',
+      });
+    }
+  });
+  return problems;
+}
