@@ -1,0 +1,83 @@
+import { DTS_INVENTORY_ACTIONS } from '../alicloud/dts.js';
+import { EVENTBRIDGE_SINK_ACTIONS } from '../alicloud/eventbridge.js';
+import { FC_INVOKER_ACTIONS } from '../alicloud/fc.js';
+import { RAM_DIRECTORY_ACTIONS } from '../alicloud/ram.js';
+import { STS_BROKER_ACTIONS } from '../alicloud/sts.js';
+import { TABLESTORE_ACTIONS } from '../alicloud/tablestore/tables.js';
+import type { Config } from './config.js';
+
+/** A RAM policy document (Version 1). */
+export interface PolicyDocument {
+  readonly Version: '1';
+  readonly Statement: ReadonlyArray<{
+    readonly Effect: 'Allow' | 'Deny';
+    readonly Action: readonly string[];
+    readonly Resource: readonly string[];
+    readonly Condition?: Record<string, Record<string, string | readonly string[]>>;
+  }>;
+}
+
+/**
+ * The least-privilege policy of the functions' own role, built from the actions each adapter declares:
+ * assume the management role anywhere, its Tablestore instance, its event bus, and its shard function.
+ */
+export function functionRolePolicy(config: Config): PolicyDocument {
+  const account = config.automationAccountId ?? '*';
+  return {
+    Version: '1',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Action: [...STS_BROKER_ACTIONS],
+        Resource: [`acs:ram::*:role/${config.managementRole.toLowerCase()}`],
+      },
+      {
+        Effect: 'Allow',
+        Action: [...TABLESTORE_ACTIONS],
+        Resource: [
+          `acs:ots:${config.region}:${account}:instance/${config.tablestoreInstance}`,
+          `acs:ots:${config.region}:${account}:instance/${config.tablestoreInstance}/table/*`,
+        ],
+      },
+      {
+        Effect: 'Allow',
+        Action: [...EVENTBRIDGE_SINK_ACTIONS],
+        Resource: [`acs:eventbridge:${config.region}:${account}:eventbus/${config.eventBus}`],
+      },
+      {
+        Effect: 'Allow',
+        Action: [...FC_INVOKER_ACTIONS],
+        Resource: [`acs:fc:${config.region}:${account}:functions/${config.sharding.functionName}`],
+      },
+    ],
+  };
+}
+
+/**
+ * The least-privilege policy of the management role in each owner account: manage RAM roles (and attach the
+ * DTS system policy), read DTS jobs for the inventory. Nothing else.
+ */
+export function managementRolePolicy(): PolicyDocument {
+  return {
+    Version: '1',
+    Statement: [
+      { Effect: 'Allow', Action: [...RAM_DIRECTORY_ACTIONS], Resource: ['acs:ram:*:*:role/*', 'acs:ram:*:*:policy/*'] },
+      { Effect: 'Allow', Action: [...DTS_INVENTORY_ACTIONS], Resource: ['*'] },
+    ],
+  };
+}
+
+/** The trust policy of the management role: only the automation account may assume it, optionally with an external ID. */
+export function managementRoleTrustPolicy(automationAccountId: string, externalId?: string): unknown {
+  return {
+    Version: '1',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Action: 'sts:AssumeRole',
+        Principal: { RAM: [`acs:ram::${automationAccountId}:root`] },
+        ...(externalId ? { Condition: { StringEquals: { 'sts:ExternalId': externalId } } } : {}),
+      },
+    ],
+  };
+}
