@@ -1,11 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { AuditEventType, newAuditEvent } from '../domain/audit.js';
-import {
-  CloudApiError,
-  ConcurrentModificationError,
-  ValidationError,
-  type ValidationProblem,
-} from '../domain/errors.js';
+import { CloudApiError, ConcurrentModificationError, type ValidationProblem } from '../domain/errors.js';
 import type { Grant, RoleKey } from '../domain/grant.js';
 import { grantId, roleArn, roleId } from '../domain/ownership.js';
 import { expandRelationship } from '../domain/relationship.js';
