@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { classifyCloudError, toCloudApiError } from '../../../shared/alicloud/cloud-error.js';
+import { toStoreError } from '../../../shared/alicloud/tablestore/errors.js';
+import { CloudErrorKind, ConcurrentModificationError } from '../../../shared/domain/errors.js';
+
+describe('classifyCloudError', () => {
+  it.each([
+    ['Throttling.User', 400, CloudErrorKind.Throttled],
+    ['Throttling.Api', 400, CloudErrorKind.Throttled],
+    ['ServiceUnavailable', 503, CloudErrorKind.Unavailable],
+    ['InternalError', 500, CloudErrorKind.Unavailable],
+    ['EntityNotExist.Role', 404, CloudErrorKind.NotFound],
+    ['EntityNotExist.Role.Policy', 404, CloudErrorKind.NotFound],
+    ['EntityAlreadyExists.Role', 409, CloudErrorKind.Conflict],
+    ['DeleteConflict.Role.Policy', 409, CloudErrorKind.Conflict],
+    ['NoPermission', 403, CloudErrorKind.NoPermission],
+    ['MalformedPolicyDocument', 400, CloudErrorKind.Invalid],
+    ['ECONNRESET', undefined, CloudErrorKind.Unavailable],
+  ] as const)('classifies %s (%s) as %s', (code, status, kind) => {
+    expect(classifyCloudError(code, status)).toBe(kind);
+  });
+});
+
+describe('toCloudApiError', () => {
+  it('keeps the code, status, request id and the original error as cause', () => {
+    const sdkError = Object.assign(new Error('code: 404, role not found request id: R1'), {
+      code: 'EntityNotExist.Role',
+      statusCode: 404,
+      requestId: 'R1',
+    });
+    const error = toCloudApiError('ram:GetRole', sdkError);
+    expect(error).toMatchObject({ code: 'EntityNotExist.Role', statusCode: 404, requestId: 'R1', api: 'ram:GetRole' });
+    expect(error.kind).toBe(CloudErrorKind.NotFound);
+    expect(error.cause).toBe(sdkError);
+    expect(error.retryable).toBe(false);
+  });
+
+  it('treats a connection reset as retryable', () => {
+    expect(
+      toCloudApiError('ram:GetRole', Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' })).retryable,
+    ).toBe(true);
+  });
+});
+
+describe('toStoreError', () => {
+  it('turns a failed row condition (403 with the code in the message) into a concurrent modification', () => {
+    const error = toStoreError('PutRow', {
+      code: 403,
+      message: '\n\u0015OTSConditionCheckFail\u0012\u001cCondition check failed.',
+    });
+    expect(error).toBeInstanceOf(ConcurrentModificationError);
+  });
+
+  it.each([
+    ['OTSServerBusy', 503, CloudErrorKind.Unavailable],
+    ['OTSObjectNotExist', 404, CloudErrorKind.NotFound],
+    ['OTSObjectAlreadyExist', 409, CloudErrorKind.Conflict],
+    ['OTSParameterInvalid', 400, CloudErrorKind.Invalid],
+    ['OTSAuthFailed', 403, CloudErrorKind.NoPermission],
+  ] as const)('classifies %s as %s', (code, status, kind) => {
+    expect(toStoreError('GetRow', { code: status, message: `\n\u0010${code}\u0012\u0003bad` })).toMatchObject({
+      code,
+      kind,
+    });
+  });
+});
