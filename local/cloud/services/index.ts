@@ -1,7 +1,9 @@
 import type { ServiceModule } from '../contract.js';
+import { eventBridgeService } from './eventbridge.js';
+import { fcService } from './fc.js';
 
 /**
  * Every emulated service, in routing order. Each module's `accepts` is specific to its wire protocol,
  * so the order only matters for speed. Add a module here when it is ready.
  */
-export const serviceModules: readonly ServiceModule[] = [];
+export const serviceModules: readonly ServiceModule[] = [eventBridgeService, fcService];
