@@ -1,0 +1,423 @@
+import { ErrorCatalog } from './catalog.js';
+import {
+  AccessMethodLabel,
+  DESTINATION_ACCESS_METHOD,
+  DestinationDatabaseTypes,
+  isSupportedDestination,
+  isSupportedSource,
+  SourceEndpoints,
+  sourceAccessMethods,
+  supportsTwoWay,
+  TwoWayEngines,
+} from './endpoints.js';
+import { ValidationError, type ValidationProblem } from './errors.js';
+import { Cloud, DTS_ROLE_POLICY, type Grant, GrantSchema } from './grant.js';
+import {
+  Direction,
+  type EndpointSide,
+  effectiveScenario,
+  type Relationship,
+  RelationshipSchema,
+  relationshipRoles,
+  Scenario,
+} from './relationship.js';
+import { fieldPath, problemsFromZodError } from './zod-problems.js';
+
+/** The infrastructure an account lives on; accounts on different ones cannot be paired. */
+export const AccountPartition = { Public: 'public', Finance: 'finance', Gov: 'gov' } as const;
+/** One of {@link AccountPartition}. */
+export type AccountPartition = (typeof AccountPartition)[keyof typeof AccountPartition];
+
+const PartitionLabel: Readonly<Record<AccountPartition, string>> = {
+  public: 'the public cloud',
+  finance: 'Finance Cloud',
+  gov: 'Gov Cloud',
+};
+
+/** What validation needs besides the input. */
+export interface ValidationOptions {
+  /** The current time (grants that already expired are refused). */
+  readonly now: Date;
+  /** Known partitions of accounts; the pairing rule applies only when both accounts' partitions are known. */
+  readonly partitions?: Readonly<Record<string, AccountPartition>>;
+  /**
+   * Prefix of every field name, e.g. `messages[2].relationship`. Defaults to none for grants and to
+   * `relationship` for relationships.
+   */
+  readonly fieldPrefix?: string;
+}
+
+const ALIBABA_UID = /^\d{16}$/;
+const TENCENT_UIN = /^\d{5,20}$/;
+const ALIBABA_ROLE_NAME = /^[A-Za-z0-9.-]{1,64}$/;
+const TENCENT_ROLE_NAME = /^[A-Za-z0-9+=,.@_-]{1,128}$/;
+const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
+const ROLE_ARN = /^acs:ram::[^:]*:role\/(.*)$/i;
+const USER_ARN = /^acs:ram::[^:]*:user\/(.*)$/i;
+const TENCENT_ROLE_ARN = /^qcs::cam::uin\/[^:]*:role(?:name)?\/(.*)$/i;
+const DTS_DEFAULT_ROLE = 'aliyundtsdefaultrole';
+
+type Problem = ValidationProblem;
+
+/** A problem whose fix defaults to the catalog's. */
+function problem(code: keyof typeof ErrorCatalog, field: string, message: string, fix?: string): Problem {
+  return { code, field, message, fix: fix ?? ErrorCatalog[code].fix };
+}
+
+/** The account-ID rule: 16 digits on Alibaba Cloud, a numeric UIN on Tencent Cloud. */
+function checkAccountId(value: string, field: string, cloud: Cloud): Problem[] {
+  if (cloud === Cloud.Tencent) {
+    return TENCENT_UIN.test(value)
+      ? []
+      : [problem('InvalidAccountId', field, `account ID ${JSON.stringify(value)} is not a numeric Tencent Cloud UIN`)];
+  }
+  if (ALIBABA_UID.test(value)) return [];
+  return [
+    problem(
+      'AliyunUidFormat',
+      field,
+      `account ID ${JSON.stringify(value)} is not in the UID format (16 digits)`,
+      /^\s*\d{16}\s*$/.test(value) ? 'remove the spaces around the account ID' : undefined,
+    ),
+  ];
+}
+
+/** The role-name rules, most specific mistake first; at most one problem per name. */
+function checkRoleName(value: string, field: string, cloud: Cloud): Problem[] {
+  if (cloud === Cloud.Tencent) {
+    const arn = TENCENT_ROLE_ARN.exec(value);
+    if (arn) {
+      return [
+        problem(
+          'AssumeRoleFail.InvalidRoleArnFormat',
+          field,
+          `${JSON.stringify(value)} is a role ARN, not a role name`,
+          `give only the role name ${JSON.stringify(arn[1])}`,
+        ),
+      ];
+    }
+    return TENCENT_ROLE_NAME.test(value)
+      ? []
+      : [
+          problem(
+            'InvalidRoleName',
+            field,
+            `role name ${JSON.stringify(value)} is not 1-128 characters of letters, digits and + = , . @ - _`,
+            'choose a role name of 1-128 letters, digits or + = , . @ - _',
+          ),
+        ];
+  }
+  const roleArn = ROLE_ARN.exec(value);
+  if (roleArn) {
+    return [
+      problem(
+        'AssumeRoleFail.InvalidRoleArnFormat',
+        field,
+        `${JSON.stringify(value)} is a role ARN, not a role name`,
+        `give only the part after "role/": ${JSON.stringify(roleArn[1])}`,
+      ),
+    ];
+  }
+  const userArn = USER_ARN.exec(value);
+  if (userArn || /^user\//i.test(value) || value.includes('@')) {
+    return [
+      problem(
+        'RoleNameIsUser',
+        field,
+        `${JSON.stringify(value)} names a RAM user, not a role`,
+        'give the name of a RAM role in the owner account (for example ram-for-dts), not a user name or user ARN',
+      ),
+    ];
+  }
+  if (/^acs:/i.test(value)) {
+    return [
+      problem(
+        'AssumeRoleFail.InvalidRoleArnFormat',
+        field,
+        `${JSON.stringify(value)} is an ARN, not a role name`,
+        'give the name of the role (for example ram-for-dts), not an ARN',
+      ),
+    ];
+  }
+  if (value.toLowerCase() === DTS_DEFAULT_ROLE) {
+    return [
+      problem(
+        'Abnormal.RamCheckUserRole',
+        field,
+        'AliyunDTSDefaultRole cannot be used for a cross-account task; a custom role is required',
+      ),
+    ];
+  }
+  if (!ALIBABA_ROLE_NAME.test(value)) {
+    return [
+      problem(
+        'InvalidRoleName',
+        field,
+        value.length === 0 || value.length > 64
+          ? `role name is ${value.length} characters long; RAM allows 1-64`
+          : `role name ${JSON.stringify(value)} holds characters other than letters, digits, "." and "-"`,
+      ),
+    ];
+  }
+  return [];
+}
+
+/** The rules between an owner and the account its role trusts. */
+function checkPairing(
+  owner: { id: string; field: string; what: string },
+  trusted: { id: string; field: string; what: string },
+  options: ValidationOptions,
+): Problem[] {
+  const problems: Problem[] = [];
+  if (owner.id === trusted.id) {
+    problems.push(
+      problem(
+        'TrustedAccountIsOwner',
+        trusted.field,
+        `the ${trusted.what} ${trusted.id} is the ${owner.what} itself; RAM would turn the service principal into dts.aliyuncs.com`,
+      ),
+    );
+  }
+  const ownerPartition = options.partitions?.[owner.id];
+  const trustedPartition = options.partitions?.[trusted.id];
+  if (ownerPartition && trustedPartition && ownerPartition !== trustedPartition) {
+    problems.push(
+      problem(
+        'PartitionMismatch',
+        trusted.field,
+        `the ${owner.what} ${owner.id} is on ${PartitionLabel[ownerPartition]} but the ${trusted.what} ${trusted.id} is on ${PartitionLabel[trustedPartition]}`,
+      ),
+    );
+  }
+  return problems;
+}
+
+/** The rules on the settings a grant carries. */
+function checkSettings(
+  settings: { cloud: Cloud; policies: readonly string[]; externalId?: string; expiresAt?: string },
+  at: (name: string) => string,
+  options: ValidationOptions,
+): Problem[] {
+  const problems: Problem[] = [];
+  if (settings.cloud === Cloud.Alibaba && !settings.policies.includes(DTS_ROLE_POLICY)) {
+    problems.push(
+      problem(
+        'DtsPolicyMissing',
+        at('policies'),
+        `policies ${JSON.stringify(settings.policies)} lack ${DTS_ROLE_POLICY}`,
+      ),
+    );
+  }
+  if (settings.externalId !== undefined && !EXTERNAL_ID.test(settings.externalId)) {
+    problems.push(
+      problem('InvalidExternalId', at('externalId'), 'the external ID holds characters STS does not accept'),
+    );
+  }
+  if (settings.expiresAt !== undefined) {
+    const expires = Date.parse(settings.expiresAt);
+    if (!Number.isNaN(expires) && expires <= options.now.getTime()) {
+      problems.push(
+        problem(
+          'GrantExpired',
+          at('expiresAt'),
+          `expiresAt ${settings.expiresAt} is not after now (${options.now.toISOString()})`,
+        ),
+      );
+    }
+  }
+  return problems;
+}
+
+/**
+ * Every DTS and product rule a grant breaks (empty when it is valid). Fields are relative to
+ * `options.fieldPrefix` (default none: `ownerAccountId`).
+ */
+export function validateGrant(grant: Grant, options: ValidationOptions): ValidationProblem[] {
+  const at = (name: string) => fieldPath(options.fieldPrefix ?? '', [name]);
+  return [
+    ...checkAccountId(grant.ownerAccountId, at('ownerAccountId'), grant.cloud),
+    ...checkAccountId(grant.trustedAccountId, at('trustedAccountId'), grant.cloud),
+    ...checkRoleName(grant.roleName, at('roleName'), grant.cloud),
+    ...checkPairing(
+      { id: grant.ownerAccountId, field: at('ownerAccountId'), what: 'owner account' },
+      { id: grant.trustedAccountId, field: at('trustedAccountId'), what: 'trusted account' },
+      options,
+    ),
+    ...checkSettings(grant, at, options),
+  ];
+}
+
+const SIDE_OWNER: Readonly<Record<EndpointSide, string>> = {
+  source: 'source owner account',
+  destination: 'destination owner account',
+};
+
+const TRUSTED_WHAT = {
+  taskAccountId: 'task account',
+  'source.accountId': 'source owner account',
+  'destination.accountId': 'destination owner account',
+} as const;
+
+/** The endpoint matrix for one cross-account endpoint. */
+function checkEndpoint(rel: Relationship, side: EndpointSide, at: (name: string) => string): Problem[] {
+  const { databaseType, accessMethod } = rel[side];
+  if (side === 'source') {
+    if (isSupportedSource(databaseType, accessMethod)) return [];
+    const methods = sourceAccessMethods(databaseType);
+    if (methods.length === 0) {
+      return [
+        problem(
+          'EndpointUnsupported',
+          at('source.databaseType'),
+          `database type ${JSON.stringify(databaseType)} is not supported as a cross-account source`,
+          `use one of: ${Object.keys(SourceEndpoints).join(', ')}`,
+        ),
+      ];
+    }
+    return [
+      problem(
+        'EndpointUnsupported',
+        at('source.accessMethod'),
+        `access method ${JSON.stringify(accessMethod)} is not supported for a cross-account ${databaseType} source`,
+        `use one of: ${methods.map((m) => `${m} (${AccessMethodLabel[m]})`).join(', ')}`,
+      ),
+    ];
+  }
+  if (isSupportedDestination(databaseType, accessMethod)) return [];
+  if (!(DestinationDatabaseTypes as readonly string[]).includes(databaseType)) {
+    return [
+      problem(
+        'EndpointUnsupported',
+        at('destination.databaseType'),
+        `database type ${JSON.stringify(databaseType)} is not supported as a cross-account destination`,
+        `use one of: ${DestinationDatabaseTypes.join(', ')}`,
+      ),
+    ];
+  }
+  return [
+    problem(
+      'EndpointUnsupported',
+      at('destination.accessMethod'),
+      `a cross-account destination must be a cloud instance, not ${JSON.stringify(accessMethod)}`,
+      `use ${DESTINATION_ACCESS_METHOD}`,
+    ),
+  ];
+}
+
+/** The two-way engine rule: both ends the same supported engine, both cloud instances. */
+function checkTwoWay(rel: Relationship, at: (name: string) => string, reported: ReadonlySet<string>): Problem[] {
+  if (rel.direction !== Direction.TwoWay) return [];
+  const supported = `use two ${Object.entries(TwoWayEngines)
+    .map(([type, label]) => `${type} (${label})`)
+    .join(', or two ')} instances, or one-way synchronization`;
+  const problems: Problem[] = [];
+  for (const side of ['source', 'destination'] as const) {
+    const { databaseType, accessMethod } = rel[side];
+    if (!supportsTwoWay(databaseType)) {
+      problems.push(
+        problem(
+          'TwoWayUnsupported',
+          at(`${side}.databaseType`),
+          `${JSON.stringify(databaseType)} does not support two-way synchronization across accounts`,
+          supported,
+        ),
+      );
+    } else if (accessMethod !== DESTINATION_ACCESS_METHOD && !reported.has(at(`${side}.accessMethod`))) {
+      problems.push(
+        problem(
+          'TwoWayUnsupported',
+          at(`${side}.accessMethod`),
+          `two-way synchronization across accounts needs cloud instances, not ${JSON.stringify(accessMethod)}`,
+          `use ${DESTINATION_ACCESS_METHOD}`,
+        ),
+      );
+    }
+  }
+  const { source, destination } = rel;
+  if (supportsTwoWay(source.databaseType) && supportsTwoWay(destination.databaseType)) {
+    if (source.databaseType !== destination.databaseType) {
+      problems.push(
+        problem(
+          'TwoWayUnsupported',
+          at('destination.databaseType'),
+          `two-way synchronization needs the same engine at both ends, not ${source.databaseType} and ${destination.databaseType}`,
+          `make the destination ${source.databaseType} too, or use one-way synchronization`,
+        ),
+      );
+    }
+  }
+  return problems;
+}
+
+/**
+ * Every DTS and product rule a relationship breaks (empty when it is valid): account IDs, the role names of the
+ * owners that hold roles, the pairing rules, the task account, the endpoint matrix for cross-account endpoints,
+ * two-way support and the grant settings. Fields start with `options.fieldPrefix` (default `relationship`).
+ */
+export function validateRelationship(rel: Relationship, options: ValidationOptions): ValidationProblem[] {
+  const prefix = options.fieldPrefix ?? 'relationship';
+  const at = (name: string) => (prefix === '' ? name : `${prefix}.${name}`);
+  const problems: Problem[] = [
+    ...checkAccountId(rel.source.accountId, at('source.accountId'), Cloud.Alibaba),
+    ...checkAccountId(rel.destination.accountId, at('destination.accountId'), Cloud.Alibaba),
+    ...(rel.taskAccountId !== undefined ? checkAccountId(rel.taskAccountId, at('taskAccountId'), Cloud.Alibaba) : []),
+  ];
+  const roles = relationshipRoles(rel);
+  for (const role of roles) {
+    problems.push(...checkRoleName(role.roleName, at(`${role.side}.roleName`), Cloud.Alibaba));
+    if (role.trustedAccountId !== undefined) {
+      problems.push(
+        ...checkPairing(
+          { id: role.ownerAccountId, field: at(`${role.side}.accountId`), what: SIDE_OWNER[role.side] },
+          { id: role.trustedAccountId, field: at(role.trustedField), what: TRUSTED_WHAT[role.trustedField] },
+          options,
+        ),
+      );
+    }
+    problems.push(...checkEndpoint(rel, role.side, at));
+  }
+  const implied = roles[0]?.trustedAccountId;
+  if (effectiveScenario(rel) !== Scenario.Both && rel.taskAccountId !== undefined && rel.taskAccountId !== implied) {
+    problems.push(
+      problem(
+        'TaskAccountMismatch',
+        at('taskAccountId'),
+        `scenario ${rel.scenario} means account ${implied} creates the task, but taskAccountId is ${rel.taskAccountId}`,
+        `leave taskAccountId out or set it to ${implied}; if a third account creates the task, use scenario "both"`,
+      ),
+    );
+  }
+  problems.push(...checkTwoWay(rel, at, new Set(problems.map((p) => p.field))));
+  problems.push(...checkSettings({ ...rel, cloud: Cloud.Alibaba }, at, options));
+  return problems;
+}
+
+/**
+ * Parse and validate a grant: the shape first (each zod issue becomes an `InvalidField` problem), then every
+ * rule. Throws {@link ValidationError} carrying every problem found.
+ */
+export function parseGrant(input: unknown, options: ValidationOptions): Grant {
+  const parsed = GrantSchema.safeParse(input);
+  if (!parsed.success) {
+    throw new ValidationError(problemsFromZodError(parsed.error, options.fieldPrefix ?? ''), { cause: parsed.error });
+  }
+  const problems = validateGrant(parsed.data, options);
+  if (problems.length > 0) throw new ValidationError(problems);
+  return parsed.data;
+}
+
+/**
+ * Parse and validate a relationship: the shape first (each zod issue becomes an `InvalidField` problem), then
+ * every rule. Throws {@link ValidationError} carrying every problem found.
+ */
+export function parseRelationship(input: unknown, options: ValidationOptions): Relationship {
+  const parsed = RelationshipSchema.safeParse(input);
+  if (!parsed.success) {
+    throw new ValidationError(problemsFromZodError(parsed.error, options.fieldPrefix ?? 'relationship'), {
+      cause: parsed.error,
+    });
+  }
+  const problems = validateRelationship(parsed.data, options);
+  if (problems.length > 0) throw new ValidationError(problems);
+  return parsed.data;
+}
