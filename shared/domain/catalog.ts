@@ -1,7 +1,8 @@
 /**
  * The error catalog: every code a declaration can be refused with, its cause and its fix. Codes with origin `dts`
  * are the ones the DTS console and API answer a cross-account task with; `dts-trust` codes are the product's own
- * rules that catch the same mistakes earlier (or ones DTS would only reveal later).
+ * rules that catch the same mistakes earlier (or ones DTS would only reveal later). Causes and fixes are written
+ * like `ValidationProblem` messages (lower case, no final period) so they can be used as one.
  */
 
 /** One catalog entry. */
@@ -16,102 +17,102 @@ export interface CatalogEntry {
 export const ErrorCatalog = {
   AliyunUIDNotFound: {
     origin: 'dts',
-    cause: 'The account ID is not a valid Alibaba Cloud account, or that account has never opened the DTS console.',
-    fix: 'Check the account ID, and sign in to the DTS console once with that account.',
+    cause: 'the account ID is not a valid Alibaba Cloud account, or that account has never opened the DTS console',
+    fix: 'check the account ID, and sign in to the DTS console once with that account',
   },
   AliyunUidFormat: {
     origin: 'dts',
-    cause: 'The account ID is not in the UID format (a 16-digit number).',
-    fix: 'Give the 16-digit account ID shown on the account center page of the owner account.',
+    cause: 'the account ID is not in the UID format (a 16-digit number)',
+    fix: 'give the 16-digit account ID shown on the account center page of the owner account',
   },
   'AssumeRoleFail.InvalidRoleArnFormat': {
     origin: 'dts',
-    cause: 'A role ARN (acs:ram::...) was entered where the role name belongs.',
-    fix: 'Give only the role name, the part after "role/" in the ARN.',
+    cause: 'a role ARN (acs:ram::...) was entered where the role name belongs',
+    fix: 'give only the role name, the part after "role/" in the ARN',
   },
   'AssumeRoleFail.RoleNotExist': {
     origin: 'dts',
-    cause: 'No role by that name exists in the owner account, or it lacks the permissions DTS needs.',
-    fix: 'Create the role in the owner account (dts-trust does this for a declared grant) and check its name.',
+    cause: 'no role by that name exists in the owner account, or it lacks the permissions DTS needs',
+    fix: 'create the role in the owner account (dts-trust does this for a declared grant) and check its name',
   },
   'AssumeRoleFail.NoPermission': {
     origin: 'dts',
     cause:
-      'The role cannot be assumed: AliyunDTSRolePolicy is not attached, or the trust policy was not edited, still holds a placeholder, or was not saved.',
-    fix: 'Attach AliyunDTSRolePolicy and trust the task account as RAM acs:ram::<uid>:root and Service <uid>@dts.aliyuncs.com.',
+      'the role cannot be assumed: AliyunDTSRolePolicy is not attached, or the trust policy was not edited, still holds a placeholder, or was not saved',
+    fix: 'attach AliyunDTSRolePolicy and trust the task account as RAM acs:ram::<uid>:root and Service <uid>@dts.aliyuncs.com',
   },
   NoPermission: {
     origin: 'dts',
-    cause: 'Access denied: the role lacks the permissions DTS needs.',
-    fix: 'Attach AliyunDTSRolePolicy to the role.',
+    cause: 'access denied: the role lacks the permissions DTS needs',
+    fix: 'attach AliyunDTSRolePolicy to the role',
   },
   'Abnormal.RamCheckUserRole': {
     origin: 'dts',
-    cause: 'AliyunDTSDefaultRole was entered as the role name; cross-account tasks need a custom role.',
-    fix: 'Give the name of a custom role such as ram-for-dts.',
+    cause: 'AliyunDTSDefaultRole was entered as the role name; cross-account tasks need a custom role',
+    fix: 'give the name of a custom role such as ram-for-dts',
   },
   InvalidRoleName: {
     origin: 'dts-trust',
-    cause: 'The role name is not 1-64 characters of letters, digits, "." and "-", so RAM rejects it.',
-    fix: 'Choose a role name of 1-64 letters, digits, "." or "-", for example ram-for-dts.',
+    cause: 'the role name is not 1-64 characters of letters, digits, "." and "-", so RAM rejects it',
+    fix: 'choose a role name of 1-64 letters, digits, "." or "-", for example ram-for-dts',
   },
   RoleNameIsUser: {
     origin: 'dts-trust',
-    cause: 'A RAM user name or user ARN was given where a role name belongs.',
-    fix: 'Give the name of a RAM role in the owner account, not a user.',
+    cause: 'a RAM user name or user ARN was given where a role name belongs',
+    fix: 'give the name of a RAM role in the owner account, not a user',
   },
   TrustedAccountIsOwner: {
     origin: 'dts-trust',
     cause:
-      'The trusted account is the owner account itself; RAM rewrites the service principal to dts.aliyuncs.com and DTS cannot assume the role.',
-    fix: 'Trust the account that creates the DTS task, not the account that owns the database.',
+      'the trusted account is the owner account itself; RAM rewrites the service principal to dts.aliyuncs.com and DTS cannot assume the role',
+    fix: 'trust the account that creates the DTS task, not the account that owns the database',
   },
   TaskAccountMismatch: {
     origin: 'dts-trust',
-    cause: 'The task account does not match the scenario: the role must trust the account that creates the task.',
-    fix: 'For a cross-account source the destination owner creates the task; for a cross-account destination the source owner does; otherwise use scenario "both".',
+    cause: 'the task account does not match the scenario: the role must trust the account that creates the task',
+    fix: 'for a cross-account source the destination owner creates the task; for a cross-account destination the source owner does; otherwise use scenario "both"',
   },
   TwoWayUnsupported: {
     origin: 'dts-trust',
     cause:
-      'Two-way synchronization across accounts is supported only between RDS MySQL, Tair Enterprise and MongoDB instances of the same engine.',
-    fix: 'Use one-way synchronization, or pair two supported instances of the same engine.',
+      'two-way synchronization across accounts is supported only between RDS MySQL, Tair Enterprise and MongoDB instances of the same engine',
+    fix: 'use one-way synchronization, or pair two supported instances of the same engine',
   },
   EndpointUnsupported: {
     origin: 'dts-trust',
-    cause: 'DTS does not support this database type with this access method across accounts.',
-    fix: 'Choose a database type and access method from the supported endpoint matrix.',
+    cause: 'DTS does not support this database type with this access method across accounts',
+    fix: 'choose a database type and access method from the supported endpoint matrix',
   },
   PartitionMismatch: {
     origin: 'dts-trust',
     cause:
-      'The accounts are on different infrastructures (public cloud, Finance Cloud, Gov Cloud) and cannot be paired.',
-    fix: 'Pair accounts on the same infrastructure.',
+      'the accounts are on different infrastructures (public cloud, Finance Cloud, Gov Cloud) and cannot be paired',
+    fix: 'pair accounts on the same infrastructure',
   },
   GrantExpired: {
     origin: 'dts-trust',
-    cause: 'The expiry time is already in the past.',
-    fix: 'Give an expiry time in the future, or leave it out.',
+    cause: 'the expiry time is already in the past',
+    fix: 'give an expiry time in the future, or leave it out',
   },
   DtsPolicyMissing: {
     origin: 'dts-trust',
-    cause: 'The grant does not attach AliyunDTSRolePolicy, so DTS would fail with AssumeRoleFail.NoPermission.',
-    fix: 'Include AliyunDTSRolePolicy in policies.',
+    cause: 'the grant does not attach AliyunDTSRolePolicy, so DTS would fail with AssumeRoleFail.NoPermission',
+    fix: 'include AliyunDTSRolePolicy in policies',
   },
   InvalidExternalId: {
     origin: 'dts-trust',
-    cause: 'The external ID is not 2-1224 characters of letters, digits and + = , . @ : / - _.',
-    fix: 'Use an external ID of 2-1224 characters from letters, digits and + = , . @ : / - _.',
+    cause: 'the external ID is not 2-1224 characters of letters, digits and + = , . @ : / - _',
+    fix: 'use an external ID of 2-1224 characters from letters, digits and + = , . @ : / - _',
   },
   InvalidAccountId: {
     origin: 'dts-trust',
-    cause: 'The Tencent Cloud account ID (UIN) is not a number.',
-    fix: 'Give the numeric account ID (UIN) of the root account.',
+    cause: 'the Tencent Cloud account ID (UIN) is not a number',
+    fix: 'give the numeric account ID (UIN) of the root account',
   },
   InvalidField: {
     origin: 'dts-trust',
-    cause: 'A field is missing, has the wrong type, or is not allowed.',
-    fix: 'Correct the field as the message says.',
+    cause: 'a field is missing, has the wrong type, or is not allowed',
+    fix: 'correct the field as the message says',
   },
 } as const satisfies Readonly<Record<string, CatalogEntry>>;
 
