@@ -1,4 +1,5 @@
 import type { ServiceModule } from '../contract.js';
+import { dtsModule } from './dts.js';
 import { eventBridgeService } from './eventbridge.js';
 import { fcService } from './fc.js';
 
@@ -6,4 +7,4 @@ import { fcService } from './fc.js';
  * Every emulated service, in routing order. Each module's `accepts` is specific to its wire protocol,
  * so the order only matters for speed. Add a module here when it is ready.
  */
-export const serviceModules: readonly ServiceModule[] = [eventBridgeService, fcService];
+export const serviceModules: readonly ServiceModule[] = [eventBridgeService, fcService, dtsModule];
