@@ -1,10 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { AuditEventType, newAuditEvent } from '../domain/audit.js';
-import { CloudApiError, ConcurrentModificationError, type ValidationProblem } from '../domain/errors.js';
+import {
+  CloudApiError,
+  ConcurrentModificationError,
+  ValidationError,
+  type ValidationProblem,
+} from '../domain/errors.js';
 import type { Grant, RoleKey } from '../domain/grant.js';
 import { grantId, roleArn, roleId } from '../domain/ownership.js';
 import { expandRelationship } from '../domain/relationship.js';
-import { validateGrant } from '../domain/validation.js';
+import { validateGrant, validateRelationship } from '../domain/validation.js';
+import { problemsFromZodError } from '../domain/zod-problems.js';
 import type { AuditLog, Clock, GrantStore, ProcessedMessageLedger } from '../ports.js';
 import type { QueueMessage } from '../runtime/envelopes.js';
 import { checkGuardrails, type Guardrails } from './guardrails.js';
@@ -83,24 +89,6 @@ function problem(code: string, field: string, message: string, fix: string): Val
   return { code, field, message, fix };
 }
 
-function zodProblems(
-  issues: readonly { path: (string | number)[]; message: string }[],
-  prefix: string,
-  fix: string,
-): ValidationProblem[] {
-  return issues.map((i) =>
-    problem(
-      'InvalidField',
-      [prefix, ...i.path.map(String)]
-        .filter(Boolean)
-        .join('.')
-        .replace(/\.(\d+)(?=\.|$)/g, '[$1]'),
-      i.message,
-      fix,
-    ),
-  );
-}
-
 /** Parse, authenticate and check the freshness of one message; throws {@link Rejection}. */
 function authenticate(message: QueueMessage, deps: IntakeDeps): { body: TicketBody; key: string } {
   let json: unknown;
@@ -113,9 +101,7 @@ function authenticate(message: QueueMessage, deps: IntakeDeps): { body: TicketBo
   }
   const envelope = TicketMessageSchema.safeParse(json);
   if (!envelope.success) {
-    throw new Rejection(
-      zodProblems(envelope.error.issues, 'message', `send {schema: "${TICKET_SCHEMA_ID}", keyId, signature, body}`),
-    );
+    throw new Rejection(problemsFromZodError(envelope.error, 'message'));
   }
   const verdict = verifyTicketSignature(envelope.data, deps.ticketKeys);
   if (verdict === 'unknownKey') {
@@ -140,7 +126,7 @@ function authenticate(message: QueueMessage, deps: IntakeDeps): { body: TicketBo
   }
   const body = TicketBodySchema.safeParse(envelope.data.body);
   if (!body.success) {
-    throw new Rejection(zodProblems(body.error.issues, 'message.body', 'see docs/ticket-message.schema.json'));
+    throw new Rejection(problemsFromZodError(body.error, 'message.body'));
   }
   const issued = Date.parse(body.data.issuedAt);
   const now = deps.clock.now().getTime();
@@ -169,22 +155,31 @@ function authenticate(message: QueueMessage, deps: IntakeDeps): { body: TicketBo
 
 /** Expand the ticket into grants and check every rule and guardrail; throws {@link Rejection}. */
 function grantsOf(body: TicketBody, deps: IntakeDeps): Grant[] {
-  const expanded = expandRelationship(body.relationship, body.ticket).map((g) => ({
+  const options = { now: deps.clock.now(), ...(deps.partitions ? { partitions: deps.partitions } : {}) };
+  if (body.action === TicketAction.Declare) {
+    const problems = validateRelationship(body.relationship, { ...options, fieldPrefix: 'message.body.relationship' });
+    if (problems.length > 0) throw new Rejection(problems);
+  }
+  let expanded: Grant[];
+  try {
+    expanded = expandRelationship(body.relationship, body.ticket);
+  } catch (error) {
+    if (error instanceof ValidationError) throw new Rejection([...error.problems]);
+    throw error;
+  }
+  const grants = expanded.map((g) => ({
     ...g,
     ...(body.expiresAt ? { expiresAt: body.expiresAt } : {}),
     ...(body.mode ? { mode: body.mode } : {}),
   }));
-  const options = { now: deps.clock.now(), ...(deps.partitions ? { partitions: deps.partitions } : {}) };
   const problems = [
     ...(body.action === TicketAction.Declare
-      ? expanded.flatMap((g, i) =>
-          validateGrant(g, options).map((p) => ({ ...p, field: `message.body.grants[${i}].${p.field}` })),
-        )
+      ? grants.flatMap((g, i) => validateGrant(g, { ...options, fieldPrefix: `message.body.grants[${i}]` }))
       : []),
-    ...checkGuardrails(expanded, deps.guardrails, 'message.body'),
+    ...checkGuardrails(grants, deps.guardrails, 'message.body'),
   ];
   if (problems.length > 0) throw new Rejection(problems);
-  return expanded;
+  return grants;
 }
 
 /** True when the failure is worth a redelivery (the store or the network, not the message). */
