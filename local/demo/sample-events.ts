@@ -1,0 +1,133 @@
+import { randomUUID } from 'node:crypto';
+import type { TicketBody } from '../../shared/intake/ticket-message.js';
+import { signTicketMessage } from '../../shared/intake/ticket-message.js';
+
+/** The signing key the samples and the demo use (configure the same in DTS_TRUST_TICKET_KEYS). */
+export const DEMO_TICKET_KEY = { keyId: 'demo-jira', secret: 'demo-secret-not-for-production' } as const;
+
+/** The accounts the samples refer to (from local/accounts.example.json). */
+export interface SampleAccounts {
+  /** Owns the source database (cross-account source). */
+  readonly sourceOwner: string;
+  /** Owns the destination database (cross-account destination). */
+  readonly destinationOwner: string;
+  /** Creates the DTS task when both endpoints are cross-account. */
+  readonly task: string;
+  /** The queue's account (appears in the CloudEvent envelope). */
+  readonly automation: string;
+}
+
+/** A ticket body for one of the three scenarios. */
+export function sampleTicketBody(
+  kind: 'source' | 'destination' | 'both',
+  accounts: SampleAccounts,
+  now: Date,
+  overrides: Partial<TicketBody> = {},
+): TicketBody {
+  const relationships = {
+    source: {
+      scenario: 'source',
+      source: {
+        accountId: accounts.sourceOwner,
+        databaseType: 'mysql',
+        accessMethod: 'instance',
+        roleName: 'ram-for-dts',
+      },
+      destination: { accountId: accounts.destinationOwner, databaseType: 'mysql', accessMethod: 'instance' },
+    },
+    destination: {
+      scenario: 'destination',
+      source: { accountId: accounts.sourceOwner, databaseType: 'postgresql', accessMethod: 'instance' },
+      destination: {
+        accountId: accounts.destinationOwner,
+        databaseType: 'adb-mysql-3',
+        accessMethod: 'instance',
+        roleName: 'ram-for-dts-adb',
+      },
+    },
+    both: {
+      scenario: 'both',
+      direction: 'two-way',
+      taskAccountId: accounts.task,
+      source: {
+        accountId: accounts.sourceOwner,
+        databaseType: 'mysql',
+        accessMethod: 'instance',
+        roleName: 'ram-for-dts-sync',
+      },
+      destination: {
+        accountId: accounts.destinationOwner,
+        databaseType: 'mysql',
+        accessMethod: 'instance',
+        roleName: 'ram-for-dts-sync',
+      },
+    },
+  } as const;
+  const tickets = { source: 'DBA-1041', destination: 'DBA-1042', both: 'DBA-1043' } as const;
+  return {
+    id: randomUUID(),
+    issuedAt: now.toISOString(),
+    action: 'declare',
+    ticket: {
+      system: 'jira',
+      id: tickets[kind],
+      requester: 'ana.lima@example.com',
+      approver: 'ben.okafor@example.com',
+    },
+    relationship: relationships[kind] as unknown as TicketBody['relationship'],
+    ...overrides,
+  };
+}
+
+/** Wrap queue message bodies into the CloudEvents batch the FC MNS queue trigger delivers. */
+export function mnsTriggerEvent(bodies: readonly string[], accounts: SampleAccounts, now: Date): unknown[] {
+  return bodies.map((messageBody, i) => ({
+    id: randomUUID(),
+    source: 'MNS-dts-trust-ticket-intake-ticket-queue',
+    specversion: '1.0',
+    type: 'mns:Queue:SendMessage',
+    datacontenttype: 'application/json; charset=utf-8',
+    subject: `acs:mns:cn-hangzhou:${accounts.automation}:queues/dts-trust-tickets`,
+    time: now.toISOString(),
+    aliyunaccountid: accounts.automation,
+    aliyunpublishtime: now.toISOString(),
+    aliyuneventbusname: 'MNS-dts-trust-ticket-intake-ticket-queue',
+    aliyunregionid: 'cn-hangzhou',
+    data: {
+      requestId: randomUUID().replace(/-/g, '').toUpperCase(),
+      messageId: `${randomUUID().replace(/-/g, '').toUpperCase()}${i}`,
+      messageBody,
+    },
+  }));
+}
+
+/** A signed message body as text (what the ticketing system puts on the queue). */
+export function signedMessage(body: TicketBody, key: { keyId: string; secret: string } = DEMO_TICKET_KEY): string {
+  return JSON.stringify(signTicketMessage(body, key.keyId, key.secret));
+}
+
+/** Every sample trigger event, by file name under events/. */
+export function sampleEvents(accounts: SampleAccounts, now: Date): Record<string, unknown> {
+  const declares = (['source', 'destination', 'both'] as const).map((k) => sampleTicketBody(k, accounts, now));
+  const revoke = sampleTicketBody('source', accounts, now, { action: 'revoke' });
+  const forged = JSON.parse(signedMessage(sampleTicketBody('source', accounts, now))) as Record<string, unknown>;
+  forged.body = { ...(forged.body as object), relationship: sampleTicketBody('both', accounts, now).relationship };
+  const replayed = sampleTicketBody('source', accounts, new Date(now.getTime() - 6 * 3600 * 1000));
+  return {
+    'mns-tickets-batch.json': mnsTriggerEvent(
+      declares.map((b) => signedMessage(b)),
+      accounts,
+      now,
+    ),
+    'mns-revoke.json': mnsTriggerEvent([signedMessage(revoke)], accounts, now),
+    'mns-forged-signature.json': mnsTriggerEvent([JSON.stringify(forged)], accounts, now),
+    'mns-replay.json': mnsTriggerEvent([signedMessage(replayed)], accounts, now),
+    'mns-malformed.json': mnsTriggerEvent(['{"schema":"dts-trust/v1","keyId":"demo-jira",'], accounts, now),
+    'mns-batch-one-bad.json': mnsTriggerEvent(
+      [signedMessage(declares[0]!), 'not json at all', signedMessage(declares[1]!)],
+      accounts,
+      now,
+    ),
+    'timer.json': { triggerTime: now.toISOString(), triggerName: 'drift-timer', payload: '{"reason":"scheduled"}' },
+  };
+}
