@@ -2,9 +2,10 @@ import type { ServiceModule } from '../contract.js';
 import { dtsModule } from './dts.js';
 import { eventBridgeService } from './eventbridge.js';
 import { fcService } from './fc.js';
+import { tablestoreService } from './tablestore/service.js';
 
 /**
  * Every emulated service, in routing order. Each module's `accepts` is specific to its wire protocol,
  * so the order only matters for speed. Add a module here when it is ready.
  */
-export const serviceModules: readonly ServiceModule[] = [eventBridgeService, fcService, dtsModule];
+export const serviceModules: readonly ServiceModule[] = [eventBridgeService, fcService, dtsModule, tablestoreService];
