@@ -2,10 +2,19 @@ import type { ServiceModule } from '../contract.js';
 import { dtsModule } from './dts.js';
 import { eventBridgeService } from './eventbridge.js';
 import { fcService } from './fc.js';
+import { ramModule } from './ram.js';
+import { stsModule } from './sts.js';
 import { tablestoreService } from './tablestore/service.js';
 
 /**
  * Every emulated service, in routing order. Each module's `accepts` is specific to its wire protocol,
  * so the order only matters for speed. Add a module here when it is ready.
  */
-export const serviceModules: readonly ServiceModule[] = [eventBridgeService, fcService, dtsModule, tablestoreService];
+export const serviceModules: readonly ServiceModule[] = [
+  ramModule,
+  stsModule,
+  eventBridgeService,
+  fcService,
+  dtsModule,
+  tablestoreService,
+];

@@ -1,0 +1,252 @@
+/**
+ * The local cloud's HTTP server: one node:http server on 127.0.0.1 serving every emulated service. Each request
+ * goes to the admin API (`/__admin/...`) or to the first service module that accepts it; for a service call the
+ * core identifies it, applies faults (latency, throttling, 5xx, outages), lets the module handle it, and appends
+ * a small entry to the request log.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { buildAccountStates } from './accounts.js';
+import { type AdminContext, handleAdmin } from './admin.js';
+import { rpcErrorReply } from './auth/rpc-reply.js';
+import type { AccountState, CallIdentity, CloudCall, CloudReply, RequestLogEntry, ServiceModule } from './contract.js';
+import { type CloudClock, createCloudCore, type LocalCloudCore } from './core.js';
+import { LocalCloudError } from './errors.js';
+import { FaultInjector, type FaultsConfig } from './faults.js';
+import { serviceModules } from './services/index.js';
+import { captureState, readStateFile, restoreState, writeStateFile } from './state.js';
+
+/** How to start the local cloud. */
+export interface LocalCloudOptions {
+  /** Port on 127.0.0.1; 0 (default) picks a free one. */
+  readonly port?: number;
+  /** The accounts document (the accounts file's JSON) or ready account states. */
+  readonly accounts: unknown;
+  readonly faults?: FaultsConfig;
+  /** Per-service options, e.g. `{ ram: { prettyPrint: true } }`. */
+  readonly services?: Readonly<Record<string, unknown>>;
+  /** JSON file to persist state to (written after changes, at intervals and on stop; reloaded on start). */
+  readonly statePath?: string;
+  readonly clock?: CloudClock;
+  /** Service modules, in routing order (default: all of services/index.ts). */
+  readonly modules?: readonly ServiceModule[];
+  /** Most request-log entries kept (oldest dropped); default 200,000. */
+  readonly logLimit?: number;
+}
+
+/** A running local cloud. */
+export interface LocalCloud {
+  /** `http://127.0.0.1:<port>`. */
+  readonly url: string;
+  readonly port: number;
+  /** `127.0.0.1:<port>`, what SDK configs take as `endpoint`. */
+  readonly endpoint: string;
+  /** Served requests, oldest first (cleared with `log.length = 0` or DELETE /__admin/log). */
+  readonly log: RequestLogEntry[];
+  readonly core: LocalCloudCore;
+  /** Replace the fault configuration (validated). */
+  setFaults(faults: FaultsConfig): void;
+  /** Save state now (when a state path is set). */
+  saveState(): Promise<void>;
+  /** Stop serving, save state, close connections. */
+  stop(): Promise<void>;
+}
+
+const MUTATION =
+  /^(Create|Update|Delete|Attach|Detach|Tag|Untag|Put|Configure|Modify|Set|Add|Remove|Assume|Start|Stop|Batch|Invoke)/;
+const STATE_DEBOUNCE_MS = 250;
+const STATE_INTERVAL_MS = 5_000;
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function send(res: ServerResponse, reply: CloudReply): void {
+  const body = typeof reply.body === 'string' ? Buffer.from(reply.body, 'utf8') : reply.body;
+  res.writeHead(reply.status, { ...reply.headers, 'content-length': String(body.byteLength) });
+  res.end(body);
+}
+
+function errorCodeOf(reply: CloudReply): string | undefined {
+  if (reply.status < 400) return undefined;
+  try {
+    const text = typeof reply.body === 'string' ? reply.body : Buffer.from(reply.body).toString('utf8');
+    const body = JSON.parse(text) as { Code?: unknown; code?: unknown; ErrorCode?: unknown };
+    const code = body.Code ?? body.code ?? body.ErrorCode;
+    return typeof code === 'string' ? code : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function withHeaders(reply: CloudReply, headers: Readonly<Record<string, string>> | undefined): CloudReply {
+  return headers ? { ...reply, headers: { ...reply.headers, ...headers } } : reply;
+}
+
+/** Start the local cloud; resolves once it listens. */
+export async function startLocalCloud(options: LocalCloudOptions): Promise<LocalCloud> {
+  const clock = options.clock ?? { now: () => new Date() };
+  const accounts =
+    options.accounts instanceof Map
+      ? (options.accounts as Map<string, AccountState>)
+      : buildAccountStates(options.accounts, clock.now());
+  const core = createCloudCore({ accounts, clock, ...(options.services ? { services: options.services } : {}) });
+  const modules = options.modules ?? serviceModules;
+  const faults = new FaultInjector(() => core.now(), options.faults);
+  const log: RequestLogEntry[] = [];
+  const logLimit = options.logLimit ?? 200_000;
+  const statePath = options.statePath;
+
+  if (statePath) {
+    const saved = await readStateFile(statePath);
+    if (saved) restoreState(core, modules, saved);
+  }
+
+  let dirty = false;
+  let saveTimer: NodeJS.Timeout | undefined;
+  let saving: Promise<void> = Promise.resolve();
+  const saveState = async (): Promise<void> => {
+    if (!statePath) return;
+    dirty = false;
+    const state = captureState(core, modules);
+    saving = saving.then(() => writeStateFile(statePath, state)).catch(() => undefined);
+    await saving;
+  };
+  const markDirty = (): void => {
+    if (!statePath) return;
+    dirty = true;
+    if (saveTimer) return;
+    saveTimer = setTimeout(() => {
+      saveTimer = undefined;
+      void saveState();
+    }, STATE_DEBOUNCE_MS);
+    saveTimer.unref();
+  };
+  const interval = statePath
+    ? setInterval(() => {
+        if (dirty) void saveState();
+      }, STATE_INTERVAL_MS)
+    : undefined;
+  interval?.unref();
+
+  const ramOptions = (options.services?.['ram'] ?? {}) as { principalsAsArrays?: boolean };
+  const adminContext: AdminContext = {
+    core,
+    log,
+    faults,
+    modules,
+    ramQuirks: { principalsAsArrays: ramOptions.principalsAsArrays === true },
+    markDirty,
+  };
+
+  const record = (id: CallIdentity, status: number, code: string | undefined): void => {
+    if (log.length >= logLimit) log.splice(0, Math.ceil(logLimit / 4));
+    const entry: RequestLogEntry = { time: core.now().toISOString(), service: id.service, action: id.action, status };
+    if (id.accountId !== undefined) entry.accountId = id.accountId;
+    if (id.accessKeyId !== undefined) entry.accessKeyId = id.accessKeyId;
+    if (code !== undefined) entry.code = code;
+    log.push(entry);
+  };
+
+  const serve = async (call: CloudCall): Promise<CloudReply> => {
+    if (call.url.pathname.startsWith('/__admin/')) return handleAdmin(adminContext, call);
+    const module = modules.find((m) => m.accepts(call));
+    if (!module) {
+      const id = {
+        service: 'unknown',
+        action: call.headers['x-acs-action']?.toString() ?? call.url.searchParams.get('Action') ?? '',
+      };
+      const reply = rpcErrorReply(
+        404,
+        'InvalidAction.NotFound',
+        'Specified api is not found, please check your url and method.',
+      );
+      record(id, 404, 'InvalidAction.NotFound');
+      return reply;
+    }
+    let id: CallIdentity;
+    try {
+      id = module.identify(call, core);
+    } catch {
+      id = { service: module.name, action: '' };
+    }
+    const decision = faults.decide(id);
+    if (decision.latencyMs > 0) await sleep(decision.latencyMs);
+    let reply: CloudReply;
+    if (decision.fault) {
+      const { headers, ...fault } = decision.fault;
+      reply = withHeaders(module.faultReply(fault, call), headers);
+      record(id, reply.status, fault.code);
+      return reply;
+    }
+    try {
+      reply = await module.handle(call, core);
+    } catch (error) {
+      reply =
+        error instanceof LocalCloudError
+          ? module.faultReply({ status: error.status, code: error.code, message: error.message }, call)
+          : module.faultReply(
+              {
+                status: 500,
+                code: 'InternalError',
+                message: `The request processing has failed: ${(error as Error).message}`,
+              },
+              call,
+            );
+    }
+    record(id, reply.status, errorCodeOf(reply));
+    if (statePath && reply.status < 400 && MUTATION.test(id.action)) markDirty();
+    return reply;
+  };
+
+  let base = '';
+  const server = createServer((req, res) => {
+    readBody(req)
+      .then((body) =>
+        serve({ method: req.method ?? 'GET', url: new URL(req.url ?? '/', base), headers: req.headers, body }),
+      )
+      .then(
+        (reply) => send(res, reply),
+        (error: unknown) =>
+          send(res, rpcErrorReply(500, 'InternalError', `Local cloud failure: ${(error as Error).message}`)),
+      );
+  });
+  server.keepAliveTimeout = 30_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  base = `http://127.0.0.1:${port}`;
+
+  let stopped: Promise<void> | undefined;
+  return {
+    url: base,
+    port,
+    endpoint: `127.0.0.1:${port}`,
+    log,
+    core,
+    setFaults: (f) => faults.set(f),
+    saveState,
+    stop(): Promise<void> {
+      stopped ??= (async () => {
+        if (saveTimer) clearTimeout(saveTimer);
+        if (interval) clearInterval(interval);
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeAllConnections();
+        await closed;
+        if (statePath) await saveState();
+      })();
+      return stopped;
+    },
+  };
+}
