@@ -98,7 +98,7 @@ export const createTable: Operation = (body) => {
         if (!type) throw invalidParameter(`Invalid type ${k.type} of primary key column '${k.name}'.`);
         if (!k.name || seen.has(k.name)) throw invalidParameter(`Duplicated or empty primary key name: '${k.name}'.`);
         seen.add(k.name);
-        const autoIncrement = k.option === 1;
+        const autoIncrement = hasField(k, 'option') && k.option === 1;
         if (autoIncrement && type !== 'INTEGER') {
           throw invalidParameter(`Auto-increment primary key column '${k.name}' must be INTEGER.`);
         }
