@@ -11,12 +11,13 @@
  * - A trust statement with a `Condition` does not admit DTS: DTS assumes the role without an external ID or any
  *   other context a condition could test.
  * - A matching `Deny` statement wins over any `Allow`.
- * - Role names are looked up case-insensitively, as RAM treats them.
+ * - Role names are looked up case-insensitively, as RAM treats them (the core's `findRole`).
  * - An owner account on another infrastructure (Finance or Gov Cloud vs public) is not visible to the task account,
  *   so it is answered as `AliyunUIDNotFound`.
  * - Only `AliyunDTSRolePolicy` (System) counts as the permission DTS needs: the documented setup attaches exactly it.
  */
-import type { AccountState, CloudCore, RoleState } from '../contract.js';
+import type { AccountState, CloudCore } from '../contract.js';
+import { findRole } from '../roles.js';
 
 /**
  * The codes DTS answers a cross-account endpoint with (`ErrCode` of a `Success: false` body).
@@ -70,17 +71,6 @@ function refusal(code: DtsEndpointErrorCode, httpStatusCode: number, message: st
 /** True when the endpoint names an owner account other than the task account (so DTS must assume a role). */
 export function isCrossAccount(ownerId: string | undefined, taskAccountId: string): ownerId is string {
   return ownerId !== undefined && ownerId !== '' && ownerId !== taskAccountId;
-}
-
-/** The role of `account` named `name`, compared case-insensitively. */
-function findRole(account: AccountState, name: string): RoleState | undefined {
-  const exact = account.roles.get(name);
-  if (exact) return exact;
-  const lower = name.toLowerCase();
-  for (const role of account.roles.values()) {
-    if (role.name.toLowerCase() === lower) return role;
-  }
-  return undefined;
 }
 
 /** A string-or-array policy value as a list of strings (other shapes give an empty list). */
