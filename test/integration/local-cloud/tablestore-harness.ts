@@ -9,6 +9,7 @@ import TableStore from 'tablestore';
 import type {
   AccountState,
   CloudCore,
+  CloudReply,
   Principal,
   ServiceModule,
   TemporaryCredentialState,
@@ -120,7 +121,7 @@ export async function startTablestoreHarness(module: ServiceModule, options?: un
       };
       const fault = nextFault;
       nextFault = undefined;
-      const answer = !module.accepts(call)
+      const answer: Promise<CloudReply> = !module.accepts(call)
         ? Promise.resolve({ status: 404, body: 'not for tablestore' })
         : fault
           ? Promise.resolve(module.faultReply(fault, call))

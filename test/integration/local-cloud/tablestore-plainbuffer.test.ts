@@ -77,7 +77,7 @@ describe('PlainBuffer codec', () => {
 
   it('rejects a row whose checksum does not match as OTSParameterInvalid', () => {
     const bytes = Buffer.from(Sdk.PlainBufferBuilder.serializeForPutRow([{ id: 'a' }], [{ s: 'text' }]));
-    bytes[bytes.length - 1] ^= 0xff;
+    bytes[bytes.length - 1] = (bytes[bytes.length - 1] ?? 0) ^ 0xff;
     expect(() => decodeRow(bytes)).toThrow(expect.objectContaining({ code: 'OTSParameterInvalid' }));
   });
 
