@@ -64,6 +64,8 @@ export const TrustFindingKind = {
   ConditionChanged: 'conditionChanged',
   /** A Deny statement or an action other than sts:AssumeRole that nothing declares. */
   UndeclaredStatement: 'undeclaredStatement',
+  /** A declared account in a form no grant declares (a role, a user, a provider, or the bare ID instead of `:root`). */
+  UndeclaredPrincipal: 'undeclaredPrincipal',
 } as const;
 /** One of {@link TrustFindingKind}. */
 export type TrustFindingKind = (typeof TrustFindingKind)[keyof typeof TrustFindingKind];
