@@ -103,37 +103,37 @@ describe('ConfigureDtsJob', () => {
   });
 
   it.each([
-    ['a role that trusts the task account and carries AliyunDTSRolePolicy', OWNER, 'ram-for-dts', 'ok'],
-    ['the role name in another case', OWNER, 'RAM-FOR-DTS', 'ok'],
-    ['the two principals in separate statements', OWNER, 'split-statements', 'ok'],
-    ['an owner ID that is not 16 digits', '12345', 'ram-for-dts', 'AliyunUidFormat'],
-    ['an owner ID with letters', '20000000000000ab', 'ram-for-dts', 'AliyunUidFormat'],
-    ['an account that does not exist', '9999999999999999', 'ram-for-dts', 'AliyunUIDNotFound'],
-    ['an account that never opened DTS', DORMANT, 'ram-for-dts', 'AliyunUIDNotFound'],
-    ['an account on another infrastructure', FINANCE, 'ram-for-dts', 'AliyunUIDNotFound'],
+    ['a role that trusts the task account and carries AliyunDTSRolePolicy', 'ok', OWNER, 'ram-for-dts'],
+    ['the role name in another case', 'ok', OWNER, 'RAM-FOR-DTS'],
+    ['the two principals in separate statements', 'ok', OWNER, 'split-statements'],
+    ['an owner ID that is not 16 digits', 'AliyunUidFormat', '12345', 'ram-for-dts'],
+    ['an owner ID with letters', 'AliyunUidFormat', '20000000000000ab', 'ram-for-dts'],
+    ['an account that does not exist', 'AliyunUIDNotFound', '9999999999999999', 'ram-for-dts'],
+    ['an account that never opened DTS', 'AliyunUIDNotFound', DORMANT, 'ram-for-dts'],
+    ['an account on another infrastructure', 'AliyunUIDNotFound', FINANCE, 'ram-for-dts'],
     [
       'a role ARN instead of its name',
+      'AssumeRoleFail.InvalidRoleArnFormat',
       OWNER,
       `acs:ram::${OWNER}:role/ram-for-dts`,
-      'AssumeRoleFail.InvalidRoleArnFormat',
     ],
-    ['AliyunDTSDefaultRole', OWNER, 'AliyunDTSDefaultRole', 'Abnormal.RamCheckUserRole'],
-    ['a role that does not exist', OWNER, 'no-such-role', 'AssumeRoleFail.RoleNotExist'],
-    ['a RAM user name', OWNER, 'dts-operator', 'AssumeRoleFail.RoleNotExist'],
-    ['a role without AliyunDTSRolePolicy', OWNER, 'no-policy', 'AssumeRoleFail.NoPermission'],
-    ['a role with another DTS policy only', OWNER, 'other-policy', 'AssumeRoleFail.NoPermission'],
-    ['a role trusting another account', OWNER, 'trusts-stranger', 'AssumeRoleFail.NoPermission'],
+    ['AliyunDTSDefaultRole', 'Abnormal.RamCheckUserRole', OWNER, 'AliyunDTSDefaultRole'],
+    ['a role that does not exist', 'AssumeRoleFail.RoleNotExist', OWNER, 'no-such-role'],
+    ['a RAM user name', 'AssumeRoleFail.RoleNotExist', OWNER, 'dts-operator'],
+    ['a role without AliyunDTSRolePolicy', 'AssumeRoleFail.NoPermission', OWNER, 'no-policy'],
+    ['a role with another DTS policy only', 'AssumeRoleFail.NoPermission', OWNER, 'other-policy'],
+    ['a role trusting another account', 'AssumeRoleFail.NoPermission', OWNER, 'trusts-stranger'],
     [
       'a role trusting its own owner (service principal rewritten)',
+      'AssumeRoleFail.NoPermission',
       OWNER,
       'trusts-owner',
-      'AssumeRoleFail.NoPermission',
     ],
-    ['a role trusting only the RAM principal', OWNER, 'ram-only', 'AssumeRoleFail.NoPermission'],
-    ['a role trusting only the DTS service principal', OWNER, 'service-only', 'AssumeRoleFail.NoPermission'],
-    ['a trust statement with an external ID condition', OWNER, 'with-external-id', 'AssumeRoleFail.NoPermission'],
-    ['a trust policy that denies the service principal', OWNER, 'denied', 'AssumeRoleFail.NoPermission'],
-  ])('answers a cross-account source with %s: %s', async (_case, ownerId, roleName, expected) => {
+    ['a role trusting only the RAM principal', 'AssumeRoleFail.NoPermission', OWNER, 'ram-only'],
+    ['a role trusting only the DTS service principal', 'AssumeRoleFail.NoPermission', OWNER, 'service-only'],
+    ['a trust statement with an external ID condition', 'AssumeRoleFail.NoPermission', OWNER, 'with-external-id'],
+    ['a trust policy that denies the service principal', 'AssumeRoleFail.NoPermission', OWNER, 'denied'],
+  ])('answers a cross-account source with %s: %s', async (_case, expected, ownerId, roleName) => {
     expect(verdict(await configure(TASK.keys, source(ownerId, roleName)))).toBe(expected);
   });
 
