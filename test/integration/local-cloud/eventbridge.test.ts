@@ -1,6 +1,10 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as EventBridgeModule from '@alicloud/eventbridge';
 import { CloudEvent, Config } from '@alicloud/eventbridge';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startLocalCloud } from '../../../local/cloud/server.js';
 import { eventBridgeService, MAX_EVENTS_PER_PUT } from '../../../local/cloud/services/eventbridge.js';
 import {
   clearEventBridgeEvents,
@@ -9,7 +13,15 @@ import {
   restoreEventBridge,
   snapshotEventBridge,
 } from '../../../local/cloud/services/eventbridge-store.js';
-import { ACCOUNT_A, ACCOUNT_B, DENIED_USER, type Harness, startHarness } from './eventbridge-fc-harness.js';
+import {
+  ACCOUNT_A,
+  ACCOUNT_B,
+  DENIED_USER,
+  exampleAccounts,
+  FUNCTION_ROLE,
+  type Harness,
+  startHarness,
+} from './eventbridge-fc-harness.js';
 
 /** The client class: Node gives `module.exports` as the default import, vitest gives its `default`. */
 const EventBridgeClient = (
@@ -22,7 +34,7 @@ const AUDIT_BUS = 'dts-trust-audit';
 let cloud: Harness;
 
 beforeAll(async () => {
-  cloud = await startHarness([eventBridgeService], { eventbridge: { buses: [AUDIT_BUS] } });
+  cloud = await startHarness({ eventbridge: { buses: [AUDIT_BUS] } });
 });
 
 afterAll(async () => {
@@ -31,7 +43,7 @@ afterAll(async () => {
 
 beforeEach(() => {
   clearEventBridgeEvents(cloud.core);
-  cloud.outages.clear();
+  cloud.setFaults({});
 });
 
 function client(keys: { keyId: string; secret: string; token?: string }): EventBridgeClient {
@@ -146,20 +158,22 @@ describe('EventBridge PutEvents', () => {
       accessKeySecret: 'sts-secret',
       securityToken: 'token-1',
       expiration: new Date(Date.now() + 3600_000),
-      accountId: ACCOUNT_B.id,
-      roleName: 'fc-runner',
+      accountId: ACCOUNT_A.id,
+      roleName: FUNCTION_ROLE,
       sessionName: 's',
     });
     const sts = { keyId: 'STS.eventbridge-test', secret: 'sts-secret' };
     const res = await client({ ...sts, token: 'token-1' }).putEvents([event('sts-1', 'default')]);
     expect(res.failedEntryCount).toBe(0);
-    expect(readEventBridgeEvents(cloud.core, { accountId: ACCOUNT_B.id }).map((e) => e.eventId)).toEqual(['sts-1']);
+    expect(readEventBridgeEvents(cloud.core, { bus: 'default' }).map((e) => [e.accountId, e.eventId])).toEqual([
+      [ACCOUNT_A.id, 'sts-1'],
+    ]);
     const error = await rejection(client({ ...sts, token: 'token-2' }).putEvents([event('sts-2', 'default')]));
     expect(error.code).toBe('SecurityTokenInvalid');
   });
 
   it('surfaces an outage as the service error the SDK throws for a 503', async () => {
-    cloud.outages.add('eventbridge');
+    cloud.setFaults({ outages: ['eventbridge'] });
     const error = await rejection(client(ACCOUNT_A).putEvents([event('e-1')]));
     expect(error.code).toBe('ServiceUnavailable');
     expect(error.message).toContain('[EventBridgeError-');
@@ -204,7 +218,7 @@ describe('EventBridge PutEvents', () => {
 
 describe('EventBridge options', () => {
   it('creates an unknown bus on first use when autoCreateBuses is on', async () => {
-    const auto = await startHarness([eventBridgeService], { eventbridge: { autoCreateBuses: true } });
+    const auto = await startHarness({ eventbridge: { autoCreateBuses: true } });
     try {
       const res = await new EventBridgeClient(
         new Config({
@@ -227,13 +241,41 @@ describe('EventBridge state persistence', () => {
     await client(ACCOUNT_A).putEvents([event('p-1')]);
     eventBridgeState(cloud.core).buses.set(ACCOUNT_B.id, new Set(['extra']));
     const snapshot = JSON.parse(JSON.stringify(eventBridgeService.snapshot?.(cloud.core)));
-    const other = await startHarness([eventBridgeService]);
+    const other = await startHarness();
     try {
       eventBridgeService.restore?.(other.core, snapshot);
       expect(readEventBridgeEvents(other.core).map((e) => e.eventId)).toEqual(['p-1']);
       expect(snapshotEventBridge(eventBridgeState(other.core))).toEqual(snapshot);
     } finally {
       await other.stop();
+    }
+  });
+
+  it('keeps events across a restart with a state file', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'dts-trust-eventbridge-'));
+    const statePath = join(dir, 'state.json');
+    try {
+      const first = await startLocalCloud({ accounts: exampleAccounts(), statePath });
+      try {
+        await new EventBridgeClient(
+          new Config({
+            accessKeyId: ACCOUNT_A.keyId,
+            accessKeySecret: ACCOUNT_A.secret,
+            endpoint: first.endpoint,
+            protocol: 'http',
+          }),
+        ).putEvents([event('kept-1', 'default')]);
+      } finally {
+        await first.stop();
+      }
+      const second = await startLocalCloud({ accounts: exampleAccounts(), statePath });
+      try {
+        expect(readEventBridgeEvents(second.core).map((e) => e.eventId)).toEqual(['kept-1']);
+      } finally {
+        await second.stop();
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
   });
 

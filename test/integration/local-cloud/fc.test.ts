@@ -4,7 +4,7 @@ import { InvokeFunctionHeaders, InvokeFunctionRequest } from '@alicloud/fc202303
 import { $OpenApiUtil } from '@alicloud/openapi-core';
 import * as $dara from '@darabonba/typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fcService, UNHANDLED_INVOCATION_ERROR } from '../../../local/cloud/services/fc.js';
+import { UNHANDLED_INVOCATION_ERROR } from '../../../local/cloud/services/fc.js';
 import {
   drainFcInvocations,
   type FcContext,
@@ -12,7 +12,14 @@ import {
   fcInvocations,
   registerFcFunction,
 } from '../../../local/cloud/services/fc-functions.js';
-import { ACCOUNT_A, ACCOUNT_B, DENIED_USER, type Harness, startHarness } from './eventbridge-fc-harness.js';
+import {
+  ACCOUNT_A,
+  ACCOUNT_B,
+  DENIED_USER,
+  FUNCTION_ROLE,
+  type Harness,
+  startHarness,
+} from './eventbridge-fc-harness.js';
 
 /** The client class: Node gives `module.exports` as the default import, vitest gives its `default`. */
 const FcClient = (
@@ -54,7 +61,7 @@ const options: FcOptions = {
       },
     },
     'with-role': {
-      role: `acs:ram::${ACCOUNT_A.id}:role/fc-runner`,
+      role: `acs:ram::${ACCOUNT_A.id}:role/${FUNCTION_ROLE}`,
       accountId: ACCOUNT_A.id,
       handler: (_event: Buffer, context: FcContext) => context.credentials,
     },
@@ -64,7 +71,7 @@ const options: FcOptions = {
 let cloud: Harness;
 
 beforeAll(async () => {
-  cloud = await startHarness([fcService], { fc: options });
+  cloud = await startHarness({ fc: options });
 });
 
 afterAll(async () => {
@@ -180,7 +187,7 @@ describe('FC InvokeFunction, synchronous', () => {
     expect(creds.accessKeyId).toMatch(/^STS\./);
     expect(creds.securityToken).not.toBe('');
     const principal = cloud.core.resolveAccessKey(creds.accessKeyId);
-    expect(principal).toMatchObject({ accountId: ACCOUNT_A.id, kind: 'assumed-role', name: 'fc-runner' });
+    expect(principal).toMatchObject({ accountId: ACCOUNT_A.id, kind: 'assumed-role', name: FUNCTION_ROLE });
   });
 
   it('returns the logger output base64-encoded when the log tail is asked for', async () => {
@@ -240,13 +247,13 @@ describe('FC InvokeFunction, errors', () => {
   });
 
   it('surfaces an outage as a 503 ServerError', async () => {
-    cloud.outages.add('fc');
+    cloud.setFaults({ outages: ['fc'] });
     try {
       const error = await rejection(invoke('echo', {}));
       expect(error.statusCode).toBe(503);
       expect(error.code).toBe('ServiceUnavailable');
     } finally {
-      cloud.outages.delete('fc');
+      cloud.setFaults({});
     }
   });
 });
