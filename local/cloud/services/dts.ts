@@ -45,8 +45,15 @@ export const DtsAction = {
 /** One of {@link DtsAction}. */
 export type DtsAction = (typeof DtsAction)[keyof typeof DtsAction];
 
-/** ErrCode of a job id the caller does not own or that does not exist. */
+/**
+ * ErrCode of a job id the caller does not own or that does not exist. DTS reports an unknown job or instance as
+ * `Forbidden.InstanceNotFound` with `HttpStatusCode` 403 (a "Forbidden" code that means "not found").
+ */
 export const DTS_JOB_NOT_FOUND = 'Forbidden.InstanceNotFound';
+
+function jobNotFound(id: string | undefined): CloudReply {
+  return dtsFailure(DTS_JOB_NOT_FOUND, `The specified instance does not exist or is not supported: ${id ?? ''}.`, 403);
+}
 
 function newJobId(): string {
   const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
@@ -98,7 +105,7 @@ function configureDtsJob(params: Record<string, string>, principal: Principal, c
   const jobs = accountJobs(core, taskAccount.id);
   const existing = p.DtsJobId ? jobs.find((j) => j.dtsJobId === p.DtsJobId) : undefined;
   if (p.DtsJobId && !existing) {
-    return dtsFailure(DTS_JOB_NOT_FOUND, `The DTS job ${p.DtsJobId} does not exist.`, 404);
+    return jobNotFound(p.DtsJobId);
   }
   const dtsJobId = existing?.dtsJobId ?? newJobId();
   const job: DtsJobState = {
@@ -180,7 +187,7 @@ function describeDtsJobDetail(params: Record<string, string>, principal: Princip
     DtsJobId ? j.dtsJobId === DtsJobId : j.dtsInstanceId === DtsInstanceID,
   );
   if (!job) {
-    return dtsFailure(DTS_JOB_NOT_FOUND, `The DTS job ${DtsJobId ?? DtsInstanceID} does not exist.`, 404);
+    return jobNotFound(DtsJobId ?? DtsInstanceID);
   }
   return dtsSuccess(jobView(job, true));
 }

@@ -343,6 +343,7 @@ describe('DescribeDtsJobDetail', () => {
     expect(verdict(foreign)).toBe('Forbidden.InstanceNotFound');
     const unknown = await callDts(cloud.endpoint, TASK.keys, 'DescribeDtsJobDetail', { DtsJobId: 'nope' });
     expect(verdict(unknown)).toBe('Forbidden.InstanceNotFound');
+    expect(body(unknown)).toMatchObject({ Success: false, HttpStatusCode: 403 });
   });
 
   it('fails with MissingDtsJobId when neither id is given', async () => {
