@@ -15,7 +15,7 @@ import { z } from 'zod';
 import { ConfigError } from '../../../../shared/domain/errors.js';
 import type { CallIdentity, CloudCall, CloudCore, CloudReply, Principal, ServiceModule } from '../../contract.js';
 import { batchGetRow, batchWriteRow } from './batch-ops.js';
-import { OtsError, type OtsErrorCode, OtsErrorStatus, OtsMessage } from './errors.js';
+import { OtsError, OtsErrorStatus, OtsMessage } from './errors.js';
 import type { Operation } from './operation.js';
 import { encodeMessage } from './protocol.js';
 import { deleteRow, getRange, getRow, putRow, updateRow } from './row-ops.js';
@@ -133,11 +133,14 @@ function authorize(core: CloudCore, principal: Principal, op: string, instance: 
   }
 }
 
-function faultCode(fault: { status: number; code: string }): OtsErrorCode {
-  if (fault.code in OtsErrorStatus) return fault.code as OtsErrorCode;
-  if (fault.status === 500) return 'OTSInternalServerError';
-  if (fault.status >= 500 || fault.status === 429) return 'OTSServerBusy';
-  return 'OTSQuotaExhausted';
+/**
+ * The Tablestore error for an injected fault: OTS codes pass through; a 500 is `OTSInternalServerError`; any other
+ * 5xx and throttling (`Throttling.*`) are `OTSServerBusy` (503), as Tablestore reports overload.
+ */
+function faultError(fault: { status: number; code: string; message: string }): { code: string; status: number } {
+  if (fault.code in OtsErrorStatus) return { code: fault.code, status: fault.status };
+  if (fault.status === 500) return { code: 'OTSInternalServerError', status: 500 };
+  return { code: 'OTSServerBusy', status: OtsErrorStatus.OTSServerBusy };
 }
 
 /** The Tablestore service module of the local cloud. */
@@ -180,8 +183,8 @@ export const tablestoreService: ServiceModule = {
   },
 
   faultReply(fault) {
-    const code = faultCode(fault);
-    return tablestoreErrorReply(code, fault.message, fault.status);
+    const { code, status } = faultError(fault);
+    return tablestoreErrorReply(code, fault.message, status);
   },
 
   snapshot(core) {
