@@ -251,6 +251,29 @@ describe('the DTS gateway', () => {
   });
 });
 
+describe('DTS under faults', () => {
+  it('answers a QPS limit as Throttling.User and an outage as ServiceUnavailable 503', async () => {
+    const faulty = await startLocalCloud({
+      accounts,
+      faults: { qpsLimits: [{ service: 'dts', action: 'DescribeDtsJobs', qps: 0 }] },
+    });
+    try {
+      expect(await callDts(faulty.endpoint, TASK.keys, 'DescribeDtsJobs', {})).toMatchObject({
+        kind: 'error',
+        code: 'Throttling.User',
+      });
+      faulty.setFaults({ outages: ['dts'] });
+      expect(await callDts(faulty.endpoint, TASK.keys, 'DescribeDtsJobDetail', { DtsJobId: 'x' })).toMatchObject({
+        kind: 'error',
+        code: 'ServiceUnavailable',
+        statusCode: 503,
+      });
+    } finally {
+      await faulty.stop();
+    }
+  });
+});
+
 describe('DescribeDtsJobs', () => {
   let pager: LocalCloud;
   const names = ['m1', 'm2', 'm3', 'm4', 'm5', 'm6', 'm7'];
