@@ -1,34 +1,28 @@
-import { readFileSync } from 'node:fs';
 import TableStore from 'tablestore';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalCloud, startLocalCloud } from '../../../local/cloud/server.js';
 import { tablestoreService } from '../../../local/cloud/services/tablestore/service.js';
-import { sdkError } from './tablestore-harness.js';
+import {
+  AUTOMATION_ACCOUNT,
+  exampleAccounts as accounts,
+  sdkError,
+  TestKeys,
+  tablestoreClient,
+} from './tablestore-helpers.js';
 
 const { Long, Condition, SingleColumnCondition, ComparatorType } = TableStore;
 const IGNORE = TableStore.RowExistenceExpectation.IGNORE;
 const EXPECT_NOT_EXIST = TableStore.RowExistenceExpectation.EXPECT_NOT_EXIST;
 
-const accounts: unknown = JSON.parse(
-  readFileSync(new URL('../../../local/accounts.example.json', import.meta.url), 'utf8'),
-);
-const RUNNER = { id: 'LTAI5tLocalDtsTrustRunner', secret: 'local-dts-trust-runner-secret-0001' };
-const AUDITOR = { id: 'LTAI5tLocalSourceAuditor', secret: 'local-source-auditor-secret-0001' };
-const AUTOMATION_ACCOUNT = '5820374619283746';
+const RUNNER = TestKeys.runner;
+const AUDITOR = TestKeys.auditor;
 const DAY_MS = 86_400_000;
 
 let cloud: LocalCloud;
 let nowMs = Date.parse('2026-03-01T00:00:00Z');
 
 function client(keys: { id: string; secret: string }, stsToken?: string): TableStore.Client {
-  return new TableStore.Client({
-    endpoint: cloud.url,
-    instancename: 'dts-trust',
-    accessKeyId: keys.id,
-    secretAccessKey: keys.secret,
-    ...(stsToken ? { stsToken } : {}),
-    maxRetries: 0,
-  });
+  return tablestoreClient(cloud.url, keys, stsToken);
 }
 
 async function createTable(
@@ -315,7 +309,7 @@ describe('Tablestore authentication and authorization', () => {
   });
 
   it('keeps each account in its own instance', async () => {
-    const other = client({ id: 'LTAI5tLocalSourceOwnerRoot', secret: 'local-source-owner-root-secret-01' });
+    const other = client(TestKeys.sourceRoot);
     expect((await other.listTable({})).tableNames).toEqual([]);
   });
 });
@@ -360,13 +354,7 @@ describe('Tablestore state snapshot', () => {
     const second = await startLocalCloud({ accounts, clock: { now: () => new Date(nowMs) } });
     try {
       tablestoreService.restore?.(second.core, json);
-      const restored = new TableStore.Client({
-        endpoint: second.url,
-        instancename: 'dts-trust',
-        accessKeyId: RUNNER.id,
-        secretAccessKey: RUNNER.secret,
-        maxRetries: 0,
-      });
+      const restored = tablestoreClient(second.url, RUNNER);
       const { row } = await restored.getRow({ tableName: 'events', primaryKey: pk(7, 'snap'), maxVersions: 1 });
       const values = Object.fromEntries((row.attributes ?? []).map((a) => [a.columnName, a.columnValue]));
       expect(values.big?.toString()).toBe('-9223372036854775808');

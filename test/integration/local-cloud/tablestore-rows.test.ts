@@ -1,7 +1,7 @@
 import TableStore from 'tablestore';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tablestoreService } from '../../../local/cloud/services/tablestore/service.js';
-import { sdkError, startTablestoreHarness, type TablestoreHarness } from './tablestore-harness.js';
+import { type LocalCloud, startLocalCloud } from '../../../local/cloud/server.js';
+import { exampleAccounts, sdkError, TestKeys, tablestoreClient } from './tablestore-helpers.js';
 
 const { Long, Condition, SingleColumnCondition, CompositeCondition, ComparatorType, LogicalOperator } = TableStore;
 const IGNORE = TableStore.RowExistenceExpectation.IGNORE;
@@ -15,7 +15,7 @@ type LooseClient = {
   ) => Promise<Record<string, unknown> & { row: TableStore.Row; rows: TableStore.Row[] }>;
 };
 
-let h: TablestoreHarness;
+let cloud: LocalCloud;
 let client: TableStore.Client;
 let loose: LooseClient;
 
@@ -52,15 +52,15 @@ async function put(
 }
 
 beforeAll(async () => {
-  h = await startTablestoreHarness(tablestoreService);
-  client = h.client();
+  cloud = await startLocalCloud({ accounts: exampleAccounts });
+  client = tablestoreClient(cloud.url, TestKeys.runner);
   loose = client as unknown as LooseClient;
   await createTable('items', [{ name: 'id', type: 'STRING' }]);
   await createTable('versions', [{ name: 'id', type: 'STRING' }], { timeToLive: -1, maxVersions: 3 });
 });
 
 afterAll(async () => {
-  await h.stop();
+  await cloud.stop();
 });
 
 describe('Tablestore tables', () => {
