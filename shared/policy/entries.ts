@@ -30,7 +30,12 @@ export function uniqueSortedEntries(entries: Iterable<TrustEntry>): TrustEntry[]
 
 /** A canonical condition as a person reads it: `StringEquals sts:ExternalId="abc"`. */
 function describeCondition(condition: string): string {
-  const blocks = JSON.parse(condition) as Record<string, Record<string, string[]>>;
+  let blocks: Record<string, Record<string, string[]>>;
+  try {
+    blocks = JSON.parse(condition) as Record<string, Record<string, string[]>>;
+  } catch {
+    return condition;
+  }
   return Object.entries(blocks)
     .flatMap(([operator, keys]) =>
       Object.entries(keys).map(([key, values]) => {
