@@ -4,25 +4,25 @@
  */
 import { readFileSync } from 'node:fs';
 import { $OpenApiUtil } from '@alicloud/openapi-core';
-import RamSdk from '@alicloud/ram20150501';
-import StsSdk from '@alicloud/sts20150401';
+import * as RamSdk from '@alicloud/ram20150501';
+import * as StsSdk from '@alicloud/sts20150401';
 import * as $dara from '@darabonba/typescript';
 import { type LocalCloud, type LocalCloudOptions, startLocalCloud } from '../../local/cloud/server.js';
 
-type RamClientClass = typeof RamSdk.default;
-type StsClientClass = typeof StsSdk.default;
+type RamClientClass = typeof RamSdk.default.default;
+type StsClientClass = typeof StsSdk.default.default;
 
 /**
  * The SDK client classes, whatever the loader made of the CommonJS default export (tsx gives `module.default`,
  * vitest gives the class itself).
  */
-export const RamClient: RamClientClass = (typeof RamSdk.default === 'function'
-  ? RamSdk.default
-  : RamSdk) as unknown as RamClientClass;
+export const RamClient: RamClientClass = (
+  typeof RamSdk.default === 'function' ? RamSdk.default : RamSdk.default.default
+) as RamClientClass;
 /** See {@link RamClient}. */
-export const StsClient: StsClientClass = (typeof StsSdk.default === 'function'
-  ? StsSdk.default
-  : StsSdk) as unknown as StsClientClass;
+export const StsClient: StsClientClass = (
+  typeof StsSdk.default === 'function' ? StsSdk.default : StsSdk.default.default
+) as StsClientClass;
 
 /** Keys a client signs with. */
 export interface TestKeys {
