@@ -7,5 +7,9 @@ export default defineConfig({
     hookTimeout: 30_000,
     pool: 'forks',
     reporters: ['default'],
+    // Import CommonJS SDKs exactly as Node's ESM loader does (default import = module.exports), so product code
+    // behaves the same under vitest, tsx and the esbuild bundles.
+    deps: { interopDefault: false },
+    server: { deps: { inline: [] } },
   },
 });

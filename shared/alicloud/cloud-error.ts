@@ -19,6 +19,13 @@ const transportCodes = new Set([
   'ESOCKETTIMEDOUT',
 ]);
 
+/**
+ * Codes that blame the request even when the SDK gives no HTTP status (the EventBridge SDK never does): retrying
+ * them cannot help.
+ */
+const CLIENT_FAULT_CODES =
+  /^(Invalid|Signature|MissingParameter|EventBusNotExist|EventsCountExceedLimit|EventSizeExceedLimit)/;
+
 /** Classify an error code and HTTP status the way the engine needs it. */
 export function classifyCloudError(code: string, statusCode: number | undefined): CloudErrorKind {
   if (/^Throttling/.test(code) || code === 'Rejected.Throttling' || code === 'ServiceUnavailable') {
@@ -26,12 +33,12 @@ export function classifyCloudError(code: string, statusCode: number | undefined)
   }
   if (transportCodes.has(code)) return CloudErrorKind.Unavailable;
   if (statusCode !== undefined && statusCode >= 500) return CloudErrorKind.Unavailable;
-  if (code.startsWith('EntityNotExist')) return CloudErrorKind.NotFound;
+  if (code.startsWith('EntityNotExist') || code === 'Forbidden.InstanceNotFound') return CloudErrorKind.NotFound;
   if (code.startsWith('EntityAlreadyExists') || code.startsWith('DeleteConflict')) return CloudErrorKind.Conflict;
   if (code === 'NoPermission' || code.startsWith('Forbidden') || code === 'AccessDenied' || statusCode === 403) {
     return CloudErrorKind.NoPermission;
   }
-  if (statusCode === undefined) return CloudErrorKind.Unavailable;
+  if (statusCode === undefined && !CLIENT_FAULT_CODES.test(code)) return CloudErrorKind.Unavailable;
   return CloudErrorKind.Invalid;
 }
 

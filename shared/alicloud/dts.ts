@@ -88,21 +88,23 @@ export class DtsInventoryClient {
     this.#options = options;
   }
 
-  /** Every DTS job of the account, page by page (PageSize 30, the DTS maximum). */
-  async *listJobs(account: AccountCredentials, jobType?: 'MIGRATION' | 'SYNC'): AsyncGenerator<DtsJobSummary> {
-    for (let page = 1; ; page += 1) {
-      const body = await this.#call(account, 'DescribeDtsJobs', {
-        PageNumber: page,
-        PageSize: 30,
-        RegionId: this.#options.regionId,
-        ...(jobType ? { JobType: jobType } : {}),
-      });
-      const parsed = JobsPage.safeParse(body);
-      if (!parsed.success) throw malformedResponse('dts:DescribeDtsJobs', parsed.error.message);
-      for (const job of parsed.data.DtsJobList) {
-        yield await this.describeJob(account, job.DtsJobId);
+  /** Every DTS job of the account (migration and synchronization), page by page (PageSize 30, the DTS maximum). */
+  async *listJobs(account: AccountCredentials, jobTypes: readonly ('MIGRATION' | 'SYNC')[] = ['MIGRATION', 'SYNC']) {
+    for (const jobType of jobTypes) {
+      for (let page = 1; ; page += 1) {
+        const body = await this.#call(account, 'DescribeDtsJobs', {
+          PageNumber: page,
+          PageSize: 30,
+          RegionId: this.#options.regionId,
+          JobType: jobType,
+        });
+        const parsed = JobsPage.safeParse(body);
+        if (!parsed.success) throw malformedResponse('dts:DescribeDtsJobs', parsed.error.message);
+        for (const job of parsed.data.DtsJobList) {
+          yield await this.describeJob(account, job.DtsJobId);
+        }
+        if (page * 30 >= parsed.data.TotalRecordCount || parsed.data.DtsJobList.length === 0) break;
       }
-      if (page * 30 >= parsed.data.TotalRecordCount || parsed.data.DtsJobList.length === 0) return;
     }
   }
 

@@ -38,14 +38,24 @@ export class FunctionInvoker {
         regionId: this.#options.regionId,
       }),
     );
-    const res = await callCloud('fc:InvokeFunction', () =>
-      client.invokeFunctionWithOptions(
-        functionName,
-        new FcSdk.InvokeFunctionRequest({ body: Readable.from([Buffer.from(JSON.stringify(payload))]) }),
-        new FcSdk.InvokeFunctionHeaders({ xFcInvocationType: 'Async', ...(taskId ? { xFcAsyncTaskId: taskId } : {}) }),
-        new $dara.RuntimeOptions({ autoretry: false, readTimeout: 10_000 }),
-      ),
-    );
+    let res: Awaited<ReturnType<InstanceType<typeof FcSdk.default>['invokeFunctionWithOptions']>>;
+    try {
+      res = await callCloud('fc:InvokeFunction', () =>
+        client.invokeFunctionWithOptions(
+          functionName,
+          new FcSdk.InvokeFunctionRequest({ body: Readable.from([Buffer.from(JSON.stringify(payload))]) }),
+          new FcSdk.InvokeFunctionHeaders({
+            xFcInvocationType: 'Async',
+            ...(taskId ? { xFcAsyncTaskId: taskId } : {}),
+          }),
+          new $dara.RuntimeOptions({ autoretry: false, readTimeout: 10_000 }),
+        ),
+      );
+    } catch (error) {
+      // A task id FC already accepted (409) means an earlier attempt queued it: the fan-out is idempotent.
+      if (taskId && error instanceof CloudApiError && error.statusCode === 409) return {};
+      throw error;
+    }
     res.body?.resume();
     if (res.statusCode !== 202) {
       throw new CloudApiError({

@@ -64,3 +64,14 @@ describe('toStoreError', () => {
     });
   });
 });
+
+describe('classifyCloudError without an HTTP status', () => {
+  it.each([
+    ['SignatureDoesNotMatch', CloudErrorKind.Invalid],
+    ['InvalidAccessKeyId.NotFound', CloudErrorKind.Invalid],
+    ['EventBusNotExist', CloudErrorKind.Invalid],
+    ['SomethingTransient', CloudErrorKind.Unavailable],
+  ] as const)('classifies %s as %s', (code, kind) => {
+    expect(classifyCloudError(code, undefined)).toBe(kind);
+  });
+});
