@@ -166,7 +166,10 @@ export class FaultInjector {
           status: 400,
           code: 'Throttling.User',
           message: 'Request was denied due to user flow control.',
-          headers: { 'x-ratelimit-user-api': `Limit:${limit.qps},Remain:0,TimeLeft:${timeLeft},Reset:${second + 1}` },
+          headers: {
+            'x-ratelimit-user-api': `Limit:${limit.qps},Remain:0,TimeLeft:${timeLeft},Reset:${second + 1}`,
+            'x-acs-retry-after': String(timeLeft),
+          },
         },
       };
     }
