@@ -338,6 +338,33 @@ describe('Tablestore faults and the request log', () => {
   });
 });
 
+describe('Tablestore admin views', () => {
+  it('lists tables with row counts and shows rows as JSON', async () => {
+    const tables = (await (
+      await fetch(`${cloud.url}/__admin/tablestore/tables?account=${AUTOMATION_ACCOUNT}`)
+    ).json()) as {
+      tables: { table: string; rows: number; instance: string }[];
+    };
+    const events = tables.tables.find((t) => t.table === 'events');
+    expect(events?.instance).toBe('dts-trust');
+    expect(events?.rows).toBeGreaterThan(0);
+    const res = await fetch(
+      `${cloud.url}/__admin/tablestore/rows?account=${AUTOMATION_ACCOUNT}&instance=dts-trust&table=events&limit=1`,
+    );
+    const body = (await res.json()) as { total: number; rows: { primaryKey: unknown; columns: unknown }[] };
+    expect(body.rows).toEqual([
+      {
+        primaryKey: { shard: { t: 'INTEGER', v: '0' }, id: { t: 'STRING', v: 'e000' } },
+        columns: {
+          n: { t: 'INTEGER', v: '0', ts: expect.any(Number) },
+          tag: { t: 'STRING', v: 'five', ts: expect.any(Number) },
+        },
+      },
+    ]);
+    expect(body.total).toBe(events?.rows);
+  });
+});
+
 describe('Tablestore state snapshot', () => {
   it('restores tables and rows, Long values included, from its JSON snapshot', async () => {
     await runner.putRow({

@@ -14,6 +14,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { ConfigError } from '../../../../shared/domain/errors.js';
 import type { CallIdentity, CloudCall, CloudCore, CloudReply, Principal, ServiceModule } from '../../contract.js';
+import { tablestoreAdmin } from './admin.js';
 import { batchGetRow, batchWriteRow } from './batch-ops.js';
 import { OtsError, OtsErrorStatus, OtsMessage } from './errors.js';
 import type { Operation } from './operation.js';
@@ -186,6 +187,8 @@ export const tablestoreService: ServiceModule = {
     const { code, status } = faultError(fault);
     return tablestoreErrorReply(code, fault.message, status);
   },
+
+  admin: tablestoreAdmin,
 
   snapshot(core) {
     return snapshotTablestore(tablestoreState(core));
