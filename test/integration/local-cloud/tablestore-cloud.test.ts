@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import TableStore from 'tablestore';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalCloud, startLocalCloud } from '../../../local/cloud/server.js';
@@ -390,6 +393,38 @@ describe('Tablestore state snapshot', () => {
       expect((await restored.describeTable({ tableName: 'ledger' })).tableOptions?.timeToLive).toBe(86_400);
     } finally {
       await second.stop();
+    }
+  });
+
+  it('survives a restart of the local cloud with a state file', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'tablestore-state-'));
+    try {
+      const statePath = join(dir, 'state.json');
+      const first = await startLocalCloud({ accounts, statePath });
+      await createTable(tablestoreClient(first.url, RUNNER), 'persisted', [
+        { name: 'shard', type: 'INTEGER' },
+        { name: 'id', type: 'STRING' },
+      ]);
+      await tablestoreClient(first.url, RUNNER).putRow({
+        tableName: 'persisted',
+        condition: new Condition(IGNORE, null),
+        primaryKey: pk(1, 'kept'),
+        attributeColumns: [{ n: Long.fromString('12345678901234567') }],
+      });
+      await first.stop();
+      const second = await startLocalCloud({ accounts, statePath });
+      try {
+        const { row } = await tablestoreClient(second.url, RUNNER).getRow({
+          tableName: 'persisted',
+          primaryKey: pk(1, 'kept'),
+          maxVersions: 1,
+        });
+        expect(row.attributes?.[0]?.columnValue.toString()).toBe('12345678901234567');
+      } finally {
+        await second.stop();
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
   });
 
