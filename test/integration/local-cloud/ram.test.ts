@@ -120,15 +120,13 @@ describe('RAM CreateRole and GetRole', () => {
       for (let i = account.roles.size; i < 1000; i++)
         account.roles.set(`filler-${i}`, { ...template, name: `filler-${i}`, policies: [] });
       const f = await sdkFailure(
-        other
-          .ram(EXAMPLE.destinationOwner.root)
-          .createRoleWithOptions(
-            new RamSdk.CreateRoleRequest({
-              roleName: 'one-too-many',
-              assumeRolePolicyDocument: dtsTrust(automation.id),
-            }),
-            rt(),
-          ),
+        other.ram(EXAMPLE.destinationOwner.root).createRoleWithOptions(
+          new RamSdk.CreateRoleRequest({
+            roleName: 'one-too-many',
+            assumeRolePolicyDocument: dtsTrust(automation.id),
+          }),
+          rt(),
+        ),
       );
       expect([f.code, f.statusCode]).toEqual(['LimitExceeded.Role', 409]);
     } finally {
@@ -296,16 +294,14 @@ describe('RAM role policies', () => {
         attachDate: '2024-01-01T00:00:00Z',
       }));
       const f = await sdkFailure(
-        p
-          .ram(sourceOwner.root)
-          .attachPolicyToRoleWithOptions(
-            new RamSdk.AttachPolicyToRoleRequest({
-              roleName: EXAMPLE.managementRole,
-              policyName: 'AliyunDTSRolePolicy',
-              policyType: 'System',
-            }),
-            rt(),
-          ),
+        p.ram(sourceOwner.root).attachPolicyToRoleWithOptions(
+          new RamSdk.AttachPolicyToRoleRequest({
+            roleName: EXAMPLE.managementRole,
+            policyName: 'AliyunDTSRolePolicy',
+            policyType: 'System',
+          }),
+          rt(),
+        ),
       );
       expect([f.code, f.statusCode]).toEqual(['LimitExceeded.Role.Policy.System', 409]);
     } finally {

@@ -224,15 +224,13 @@ describe('STS AssumeRole', () => {
       });
       expect(attach.status).toBe(200);
       const managerKeys = await cloud.assume(sourceOwner.id);
-      const chained = await cloud
-        .sts(managerKeys)
-        .assumeRoleWithOptions(
-          new StsSdk.AssumeRoleRequest({
-            roleArn: `acs:ram::${destinationOwner.id}:role/for-manager`,
-            roleSessionName: 'chain',
-          }),
-          rt(),
-        );
+      const chained = await cloud.sts(managerKeys).assumeRoleWithOptions(
+        new StsSdk.AssumeRoleRequest({
+          roleArn: `acs:ram::${destinationOwner.id}:role/for-manager`,
+          roleSessionName: 'chain',
+        }),
+        rt(),
+      );
       expect(chained.body?.credentials?.accessKeyId).toMatch(/^STS\./);
     } finally {
       await cloud.stop();
