@@ -1,0 +1,22 @@
+// Prints the least-privilege policies of the function role and the management role, and the management role's
+// trust policy, from what the adapters declare. Usage: npm run policies -- [--automation-account <uid>]
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { loadConfig } from '../shared/runtime/config.js';
+import { functionRolePolicy, managementRolePolicy, managementRoleTrustPolicy } from '../shared/runtime/permissions.js';
+
+const { values } = parseArgs({ options: { 'automation-account': { type: 'string' } } });
+const account = z
+  .string()
+  .regex(/^\d{16}$/, '--automation-account must be the 16-digit ID of the account the functions run in')
+  .safeParse(values['automation-account'] ?? process.env.DTS_TRUST_AUTOMATION_ACCOUNT_ID ?? '1234567890123456');
+if (!account.success) {
+  console.error(account.error.issues[0]?.message);
+  process.exit(2);
+}
+const config = loadConfig({ ...process.env, DTS_TRUST_AUTOMATION_ACCOUNT_ID: account.data });
+const show = (title: string, doc: unknown) =>
+  console.log(`## ${title}\n\n\`\`\`json\n${JSON.stringify(doc, null, 2)}\n\`\`\`\n`);
+show('Function role policy (automation account)', functionRolePolicy(config));
+show('Management role policy (each owner account)', managementRolePolicy());
+show('Management role trust policy (each owner account)', managementRoleTrustPolicy(account.data));
