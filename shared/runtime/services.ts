@@ -1,0 +1,125 @@
+import TableStore from 'tablestore';
+import { defaultChainKeys, type OwnKeysSource } from '../alicloud/credentials.js';
+import { EventBridgeAuditSink } from '../alicloud/eventbridge.js';
+import { FunctionInvoker } from '../alicloud/fc.js';
+import { RamRoleDirectory } from '../alicloud/ram.js';
+import { StsCredentialBroker } from '../alicloud/sts.js';
+import { TablestoreAuditOutbox } from '../alicloud/tablestore/audit-outbox.js';
+import { TablestoreGrantStore } from '../alicloud/tablestore/grant-store.js';
+import { TablestoreMessageLedger } from '../alicloud/tablestore/message-ledger.js';
+import { TablestoreStatusStore } from '../alicloud/tablestore/status-store.js';
+import { setupTables } from '../alicloud/tablestore/tables.js';
+import { ConfigError } from '../domain/errors.js';
+import type { Clock, Random } from '../ports.js';
+import type { Config } from './config.js';
+
+/** The real clock. */
+export const systemClock: Clock = {
+  now: () => new Date(),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+};
+
+/** The real random source. */
+export const systemRandom: Random = { next: () => Math.random() };
+
+/** Every adapter a function needs, wired from configuration. */
+export interface Services {
+  readonly config: Config;
+  readonly clock: Clock;
+  readonly random: Random;
+  readonly ownKeys: OwnKeysSource;
+  readonly tablestore: TableStore.Client;
+  readonly grants: TablestoreGrantStore;
+  readonly status: TablestoreStatusStore;
+  readonly ledger: TablestoreMessageLedger;
+  readonly outbox: TablestoreAuditOutbox;
+  readonly sink: EventBridgeAuditSink;
+  readonly broker: StsCredentialBroker;
+  readonly directory: RamRoleDirectory;
+  readonly invoker: FunctionInvoker | undefined;
+  /** Create missing tables (idempotent); run once per container. */
+  readonly ensureTables: () => Promise<void>;
+}
+
+/** Wire the adapters. `ownKeys` are the function's own keys (FC context credentials, or the default chain). */
+export function createServices(
+  config: Config,
+  options: {
+    ownKeys?: OwnKeysSource;
+    clock?: Clock;
+    random?: Random;
+    tablestoreKeys?: { accessKeyId: string; accessKeySecret: string; securityToken?: string };
+  },
+): Services {
+  const clock = options.clock ?? systemClock;
+  const ownKeys = options.ownKeys ?? defaultChainKeys();
+  if (!options.tablestoreKeys) {
+    throw new ConfigError('Tablestore needs the function keys at start: pass tablestoreKeys (FC context credentials)');
+  }
+  const keys = options.tablestoreKeys;
+  const tablestore = new TableStore.Client({
+    endpoint: config.endpoints.tablestore,
+    instancename: config.tablestoreInstance,
+    accessKeyId: keys.accessKeyId,
+    secretAccessKey: keys.accessKeySecret,
+    ...(keys.securityToken ? { stsToken: keys.securityToken } : {}),
+    maxRetries: 3,
+  });
+  let tablesReady: Promise<void> | undefined;
+  const eventbridgeEndpoint = config.endpoints.eventbridge;
+  if (!eventbridgeEndpoint) {
+    throw new ConfigError(
+      'DTS_TRUST_EVENTBRIDGE_ENDPOINT or DTS_TRUST_AUTOMATION_ACCOUNT_ID (FC_ACCOUNT_ID) must be set',
+    );
+  }
+  return {
+    config,
+    clock,
+    random: options.random ?? systemRandom,
+    ownKeys,
+    tablestore,
+    grants: new TablestoreGrantStore(tablestore, config.tables.grants),
+    status: new TablestoreStatusStore(tablestore, config.tables.status),
+    ledger: new TablestoreMessageLedger(tablestore, config.tables.messages, clock),
+    outbox: new TablestoreAuditOutbox(tablestore, config.tables.outbox),
+    sink: new EventBridgeAuditSink({
+      endpoint: eventbridgeEndpoint,
+      protocol: config.protocol,
+      eventBus: config.eventBus,
+      keys: ownKeys,
+    }),
+    broker: new StsCredentialBroker({
+      endpoint: config.endpoints.sts,
+      protocol: config.protocol,
+      regionId: config.region,
+      automationAccountId: config.automationAccountId,
+      managementRole: config.managementRole,
+      externalIds: config.managementExternalIds,
+      ownKeys,
+      clock,
+    }),
+    directory: new RamRoleDirectory({
+      endpoint: config.endpoints.ram,
+      protocol: config.protocol,
+      regionId: config.region,
+    }),
+    invoker: config.endpoints.fc
+      ? new FunctionInvoker({
+          endpoint: config.endpoints.fc,
+          protocol: config.protocol,
+          regionId: config.region,
+          keys: ownKeys,
+        })
+      : undefined,
+    ensureTables: () => {
+      tablesReady ??= setupTables(tablestore, config.tables).then(
+        () => undefined,
+        (error: unknown) => {
+          tablesReady = undefined;
+          throw error;
+        },
+      );
+      return tablesReady;
+    },
+  };
+}
