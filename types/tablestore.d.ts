@@ -79,6 +79,7 @@ declare module 'tablestore' {
     interface RowParams {
       tableName: string;
       primaryKey: PrimaryKeyInput;
+      /** Required by the SDK's encoder for PutRow, UpdateRow and DeleteRow. */
       condition?: Condition;
       returnContent?: { returnType: number };
     }
@@ -110,12 +111,15 @@ declare module 'tablestore' {
       }>;
       listTable(params: Record<string, never>): Promise<{ tableNames: string[] }>;
       deleteTable(params: { tableName: string }): Promise<unknown>;
-      putRow(params: RowParams & { attributeColumns: AttributeInput }): Promise<{ consumed: unknown; row: Row }>;
+      putRow(
+        params: RowParams & { condition: Condition; attributeColumns: AttributeInput },
+      ): Promise<{ consumed: unknown; row: Row }>;
       getRow(
         params: RowParams & { maxVersions?: number; columnsToGet?: string[] },
       ): Promise<{ consumed: unknown; row: Row }>;
       updateRow(
         params: RowParams & {
+          condition: Condition;
           updateOfAttributeColumns: Array<
             | { PUT: AttributeInput }
             | { DELETE_ALL: string[] }
@@ -124,7 +128,7 @@ declare module 'tablestore' {
           >;
         },
       ): Promise<{ consumed: unknown; row: Row }>;
-      deleteRow(params: RowParams): Promise<{ consumed: unknown; row: Row }>;
+      deleteRow(params: RowParams & { condition: Condition }): Promise<{ consumed: unknown; row: Row }>;
       getRange(params: {
         tableName: string;
         direction: 'FORWARD' | 'BACKWARD';

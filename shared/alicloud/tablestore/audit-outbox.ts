@@ -4,7 +4,7 @@ import type { AuditEvent } from '../../domain/audit.js';
 import { CloudApiError, CloudErrorKind } from '../../domain/errors.js';
 import type { AuditOutbox } from '../../ports.js';
 import { callStore } from './errors.js';
-import { attributesOf, long, longToNumber, stringAttr } from './rows.js';
+import { attributesOf, ignoreExistence, long, longToNumber, stringAttr } from './rows.js';
 import { OUTBOX_SHARDS } from './tables.js';
 
 /** BatchWriteRow takes at most 200 rows per call. */
@@ -29,6 +29,7 @@ export class TablestoreAuditOutbox implements AuditOutbox {
       this.client.putRow({
         tableName: this.table,
         primaryKey: [{ shard: long(shardOf(event.id)) }, { eventId: event.id }],
+        condition: ignoreExistence(),
         attributeColumns: [{ event: JSON.stringify(event) }, { recordedAt: long(Date.parse(event.time) || 0) }],
       }),
     );
@@ -69,7 +70,7 @@ export class TablestoreAuditOutbox implements AuditOutbox {
               tableName: this.table,
               rows: chunk.map((id) => ({
                 type: 'DELETE',
-                condition: new TableStore.Condition(TableStore.RowExistenceExpectation.IGNORE, null),
+                condition: ignoreExistence(),
                 primaryKey: [{ shard: long(shardOf(id)) }, { eventId: id }],
               })),
             },

@@ -5,6 +5,7 @@ import type { GrantStore } from '../../ports.js';
 import { callStore } from './errors.js';
 import {
   attributesOf,
+  ignoreExistence,
   long,
   longToNumber,
   mustHaveVersion,
@@ -67,7 +68,9 @@ export class TablestoreGrantStore implements GrantStore {
   }
 
   async deleteGrant(key: GrantKey): Promise<void> {
-    await callStore('DeleteRow', () => this.client.deleteRow({ tableName: this.table, primaryKey: grantKey(key) }));
+    await callStore('DeleteRow', () =>
+      this.client.deleteRow({ tableName: this.table, primaryKey: grantKey(key), condition: ignoreExistence() }),
+    );
   }
 
   async listGrantsForRole(role: RoleKey): Promise<Grant[]> {

@@ -2,7 +2,16 @@ import type TableStore from 'tablestore';
 import { ConcurrentModificationError } from '../../domain/errors.js';
 import type { Clock, MessageClaim, ProcessedMessageLedger } from '../../ports.js';
 import { callStore } from './errors.js';
-import { attributesOf, long, longToNumber, mustHaveVersion, mustNotExist, rowExists, stringAttr } from './rows.js';
+import {
+  attributesOf,
+  ignoreExistence,
+  long,
+  longToNumber,
+  mustHaveVersion,
+  mustNotExist,
+  rowExists,
+  stringAttr,
+} from './rows.js';
 
 const Status = { InProgress: 'inProgress', Completed: 'completed' } as const;
 
@@ -58,12 +67,15 @@ export class TablestoreMessageLedger implements ProcessedMessageLedger {
       this.client.updateRow({
         tableName: this.table,
         primaryKey: [{ messageKey }],
+        condition: ignoreExistence(),
         updateOfAttributeColumns: [{ PUT: [{ status: Status.Completed }, { outcome }, { leaseUntil: long(0) }] }],
       }),
     );
   }
 
   async release(messageKey: string): Promise<void> {
-    await callStore('DeleteRow', () => this.client.deleteRow({ tableName: this.table, primaryKey: [{ messageKey }] }));
+    await callStore('DeleteRow', () =>
+      this.client.deleteRow({ tableName: this.table, primaryKey: [{ messageKey }], condition: ignoreExistence() }),
+    );
   }
 }

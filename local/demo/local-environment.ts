@@ -1,0 +1,45 @@
+import { DEMO_TICKET_KEY } from './sample-events.js';
+
+/** The local cloud's address, as `startLocalCloud` returns it. */
+export interface LocalCloudAddress {
+  /** `http://127.0.0.1:<port>` */
+  readonly url: string;
+  /** `127.0.0.1:<port>` */
+  readonly endpoint: string;
+}
+
+/** The automation account of local/accounts.example.json and the user whose keys the local functions use. */
+export const LOCAL_AUTOMATION = {
+  accountId: '5820374619283746',
+  runner: { accessKeyId: 'LTAI5tLocalDtsTrustRunner', accessKeySecret: 'local-dts-trust-runner-secret-0001' },
+} as const;
+
+/** The bus the local cloud must have for the audit events. */
+export const LOCAL_EVENT_BUS = 'dts-trust';
+
+/**
+ * The environment variables that point dts-trust at the local cloud: every endpoint on loopback over http,
+ * the example automation account, and the demo ticket key.
+ */
+export function localCloudEnvironment(
+  cloud: LocalCloudAddress,
+  extra: Readonly<Record<string, string>> = {},
+): Record<string, string> {
+  return {
+    DTS_TRUST_REGION: 'cn-hangzhou',
+    DTS_TRUST_PROTOCOL: 'http',
+    DTS_TRUST_AUTOMATION_ACCOUNT_ID: LOCAL_AUTOMATION.accountId,
+    DTS_TRUST_RAM_ENDPOINT: cloud.endpoint,
+    DTS_TRUST_STS_ENDPOINT: cloud.endpoint,
+    DTS_TRUST_DTS_ENDPOINT: cloud.endpoint,
+    DTS_TRUST_EVENTBRIDGE_ENDPOINT: cloud.endpoint,
+    DTS_TRUST_FC_ENDPOINT: cloud.endpoint,
+    DTS_TRUST_TABLESTORE_ENDPOINT: cloud.url,
+    DTS_TRUST_TABLESTORE_INSTANCE: 'dts-trust',
+    DTS_TRUST_EVENT_BUS: LOCAL_EVENT_BUS,
+    DTS_TRUST_TICKET_KEYS: JSON.stringify({ [DEMO_TICKET_KEY.keyId]: DEMO_TICKET_KEY.secret }),
+    DTS_TRUST_RETRY_BASE_MS: '20',
+    DTS_TRUST_RETRY_MAX_MS: '200',
+    ...extra,
+  };
+}
