@@ -52,6 +52,8 @@ export interface RoleDirectory {
   listAttachedPolicies(account: AccountCredentials, roleName: string): Promise<AttachedPolicy[]>;
   createRole(account: AccountCredentials, role: NewRole): Promise<ObservedRoleRecord>;
   updateTrustPolicy(account: AccountCredentials, roleName: string, trustPolicy: string): Promise<void>;
+  /** UpdateRole with a new Description only (claims the ownership marker of an adopted role). */
+  updateDescription(account: AccountCredentials, roleName: string, description: string): Promise<void>;
   attachPolicy(account: AccountCredentials, roleName: string, policy: AttachedPolicy): Promise<void>;
   detachPolicy(account: AccountCredentials, roleName: string, policy: AttachedPolicy): Promise<void>;
   deleteRole(account: AccountCredentials, roleName: string): Promise<void>;
