@@ -1,0 +1,59 @@
+import { randomUUID } from 'node:crypto';
+import { deliverAuditEvents } from '../../shared/audit/deliver-audit-events.js';
+import { createEngine } from '../../shared/runtime/engine.js';
+import { parseTimerEvent } from '../../shared/runtime/envelopes.js';
+import { fcHandler } from '../../shared/runtime/handler.js';
+import { type RunTotals, recordRunSummary } from '../../shared/runtime/run-summary.js';
+import { planShards } from '../../shared/runtime/shards.js';
+
+/**
+ * Timer trigger: expire grants, reconcile every managed role and end with a run-summary event. Above
+ * DTS_TRUST_SHARD_THRESHOLD managed roles, the owner accounts are split into shards, each handed to
+ * reconcile-shard by asynchronous invocation.
+ */
+export const handler = fcHandler('drift-reconciler', async (event, { services, logger }) => {
+  const timer = parseTimerEvent(event);
+  const correlationId = randomUUID();
+  const started = Date.now();
+  const rolesByAccount = new Map<string, number>();
+  let roles = 0;
+  for await (const role of services.grants.listManagedRoles()) {
+    roles += 1;
+    rolesByAccount.set(role.ownerAccountId, (rolesByAccount.get(role.ownerAccountId) ?? 0) + 1);
+  }
+  logger.info('reconcile run started', {
+    correlationId,
+    trigger: timer.triggerName,
+    roles,
+    accounts: rolesByAccount.size,
+  });
+
+  let totals: RunTotals;
+  const { threshold, functionName } = services.config.sharding;
+  if (roles > threshold && services.invoker) {
+    const shards = planShards(rolesByAccount, threshold);
+    for (const [index, shard] of shards.entries()) {
+      await services.invoker.invokeAsync(
+        functionName,
+        { correlationId, shard: index, ownerAccountIds: shard.ownerAccountIds },
+        `${correlationId}-${index}`,
+      );
+    }
+    totals = {
+      correlationId,
+      mode: 'sharded',
+      roles,
+      outcomes: {},
+      failedAccounts: [],
+      durationMs: Date.now() - started,
+      apiCalls: { ram: 0, assumeRole: 0 },
+      shards: shards.length,
+    };
+  } else {
+    totals = await createEngine(services).reconcileAll({ correlationId });
+  }
+  await recordRunSummary(services.outbox, services.clock, totals);
+  const audit = await deliverAuditEvents(services.outbox, services.sink);
+  logger.info('reconcile run finished', { ...totals, auditDelivered: audit.delivered, auditPending: audit.pending });
+  return { ...totals, audit: { delivered: audit.delivered, pending: audit.pending } };
+});

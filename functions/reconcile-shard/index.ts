@@ -1,0 +1,45 @@
+import { z } from 'zod';
+import { deliverAuditEvents } from '../../shared/audit/deliver-audit-events.js';
+import { ValidationError } from '../../shared/domain/errors.js';
+import { problemsFromZodError } from '../../shared/domain/zod-problems.js';
+import { createEngine } from '../../shared/runtime/engine.js';
+import { eventText } from '../../shared/runtime/envelopes.js';
+import { fcHandler } from '../../shared/runtime/handler.js';
+import { recordRunSummary } from '../../shared/runtime/run-summary.js';
+
+/** What the drift reconciler sends each shard. */
+export const ShardEventSchema = z
+  .object({
+    correlationId: z.string().uuid(),
+    shard: z.number().int().nonnegative(),
+    ownerAccountIds: z.array(z.string().regex(/^\d{16}$/, 'must be a 16-digit account ID (AliyunUidFormat)')).min(1),
+  })
+  .strict();
+
+/** Asynchronous invocation from the drift reconciler: reconcile the managed roles of some owner accounts. */
+export const handler = fcHandler('reconcile-shard', async (event, { services, logger }) => {
+  let json: unknown;
+  try {
+    json = JSON.parse(eventText(event));
+  } catch (error) {
+    throw new ValidationError(
+      [
+        {
+          code: 'MalformedEvent',
+          field: 'event',
+          message: 'the shard event is not JSON',
+          fix: "invoke with the drift reconciler's shard event",
+        },
+      ],
+      { cause: error },
+    );
+  }
+  const parsed = ShardEventSchema.safeParse(json);
+  if (!parsed.success) throw new ValidationError(problemsFromZodError(parsed.error, 'event'));
+  const { correlationId, shard, ownerAccountIds } = parsed.data;
+  const totals = await createEngine(services).reconcileAll({ correlationId, ownerAccountIds, mode: 'shard' });
+  await recordRunSummary(services.outbox, services.clock, totals);
+  const audit = await deliverAuditEvents(services.outbox, services.sink);
+  logger.info('shard finished', { shard, ...totals, auditDelivered: audit.delivered });
+  return { shard, ...totals, audit: { delivered: audit.delivered, pending: audit.pending } };
+});

@@ -1,0 +1,67 @@
+import { deliverAuditEvents } from '../../shared/audit/deliver-audit-events.js';
+import { DtsTrustError, ValidationError } from '../../shared/domain/errors.js';
+import { MessageOutcome, type MessageResult, processTicketMessage } from '../../shared/intake/process-ticket.js';
+import { createEngine } from '../../shared/runtime/engine.js';
+import { parseMnsEvent } from '../../shared/runtime/envelopes.js';
+import { fcHandler } from '../../shared/runtime/handler.js';
+
+/** The intake's answer: one outcome per queue message, and what happened to the audit events. */
+export interface IntakeResult {
+  readonly results: readonly MessageResult[];
+  readonly audit: { readonly delivered: number; readonly pending: number };
+}
+
+/** Thrown when some messages must be retried: the trigger's retry and dead-letter queue take over. */
+export class IntakeRetryError extends DtsTrustError {
+  constructor(readonly results: readonly MessageResult[]) {
+    const retry = results.filter((r) => r.outcome === MessageOutcome.Retry);
+    super(
+      'IntakeRetry',
+      `${retry.length} of ${results.length} messages could not be processed now and will be redelivered: ${retry
+        .map((r) => `${r.messageId} (${r.error})`)
+        .join('; ')}`,
+    );
+    this.name = 'IntakeRetryError';
+  }
+}
+
+/**
+ * MNS queue trigger (through EventBridge): each message is a signed `dts-trust/v1` ticket. Every message gets its
+ * own outcome; one bad message never blocks the others. When a message hits a retryable failure (store
+ * unavailable), the invocation fails after the others are done, so the trigger redelivers the batch; messages
+ * already processed are recognised by their key and change nothing.
+ */
+export const handler = fcHandler('ticket-intake', async (event, { services, logger }) => {
+  let messages: ReturnType<typeof parseMnsEvent>;
+  try {
+    messages = parseMnsEvent(event);
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    logger.error('undeliverable trigger event', { problems: error.problems });
+    return { results: [], audit: { delivered: 0, pending: 0 }, problems: error.problems };
+  }
+  const engine = createEngine(services);
+  const results: MessageResult[] = [];
+  for (const message of messages) {
+    const result = await processTicketMessage(message, {
+      ticketKeys: services.config.ticketKeys,
+      replayWindowSeconds: services.config.replayWindowSeconds,
+      guardrails: services.config.guardrails,
+      ledger: services.ledger,
+      grants: services.grants,
+      audit: services.outbox,
+      clock: services.clock,
+      reconcileRole: (role, correlationId) => engine.reconcileRole(role, correlationId),
+    });
+    logger.info('message processed', {
+      messageId: result.messageId,
+      outcome: result.outcome,
+      ticket: result.ticket,
+      codes: result.codes,
+    });
+    results.push(result);
+  }
+  const audit = await deliverAuditEvents(services.outbox, services.sink);
+  if (results.some((r) => r.outcome === MessageOutcome.Retry)) throw new IntakeRetryError(results);
+  return { results, audit: { delivered: audit.delivered, pending: audit.pending } } satisfies IntakeResult;
+});
