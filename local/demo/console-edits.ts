@@ -1,0 +1,19 @@
+import { DtsTrustError } from '../../shared/domain/errors.js';
+import type { LocalCloud } from '../cloud/server.js';
+
+/** An out-of-band change a person makes in the RAM console (the local cloud's admin route). */
+export type ConsoleEdit =
+  | { kind: 'setTrustPolicy'; accountId: string; roleName: string; trustPolicy: unknown }
+  | { kind: 'detachPolicy'; accountId: string; roleName: string; policyName: string }
+  | { kind: 'deleteRole'; accountId: string; roleName: string };
+
+/** Make the edit through the local cloud's admin route, bypassing dts-trust entirely. */
+export async function editInConsole(cloud: LocalCloud, edit: ConsoleEdit): Promise<void> {
+  const res = await fetch(`${cloud.url}/__admin/edits`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(edit),
+  });
+  if (!res.ok)
+    throw new Error(`console edit ${edit.kind} on ${edit.roleName} failed: ${res.status} ${await res.text()}`);
+}
