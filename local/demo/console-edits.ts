@@ -15,5 +15,8 @@ export async function editInConsole(cloud: LocalCloud, edit: ConsoleEdit): Promi
     body: JSON.stringify(edit),
   });
   if (!res.ok)
-    throw new Error(`console edit ${edit.kind} on ${edit.roleName} failed: ${res.status} ${await res.text()}`);
+    throw new DtsTrustError(
+      'ConsoleEditFailed',
+      `console edit ${edit.kind} on ${edit.roleName} failed: ${res.status} ${await res.text()}`,
+    );
 }
