@@ -1,0 +1,29 @@
+import type { DesiredRole } from '../domain/desired-role.js';
+import { ValidationError, type ValidationProblem } from '../domain/errors.js';
+import { buildTrustPolicy, parsedFromDocument, renderTrustPolicy } from '../policy/index.js';
+import type { ParsedTrustPolicy } from '../policy/types.js';
+
+/** The trust policy a desired role must carry, as text to send and as entries to compare. */
+export interface DesiredTrust {
+  readonly text: string;
+  readonly parsed: ParsedTrustPolicy;
+}
+
+/** The outcome of building a desired trust policy: the policy, or why it cannot be built. */
+export type DesiredTrustResult =
+  | { readonly ok: true; readonly trust: DesiredTrust }
+  | { readonly ok: false; readonly problems: readonly ValidationProblem[] };
+
+/** Build the trust policy of a desired role; invalid declarations come back as problems, never thrown. */
+export function desiredTrustOf(desired: DesiredRole): DesiredTrustResult {
+  try {
+    const document = buildTrustPolicy(
+      desired.trustedAccountIds,
+      desired.externalId === undefined ? {} : { externalId: desired.externalId },
+    );
+    return { ok: true, trust: { text: renderTrustPolicy(document), parsed: parsedFromDocument(document) } };
+  } catch (error) {
+    if (error instanceof ValidationError) return { ok: false, problems: error.problems };
+    throw error;
+  }
+}

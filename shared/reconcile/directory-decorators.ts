@@ -1,0 +1,59 @@
+import type { AccountCredentials, AttachedPolicy, Clock, NewRole, Random, RoleDirectory } from '../ports.js';
+import { type RetryPolicy, withRetry } from './retry.js';
+
+/** Something that lets a call through when its turn comes (a `TokenBucket`). */
+export interface CallGate {
+  take(): Promise<void>;
+}
+
+/**
+ * A directory whose every call first passes `gate` (the owner account's token bucket) and is counted by
+ * `onCall` (the run's RAM call counter).
+ */
+export function gatedDirectory(directory: RoleDirectory, gate: CallGate, onCall: () => void = () => {}): RoleDirectory {
+  const through = async <T>(call: () => Promise<T>): Promise<T> => {
+    await gate.take();
+    onCall();
+    return call();
+  };
+  return {
+    getRole: (a: AccountCredentials, n: string) => through(() => directory.getRole(a, n)),
+    listAttachedPolicies: (a: AccountCredentials, n: string) => through(() => directory.listAttachedPolicies(a, n)),
+    createRole: (a: AccountCredentials, r: NewRole) => through(() => directory.createRole(a, r)),
+    updateTrustPolicy: (a: AccountCredentials, n: string, t: string) =>
+      through(() => directory.updateTrustPolicy(a, n, t)),
+    updateDescription: (a: AccountCredentials, n: string, d: string) =>
+      through(() => directory.updateDescription(a, n, d)),
+    attachPolicy: (a: AccountCredentials, n: string, p: AttachedPolicy) =>
+      through(() => directory.attachPolicy(a, n, p)),
+    detachPolicy: (a: AccountCredentials, n: string, p: AttachedPolicy) =>
+      through(() => directory.detachPolicy(a, n, p)),
+    deleteRole: (a: AccountCredentials, n: string) => through(() => directory.deleteRole(a, n)),
+  };
+}
+
+/** The reads of a directory (GetRole, ListPoliciesForRole) retried on throttling and outages. */
+export function retryingReads(
+  directory: RoleDirectory,
+  policy: RetryPolicy,
+  time: { clock: Pick<Clock, 'sleep'>; random: Random },
+): RoleDirectory {
+  return {
+    ...bound(directory),
+    getRole: (a, n) => withRetry(() => directory.getRole(a, n), policy, time),
+    listAttachedPolicies: (a, n) => withRetry(() => directory.listAttachedPolicies(a, n), policy, time),
+  };
+}
+
+function bound(directory: RoleDirectory): RoleDirectory {
+  return {
+    getRole: (a, n) => directory.getRole(a, n),
+    listAttachedPolicies: (a, n) => directory.listAttachedPolicies(a, n),
+    createRole: (a, r) => directory.createRole(a, r),
+    updateTrustPolicy: (a, n, t) => directory.updateTrustPolicy(a, n, t),
+    updateDescription: (a, n, d) => directory.updateDescription(a, n, d),
+    attachPolicy: (a, n, p) => directory.attachPolicy(a, n, p),
+    detachPolicy: (a, n, p) => directory.detachPolicy(a, n, p),
+    deleteRole: (a, n) => directory.deleteRole(a, n),
+  };
+}

@@ -1,0 +1,43 @@
+import type { AuditEvent } from '../domain/audit.js';
+import type { RoleKey } from '../domain/grant.js';
+import type { PlannedAction } from './plan.js';
+
+/** How the reconcile of one role ended. */
+export const RoleOutcome = {
+  InSync: 'inSync',
+  Created: 'created',
+  Repaired: 'repaired',
+  Deleted: 'deleted',
+  Adopted: 'adopted',
+  Conflict: 'conflict',
+  DriftObserved: 'driftObserved',
+  Paused: 'paused',
+  /** Skipped by the run: the role failed recently and its backoff has not run out. */
+  Deferred: 'deferred',
+  Failed: 'failed',
+} as const;
+/** One of {@link RoleOutcome}. */
+export type RoleOutcome = (typeof RoleOutcome)[keyof typeof RoleOutcome];
+
+/** Why a role failed. */
+export interface RoleError {
+  readonly code: string;
+  readonly message: string;
+  /** True when the failure is terminal for the whole owner account (NoPermission): the run stops that account. */
+  readonly accountLevel?: boolean;
+}
+
+/** The result of reconciling one role. */
+export interface RoleResult {
+  readonly role: RoleKey;
+  readonly outcome: RoleOutcome;
+  /** The changes made (in observe mode: none; see `planned`). */
+  readonly applied: readonly PlannedAction[];
+  /** Every action of the plan (what a dry run shows). */
+  readonly planned: readonly PlannedAction[];
+  readonly error?: RoleError;
+  /** The audit events recorded for this role, in order. */
+  readonly auditEvents: readonly AuditEvent[];
+  /** Hash of the observed state, when the role was observed. */
+  readonly observedHash?: string;
+}
