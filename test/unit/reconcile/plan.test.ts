@@ -1,0 +1,195 @@
+import { describe, expect, it } from 'vitest';
+import type { DesiredRole } from '../../../shared/domain/desired-role.js';
+import { Ownership, ownedRoleDescription } from '../../../shared/domain/ownership.js';
+import { describePlan } from '../../../shared/reconcile/describe-plan.js';
+import { observeRole } from '../../../shared/reconcile/observe.js';
+import { type PlannedAction, planRoleChanges } from '../../../shared/reconcile/plan.js';
+import { MemoryRoleDirectory } from '../../support/memory-role-directory.js';
+import {
+  credentials,
+  DTS_POLICY,
+  desired,
+  grant,
+  OWNER,
+  putOwnedRole,
+  ROLE,
+  SECOND,
+  STRANGER,
+  TRUSTED,
+  trustText,
+} from './fixtures.js';
+
+type Arrange = (directory: MemoryRoleDirectory) => void;
+
+const owned =
+  (over: { trust?: string; policies?: { policyName: string; policyType: 'System' | 'Custom' }[] } = {}): Arrange =>
+  (directory) =>
+    directory.putRole(OWNER, {
+      roleName: ROLE.roleName,
+      description: ownedRoleDescription(ROLE),
+      trustPolicy: over.trust ?? trustText([TRUSTED]),
+      policies: over.policies ?? [{ ...DTS_POLICY }],
+    });
+
+const foreign: Arrange = (directory) =>
+  directory.putRole(OWNER, {
+    roleName: ROLE.roleName,
+    description: 'hand-made',
+    trustPolicy: trustText([STRANGER]),
+    policies: [{ policyName: 'ReadOnlyAccess', policyType: 'System' }],
+  });
+
+async function plan(arrange: Arrange | undefined, want: DesiredRole | undefined) {
+  const directory = new MemoryRoleDirectory();
+  arrange?.(directory);
+  const observation = await observeRole(directory, credentials(), ROLE, want);
+  return planRoleChanges(want, observation);
+}
+
+const kinds = (actions: readonly PlannedAction[]): string[] => actions.map((a) => a.kind);
+
+describe('planRoleChanges', () => {
+  it.each<{ name: string; arrange?: Arrange; want: () => DesiredRole | undefined; expected: string[] }>([
+    {
+      name: 'creates a missing role, then attaches its policies',
+      want: () => desired(),
+      expected: ['createRole', 'attachPolicy'],
+    },
+    {
+      name: 'does nothing for an owned role that matches',
+      arrange: owned(),
+      want: () => desired(),
+      expected: ['nothing'],
+    },
+    {
+      name: 'updates a trust policy that trusts an undeclared account',
+      arrange: owned({ trust: trustText([TRUSTED, STRANGER]) }),
+      want: () => desired(),
+      expected: ['updateTrust'],
+    },
+    {
+      name: 'attaches a declared policy that is missing',
+      arrange: owned({ policies: [] }),
+      want: () => desired(),
+      expected: ['attachPolicy'],
+    },
+    {
+      name: 'detaches a policy no grant declares from an owned role',
+      arrange: owned({ policies: [{ ...DTS_POLICY }, { policyName: 'AdministratorAccess', policyType: 'System' }] }),
+      want: () => desired(),
+      expected: ['detachPolicy'],
+    },
+    {
+      name: 'deletes an owned role no active grant declares, detaching every policy first',
+      arrange: owned({ policies: [{ ...DTS_POLICY }, { policyName: 'Extra', policyType: 'Custom' }] }),
+      want: () => undefined,
+      expected: ['detachPolicy', 'detachPolicy', 'deleteRole'],
+    },
+    {
+      name: 'reports a RoleNotManaged conflict for a foreign role without adopt',
+      arrange: foreign,
+      want: () => desired(),
+      expected: ['conflict'],
+    },
+    {
+      name: 'adopts a foreign role when a grant allows it, then repairs it fully',
+      arrange: foreign,
+      want: () => desired([grant({ adopt: true })]),
+      expected: ['adoptRole', 'updateTrust', 'attachPolicy', 'detachPolicy'],
+    },
+    {
+      name: 'never touches a foreign role nothing declares',
+      arrange: foreign,
+      want: () => undefined,
+      expected: ['nothing'],
+    },
+    { name: 'does nothing when nothing is desired and nothing exists', want: () => undefined, expected: ['nothing'] },
+    {
+      name: 'replaces an unparseable live trust policy',
+      arrange: owned({ trust: '{"Version":"1","Statement":[{"Effect":"Maybe"}]}' }),
+      want: () => desired(),
+      expected: ['updateTrust'],
+    },
+    {
+      name: 'refuses to apply grants that disagree on the external ID',
+      arrange: owned(),
+      want: () => desired([grant({ externalId: 'abc' }), grant({ trustedAccountId: SECOND })]),
+      expected: ['conflict'],
+    },
+  ])('$name', async ({ arrange, want, expected }) => {
+    expect(kinds((await plan(arrange, want())).actions)).toEqual(expected);
+  });
+
+  it('creates the role with the desired trust policy, the ownership Description and the ownership tag', async () => {
+    const [create] = (await plan(undefined, desired([grant(), grant({ trustedAccountId: SECOND })]))).actions;
+    expect(create).toEqual({
+      kind: 'createRole',
+      role: {
+        roleName: ROLE.roleName,
+        trustPolicy: trustText([TRUSTED, SECOND]),
+        description: ownedRoleDescription(ROLE),
+        tags: { [Ownership.tagKey]: Ownership.tagValue },
+      },
+    });
+  });
+
+  it('carries before, after and the semantic diff on a trust update', async () => {
+    const before = trustText([TRUSTED, STRANGER]);
+    const [update] = (await plan(owned({ trust: before }), desired())).actions;
+    expect(update).toMatchObject({ kind: 'updateTrust', before, after: trustText([TRUSTED]) });
+    expect(update?.kind === 'updateTrust' && update.diff?.toRemove.length).toBe(2);
+  });
+
+  it('carries the parse error when it replaces an unparseable trust policy', async () => {
+    const [update] = (await plan(owned({ trust: 'nope' }), desired())).actions;
+    expect(update).toMatchObject({ kind: 'updateTrust', before: 'nope', after: trustText([TRUSTED]) });
+    expect(update?.kind === 'updateTrust' && update.parseError).toMatch(/not valid JSON/);
+  });
+
+  it('names RoleNotManaged and how to fix it', async () => {
+    const [conflict] = (await plan(foreign, desired())).actions;
+    expect(conflict).toMatchObject({ kind: 'conflict', code: 'RoleNotManaged', message: /adopt: true/ });
+  });
+
+  it('keeps the mode of observe grants and still plans the drift', async () => {
+    const result = await plan(owned({ trust: trustText([STRANGER]) }), desired([grant({ mode: 'observe' })]));
+    expect(result.mode).toBe('observe');
+    expect(kinds(result.actions)).toEqual(['updateTrust']);
+  });
+
+  it('plans nothing for paused grants, whatever the drift', async () => {
+    const result = await plan(owned({ trust: trustText([STRANGER]) }), desired([grant({ mode: 'paused' })]));
+    expect(result.mode).toBe('paused');
+    expect(kinds(result.actions)).toEqual(['nothing']);
+  });
+
+  it('carries the grant ids and tickets for the audit trail', async () => {
+    const result = await plan(undefined, desired());
+    expect(result.grantIds).toEqual([`${OWNER}/${ROLE.roleName}/${TRUSTED}`]);
+    expect(result.tickets).toEqual([{ system: 'jira', id: 'DTS-7', requester: 'alice', approver: 'bob' }]);
+    expect(result.arn).toBe(`acs:ram::${OWNER}:role/ram-for-dts`);
+  });
+});
+
+describe('describePlan', () => {
+  it('prints one numbered line per action under the role', async () => {
+    const directory = new MemoryRoleDirectory();
+    putOwnedRole(directory, [TRUSTED, STRANGER]);
+    const text = describePlan(planRoleChanges(undefined, await observeRole(directory, credentials(), ROLE, undefined)));
+    expect(text.split('\n')).toEqual([
+      `${OWNER}/ram-for-dts (acs:ram::${OWNER}:role/ram-for-dts)`,
+      '  1. detach AliyunDTSRolePolicy (System) (before deletion)',
+      '  2. delete role (no active grant left)',
+    ]);
+  });
+
+  it('marks observe plans as not applied and shows the trust diff', async () => {
+    const text = describePlan(
+      await plan(owned({ trust: trustText([TRUSTED, STRANGER]) }), desired([grant({ mode: 'observe' })])),
+    );
+    expect(text).toContain('[observe: not applied]');
+    expect(text).toMatch(
+      /1\. update trust policy: remove RAM acs:ram::9999999999999999:root \(account no grant declares\)/,
+    );
+  });
+});
