@@ -120,13 +120,11 @@ describe('RamRoleDirectory.listAttachedPolicies', () => {
   });
 
   it('fails as MalformedResponse on a policy type RAM does not have', async () => {
-    ram
-      .on('listPoliciesForRoleWithOptions')
-      .resolves(
-        aliResponse(RamSdk.ListPoliciesForRoleResponse, {
-          Policies: { Policy: [{ PolicyName: 'p', PolicyType: 'X' }] },
-        }),
-      );
+    ram.on('listPoliciesForRoleWithOptions').resolves(
+      aliResponse(RamSdk.ListPoliciesForRoleResponse, {
+        Policies: { Policy: [{ PolicyName: 'p', PolicyType: 'X' }] },
+      }),
+    );
     expect(await failureOf(directory.listAttachedPolicies(owner, 'r'))).toMatchObject({
       code: 'MalformedResponse',
       api: 'ram:ListPoliciesForRole',
@@ -136,13 +134,11 @@ describe('RamRoleDirectory.listAttachedPolicies', () => {
 
 describe('RamRoleDirectory.createRole', () => {
   it('sends the trust policy, the description and every ownership tag', async () => {
-    ram
-      .on('createRoleWithOptions')
-      .resolves(
-        aliResponse(RamSdk.CreateRoleResponse, {
-          Role: { RoleName: 'r', Arn: 'arn:r', AssumeRolePolicyDocument: TRUST },
-        }),
-      );
+    ram.on('createRoleWithOptions').resolves(
+      aliResponse(RamSdk.CreateRoleResponse, {
+        Role: { RoleName: 'r', Arn: 'arn:r', AssumeRolePolicyDocument: TRUST },
+      }),
+    );
     const created = await directory.createRole(owner, {
       roleName: 'r',
       trustPolicy: TRUST,
