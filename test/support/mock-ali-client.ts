@@ -77,6 +77,15 @@ export function partiallyMatches(expected: unknown, actual: unknown): boolean {
   return Object.is(expected, actual);
 }
 
+/** A request for an error message: JSON when it can be, otherwise its string form. */
+function describe(request: unknown): string {
+  try {
+    return JSON.stringify(request) ?? String(request);
+  } catch {
+    return String(request);
+  }
+}
+
 /** How many leaf fields a matcher constrains: the more, the more specific. */
 function specificityOf(matcher: unknown): number {
   if (matcher === undefined) return 0;
@@ -102,7 +111,7 @@ export function mockAliClient<T extends object>(clientClass: abstract new (...ar
       .sort((a, b) => b.specificity - a.specificity || b.order - a.order);
     const chosen = candidates[0];
     if (!chosen) {
-      return Promise.reject(new Error(`mockAliClient: nothing defined for ${method}(${JSON.stringify(args[0])})`));
+      return Promise.reject(new Error(`mockAliClient: nothing defined for ${method}(${describe(args[0])})`));
     }
     const answer = chosen.once.shift() ?? chosen.fallback;
     return answer?.(args);
