@@ -14,7 +14,7 @@ const result = (outcome: RoleResult['outcome']): RoleResult => ({
   observedHash: 'h1',
 });
 
-function after(outcomes: RoleResult['outcome'][], stepMs = 1000): RoleStatus | undefined {
+function statusAfter(outcomes: RoleResult['outcome'][], stepMs = 1000): RoleStatus | undefined {
   let status: RoleStatus | undefined;
   let t = NOW.getTime();
   for (const outcome of outcomes) {
@@ -29,7 +29,7 @@ function after(outcomes: RoleResult['outcome'][], stepMs = 1000): RoleStatus | u
 
 describe('nextRoleStatus', () => {
   it('records the outcome, time and observed hash', () => {
-    expect(after(['inSync'])).toMatchObject({
+    expect(statusAfter(['inSync'])).toMatchObject({
       lastResult: 'inSync',
       lastReconciledAt: NOW.toISOString(),
       observedHash: 'h1',
@@ -43,31 +43,31 @@ describe('nextRoleStatus', () => {
     { failures: 3, backoff: 120_000 },
     { failures: 8, backoff: 600_000 },
   ])('after $failures failures in a row backs off $backoff ms', ({ failures, backoff }) => {
-    const status = after(Array(failures).fill('failed'), 0);
+    const status = statusAfter(Array(failures).fill('failed'), 0);
     expect(status?.failureCount).toBe(failures);
     const wait = status?.nextAttemptAt === undefined ? undefined : Date.parse(status.nextAttemptAt) - NOW.getTime();
     expect(wait).toBe(backoff);
   });
 
   it('resets the failure count on success', () => {
-    expect(after(['failed', 'failed', 'inSync'])).toMatchObject({ failureCount: 0 });
-    expect(after(['failed', 'failed', 'inSync'])?.nextAttemptAt).toBeUndefined();
+    expect(statusAfter(['failed', 'failed', 'inSync'])).toMatchObject({ failureCount: 0 });
+    expect(statusAfter(['failed', 'failed', 'inSync'])?.nextAttemptAt).toBeUndefined();
   });
 
   it('counts repeated repairs of the same drift within the window as flapping', () => {
-    expect(after(['repaired', 'inSync', 'repaired', 'repaired'])?.flapCount).toBe(3);
-    expect(after(['repaired', 'repaired'], 2 * 3_600_000)?.flapCount).toBe(1);
+    expect(statusAfter(['repaired', 'inSync', 'repaired', 'repaired'])?.flapCount).toBe(3);
+    expect(statusAfter(['repaired', 'repaired'], 2 * 3_600_000)?.flapCount).toBe(1);
   });
 
   it('keeps the version read, for the conditional write', () => {
-    const previous = after(['inSync']);
+    const previous = statusAfter(['inSync']);
     expect(nextRoleStatus(ROLE, previous, result('inSync'), NOW, policy).version).toBe(previous?.version);
   });
 });
 
 describe('isDeferred', () => {
   it('defers a role whose backoff has not run out', () => {
-    const status = after(['failed', 'failed'], 0);
+    const status = statusAfter(['failed', 'failed'], 0);
     expect(isDeferred(status, NOW)).toBe(true);
     expect(isDeferred(status, new Date(NOW.getTime() + 60_000))).toBe(false);
     expect(isDeferred(undefined, NOW)).toBe(false);

@@ -1,0 +1,258 @@
+import { describe, expect, it } from 'vitest';
+import type { Grant } from '../../../shared/domain/grant.js';
+import { createReconciler, type ReconcilerOptions } from '../../../shared/reconcile/engine.js';
+import { CloudErrors } from '../../support/cloud-errors.js';
+import { grant, memoryPorts, OTHER_OWNER, OWNER, putOwnedRole, ROLE, SECOND, STRANGER, TRUSTED } from './fixtures.js';
+
+const roleNames = (n: number): string[] =>
+  Array.from({ length: n }, (_, i) => `dts-role-${String(i).padStart(3, '0')}`);
+
+function grantsFor(owner: string, names: string[], over: Partial<Grant> = {}): Grant[] {
+  return names.map((roleName) => grant({ ownerAccountId: owner, roleName, ...over }));
+}
+
+function engine(grants: Grant[], options: ReconcilerOptions = {}) {
+  const ports = memoryPorts(grants);
+  let ids = 0;
+  const reconciler = createReconciler({
+    ...ports,
+    options: { ramCallsPerSecond: 1000, newId: () => `e${++ids}`, ...options },
+  });
+  return { ...ports, reconciler };
+}
+
+describe('createReconciler', () => {
+  describe('reconcileRole', () => {
+    it('creates a declared role and writes its status row', async () => {
+      const { reconciler, directory, status } = engine([grant()]);
+      const result = await reconciler.reconcileRole(ROLE, { correlationId: 'c1' });
+      expect(result.outcome).toBe('created');
+      expect(directory.role(OWNER, ROLE.roleName)).toBeDefined();
+      expect(await status.getStatus(ROLE)).toMatchObject({ lastResult: 'created', failureCount: 0, version: 1 });
+    });
+
+    it('deletes an owned role whose grants all expired', async () => {
+      const { reconciler, directory } = engine([grant({ expiresAt: '2029-01-01T00:00:00Z' })]);
+      putOwnedRole(directory);
+      const result = await reconciler.reconcileRole(ROLE, { correlationId: 'c1' });
+      expect(result.outcome).toBe('deleted');
+      expect(directory.role(OWNER, ROLE.roleName)).toBeUndefined();
+    });
+
+    it('neither observes nor changes a paused role', async () => {
+      const { reconciler, directory, broker } = engine([grant({ mode: 'paused' })]);
+      putOwnedRole(directory, [STRANGER]);
+      directory.resetCalls();
+      const result = await reconciler.reconcileRole(ROLE, { correlationId: 'c1' });
+      expect(result.outcome).toBe('paused');
+      expect(directory.count()).toBe(0);
+      expect(broker.count()).toBe(0);
+    });
+
+    it('re-reads the status row and retries once when another writer raced it', async () => {
+      const { reconciler, status } = engine([grant()]);
+      status.raceNext(1);
+      await reconciler.reconcileRole(ROLE, { correlationId: 'c1' });
+      expect(status.conflicts).toBe(1);
+      expect(await status.getStatus(ROLE)).toMatchObject({ lastResult: 'created', version: 2 });
+    });
+
+    it('fails the role, not the caller, when the grant store is down', async () => {
+      const { reconciler, grants, audit } = engine([grant()]);
+      grants.listGrantsForRole = () => Promise.reject(new Error('store down'));
+      const result = await reconciler.reconcileRole(ROLE, { correlationId: 'c1' });
+      expect(result).toMatchObject({ outcome: 'failed', error: { code: 'InternalError', message: 'store down' } });
+      expect(audit.ofType('dts-trust.role.failed')).toHaveLength(1);
+    });
+  });
+
+  describe('reconcileAll', () => {
+    it('calls credentialsFor once per owner account per run', async () => {
+      const { reconciler, broker } = engine([
+        ...grantsFor(OWNER, roleNames(5)),
+        ...grantsFor(OTHER_OWNER, roleNames(3)),
+      ]);
+      const report = await reconciler.reconcileAll({ correlationId: 'run' });
+      expect(report.roles).toBe(8);
+      expect(report.outcomes).toEqual({ created: 8 });
+      expect(broker.count(OWNER)).toBe(1);
+      expect(broker.count(OTHER_OWNER)).toBe(1);
+      expect(report.apiCalls.assumeRole).toBe(2);
+    });
+
+    it('costs exactly two RAM reads per role in steady state, and writes nothing', async () => {
+      const { reconciler, directory } = engine(grantsFor(OWNER, roleNames(6)));
+      await reconciler.reconcileAll({ correlationId: 'first' });
+      directory.resetCalls();
+      const report = await reconciler.reconcileAll({ correlationId: 'second' });
+      expect(report.outcomes).toEqual({ inSync: 6 });
+      expect(directory.count('getRole')).toBe(6);
+      expect(directory.count('listAttachedPolicies')).toBe(6);
+      expect(directory.writes()).toEqual([]);
+      expect(report.apiCalls.ram).toBe(12);
+    });
+
+    it('repairs a hand-edited trust policy on the next run', async () => {
+      const { reconciler, directory, audit } = engine([grant(), grant({ trustedAccountId: SECOND })]);
+      await reconciler.reconcileAll({ correlationId: 'first' });
+      const stored = directory.role(OWNER, ROLE.roleName);
+      if (stored) stored.trustPolicy = stored.trustPolicy.replaceAll(SECOND, STRANGER);
+      const report = await reconciler.reconcileAll({ correlationId: 'second' });
+      expect(report.outcomes).toEqual({ repaired: 1 });
+      expect(directory.role(OWNER, ROLE.roleName)?.trustPolicy).not.toContain(STRANGER);
+      expect(audit.ofType('dts-trust.role.repaired')[0]?.data.correlationId).toBe('second');
+    });
+
+    it('fails every role of an account the broker cannot enter, with one account.failed event, and goes on', async () => {
+      const { reconciler, broker, audit, directory } = engine([
+        ...grantsFor(OWNER, roleNames(4)),
+        ...grantsFor(OTHER_OWNER, roleNames(2)),
+      ]);
+      broker.fail(OWNER, CloudErrors.noPermission('sts:AssumeRole'));
+      const report = await reconciler.reconcileAll({ correlationId: 'run' });
+      expect(report.outcomes).toEqual({ failed: 4, created: 2 });
+      expect(report.failedAccounts).toEqual([{ accountId: OWNER, code: 'NoPermission', message: expect.any(String) }]);
+      expect(audit.ofType('dts-trust.account.failed')).toHaveLength(1);
+      expect(broker.count(OWNER)).toBe(1);
+      expect(directory.calls.filter((c) => c.accountId === OWNER)).toEqual([]);
+    });
+
+    it('stops an account after a RAM NoPermission and leaves its other roles untouched', async () => {
+      const { reconciler, directory, audit } = engine(grantsFor(OWNER, roleNames(5)), { roleConcurrency: 1 });
+      directory.inject('createRole', CloudErrors.noPermission('ram:CreateRole'));
+      const report = await reconciler.reconcileAll({ correlationId: 'run' });
+      expect(report.outcomes).toEqual({ failed: 5 });
+      expect(directory.count('createRole')).toBe(1);
+      expect(audit.ofType('dts-trust.account.failed')).toHaveLength(1);
+    });
+
+    it('fails one role while the others succeed', async () => {
+      const names = roleNames(4);
+      const { reconciler, directory, status } = engine(grantsFor(OWNER, names));
+      directory.inject('createRole', CloudErrors.invalid(), { roleName: names[2] });
+      const report = await reconciler.reconcileAll({ correlationId: 'run' });
+      expect(report.outcomes).toEqual({ created: 3, failed: 1 });
+      const failed = report.results.find((r) => r.outcome === 'failed');
+      expect(failed?.role.roleName).toBe(names[2]);
+      expect(await status.getStatus({ ownerAccountId: OWNER, roleName: names[2] as string })).toMatchObject({
+        lastResult: 'failed',
+        failureCount: 1,
+      });
+    });
+
+    it('defers a role whose failures have not backed off yet', async () => {
+      const { reconciler, directory, clock } = engine([grant()], { status: { failureBackoffMs: 60_000 } });
+      directory.inject('createRole', CloudErrors.invalid(), { times: 2 });
+      await reconciler.reconcileAll({ correlationId: 'r1' });
+      await reconciler.reconcileAll({ correlationId: 'r2' });
+      expect((await reconciler.reconcileAll({ correlationId: 'r3' })).outcomes).toEqual({ deferred: 1 });
+      clock.advance(60_000);
+      expect((await reconciler.reconcileAll({ correlationId: 'r4' })).outcomes).toEqual({ created: 1 });
+    });
+
+    it('limits RAM calls per second per account with the token bucket', async () => {
+      const { reconciler, directory, clock } = engine(
+        [...grantsFor(OWNER, roleNames(10)), ...grantsFor(OTHER_OWNER, roleNames(10))],
+        { ramCallsPerSecond: 4, ramBurst: 2, roleConcurrency: 4, accountConcurrency: 2 },
+      );
+      const start = clock.millis;
+      await reconciler.reconcileAll({ correlationId: 'run' });
+      for (const account of [OWNER, OTHER_OWNER]) {
+        const times = directory.calls.filter((c) => c.accountId === account).map((c) => (c.at as number) - start);
+        expect(times).toHaveLength(30);
+        // A token bucket of rate r and burst b lets at most b + r * t calls through in any window of t seconds.
+        for (let i = 0; i < times.length; i++) {
+          const inWindow = times.filter((t) => t >= (times[i] as number) && t < (times[i] as number) + 1000).length;
+          expect(inWindow).toBeLessThanOrEqual(2 + 4);
+        }
+      }
+      // 30 calls per account at 4/s after a burst of 2: at least 7 simulated seconds; both accounts in parallel.
+      expect(clock.millis - start).toBeGreaterThanOrEqual(7000);
+      expect(clock.millis - start).toBeLessThan(9000);
+    });
+
+    it('keeps at most roleConcurrency roles of one account in flight', async () => {
+      const { reconciler, directory } = engine(grantsFor(OWNER, roleNames(12)), { roleConcurrency: 3 });
+      let inFlight = 0;
+      let peak = 0;
+      const getRole = directory.getRole.bind(directory);
+      directory.getRole = async (account, name) => {
+        inFlight += 1;
+        peak = Math.max(peak, inFlight);
+        await new Promise((resolve) => setImmediate(resolve));
+        inFlight -= 1;
+        return getRole(account, name);
+      };
+      const report = await reconciler.reconcileAll({ correlationId: 'run' });
+      expect(report.roles).toBe(12);
+      expect(peak).toBe(3);
+    });
+
+    it('keeps at most accountConcurrency accounts in flight', async () => {
+      const owners = ['1000000000000001', '1000000000000002', '1000000000000003', '1000000000000004'];
+      const { reconciler, broker } = engine(
+        owners.flatMap((o) => grantsFor(o, roleNames(2))),
+        { accountConcurrency: 2 },
+      );
+      let active = 0;
+      let peak = 0;
+      const credentialsFor = broker.credentialsFor.bind(broker);
+      broker.credentialsFor = async (id) => {
+        active += 1;
+        peak = Math.max(peak, active);
+        await new Promise((resolve) => setImmediate(resolve));
+        const creds = await credentialsFor(id);
+        active -= 1;
+        return creds;
+      };
+      const report = await reconciler.reconcileAll({ correlationId: 'run' });
+      expect(report.roles).toBe(8);
+      expect(peak).toBeLessThanOrEqual(2);
+    });
+
+    it('streams roles: it never reads more than queuedRoles ahead of the work', async () => {
+      const { reconciler, grants, directory } = engine(grantsFor(OWNER, roleNames(30)), {
+        roleConcurrency: 2,
+        queuedRoles: 3,
+      });
+      let maxAhead = 0;
+      const getRole = directory.getRole.bind(directory);
+      let started = 0;
+      directory.getRole = async (account, name) => {
+        started += 1;
+        maxAhead = Math.max(maxAhead, grants.yielded - started);
+        return getRole(account, name);
+      };
+      await reconciler.reconcileAll({ correlationId: 'run' });
+      expect(grants.yielded).toBe(30);
+      expect(maxAhead).toBeLessThanOrEqual(3 + 2);
+    });
+
+    it('reconciles only the accounts of a shard', async () => {
+      const { reconciler, broker } = engine([
+        ...grantsFor(OWNER, roleNames(2)),
+        ...grantsFor(OTHER_OWNER, roleNames(3)),
+      ]);
+      const report = await reconciler.reconcileAll({ correlationId: 'run', ownerAccountIds: [OTHER_OWNER] });
+      expect(report.roles).toBe(3);
+      expect(broker.count(OWNER)).toBe(0);
+    });
+
+    it('reports a foreign role as a conflict and leaves it alone', async () => {
+      const { reconciler, directory } = engine([grant()]);
+      directory.putRole(OWNER, { roleName: ROLE.roleName, description: 'by hand', trustPolicy: '{}' });
+      const report = await reconciler.reconcileAll({ correlationId: 'run' });
+      expect(report.outcomes).toEqual({ conflict: 1 });
+      expect(directory.writes()).toEqual([]);
+    });
+  });
+
+  describe('previewRole', () => {
+    it('plans without changing anything', async () => {
+      const { reconciler, directory } = engine([grant({ trustedAccountId: TRUSTED })]);
+      const preview = await reconciler.previewRole(ROLE);
+      expect(preview.plan.actions.map((a) => a.kind)).toEqual(['createRole', 'attachPolicy']);
+      expect(directory.writes()).toEqual([]);
+    });
+  });
+});
