@@ -250,7 +250,14 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
         );
       }
       plan = { ...plan, grantIds: desired?.grantIds ?? [], tickets: desired?.tickets ?? [] };
-      const account = await credentialsFor(run, accountId);
+      let account: AccountCredentials;
+      try {
+        account = await credentialsFor(run, accountId);
+      } catch (error) {
+        // Whatever keeps the broker from entering the account (after retries) stops the account for this run.
+        const roleError = { ...roleErrorFromFailure(plan, error), accountLevel: true };
+        return failedResult(role, roleError, await stopAccount(run, accountId, roleError));
+      }
       const directory = directoryFor(run, accountId);
       const observation = await observeRole(retryingReads(directory, retry, time), account, role, desired, {
         ...(options.policyTypeOf === undefined ? {} : { policyTypeOf: options.policyTypeOf }),

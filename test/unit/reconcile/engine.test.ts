@@ -117,6 +117,21 @@ describe('createReconciler', () => {
       expect(directory.calls.filter((c) => c.accountId === OWNER)).toEqual([]);
     });
 
+    it('stops an account whose broker stays unavailable after retries', async () => {
+      const { reconciler, broker, audit } = engine(
+        [...grantsFor(OWNER, roleNames(3)), ...grantsFor(OTHER_OWNER, roleNames(1))],
+        {
+          retry: { maxAttempts: 2, baseDelayMs: 10, maxDelayMs: 10 },
+        },
+      );
+      broker.fail(OWNER, CloudErrors.unavailable('sts:AssumeRole'));
+      const report = await reconciler.reconcileAll({ correlationId: 'run' });
+      expect(report.outcomes).toEqual({ failed: 3, created: 1 });
+      expect(broker.count(OWNER)).toBe(2);
+      expect(report.failedAccounts.map((f) => f.code)).toEqual(['ServiceUnavailable']);
+      expect(audit.ofType('dts-trust.account.failed')).toHaveLength(1);
+    });
+
     it('stops an account after a RAM NoPermission and leaves its other roles untouched', async () => {
       const { reconciler, directory, audit } = engine(grantsFor(OWNER, roleNames(5)), { roleConcurrency: 1 });
       directory.inject('createRole', CloudErrors.noPermission('ram:CreateRole'));
