@@ -294,36 +294,76 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
     }
   };
 
-  /** Write the status row conditionally; on a version race re-read and retry once. */
-  const writeStatus = async (run: Run, role: RoleKey, result: RoleResult, read?: RoleStatus | null): Promise<void> => {
+  /** Record that the product paused a flapping role (best effort: the status row already says so). */
+  const recordFlapPause = async (run: Run, role: RoleKey, status: RoleStatus): Promise<AuditEvent | undefined> => {
+    const event = newAuditEvent({
+      id: newId(),
+      type: AuditEventType.RolePaused,
+      subject: roleArn(role),
+      time: deps.clock.now(),
+      data: {
+        correlationId: run.correlationId,
+        outcome: RoleOutcome.Paused,
+        codes: ['RoleFlapping'],
+        detail: { reason: status.pausedReason, flapCount: status.flapCount, flapSignature: status.flapSignature },
+      },
+    });
+    try {
+      await deps.audit.record(event);
+      return event;
+    } catch {
+      return undefined;
+    }
+  };
+
+  /** Write the status row conditionally; on a version race re-read and retry once. Returns the row written. */
+  const writeStatus = async (
+    run: Run,
+    role: RoleKey,
+    result: RoleResult,
+    read: RoleStatus | null | undefined,
+    resume: boolean,
+  ): Promise<RoleStatus | undefined> => {
     let previous = read;
     for (let attempt = 0; attempt < 2; attempt++) {
       try {
         if (previous === undefined || attempt > 0) previous = (await deps.status.getStatus(role)) ?? null;
-        const next = nextRoleStatus(role, previous ?? undefined, result, deps.clock.now(), statusPolicy);
-        await deps.status.putStatus(next, previous?.version ?? 0);
-        return;
+        const next = nextRoleStatus(role, previous ?? undefined, result, deps.clock.now(), statusPolicy, { resume });
+        const written = await deps.status.putStatus(next, previous?.version ?? 0);
+        if (written.pausedReason !== undefined && previous?.pausedReason === undefined) {
+          await recordFlapPause(run, role, written);
+        }
+        return written;
       } catch (error) {
         if (!(error instanceof ConcurrentModificationError) || attempt > 0) break;
       }
     }
     run.statusWriteFailures += 1;
+    return undefined;
   };
 
-  const reconcileInRun = async (run: Run, role: RoleKey, honourBackoff: boolean): Promise<RoleResult> => {
+  /**
+   * Reconcile a role inside a run and write its status. A scheduled run (`scheduled`) skips roles the product
+   * paused for flapping and roles still backing off after failures; an explicit reconcile (after intake) does
+   * neither and resumes a paused role.
+   */
+  const reconcileInRun = async (run: Run, role: RoleKey, scheduled: boolean): Promise<RoleResult> => {
     let read: RoleStatus | null | undefined;
-    if (honourBackoff) {
+    if (scheduled) {
       try {
         read = (await deps.status.getStatus(role)) ?? null;
       } catch {
         read = undefined;
+      }
+      if (read?.pausedReason !== undefined) {
+        return { role, outcome: RoleOutcome.Paused, applied: [], planned: [], auditEvents: [] };
       }
       if (read && isDeferred(read, deps.clock.now())) {
         return { role, outcome: RoleOutcome.Deferred, applied: [], planned: [], auditEvents: [] };
       }
     }
     const result = await reconcileOne(run, role);
-    await writeStatus(run, role, result, read);
+    await writeStatus(run, role, result, read, !scheduled);
     return result;
   };
 

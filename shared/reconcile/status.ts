@@ -12,6 +12,8 @@ export interface StatusPolicy {
   readonly maxFailureBackoffMs: number;
   /** Repairs of the same drift within this window count as flapping. */
   readonly flapWindowMs: number;
+  /** After this many repairs of the same drift within the window the role is paused (0: never). */
+  readonly flapLimit: number;
 }
 
 /** The status policy used when the caller configures none. */
@@ -19,6 +21,7 @@ export const DEFAULT_STATUS_POLICY = {
   failureBackoffMs: 5 * 60_000,
   maxFailureBackoffMs: 6 * 60 * 60_000,
   flapWindowMs: 24 * 60 * 60_000,
+  flapLimit: 3,
 } as const satisfies StatusPolicy;
 
 /** Signature of the drift a repair fixed: the same manual edit repaired again gives the same signature. */
@@ -35,7 +38,9 @@ function failureDelay(failureCount: number, policy: StatusPolicy): number {
 /**
  * The status row after a reconcile: last result and time, consecutive failures with the next attempt (the first
  * failure retries on the next run, later ones back off exponentially), the observed hash, and the flap counter
- * (repairs of the same drift within the window). `version` is carried from `previous` for the conditional write.
+ * (repairs of the same drift within the window; reaching `flapLimit` pauses the role with a `pausedReason`).
+ * `options.resume` clears an earlier pause (an explicit reconcile after intake). `version` is carried from
+ * `previous` for the conditional write.
  */
 export function nextRoleStatus(
   role: RoleKey,
@@ -43,29 +48,41 @@ export function nextRoleStatus(
   result: RoleResult,
   now: Date,
   policy: StatusPolicy = DEFAULT_STATUS_POLICY,
+  options: { resume?: boolean } = {},
 ): RoleStatus {
   const failed = result.outcome === RoleOutcome.Failed;
   const failureCount = failed ? (previous?.failureCount ?? 0) + 1 : 0;
   const delay = failed ? failureDelay(failureCount, policy) : 0;
+  // Resuming a paused role starts its flap count afresh.
+  const flapHistory = options.resume && previous?.pausedReason !== undefined ? undefined : previous;
   let flap: Pick<RoleStatus, 'flapSignature' | 'flapCount' | 'flapWindowStart'> = {
-    ...(previous?.flapSignature === undefined ? {} : { flapSignature: previous.flapSignature }),
-    flapCount: previous?.flapCount ?? 0,
-    ...(previous?.flapWindowStart === undefined ? {} : { flapWindowStart: previous.flapWindowStart }),
+    ...(flapHistory?.flapSignature === undefined ? {} : { flapSignature: flapHistory.flapSignature }),
+    flapCount: flapHistory?.flapCount ?? 0,
+    ...(flapHistory?.flapWindowStart === undefined ? {} : { flapWindowStart: flapHistory.flapWindowStart }),
   };
   if (result.outcome === RoleOutcome.Repaired) {
     const signature = repairSignature(result);
-    const windowStart = previous?.flapWindowStart === undefined ? Number.NaN : Date.parse(previous.flapWindowStart);
+    const windowStart =
+      flapHistory?.flapWindowStart === undefined ? Number.NaN : Date.parse(flapHistory.flapWindowStart);
     const inWindow = now.getTime() - windowStart < policy.flapWindowMs;
     flap =
-      previous?.flapSignature === signature && inWindow
+      flapHistory?.flapSignature === signature && inWindow
         ? {
             flapSignature: signature,
-            flapCount: (previous.flapCount ?? 0) + 1,
-            flapWindowStart: previous.flapWindowStart,
+            flapCount: (flapHistory.flapCount ?? 0) + 1,
+            flapWindowStart: flapHistory.flapWindowStart,
           }
         : { flapSignature: signature, flapCount: 1, flapWindowStart: now.toISOString() };
   }
   const observedHash = result.observedHash ?? previous?.observedHash;
+  const flapping =
+    result.outcome === RoleOutcome.Repaired && policy.flapLimit > 0 && flap.flapCount >= policy.flapLimit;
+  const pausedReason = flapping
+    ? `the same drift was repaired ${flap.flapCount} times within ${Math.round(policy.flapWindowMs / 60_000)} minutes: ` +
+      'something keeps changing this role; find it, then resume the role (clear pausedReason)'
+    : options.resume
+      ? undefined
+      : previous?.pausedReason;
   return {
     ownerAccountId: role.ownerAccountId,
     roleName: role.roleName,
@@ -75,7 +92,7 @@ export function nextRoleStatus(
     failureCount,
     ...(delay > 0 ? { nextAttemptAt: new Date(now.getTime() + delay).toISOString() } : {}),
     ...flap,
-    ...(previous?.pausedReason === undefined ? {} : { pausedReason: previous.pausedReason }),
+    ...(pausedReason === undefined ? {} : { pausedReason }),
     version: previous?.version ?? 0,
   };
 }

@@ -165,6 +165,26 @@ describe('createReconciler', () => {
       expect((await reconciler.reconcileAll({ correlationId: 'r4' })).outcomes).toEqual({ created: 1 });
     });
 
+    it('pauses a role whose drift keeps coming back, and resumes it on an explicit reconcile', async () => {
+      const { reconciler, directory, audit } = engine([grant()], { status: { flapLimit: 3 } });
+      await reconciler.reconcileAll({ correlationId: 'create' });
+      const tamper = () => {
+        const stored = directory.role(OWNER, ROLE.roleName);
+        if (stored) stored.trustPolicy = stored.trustPolicy.replaceAll(TRUSTED, STRANGER);
+      };
+      for (let i = 0; i < 3; i++) {
+        tamper();
+        expect((await reconciler.reconcileAll({ correlationId: `r${i}` })).outcomes).toEqual({ repaired: 1 });
+      }
+      tamper();
+      directory.resetCalls();
+      expect((await reconciler.reconcileAll({ correlationId: 'skipped' })).outcomes).toEqual({ paused: 1 });
+      expect(directory.count()).toBe(0);
+      expect(audit.ofType('dts-trust.role.paused').map((e) => e.data.codes)).toEqual([['RoleFlapping']]);
+      expect((await reconciler.reconcileRole(ROLE, { correlationId: 'intake' })).outcome).toBe('repaired');
+      expect((await reconciler.reconcileAll({ correlationId: 'resumed' })).outcomes).toEqual({ inSync: 1 });
+    });
+
     it('limits RAM calls per second per account with the token bucket', async () => {
       const { reconciler, directory, clock } = engine(
         [...grantsFor(OWNER, roleNames(10)), ...grantsFor(OTHER_OWNER, roleNames(10))],

@@ -4,7 +4,7 @@ import type { RoleResult } from '../../../shared/reconcile/outcome.js';
 import { isDeferred, nextRoleStatus } from '../../../shared/reconcile/status.js';
 import { DTS_POLICY, NOW, ROLE } from './fixtures.js';
 
-const policy = { failureBackoffMs: 60_000, maxFailureBackoffMs: 600_000, flapWindowMs: 3_600_000 };
+const policy = { failureBackoffMs: 60_000, maxFailureBackoffMs: 600_000, flapWindowMs: 3_600_000, flapLimit: 0 };
 const result = (outcome: RoleResult['outcome']): RoleResult => ({
   role: ROLE,
   outcome,
@@ -57,6 +57,20 @@ describe('nextRoleStatus', () => {
   it('counts repeated repairs of the same drift within the window as flapping', () => {
     expect(statusAfter(['repaired', 'inSync', 'repaired', 'repaired'])?.flapCount).toBe(3);
     expect(statusAfter(['repaired', 'repaired'], 2 * 3_600_000)?.flapCount).toBe(1);
+  });
+
+  it('pauses a role when the same drift was repaired flapLimit times within the window', () => {
+    let status: RoleStatus | undefined;
+    for (let i = 0; i < 3; i++) {
+      status = {
+        ...nextRoleStatus(ROLE, status, result('repaired'), NOW, { ...policy, flapLimit: 3 }),
+        version: i + 1,
+      };
+      expect(status.pausedReason === undefined).toBe(i < 2);
+    }
+    expect(status?.pausedReason).toMatch(/repaired 3 times within 60 minutes/);
+    expect(nextRoleStatus(ROLE, status, result('inSync'), NOW, policy).pausedReason).toBeDefined();
+    expect(nextRoleStatus(ROLE, status, result('inSync'), NOW, policy, { resume: true }).pausedReason).toBeUndefined();
   });
 
   it('keeps the version read, for the conditional write', () => {
