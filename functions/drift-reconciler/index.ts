@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { deliverAuditEvents } from '../../shared/audit/deliver-audit-events.js';
+import { expireGrants } from '../../shared/intake/expire-grants.js';
 import { createEngine } from '../../shared/runtime/engine.js';
 import { parseTimerEvent } from '../../shared/runtime/envelopes.js';
 import { fcHandler } from '../../shared/runtime/handler.js';
@@ -50,7 +51,10 @@ export const handler = fcHandler('drift-reconciler', async (event, { services, l
       shards: shards.length,
     };
   } else {
+    const since = services.clock.now();
     totals = await createEngine(services).reconcileAll({ correlationId });
+    const expired = await expireGrants({ ...services, audit: services.outbox }, correlationId, since);
+    totals = { ...totals, expiredGrants: expired };
   }
   await recordRunSummary(services.outbox, services.clock, totals);
   const audit = await deliverAuditEvents(services.outbox, services.sink);

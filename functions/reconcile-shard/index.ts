@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { deliverAuditEvents } from '../../shared/audit/deliver-audit-events.js';
 import { ValidationError } from '../../shared/domain/errors.js';
 import { problemsFromZodError } from '../../shared/domain/zod-problems.js';
+import { expireGrants } from '../../shared/intake/expire-grants.js';
 import { createEngine } from '../../shared/runtime/engine.js';
 import { eventText } from '../../shared/runtime/envelopes.js';
 import { fcHandler } from '../../shared/runtime/handler.js';
@@ -37,7 +38,15 @@ export const handler = fcHandler('reconcile-shard', async (event, { services, lo
   const parsed = ShardEventSchema.safeParse(json);
   if (!parsed.success) throw new ValidationError(problemsFromZodError(parsed.error, 'event'));
   const { correlationId, shard, ownerAccountIds } = parsed.data;
-  const totals = await createEngine(services).reconcileAll({ correlationId, ownerAccountIds, mode: 'shard' });
+  const since = services.clock.now();
+  const report = await createEngine(services).reconcileAll({ correlationId, ownerAccountIds, mode: 'shard' });
+  let expiredGrants = 0;
+  for (const ownerAccountId of ownerAccountIds) {
+    expiredGrants += await expireGrants({ ...services, audit: services.outbox }, correlationId, since, {
+      ownerAccountId,
+    });
+  }
+  const totals = { ...report, expiredGrants };
   await recordRunSummary(services.outbox, services.clock, totals);
   const audit = await deliverAuditEvents(services.outbox, services.sink);
   logger.info('shard finished', { shard, ...totals, auditDelivered: audit.delivered });

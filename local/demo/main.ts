@@ -21,6 +21,9 @@ import {
   signedMessage,
 } from './sample-events.js';
 
+// The functions log JSON lines; the demo prints its own report instead.
+process.env.DTS_TRUST_LOG_LEVEL ??= 'warn';
+
 const accountsFile = new URL('../accounts.example.json', import.meta.url);
 const document = JSON.parse(await readFile(accountsFile, 'utf8')) as {
   accounts: { id: string; name: string; accessKeys: { id: string; secret: string }[] }[];

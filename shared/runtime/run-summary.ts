@@ -13,6 +13,8 @@ export interface RunTotals {
   readonly durationMs: number;
   readonly apiCalls: { readonly ram: number; readonly assumeRole: number };
   readonly shards?: number;
+  /** Grant rows removed because they expired (after their role was reconciled). */
+  readonly expiredGrants?: number;
   readonly ownerAccountIds?: readonly string[];
 }
 

@@ -129,6 +129,19 @@ describe('ticket intake end to end', () => {
     });
     expect(run.statusCode).toBe(200);
     expect(run.errorType).toBeUndefined();
+    expect((run.body as { expiredGrants?: number }).expiredGrants).toBe(1);
+    expect(
+      await grants.getGrant({
+        ownerAccountId: accounts.sourceOwner,
+        roleName: 'ram-for-dts',
+        trustedAccountId: accounts.destinationOwner,
+      }),
+    ).toBeUndefined();
+    expect(
+      readEventBridgeEvents(cloud.core, { bus: LOCAL_EVENT_BUS }).some(
+        (e) => e.event.type === 'dts-trust.grant.expired',
+      ),
+    ).toBe(true);
     const verdict = await configureDtsJob(cloud.endpoint, EXAMPLE.destinationOwner.root, sourceTask);
     expect(verdict).toMatchObject({ accepted: false, code: 'AssumeRoleFail.RoleNotExist' });
   });
