@@ -19,7 +19,7 @@ interface Lane {
 /**
  * Process a stream of roles grouped by owner account: up to `accounts` accounts at once, up to `rolesPerAccount`
  * roles of one account in flight, and never more than `queuedRoles` roles read ahead of processing, so a stream of
- * any length is never held in memory. `work` should not throw: failures belong in its result (a rejection is ignored).
+ * any length is never held in memory. A failing stream is rethrown once the roles already started are done. `work` should not throw: failures belong in its result (a rejection is ignored).
  */
 export async function processByAccount(
   roles: AsyncIterable<RoleKey>,
@@ -52,20 +52,24 @@ export async function processByAccount(
     }
   };
 
-  for await (const role of roles) {
-    await readAhead.acquire();
-    const existing = lanes.get(role.ownerAccountId);
-    if (existing) {
-      existing.queue.push(role);
-      pump(role.ownerAccountId, existing);
-      continue;
+  try {
+    for await (const role of roles) {
+      await readAhead.acquire();
+      const existing = lanes.get(role.ownerAccountId);
+      if (existing) {
+        existing.queue.push(role);
+        pump(role.ownerAccountId, existing);
+        continue;
+      }
+      await accountSlots.acquire();
+      // Only this loop creates lanes, so none appeared for this account while we waited.
+      const fresh: Lane = { queue: [role], running: 0 };
+      lanes.set(role.ownerAccountId, fresh);
+      inFlight += 1;
+      pump(role.ownerAccountId, fresh);
     }
-    await accountSlots.acquire();
-    // Only this loop creates lanes, so none appeared for this account while we waited.
-    const fresh: Lane = { queue: [role], running: 0 };
-    lanes.set(role.ownerAccountId, fresh);
-    inFlight += 1;
-    pump(role.ownerAccountId, fresh);
+  } finally {
+    // Even when the stream fails, let the roles already started finish before returning or rethrowing.
+    if (inFlight > 0) await new Promise<void>((resolve) => (allDone = resolve));
   }
-  if (inFlight > 0) await new Promise<void>((resolve) => (allDone = resolve));
 }

@@ -263,6 +263,17 @@ describe('createReconciler', () => {
       expect(maxAhead).toBeLessThanOrEqual(3 + 2);
     });
 
+    it('rethrows a failing role stream only after the roles already started are done', async () => {
+      const { reconciler, grants, status } = engine(grantsFor(OWNER, roleNames(2)));
+      const list = grants.listManagedRoles.bind(grants);
+      grants.listManagedRoles = async function* () {
+        yield* list();
+        throw new Error('page 2 unavailable');
+      };
+      await expect(reconciler.reconcileAll({ correlationId: 'run' })).rejects.toThrow('page 2 unavailable');
+      expect(status.rows.size).toBe(2);
+    });
+
     it('reconciles only the accounts of a shard', async () => {
       const { reconciler, broker } = engine([
         ...grantsFor(OWNER, roleNames(2)),
