@@ -33,7 +33,7 @@ export function createEngine(services: Services): Engine {
       ramCallsPerSecond: config.ramRateLimitPerSecond,
       accountConcurrency: config.concurrency.accounts,
       roleConcurrency: config.concurrency.rolesPerAccount,
-      status: { flapWindowMs: config.flap.windowMinutes * 60_000 },
+      status: { flapWindowMs: config.flap.windowMinutes * 60_000, flapLimit: config.flap.limit },
     },
   });
   return {
