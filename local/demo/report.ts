@@ -90,13 +90,17 @@ export function printReport(report: DemoReport): boolean {
     byType.set(type, (byType.get(type) ?? 0) + 1);
   }
   for (const [type, n] of [...byType.entries()].sort()) console.log(`  ${String(n).padStart(4)}  ${type}`);
-  const findings = report.events
+  const repairs = report.events
     .filter((e) => e.event.type === 'dts-trust.role.repaired')
-    .map((e) => (e.event.data as { diff?: { summary?: string } } | undefined)?.diff?.summary)
-    .filter((s): s is string => typeof s === 'string');
-  if (findings.length > 0) {
+    .map((e) => {
+      const data = e.event.data as { diff?: { upToDate?: boolean; summary?: string }; detail?: { applied?: string[] } };
+      const trust = data.diff && data.diff.upToDate === false ? `trust: ${data.diff.summary}` : undefined;
+      const applied = data.detail?.applied?.join('; ');
+      return `${String(e.event.subject)}: ${applied ?? trust ?? 'repaired'}`;
+    });
+  if (repairs.length > 0) {
     console.log(bold('\nDrift found and repaired'));
-    for (const f of findings) console.log(`  - ${f}`);
+    for (const r of repairs) console.log(`  - ${r}`);
   }
   console.log(`\n${ok ? 'Everything behaved as declared.' : 'Something did not behave as declared (see FAIL above).'}`);
   return ok;
