@@ -1,0 +1,78 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LocalCloud, startLocalCloud } from '../../local/cloud/server.js';
+import { readEventBridgeEvents } from '../../local/cloud/services/eventbridge-store.js';
+import { fcInvocations } from '../../local/cloud/services/fc-functions.js';
+import { configureDtsJob } from '../../local/demo/dts-oracle.js';
+import { deployLocally, FunctionName, invokeLocally, settleLocally } from '../../local/demo/local-deployment.js';
+import { LOCAL_AUTOMATION, LOCAL_EVENT_BUS, localCloudEnvironment } from '../../local/demo/local-environment.js';
+import { GrantSchema } from '../../shared/domain/grant.js';
+import { loadConfig } from '../../shared/runtime/config.js';
+import { createServices } from '../../shared/runtime/services.js';
+import { EXAMPLE, exampleAccountsDocument } from '../support/local-cloud.js';
+
+let cloud: LocalCloud;
+
+beforeAll(async () => {
+  cloud = await startLocalCloud({
+    port: 0,
+    accounts: exampleAccountsDocument,
+    services: { eventbridge: { buses: [LOCAL_EVENT_BUS] } },
+  });
+  deployLocally(cloud, { DTS_TRUST_SHARD_THRESHOLD: '2' });
+  const services = createServices(loadConfig(localCloudEnvironment(cloud)), {
+    tablestoreKeys: LOCAL_AUTOMATION.runner,
+    ownKeys: async () => LOCAL_AUTOMATION.runner,
+  });
+  await services.ensureTables();
+  const ticket = { system: 'jira', id: 'DBA-9', requester: 'ana', approver: 'ben' };
+  for (const [owner, trusted] of [
+    [EXAMPLE.sourceOwner.id, EXAMPLE.destinationOwner.id],
+    [EXAMPLE.destinationOwner.id, EXAMPLE.sourceOwner.id],
+  ] as const) {
+    for (const roleName of ['ram-for-dts-a', 'ram-for-dts-b']) {
+      await services.grants.putGrant(
+        GrantSchema.parse({ ownerAccountId: owner, roleName, trustedAccountId: trusted, ticket }),
+      );
+    }
+  }
+});
+
+afterAll(async () => {
+  await cloud?.stop();
+});
+
+describe('drift reconciler above the shard threshold', () => {
+  it('fans out one asynchronous shard per owner account and every role gets built', async () => {
+    const run = await invokeLocally(cloud, FunctionName.DriftReconciler, {
+      triggerTime: new Date().toISOString(),
+      triggerName: 'drift-timer',
+      payload: '',
+    });
+    expect(run.errorType).toBeUndefined();
+    expect(run.body).toMatchObject({ mode: 'sharded', roles: 4, shards: 2 });
+    await settleLocally(cloud);
+    const shards = fcInvocations(cloud.core).filter((i) => i.functionName === FunctionName.ReconcileShard);
+    expect(shards.map((s) => [s.invocationType, s.status])).toEqual([
+      ['Async', 'succeeded'],
+      ['Async', 'succeeded'],
+    ]);
+    const summaries = readEventBridgeEvents(cloud.core, { bus: LOCAL_EVENT_BUS }).filter(
+      (e) => e.event.type === 'dts-trust.run.summary',
+    );
+    // Delivery is at least once (concurrent shards may both send an event before either removes it from the
+    // outbox); the event id is stable, so consumers count distinct ids.
+    expect(new Set(summaries.map((e) => e.eventId)).size).toBe(3);
+    for (const [creator, owner] of [
+      [EXAMPLE.destinationOwner.root, EXAMPLE.sourceOwner.id],
+      [EXAMPLE.sourceOwner.root, EXAMPLE.destinationOwner.id],
+    ] as const) {
+      for (const roleName of ['ram-for-dts-a', 'ram-for-dts-b']) {
+        const verdict = await configureDtsJob(cloud.endpoint, creator, {
+          name: `shard-${roleName}`,
+          source: { ownerAccountId: owner, roleName },
+        });
+        expect(verdict).toEqual({ accepted: true });
+      }
+    }
+  });
+});
