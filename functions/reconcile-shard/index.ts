@@ -1,10 +1,8 @@
 import { z } from 'zod';
 import { deliverAuditEvents } from '../../shared/audit/deliver-audit-events.js';
-import { ValidationError } from '../../shared/domain/errors.js';
-import { problemsFromZodError } from '../../shared/domain/zod-problems.js';
 import { expireGrants } from '../../shared/intake/expire-grants.js';
 import { createEngine } from '../../shared/runtime/engine.js';
-import { eventText } from '../../shared/runtime/envelopes.js';
+import { parseEvent } from '../../shared/runtime/envelopes.js';
 import { fcHandler } from '../../shared/runtime/handler.js';
 import { recordRunSummary } from '../../shared/runtime/run-summary.js';
 
@@ -19,25 +17,11 @@ export const ShardEventSchema = z
 
 /** Asynchronous invocation from the drift reconciler: reconcile the managed roles of some owner accounts. */
 export const handler = fcHandler('reconcile-shard', async (event, { services, logger }) => {
-  let json: unknown;
-  try {
-    json = JSON.parse(eventText(event));
-  } catch (error) {
-    throw new ValidationError(
-      [
-        {
-          code: 'MalformedEvent',
-          field: 'event',
-          message: 'the shard event is not JSON',
-          fix: "invoke with the drift reconciler's shard event",
-        },
-      ],
-      { cause: error },
-    );
-  }
-  const parsed = ShardEventSchema.safeParse(json);
-  if (!parsed.success) throw new ValidationError(problemsFromZodError(parsed.error, 'event'));
-  const { correlationId, shard, ownerAccountIds } = parsed.data;
+  const { correlationId, shard, ownerAccountIds } = parseEvent(
+    event,
+    ShardEventSchema,
+    "invoke with the drift reconciler's shard event {correlationId, shard, ownerAccountIds}",
+  );
   const since = services.clock.now();
   const report = await createEngine(services).reconcileAll({ correlationId, ownerAccountIds, mode: 'shard' });
   let expiredGrants = 0;

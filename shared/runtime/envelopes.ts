@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ValidationError } from '../domain/errors.js';
+import { problemsFromZodError } from '../domain/zod-problems.js';
 
 /** One CloudEvent as the FC 3.0 MNS queue trigger (through EventBridge) delivers it. */
 export const MnsCloudEventSchema = z
@@ -63,42 +64,38 @@ export function eventText(event: unknown): string {
 }
 
 /**
- * Parse the MNS queue trigger's event: a JSON array of CloudEvents, or a single CloudEvent. Each message is
- * returned with its decoded body; a malformed envelope throws a {@link ValidationError} naming the field.
+ * Parse a trigger event as JSON and check it against `schema`; a body that is not JSON or not of the schema's
+ * shape throws a {@link ValidationError} naming each bad field (`event.triggerTime`, `event[1].data`).
  */
-export function parseMnsEvent(event: unknown): QueueMessage[] {
+export function parseEvent<T extends z.ZodTypeAny>(event: unknown, schema: T, fix: string): z.output<T> {
   let json: unknown;
   try {
     json = JSON.parse(eventText(event));
   } catch (error) {
     throw new ValidationError(
-      [
-        {
-          code: 'MalformedEvent',
-          field: 'event',
-          message: 'the trigger event is not JSON',
-          fix: 'deliver the MNS queue trigger event (a CloudEvents JSON array) unchanged',
-        },
-      ],
+      [{ code: 'MalformedEvent', field: 'event', message: 'the trigger event is not JSON', fix }],
       { cause: error },
     );
   }
-  const list = Array.isArray(json) ? json : [json];
-  const parsed = z.array(MnsCloudEventSchema).safeParse(list);
-  if (!parsed.success) {
-    throw new ValidationError(
-      parsed.error.issues.map((i) => ({
-        code: 'MalformedEvent',
-        field: `event[${String(i.path[0])}]${i.path
-          .slice(1)
-          .map((p) => `.${String(p)}`)
-          .join('')}`,
-        message: i.message,
-        fix: 'each CloudEvent needs an id and data.messageBody (string)',
-      })),
-    );
-  }
-  return parsed.data.map((e, index) => ({
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) throw new ValidationError(problemsFromZodError(parsed.error, 'event'));
+  return parsed.data;
+}
+
+/** The MNS trigger's payload: an array of CloudEvents, or a single one. */
+const MnsEventSchema = z.preprocess((v) => (Array.isArray(v) ? v : [v]), z.array(MnsCloudEventSchema));
+
+/**
+ * Parse the MNS queue trigger's event: a JSON array of CloudEvents, or a single CloudEvent. Each message is
+ * returned with its decoded body; a malformed envelope throws a {@link ValidationError} naming the field.
+ */
+export function parseMnsEvent(event: unknown): QueueMessage[] {
+  const events = parseEvent(
+    event,
+    MnsEventSchema,
+    'deliver the MNS queue trigger event (a CloudEvents JSON array) unchanged',
+  );
+  return events.map((e, index) => ({
     index,
     messageId: e.data.messageId ?? e.id,
     body: decodeMessageBody(e.data.messageBody),
@@ -107,32 +104,5 @@ export function parseMnsEvent(event: unknown): QueueMessage[] {
 
 /** Parse the timer trigger's event; throws a {@link ValidationError} naming the field. */
 export function parseTimerEvent(event: unknown): TimerEvent {
-  let json: unknown;
-  try {
-    json = JSON.parse(eventText(event));
-  } catch (error) {
-    throw new ValidationError(
-      [
-        {
-          code: 'MalformedEvent',
-          field: 'event',
-          message: 'the timer event is not JSON',
-          fix: 'use the FC timer trigger',
-        },
-      ],
-      { cause: error },
-    );
-  }
-  const parsed = TimerEventSchema.safeParse(json);
-  if (!parsed.success) {
-    throw new ValidationError(
-      parsed.error.issues.map((i) => ({
-        code: 'MalformedEvent',
-        field: `event.${i.path.join('.')}`,
-        message: i.message,
-        fix: 'the timer trigger sends {triggerTime, triggerName, payload}',
-      })),
-    );
-  }
-  return parsed.data;
+  return parseEvent(event, TimerEventSchema, 'the timer trigger sends {triggerTime, triggerName, payload}');
 }
