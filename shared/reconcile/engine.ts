@@ -76,6 +76,8 @@ export interface ReconcileContext {
 export interface RunContext extends ReconcileContext {
   /** Only these owner accounts (a shard); default every managed role. */
   readonly ownerAccountIds?: readonly string[];
+  /** Called as each role finishes (progress displays). */
+  readonly onRoleDone?: (result: RoleResult) => void;
 }
 
 /** An owner account the run had to stop. */
@@ -399,6 +401,7 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
           outcomes[result.outcome] = (outcomes[result.outcome] ?? 0) + 1;
           if (results.length < maxResults) results.push(result);
           else truncated = true;
+          ctx.onRoleDone?.(result);
         },
       );
       return {

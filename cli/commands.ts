@@ -1,0 +1,120 @@
+import { randomUUID } from 'node:crypto';
+import { SingleBar } from 'cli-progress';
+import { z } from 'zod';
+import { deliverAuditEvents } from '../shared/audit/deliver-audit-events.js';
+import { grantId } from '../shared/domain/ownership.js';
+import { describePlan } from '../shared/reconcile/index.js';
+import { createEngine } from '../shared/runtime/engine.js';
+import type { Services } from '../shared/runtime/services.js';
+
+/** Where command output goes (stdout in the CLI, a buffer in tests). */
+export interface Output {
+  line(text: string): void;
+  /** True when a person watches (progress bars only then). */
+  readonly interactive: boolean;
+}
+
+const AccountIdSchema = z.string().regex(/^\d{16}$/, '--owner must be a 16-digit account ID (AliyunUidFormat)');
+
+/** `--owner` and `--role` filters, validated. */
+export const RoleFilterSchema = z.object({
+  owner: AccountIdSchema.optional(),
+  role: z.string().min(1).max(64).optional(),
+});
+/** `--owner` and `--role` filters. */
+export type RoleFilter = z.infer<typeof RoleFilterSchema>;
+
+async function* selectedRoles(services: Services, filter: RoleFilter) {
+  for await (const role of services.grants.listManagedRoles(
+    filter.owner ? { ownerAccountId: filter.owner } : undefined,
+  )) {
+    if (filter.role && role.roleName.toLowerCase() !== filter.role.toLowerCase()) continue;
+    yield role;
+  }
+}
+
+/** Create the tables that are missing. */
+export async function setupCommand(services: Services, out: Output): Promise<number> {
+  await services.ensureTables();
+  out.line(`tables ready: ${Object.values(services.config.tables).join(', ')}`);
+  return 0;
+}
+
+/** List declared grants. */
+export async function grantsCommand(services: Services, out: Output, filter: RoleFilter): Promise<number> {
+  const now = services.clock.now();
+  let n = 0;
+  for await (const role of selectedRoles(services, filter)) {
+    for (const g of await services.grants.listGrantsForRole(role)) {
+      n += 1;
+      const expired = g.expiresAt && Date.parse(g.expiresAt) <= now.getTime() ? ' EXPIRED' : '';
+      out.line(
+        `${grantId(g)}  mode=${g.mode} ticket=${g.ticket.system}:${g.ticket.id}${g.expiresAt ? ` expires=${g.expiresAt}` : ''}${expired}`,
+      );
+    }
+  }
+  out.line(`${n} grant(s)`);
+  return 0;
+}
+
+/** Dry run: observe every selected role and print what a reconcile would change; changes nothing. */
+export async function planCommand(services: Services, out: Output, filter: RoleFilter): Promise<number> {
+  const { reconciler } = createEngine(services);
+  let changes = 0;
+  let failures = 0;
+  for await (const role of selectedRoles(services, filter)) {
+    try {
+      const preview = await reconciler.previewRole(role);
+      out.line(describePlan(preview.plan));
+      if (preview.plan.actions.some((a) => a.kind !== 'nothing')) changes += 1;
+    } catch (error) {
+      failures += 1;
+      out.line(
+        `${role.ownerAccountId}/${role.roleName}: cannot observe: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+  }
+  out.line(`${changes} role(s) would change${failures ? `, ${failures} could not be observed` : ''}`);
+  return failures > 0 ? 1 : 0;
+}
+
+/** Reconcile now (enforce what the grants say), with a progress bar, then deliver the audit events. */
+export async function reconcileCommand(services: Services, out: Output, filter: RoleFilter): Promise<number> {
+  const engine = createEngine(services);
+  const correlationId = randomUUID();
+  if (filter.role) {
+    let failed = 0;
+    for await (const role of selectedRoles(services, filter)) {
+      const result = await engine.reconciler.reconcileRole(role, { correlationId });
+      if (result.outcome === 'failed') failed += 1;
+      out.line(
+        `${role.ownerAccountId}/${role.roleName}: ${result.outcome}${result.error ? ` (${result.error.code} ${result.error.message})` : ''}`,
+      );
+    }
+    const audit = await deliverAuditEvents(services.outbox, services.sink);
+    out.line(`audit events delivered: ${audit.delivered}, pending: ${audit.pending}`);
+    return failed > 0 ? 1 : 0;
+  }
+  let total = 0;
+  for await (const _ of selectedRoles(services, { ...(filter.owner ? { owner: filter.owner } : {}) })) total += 1;
+  const bar = out.interactive
+    ? new SingleBar({ format: 'reconciling [{bar}] {value}/{total} roles | {outcome}' })
+    : undefined;
+  bar?.start(total, 0, { outcome: '' });
+  const report = await engine.reconciler.reconcileAll({
+    correlationId,
+    ...(filter.owner ? { ownerAccountIds: [filter.owner] } : {}),
+    onRoleDone: (result) => bar?.increment(1, { outcome: `${result.role.roleName}: ${result.outcome}` }),
+  });
+  bar?.stop();
+  const audit = await deliverAuditEvents(services.outbox, services.sink);
+  out.line(`${report.roles} role(s): ${JSON.stringify(report.outcomes)}`);
+  for (const r of report.results.filter((x) => x.error)) {
+    out.line(`  ${r.role.ownerAccountId}/${r.role.roleName}: ${r.error?.code} ${r.error?.message}`);
+  }
+  for (const f of report.failedAccounts) out.line(`  account ${f.accountId}: ${f.code} ${f.message}`);
+  out.line(
+    `API calls: ${report.apiCalls.ram} RAM, ${report.apiCalls.assumeRole} AssumeRole; audit events delivered: ${audit.delivered}, pending: ${audit.pending}`,
+  );
+  return report.failedAccounts.length > 0 || (report.outcomes.failed ?? 0) > 0 ? 1 : 0;
+}

@@ -1,0 +1,86 @@
+/**
+ * The operator CLI: `npm run cli -- <command>`. Reads the same environment variables as the functions
+ * (docs/deploy.md) and the caller's own credentials from the default chain (ALIBABA_CLOUD_ACCESS_KEY_ID, ...).
+ */
+import { Command, CommanderError } from 'commander';
+import { defaultChainKeys, staticKeys } from '../shared/alicloud/credentials.js';
+import { DtsTrustError, ValidationError } from '../shared/domain/errors.js';
+import { problemsFromZodError } from '../shared/domain/zod-problems.js';
+import { loadConfig } from '../shared/runtime/config.js';
+import { createServices, type Services } from '../shared/runtime/services.js';
+import {
+  grantsCommand,
+  type Output,
+  planCommand,
+  RoleFilterSchema,
+  reconcileCommand,
+  setupCommand,
+} from './commands.js';
+
+/** Run the CLI with `argv` (without node and script); returns the exit code. */
+export async function runCli(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>> = process.env,
+  out: Output = { line: (t) => console.log(t), interactive: Boolean(process.stdout.isTTY) },
+): Promise<number> {
+  let code = 0;
+  let services: Services | undefined;
+  const connect = async (): Promise<Services> => {
+    if (!services) {
+      const config = loadConfig(env);
+      const id = env.ALIBABA_CLOUD_ACCESS_KEY_ID;
+      const secret = env.ALIBABA_CLOUD_ACCESS_KEY_SECRET;
+      const token = env.ALIBABA_CLOUD_SECURITY_TOKEN;
+      const ownKeys =
+        id && secret
+          ? staticKeys({ accessKeyId: id, accessKeySecret: secret, ...(token ? { securityToken: token } : {}) })
+          : defaultChainKeys();
+      services = createServices(config, { ownKeys, tablestoreKeys: await ownKeys() });
+    }
+    return services;
+  };
+  const filter = (opts: unknown) => {
+    const parsed = RoleFilterSchema.safeParse(opts);
+    if (!parsed.success) throw new ValidationError(problemsFromZodError(parsed.error, 'options'));
+    return parsed.data;
+  };
+  const program = new Command('dts-trust')
+    .description('Operate dts-trust: the declared DTS cross-account roles and their reconciliation')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => out.line(s.trimEnd()), writeErr: (s) => out.line(s.trimEnd()) });
+  program
+    .command('setup')
+    .description('create the Tablestore tables that are missing (idempotent)')
+    .action(async () => {
+      code = await setupCommand(await connect(), out);
+    });
+  for (const [name, description, run] of [
+    ['grants', 'list declared grants', grantsCommand],
+    ['plan', 'dry run: what a reconcile would change, role by role (changes nothing)', planCommand],
+    ['reconcile', 'reconcile the managed roles now and deliver the audit events', reconcileCommand],
+  ] as const) {
+    program
+      .command(name)
+      .description(description)
+      .option('--owner <uid>', 'only roles in this owner account')
+      .option('--role <name>', 'only this role name')
+      .action(async (opts: unknown) => {
+        code = await run(await connect(), out, filter(opts));
+      });
+  }
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode;
+    if (error instanceof DtsTrustError || error instanceof Error) {
+      out.line(`error: ${error.message}`);
+      return 2;
+    }
+    throw error;
+  }
+  return code;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  process.exitCode = await runCli(process.argv.slice(2));
+}
