@@ -68,7 +68,7 @@ export interface GrantStore {
   deleteGrant(key: GrantKey): Promise<void>;
   /** Every grant of one role (a role holds few grants). */
   listGrantsForRole(role: RoleKey): Promise<Grant[]>;
-  /** Every managed role, page by page, never all in memory; optionally one owner account only. */
+  /** Every managed role, page by page, never all in memory, sorted by owner account then role name (code-unit order); optionally one owner account only. */
   listManagedRoles(filter?: { ownerAccountId?: string }): AsyncIterable<RoleKey>;
 }
 
@@ -97,6 +97,13 @@ export interface StatusStore {
   getStatus(role: RoleKey): Promise<RoleStatus | undefined>;
   /** Write conditional on `expectedVersion` (0: must not exist); returns the row with its new version. */
   putStatus(status: RoleStatus, expectedVersion: number): Promise<RoleStatus>;
+  /** Remove the row of a role the product no longer manages, conditional on `expectedVersion`. */
+  deleteStatus(role: RoleKey, expectedVersion: number): Promise<void>;
+  /**
+   * Every status row (optionally of one owner account), page by page, sorted by owner account then role name in
+   * code-unit order, as {@link GrantStore.listManagedRoles} sorts roles: the run merges both streams.
+   */
+  listStatuses(filter?: { ownerAccountId?: string }): AsyncIterable<RoleStatus>;
 }
 
 /** Durable record of audit events before they are delivered (the outbox). */

@@ -57,3 +57,10 @@ export interface RoleKey {
 export interface GrantKey extends RoleKey {
   readonly trustedAccountId: string;
 }
+
+/** Order of role keys in the stores: owner account, then role name, in code-unit order (Tablestore's byte order for these ASCII keys). */
+export function compareRoleKeys(a: RoleKey, b: RoleKey): number {
+  if (a.ownerAccountId !== b.ownerAccountId) return a.ownerAccountId < b.ownerAccountId ? -1 : 1;
+  if (a.roleName !== b.roleName) return a.roleName < b.roleName ? -1 : 1;
+  return 0;
+}

@@ -11,8 +11,8 @@ export interface LaneLimits {
   readonly queuedRoles: number;
 }
 
-interface Lane {
-  readonly queue: RoleKey[];
+interface Lane<T> {
+  readonly queue: T[];
   running: number;
 }
 
@@ -21,20 +21,20 @@ interface Lane {
  * roles of one account in flight, and never more than `queuedRoles` roles read ahead of processing, so a stream of
  * any length is never held in memory. A failing stream is rethrown once the roles already started are done. `work` should not throw: failures belong in its result (a rejection is ignored).
  */
-export async function processByAccount(
-  roles: AsyncIterable<RoleKey>,
+export async function processByAccount<T extends RoleKey>(
+  roles: AsyncIterable<T>,
   limits: LaneLimits,
-  work: (role: RoleKey) => Promise<void>,
+  work: (role: T) => Promise<void>,
 ): Promise<void> {
   const accountSlots = new Semaphore(limits.accounts);
   const readAhead = new Semaphore(limits.queuedRoles);
-  const lanes = new Map<string, Lane>();
+  const lanes = new Map<string, Lane<T>>();
   let inFlight = 0;
   let allDone: (() => void) | undefined;
 
-  const pump = (account: string, lane: Lane): void => {
+  const pump = (account: string, lane: Lane<T>): void => {
     while (lane.running < limits.rolesPerAccount && lane.queue.length > 0) {
-      const role = lane.queue.shift() as RoleKey;
+      const role = lane.queue.shift() as T;
       lane.running += 1;
       readAhead.release();
       void work(role)
@@ -63,7 +63,7 @@ export async function processByAccount(
       }
       await accountSlots.acquire();
       // Only this loop creates lanes, so none appeared for this account while we waited.
-      const fresh: Lane = { queue: [role], running: 0 };
+      const fresh: Lane<T> = { queue: [role], running: 0 };
       lanes.set(role.ownerAccountId, fresh);
       inFlight += 1;
       pump(role.ownerAccountId, fresh);

@@ -24,6 +24,7 @@ import { type RoleError, RoleOutcome, type RoleResult } from './outcome.js';
 import { type PlanOptions, pausedPlan, planRoleChanges, type RolePlan } from './plan.js';
 import type { PolicyTypeResolver } from './policy-attachments.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy, withRetry } from './retry.js';
+import { mergeRoleVisits, type RoleVisit } from './role-visits.js';
 import { DEFAULT_STATUS_POLICY, isDeferred, nextRoleStatus, type StatusPolicy } from './status.js';
 import { TokenBucket } from './token-bucket.js';
 
@@ -228,7 +229,8 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
     }
   };
 
-  const reconcileOne = async (run: Run, role: RoleKey): Promise<RoleResult> => {
+  /** Reconcile one role; `grantRows` learns whether the role has grant rows at all (active or expired). */
+  const reconcileOne = async (run: Run, role: RoleKey, grantRows: { exist: boolean }): Promise<RoleResult> => {
     const accountId = role.ownerAccountId;
     const stopped = run.failedAccounts.get(accountId);
     if (stopped) {
@@ -240,7 +242,9 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
     }
     let plan: RolePlan = { role, arn: roleArn(role), mode: 'enforce', actions: [], grantIds: [], tickets: [] };
     try {
-      const desired = desiredRoleFromGrants(role, await deps.grants.listGrantsForRole(role), deps.clock.now());
+      const grants = await deps.grants.listGrantsForRole(role);
+      grantRows.exist = grants.length > 0;
+      const desired = desiredRoleFromGrants(role, grants, deps.clock.now());
       if (desired?.mode === 'paused') {
         return await applyRolePlan(
           pausedPlan(role, desired),
@@ -318,18 +322,26 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
     }
   };
 
-  /** Write the status row conditionally; on a version race re-read and retry once. Returns the row written. */
+  /**
+   * Write the status row conditionally; on a version race re-read and retry once. Returns the row written. A role
+   * left without any grant row is forgotten once it is settled: its status row goes, so runs stop visiting it.
+   */
   const writeStatus = async (
     run: Run,
     role: RoleKey,
     result: RoleResult,
     read: RoleStatus | null | undefined,
     resume: boolean,
+    declared: boolean,
   ): Promise<RoleStatus | undefined> => {
     let previous = read;
     for (let attempt = 0; attempt < 2; attempt++) {
       try {
         if (previous === undefined || attempt > 0) previous = (await deps.status.getStatus(role)) ?? null;
+        if (!declared && result.outcome !== RoleOutcome.Failed) {
+          if (previous) await deps.status.deleteStatus(role, previous.version);
+          return undefined;
+        }
         const next = nextRoleStatus(role, previous ?? undefined, result, deps.clock.now(), statusPolicy, { resume });
         const written = await deps.status.putStatus(next, previous?.version ?? 0);
         if (written.pausedReason !== undefined && previous?.pausedReason === undefined) {
@@ -345,40 +357,43 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
   };
 
   /**
-   * Reconcile a role inside a run and write its status. A scheduled run (`scheduled`) skips roles the product
-   * paused for flapping and roles still backing off after failures; an explicit reconcile (after intake) does
-   * neither and resumes a paused role.
+   * Reconcile a role inside a run and write its status. A scheduled run (`visit` given, with the status row the
+   * run's scan read) skips roles the product paused for flapping (unless no grant declares the role any more:
+   * removing access is never paused) and roles still backing off after failures; an explicit reconcile (after
+   * intake) does neither and resumes a paused role.
    */
-  const reconcileInRun = async (run: Run, role: RoleKey, scheduled: boolean): Promise<RoleResult> => {
-    let read: RoleStatus | null | undefined;
-    if (scheduled) {
-      try {
-        read = (await deps.status.getStatus(role)) ?? null;
-      } catch {
-        read = undefined;
-      }
-      if (read?.pausedReason !== undefined) {
+  const reconcileInRun = async (run: Run, role: RoleKey, visit?: RoleVisit): Promise<RoleResult> => {
+    const read: RoleStatus | null | undefined = visit?.status;
+    if (visit && read) {
+      if (read.pausedReason !== undefined && visit.declared) {
         return { role, outcome: RoleOutcome.Paused, applied: [], planned: [], auditEvents: [] };
       }
-      if (read && isDeferred(read, deps.clock.now())) {
+      if (isDeferred(read, deps.clock.now())) {
         return { role, outcome: RoleOutcome.Deferred, applied: [], planned: [], auditEvents: [] };
       }
     }
-    const result = await reconcileOne(run, role);
-    await writeStatus(run, role, result, read, !scheduled);
+    const grantRows = { exist: true };
+    const result = await reconcileOne(run, role, grantRows);
+    await writeStatus(run, role, result, read, visit === undefined, grantRows.exist);
     return result;
   };
 
-  async function* managedRoles(ctx: RunContext): AsyncIterable<RoleKey> {
+  /** The roles of a run: every declared role and every role with a status row, merged (one stream per shard account). */
+  async function* rolesToVisit(ctx: RunContext): AsyncIterable<RoleVisit> {
     if (ctx.ownerAccountIds === undefined) {
-      yield* deps.grants.listManagedRoles();
+      yield* mergeRoleVisits(deps.grants.listManagedRoles(), deps.status.listStatuses());
       return;
     }
-    for (const ownerAccountId of ctx.ownerAccountIds) yield* deps.grants.listManagedRoles({ ownerAccountId });
+    for (const ownerAccountId of ctx.ownerAccountIds) {
+      yield* mergeRoleVisits(
+        deps.grants.listManagedRoles({ ownerAccountId }),
+        deps.status.listStatuses({ ownerAccountId }),
+      );
+    }
   }
 
   return {
-    reconcileRole: (role, ctx) => reconcileInRun(newRun(ctx.correlationId), role, false),
+    reconcileRole: (role, ctx) => reconcileInRun(newRun(ctx.correlationId), role),
 
     async reconcileAll(ctx) {
       const started = deps.clock.now().getTime();
@@ -389,15 +404,16 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
       let roles = 0;
       let truncated = false;
       await processByAccount(
-        managedRoles(ctx),
+        rolesToVisit(ctx),
         {
           accounts: options.accountConcurrency ?? 4,
           rolesPerAccount: options.roleConcurrency ?? 4,
           queuedRoles: options.queuedRoles ?? 100,
         },
-        async (role) => {
+        async (visit) => {
           roles += 1;
-          const result = await reconcileInRun(run, role, true);
+          const role = { ownerAccountId: visit.ownerAccountId, roleName: visit.roleName };
+          const result = await reconcileInRun(run, role, visit);
           outcomes[result.outcome] = (outcomes[result.outcome] ?? 0) + 1;
           if (results.length < maxResults) results.push(result);
           else truncated = true;

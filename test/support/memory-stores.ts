@@ -1,6 +1,6 @@
 import type { AuditEvent } from '../../shared/domain/audit.js';
 import { type CloudApiError, ConcurrentModificationError } from '../../shared/domain/errors.js';
-import type { Grant, GrantKey, RoleKey } from '../../shared/domain/grant.js';
+import { compareRoleKeys, type Grant, type GrantKey, type RoleKey } from '../../shared/domain/grant.js';
 import type {
   AccountCredentials,
   AuditLog,
@@ -51,9 +51,9 @@ export class MemoryGrantStore implements GrantStore {
       if (filter?.ownerAccountId !== undefined && g.ownerAccountId !== filter.ownerAccountId) continue;
       roles.set(roleKeyOf(g), { ownerAccountId: g.ownerAccountId, roleName: g.roleName });
     }
-    for (const key of [...roles.keys()].sort()) {
+    for (const role of [...roles.values()].sort(compareRoleKeys)) {
       this.yielded += 1;
-      yield roles.get(key) as RoleKey;
+      yield role;
     }
   }
 }
@@ -93,6 +93,23 @@ export class MemoryStatusStore implements StatusStore {
     const stored = { ...status, version: expectedVersion + 1 };
     this.rows.set(key, stored);
     return stored;
+  }
+
+  async deleteStatus(role: RoleKey, expectedVersion: number): Promise<void> {
+    const key = roleKeyOf(role);
+    const version = this.rows.get(key)?.version ?? 0;
+    if (version !== expectedVersion) {
+      this.conflicts += 1;
+      throw new ConcurrentModificationError(`status ${key} is at version ${version}, not ${expectedVersion}`);
+    }
+    this.rows.delete(key);
+  }
+
+  async *listStatuses(filter?: { ownerAccountId?: string }): AsyncIterable<RoleStatus> {
+    const rows = [...this.rows.values()].filter(
+      (r) => filter?.ownerAccountId === undefined || r.ownerAccountId === filter.ownerAccountId,
+    );
+    for (const row of rows.sort(compareRoleKeys)) yield row;
   }
 }
 

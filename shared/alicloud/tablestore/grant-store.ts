@@ -11,12 +11,10 @@ import {
   mustHaveVersion,
   mustNotExist,
   primaryKeyOf,
+  rangeRows,
   rowExists,
   stringAttr,
 } from './rows.js';
-
-/** How many rows one GetRange page asks for when listing managed roles. */
-const PAGE_SIZE = 1000;
 
 function grantKey(key: GrantKey): TableStore.PrimaryKeyInput {
   return [{ ownerUid: key.ownerAccountId }, { roleName: key.roleName }, { trustedUid: key.trustedAccountId }];
@@ -75,7 +73,9 @@ export class TablestoreGrantStore implements GrantStore {
 
   async listGrantsForRole(role: RoleKey): Promise<Grant[]> {
     const grants: Grant[] = [];
-    for await (const row of this.#range(
+    for await (const row of rangeRows(
+      this.client,
+      this.table,
       [{ ownerUid: role.ownerAccountId }, { roleName: role.roleName }, { trustedUid: TableStore.INF_MIN }],
       [{ ownerUid: role.ownerAccountId }, { roleName: role.roleName }, { trustedUid: TableStore.INF_MAX }],
     )) {
@@ -97,7 +97,7 @@ export class TablestoreGrantStore implements GrantStore {
       { trustedUid: TableStore.INF_MAX },
     ];
     let last: string | undefined;
-    for await (const row of this.#range(start, end, ['revision'])) {
+    for await (const row of rangeRows(this.client, this.table, start, end, ['revision'])) {
       const pk = primaryKeyOf(row);
       const key = { ownerAccountId: String(pk.ownerUid), roleName: String(pk.roleName) };
       const id = `${key.ownerAccountId}/${key.roleName}`;
@@ -105,33 +105,6 @@ export class TablestoreGrantStore implements GrantStore {
         last = id;
         yield key;
       }
-    }
-  }
-
-  /** Rows between two keys, one page in memory at a time. */
-  async *#range(
-    start: TableStore.PrimaryKeyInput,
-    end: TableStore.PrimaryKeyInput,
-    columnsToGet?: string[],
-  ): AsyncIterable<TableStore.Row> {
-    let next: TableStore.PrimaryKeyInput | undefined = start;
-    while (next) {
-      const from: TableStore.PrimaryKeyInput = next;
-      const page = await callStore('GetRange', () =>
-        this.client.getRange({
-          tableName: this.table,
-          direction: TableStore.Direction.FORWARD,
-          inclusiveStartPrimaryKey: from,
-          exclusiveEndPrimaryKey: end,
-          limit: PAGE_SIZE,
-          maxVersions: 1,
-          ...(columnsToGet ? { columnsToGet } : {}),
-        }),
-      );
-      for (const row of page.rows) yield row;
-      next = page.nextStartPrimaryKey?.length
-        ? page.nextStartPrimaryKey.map((c) => ({ [c.name]: c.value }))
-        : undefined;
     }
   }
 }

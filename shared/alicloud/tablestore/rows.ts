@@ -1,4 +1,8 @@
 import TableStore from 'tablestore';
+import { callStore } from './errors.js';
+
+/** How many rows one GetRange page asks for. */
+const PAGE_SIZE = 1000;
 
 /** Attribute columns of a row as a plain record (latest version of each column). */
 export function attributesOf(row: TableStore.Row | undefined): Record<string, TableStore.ColumnValue> {
@@ -55,4 +59,31 @@ export function mustHaveVersion(column: string, expected: number): TableStore.Co
 /** Condition: none. */
 export function ignoreExistence(): TableStore.Condition {
   return new TableStore.Condition(TableStore.RowExistenceExpectation.IGNORE, null);
+}
+
+/** Rows of `table` from `start` (inclusive) to `end` (exclusive), forward, one page in memory at a time. */
+export async function* rangeRows(
+  client: TableStore.Client,
+  table: string,
+  start: TableStore.PrimaryKeyInput,
+  end: TableStore.PrimaryKeyInput,
+  columnsToGet?: string[],
+): AsyncIterable<TableStore.Row> {
+  let next: TableStore.PrimaryKeyInput | undefined = start;
+  while (next) {
+    const from: TableStore.PrimaryKeyInput = next;
+    const page = await callStore('GetRange', () =>
+      client.getRange({
+        tableName: table,
+        direction: TableStore.Direction.FORWARD,
+        inclusiveStartPrimaryKey: from,
+        exclusiveEndPrimaryKey: end,
+        limit: PAGE_SIZE,
+        maxVersions: 1,
+        ...(columnsToGet ? { columnsToGet } : {}),
+      }),
+    );
+    for (const row of page.rows) yield row;
+    next = page.nextStartPrimaryKey?.length ? page.nextStartPrimaryKey.map((c) => ({ [c.name]: c.value })) : undefined;
+  }
 }

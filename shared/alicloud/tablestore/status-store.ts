@@ -1,11 +1,60 @@
-import type TableStore from 'tablestore';
+import TableStore from 'tablestore';
+import { z } from 'zod';
+import { DtsTrustError } from '../../domain/errors.js';
 import type { RoleKey } from '../../domain/grant.js';
 import type { RoleStatus, StatusStore } from '../../ports.js';
 import { callStore } from './errors.js';
-import { attributesOf, long, longToNumber, mustHaveVersion, mustNotExist, rowExists, stringAttr } from './rows.js';
+import {
+  attributesOf,
+  long,
+  longToNumber,
+  mustHaveVersion,
+  mustNotExist,
+  primaryKeyOf,
+  rangeRows,
+  rowExists,
+  stringAttr,
+} from './rows.js';
 
 function statusKey(role: RoleKey): TableStore.PrimaryKeyInput {
   return [{ ownerUid: role.ownerAccountId }, { roleName: role.roleName }];
+}
+
+/** The `status` column: the JSON the engine wrote (key and version live in the row itself). */
+const StoredStatusSchema = z.object({
+  observedHash: z.string().optional(),
+  lastResult: z.string().min(1),
+  lastReconciledAt: z.string().datetime({ offset: true }),
+  failureCount: z.number().int().nonnegative(),
+  nextAttemptAt: z.string().datetime({ offset: true }).optional(),
+  flapSignature: z.string().optional(),
+  flapCount: z.number().int().nonnegative(),
+  flapWindowStart: z.string().datetime({ offset: true }).optional(),
+  pausedReason: z.string().optional(),
+});
+
+/** A stored status row; a row that no longer matches the schema is an error, never silently skipped. */
+function statusFromRow(row: TableStore.Row, role: RoleKey): RoleStatus {
+  const attrs = attributesOf(row);
+  let stored: unknown;
+  try {
+    stored = JSON.parse(stringAttr(attrs.status) ?? '');
+  } catch {
+    stored = undefined;
+  }
+  const parsed = StoredStatusSchema.safeParse(stored);
+  if (!parsed.success) {
+    throw new DtsTrustError(
+      'CorruptRecord',
+      `Stored status of ${role.ownerAccountId}/${role.roleName} is invalid (${parsed.error.issues.map((i) => i.path.join('.') || 'status').join(', ')}): delete the row, the next run writes it again`,
+    );
+  }
+  return {
+    ...parsed.data,
+    ownerAccountId: role.ownerAccountId,
+    roleName: role.roleName,
+    version: longToNumber(attrs.version),
+  };
 }
 
 /** The role status table: PK (ownerUid, roleName); columns `status` (JSON) and `version` (Long). */
@@ -19,15 +68,33 @@ export class TablestoreStatusStore implements StatusStore {
     const res = await callStore('GetRow', () =>
       this.client.getRow({ tableName: this.table, primaryKey: statusKey(role), maxVersions: 1 }),
     );
-    if (!rowExists(res.row)) return undefined;
-    const attrs = attributesOf(res.row);
-    const status = JSON.parse(stringAttr(attrs.status) ?? '{}') as RoleStatus;
-    return {
-      ...status,
-      ownerAccountId: role.ownerAccountId,
-      roleName: role.roleName,
-      version: longToNumber(attrs.version),
-    };
+    return rowExists(res.row) ? statusFromRow(res.row, role) : undefined;
+  }
+
+  async deleteStatus(role: RoleKey, expectedVersion: number): Promise<void> {
+    await callStore('DeleteRow', () =>
+      this.client.deleteRow({
+        tableName: this.table,
+        primaryKey: statusKey(role),
+        condition: mustHaveVersion('version', expectedVersion),
+      }),
+    );
+  }
+
+  async *listStatuses(filter?: { ownerAccountId?: string }): AsyncIterable<RoleStatus> {
+    const owner = filter?.ownerAccountId;
+    const start: TableStore.PrimaryKeyInput = [
+      { ownerUid: owner ?? TableStore.INF_MIN },
+      { roleName: TableStore.INF_MIN },
+    ];
+    const end: TableStore.PrimaryKeyInput = [
+      { ownerUid: owner ?? TableStore.INF_MAX },
+      { roleName: TableStore.INF_MAX },
+    ];
+    for await (const row of rangeRows(this.client, this.table, start, end)) {
+      const pk = primaryKeyOf(row);
+      yield statusFromRow(row, { ownerAccountId: String(pk.ownerUid), roleName: String(pk.roleName) });
+    }
   }
 
   async putStatus(status: RoleStatus, expectedVersion: number): Promise<RoleStatus> {

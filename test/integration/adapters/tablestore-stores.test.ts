@@ -1,3 +1,4 @@
+import TableStore from 'tablestore';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_AUTOMATION, localCloudEnvironment } from '../../../local/demo/local-environment.js';
 import { setupTables } from '../../../shared/alicloud/tablestore/tables.js';
@@ -101,6 +102,54 @@ describe('TablestoreStatusStore', () => {
     const v2 = await services.status.putStatus({ ...v1, lastResult: 'inSync' }, 1);
     expect((await services.status.getStatus(role))?.lastResult).toBe('inSync');
     expect(v2.version).toBe(2);
+  });
+
+  it("lists status rows in the grant store's order, one owner account or all", async () => {
+    const other = '1906547382910465';
+    const row = (ownerAccountId: string, roleName: string) => ({
+      ownerAccountId,
+      roleName,
+      lastResult: 'inSync',
+      lastReconciledAt: now.toISOString(),
+      failureCount: 0,
+      flapCount: 0,
+      version: 0,
+    });
+    for (const r of [row(other, 'b-role'), row(OWNER, 'Z-role'), row(OWNER, 'a-role'), row(other, 'a-role')]) {
+      await services.status.putStatus(r, 0);
+    }
+    const listed: string[] = [];
+    for await (const s of services.status.listStatuses()) listed.push(`${s.ownerAccountId}/${s.roleName}`);
+    expect(listed).toEqual([
+      `${OWNER}/Z-role`,
+      `${OWNER}/a-role`,
+      `${OWNER}/status-role`,
+      `${other}/a-role`,
+      `${other}/b-role`,
+    ]);
+    const mine: string[] = [];
+    for await (const s of services.status.listStatuses({ ownerAccountId: other })) mine.push(s.roleName);
+    expect(mine).toEqual(['a-role', 'b-role']);
+  });
+
+  it('deletes a status row only at the expected version', async () => {
+    const role = { ownerAccountId: OWNER, roleName: 'a-role' };
+    await expect(services.status.deleteStatus(role, 7)).rejects.toBeInstanceOf(ConcurrentModificationError);
+    await services.status.deleteStatus(role, 1);
+    expect(await services.status.getStatus(role)).toBeUndefined();
+  });
+
+  it('refuses a corrupt status row with a CorruptRecord error naming the row', async () => {
+    await services.tablestore.putRow({
+      tableName: services.config.tables.status,
+      primaryKey: [{ ownerUid: OWNER }, { roleName: 'corrupt-role' }],
+      condition: new TableStore.Condition(TableStore.RowExistenceExpectation.IGNORE, null),
+      attributeColumns: [{ status: '{"lastResult":' }],
+    });
+    await expect(services.status.getStatus({ ownerAccountId: OWNER, roleName: 'corrupt-role' })).rejects.toMatchObject({
+      code: 'CorruptRecord',
+      message: expect.stringContaining(`${OWNER}/corrupt-role`),
+    });
   });
 });
 

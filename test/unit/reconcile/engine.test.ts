@@ -284,6 +284,65 @@ describe('createReconciler', () => {
       expect(broker.count(OWNER)).toBe(0);
     });
 
+    it('removes a revoked role on the next run when the reconcile right after the revoke failed', async () => {
+      const { reconciler, directory, grants, status } = engine([grant()], { retry: { maxAttempts: 1 } });
+      await reconciler.reconcileAll({ correlationId: 'create' });
+      await grants.deleteGrant(grant());
+      directory.inject('deleteRole', CloudErrors.unavailable('ram:DeleteRole'));
+      expect((await reconciler.reconcileRole(ROLE, { correlationId: 'revoke' })).outcome).toBe('failed');
+      expect(directory.role(OWNER, ROLE.roleName)).toBeDefined();
+      const report = await reconciler.reconcileAll({ correlationId: 'next' });
+      expect(report.outcomes).toEqual({ deleted: 1 });
+      expect(directory.role(OWNER, ROLE.roleName)).toBeUndefined();
+      expect(await status.getStatus(ROLE)).toBeUndefined();
+    });
+
+    it('forgets a role once no grant row is left, so later runs do not visit it', async () => {
+      const { reconciler, grants, status, directory } = engine([grant()]);
+      await reconciler.reconcileAll({ correlationId: 'create' });
+      await grants.deleteGrant(grant());
+      expect((await reconciler.reconcileRole(ROLE, { correlationId: 'revoke' })).outcome).toBe('deleted');
+      expect(await status.getStatus(ROLE)).toBeUndefined();
+      directory.resetCalls();
+      expect((await reconciler.reconcileAll({ correlationId: 'after' })).roles).toBe(0);
+      expect(directory.count()).toBe(0);
+    });
+
+    it('keeps the status row of a role whose grants expired until the grant rows are gone', async () => {
+      const { reconciler, directory, grants, status, clock } = engine([grant({ expiresAt: '2030-01-02T00:00:00Z' })]);
+      await reconciler.reconcileAll({ correlationId: 'create' });
+      clock.advance(2 * 24 * 3600_000);
+      expect((await reconciler.reconcileAll({ correlationId: 'expire' })).outcomes).toEqual({ deleted: 1 });
+      expect(await status.getStatus(ROLE)).toMatchObject({ lastResult: 'deleted' });
+      await grants.deleteGrant(grant());
+      directory.resetCalls();
+      expect((await reconciler.reconcileAll({ correlationId: 'after' })).outcomes).toEqual({ inSync: 1 });
+      expect(await status.getStatus(ROLE)).toBeUndefined();
+    });
+
+    it('removes a revoked role even when its drift had paused it', async () => {
+      const { reconciler, grants, status, directory } = engine([grant()]);
+      await reconciler.reconcileAll({ correlationId: 'create' });
+      const row = await status.getStatus(ROLE);
+      await status.putStatus({ ...row!, pausedReason: 'flapping' }, row!.version);
+      await grants.deleteGrant(grant());
+      expect((await reconciler.reconcileAll({ correlationId: 'next' })).outcomes).toEqual({ deleted: 1 });
+      expect(directory.role(OWNER, ROLE.roleName)).toBeUndefined();
+    });
+
+    it('reads status rows from the run scan, not once per role', async () => {
+      const { reconciler, status } = engine(grantsFor(OWNER, roleNames(5)));
+      await reconciler.reconcileAll({ correlationId: 'first' });
+      let reads = 0;
+      const getStatus = status.getStatus.bind(status);
+      status.getStatus = (role) => {
+        reads += 1;
+        return getStatus(role);
+      };
+      await reconciler.reconcileAll({ correlationId: 'second' });
+      expect(reads).toBe(0);
+    });
+
     it('reports a foreign role as a conflict and leaves it alone', async () => {
       const { reconciler, directory } = engine([grant()]);
       directory.putRole(OWNER, { roleName: ROLE.roleName, description: 'by hand', trustPolicy: '{}' });
