@@ -1,11 +1,9 @@
 import { DtsTrustError } from '../../shared/domain/errors.js';
+import type { AdminEdit } from '../cloud/admin.js';
 import type { LocalCloud } from '../cloud/server.js';
 
 /** An out-of-band change a person makes in the RAM console (the local cloud's admin route). */
-export type ConsoleEdit =
-  | { kind: 'setTrustPolicy'; accountId: string; roleName: string; trustPolicy: unknown }
-  | { kind: 'detachPolicy'; accountId: string; roleName: string; policyName: string }
-  | { kind: 'deleteRole'; accountId: string; roleName: string };
+export type ConsoleEdit = AdminEdit;
 
 /** Make the edit through the local cloud's admin route, bypassing dts-trust entirely. */
 export async function editInConsole(cloud: LocalCloud, edit: ConsoleEdit): Promise<void> {
