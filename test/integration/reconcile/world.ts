@@ -92,6 +92,8 @@ export interface ReconcileWorld {
   oracle(role: RoleKey): Promise<OracleVerdict>;
   /** Audit events delivered to the bus, of one type and subject role. */
   deliveredEvents(type: string, role?: RoleKey): Record<string, unknown>[];
+  /** Ids of every audit event delivered to the bus. */
+  deliveredIds(): Set<string>;
   /** Request-log entries of a service since the log was last cleared. */
   calls(service: string, action?: string): { action: string; accountId?: string; code?: string }[];
   stop(): Promise<void>;
@@ -188,6 +190,9 @@ export async function startReconcileWorld(extraEnv: Record<string, string> = {})
             e.type === type &&
             (role === undefined || e.subject === `acs:ram::${role.ownerAccountId}:role/${role.roleName}`),
         );
+    },
+    deliveredIds() {
+      return new Set(readEventBridgeEvents(cloud.cloud.core, { bus: LOCAL_EVENT_BUS }).map((e) => String(e.event.id)));
     },
     calls(service, action) {
       return cloud.cloud.log
