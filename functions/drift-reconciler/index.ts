@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { deliverAuditEvents } from '../../shared/audit/deliver-audit-events.js';
 import { expireGrants } from '../../shared/intake/expire-grants.js';
+import { mergeRoleVisits } from '../../shared/reconcile/role-visits.js';
 import { createEngine } from '../../shared/runtime/engine.js';
 import { parseTimerEvent } from '../../shared/runtime/envelopes.js';
 import { fcHandler } from '../../shared/runtime/handler.js';
@@ -18,7 +19,8 @@ export const handler = fcHandler('drift-reconciler', async (event, { services, l
   const started = Date.now();
   const rolesByAccount = new Map<string, number>();
   let roles = 0;
-  for await (const role of services.grants.listManagedRoles()) {
+  // Count what the run visits: declared roles and roles left with only a status row (to clean up).
+  for await (const role of mergeRoleVisits(services.grants.listManagedRoles(), services.status.listStatuses())) {
     roles += 1;
     rolesByAccount.set(role.ownerAccountId, (rolesByAccount.get(role.ownerAccountId) ?? 0) + 1);
   }

@@ -11,6 +11,7 @@ import { createServices } from '../../shared/runtime/services.js';
 import { EXAMPLE, exampleAccountsDocument } from '../support/local-cloud.js';
 
 let cloud: LocalCloud;
+let services: ReturnType<typeof createServices>;
 
 beforeAll(async () => {
   cloud = await startLocalCloud({
@@ -19,7 +20,7 @@ beforeAll(async () => {
     services: { eventbridge: { buses: [LOCAL_EVENT_BUS] } },
   });
   deployLocally(cloud, { DTS_TRUST_SHARD_THRESHOLD: '2' });
-  const services = createServices(loadConfig(localCloudEnvironment(cloud)), {
+  services = createServices(loadConfig(localCloudEnvironment(cloud)), {
     tablestoreKeys: LOCAL_AUTOMATION.runner,
     ownKeys: async () => LOCAL_AUTOMATION.runner,
   });
@@ -73,6 +74,34 @@ describe('drift reconciler above the shard threshold', () => {
         });
         expect(verdict).toEqual({ accepted: true });
       }
+    }
+  });
+
+  it('still visits an account whose grants were all revoked while its roles stayed, and removes them', async () => {
+    // The revokes landed, but the reconcile that should have followed never ran (RAM down, function timed out).
+    for (const roleName of ['ram-for-dts-a', 'ram-for-dts-b']) {
+      await services.grants.deleteGrant({
+        ownerAccountId: EXAMPLE.destinationOwner.id,
+        roleName,
+        trustedAccountId: EXAMPLE.sourceOwner.id,
+      });
+    }
+    const run = await invokeLocally(cloud, FunctionName.DriftReconciler, {
+      triggerTime: new Date().toISOString(),
+      triggerName: 'drift-timer',
+      payload: '',
+    });
+    expect(run.body).toMatchObject({ mode: 'sharded', roles: 4, shards: 2 });
+    await settleLocally(cloud);
+    for (const roleName of ['ram-for-dts-a', 'ram-for-dts-b']) {
+      const verdict = await configureDtsJob(cloud.endpoint, EXAMPLE.sourceOwner.root, {
+        name: `revoked-${roleName}`,
+        source: { ownerAccountId: EXAMPLE.destinationOwner.id, roleName },
+      });
+      expect(verdict.accepted).toBe(false);
+      expect(
+        await services.status.getStatus({ ownerAccountId: EXAMPLE.destinationOwner.id, roleName }),
+      ).toBeUndefined();
     }
   });
 });
