@@ -23,27 +23,16 @@ export async function* mergeRoleVisits(
   let role = await roles.next();
   let row = await rows.next();
   while (!role.done || !row.done) {
+    // Negative: only the declared role comes next; positive: only the status row; zero: both, for one role.
     const order = role.done ? 1 : row.done ? -1 : compareRoleKeys(role.value, row.value);
-    if (order < 0 && !role.done) {
-      yield { ownerAccountId: role.value.ownerAccountId, roleName: role.value.roleName, declared: true, status: null };
-      role = await roles.next();
-    } else if (order > 0 && !row.done) {
-      yield {
-        ownerAccountId: row.value.ownerAccountId,
-        roleName: row.value.roleName,
-        declared: false,
-        status: row.value,
-      };
-      row = await rows.next();
-    } else if (!role.done && !row.done) {
-      yield {
-        ownerAccountId: role.value.ownerAccountId,
-        roleName: role.value.roleName,
-        declared: true,
-        status: row.value,
-      };
-      role = await roles.next();
-      row = await rows.next();
-    }
+    const key: RoleKey = order <= 0 ? (role.value as RoleKey) : (row.value as RoleStatus);
+    yield {
+      ownerAccountId: key.ownerAccountId,
+      roleName: key.roleName,
+      declared: order <= 0,
+      status: order >= 0 ? (row.value as RoleStatus) : null,
+    };
+    if (order <= 0) role = await roles.next();
+    if (order >= 0) row = await rows.next();
   }
 }
