@@ -2,7 +2,7 @@
  * Request authentication for emulated Alibaba APIs: V3 (`ACS3-HMAC-SHA256`) and V2 RPC (`HMAC-SHA1`) signature
  * verification, RPC parameter and reply helpers.
  */
-import type { CloudCall, CloudCore, Principal } from '../contract.js';
+import type { CallIdentity, CloudCall, CloudCore, Principal } from '../contract.js';
 import { acs3AccessKeyId, authenticateAcs3 } from './acs3.js';
 import { authenticateRpcV2, isRpcV2Signed } from './rpc-v2.js';
 
@@ -28,5 +28,17 @@ export function rpcActionOf(call: CloudCall): { action: string; version: string 
   return {
     action: typeof action === 'string' ? action : (call.url.searchParams.get('Action') ?? ''),
     version: typeof version === 'string' ? version : (call.url.searchParams.get('Version') ?? ''),
+  };
+}
+
+/** Who an RPC-style call claims to be and what it asks (unverified; for the request log and fault rules). */
+export function identifyRpcCall(service: string, call: CloudCall, core: CloudCore): CallIdentity {
+  const accessKeyId = rpcAccessKeyId(call);
+  const accountId = accessKeyId === undefined ? undefined : core.resolveAccessKey(accessKeyId)?.accountId;
+  return {
+    service,
+    action: rpcActionOf(call).action,
+    ...(accountId !== undefined ? { accountId } : {}),
+    ...(accessKeyId !== undefined ? { accessKeyId } : {}),
   };
 }

@@ -6,8 +6,8 @@
 import {
   authenticateRpc,
   hostOf,
+  identifyRpcCall,
   newRequestId,
-  rpcAccessKeyId,
   rpcActionOf,
   rpcErrorReply,
   rpcJsonReply,
@@ -53,14 +53,7 @@ export const ramModule: ServiceModule = {
     return rpcActionOf(call).version === RAM_VERSION;
   },
   identify(call: CloudCall, core: CloudCore): CallIdentity {
-    const accessKeyId = rpcAccessKeyId(call);
-    const accountId = accessKeyId === undefined ? undefined : core.resolveAccessKey(accessKeyId)?.accountId;
-    return {
-      service: 'ram',
-      action: rpcActionOf(call).action,
-      ...(accountId !== undefined ? { accountId } : {}),
-      ...(accessKeyId !== undefined ? { accessKeyId } : {}),
-    };
+    return identifyRpcCall('ram', call, core);
   },
   async handle(call: CloudCall, core: CloudCore): Promise<CloudReply> {
     try {

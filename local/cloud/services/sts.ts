@@ -7,7 +7,7 @@
 import {
   authenticateRpc,
   hostOf,
-  rpcAccessKeyId,
+  identifyRpcCall,
   rpcActionOf,
   rpcErrorReply,
   rpcJsonReply,
@@ -144,14 +144,7 @@ export const stsModule: ServiceModule = {
     return rpcActionOf(call).version === STS_VERSION;
   },
   identify(call: CloudCall, core: CloudCore): CallIdentity {
-    const accessKeyId = rpcAccessKeyId(call);
-    const accountId = accessKeyId === undefined ? undefined : core.resolveAccessKey(accessKeyId)?.accountId;
-    return {
-      service: 'sts',
-      action: rpcActionOf(call).action,
-      ...(accountId !== undefined ? { accountId } : {}),
-      ...(accessKeyId !== undefined ? { accessKeyId } : {}),
-    };
+    return identifyRpcCall('sts', call, core);
   },
   async handle(call: CloudCall, core: CloudCore): Promise<CloudReply> {
     try {
