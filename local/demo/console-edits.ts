@@ -1,12 +1,11 @@
 import { DtsTrustError } from '../../shared/domain/errors.js';
 import type { AdminEdit } from '../cloud/admin.js';
-import type { LocalCloud } from '../cloud/server.js';
 
 /** An out-of-band change a person makes in the RAM console (the local cloud's admin route). */
 export type ConsoleEdit = AdminEdit;
 
 /** Make the edit through the local cloud's admin route, bypassing dts-trust entirely. */
-export async function editInConsole(cloud: LocalCloud, edit: ConsoleEdit): Promise<void> {
+export async function editInConsole(cloud: { readonly url: string }, edit: ConsoleEdit): Promise<void> {
   const res = await fetch(`${cloud.url}/__admin/edits`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
