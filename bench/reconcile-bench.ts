@@ -35,6 +35,8 @@ export interface ReconcileBenchSettings {
   readonly ratePerSecond: number;
   readonly accountConcurrency: number;
   readonly roleConcurrency: number;
+  /** Old-space limit of the reconciling process (`--max-old-space-size`), MiB. */
+  readonly heapLimitMiB: number;
   /** Fraction of roles to drift after the steady state; omit to skip the drift run. */
   readonly driftFraction?: number;
   readonly progress?: (message: string) => void;
@@ -91,6 +93,10 @@ export interface MemoryFigure {
   readonly roles: number;
   readonly baselineRssMiB: number;
   readonly peakRssMiB: number;
+  /** Largest heap in use during the run (sampled). */
+  readonly peakHeapMiB: number;
+  /** Heap in use after the run and a full collection. */
+  readonly retainedHeapMiB: number;
 }
 
 /** Everything one fleet measured. */
@@ -127,11 +133,22 @@ export function countCalls(log: readonly LogEntry[]): CallCounts {
 const MiB = 1024 * 1024;
 
 /** Run one reconcile in a worker process. */
-async function reconcileInWorker(env: Record<string, string>, correlationId: string): Promise<WorkerResult> {
+async function reconcileInWorker(
+  env: Record<string, string>,
+  correlationId: string,
+  heapLimitMiB: number,
+): Promise<WorkerResult> {
   const request: WorkerRequest = { env, correlationId };
   const { stdout } = await run(
     process.execPath,
-    ['--import', 'tsx', 'bench/reconcile-worker.ts', JSON.stringify(request)],
+    [
+      '--expose-gc',
+      `--max-old-space-size=${heapLimitMiB}`,
+      '--import',
+      'tsx',
+      'bench/reconcile-worker.ts',
+      JSON.stringify(request),
+    ],
     { cwd: ROOT, maxBuffer: 16 * MiB },
   );
   const line = stdout.trim().split('\n').pop() ?? '';
@@ -182,7 +199,7 @@ export async function benchReconcile(settings: ReconcileBenchSettings): Promise<
     say('declaring the grants');
     await declareFleet(fleet, env);
     say('first run (writes every role status row)');
-    const first = await measuredRun(cloud, env, 'bench-first');
+    const first = await measuredRun(cloud, env, settings.heapLimitMiB, 'bench-first');
     if (first.counts.ramWrites > 0) {
       throw new Error(`the fleet was not in sync before measuring: ${first.counts.ramWrites} RAM writes`);
     }
@@ -193,11 +210,11 @@ export async function benchReconcile(settings: ReconcileBenchSettings): Promise<
     };
     await cloud.setFaults(faults);
     say('steady-state run');
-    const steadyRun = await measuredRun(cloud, env, 'bench-steady');
+    const steadyRun = await measuredRun(cloud, env, settings.heapLimitMiB, 'bench-steady');
     const steady = steadyFigures(fleet, settings, steadyRun);
     let drift: DriftFigures | undefined;
     if (settings.driftFraction !== undefined) {
-      drift = await driftRun(cloud, env, fleet, settings.driftFraction, say);
+      drift = await driftRun(cloud, env, fleet, settings, say);
     }
     return {
       steady,
@@ -206,6 +223,8 @@ export async function benchReconcile(settings: ReconcileBenchSettings): Promise<
         roles: fleet.roles.length,
         baselineRssMiB: steadyRun.result.baselineRssBytes / MiB,
         peakRssMiB: steadyRun.result.peakRssBytes / MiB,
+        peakHeapMiB: steadyRun.result.peakHeapBytes / MiB,
+        retainedHeapMiB: steadyRun.result.retainedHeapBytes / MiB,
       },
     };
   } finally {
@@ -218,9 +237,14 @@ interface MeasuredRun {
   readonly counts: CallCounts;
 }
 
-async function measuredRun(cloud: CloudProcess, env: Record<string, string>, id: string): Promise<MeasuredRun> {
+async function measuredRun(
+  cloud: CloudProcess,
+  env: Record<string, string>,
+  heapLimitMiB: number,
+  id: string,
+): Promise<MeasuredRun> {
   await cloud.clearLog();
-  const result = await reconcileInWorker(env, id);
+  const result = await reconcileInWorker(env, id, heapLimitMiB);
   return { result, counts: countCalls(await cloud.log()) };
 }
 
@@ -261,10 +285,10 @@ async function driftRun(
   cloud: CloudProcess,
   env: Record<string, string>,
   fleet: Fleet,
-  fraction: number,
+  settings: ReconcileBenchSettings,
   say: (message: string) => void,
 ): Promise<DriftFigures> {
-  const edits = fleetDrift(fleet.roles, fraction);
+  const edits = fleetDrift(fleet.roles, settings.driftFraction ?? 0);
   const byKind: Partial<Record<DriftKind, number>> = {};
   const drifted = new Set<string>();
   for (const { kind, edit } of edits) {
@@ -274,10 +298,10 @@ async function driftRun(
     drifted.add(key);
   }
   say(`drift run (${drifted.size} roles edited in the console)`);
-  const repair = await measuredRun(cloud, env, 'bench-drift');
+  const repair = await measuredRun(cloud, env, settings.heapLimitMiB, 'bench-drift');
   await cloud.setFaults({});
   say('checking run');
-  const check = await measuredRun(cloud, env, 'bench-drift-check');
+  const check = await measuredRun(cloud, env, settings.heapLimitMiB, 'bench-drift-check');
   const remainingDrift = check.result.roles - (check.result.outcomes.inSync ?? 0);
   return {
     roles: fleet.roles.length,

@@ -22,12 +22,20 @@ async function main(argv: readonly string[]): Promise<void> {
   });
   const engine = createEngine(services);
   const baselineRssBytes = process.memoryUsage.rss();
+  let peakHeapBytes = process.memoryUsage().heapUsed;
+  const sampler = setInterval(() => {
+    peakHeapBytes = Math.max(peakHeapBytes, process.memoryUsage().heapUsed);
+  }, 100);
   const cpuBefore = process.cpuUsage();
   const started = performance.now();
   const report = await engine.reconciler.reconcileAll({ correlationId: parsed.data.correlationId });
   const wallMs = performance.now() - started;
   const cpu = process.cpuUsage(cpuBefore);
+  clearInterval(sampler);
   const audit = await deliverAuditEvents(services.outbox, services.sink);
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc) throw new Error('reconcile-worker: start node with --expose-gc');
+  gc();
   const result: WorkerResult = {
     wallMs,
     roles: report.roles,
@@ -39,6 +47,8 @@ async function main(argv: readonly string[]): Promise<void> {
     cpuMs: (cpu.user + cpu.system) / 1000,
     baselineRssBytes,
     peakRssBytes: process.resourceUsage().maxRSS * 1024,
+    retainedHeapBytes: process.memoryUsage().heapUsed,
+    peakHeapBytes,
   };
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }

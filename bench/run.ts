@@ -42,6 +42,7 @@ const OptionsSchema = z
     rate: count('--rate', 10_000).default(20),
     accountConcurrency: count('--account-concurrency', 256).default(8),
     roleConcurrency: count('--role-concurrency', 64).default(4),
+    heapLimit: count('--heap-limit', 65_536).default(256),
     drift: z.coerce
       .number()
       .gt(0, '--drift is a fraction above 0')
@@ -65,6 +66,7 @@ function parseOptions(argv: readonly string[]): z.output<typeof OptionsSchema> {
     .option('--rate <n>', 'RAM requests per second per owner account', '20')
     .option('--account-concurrency <n>', 'owner accounts reconciled at once', '8')
     .option('--role-concurrency <n>', 'roles of one account in flight at once', '4')
+    .option('--heap-limit <MiB>', 'old-space limit of the reconciling process (--max-old-space-size)', '256')
     .option('--drift <fraction>', 'fraction of roles drifted for the drift run', '0.05')
     .option('--out <file>', 'results file', 'bench/results.json')
     .parse([...argv], { from: 'user' });
@@ -85,6 +87,7 @@ function settingsOf(o: z.output<typeof OptionsSchema>): BenchSettings {
     ratePerSecond: o.rate,
     accountConcurrency: o.accountConcurrency,
     roleConcurrency: o.roleConcurrency,
+    heapLimitMiB: o.heapLimit,
     driftFraction: o.drift,
     memoryRoles: [Math.max(accounts, Math.round(roles / 10)), roles],
     intakeSingles: o.quick ? 10 : 50,
@@ -105,6 +108,7 @@ async function main(): Promise<void> {
     ratePerSecond: settings.ratePerSecond,
     accountConcurrency: settings.accountConcurrency,
     roleConcurrency: settings.roleConcurrency,
+    heapLimitMiB: settings.heapLimitMiB,
     progress,
   };
 

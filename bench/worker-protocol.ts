@@ -24,6 +24,10 @@ export const WorkerResultSchema = z.object({
   baselineRssBytes: z.number(),
   /** Peak resident set size of the process, bytes. */
   peakRssBytes: z.number(),
+  /** Heap still in use after the run and a full garbage collection (what the run keeps), bytes. */
+  retainedHeapBytes: z.number(),
+  /** Largest heap in use seen while the run went on (sampled every 100 ms), bytes. */
+  peakHeapBytes: z.number(),
 });
 /** See {@link WorkerResultSchema}. */
 export type WorkerResult = z.infer<typeof WorkerResultSchema>;

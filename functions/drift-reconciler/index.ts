@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { functionInvokerFor } from '../../shared/alicloud/fc.js';
 import { deliverAuditEvents } from '../../shared/audit/deliver-audit-events.js';
 import { expireGrants } from '../../shared/intake/expire-grants.js';
 import { mergeRoleVisits } from '../../shared/reconcile/role-visits.js';
@@ -33,10 +34,11 @@ export const handler = fcHandler('drift-reconciler', async (event, { services, l
 
   let totals: RunTotals;
   const { threshold, functionName } = services.config.sharding;
-  if (roles > threshold && services.invoker) {
+  const invoker = functionInvokerFor(services.config, services.ownKeys);
+  if (roles > threshold && invoker) {
     const shards = planShards(rolesByAccount, threshold);
     for (const [index, shard] of shards.entries()) {
-      await services.invoker.invokeAsync(
+      await invoker.invokeAsync(
         functionName,
         { correlationId, shard: index, ownerAccountIds: shard.ownerAccountIds },
         `${correlationId}-${index}`,

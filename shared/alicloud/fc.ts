@@ -3,6 +3,7 @@ import FcSdk from '@alicloud/fc20230330';
 import { $OpenApiUtil } from '@alicloud/openapi-core';
 import * as $dara from '@darabonba/typescript';
 import { CloudApiError, CloudErrorKind } from '../domain/errors.js';
+import type { Config } from '../runtime/config.js';
 import { callCloud } from './cloud-error.js';
 
 /** FC actions the shard fan-out calls. */
@@ -15,6 +16,17 @@ export interface FunctionInvokerOptions {
   readonly protocol: 'https' | 'http';
   readonly regionId: string;
   readonly keys: () => Promise<{ accessKeyId: string; accessKeySecret: string; securityToken?: string }>;
+}
+
+/** The invoker for the configured FC endpoint, or undefined when none is configured (no fan-out: runs stay inline). */
+export function functionInvokerFor(
+  config: Pick<Config, 'endpoints' | 'protocol' | 'region'>,
+  keys: FunctionInvokerOptions['keys'],
+): FunctionInvoker | undefined {
+  const endpoint = config.endpoints.fc;
+  return endpoint
+    ? new FunctionInvoker({ endpoint, protocol: config.protocol, regionId: config.region, keys })
+    : undefined;
 }
 
 /** Invokes Function Compute 3.0 functions asynchronously through `@alicloud/fc20230330`. */

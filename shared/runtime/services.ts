@@ -1,7 +1,6 @@
 import TableStore from 'tablestore';
 import { defaultChainKeys, type OwnKeysSource } from '../alicloud/credentials.js';
 import { EventBridgeAuditSink } from '../alicloud/eventbridge.js';
-import { FunctionInvoker } from '../alicloud/fc.js';
 import { RamRoleDirectory } from '../alicloud/ram.js';
 import { StsCredentialBroker } from '../alicloud/sts.js';
 import { TablestoreAuditOutbox } from '../alicloud/tablestore/audit-outbox.js';
@@ -22,7 +21,10 @@ export const systemClock: Clock = {
 /** The real random source. */
 export const systemRandom: Random = { next: () => Math.random() };
 
-/** Every adapter a function needs, wired from configuration. */
+/**
+ * The adapters every function needs, wired from configuration. The FC invoker is not among them: only the drift
+ * reconciler fans out, so only its bundle carries the FC SDK (`functionInvokerFor` in shared/alicloud/fc.ts).
+ */
 export interface Services {
   readonly config: Config;
   readonly clock: Clock;
@@ -36,7 +38,6 @@ export interface Services {
   readonly sink: EventBridgeAuditSink;
   readonly broker: StsCredentialBroker;
   readonly directory: RamRoleDirectory;
-  readonly invoker: FunctionInvoker | undefined;
   /** Create missing tables (idempotent); run once per container. */
   readonly ensureTables: () => Promise<void>;
 }
@@ -103,14 +104,6 @@ export function createServices(
       protocol: config.protocol,
       regionId: config.region,
     }),
-    invoker: config.endpoints.fc
-      ? new FunctionInvoker({
-          endpoint: config.endpoints.fc,
-          protocol: config.protocol,
-          regionId: config.region,
-          keys: ownKeys,
-        })
-      : undefined,
     ensureTables: () => {
       tablesReady ??= setupTables(tablestore, config.tables).then(
         () => undefined,

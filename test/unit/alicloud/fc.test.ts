@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import FcSdk from '@alicloud/fc20230330';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FunctionInvoker } from '../../../shared/alicloud/fc.js';
+import { FunctionInvoker, functionInvokerFor } from '../../../shared/alicloud/fc.js';
 import { CloudApiError, CloudErrorKind } from '../../../shared/domain/errors.js';
 import { type AliClientMock, aliClientError, connectionReset, mockAliClient } from '../../support/mock-ali-client.js';
 
@@ -77,5 +77,20 @@ describe('FunctionInvoker.invokeAsync', () => {
     const error = await invoker.invokeAsync('reconcile-shard', {}, 't').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CloudApiError);
     expect((error as CloudApiError).retryable).toBe(true);
+  });
+});
+
+describe('functionInvokerFor', () => {
+  const keys = async () => ({ accessKeyId: 'AK', accessKeySecret: 'secret' });
+  const config = { protocol: 'http' as const, region: 'cn-hangzhou' };
+
+  it('builds an invoker for the configured FC endpoint', () => {
+    const endpoints = { fc: '127.0.0.1:9' } as Parameters<typeof functionInvokerFor>[0]['endpoints'];
+    expect(functionInvokerFor({ ...config, endpoints }, keys)).toBeInstanceOf(FunctionInvoker);
+  });
+
+  it('gives no invoker without an FC endpoint, so runs stay inline', () => {
+    const endpoints = {} as Parameters<typeof functionInvokerFor>[0]['endpoints'];
+    expect(functionInvokerFor({ ...config, endpoints }, keys)).toBeUndefined();
   });
 });

@@ -12,6 +12,7 @@ const measured = {
     ratePerSecond: 20,
     accountConcurrency: 8,
     roleConcurrency: 4,
+    heapLimitMiB: 256,
     driftFraction: 0.05,
     memoryRoles: [100, 1000] as [number, number],
     intakeSingles: 10,
@@ -54,8 +55,8 @@ const measured = {
     bundles: [{ name: 'ticket-intake', bytes: 1_500_000, loadMs: 60, overheadMs: 70, withinTargets: true }],
   },
   memory: memoryFigures(
-    { roles: 100, baselineRssMiB: 130, peakRssMiB: 150 },
-    { roles: 1000, baselineRssMiB: 130, peakRssMiB: 180 },
+    { roles: 100, baselineRssMiB: 130, peakRssMiB: 150, peakHeapMiB: 60, retainedHeapMiB: 45 },
+    { roles: 1000, baselineRssMiB: 130, peakRssMiB: 180, peakHeapMiB: 70, retainedHeapMiB: 50 },
   ),
 };
 
@@ -66,8 +67,8 @@ describe('memoryFigures', () => {
 
   it('calls memory proportional when the peak follows the roles', () => {
     const grown = memoryFigures(
-      { roles: 100, baselineRssMiB: 100, peakRssMiB: 100 },
-      { roles: 1000, baselineRssMiB: 100, peakRssMiB: 600 },
+      { roles: 100, baselineRssMiB: 100, peakRssMiB: 100, peakHeapMiB: 50, retainedHeapMiB: 40 },
+      { roles: 1000, baselineRssMiB: 100, peakRssMiB: 600, peakHeapMiB: 500, retainedHeapMiB: 400 },
     );
     expect(grown.flat).toBe(false);
   });
