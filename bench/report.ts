@@ -163,6 +163,8 @@ export function missedTargets(r: Omit<BenchResults, 'missedTargets'>): string[] 
   if (s.ratioToBound < TARGET_RATIO_TO_BOUND) {
     missed.push(`ratioToBound ${num(s.ratioToBound)} < ${TARGET_RATIO_TO_BOUND}: ${s.heldBackBy ?? 'unknown'}`);
   }
+  const inSync = s.outcomes.inSync ?? 0;
+  if (inSync !== s.roles) missed.push(`steady state found ${s.roles - inSync} of ${s.roles} roles not in sync`);
   if (s.writes > 0) missed.push(`steady state made ${s.writes} RAM writes`);
   if (s.ramCallsPerRole !== 2) missed.push(`steady state made ${num(s.ramCallsPerRole)} RAM calls per role, not 2`);
   if (s.assumeRolePerAccount !== 1) {

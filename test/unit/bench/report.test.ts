@@ -87,6 +87,11 @@ describe('missedTargets', () => {
     expect(missedTargets(slow)).toEqual(['ratioToBound 0.50 < 0.8: the reconciler is CPU-bound']);
   });
 
+  it('names a steady state that found roles out of sync', () => {
+    const failing = { ...measured, steadyState: { ...measured.steadyState, outcomes: { inSync: 990, failed: 10 } } };
+    expect(missedTargets(failing)).toEqual(['steady state found 10 of 1000 roles not in sync']);
+  });
+
   it('names a bundle over its size or time budget', () => {
     const heavy = {
       ...measured,
