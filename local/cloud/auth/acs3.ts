@@ -65,6 +65,28 @@ export function acs3CanonicalRequest(call: CloudCall, signedHeaders: readonly st
   return `${call.method}\n${pathname}\n${canonicalQuery}\n${canonicalHeaders}\n${signedHeaders.join(';')}\n${payloadHash}`;
 }
 
+/** Why a V3 signature is refused. */
+export type Acs3Problem = 'payload' | 'unsigned-header' | 'signature';
+
+const sha256Hex = (data: Buffer | string): string => createHash('sha256').update(data).digest('hex');
+
+/**
+ * Check the signature of a V3-signed call with `secret`: the body against `x-acs-content-sha256` (when sent), that
+ * `host` and every `x-acs-*` header are signed, and the HMAC itself. Undefined when the signature holds.
+ */
+export function verifyAcs3Signature(call: CloudCall, auth: Acs3Authorization, secret: string): Acs3Problem | undefined {
+  const payloadHash = sha256Hex(call.body);
+  const declared = headerValue(call, 'x-acs-content-sha256');
+  if (declared !== undefined && declared.trim() !== payloadHash) return 'payload';
+  const mustSign = Object.keys(call.headers).filter((h) => h === 'host' || h.startsWith('x-acs-'));
+  if (mustSign.some((h) => !auth.signedHeaders.includes(h))) return 'unsigned-header';
+  const canonical = acs3CanonicalRequest(call, auth.signedHeaders, payloadHash);
+  const stringToSign = `${ACS3_ALGORITHM}\n${sha256Hex(canonical)}`;
+  const expected = createHmac('sha256', secret).update(stringToSign).digest();
+  const given = Buffer.from(auth.signature, 'hex');
+  return given.length === expected.length && timingSafeEqual(given, expected) ? undefined : 'signature';
+}
+
 /**
  * Verify a V3-signed call and return its principal. Throws {@link LocalCloudError}: `IncompleteSignature` (no or
  * unreadable Authorization), `InvalidAccessKeyId.NotFound`, `SignatureDoesNotMatch`, `MissingSecurityToken`,
@@ -80,11 +102,6 @@ export function authenticateAcs3(call: CloudCall, core: CloudCore): Principal {
     );
   }
   const principal = resolveSigner(core, auth.accessKeyId, headerValue(call, 'x-acs-security-token'));
-  const payloadHash = createHash('sha256').update(call.body).digest('hex');
-  const canonical = acs3CanonicalRequest(call, auth.signedHeaders, payloadHash);
-  const stringToSign = `${ACS3_ALGORITHM}\n${createHash('sha256').update(canonical).digest('hex')}`;
-  const expected = createHmac('sha256', principal.accessKeySecret).update(stringToSign).digest();
-  const given = Buffer.from(auth.signature, 'hex');
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw signatureMismatch();
+  if (verifyAcs3Signature(call, auth, principal.accessKeySecret) !== undefined) throw signatureMismatch();
   return principal;
 }

@@ -14,6 +14,7 @@
 import { randomUUID } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
+import { parseAcs3Authorization, verifyAcs3Signature } from '../auth/acs3.js';
 import type { CallIdentity, CloudCall, CloudCore, CloudReply, Principal, ServiceModule } from '../contract.js';
 import { buildFcContext, FcRoleError, functionCredentials } from './fc-context.js';
 import {
@@ -27,7 +28,6 @@ import {
   findFcFunction,
   registerFcFunction,
 } from './fc-functions.js';
-import { parseAcs3Authorization, verifyAcs3Signature } from './fc-signature.js';
 
 /** The error codes the local FC answers with. */
 export const FcErrorCode = {
