@@ -1,5 +1,6 @@
 import OpenApi, { $OpenApiUtil, OpenApiUtil } from '@alicloud/openapi-core';
 import * as $dara from '@darabonba/typescript';
+import { dtsRpcParams } from '../../shared/alicloud/dts.js';
 
 /** Keys of the account that creates the DTS task. */
 export interface TaskCreatorKeys {
@@ -56,17 +57,7 @@ export async function configureDtsJob(
   }
   try {
     const res = await client.callApi(
-      new $OpenApiUtil.Params({
-        action: 'ConfigureDtsJob',
-        version: '2020-01-01',
-        protocol: 'HTTP',
-        pathname: '/',
-        method: 'POST',
-        authType: 'AK',
-        style: 'RPC',
-        reqBodyType: 'formData',
-        bodyType: 'json',
-      }),
+      dtsRpcParams('ConfigureDtsJob', 'http'),
       new $OpenApiUtil.OpenApiRequest({ query: OpenApiUtil.query(query) }),
       new $dara.RuntimeOptions({ autoretry: false }),
     );

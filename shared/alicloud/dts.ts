@@ -3,11 +3,27 @@ import * as $dara from '@darabonba/typescript';
 import { z } from 'zod';
 import type { AccountCredentials } from '../ports.js';
 import { callCloud, malformedResponse, toCloudApiError } from './cloud-error.js';
+import { openApiConfig } from './openapi-config.js';
 
 /** DTS actions the inventory calls (read-only). */
 export const DTS_INVENTORY_ACTIONS = ['dts:DescribeDtsJobs', 'dts:DescribeDtsJobDetail'] as const;
 
 const DTS_VERSION = '2020-01-01';
+
+/** The `callApi` parameters of a DTS 2020-01-01 action (RPC style, form body, JSON answer). */
+export function dtsRpcParams(action: string, protocol: 'https' | 'http'): $OpenApiUtil.Params {
+  return new $OpenApiUtil.Params({
+    action,
+    version: DTS_VERSION,
+    protocol: protocol.toUpperCase(),
+    pathname: '/',
+    method: 'POST',
+    authType: 'AK',
+    style: 'RPC',
+    reqBodyType: 'formData',
+    bodyType: 'json',
+  });
+}
 
 /** Settings of the DTS client. */
 export interface DtsClientOptions {
@@ -128,27 +144,8 @@ export class DtsInventoryClient {
   /** A raw DTS call; fails on HTTP errors and on `Success: false` bodies alike. */
   async #call(account: AccountCredentials, action: string, query: Record<string, unknown>): Promise<unknown> {
     const api = `dts:${action}`;
-    const client = new OpenApi.default(
-      new $OpenApiUtil.Config({
-        accessKeyId: account.accessKeyId,
-        accessKeySecret: account.accessKeySecret,
-        securityToken: account.securityToken,
-        endpoint: this.#options.endpoint,
-        protocol: this.#options.protocol,
-        regionId: this.#options.regionId,
-      }),
-    );
-    const params = new $OpenApiUtil.Params({
-      action,
-      version: DTS_VERSION,
-      protocol: this.#options.protocol.toUpperCase(),
-      pathname: '/',
-      method: 'POST',
-      authType: 'AK',
-      style: 'RPC',
-      reqBodyType: 'formData',
-      bodyType: 'json',
-    });
+    const client = new OpenApi.default(openApiConfig(account, this.#options));
+    const params = dtsRpcParams(action, this.#options.protocol);
     const request = new $OpenApiUtil.OpenApiRequest({ query: OpenApiUtil.query(query) });
     const res = await callCloud(api, () =>
       client.callApi(params, request, new $dara.RuntimeOptions({ autoretry: false, readTimeout: 10_000 })),

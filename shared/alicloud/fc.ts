@@ -1,10 +1,10 @@
 import { Readable } from 'node:stream';
 import FcSdk from '@alicloud/fc20230330';
-import { $OpenApiUtil } from '@alicloud/openapi-core';
 import * as $dara from '@darabonba/typescript';
 import { CloudApiError, CloudErrorKind } from '../domain/errors.js';
 import type { Config } from '../runtime/config.js';
 import { callCloud } from './cloud-error.js';
+import { openApiConfig } from './openapi-config.js';
 
 /** FC actions the shard fan-out calls. */
 export const FC_INVOKER_ACTIONS = ['fc:InvokeFunction'] as const;
@@ -40,16 +40,7 @@ export class FunctionInvoker {
   /** Queue one asynchronous invocation (FC answers 202); `taskId` makes a retried fan-out idempotent. */
   async invokeAsync(functionName: string, payload: unknown, taskId?: string): Promise<{ requestId?: string }> {
     const keys = await this.#options.keys();
-    const client = new FcSdk.default(
-      new $OpenApiUtil.Config({
-        accessKeyId: keys.accessKeyId,
-        accessKeySecret: keys.accessKeySecret,
-        securityToken: keys.securityToken,
-        endpoint: this.#options.endpoint,
-        protocol: this.#options.protocol,
-        regionId: this.#options.regionId,
-      }),
-    );
+    const client = new FcSdk.default(openApiConfig(keys, this.#options));
     let res: Awaited<ReturnType<InstanceType<typeof FcSdk.default>['invokeFunctionWithOptions']>>;
     try {
       res = await callCloud('fc:InvokeFunction', () =>

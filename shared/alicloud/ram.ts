@@ -1,10 +1,10 @@
-import { $OpenApiUtil } from '@alicloud/openapi-core';
 import RamSdk from '@alicloud/ram20150501';
 import * as $dara from '@darabonba/typescript';
 import { z } from 'zod';
 import { CloudErrorKind } from '../domain/errors.js';
 import type { AccountCredentials, AttachedPolicy, NewRole, ObservedRoleRecord, RoleDirectory } from '../ports.js';
 import { callCloud, malformedResponse, toCloudApiError } from './cloud-error.js';
+import { openApiConfig } from './openapi-config.js';
 
 /** RAM actions the role directory calls in each owner account (for the management role's least-privilege policy). */
 export const RAM_DIRECTORY_ACTIONS = [
@@ -180,16 +180,7 @@ export class RamRoleDirectory implements RoleDirectory {
     let client = this.#clients.get(key);
     if (!client) {
       if (this.#clients.size > 256) this.#clients.clear();
-      client = new RamSdk.default(
-        new $OpenApiUtil.Config({
-          accessKeyId: account.accessKeyId,
-          accessKeySecret: account.accessKeySecret,
-          securityToken: account.securityToken,
-          endpoint: this.#options.endpoint,
-          protocol: this.#options.protocol,
-          regionId: this.#options.regionId ?? 'cn-hangzhou',
-        }),
-      );
+      client = new RamSdk.default(openApiConfig(account, this.#options));
       this.#clients.set(key, client);
     }
     return client;

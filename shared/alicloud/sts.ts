@@ -1,10 +1,10 @@
-import { $OpenApiUtil } from '@alicloud/openapi-core';
 import StsSdk from '@alicloud/sts20150401';
 import * as $dara from '@darabonba/typescript';
 import { z } from 'zod';
 import type { AccountCredentials, Clock, CredentialBroker } from '../ports.js';
 import { callCloud, malformedResponse } from './cloud-error.js';
 import type { OwnKeysSource } from './credentials.js';
+import { openApiConfig } from './openapi-config.js';
 
 /** STS actions the broker calls with the function's own identity. */
 export const STS_BROKER_ACTIONS = ['sts:AssumeRole'] as const;
@@ -84,16 +84,7 @@ export class StsCredentialBroker implements CredentialBroker {
 
   async #assume(accountId: string): Promise<AccountCredentials> {
     const own = await this.#options.ownKeys();
-    const client = new StsSdk.default(
-      new $OpenApiUtil.Config({
-        accessKeyId: own.accessKeyId,
-        accessKeySecret: own.accessKeySecret,
-        securityToken: own.securityToken,
-        endpoint: this.#options.endpoint,
-        protocol: this.#options.protocol,
-        regionId: this.#options.regionId,
-      }),
-    );
+    const client = new StsSdk.default(openApiConfig(own, this.#options));
     const roleArn = `acs:ram::${accountId}:role/${this.#options.managementRole.toLowerCase()}`;
     this.#assumeRoleCalls += 1;
     const res = await callCloud('sts:AssumeRole', () =>

@@ -6,6 +6,7 @@
 import OpenApi, { $OpenApiUtil, OpenApiUtil } from '@alicloud/openapi-core';
 import Ram, * as $Ram from '@alicloud/ram20150501';
 import * as $dara from '@darabonba/typescript';
+import { dtsRpcParams } from '../../../shared/alicloud/dts.js';
 
 /** The client classes: Node gives `module.exports` as the default import, vitest gives its `default`. */
 const OpenApiClient = (typeof OpenApi.default === 'function'
@@ -43,17 +44,7 @@ export async function callDts(
   const client = new OpenApiClient(
     new $OpenApiUtil.Config({ accessKeyId: keys.id, accessKeySecret: keys.secret, endpoint, protocol: 'http' }),
   );
-  const params = new $OpenApiUtil.Params({
-    action,
-    version: '2020-01-01',
-    protocol: 'HTTP',
-    pathname: '/',
-    method: 'POST',
-    authType: 'AK',
-    style: 'RPC',
-    reqBodyType: 'formData',
-    bodyType: 'json',
-  });
+  const params = dtsRpcParams(action, 'http');
   const request = new $OpenApiUtil.OpenApiRequest({
     query: OpenApiUtil.query(query),
     ...(body ? { body: OpenApiUtil.query(body) } : {}),
