@@ -4,6 +4,7 @@ import { MessageOutcome, type MessageResult, processTicketMessage } from '../../
 import { createEngine } from '../../shared/runtime/engine.js';
 import { parseMnsEvent } from '../../shared/runtime/envelopes.js';
 import { fcHandler } from '../../shared/runtime/handler.js';
+import { ticketKeysOf } from '../../shared/runtime/trust-settings.js';
 
 /** The intake's answer: one outcome per queue message, and what happened to the audit events. */
 export interface IntakeResult {
@@ -41,12 +42,19 @@ export const handler = fcHandler('ticket-intake', async (event, { services, logg
     return { results: [], audit: { delivered: 0, pending: 0 }, problems: error.problems };
   }
   const engine = createEngine(services);
+  const settings = await services.settings();
+  const guardrails = {
+    ...services.config.guardrails,
+    allowedOwnerAccounts: settings.allowedOwnerAccounts,
+    allowedTrustedAccounts: settings.allowedTrustedAccounts,
+  };
   const results: MessageResult[] = [];
   for (const message of messages) {
     const result = await processTicketMessage(message, {
-      ticketKeys: services.config.ticketKeys,
+      ticketKeys: ticketKeysOf(settings),
       replayWindowSeconds: services.config.replayWindowSeconds,
-      guardrails: services.config.guardrails,
+      guardrails,
+      partitions: settings.accountPartitions,
       ledger: services.ledger,
       grants: services.grants,
       audit: services.outbox,

@@ -1,4 +1,5 @@
-import { DEMO_TICKET_KEY } from './sample-events.js';
+import type { TrustSettings } from '../../shared/runtime/trust-settings.js';
+import { DEMO_TICKET_KEY, DEMO_TICKET_SYSTEM } from './sample-events.js';
 
 /** The local cloud's address, as `startLocalCloud` returns it. */
 export interface LocalCloudAddress {
@@ -18,8 +19,27 @@ export const LOCAL_AUTOMATION = {
 export const LOCAL_EVENT_BUS = 'dts-trust';
 
 /**
+ * The trust settings of local runs: the demo key bound to the demo ticketing system, no allow-lists. `overrides`
+ * replace top-level fields (a test's allow-list, partitions or other systems).
+ */
+export function localTrustSettings(overrides: Partial<TrustSettings> = {}): TrustSettings {
+  return {
+    ticketSystems: {
+      [DEMO_TICKET_SYSTEM]: {
+        keys: { [DEMO_TICKET_KEY.keyId]: DEMO_TICKET_KEY.secret },
+        administrator: false,
+        adoptRoleNames: [],
+      },
+    },
+    accountPartitions: {},
+    managementExternalIds: {},
+    ...overrides,
+  };
+}
+
+/**
  * The environment variables that point dts-trust at the local cloud: every endpoint on loopback over http,
- * the example automation account, and the demo ticket key.
+ * the example automation account, and the local trust settings inline (`DTS_TRUST_SETTINGS`).
  */
 export function localCloudEnvironment(
   cloud: LocalCloudAddress,
@@ -37,7 +57,7 @@ export function localCloudEnvironment(
     DTS_TRUST_TABLESTORE_ENDPOINT: cloud.url,
     DTS_TRUST_TABLESTORE_INSTANCE: 'dts-trust',
     DTS_TRUST_EVENT_BUS: LOCAL_EVENT_BUS,
-    DTS_TRUST_TICKET_KEYS: JSON.stringify({ [DEMO_TICKET_KEY.keyId]: DEMO_TICKET_KEY.secret }),
+    DTS_TRUST_SETTINGS: JSON.stringify(localTrustSettings()),
     DTS_TRUST_RETRY_BASE_MS: '20',
     DTS_TRUST_RETRY_MAX_MS: '200',
     ...extra,

@@ -2,8 +2,14 @@ import { randomUUID } from 'node:crypto';
 import type { TicketBody } from '../../shared/intake/ticket-message.js';
 import { signTicketMessage } from '../../shared/intake/ticket-message.js';
 
-/** The signing key the samples and the demo use (configure the same in DTS_TRUST_TICKET_KEYS). */
-export const DEMO_TICKET_KEY = { keyId: 'demo-jira', secret: 'demo-secret-not-for-production' } as const;
+/** The ticketing system the sample tickets come from (their `ticket.system`). */
+export const DEMO_TICKET_SYSTEM = 'jira';
+
+/**
+ * The signing key the samples and the demo use: bound to {@link DEMO_TICKET_SYSTEM} in the local trust settings
+ * (`localTrustSettings` in local-environment.ts).
+ */
+export const DEMO_TICKET_KEY = { keyId: 'demo-jira', secret: 'demo-secret-not-for-production-use' } as const;
 
 /** The accounts the samples refer to (from local/accounts.example.json). */
 export interface SampleAccounts {
@@ -69,7 +75,7 @@ export function sampleTicketBody(
     issuedAt: now.toISOString(),
     action: 'declare',
     ticket: {
-      system: 'jira',
+      system: DEMO_TICKET_SYSTEM,
       id: tickets[kind],
       requester: 'ana.lima@example.com',
       approver: 'ben.okafor@example.com',

@@ -22,8 +22,8 @@ export interface StsBrokerOptions {
   readonly automationAccountId: string | undefined;
   /** The management role assumed in each owner account. */
   readonly managementRole: string;
-  /** Optional external ID per owner account. */
-  readonly externalIds?: Readonly<Record<string, string>>;
+  /** The external ID AssumeRole sends for an owner account, if any (read from the trust settings). */
+  readonly externalIdOf?: (accountId: string) => Promise<string | undefined>;
   readonly ownKeys: OwnKeysSource;
   readonly clock: Pick<Clock, 'now'>;
   /** Session duration asked for (900..3600 by default role limits). */
@@ -84,6 +84,7 @@ export class StsCredentialBroker implements CredentialBroker {
 
   async #assume(accountId: string): Promise<AccountCredentials> {
     const own = await this.#options.ownKeys();
+    const externalId = await this.#options.externalIdOf?.(accountId);
     const client = new StsSdk.default(openApiConfig(own, this.#options));
     const roleArn = `acs:ram::${accountId}:role/${this.#options.managementRole.toLowerCase()}`;
     this.#assumeRoleCalls += 1;
@@ -93,7 +94,7 @@ export class StsCredentialBroker implements CredentialBroker {
           roleArn,
           roleSessionName: this.#options.sessionName ?? 'dts-trust',
           durationSeconds: this.#options.durationSeconds ?? 3600,
-          externalId: this.#options.externalIds?.[accountId],
+          externalId,
         }),
         this.#runtime,
       ),

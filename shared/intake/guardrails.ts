@@ -31,7 +31,7 @@ export function checkGuardrails(grants: readonly Grant[], guardrails: Guardrails
         code: 'GuardrailOwnerAccount',
         field: `${at}.ownerAccountId`,
         message: `account ${grant.ownerAccountId} is not an owner account dts-trust manages`,
-        fix: 'ask the platform team to add it to DTS_TRUST_ALLOWED_OWNER_ACCOUNTS',
+        fix: 'ask the platform team to add it to allowedOwnerAccounts in the trust settings',
       });
     }
     if (guardrails.allowedTrustedAccounts && !guardrails.allowedTrustedAccounts.includes(grant.trustedAccountId)) {
@@ -39,7 +39,7 @@ export function checkGuardrails(grants: readonly Grant[], guardrails: Guardrails
         code: 'GuardrailTrustedAccount',
         field: `${at}.trustedAccountId`,
         message: `account ${grant.trustedAccountId} may not be trusted`,
-        fix: 'ask the platform team to add it to DTS_TRUST_ALLOWED_TRUSTED_ACCOUNTS',
+        fix: 'ask the platform team to add it to allowedTrustedAccounts in the trust settings',
       });
     }
     for (const policy of grant.policies) {

@@ -110,7 +110,7 @@ function authenticate(message: QueueMessage, deps: IntakeDeps): { body: TicketBo
         'TicketKeyUnknown',
         'message.keyId',
         `no signing key "${envelope.data.keyId}" is configured`,
-        'sign with the key id the platform team configured for your ticketing system (DTS_TRUST_TICKET_KEYS)',
+        'sign with the key id the platform team configured for your ticketing system (ticketSystems.<system>.keys of the trust settings)',
       ),
     ]);
   }

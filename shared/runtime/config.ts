@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ConfigError } from '../domain/errors.js';
+import { parseTrustSettings, type TrustSettings } from './trust-settings.js';
 
 /** Where an endpoint override is given for the local cloud: `127.0.0.1:<port>` (no scheme). */
 const hostPort = z
@@ -9,35 +10,6 @@ const hostPort = z
 const accountId = z.string().regex(/^\d{16}$/, 'must be a 16-digit Alibaba Cloud account ID (AliyunUidFormat)');
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
-
-/** A comma-separated list; empty or `*` means "any". */
-const list = z
-  .string()
-  .optional()
-  .transform((v) =>
-    v === undefined || v.trim() === '' || v.trim() === '*'
-      ? undefined
-      : v
-          .split(',')
-          .map((s) => s.trim())
-          .filter(Boolean),
-  );
-
-/** A JSON object of string to string, e.g. `{"jira":"secret"}`. */
-const jsonRecord = z
-  .string()
-  .optional()
-  .transform((v, ctx) => {
-    if (v === undefined || v.trim() === '') return {} as Record<string, string>;
-    try {
-      const parsed = z.record(z.string().min(1)).safeParse(JSON.parse(v));
-      if (parsed.success) return parsed.data;
-    } catch {
-      /* reported below */
-    }
-    ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'must be a JSON object of strings, e.g. {"jira":"..."}' });
-    return z.NEVER;
-  });
 
 /** Every environment variable dts-trust reads, with its default. */
 export const ConfigEnvSchema = z.object({
@@ -63,8 +35,6 @@ export const ConfigEnvSchema = z.object({
     .default('dts_trust_'),
   DTS_TRUST_EVENT_BUS: z.string().min(1).default('dts-trust'),
   DTS_TRUST_MANAGEMENT_ROLE: z.string().min(1).max(64).default('dts-trust-manager'),
-  /** Per owner account external ID for AssumeRole into the management role, JSON `{"<uid>":"<id>"}`. */
-  DTS_TRUST_MANAGEMENT_EXTERNAL_IDS: jsonRecord,
   DTS_TRUST_ACCOUNT_CONCURRENCY: positiveInt(8),
   DTS_TRUST_ROLE_CONCURRENCY: positiveInt(4),
   /** RAM requests per second per owner account (RAM throttles per account). */
@@ -72,11 +42,18 @@ export const ConfigEnvSchema = z.object({
   DTS_TRUST_RETRY_MAX_ATTEMPTS: positiveInt(6),
   DTS_TRUST_RETRY_BASE_MS: positiveInt(200),
   DTS_TRUST_RETRY_MAX_MS: positiveInt(10_000),
-  /** Ticket signing keys, JSON `{"<keyId>":"<secret>"}`, one per ticketing system. */
-  DTS_TRUST_TICKET_KEYS: jsonRecord,
+  /** The trust settings document itself (JSON; local runs and tests). See trust-settings.ts. */
+  DTS_TRUST_SETTINGS: z.string().optional(),
+  /** The name of the KMS Secrets Manager secret whose value is the trust settings document (the cloud). */
+  DTS_TRUST_SETTINGS_SECRET: z
+    .string()
+    .regex(/^[A-Za-z0-9_/+=.@-]{1,192}$/, 'must be a KMS secret name (letters, digits and _/+=.@-, at most 192)')
+    .optional(),
+  /** How long a container keeps the secret's value before reading it again. */
+  DTS_TRUST_SETTINGS_TTL_SECONDS: positiveInt(300),
+  /** KMS endpoint for the secret: `kms.<region>.aliyuncs.com`, `kms-vpc.<region>.aliyuncs.com` in a VPC. */
+  DTS_TRUST_KMS_ENDPOINT: hostPort.optional(),
   DTS_TRUST_REPLAY_WINDOW_SECONDS: positiveInt(900),
-  DTS_TRUST_ALLOWED_OWNER_ACCOUNTS: list,
-  DTS_TRUST_ALLOWED_TRUSTED_ACCOUNTS: list,
   DTS_TRUST_ALLOWED_POLICIES: z
     .string()
     .optional()
@@ -118,6 +95,7 @@ export interface Config {
     readonly eventbridge: string | undefined;
     readonly fc: string | undefined;
     readonly tablestore: string;
+    readonly kms: string;
   };
   readonly tablestoreInstance: string;
   readonly tables: {
@@ -128,15 +106,13 @@ export interface Config {
   };
   readonly eventBus: string;
   readonly managementRole: string;
-  readonly managementExternalIds: Readonly<Record<string, string>>;
   readonly concurrency: { readonly accounts: number; readonly rolesPerAccount: number };
   readonly ramRateLimitPerSecond: number;
   readonly retry: { readonly maxAttempts: number; readonly baseDelayMs: number; readonly maxDelayMs: number };
-  readonly ticketKeys: Readonly<Record<string, string>>;
+  /** Where the trust settings document comes from; `undefined` when neither variable is set. */
+  readonly trustSettings: TrustSettingsOrigin | undefined;
   readonly replayWindowSeconds: number;
   readonly guardrails: {
-    readonly allowedOwnerAccounts: readonly string[] | undefined;
-    readonly allowedTrustedAccounts: readonly string[] | undefined;
     readonly allowedPolicies: readonly string[];
     readonly roleNamePattern: RegExp;
     readonly maxGrantsPerTicket: number;
@@ -145,26 +121,55 @@ export interface Config {
   readonly flap: { readonly limit: number; readonly windowMinutes: number };
 }
 
+/** Where the trust settings document comes from: inline in the environment, or a KMS secret. */
+export type TrustSettingsOrigin =
+  | { readonly kind: 'inline'; readonly settings: TrustSettings }
+  | { readonly kind: 'secret'; readonly secretName: string; readonly ttlSeconds: number };
+
+/** Variables of earlier releases whose content now lives in the trust settings document, with where it goes. */
+export const MOVED_TO_TRUST_SETTINGS = {
+  DTS_TRUST_TICKET_KEYS: 'ticketSystems.<system>.keys',
+  DTS_TRUST_ALLOWED_OWNER_ACCOUNTS: 'allowedOwnerAccounts',
+  DTS_TRUST_ALLOWED_TRUSTED_ACCOUNTS: 'allowedTrustedAccounts',
+  DTS_TRUST_MANAGEMENT_EXTERNAL_IDS: 'managementExternalIds',
+} as const;
+
+function fail(lines: readonly string[], cause?: unknown): never {
+  throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`, cause ? { cause } : undefined);
+}
+
 /**
  * Read and validate every setting from the environment. Throws one {@link ConfigError} naming each bad
- * variable and what it must look like.
+ * variable and what it must look like. The trust settings document is validated here when it is inline
+ * (`DTS_TRUST_SETTINGS`); a KMS secret is read by the services.
  */
 export function loadConfig(env: Readonly<Record<string, string | undefined>> = process.env): Config {
+  const moved = Object.entries(MOVED_TO_TRUST_SETTINGS)
+    .filter(([name]) => env[name] !== undefined)
+    .map(
+      ([name, field]) =>
+        `${name}: is no longer read - move its content to "${field}" of the trust settings document (DTS_TRUST_SETTINGS or the secret named by DTS_TRUST_SETTINGS_SECRET, docs/deploy.md), then unset ${name}`,
+    );
+  if (moved.length > 0) fail(moved);
   const parsed = ConfigEnvSchema.safeParse(env);
   if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `${i.path.join('.') || '(environment)'}: ${i.message}`);
-    throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`, { cause: parsed.error });
+    fail(
+      parsed.error.issues.map((i) => `${i.path.join('.') || '(environment)'}: ${i.message}`),
+      parsed.error,
+    );
   }
   const e = parsed.data;
-  const badAccounts = [
-    ...(e.DTS_TRUST_ALLOWED_OWNER_ACCOUNTS ?? []).map((a) => ['DTS_TRUST_ALLOWED_OWNER_ACCOUNTS', a] as const),
-    ...(e.DTS_TRUST_ALLOWED_TRUSTED_ACCOUNTS ?? []).map((a) => ['DTS_TRUST_ALLOWED_TRUSTED_ACCOUNTS', a] as const),
-    ...Object.keys(e.DTS_TRUST_MANAGEMENT_EXTERNAL_IDS).map((a) => ['DTS_TRUST_MANAGEMENT_EXTERNAL_IDS', a] as const),
-  ].filter(([, a]) => !/^\d{16}$/.test(a));
-  if (badAccounts.length > 0) {
-    const lines = badAccounts.map(([name, a]) => `${name}: "${a}" is not a 16-digit account ID (AliyunUidFormat)`);
-    throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`);
+  if (e.DTS_TRUST_SETTINGS !== undefined && e.DTS_TRUST_SETTINGS_SECRET !== undefined) {
+    fail([
+      'DTS_TRUST_SETTINGS and DTS_TRUST_SETTINGS_SECRET are both set - keep exactly one: the secret in the cloud, the inline document for local runs',
+    ]);
   }
+  const trustSettings: TrustSettingsOrigin | undefined =
+    e.DTS_TRUST_SETTINGS !== undefined
+      ? { kind: 'inline', settings: parseTrustSettings(e.DTS_TRUST_SETTINGS, 'DTS_TRUST_SETTINGS') }
+      : e.DTS_TRUST_SETTINGS_SECRET !== undefined
+        ? { kind: 'secret', secretName: e.DTS_TRUST_SETTINGS_SECRET, ttlSeconds: e.DTS_TRUST_SETTINGS_TTL_SECONDS }
+        : undefined;
   const region = e.DTS_TRUST_REGION;
   const automationAccountId = e.DTS_TRUST_AUTOMATION_ACCOUNT_ID ?? e.FC_ACCOUNT_ID;
   const prefix = e.DTS_TRUST_TABLE_PREFIX;
@@ -184,6 +189,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
         (automationAccountId ? `${automationAccountId}.${region}.fc.aliyuncs.com` : undefined),
       tablestore:
         e.DTS_TRUST_TABLESTORE_ENDPOINT ?? `https://${e.DTS_TRUST_TABLESTORE_INSTANCE}.${region}.ots.aliyuncs.com`,
+      kms: e.DTS_TRUST_KMS_ENDPOINT ?? `kms.${region}.aliyuncs.com`,
     },
     tablestoreInstance: e.DTS_TRUST_TABLESTORE_INSTANCE,
     tables: {
@@ -194,7 +200,6 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     },
     eventBus: e.DTS_TRUST_EVENT_BUS,
     managementRole: e.DTS_TRUST_MANAGEMENT_ROLE,
-    managementExternalIds: e.DTS_TRUST_MANAGEMENT_EXTERNAL_IDS,
     concurrency: { accounts: e.DTS_TRUST_ACCOUNT_CONCURRENCY, rolesPerAccount: e.DTS_TRUST_ROLE_CONCURRENCY },
     ramRateLimitPerSecond: e.DTS_TRUST_RAM_RATE_LIMIT,
     retry: {
@@ -202,11 +207,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       baseDelayMs: e.DTS_TRUST_RETRY_BASE_MS,
       maxDelayMs: e.DTS_TRUST_RETRY_MAX_MS,
     },
-    ticketKeys: e.DTS_TRUST_TICKET_KEYS,
+    trustSettings,
     replayWindowSeconds: e.DTS_TRUST_REPLAY_WINDOW_SECONDS,
     guardrails: {
-      allowedOwnerAccounts: e.DTS_TRUST_ALLOWED_OWNER_ACCOUNTS,
-      allowedTrustedAccounts: e.DTS_TRUST_ALLOWED_TRUSTED_ACCOUNTS,
       allowedPolicies: e.DTS_TRUST_ALLOWED_POLICIES,
       roleNamePattern: new RegExp(e.DTS_TRUST_ROLE_NAME_PATTERN),
       maxGrantsPerTicket: e.DTS_TRUST_MAX_GRANTS_PER_TICKET,

@@ -11,6 +11,7 @@ import { setupTables } from '../alicloud/tablestore/tables.js';
 import { ConfigError } from '../domain/errors.js';
 import type { Clock, Random } from '../ports.js';
 import type { Config } from './config.js';
+import { type TrustSettings, type TrustSettingsSource, trustSettingsSourceFor } from './trust-settings-source.js';
 
 /** The real clock. */
 export const systemClock: Clock = {
@@ -38,6 +39,10 @@ export interface Services {
   readonly sink: EventBridgeAuditSink;
   readonly broker: StsCredentialBroker;
   readonly directory: RamRoleDirectory;
+  /** Where the trust settings come from (its `refreshForUnknownKey` re-reads a remote source once). */
+  readonly settingsSource: TrustSettingsSource;
+  /** The trust settings document (ticket systems and keys, allow-lists, partitions, external IDs), cached. */
+  readonly settings: () => Promise<TrustSettings>;
   /** Create missing tables (idempotent); run once per container. */
   readonly ensureTables: () => Promise<void>;
 }
@@ -50,6 +55,8 @@ export function createServices(
     clock?: Clock;
     random?: Random;
     tablestoreKeys?: { accessKeyId: string; accessKeySecret: string; securityToken?: string };
+    /** Overrides the source {@link Config.trustSettings} names (tests). */
+    settingsSource?: TrustSettingsSource;
   },
 ): Services {
   const clock = options.clock ?? systemClock;
@@ -73,6 +80,8 @@ export function createServices(
       'DTS_TRUST_EVENTBRIDGE_ENDPOINT or DTS_TRUST_AUTOMATION_ACCOUNT_ID (FC_ACCOUNT_ID) must be set',
     );
   }
+  const settingsSource = options.settingsSource ?? trustSettingsSourceFor(config, { ownKeys, clock });
+  const settings = () => settingsSource.current();
   return {
     config,
     clock,
@@ -95,7 +104,7 @@ export function createServices(
       regionId: config.region,
       automationAccountId: config.automationAccountId,
       managementRole: config.managementRole,
-      externalIds: config.managementExternalIds,
+      externalIdOf: async (accountId) => (await settings()).managementExternalIds[accountId],
       ownKeys,
       clock,
     }),
@@ -104,6 +113,8 @@ export function createServices(
       protocol: config.protocol,
       regionId: config.region,
     }),
+    settingsSource,
+    settings,
     ensureTables: () => {
       tablesReady ??= setupTables(tablestore, config.tables).then(
         () => undefined,

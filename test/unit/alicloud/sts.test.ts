@@ -105,7 +105,8 @@ describe('StsCredentialBroker', () => {
 
   it('passes the external id configured for each owner account, and none for the others', async () => {
     sts.on('assumeRoleWithOptions').resolves(assumed('STS.X', oneHour));
-    const b = broker({ externalIds: { [OWNER_A]: 'ext-a' } });
+    const externalIds: Record<string, string> = { [OWNER_A]: 'ext-a' };
+    const b = broker({ externalIdOf: async (accountId) => externalIds[accountId] });
     await b.credentialsFor(OWNER_A);
     await b.credentialsFor(OWNER_B);
     const [forA, forB] = sts.calls('assumeRoleWithOptions').map((call) => call.args[0]);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { localTrustSettings } from '../../../local/demo/local-environment.js';
 import { ConfigError } from '../../../shared/domain/errors.js';
 import { loadConfig } from '../../../shared/runtime/config.js';
 
@@ -12,7 +13,8 @@ describe('loadConfig', () => {
     expect(config.tables.grants).toBe('dts_trust_grants');
     expect(config.managementRole).toBe('dts-trust-manager');
     expect(config.guardrails.allowedPolicies).toEqual(['AliyunDTSRolePolicy']);
-    expect(config.guardrails.allowedOwnerAccounts).toBeUndefined();
+    expect(config.trustSettings).toBeUndefined();
+    expect(config.endpoints.kms).toBe('kms.cn-hangzhou.aliyuncs.com');
   });
 
   it('derives the EventBridge and FC endpoints from the account FC runs in', () => {
@@ -21,18 +23,54 @@ describe('loadConfig', () => {
     expect(config.endpoints.fc).toBe('1234567890123456.cn-shanghai.fc.aliyuncs.com');
   });
 
-  it('reads lists, JSON maps and local-cloud overrides', () => {
+  it('reads lists, numbers and local-cloud overrides', () => {
     const config = loadConfig({
       DTS_TRUST_PROTOCOL: 'http',
       DTS_TRUST_RAM_ENDPOINT: '127.0.0.1:9000',
-      DTS_TRUST_ALLOWED_OWNER_ACCOUNTS: '1111111111111111, 2222222222222222',
-      DTS_TRUST_TICKET_KEYS: '{"jira":"s3cret"}',
+      DTS_TRUST_ALLOWED_POLICIES: 'AliyunDTSRolePolicy, Custom',
       DTS_TRUST_RAM_RATE_LIMIT: '5',
     });
     expect(config.endpoints.ram).toBe('127.0.0.1:9000');
-    expect(config.guardrails.allowedOwnerAccounts).toEqual(['1111111111111111', '2222222222222222']);
-    expect(config.ticketKeys).toEqual({ jira: 's3cret' });
+    expect(config.guardrails.allowedPolicies).toEqual(['AliyunDTSRolePolicy', 'Custom']);
     expect(config.ramRateLimitPerSecond).toBe(5);
+  });
+
+  it('validates an inline trust settings document at start', () => {
+    const config = loadConfig({ DTS_TRUST_SETTINGS: JSON.stringify(localTrustSettings()) });
+    expect(config.trustSettings).toEqual({ kind: 'inline', settings: localTrustSettings() });
+    expect(() => loadConfig({ DTS_TRUST_SETTINGS: '{"ticketSystems":{"jira":{"keys":{}}}}' })).toThrow(
+      /ticketSystems\.jira\.keys: a ticketing system needs a signing key/,
+    );
+  });
+
+  it('names the KMS secret and its re-read interval when the settings live in a secret', () => {
+    const config = loadConfig({
+      DTS_TRUST_SETTINGS_SECRET: 'dts-trust/settings',
+      DTS_TRUST_SETTINGS_TTL_SECONDS: '60',
+    });
+    expect(config.trustSettings).toEqual({ kind: 'secret', secretName: 'dts-trust/settings', ttlSeconds: 60 });
+  });
+
+  it('refuses both settings sources at once', () => {
+    expect(() =>
+      loadConfig({ DTS_TRUST_SETTINGS: JSON.stringify(localTrustSettings()), DTS_TRUST_SETTINGS_SECRET: 's' }),
+    ).toThrow(/both set - keep exactly one/);
+  });
+
+  it.each([
+    ['DTS_TRUST_TICKET_KEYS', 'ticketSystems.<system>.keys'],
+    ['DTS_TRUST_ALLOWED_OWNER_ACCOUNTS', 'allowedOwnerAccounts'],
+    ['DTS_TRUST_ALLOWED_TRUSTED_ACCOUNTS', 'allowedTrustedAccounts'],
+    ['DTS_TRUST_MANAGEMENT_EXTERNAL_IDS', 'managementExternalIds'],
+  ])('tells to move %s into the trust settings document (%s)', (name, field) => {
+    let error: unknown;
+    try {
+      loadConfig({ [name]: '{}' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toContain(`${name}: is no longer read - move its content to "${field}"`);
   });
 
   it('names every bad variable in one error', () => {
@@ -41,7 +79,7 @@ describe('loadConfig', () => {
       loadConfig({
         DTS_TRUST_PROTOCOL: 'ftp',
         DTS_TRUST_RAM_ENDPOINT: 'https://ram.aliyuncs.com',
-        DTS_TRUST_TICKET_KEYS: 'not json',
+        DTS_TRUST_SETTINGS_TTL_SECONDS: 'soon',
         DTS_TRUST_RAM_RATE_LIMIT: '-1',
       });
     } catch (e) {
@@ -52,15 +90,11 @@ describe('loadConfig', () => {
     for (const name of [
       'DTS_TRUST_PROTOCOL',
       'DTS_TRUST_RAM_ENDPOINT',
-      'DTS_TRUST_TICKET_KEYS',
+      'DTS_TRUST_SETTINGS_TTL_SECONDS',
       'DTS_TRUST_RAM_RATE_LIMIT',
     ]) {
       expect(message).toContain(name);
     }
-  });
-
-  it('rejects an allowed account that is not 16 digits with the DTS code', () => {
-    expect(() => loadConfig({ DTS_TRUST_ALLOWED_TRUSTED_ACCOUNTS: '12345' })).toThrow(/AliyunUidFormat/);
   });
 
   it('rejects a role-name pattern that is not a regular expression', () => {
