@@ -109,6 +109,18 @@ export const ErrorCatalog = {
     cause: 'the Tencent Cloud account ID (UIN) is not a number',
     fix: 'give the numeric account ID (UIN) of the root account',
   },
+  RoleProtected: {
+    origin: 'dts-trust',
+    cause:
+      "the role is dts-trust's own management role, the role its functions run as, or a role configuration protects (DTS_TRUST_PROTECTED_ROLES); dts-trust never adopts, changes or deletes it",
+    fix: 'choose another role name for the DTS grant',
+  },
+  ExternalIdNotSupported: {
+    origin: 'dts-trust',
+    cause:
+      'DTS cannot pass an external ID (ConfigureDtsJob has no ExternalId field), so it could never assume a role whose trust requires sts:ExternalId',
+    fix: 'leave externalId out of Alibaba Cloud DTS grants',
+  },
   InvalidField: {
     origin: 'dts-trust',
     cause: 'a field is missing, has the wrong type, or is not allowed',

@@ -6,6 +6,7 @@ export * from './endpoints.js';
 export * from './errors.js';
 export * from './grant.js';
 export * from './ownership.js';
+export * from './protected-roles.js';
 export * from './relationship.js';
 export * from './validation.js';
 export * from './zod-problems.js';

@@ -1,5 +1,6 @@
 import type { DesiredRole } from '../domain/desired-role.js';
 import { ValidationError, type ValidationProblem } from '../domain/errors.js';
+import { Cloud } from '../domain/grant.js';
 import { buildTrustPolicy, parsedFromDocument, renderTrustPolicy } from '../policy/index.js';
 import type { ParsedTrustPolicy } from '../policy/types.js';
 
@@ -14,8 +15,26 @@ export type DesiredTrustResult =
   | { readonly ok: true; readonly trust: DesiredTrust }
   | { readonly ok: false; readonly problems: readonly ValidationProblem[] };
 
-/** Build the trust policy of a desired role; invalid declarations come back as problems, never thrown. */
+/**
+ * Build the trust policy of a desired role; invalid declarations come back as problems, never thrown. An external
+ * ID on an Alibaba Cloud grant is refused (`ExternalIdNotSupported`): DTS cannot pass one, so it could never assume
+ * the role.
+ */
 export function desiredTrustOf(desired: DesiredRole): DesiredTrustResult {
+  if (desired.cloud === Cloud.Alibaba && desired.externalId !== undefined) {
+    return {
+      ok: false,
+      problems: [
+        {
+          code: 'ExternalIdNotSupported',
+          field: 'externalId',
+          message:
+            'DTS cannot pass an external ID (ConfigureDtsJob has no ExternalId field), so it could never assume this role',
+          fix: 'leave externalId out of Alibaba Cloud DTS grants, then declare the grant again',
+        },
+      ],
+    };
+  }
   try {
     const document = buildTrustPolicy(
       desired.trustedAccountIds,

@@ -1,6 +1,7 @@
 import type { DesiredRole } from '../domain/desired-role.js';
 import { GrantMode, type RoleKey, type TicketRef } from '../domain/grant.js';
 import { Ownership, ownedRoleDescription, roleArn } from '../domain/ownership.js';
+import { isProtectedRole } from '../domain/protected-roles.js';
 import type { TrustDiff } from '../policy/types.js';
 import type { AttachedPolicy, NewRole } from '../ports.js';
 import { desiredTrustOf } from './desired-trust.js';
@@ -12,6 +13,8 @@ export const PlanConflictCode = {
   RoleNotManaged: 'RoleNotManaged',
   /** The grants name a cloud this engine does not manage. */
   CloudNotSupported: 'CloudNotSupported',
+  /** The role is protected (management role, function role, or listed by configuration): never adopted, changed or deleted. */
+  RoleProtected: 'RoleProtected',
 } as const;
 /** One of {@link PlanConflictCode}. */
 export type PlanConflictCode = (typeof PlanConflictCode)[keyof typeof PlanConflictCode];
@@ -100,6 +103,8 @@ export interface RolePlan {
 export interface PlanOptions {
   /** Tags a created role carries besides the ownership tag. */
   readonly extraTags?: Readonly<Record<string, string>>;
+  /** Role names dts-trust never adopts, changes or deletes, compared case-insensitively (see `Config.protectedRoles`). */
+  readonly protectedRoles?: readonly string[];
 }
 
 function ownershipTags(options: PlanOptions): Record<string, string> {
@@ -126,6 +131,16 @@ function conflictActions(desired: DesiredRole): ConflictAction[] {
     }
   }
   return actions;
+}
+
+function roleProtected(observation: RoleObservation): ConflictAction {
+  return {
+    kind: 'conflict',
+    code: PlanConflictCode.RoleProtected,
+    message:
+      `role ${observation.role.roleName} is protected (the management role, the function role, or listed in ` +
+      'DTS_TRUST_PROTECTED_ROLES): dts-trust never adopts, changes or deletes it; choose another role name',
+  };
 }
 
 function notManaged(observation: RoleObservation): ConflictAction {
@@ -195,6 +210,10 @@ function actionsFor(
   observation: RoleObservation,
   options: PlanOptions,
 ): PlannedAction[] {
+  if (isProtectedRole(observation.role.roleName, options.protectedRoles ?? [])) {
+    if (desired !== undefined || observation.owned) return [roleProtected(observation)];
+    return [{ kind: 'nothing', reason: 'no active grant; the role is protected and not managed by dts-trust' }];
+  }
   if (desired === undefined) {
     if (!observation.exists) return [{ kind: 'nothing', reason: 'no active grant and no role' }];
     if (!observation.owned)

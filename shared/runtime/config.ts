@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ConfigError } from '../domain/errors.js';
+import { protectedRoleNames } from '../domain/protected-roles.js';
 import { parseTrustSettings, type TrustSettings } from './trust-settings.js';
 
 /** Where an endpoint override is given for the local cloud: `127.0.0.1:<port>` (no scheme). */
@@ -10,6 +11,27 @@ const hostPort = z
 const accountId = z.string().regex(/^\d{16}$/, 'must be a 16-digit Alibaba Cloud account ID (AliyunUidFormat)');
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+/** A RAM role name as RAM accepts it. */
+const roleName = z.string().regex(/^[A-Za-z0-9.-]{1,64}$/, 'must be a RAM role name: 1-64 letters, digits, "." or "-"');
+
+/**
+ * The roles dts-trust never adopts, changes or deletes (kept apart from the other settings). The function role is
+ * the one s.yaml runs the functions as; `DTS_TRUST_PROTECTED_ROLES` adds names, comma-separated.
+ */
+export const ProtectedRolesEnvSchema = z.object({
+  DTS_TRUST_FUNCTION_ROLE: roleName.default('dts-trust-function'),
+  DTS_TRUST_PROTECTED_ROLES: z
+    .string()
+    .optional()
+    .transform((v) =>
+      (v ?? '')
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(roleName)),
+});
 
 /** Every environment variable dts-trust reads, with its default. */
 export const ConfigEnvSchema = z.object({
@@ -119,6 +141,10 @@ export interface Config {
   };
   readonly sharding: { readonly threshold: number; readonly functionName: string };
   readonly flap: { readonly limit: number; readonly windowMinutes: number };
+  /** The role the functions run as (protected). */
+  readonly functionRole: string;
+  /** Every protected role name, lower-cased: management role, function role, `DTS_TRUST_PROTECTED_ROLES`. */
+  readonly protectedRoles: readonly string[];
 }
 
 /** Where the trust settings document comes from: inline in the environment, or a KMS secret. */
@@ -151,7 +177,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
         `${name}: is no longer read - move its content to "${field}" of the trust settings document (DTS_TRUST_SETTINGS or the secret named by DTS_TRUST_SETTINGS_SECRET, docs/deploy.md), then unset ${name}`,
     );
   if (moved.length > 0) fail(moved);
-  const parsed = ConfigEnvSchema.safeParse(env);
+  const parsed = ConfigEnvSchema.merge(ProtectedRolesEnvSchema).safeParse(env);
   if (!parsed.success) {
     fail(
       parsed.error.issues.map((i) => `${i.path.join('.') || '(environment)'}: ${i.message}`),
@@ -216,5 +242,11 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     },
     sharding: { threshold: e.DTS_TRUST_SHARD_THRESHOLD, functionName: e.DTS_TRUST_SHARD_FUNCTION },
     flap: { limit: e.DTS_TRUST_FLAP_LIMIT, windowMinutes: e.DTS_TRUST_FLAP_WINDOW_MINUTES },
+    functionRole: e.DTS_TRUST_FUNCTION_ROLE,
+    protectedRoles: protectedRoleNames({
+      managementRole: e.DTS_TRUST_MANAGEMENT_ROLE,
+      functionRole: e.DTS_TRUST_FUNCTION_ROLE,
+      extra: e.DTS_TRUST_PROTECTED_ROLES,
+    }),
   };
 }

@@ -34,6 +34,7 @@ export function createEngine(services: Services): Engine {
       accountConcurrency: config.concurrency.accounts,
       roleConcurrency: config.concurrency.rolesPerAccount,
       status: { flapWindowMs: config.flap.windowMinutes * 60_000, flapLimit: config.flap.limit },
+      plan: { protectedRoles: config.protectedRoles },
     },
   });
   return {

@@ -120,6 +120,60 @@ describe('planRoleChanges', () => {
     expect(kinds((await plan(arrange, want())).actions)).toEqual(expected);
   });
 
+  describe('protected roles', () => {
+    const protectedRoles = ['dts-trust-manager', 'dts-trust-function', 'break-glass'];
+    const planProtected = async (
+      roleName: string,
+      arrange: 'owned' | 'foreign' | 'none',
+      want: 'declared' | 'none',
+    ) => {
+      const role = { ownerAccountId: OWNER, roleName };
+      const directory = new MemoryRoleDirectory();
+      if (arrange !== 'none') {
+        directory.putRole(OWNER, {
+          roleName,
+          description: arrange === 'owned' ? ownedRoleDescription(role) : 'made by hand',
+          trustPolicy: trustText([STRANGER]),
+          policies: [{ policyName: 'AliyunRAMFullAccess', policyType: 'System' }],
+        });
+      }
+      const wanted = want === 'declared' ? desired([grant({ roleName, adopt: true })], role) : undefined;
+      const observation = await observeRole(directory, credentials(), role, wanted);
+      return planRoleChanges(wanted, observation, { protectedRoles });
+    };
+
+    it.each([
+      ['DTS-Trust-Manager', 'foreign', 'declared'],
+      ['dts-trust-function', 'none', 'declared'],
+      ['Break-Glass', 'owned', 'declared'],
+      ['break-glass', 'owned', 'none'],
+    ] as const)('refuses to touch %s (%s role, %s) with a RoleProtected conflict', async (name, arrange, want) => {
+      const result = await planProtected(name, arrange, want);
+      expect(result.actions).toEqual([
+        {
+          kind: 'conflict',
+          code: 'RoleProtected',
+          message: expect.stringContaining('never adopts, changes or deletes'),
+        },
+      ]);
+    });
+
+    it('leaves a protected role nothing declares and dts-trust does not own alone, without a conflict', async () => {
+      expect(kinds((await planProtected('dts-trust-manager', 'foreign', 'none')).actions)).toEqual(['nothing']);
+    });
+  });
+
+  it('refuses to build a trust policy with an external ID for an Alibaba Cloud DTS grant', async () => {
+    const result = await plan(owned(), desired([grant({ externalId: 'ext-1234' })]));
+    expect(result.actions).toEqual([
+      {
+        kind: 'conflict',
+        code: 'ExternalIdNotSupported',
+        message: expect.stringMatching(/^externalId: DTS cannot pass an external ID .*leave externalId out/),
+      },
+    ]);
+  });
+
   it('creates the role with the desired trust policy, the ownership Description and the ownership tag', async () => {
     const [create] = (await plan(undefined, desired([grant(), grant({ trustedAccountId: SECOND })]))).actions;
     expect(create).toEqual({

@@ -17,6 +17,26 @@ describe('loadConfig', () => {
     expect(config.endpoints.kms).toBe('kms.cn-hangzhou.aliyuncs.com');
   });
 
+  it('protects the management role and the function role by default, lower-cased', () => {
+    const config = loadConfig({ DTS_TRUST_MANAGEMENT_ROLE: 'DTS-Trust-Manager' });
+    expect(config.functionRole).toBe('dts-trust-function');
+    expect(config.protectedRoles).toEqual(['dts-trust-function', 'dts-trust-manager']);
+  });
+
+  it('adds the roles DTS_TRUST_PROTECTED_ROLES lists', () => {
+    const config = loadConfig({
+      DTS_TRUST_FUNCTION_ROLE: 'fc-role',
+      DTS_TRUST_PROTECTED_ROLES: 'Break-Glass, audit-ro',
+    });
+    expect(config.protectedRoles).toEqual(['audit-ro', 'break-glass', 'dts-trust-manager', 'fc-role']);
+  });
+
+  it('names DTS_TRUST_PROTECTED_ROLES when it lists something that is not a role name', () => {
+    expect(() => loadConfig({ DTS_TRUST_PROTECTED_ROLES: 'ok-role, acs:ram::1:role/x' })).toThrow(
+      /DTS_TRUST_PROTECTED_ROLES\.1: must be a RAM role name/,
+    );
+  });
+
   it('derives the EventBridge and FC endpoints from the account FC runs in', () => {
     const config = loadConfig({ FC_ACCOUNT_ID: '1234567890123456', DTS_TRUST_REGION: 'cn-shanghai' });
     expect(config.endpoints.eventbridge).toBe('1234567890123456.eventbridge.cn-shanghai.aliyuncs.com');
