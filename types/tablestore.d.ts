@@ -74,6 +74,8 @@ declare module 'tablestore' {
       stsToken?: string;
       maxRetries?: number;
       logger?: unknown;
+      /** Copied onto every request's `http(s).request` options; `agent` replaces the SDK's own. */
+      httpOptions?: { agent?: unknown; timeout?: number; maxSockets?: number };
     }
 
     interface RowParams {

@@ -1,4 +1,4 @@
-import { defaultChainKeys, type OwnKeysSource, staticKeys } from '../alicloud/credentials.js';
+import { defaultChainKeys, type OwnKeys, type OwnKeysSource, staticKeys } from '../alicloud/credentials.js';
 import { type Config, loadConfig } from './config.js';
 import { environmentOf, type FcContext, parseFcContext } from './fc-context.js';
 import { createLogger, type Logger } from './logger.js';
@@ -11,35 +11,58 @@ export interface InvocationScope {
   readonly logger: Logger;
 }
 
-/** Warm containers keep their services, keyed by the settings and the keys they were built with. */
-const warm = new Map<string, Services>();
+/** Services of a warm container and where their keys come from. */
+interface WarmServices {
+  readonly services: Services;
+  /** Keys of the current invocation (FC context credentials), read by `ownKeys`. */
+  readonly current: { keys: OwnKeys | undefined };
+  readonly ownKeys: OwnKeysSource;
+}
+
+/**
+ * Warm containers keep their services, keyed by the settings, the account and where the keys come from, never by
+ * the keys themselves: FC hands out new STS keys with every credential refresh, and rebuilding the services on each
+ * would repeat the table checks and drop every cached client and connection. New keys are handed to the kept
+ * services instead ({@link Services.useKeys}).
+ */
+const warm = new Map<string, WarmServices>();
+
+function keysOf(context: FcContext, env: Readonly<Record<string, string | undefined>>): OwnKeys | undefined {
+  const c = context.credentials;
+  if (c?.accessKeyId && c.accessKeySecret) {
+    return { accessKeyId: c.accessKeyId, accessKeySecret: c.accessKeySecret, securityToken: c.securityToken };
+  }
+  if (env.ALIBABA_CLOUD_ACCESS_KEY_ID && env.ALIBABA_CLOUD_ACCESS_KEY_SECRET) {
+    return {
+      accessKeyId: env.ALIBABA_CLOUD_ACCESS_KEY_ID,
+      accessKeySecret: env.ALIBABA_CLOUD_ACCESS_KEY_SECRET,
+      securityToken: env.ALIBABA_CLOUD_SECURITY_TOKEN,
+    };
+  }
+  return undefined;
+}
 
 async function servicesFor(
   config: Config,
   context: FcContext,
   env: Readonly<Record<string, string | undefined>>,
 ): Promise<Services> {
-  const c = context.credentials;
-  const keys =
-    c?.accessKeyId && c.accessKeySecret
-      ? { accessKeyId: c.accessKeyId, accessKeySecret: c.accessKeySecret, securityToken: c.securityToken }
-      : env.ALIBABA_CLOUD_ACCESS_KEY_ID && env.ALIBABA_CLOUD_ACCESS_KEY_SECRET
-        ? {
-            accessKeyId: env.ALIBABA_CLOUD_ACCESS_KEY_ID,
-            accessKeySecret: env.ALIBABA_CLOUD_ACCESS_KEY_SECRET,
-            securityToken: env.ALIBABA_CLOUD_SECURITY_TOKEN,
-          }
-        : undefined;
-  const cacheKey = JSON.stringify([config, keys?.accessKeyId, keys?.securityToken]);
-  let services = warm.get(cacheKey);
-  if (!services) {
-    const ownKeys: OwnKeysSource = keys ? staticKeys(keys) : defaultChainKeys();
-    const tablestoreKeys = await ownKeys();
-    services = createServices(config, { ownKeys, tablestoreKeys });
+  const given = keysOf(context, env);
+  const keys = given ? await staticKeys(given)() : undefined;
+  const cacheKey = JSON.stringify([config, context.accountId ?? env.FC_ACCOUNT_ID, keys ? 'given' : 'chain']);
+  let entry = warm.get(cacheKey);
+  if (!entry) {
+    const current = { keys };
+    const ownKeys: OwnKeysSource = keys ? async () => current.keys ?? keys : defaultChainKeys();
+    const services = createServices(config, { ownKeys, tablestoreKeys: await ownKeys() });
     if (warm.size > 8) warm.clear();
-    warm.set(cacheKey, services);
+    entry = { services, current, ownKeys };
+    warm.set(cacheKey, entry);
+    return services;
   }
-  return services;
+  entry.current.keys = keys;
+  entry.services.useKeys(await entry.ownKeys());
+  return entry.services;
 }
 
 /**

@@ -1,9 +1,10 @@
-import TableStore from 'tablestore';
-import { defaultChainKeys, type OwnKeysSource } from '../alicloud/credentials.js';
+import type TableStore from 'tablestore';
+import { defaultChainKeys, type OwnKeys, type OwnKeysSource } from '../alicloud/credentials.js';
 import { EventBridgeAuditSink } from '../alicloud/eventbridge.js';
 import { RamRoleDirectory } from '../alicloud/ram.js';
 import { StsCredentialBroker } from '../alicloud/sts.js';
 import { TablestoreAuditOutbox } from '../alicloud/tablestore/audit-outbox.js';
+import { createTablestoreClient, updateTablestoreKeys } from '../alicloud/tablestore/client.js';
 import { TablestoreGrantStore } from '../alicloud/tablestore/grant-store.js';
 import { TablestoreMessageLedger } from '../alicloud/tablestore/message-ledger.js';
 import { TablestoreStatusStore } from '../alicloud/tablestore/status-store.js';
@@ -43,8 +44,13 @@ export interface Services {
   readonly settingsSource: TrustSettingsSource;
   /** The trust settings document (ticket systems and keys, allow-lists, partitions, external IDs), cached. */
   readonly settings: () => Promise<TrustSettings>;
-  /** Create missing tables (idempotent); run once per container. */
+  /** Create missing tables and wait until new ones are ready (idempotent); runs once per services object. */
   readonly ensureTables: () => Promise<void>;
+  /**
+   * Sign with the function's current keys (FC hands out new STS keys on every credential refresh). Only the
+   * Tablestore client holds keys (the SDK takes them at construction); the other adapters ask `ownKeys` per call.
+   */
+  readonly useKeys: (keys: OwnKeys) => void;
 }
 
 /** Wire the adapters. `ownKeys` are the function's own keys (FC context credentials, or the default chain). */
@@ -64,15 +70,12 @@ export function createServices(
   if (!options.tablestoreKeys) {
     throw new ConfigError('Tablestore needs the function keys at start: pass tablestoreKeys (FC context credentials)');
   }
-  const keys = options.tablestoreKeys;
-  const tablestore = new TableStore.Client({
-    endpoint: config.endpoints.tablestore,
-    instancename: config.tablestoreInstance,
-    accessKeyId: keys.accessKeyId,
-    secretAccessKey: keys.accessKeySecret,
-    ...(keys.securityToken ? { stsToken: keys.securityToken } : {}),
-    maxRetries: 3,
-  });
+  let keys: OwnKeys = options.tablestoreKeys;
+  const tablestore = createTablestoreClient(
+    { endpoint: config.endpoints.tablestore, instance: config.tablestoreInstance },
+    keys,
+  );
+  const random = options.random ?? systemRandom;
   let tablesReady: Promise<void> | undefined;
   const eventbridgeEndpoint = config.endpoints.eventbridge;
   if (!eventbridgeEndpoint) {
@@ -85,7 +88,7 @@ export function createServices(
   return {
     config,
     clock,
-    random: options.random ?? systemRandom,
+    random,
     ownKeys,
     tablestore,
     grants: new TablestoreGrantStore(tablestore, config.tables.grants),
@@ -116,7 +119,7 @@ export function createServices(
     settingsSource,
     settings,
     ensureTables: () => {
-      tablesReady ??= setupTables(tablestore, config.tables).then(
+      tablesReady ??= setupTables(tablestore, config.tables, { clock, random }).then(
         () => undefined,
         (error: unknown) => {
           tablesReady = undefined;
@@ -124,6 +127,17 @@ export function createServices(
         },
       );
       return tablesReady;
+    },
+    useKeys(next) {
+      if (
+        next.accessKeyId === keys.accessKeyId &&
+        next.accessKeySecret === keys.accessKeySecret &&
+        next.securityToken === keys.securityToken
+      ) {
+        return;
+      }
+      keys = next;
+      updateTablestoreKeys(tablestore, next);
     },
   };
 }

@@ -1,7 +1,11 @@
 import { CloudApiError, CloudErrorKind, ConcurrentModificationError } from '../../domain/errors.js';
 
+/** The code a table just created answers row operations with until it has loaded. */
+export const TABLE_NOT_READY = 'OTSTableNotReady';
+
 /** Tablestore error codes as they appear inside the SDK's error message. */
 const KNOWN_CODES = [
+  TABLE_NOT_READY,
   'OTSConditionCheckFail',
   'OTSObjectNotExist',
   'OTSObjectAlreadyExist',
@@ -18,6 +22,7 @@ const KNOWN_CODES = [
 ] as const;
 
 const RETRYABLE = new Set([
+  TABLE_NOT_READY,
   'OTSServerBusy',
   'OTSTimeout',
   'OTSInternalServerError',

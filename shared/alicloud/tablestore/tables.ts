@@ -1,6 +1,8 @@
-import type TableStore from 'tablestore';
-import { CloudErrorKind, ConfigError } from '../../domain/errors.js';
-import { callStore, toStoreError } from './errors.js';
+import TableStore from 'tablestore';
+import { CloudApiError, CloudErrorKind, ConfigError } from '../../domain/errors.js';
+import type { Clock, Random } from '../../ports.js';
+import { backoffDelay, type RetryPolicy } from '../../reconcile/retry.js';
+import { callStore, TABLE_NOT_READY, toStoreError } from './errors.js';
 
 /** Tablestore actions dts-trust needs on its instance. */
 export const TABLESTORE_ACTIONS = [
@@ -73,12 +75,80 @@ export function tableDefinitions(names: TableNames): readonly TableDefinition[] 
 
 const TYPE_NAMES: Record<string | number, string> = { 1: 'INTEGER', 2: 'STRING', 3: 'BINARY' };
 
+/** How setup waits for tables it created to load. */
+export interface TableReadiness {
+  readonly clock: Pick<Clock, 'now' | 'sleep'>;
+  readonly random: Random;
+  /** Give up after this long (ms); default {@link TABLE_READY_TIMEOUT_MS}. */
+  readonly timeoutMs?: number;
+}
+
+/** Tablestore documents that a new table loads "in most cases" within a minute: wait twice that. */
+export const TABLE_READY_TIMEOUT_MS = 120_000;
+
+/** How readiness is polled: the product's backoff formula, from 250 ms up to 5 s between probes. */
+export const TABLE_READY_POLL = { maxAttempts: 60, baseDelayMs: 250, maxDelayMs: 5_000 } as const satisfies RetryPolicy;
+
+/** A key no row of ours has: a probe GetRow answers an empty row once the table serves reads. */
+function probeKey(table: TableDefinition): TableStore.PrimaryKeyInput {
+  return table.primaryKey.map((k) => ({
+    [k.name]: k.type === 'INTEGER' ? TableStore.Long.fromNumber(-1) : '~dts-trust-readiness-probe',
+  }));
+}
+
+function notReadyError(table: TableDefinition, waitedMs: number, cause: unknown): CloudApiError {
+  return new CloudApiError(
+    {
+      api: 'ots:GetRow',
+      code: TABLE_NOT_READY,
+      kind: CloudErrorKind.Unavailable,
+      message:
+        `table ${table.name} was created but is still not ready after ${Math.round(waitedMs / 1000)} s ` +
+        '(Tablestore usually loads a new table within a minute): run setup again later ' +
+        '(npm run cli -- setup, or the next invocation); if it persists, check the table in the Tablestore console',
+    },
+    { cause },
+  );
+}
+
 /**
- * Create every table that does not exist; check the primary key of those that do. Safe to run any number of
- * times, also concurrently. Returns the tables it created.
+ * Wait until a table just created serves row operations: probe it with a GetRow of a key no row has, retrying
+ * `OTSTableNotReady` with the product's backoff until {@link TableReadiness.timeoutMs}. Any other error is thrown.
  */
-export async function setupTables(client: TableStore.Client, names: TableNames): Promise<string[]> {
-  const created: string[] = [];
+export async function waitUntilTableReady(
+  client: TableStore.Client,
+  table: TableDefinition,
+  readiness: TableReadiness,
+): Promise<void> {
+  const started = readiness.clock.now().getTime();
+  const timeoutMs = readiness.timeoutMs ?? TABLE_READY_TIMEOUT_MS;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await callStore('GetRow', () =>
+        client.getRow({ tableName: table.name, primaryKey: probeKey(table), maxVersions: 1 }),
+      );
+      return;
+    } catch (error) {
+      if (!(error instanceof CloudApiError && error.code === TABLE_NOT_READY)) throw error;
+      const waited = readiness.clock.now().getTime() - started;
+      if (waited >= timeoutMs || attempt >= TABLE_READY_POLL.maxAttempts) throw notReadyError(table, waited, error);
+      await readiness.clock.sleep(backoffDelay(attempt, TABLE_READY_POLL, readiness.random));
+    }
+  }
+}
+
+/**
+ * Create every table that does not exist and wait until the ones it created serve rows; check the primary key of
+ * those that exist. Safe to run any number of times, also concurrently. Returns the tables it created. A table
+ * another process created moments ago may still be loading; its first row operation then fails with the retryable
+ * `OTSTableNotReady`.
+ */
+export async function setupTables(
+  client: TableStore.Client,
+  names: TableNames,
+  readiness: TableReadiness,
+): Promise<string[]> {
+  const created: TableDefinition[] = [];
   for (const table of tableDefinitions(names)) {
     try {
       const described = await client.describeTable({ tableName: table.name });
@@ -104,10 +174,11 @@ export async function setupTables(client: TableStore.Client, names: TableNames):
           tableOptions: { timeToLive: table.timeToLive, maxVersions: 1 },
         }),
       );
-      created.push(table.name);
+      created.push(table);
     } catch (error) {
       if (!(error instanceof Error && 'kind' in error && error.kind === CloudErrorKind.Conflict)) throw error;
     }
   }
-  return created;
+  for (const table of created) await waitUntilTableReady(client, table, readiness);
+  return created.map((t) => t.name);
 }

@@ -7,7 +7,7 @@ import { ConcurrentModificationError } from '../../../shared/domain/errors.js';
 import { type Grant, GrantSchema } from '../../../shared/domain/grant.js';
 import { loadConfig } from '../../../shared/runtime/config.js';
 import { createServices, type Services } from '../../../shared/runtime/services.js';
-import { startTestCloud, type TestCloud } from '../../support/local-cloud.js';
+import { INSTANT_TABLES, startTestCloud, type TestCloud } from '../../support/local-cloud.js';
 
 const OWNER = '1437508826153950';
 const TRUSTED = '1729364058172635';
@@ -26,7 +26,7 @@ let services: Services;
 let now = new Date('2026-11-23T10:00:00Z');
 
 beforeAll(async () => {
-  cloud = await startTestCloud({ services: { eventbridge: { buses: ['dts-trust'] } } });
+  cloud = await startTestCloud({ services: { eventbridge: { buses: ['dts-trust'] }, ...INSTANT_TABLES } });
   const config = loadConfig(localCloudEnvironment(cloud.cloud));
   services = createServices(config, {
     tablestoreKeys: LOCAL_AUTOMATION.runner,
@@ -42,7 +42,7 @@ afterAll(async () => {
 
 describe('setupTables', () => {
   it('creates nothing the second time', async () => {
-    expect(await setupTables(services.tablestore, services.config.tables)).toEqual([]);
+    expect(await setupTables(services.tablestore, services.config.tables, services)).toEqual([]);
   });
 });
 

@@ -5,6 +5,7 @@ import TableStore from 'tablestore';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalCloud, startLocalCloud } from '../../../local/cloud/server.js';
 import { tablestoreService } from '../../../local/cloud/services/tablestore/service.js';
+import { INSTANT_TABLES } from '../../support/local-cloud.js';
 import {
   AUTOMATION_ACCOUNT,
   exampleAccounts as accounts,
@@ -48,7 +49,7 @@ const idsOf = (rows: TableStore.Row[]) =>
 let runner: TableStore.Client;
 
 beforeAll(async () => {
-  cloud = await startLocalCloud({ accounts, clock: { now: () => new Date(nowMs) } });
+  cloud = await startLocalCloud({ accounts, clock: { now: () => new Date(nowMs) }, services: INSTANT_TABLES });
   runner = client(RUNNER);
   await createTable(runner, 'events', [
     { name: 'shard', type: 'INTEGER' },
@@ -381,7 +382,7 @@ describe('Tablestore state snapshot', () => {
       ],
     });
     const json = JSON.parse(JSON.stringify(tablestoreService.snapshot?.(cloud.core)));
-    const second = await startLocalCloud({ accounts, clock: { now: () => new Date(nowMs) } });
+    const second = await startLocalCloud({ accounts, clock: { now: () => new Date(nowMs) }, services: INSTANT_TABLES });
     try {
       tablestoreService.restore?.(second.core, json);
       const restored = tablestoreClient(second.url, RUNNER);
@@ -400,7 +401,7 @@ describe('Tablestore state snapshot', () => {
     const dir = await mkdtemp(join(tmpdir(), 'tablestore-state-'));
     try {
       const statePath = join(dir, 'state.json');
-      const first = await startLocalCloud({ accounts, statePath });
+      const first = await startLocalCloud({ accounts, statePath, services: INSTANT_TABLES });
       await createTable(tablestoreClient(first.url, RUNNER), 'persisted', [
         { name: 'shard', type: 'INTEGER' },
         { name: 'id', type: 'STRING' },
@@ -412,7 +413,7 @@ describe('Tablestore state snapshot', () => {
         attributeColumns: [{ n: Long.fromString('12345678901234567') }],
       });
       await first.stop();
-      const second = await startLocalCloud({ accounts, statePath });
+      const second = await startLocalCloud({ accounts, statePath, services: INSTANT_TABLES });
       try {
         const { row } = await tablestoreClient(second.url, RUNNER).getRow({
           tableName: 'persisted',

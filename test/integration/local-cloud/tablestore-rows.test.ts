@@ -1,6 +1,7 @@
 import TableStore from 'tablestore';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalCloud, startLocalCloud } from '../../../local/cloud/server.js';
+import { INSTANT_TABLES } from '../../support/local-cloud.js';
 import { exampleAccounts, sdkError, TestKeys, tablestoreClient } from './tablestore-helpers.js';
 
 const { Long, Condition, SingleColumnCondition, CompositeCondition, ComparatorType, LogicalOperator } = TableStore;
@@ -52,7 +53,7 @@ async function put(
 }
 
 beforeAll(async () => {
-  cloud = await startLocalCloud({ accounts: exampleAccounts });
+  cloud = await startLocalCloud({ accounts: exampleAccounts, services: INSTANT_TABLES });
   client = tablestoreClient(cloud.url, TestKeys.runner);
   loose = client as unknown as LooseClient;
   await createTable('items', [{ name: 'id', type: 'STRING' }]);

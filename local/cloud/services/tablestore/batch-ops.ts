@@ -2,9 +2,9 @@
  * BatchGetRow (at most 100 rows) and BatchWriteRow (at most 200 rows): limits checked for the whole request,
  * then each row answered on its own (`is_ok`, `error`, `consumed`, `row`).
  */
-import { invalidParameter, OtsError } from './errors.js';
+import { invalidParameter, OtsError, tableNotReady } from './errors.js';
 import { exactKey } from './keys.js';
-import type { Operation } from './operation.js';
+import { isLoaded, type Operation } from './operation.js';
 import { decodeRow, encodeRows, type RequestRow } from './plainbuffer.js';
 import {
   decodeMessage,
@@ -32,8 +32,10 @@ function checkDistinctTables(names: readonly string[], operation: string): void 
   }
 }
 
-function tableOrError(instance: InstanceState, name: string): TableState | OtsError {
-  return instance.tables.get(name) ?? new OtsError('OTSObjectNotExist', 'Requested table does not exist.');
+function tableOrError(instance: InstanceState, name: string, nowMs: number): TableState | OtsError {
+  const table = instance.tables.get(name);
+  if (!table) return new OtsError('OTSObjectNotExist', 'Requested table does not exist.');
+  return isLoaded(table, nowMs) ? table : tableNotReady();
 }
 
 /** BatchGetRow. */
@@ -52,7 +54,7 @@ export const batchGetRow: Operation = (body) => {
         'BatchGetRow',
       );
       const tables = req.tables.map((t) => {
-        const table = tableOrError(instance, t.tableName);
+        const table = tableOrError(instance, t.tableName, nowMs);
         const options = table instanceof OtsError ? undefined : readOptionsFrom(t);
         const rows = t.primaryKey.map((bytes) => {
           try {
@@ -98,7 +100,7 @@ export const batchWriteRow: Operation = (body) => {
         'BatchWriteRow',
       );
       const decoded = req.tables.map((t) => {
-        const table = tableOrError(instance, t.tableName);
+        const table = tableOrError(instance, t.tableName, nowMs);
         const changes = t.rows.map((r) => decodeRow(r.rowChange));
         if (!(table instanceof OtsError)) checkDistinctRows(table, changes);
         return { table, changes };

@@ -21,6 +21,11 @@ export const OtsErrorStatus = {
   OTSServerUnavailable: 503,
   OTSQuotaExhausted: 403,
   OTSTimeout: 503,
+  /**
+   * A table just created that has not loaded yet. The HTTP status is not documented (unconfirmed); the product
+   * recognises the code in the body, whatever the status.
+   */
+  OTSTableNotReady: 404,
 } as const;
 
 /** One of the Tablestore error codes in {@link OtsErrorStatus}. */
@@ -36,6 +41,7 @@ export const OtsMessage = {
   md5Mismatch: 'Mismatch between MD5 value of request body and x-ots-contentmd5 in header.',
   noPermission: 'You have no permission to access the requested resource, please contact the resource owner',
   onlyPost: 'Only POST method for requests is supported.',
+  tableNotReady: 'The table is not ready.',
 } as const;
 
 /** A Tablestore service error raised while handling a request; becomes an error reply or a per-row error. */
@@ -58,4 +64,9 @@ export function invalidParameter(message: string, options?: { cause?: unknown })
 /** `OTSObjectNotExist` for a missing table. */
 export function tableNotFound(): OtsError {
   return new OtsError('OTSObjectNotExist', OtsMessage.tableNotExist);
+}
+
+/** `OTSTableNotReady` for a table that is still loading after CreateTable. */
+export function tableNotReady(): OtsError {
+  return new OtsError('OTSTableNotReady', OtsMessage.tableNotReady);
 }

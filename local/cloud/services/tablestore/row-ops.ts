@@ -3,7 +3,7 @@
  */
 import { invalidParameter } from './errors.js';
 import { boundKey, exactKey } from './keys.js';
-import { type Operation, requireTable } from './operation.js';
+import { type Operation, requireReadyTable } from './operation.js';
 import { decodeRow, encodePrimaryKey, encodeRows, type ResponseRow } from './plainbuffer.js';
 import {
   decodeMessage,
@@ -32,7 +32,7 @@ export const getRow: Operation = (body) => {
   return {
     tables: [req.tableName],
     run(instance, nowMs) {
-      const table = requireTable(instance, req.tableName);
+      const table = requireReadyTable(instance, req.tableName, nowMs);
       const pk = exactKey(table, decodeRow(req.primaryKey).primaryKey);
       const options = readOptionsFrom(req);
       const { index, found } = findRow(table.rows, pk);
@@ -51,7 +51,7 @@ export const putRow: Operation = (body) => {
   return {
     tables: [req.tableName],
     run(instance, nowMs) {
-      const table = requireTable(instance, req.tableName);
+      const table = requireReadyTable(instance, req.tableName, nowMs);
       const result = putOne(table, decodeRow(req.row), req.condition, req.returnContent ?? undefined, nowMs);
       return encodeMessage('main.proto.PutRowResponse', result);
     },
@@ -64,7 +64,7 @@ export const updateRow: Operation = (body) => {
   return {
     tables: [req.tableName],
     run(instance, nowMs) {
-      const table = requireTable(instance, req.tableName);
+      const table = requireReadyTable(instance, req.tableName, nowMs);
       const result = updateOne(table, decodeRow(req.rowChange), req.condition, req.returnContent ?? undefined, nowMs);
       return encodeMessage('main.proto.UpdateRowResponse', result);
     },
@@ -77,7 +77,7 @@ export const deleteRow: Operation = (body) => {
   return {
     tables: [req.tableName],
     run(instance, nowMs) {
-      const table = requireTable(instance, req.tableName);
+      const table = requireReadyTable(instance, req.tableName, nowMs);
       const result = deleteOne(table, decodeRow(req.primaryKey), req.condition, req.returnContent ?? undefined, nowMs);
       return encodeMessage('main.proto.DeleteRowResponse', result);
     },
@@ -94,7 +94,7 @@ export const getRange: Operation = (body) => {
   return {
     tables: [req.tableName],
     run(instance, nowMs) {
-      const table = requireTable(instance, req.tableName);
+      const table = requireReadyTable(instance, req.tableName, nowMs);
       const start = boundKey(table, decodeRow(req.inclusiveStartPrimaryKey).primaryKey);
       const end = boundKey(table, decodeRow(req.exclusiveEndPrimaryKey).primaryKey);
       const options = readOptionsFrom(req);

@@ -8,6 +8,8 @@
  * - Permission is `ots:<Operation>` on `acs:ots:<region>:<account>:instance/<name>/table/<table>` (ListTable: on
  *   `acs:ots:<region>:<account>:instance/<name>`); the region comes from the options (default cn-hangzhou).
  * - `x-ots-date` is not checked against the clock (tests move the clock to expire TTLs).
+ * - A table just created answers row operations with `OTSTableNotReady` for `tableLoadSeconds` (default
+ *   {@link DEFAULT_TABLE_LOAD_SECONDS}), as the real service does while a new table loads.
  * - Responses carry no response signature (the Node SDK does not check one).
  */
 import { randomUUID } from 'node:crypto';
@@ -41,11 +43,19 @@ export const TABLESTORE_OPERATIONS: Readonly<Record<string, Operation>> = {
   BatchWriteRow: batchWriteRow,
 };
 
+/** How long a new local table loads unless configured: long enough to be seen, short enough for local runs. */
+export const DEFAULT_TABLE_LOAD_SECONDS = 1;
+
 /** Options of the Tablestore module (`startLocalCloud({ services: { tablestore: {...} } })`). */
 export const TablestoreOptionsSchema = z
   .object({
     /** Region used in the resource ARNs permissions are checked on. */
     region: z.string().min(1).default('cn-hangzhou'),
+    /**
+     * Seconds a table just created answers row operations with `OTSTableNotReady` (the service documents "in most
+     * cases one minute"). The local default is shorter so local runs stay quick; 0 makes tables ready at once.
+     */
+    tableLoadSeconds: z.number().nonnegative().default(DEFAULT_TABLE_LOAD_SECONDS),
   })
   .strict();
 
@@ -174,7 +184,9 @@ export const tablestoreService: ServiceModule = {
       const instanceName = headerValue(call.headers, 'x-ots-instancename')!;
       authorize(core, principal, op, instanceName, prepared.tables);
       const instance = instanceOf(tablestoreState(core), principal.accountId, instanceName);
-      const body = prepared.run(instance, core.now().getTime());
+      const body = prepared.run(instance, core.now().getTime(), {
+        tableLoadMs: options(core).tableLoadSeconds * 1000,
+      });
       return reply(200, body, randomUUID());
     } catch (error) {
       if (error instanceof OtsError) return errorReply(error);

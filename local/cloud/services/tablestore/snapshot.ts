@@ -31,6 +31,7 @@ const TableSchema = z.object({
   reservedRead: z.number().int().nonnegative(),
   reservedWrite: z.number().int().nonnegative(),
   createdAt: z.number(),
+  readyAt: z.number().optional(),
   autoIncrement: z.string().regex(/^-?\d+$/),
   rows: z.array(RowSchema),
 });
@@ -58,6 +59,7 @@ export function snapshotTablestore(state: TablestoreState): TablestoreSnapshot {
         reservedRead: t.reservedRead,
         reservedWrite: t.reservedWrite,
         createdAt: t.createdAt,
+        ...(t.readyAt === undefined ? {} : { readyAt: t.readyAt }),
         autoIncrement: t.autoIncrement.toString(),
         rows: t.rows.map((r) => ({
           pk: r.pk.map(cellValueToJson),

@@ -53,6 +53,8 @@ export interface TableState {
   reservedWrite: number;
   /** Creation time (ms). */
   readonly createdAt: number;
+  /** When row operations stop answering `OTSTableNotReady` (ms); absent means loaded. */
+  readonly readyAt?: number;
   /** Last value handed out for an auto-increment primary-key column. */
   autoIncrement: bigint;
   /** Rows sorted by primary key. */

@@ -78,13 +78,16 @@ const TYPE_NAMES = Object.fromEntries(Object.entries(PrimaryKeyType).map(([k, v]
   PrimaryKeyTypeName | undefined
 >;
 
-/** CreateTable: a new table with its primary key, TTL and max versions; `OTSObjectAlreadyExist` when taken. */
+/**
+ * CreateTable: a new table with its primary key, TTL and max versions; `OTSObjectAlreadyExist` when taken. The
+ * table answers row operations with `OTSTableNotReady` for the configured load time.
+ */
 export const createTable: Operation = (body) => {
   const req = decodeMessage<WireCreateTableRequest>('main.proto.CreateTableRequest', body);
   const name = req.tableMeta.tableName;
   return {
     tables: [name],
-    run(instance, nowMs) {
+    run(instance, nowMs, settings) {
       checkTableName(name);
       const keys = req.tableMeta.primaryKey;
       if (keys.length === 0 || keys.length > TableLimits.maxPrimaryKeyColumns) {
@@ -114,6 +117,7 @@ export const createTable: Operation = (body) => {
         reservedRead: req.reservedThroughput?.capacityUnit?.read ?? 0,
         reservedWrite: req.reservedThroughput?.capacityUnit?.write ?? 0,
         createdAt: nowMs,
+        ...(settings.tableLoadMs > 0 ? { readyAt: nowMs + settings.tableLoadMs } : {}),
         autoIncrement: 0n,
         rows: [],
       };
@@ -132,7 +136,10 @@ export const listTable: Operation = () => ({
   },
 });
 
-/** DescribeTable: schema, options, reserved throughput and status (always ACTIVE). */
+/**
+ * DescribeTable: schema, options, reserved throughput and status. The status stays ACTIVE while a new table loads:
+ * whether the service reports loading there is not documented, so only row operations show it.
+ */
 export const describeTable: Operation = (body) => {
   const req = decodeMessage<WireTableNameRequest>('main.proto.DescribeTableRequest', body);
   return {

@@ -1,0 +1,98 @@
+import { Agent as HttpsAgent } from 'node:https';
+import { afterEach, describe, expect, it } from 'vitest';
+import { LOCAL_AUTOMATION, localCloudEnvironment } from '../../../local/demo/local-environment.js';
+import { createTablestoreClient, keepAliveAgent } from '../../../shared/alicloud/tablestore/client.js';
+import { setupTables, TABLE_READY_TIMEOUT_MS } from '../../../shared/alicloud/tablestore/tables.js';
+import { CloudApiError } from '../../../shared/domain/errors.js';
+import { loadConfig } from '../../../shared/runtime/config.js';
+import { createServices } from '../../../shared/runtime/services.js';
+import { FakeClock, SeededRandom } from '../../support/fake-clock.js';
+import { startTestCloud, type TestCloud } from '../../support/local-cloud.js';
+
+let cloud: TestCloud | undefined;
+
+afterEach(async () => {
+  await cloud?.stop();
+  cloud = undefined;
+});
+
+/** The local cloud and the product on one fake clock: the product's sleeps move the cloud's time. */
+async function startOnFakeClock(tableLoadSeconds: number) {
+  const clock = new FakeClock('2026-12-01T08:00:00Z');
+  cloud = await startTestCloud({ clock, services: { tablestore: { tableLoadSeconds } } });
+  const services = createServices(loadConfig(localCloudEnvironment(cloud.cloud)), {
+    tablestoreKeys: LOCAL_AUTOMATION.runner,
+    ownKeys: async () => LOCAL_AUTOMATION.runner,
+    clock,
+    random: new SeededRandom(7),
+  });
+  return { clock, services, cloud };
+}
+
+describe('setupTables', () => {
+  it('waits until the tables it created serve rows, probing with the product backoff', async () => {
+    const { clock, services, cloud } = await startOnFakeClock(60);
+    const started = clock.millis;
+    const created = await setupTables(services.tablestore, services.config.tables, services);
+    expect(created).toHaveLength(4);
+    expect(clock.millis - started).toBeGreaterThanOrEqual(60_000);
+    expect(clock.millis - started).toBeLessThan(60_000 + 5_000);
+    expect(Math.max(...clock.sleeps)).toBeLessThanOrEqual(5_000);
+    const probes = cloud.cloud.log.filter((e) => e.action === 'GetRow');
+    expect(probes.length).toBeGreaterThan(4);
+    // The stores work right after setup: every table is ready.
+    expect(await services.outbox.pending(1)).toEqual([]);
+    expect(
+      await services.grants.getGrant({ ownerAccountId: '1437508826153950', roleName: 'r', trustedAccountId: '1' }),
+    ).toBeUndefined();
+  });
+
+  it('gives up after the bound with an error naming the table and what to do', async () => {
+    const { clock, services } = await startOnFakeClock(24 * 3600);
+    const started = clock.millis;
+    const error = await setupTables(services.tablestore, services.config.tables, services).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CloudApiError);
+    expect(error).toMatchObject({ code: 'OTSTableNotReady', kind: 'unavailable', retryable: true });
+    expect((error as Error).message).toContain(
+      `table ${services.config.tables.grants} was created but is still not ready`,
+    );
+    expect((error as Error).message).toMatch(/run setup again later/);
+    expect(clock.millis - started).toBeGreaterThanOrEqual(TABLE_READY_TIMEOUT_MS);
+    expect(clock.millis - started).toBeLessThan(TABLE_READY_TIMEOUT_MS + 5_000);
+  });
+
+  it('does not wait for tables that already exist', async () => {
+    const { clock, services } = await startOnFakeClock(60);
+    await setupTables(services.tablestore, services.config.tables, services);
+    const before = clock.sleeps.length;
+    expect(await setupTables(services.tablestore, services.config.tables, services)).toEqual([]);
+    expect(clock.sleeps.length).toBe(before);
+  });
+});
+
+describe('the Tablestore client', () => {
+  it('keeps its connection alive across calls (the SDK default opens one per call)', async () => {
+    cloud = await startTestCloud({ services: { tablestore: { tableLoadSeconds: 0 } } });
+    const client = createTablestoreClient(
+      { endpoint: cloud.cloud.url, instance: 'dts-trust' },
+      LOCAL_AUTOMATION.runner,
+    );
+    const agent = (
+      client as unknown as { config: { httpOptions: { agent: { createConnection: (...args: unknown[]) => unknown } } } }
+    ).config.httpOptions.agent;
+    let connections = 0;
+    const create = agent.createConnection.bind(agent);
+    agent.createConnection = (...args: unknown[]) => {
+      connections += 1;
+      return create(...args);
+    };
+    for (let i = 0; i < 5; i++) await client.listTable({});
+    expect(connections).toBe(1);
+  });
+
+  it('uses a keep-alive https agent for https endpoints', () => {
+    const agent = keepAliveAgent('https://dts-trust.cn-hangzhou.ots.aliyuncs.com');
+    expect(agent).toBeInstanceOf(HttpsAgent);
+    expect((agent as unknown as { keepAlive: boolean }).keepAlive).toBe(true);
+  });
+});
