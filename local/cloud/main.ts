@@ -27,7 +27,9 @@ async function readJsonFile(path: string, what: string): Promise<unknown> {
 async function main(argv: readonly string[]): Promise<void> {
   const program = new Command()
     .name('local-cloud')
-    .description('Emulated Alibaba Cloud (RAM, STS, DTS, Tablestore, EventBridge, FC) over loopback for the real SDKs')
+    .description(
+      'Emulated Alibaba Cloud (RAM, STS, DTS, Tablestore, EventBridge, FC, KMS) over loopback for the real SDKs',
+    )
     .requiredOption('--accounts <file>', 'accounts file (see local/accounts.example.json)')
     .option('--port <n>', 'port on 127.0.0.1 (0 picks a free one)', parsePort, 0)
     .option('--state <file>', 'persist state to this JSON file and reload it on start')

@@ -54,6 +54,7 @@ export function localCloudEnvironment(
     DTS_TRUST_DTS_ENDPOINT: cloud.endpoint,
     DTS_TRUST_EVENTBRIDGE_ENDPOINT: cloud.endpoint,
     DTS_TRUST_FC_ENDPOINT: cloud.endpoint,
+    DTS_TRUST_KMS_ENDPOINT: cloud.endpoint,
     DTS_TRUST_TABLESTORE_ENDPOINT: cloud.url,
     DTS_TRUST_TABLESTORE_INSTANCE: 'dts-trust',
     DTS_TRUST_EVENT_BUS: LOCAL_EVENT_BUS,

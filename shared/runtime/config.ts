@@ -147,6 +147,9 @@ export interface Config {
   readonly protectedRoles: readonly string[];
 }
 
+/** The secret name s.yaml and docs/deploy.md use for the trust settings document. */
+export const DEFAULT_TRUST_SETTINGS_SECRET = 'dts-trust/settings';
+
 /** Where the trust settings document comes from: inline in the environment, or a KMS secret. */
 export type TrustSettingsOrigin =
   | { readonly kind: 'inline'; readonly settings: TrustSettings }

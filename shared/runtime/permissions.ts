@@ -1,10 +1,11 @@
 import { DTS_INVENTORY_ACTIONS } from '../alicloud/dts.js';
 import { EVENTBRIDGE_SINK_ACTIONS } from '../alicloud/eventbridge.js';
 import { FC_INVOKER_ACTIONS } from '../alicloud/fc.js';
+import { KMS_SETTINGS_ACTIONS } from '../alicloud/kms.js';
 import { RAM_DIRECTORY_ACTIONS } from '../alicloud/ram.js';
 import { STS_BROKER_ACTIONS } from '../alicloud/sts.js';
 import { TABLESTORE_ACTIONS } from '../alicloud/tablestore/tables.js';
-import type { Config } from './config.js';
+import { type Config, DEFAULT_TRUST_SETTINGS_SECRET } from './config.js';
 
 /** A RAM policy document (Version 1). */
 export interface PolicyDocument {
@@ -17,9 +18,17 @@ export interface PolicyDocument {
   }>;
 }
 
+/** The KMS secret the functions read their trust settings from (the configured one, else the default name). */
+export function trustSettingsSecretArn(config: Config): string {
+  const name =
+    config.trustSettings?.kind === 'secret' ? config.trustSettings.secretName : DEFAULT_TRUST_SETTINGS_SECRET;
+  return `acs:kms:${config.region}:${config.automationAccountId ?? '*'}:secret/${name}`;
+}
+
 /**
  * The least-privilege policy of the functions' own role, built from the actions each adapter declares:
- * assume the management role anywhere, its Tablestore instance, its event bus, and its shard function.
+ * assume the management role anywhere, its Tablestore instance, its event bus, its shard function, and read
+ * its trust settings secret.
  */
 export function functionRolePolicy(config: Config): PolicyDocument {
   const account = config.automationAccountId ?? '*';
@@ -49,6 +58,7 @@ export function functionRolePolicy(config: Config): PolicyDocument {
         Action: [...FC_INVOKER_ACTIONS],
         Resource: [`acs:fc:${config.region}:${account}:functions/${config.sharding.functionName}`],
       },
+      { Effect: 'Allow', Action: [...KMS_SETTINGS_ACTIONS], Resource: [trustSettingsSecretArn(config)] },
     ],
   };
 }

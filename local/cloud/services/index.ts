@@ -2,6 +2,7 @@ import type { ServiceModule } from '../contract.js';
 import { dtsModule } from './dts.js';
 import { eventBridgeService } from './eventbridge.js';
 import { fcService } from './fc.js';
+import { kmsService } from './kms.js';
 import { ramModule } from './ram.js';
 import { stsModule } from './sts.js';
 import { tablestoreService } from './tablestore/service.js';
@@ -16,5 +17,6 @@ export const serviceModules: readonly ServiceModule[] = [
   eventBridgeService,
   fcService,
   dtsModule,
+  kmsService,
   tablestoreService,
 ];
