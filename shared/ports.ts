@@ -130,23 +130,47 @@ export interface Random {
   next(): number;
 }
 
+/** Which message a ledger row is about: the signing key's id and the message's own id (never joined into one string). */
+export interface MessageIdentity {
+  readonly keyId: string;
+  readonly messageId: string;
+}
+
 /** The state of one processed intake message (Powertools-style idempotency record). */
 export type MessageClaim =
-  | { readonly status: 'claimed' }
+  /** This delivery holds the lease; `resumed` when an earlier delivery of the same body began and did not finish. */
+  | { readonly status: 'claimed'; readonly resumed: boolean }
   | { readonly status: 'completed'; readonly outcome: string }
-  | { readonly status: 'inProgress'; readonly until: Date };
+  | { readonly status: 'inProgress'; readonly until: Date }
+  /** No row, and `createIfAbsent` was false: the message was never accepted. */
+  | { readonly status: 'absent' }
+  /** A row exists for this identity with another body hash: the id was reused for different content. */
+  | { readonly status: 'bodyMismatch' };
 
-/** Keys of intake messages already handled, so a redelivery changes nothing. */
+/** What a claim records and checks. */
+export interface ClaimOptions {
+  readonly leaseMs: number;
+  /** Hex SHA-256 of the canonical body; stored with the claim and compared on every later claim. */
+  readonly bodyHash: string;
+  /** Create a row when there is none (false for a message outside the replay window). */
+  readonly createIfAbsent: boolean;
+}
+
+/** Intake messages accepted so far, so a redelivery completes or changes nothing. */
 export interface ProcessedMessageLedger {
   /**
-   * Claim a message key: `claimed` when absent (or an earlier claim's lease ran out), `completed` with the
-   * recorded outcome when it was handled before, `inProgress` while another worker holds the lease.
+   * Claim a message: `claimed` when absent (and `createIfAbsent`) or when an earlier claim's lease ran out or was
+   * released; `completed` with the recorded outcome when it was handled before; `inProgress` while another
+   * worker holds the lease; `bodyMismatch` when the stored body hash differs; `absent` otherwise.
    */
-  claim(messageKey: string, leaseMs: number): Promise<MessageClaim>;
-  /** Record the final outcome (kept for the replay window). */
-  complete(messageKey: string, outcome: string): Promise<void>;
-  /** Give up a claim after a retryable failure so the redelivery can try again. */
-  release(messageKey: string): Promise<void>;
+  claim(identity: MessageIdentity, options: ClaimOptions): Promise<MessageClaim>;
+  /** Record the final outcome (kept for the ledger's TTL). */
+  complete(identity: MessageIdentity, outcome: string): Promise<void>;
+  /**
+   * Give up a claim after a failure so a redelivery can take it over at once; the row stays, so a redelivery
+   * after the replay window still completes the message.
+   */
+  release(identity: MessageIdentity): Promise<void>;
 }
 
 /** The audit outbox: events recorded before their change, removed once the bus has them. */

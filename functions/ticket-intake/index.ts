@@ -1,6 +1,6 @@
 import { deliverAuditEvents } from '../../shared/audit/deliver-audit-events.js';
 import { DtsTrustError, ValidationError } from '../../shared/domain/errors.js';
-import { MessageOutcome, type MessageResult, processTicketMessage } from '../../shared/intake/process-ticket.js';
+import { MessageOutcome, type MessageResult, processTicketBatch } from '../../shared/intake/process-ticket.js';
 import { createEngine } from '../../shared/runtime/engine.js';
 import { parseMnsEvent } from '../../shared/runtime/envelopes.js';
 import { fcHandler } from '../../shared/runtime/handler.js';
@@ -48,26 +48,25 @@ export const handler = fcHandler('ticket-intake', async (event, { services, logg
     allowedOwnerAccounts: settings.allowedOwnerAccounts,
     allowedTrustedAccounts: settings.allowedTrustedAccounts,
   };
-  const results: MessageResult[] = [];
-  for (const message of messages) {
-    const result = await processTicketMessage(message, {
-      ticketKeys: ticketKeysOf(settings),
-      replayWindowSeconds: services.config.replayWindowSeconds,
-      guardrails,
-      partitions: settings.accountPartitions,
-      ledger: services.ledger,
-      grants: services.grants,
-      audit: services.outbox,
-      clock: services.clock,
-      reconcileRole: (role, correlationId) => engine.reconcileRole(role, correlationId),
-    });
+  const results = await processTicketBatch(messages, {
+    ticketKeys: ticketKeysOf(settings),
+    replayWindowSeconds: services.config.replayWindowSeconds,
+    guardrails,
+    partitions: settings.accountPartitions,
+    ledger: services.ledger,
+    grants: services.grants,
+    audit: services.outbox,
+    clock: services.clock,
+    reconcileRole: (role, correlationId) => engine.reconcileRole(role, correlationId),
+  });
+  for (const result of results) {
     logger.info('message processed', {
       messageId: result.messageId,
       outcome: result.outcome,
       ticket: result.ticket,
       codes: result.codes,
+      ...(result.error ? { error: result.error } : {}),
     });
-    results.push(result);
   }
   const audit = await deliverAuditEvents(services.outbox, services.sink);
   if (results.some((r) => r.outcome === MessageOutcome.Retry)) throw new IntakeRetryError(results);

@@ -121,6 +121,23 @@ export const ErrorCatalog = {
       'DTS cannot pass an external ID (ConfigureDtsJob has no ExternalId field), so it could never assume a role whose trust requires sts:ExternalId',
     fix: 'leave externalId out of Alibaba Cloud DTS grants',
   },
+  InvalidTimestamp: {
+    origin: 'dts-trust',
+    cause:
+      'the time is not an RFC 3339 timestamp with an offset, or names a time that does not exist (a February 30, an offset of +99:99)',
+    fix: 'give a real time such as 2026-12-01T09:30:00Z or 2026-12-01T17:30:00+08:00',
+  },
+  GrantLifetimeTooLong: {
+    origin: 'dts-trust',
+    cause: 'the grant would last longer than the maximum lifetime configuration allows (DTS_TRUST_MAX_GRANT_DAYS)',
+    fix: 'give an earlier expiresAt, or leave it out to get the maximum lifetime; renew with a new ticket',
+  },
+  RoleNameCaseConflict: {
+    origin: 'dts-trust',
+    cause:
+      'a managed role in the same owner account has a name that differs only in letter case; RAM role names are treated as case-insensitive, so both would be one role',
+    fix: 'use the exact name of the existing role, or choose a name that differs in more than case',
+  },
   InvalidField: {
     origin: 'dts-trust',
     cause: 'a field is missing, has the wrong type, or is not allowed',

@@ -1,5 +1,6 @@
 import { type Cloud, type Grant, GrantMode, type RoleKey, type TicketRef } from './grant.js';
 import { grantId } from './ownership.js';
+import { parseTimestamp } from './timestamp.js';
 
 /** Why the grants of one role cannot all be honoured as declared. */
 export const DesiredRoleConflictCode = {
@@ -42,10 +43,14 @@ export interface DesiredRole extends RoleKey {
   readonly conflicts: readonly DesiredRoleConflict[];
 }
 
-/** True when the grant has not expired at `now` (a grant without `expiresAt` never expires). */
+/**
+ * True when the grant has not expired at `now` (a grant without `expiresAt` never expires). An `expiresAt` that
+ * names no real instant (stored by an older release) counts as expired: access nobody can date is removed.
+ */
 export function isGrantActive(grant: Pick<Grant, 'expiresAt'>, now: Date): boolean {
   if (grant.expiresAt === undefined) return true;
-  return Date.parse(grant.expiresAt) > now.getTime();
+  const expires = parseTimestamp(grant.expiresAt);
+  return expires !== undefined && expires > now.getTime();
 }
 
 const MODE_RANK: Readonly<Record<GrantMode, number>> = { enforce: 0, observe: 1, paused: 2 };
@@ -103,7 +108,7 @@ export function desiredRoleFromGrants(role: RoleKey, grants: readonly Grant[], n
   const expiries = active
     .map((g) => g.expiresAt)
     .filter((e): e is string => e !== undefined)
-    .sort((a, b) => Date.parse(a) - Date.parse(b));
+    .sort((a, b) => (parseTimestamp(a) ?? 0) - (parseTimestamp(b) ?? 0));
 
   return {
     ownerAccountId: role.ownerAccountId,

@@ -23,6 +23,15 @@ export const TicketRefSchema = z.object({
 /** Where a grant came from. */
 export type TicketRef = z.infer<typeof TicketRefSchema>;
 
+/** Which authenticated message wrote a grant: the ticketing system whose key signed it, the key and the message id. */
+export const GrantOriginSchema = z.object({
+  system: z.string().min(1),
+  keyId: z.string().min(1),
+  messageId: z.string().min(1),
+});
+/** Which authenticated message wrote a grant. */
+export type GrantOrigin = z.infer<typeof GrantOriginSchema>;
+
 /**
  * One declaration: `trustedAccountId` may create DTS tasks that use role `roleName` in `ownerAccountId`.
  * The shape only; {@link validateGrant} in `validation.ts` checks the DTS rules and collects every problem.
@@ -38,6 +47,8 @@ export const GrantSchema = z.object({
   expiresAt: z.string().datetime({ offset: true }).optional(),
   adopt: z.boolean().default(false),
   ticket: TicketRefSchema,
+  /** Absent on grants written before origins were recorded; see {@link grantOwnerSystem}. */
+  origin: GrantOriginSchema.optional(),
   revision: z.number().int().nonnegative().default(0),
   createdAt: z.string().datetime({ offset: true }).optional(),
   updatedAt: z.string().datetime({ offset: true }).optional(),
@@ -46,6 +57,14 @@ export const GrantSchema = z.object({
 export type Grant = z.infer<typeof GrantSchema>;
 /** A grant as written by a caller (defaults optional). */
 export type GrantInput = z.input<typeof GrantSchema>;
+
+/**
+ * The ticketing system a grant belongs to: the one whose key wrote it. A grant stored before origins were
+ * recorded belongs to the system its ticket names (the best evidence that release kept).
+ */
+export function grantOwnerSystem(grant: Pick<Grant, 'origin' | 'ticket'>): string {
+  return grant.origin?.system ?? grant.ticket.system;
+}
 
 /** The identity of a managed role: one role name in one owner account. */
 export interface RoleKey {

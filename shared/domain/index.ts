@@ -8,5 +8,6 @@ export * from './grant.js';
 export * from './ownership.js';
 export * from './protected-roles.js';
 export * from './relationship.js';
+export * from './timestamp.js';
 export * from './validation.js';
 export * from './zod-problems.js';

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ValidationError } from './errors.js';
 import { Cloud, DTS_ROLE_POLICY, type Grant, GrantMode, type TicketRef } from './grant.js';
+import { TimestampSchema } from './timestamp.js';
 
 /** Which endpoints of the DTS task are in another account than the one that creates the task. */
 export const Scenario = {
@@ -28,13 +29,13 @@ export type EndpointSide = 'source' | 'destination';
 /** One end of the DTS task: the account that owns the database, how DTS reaches it, and the role DTS assumes. */
 export const EndpointSchema = z
   .object({
-    accountId: z.string(),
+    accountId: z.string().max(32),
     /** One of `DatabaseType` in endpoints.ts; checked against the matrix by validation, not here. */
-    databaseType: z.string().min(1),
+    databaseType: z.string().min(1).max(64),
     /** One of `AccessMethod` in endpoints.ts. */
-    accessMethod: z.string().min(1),
+    accessMethod: z.string().min(1).max(64),
     /** The role in this endpoint's owner account (used only when this owner holds a role). */
-    roleName: z.string().default(DEFAULT_ROLE_NAME),
+    roleName: z.string().max(128).default(DEFAULT_ROLE_NAME),
   })
   .strict();
 /** One end of the DTS task. */
@@ -51,11 +52,11 @@ export const RelationshipSchema = z
     source: EndpointSchema,
     destination: EndpointSchema,
     /** The account that creates the DTS task; required for `both` and two-way, else the scenario implies it. */
-    taskAccountId: z.string().optional(),
-    policies: z.array(z.string().min(1)).min(1).default([DTS_ROLE_POLICY]),
+    taskAccountId: z.string().max(32).optional(),
+    policies: z.array(z.string().min(1).max(128)).min(1).max(10).default([DTS_ROLE_POLICY]),
     externalId: z.string().min(2).max(1224).optional(),
     mode: z.enum([GrantMode.Enforce, GrantMode.Observe, GrantMode.Paused]).default(GrantMode.Enforce),
-    expiresAt: z.string().datetime({ offset: true }).optional(),
+    expiresAt: TimestampSchema.optional(),
     adopt: z.boolean().default(false),
   })
   .strict()

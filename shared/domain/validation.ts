@@ -21,6 +21,7 @@ import {
   relationshipRoles,
   Scenario,
 } from './relationship.js';
+import { parseTimestamp } from './timestamp.js';
 import { fieldPath, problemsFromZodError } from './zod-problems.js';
 
 /** The infrastructure an account lives on; accounts on different ones cannot be paired. */
@@ -208,14 +209,30 @@ function checkSettings(
       ),
     );
   }
-  if (settings.externalId !== undefined && !EXTERNAL_ID.test(settings.externalId)) {
+  if (settings.externalId !== undefined && settings.cloud === Cloud.Alibaba) {
+    problems.push(
+      problem(
+        'ExternalIdNotSupported',
+        at('externalId'),
+        'an Alibaba Cloud DTS role cannot require an external ID: DTS never passes one when it assumes the role',
+      ),
+    );
+  } else if (settings.externalId !== undefined && !EXTERNAL_ID.test(settings.externalId)) {
     problems.push(
       problem('InvalidExternalId', at('externalId'), 'the external ID holds characters STS does not accept'),
     );
   }
   if (settings.expiresAt !== undefined) {
-    const expires = Date.parse(settings.expiresAt);
-    if (!Number.isNaN(expires) && expires <= options.now.getTime()) {
+    const expires = parseTimestamp(settings.expiresAt);
+    if (expires === undefined) {
+      problems.push(
+        problem(
+          'InvalidTimestamp',
+          at('expiresAt'),
+          `expiresAt ${JSON.stringify(settings.expiresAt)} names no real time`,
+        ),
+      );
+    } else if (expires <= options.now.getTime()) {
       problems.push(
         problem(
           'GrantExpired',

@@ -1,5 +1,7 @@
+import { ErrorCatalog } from '../domain/catalog.js';
 import type { ValidationProblem } from '../domain/errors.js';
 import type { Grant } from '../domain/grant.js';
+import { isProtectedRole } from '../domain/protected-roles.js';
 
 /** Limits from configuration that every declared grant must stay within. */
 export interface Guardrails {
@@ -11,6 +13,20 @@ export interface Guardrails {
   readonly allowedPolicies: readonly string[];
   readonly roleNamePattern: RegExp;
   readonly maxGrantsPerTicket: number;
+  /** Longest a grant may last, in days from its message's `issuedAt` (DTS_TRUST_MAX_GRANT_DAYS). */
+  readonly maxGrantDays: number;
+  /** Role names no ticket may declare (compared without case): the management role, the function role, configured ones. */
+  readonly protectedRoles: readonly string[];
+}
+
+/** The default of DTS_TRUST_MAX_GRANT_DAYS. */
+export const DEFAULT_MAX_GRANT_DAYS = 90;
+
+const DAY_MS = 24 * 3600 * 1000;
+
+/** When a grant declared at `issuedAtMs` must end at the latest. */
+export function latestExpiry(issuedAtMs: number, guardrails: Pick<Guardrails, 'maxGrantDays'>): Date {
+  return new Date(issuedAtMs + guardrails.maxGrantDays * DAY_MS);
 }
 
 /** Every way the grants of one ticket break the guardrails (empty when they do not). */
@@ -51,6 +67,14 @@ export function checkGuardrails(grants: readonly Grant[], guardrails: Guardrails
           fix: `use only ${guardrails.allowedPolicies.join(', ')}`,
         });
       }
+    }
+    if (isProtectedRole(grant.roleName, guardrails.protectedRoles)) {
+      problems.push({
+        code: 'RoleProtected',
+        field: `${at}.roleName`,
+        message: `role ${grant.roleName} is protected: dts-trust never declares, adopts, changes or deletes it through a ticket`,
+        fix: ErrorCatalog.RoleProtected.fix,
+      });
     }
     if (!guardrails.roleNamePattern.test(grant.roleName)) {
       problems.push({

@@ -1,27 +1,22 @@
-import { randomUUID } from 'node:crypto';
-import { AuditEventType, newAuditEvent } from '../domain/audit.js';
-import {
-  CloudApiError,
-  ConcurrentModificationError,
-  ValidationError,
-  type ValidationProblem,
-} from '../domain/errors.js';
+import { createHash, randomUUID } from 'node:crypto';
+import { type AuditEventData, AuditEventType, newAuditEvent } from '../domain/audit.js';
+import { CloudApiError, ConcurrentModificationError, type ValidationProblem } from '../domain/errors.js';
 import type { Grant, RoleKey } from '../domain/grant.js';
 import { grantId, roleArn, roleId } from '../domain/ownership.js';
-import { expandRelationship } from '../domain/relationship.js';
-import { validateGrant, validateRelationship } from '../domain/validation.js';
-import { problemsFromZodError } from '../domain/zod-problems.js';
-import type { AuditLog, Clock, GrantStore, ProcessedMessageLedger } from '../ports.js';
+import { parseTimestamp } from '../domain/timestamp.js';
+import type { AccountPartition } from '../domain/validation.js';
+import type { AuditLog, Clock, GrantStore, MessageIdentity, ProcessedMessageLedger } from '../ports.js';
 import type { QueueMessage } from '../runtime/envelopes.js';
-import { checkGuardrails, type Guardrails } from './guardrails.js';
 import {
-  TICKET_SCHEMA_ID,
-  TicketAction,
-  type TicketBody,
-  TicketBodySchema,
-  TicketMessageSchema,
-  verifyTicketSignature,
-} from './ticket-message.js';
+  type AuthenticatedTicket,
+  authenticateTicket,
+  MessageRejection,
+  messageProblem,
+  Rejection,
+} from './authenticate.js';
+import type { Guardrails } from './guardrails.js';
+import { ticketGrants } from './ticket-grants.js';
+import { TicketAction, type TicketBody } from './ticket-message.js';
 
 /** How one queue message ended. */
 export const MessageOutcome = {
@@ -70,117 +65,13 @@ export interface IntakeDeps {
   /** Reconcile one role now (the engine's reconcileRole). */
   readonly reconcileRole: (role: RoleKey, correlationId: string) => Promise<ReconciledRole>;
   /** Known partitions of accounts (Finance/Gov pairing rule). */
-  readonly partitions?: Readonly<Record<string, 'public' | 'finance' | 'gov'>>;
-  /** How long a claim on a message key holds before another delivery may take it over. */
+  readonly partitions?: Readonly<Record<string, AccountPartition>>;
+  /** How long a claim on a message holds before another delivery may take it over. */
   readonly leaseMs?: number;
 }
 
 /** Clocks of ticketing systems may run slightly ahead. */
 const FUTURE_SKEW_MS = 5 * 60 * 1000;
-
-/** A rejection before anything is stored. */
-class Rejection extends Error {
-  constructor(readonly problems: ValidationProblem[]) {
-    super(problems.map((p) => p.message).join('; '));
-  }
-}
-
-function problem(code: string, field: string, message: string, fix: string): ValidationProblem {
-  return { code, field, message, fix };
-}
-
-/** Parse, authenticate and check the freshness of one message; throws {@link Rejection}. */
-function authenticate(message: QueueMessage, deps: IntakeDeps): { body: TicketBody; key: string } {
-  let json: unknown;
-  try {
-    json = JSON.parse(message.body);
-  } catch {
-    throw new Rejection([
-      problem('MalformedMessage', 'message', 'the message body is not JSON', `send a ${TICKET_SCHEMA_ID} JSON message`),
-    ]);
-  }
-  const envelope = TicketMessageSchema.safeParse(json);
-  if (!envelope.success) {
-    throw new Rejection(problemsFromZodError(envelope.error, 'message'));
-  }
-  const verdict = verifyTicketSignature(envelope.data, deps.ticketKeys);
-  if (verdict === 'unknownKey') {
-    throw new Rejection([
-      problem(
-        'TicketKeyUnknown',
-        'message.keyId',
-        `no signing key "${envelope.data.keyId}" is configured`,
-        'sign with the key id the platform team configured for your ticketing system (ticketSystems.<system>.keys of the trust settings)',
-      ),
-    ]);
-  }
-  if (verdict === 'invalid') {
-    throw new Rejection([
-      problem(
-        'TicketSignatureInvalid',
-        'message.signature',
-        'the signature does not match the body',
-        'sign the canonical JSON of body (keys sorted, no whitespace) with HMAC-SHA256 and send it as hex',
-      ),
-    ]);
-  }
-  const body = TicketBodySchema.safeParse(envelope.data.body);
-  if (!body.success) {
-    throw new Rejection(problemsFromZodError(body.error, 'message.body'));
-  }
-  const issued = Date.parse(body.data.issuedAt);
-  const now = deps.clock.now().getTime();
-  if (issued < now - deps.replayWindowSeconds * 1000) {
-    throw new Rejection([
-      problem(
-        'TicketReplayed',
-        'message.body.issuedAt',
-        `the message was issued at ${body.data.issuedAt}, outside the ${deps.replayWindowSeconds}s replay window`,
-        'issue a new, freshly signed message',
-      ),
-    ]);
-  }
-  if (issued > now + FUTURE_SKEW_MS) {
-    throw new Rejection([
-      problem(
-        'TicketFromFuture',
-        'message.body.issuedAt',
-        `the message claims to be issued at ${body.data.issuedAt}, in the future`,
-        "fix the ticketing system's clock",
-      ),
-    ]);
-  }
-  return { body: body.data, key: `${envelope.data.keyId}:${body.data.id}` };
-}
-
-/** Expand the ticket into grants and check every rule and guardrail; throws {@link Rejection}. */
-function grantsOf(body: TicketBody, deps: IntakeDeps): Grant[] {
-  const options = { now: deps.clock.now(), ...(deps.partitions ? { partitions: deps.partitions } : {}) };
-  if (body.action === TicketAction.Declare) {
-    const problems = validateRelationship(body.relationship, { ...options, fieldPrefix: 'message.body.relationship' });
-    if (problems.length > 0) throw new Rejection(problems);
-  }
-  let expanded: Grant[];
-  try {
-    expanded = expandRelationship(body.relationship, body.ticket);
-  } catch (error) {
-    if (error instanceof ValidationError) throw new Rejection([...error.problems]);
-    throw error;
-  }
-  const grants = expanded.map((g) => ({
-    ...g,
-    ...(body.expiresAt ? { expiresAt: body.expiresAt } : {}),
-    ...(body.mode ? { mode: body.mode } : {}),
-  }));
-  const problems = [
-    ...(body.action === TicketAction.Declare
-      ? grants.flatMap((g, i) => validateGrant(g, { ...options, fieldPrefix: `message.body.grants[${i}]` }))
-      : []),
-    ...checkGuardrails(grants, deps.guardrails, 'message.body'),
-  ];
-  if (problems.length > 0) throw new Rejection(problems);
-  return grants;
-}
 
 /** True when the failure is worth a redelivery (the store or the network, not the message). */
 function isRetryable(error: unknown): boolean {
@@ -188,88 +79,184 @@ function isRetryable(error: unknown): boolean {
 }
 
 /**
- * Handle one ticket message: authenticate, deduplicate, validate, store the grants, record audit events and
- * reconcile the affected roles at once. Never throws for a bad message (it is rejected with its codes); a
- * retryable failure returns `retry` after releasing the claim so a redelivery can finish the work.
+ * A stable event id for what one message did to one grant, UUID-shaped: a redelivery that records the same
+ * event again overwrites it in the outbox (or, once delivered, repeats the id consumers deduplicate by).
+ */
+export function intakeEventId(identity: MessageIdentity, ...parts: string[]): string {
+  const hex = createHash('sha256')
+    .update(JSON.stringify([identity.keyId, identity.messageId, ...parts]))
+    .digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+}
+
+/** True when `stored` was written by the message `identity` (a redelivery finds its own earlier write). */
+function writtenBy(stored: Grant, identity: MessageIdentity): boolean {
+  return stored.origin?.keyId === identity.keyId && stored.origin.messageId === identity.messageId;
+}
+
+/** One intake's way to record events: every event carries the correlation id. */
+type Recorder = (
+  id: string,
+  type: AuditEventType,
+  subject: string,
+  data: Omit<AuditEventData, 'correlationId'>,
+) => Promise<void>;
+
+/**
+ * Store one ticket's grants, each change before the event that reports it, so no event claims a change that
+ * did not happen. A redelivery of a half-applied ticket finds its own writes (by the grant's origin) and records
+ * their events again under the same ids, then completes the rest.
+ */
+async function applyTicket(
+  ticket: AuthenticatedTicket,
+  grants: readonly Grant[],
+  deps: IntakeDeps,
+  record: Recorder,
+): Promise<void> {
+  const { body, identity } = ticket;
+  for (const grant of grants) {
+    const subject = roleArn(grant);
+    const id = grantId(grant);
+    const existing = await deps.grants.getGrant(grant);
+    if (body.action === TicketAction.Declare) {
+      let outcome: string;
+      if (existing && writtenBy(existing, identity)) {
+        outcome = existing.revision === 1 ? 'declared' : 'updated';
+      } else {
+        await deps.grants.putGrant({ ...grant, revision: existing?.revision ?? 0 }, existing?.revision);
+        outcome = existing ? 'updated' : 'declared';
+      }
+      await record(intakeEventId(identity, id, AuditEventType.GrantDeclared), AuditEventType.GrantDeclared, subject, {
+        outcome,
+        grantIds: [id],
+        ticket: body.ticket,
+        ...(existing && !writtenBy(existing, identity) ? { before: existing } : {}),
+        after: grant,
+      });
+    } else {
+      if (existing) await deps.grants.deleteGrant(grant);
+      await record(intakeEventId(identity, id, AuditEventType.GrantRevoked), AuditEventType.GrantRevoked, subject, {
+        outcome: existing ? 'revoked' : 'notFound',
+        grantIds: [id],
+        ticket: body.ticket,
+        ...(existing ? { before: existing } : {}),
+      });
+    }
+  }
+}
+
+/**
+ * Handle one ticket message: bound and authenticate it, claim it in the ledger, check every rule, store the
+ * grants and reconcile the affected roles at once. All or nothing per ticket: a failure releases the claim but
+ * keeps the ledger row, so a redelivery (even after the replay window) completes a half-applied ticket. Never
+ * throws for a bad message (it is rejected with its codes); a retryable failure returns `retry`.
  */
 export async function processTicketMessage(message: QueueMessage, deps: IntakeDeps): Promise<MessageResult> {
   const correlationId = randomUUID();
   const base = { index: message.index, messageId: message.messageId };
-  const audit = (
-    type: AuditEventType,
-    subject: string,
-    data: Omit<Parameters<typeof newAuditEvent>[0]['data'], 'correlationId'>,
-  ) =>
-    deps.audit.record(
-      newAuditEvent({ id: randomUUID(), type, subject, time: deps.clock.now(), data: { correlationId, ...data } }),
-    );
+  const record: Recorder = (id, type, subject, data) =>
+    deps.audit.record(newAuditEvent({ id, type, subject, time: deps.clock.now(), data: { correlationId, ...data } }));
+  const rejectWith = (problems: readonly ValidationProblem[], body?: TicketBody, eventId: string = randomUUID()) =>
+    reject(base, problems, body, eventId, record);
 
-  let body: TicketBody;
-  let key: string;
+  let ticket: AuthenticatedTicket;
   try {
-    ({ body, key } = authenticate(message, deps));
+    ticket = authenticateTicket(message.body, deps.ticketKeys);
   } catch (error) {
     if (!(error instanceof Rejection)) throw error;
-    return reject(base, error.problems, undefined, audit);
+    return rejectWith(error.problems);
   }
+  const { body, identity } = ticket;
 
-  const claim = await deps.ledger.claim(key, deps.leaseMs ?? 60_000);
-  if (claim.status === 'completed') return { ...base, outcome: MessageOutcome.Duplicate, ticket: body.ticket.id };
-  if (claim.status === 'inProgress') {
-    return {
-      ...base,
-      outcome: MessageOutcome.Retry,
-      ticket: body.ticket.id,
-      error: 'another delivery is processing it',
-    };
+  const issued = parseTimestamp(body.issuedAt) ?? Number.NaN;
+  const now = deps.clock.now().getTime();
+  if (!(issued <= now + FUTURE_SKEW_MS)) {
+    return rejectWith(
+      [
+        messageProblem(
+          MessageRejection.FromFuture,
+          'message.body.issuedAt',
+          `the message claims to be issued at ${body.issuedAt}, in the future`,
+          "fix the ticketing system's clock",
+        ),
+      ],
+      body,
+    );
+  }
+  const fresh = issued >= now - deps.replayWindowSeconds * 1000;
+  const claim = await deps.ledger.claim(identity, {
+    leaseMs: deps.leaseMs ?? 60_000,
+    bodyHash: ticket.bodyHash,
+    createIfAbsent: fresh,
+  });
+  switch (claim.status) {
+    case 'absent':
+      return rejectWith(
+        [
+          messageProblem(
+            MessageRejection.Replayed,
+            'message.body.issuedAt',
+            `the message was issued at ${body.issuedAt}, outside the ${deps.replayWindowSeconds}s replay window`,
+            'issue a new, freshly signed message',
+          ),
+        ],
+        body,
+      );
+    case 'bodyMismatch':
+      return rejectWith(
+        [
+          messageProblem(
+            MessageRejection.IdReused,
+            'message.body.id',
+            `message id ${JSON.stringify(body.id)} was already used for a different body`,
+            'give every message its own id; a redelivery must carry exactly the signed body it had',
+          ),
+        ],
+        body,
+        intakeEventId(identity, 'reused', ticket.bodyHash),
+      );
+    case 'completed':
+      return { ...base, outcome: MessageOutcome.Duplicate, ticket: body.ticket.id };
+    case 'inProgress':
+      return {
+        ...base,
+        outcome: MessageOutcome.Retry,
+        ticket: body.ticket.id,
+        error: 'another delivery is processing it',
+      };
+    case 'claimed':
+      break;
   }
 
   try {
     let grants: Grant[];
     try {
-      grants = grantsOf(body, deps);
+      grants = await ticketGrants(body, {
+        now: deps.clock.now(),
+        guardrails: deps.guardrails,
+        ...(deps.partitions ? { partitions: deps.partitions } : {}),
+        grants: deps.grants,
+        origin: { system: body.ticket.system, keyId: identity.keyId, messageId: identity.messageId },
+      });
     } catch (error) {
       if (!(error instanceof Rejection)) throw error;
-      const result = await reject(base, error.problems, body, audit);
-      await deps.ledger.complete(key, MessageOutcome.Rejected);
+      const result = await rejectWith(error.problems, body, intakeEventId(identity, 'rejected'));
+      await deps.ledger.complete(identity, MessageOutcome.Rejected);
       return result;
     }
 
+    await applyTicket(ticket, grants, deps, record);
     const roles = new Map<string, RoleKey>();
-    for (const grant of grants) {
-      roles.set(roleId(grant), { ownerAccountId: grant.ownerAccountId, roleName: grant.roleName });
-      const subject = roleArn(grant);
-      if (body.action === TicketAction.Declare) {
-        const existing = await deps.grants.getGrant(grant);
-        await audit(AuditEventType.GrantDeclared, subject, {
-          outcome: existing ? 'updated' : 'declared',
-          grantIds: [grantId(grant)],
-          ticket: body.ticket,
-          before: existing,
-          after: grant,
-        });
-        await deps.grants.putGrant({ ...grant, revision: existing?.revision ?? 0 }, existing?.revision);
-      } else {
-        const existing = await deps.grants.getGrant(grant);
-        await audit(AuditEventType.GrantRevoked, subject, {
-          outcome: existing ? 'revoked' : 'notFound',
-          grantIds: [grantId(grant)],
-          ticket: body.ticket,
-          before: existing,
-        });
-        if (existing) await deps.grants.deleteGrant(grant);
-      }
-    }
-
+    for (const g of grants) roles.set(roleId(g), { ownerAccountId: g.ownerAccountId, roleName: g.roleName });
     const reconciled: ReconciledRole[] = [];
     for (const role of roles.values()) reconciled.push(await deps.reconcileRole(role, correlationId));
 
     const outcome = body.action === TicketAction.Declare ? MessageOutcome.Declared : MessageOutcome.Revoked;
-    await deps.ledger.complete(key, outcome);
+    await deps.ledger.complete(identity, outcome);
     return { ...base, outcome, ticket: body.ticket.id, grantIds: grants.map(grantId), roles: reconciled };
   } catch (error) {
-    // Give the claim back so the redelivery (trigger retry) can finish the work; grant writes are idempotent.
-    await deps.ledger.release(key).catch(() => undefined);
+    // Give the claim back (the row stays) so the redelivery finishes the work; grant writes are idempotent.
+    await deps.ledger.release(identity).catch(() => undefined);
     if (!isRetryable(error)) throw error;
     return {
       ...base,
@@ -284,18 +271,39 @@ async function reject(
   base: { index: number; messageId: string },
   problems: readonly ValidationProblem[],
   body: TicketBody | undefined,
-  audit: (
-    type: AuditEventType,
-    subject: string,
-    data: { outcome: string; codes?: readonly string[]; ticket?: TicketBody['ticket']; diff?: unknown },
-  ) => Promise<void>,
+  eventId: string,
+  record: Recorder,
 ): Promise<MessageResult> {
   const codes = [...new Set(problems.map((p) => p.code))];
-  await audit(AuditEventType.GrantRejected, `dts-trust:message/${base.messageId}`, {
+  await record(eventId, AuditEventType.GrantRejected, `dts-trust:message/${base.messageId}`, {
     outcome: 'rejected',
     codes,
     ...(body ? { ticket: body.ticket } : {}),
     diff: problems,
   });
   return { ...base, outcome: MessageOutcome.Rejected, ticket: body?.ticket.id, codes, problems };
+}
+
+/**
+ * Handle a batch: every message gets its own outcome, whatever another message holds. A message whose handling
+ * throws (a defect, an outbox that refuses) becomes `retry` on its own; the others are unaffected.
+ */
+export async function processTicketBatch(
+  messages: readonly QueueMessage[],
+  deps: IntakeDeps,
+): Promise<MessageResult[]> {
+  const results: MessageResult[] = [];
+  for (const message of messages) {
+    try {
+      results.push(await processTicketMessage(message, deps));
+    } catch (error) {
+      results.push({
+        index: message.index,
+        messageId: message.messageId,
+        outcome: MessageOutcome.Retry,
+        error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+      });
+    }
+  }
+  return results;
 }

@@ -1,7 +1,10 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
+import { DtsTrustError } from '../domain/errors.js';
 import { GrantMode, TicketRefSchema } from '../domain/grant.js';
 import { RelationshipSchema } from '../domain/relationship.js';
+import { TimestampSchema } from '../domain/timestamp.js';
+import { loneSurrogateAt } from './strict-json.js';
 
 /** The schema identifier every ticket message carries. */
 export const TICKET_SCHEMA_ID = 'dts-trust/v1';
@@ -11,17 +14,28 @@ export const TicketAction = { Declare: 'declare', Revoke: 'revoke' } as const;
 /** One of {@link TicketAction}. */
 export type TicketAction = (typeof TicketAction)[keyof typeof TicketAction];
 
+/** Longest accepted ticket fields (they reach audit events and logs). */
+export const TicketFieldLimits = { system: 64, id: 128, requester: 256, approver: 256 } as const;
+
+/** The ticket reference a message carries, each field bounded. */
+export const TicketRefInputSchema = TicketRefSchema.extend({
+  system: z.string().min(1).max(TicketFieldLimits.system),
+  id: z.string().min(1).max(TicketFieldLimits.id),
+  requester: z.string().min(1).max(TicketFieldLimits.requester),
+  approver: z.string().min(1).max(TicketFieldLimits.approver),
+}).strict();
+
 /** The signed part of a ticket message. */
 export const TicketBodySchema = z
   .object({
     /** Unique per message; with the key id it is the idempotency key. */
     id: z.string().min(8).max(128),
     /** When the ticketing system signed it; older than the replay window is rejected. */
-    issuedAt: z.string().datetime({ offset: true }),
+    issuedAt: TimestampSchema,
     action: z.enum([TicketAction.Declare, TicketAction.Revoke]),
-    ticket: TicketRefSchema,
+    ticket: TicketRefInputSchema,
     relationship: RelationshipSchema,
-    expiresAt: z.string().datetime({ offset: true }).optional(),
+    expiresAt: TimestampSchema.optional(),
     mode: z.enum([GrantMode.Enforce, GrantMode.Observe, GrantMode.Paused]).optional(),
   })
   .strict();
@@ -32,7 +46,7 @@ export type TicketBody = z.infer<typeof TicketBodySchema>;
 export const TicketMessageSchema = z
   .object({
     schema: z.literal(TICKET_SCHEMA_ID),
-    /** Which ticketing system's key signed it (one key per system, from configuration). */
+    /** Which key signed it; configuration binds every key to one ticketing system. */
     keyId: z.string().min(1).max(64),
     /** Lower-case hex HMAC-SHA256 of {@link canonicalJson}(body) under the key `keyId`. */
     signature: z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lower-case hex characters (HMAC-SHA256)'),
@@ -42,19 +56,56 @@ export const TicketMessageSchema = z
 /** A ticket message before its body is validated. */
 export type TicketMessage = z.infer<typeof TicketMessageSchema>;
 
+/** Thrown by {@link canonicalJson} for a value outside I-JSON or nested deeper than it serializes. */
+export class CanonicalJsonError extends DtsTrustError {
+  constructor(message: string) {
+    super('NotIJson', message);
+    this.name = 'CanonicalJsonError';
+  }
+}
+
+/** Deeper values are refused by {@link canonicalJson} (messages are refused far earlier, see MessageLimits). */
+const CANONICAL_MAX_DEPTH = 64;
+
 /**
- * The canonical form that is signed: JSON with object keys sorted at every depth and no whitespace. Arrays keep
- * their order. The ticketing system and dts-trust must produce the same bytes.
+ * The canonical form that is signed: RFC 8785 (JCS) for I-JSON values. Object members sorted by their names'
+ * UTF-16 code units at every depth, no whitespace, strings and numbers serialized as ECMAScript's JSON.stringify
+ * does (shortest round-trip numbers, `-0` as `0`). Arrays keep their order; `undefined` members are dropped and
+ * `undefined` array items become `null`, as JSON does. Refuses what I-JSON excludes (non-finite numbers, lone
+ * surrogates, bigint, function and symbol values) and nesting deeper than 64 with a {@link CanonicalJsonError}.
  */
 export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map((v) => canonicalJson(v === undefined ? null : v)).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  return canonical(value, 0);
+}
+
+function canonicalString(text: string): string {
+  if (loneSurrogateAt(text) >= 0) throw new CanonicalJsonError('a string holds a lone surrogate');
+  return JSON.stringify(text);
+}
+
+function canonical(value: unknown, depth: number): string {
+  if (value === null) return 'null';
+  switch (typeof value) {
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'string':
+      return canonicalString(value);
+    case 'number':
+      if (!Number.isFinite(value)) throw new CanonicalJsonError(`${value} is not a JSON number`);
+      return JSON.stringify(value);
+    case 'object':
+      break;
+    default:
+      throw new CanonicalJsonError(`a ${typeof value} is not a JSON value`);
   }
-  return JSON.stringify(value);
+  if (depth >= CANONICAL_MAX_DEPTH) throw new CanonicalJsonError(`nesting deeper than ${CANONICAL_MAX_DEPTH} levels`);
+  if (Array.isArray(value)) {
+    return `[${value.map((v) => (v === undefined ? 'null' : canonical(v, depth + 1))).join(',')}]`;
+  }
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${canonicalString(k)}:${canonical(v, depth + 1)}`).join(',')}}`;
 }
 
 /** The signature a ticketing system puts on `body` with `secret`. */

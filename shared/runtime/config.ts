@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ConfigError } from '../domain/errors.js';
 import { protectedRoleNames } from '../domain/protected-roles.js';
+import { DEFAULT_MAX_GRANT_DAYS } from '../intake/guardrails.js';
 import { parseTrustSettings, type TrustSettings } from './trust-settings.js';
 
 /** Where an endpoint override is given for the local cloud: `127.0.0.1:<port>` (no scheme). */
@@ -97,6 +98,8 @@ export const ConfigEnvSchema = z.object({
       }
     }, 'must be a valid regular expression'),
   DTS_TRUST_MAX_GRANTS_PER_TICKET: positiveInt(10),
+  /** Longest lifetime of a grant, in days from its ticket message; a grant without expiresAt gets exactly this. */
+  DTS_TRUST_MAX_GRANT_DAYS: positiveInt(DEFAULT_MAX_GRANT_DAYS),
   /** Above this many managed roles, the drift reconciler fans out shards by owner account. */
   DTS_TRUST_SHARD_THRESHOLD: positiveInt(500),
   DTS_TRUST_SHARD_FUNCTION: z.string().min(1).default('dts-trust-reconcile-shard'),
@@ -138,6 +141,9 @@ export interface Config {
     readonly allowedPolicies: readonly string[];
     readonly roleNamePattern: RegExp;
     readonly maxGrantsPerTicket: number;
+    readonly maxGrantDays: number;
+    /** Roles no ticket may declare: the same list as {@link Config.protectedRoles}. */
+    readonly protectedRoles: readonly string[];
   };
   readonly sharding: { readonly threshold: number; readonly functionName: string };
   readonly flap: { readonly limit: number; readonly windowMinutes: number };
@@ -242,6 +248,12 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       allowedPolicies: e.DTS_TRUST_ALLOWED_POLICIES,
       roleNamePattern: new RegExp(e.DTS_TRUST_ROLE_NAME_PATTERN),
       maxGrantsPerTicket: e.DTS_TRUST_MAX_GRANTS_PER_TICKET,
+      maxGrantDays: e.DTS_TRUST_MAX_GRANT_DAYS,
+      protectedRoles: protectedRoleNames({
+        managementRole: e.DTS_TRUST_MANAGEMENT_ROLE,
+        functionRole: e.DTS_TRUST_FUNCTION_ROLE,
+        extra: e.DTS_TRUST_PROTECTED_ROLES,
+      }),
     },
     sharding: { threshold: e.DTS_TRUST_SHARD_THRESHOLD, functionName: e.DTS_TRUST_SHARD_FUNCTION },
     flap: { limit: e.DTS_TRUST_FLAP_LIMIT, windowMinutes: e.DTS_TRUST_FLAP_WINDOW_MINUTES },

@@ -4,8 +4,13 @@ import { compareRoleKeys, type Grant, type GrantKey, type RoleKey } from '../../
 import type {
   AccountCredentials,
   AuditLog,
+  ClaimOptions,
+  Clock,
   CredentialBroker,
   GrantStore,
+  MessageClaim,
+  MessageIdentity,
+  ProcessedMessageLedger,
   RoleStatus,
   StatusStore,
 } from '../../shared/ports.js';
@@ -158,5 +163,44 @@ export class MemoryBroker implements CredentialBroker {
     const failure = this.#failures.get(accountId);
     if (failure) throw failure;
     return { accountId, accessKeyId: `STS.${accountId}`, accessKeySecret: 'secret', securityToken: 'token' };
+  }
+}
+
+/** The processed-message ledger in memory, with the Tablestore ledger's claim semantics (leases on an injected clock). */
+export class MemoryLedger implements ProcessedMessageLedger {
+  readonly rows = new Map<
+    string,
+    { status: 'inProgress' | 'completed'; outcome?: string; leaseUntil: number; bodyHash: string }
+  >();
+
+  constructor(private readonly clock: Pick<Clock, 'now'> = { now: () => new Date() }) {}
+
+  static keyOf(identity: MessageIdentity): string {
+    return JSON.stringify([identity.keyId, identity.messageId]);
+  }
+
+  async claim(identity: MessageIdentity, options: ClaimOptions): Promise<MessageClaim> {
+    const key = MemoryLedger.keyOf(identity);
+    const row = this.rows.get(key);
+    const now = this.clock.now().getTime();
+    if (row) {
+      if (row.bodyHash !== options.bodyHash) return { status: 'bodyMismatch' };
+      if (row.status === 'completed') return { status: 'completed', outcome: row.outcome ?? '' };
+      if (row.leaseUntil > now) return { status: 'inProgress', until: new Date(row.leaseUntil) };
+    } else if (!options.createIfAbsent) {
+      return { status: 'absent' };
+    }
+    this.rows.set(key, { status: 'inProgress', leaseUntil: now + options.leaseMs, bodyHash: options.bodyHash });
+    return { status: 'claimed', resumed: row !== undefined };
+  }
+
+  async complete(identity: MessageIdentity, outcome: string): Promise<void> {
+    const row = this.rows.get(MemoryLedger.keyOf(identity));
+    if (row) this.rows.set(MemoryLedger.keyOf(identity), { ...row, status: 'completed', outcome, leaseUntil: 0 });
+  }
+
+  async release(identity: MessageIdentity): Promise<void> {
+    const row = this.rows.get(MemoryLedger.keyOf(identity));
+    if (row) row.leaseUntil = 0;
   }
 }

@@ -4,7 +4,7 @@ import { LOCAL_AUTOMATION, localCloudEnvironment } from '../../../local/demo/loc
 import { setupTables } from '../../../shared/alicloud/tablestore/tables.js';
 import { newAuditEvent } from '../../../shared/domain/audit.js';
 import { ConcurrentModificationError } from '../../../shared/domain/errors.js';
-import { type Grant, GrantSchema } from '../../../shared/domain/grant.js';
+import { type Grant, GrantSchema, grantOwnerSystem } from '../../../shared/domain/grant.js';
 import { loadConfig } from '../../../shared/runtime/config.js';
 import { createServices, type Services } from '../../../shared/runtime/services.js';
 import { INSTANT_TABLES, startTestCloud, type TestCloud } from '../../support/local-cloud.js';
@@ -47,6 +47,35 @@ describe('setupTables', () => {
 });
 
 describe('TablestoreGrantStore', () => {
+  it('reads a grant row the previous release wrote (no origin): it belongs to the system its ticket names', async () => {
+    const legacy = { ...grant({ roleName: 'previous-release' }), revision: 1 };
+    delete (legacy as { origin?: unknown }).origin;
+    await services.tablestore.putRow({
+      tableName: services.config.tables.grants,
+      primaryKey: [{ ownerUid: OWNER }, { roleName: 'previous-release' }, { trustedUid: TRUSTED }],
+      condition: new TableStore.Condition(TableStore.RowExistenceExpectation.IGNORE, null),
+      attributeColumns: [{ grant: JSON.stringify(legacy) }, { revision: TableStore.Long.fromNumber(1) }],
+    });
+    const read = await services.grants.getGrant({
+      ownerAccountId: OWNER,
+      roleName: 'previous-release',
+      trustedAccountId: TRUSTED,
+    });
+    expect(read?.origin).toBeUndefined();
+    expect(grantOwnerSystem(read!)).toBe('jira');
+  });
+
+  it('keeps the origin of a grant it stores', async () => {
+    const origin = { system: 'jira', keyId: 'jira-2026', messageId: 'msg-1' };
+    await services.grants.putGrant(grant({ roleName: 'with-origin', origin }));
+    const read = await services.grants.getGrant({
+      ownerAccountId: OWNER,
+      roleName: 'with-origin',
+      trustedAccountId: TRUSTED,
+    });
+    expect(read?.origin).toEqual(origin);
+  });
+
   it('inserts a grant once and refuses a second insert', async () => {
     const stored = await services.grants.putGrant(grant({ roleName: 'insert-once' }));
     expect(stored.revision).toBe(1);
@@ -154,19 +183,76 @@ describe('TablestoreStatusStore', () => {
 });
 
 describe('TablestoreMessageLedger', () => {
-  it('claims a key once, reports it completed after, and lets a lapsed lease be taken over', async () => {
-    expect(await services.ledger.claim('jira:m-1', 60_000)).toEqual({ status: 'claimed' });
-    expect((await services.ledger.claim('jira:m-1', 60_000)).status).toBe('inProgress');
+  const claim = (messageId: string, over: Partial<{ bodyHash: string; createIfAbsent: boolean; keyId: string }> = {}) =>
+    services.ledger.claim(
+      { keyId: over.keyId ?? 'jira', messageId },
+      { leaseMs: 60_000, bodyHash: over.bodyHash ?? 'hash-1', createIfAbsent: over.createIfAbsent ?? true },
+    );
+  const id = (messageId: string, keyId = 'jira') => ({ keyId, messageId });
+
+  /** A row as the release before this one wrote it: key `<keyId>:<id>`, no body hash. */
+  async function putPreviousReleaseRow(messageKey: string, status: 'inProgress' | 'completed', leaseUntil: number) {
+    await services.tablestore.putRow({
+      tableName: services.config.tables.messages,
+      primaryKey: [{ messageKey }],
+      condition: new TableStore.Condition(TableStore.RowExistenceExpectation.IGNORE, null),
+      attributeColumns: [
+        { status },
+        ...(status === 'completed' ? [{ outcome: 'declared' }] : []),
+        { leaseUntil: TableStore.Long.fromNumber(leaseUntil) },
+        { version: TableStore.Long.fromNumber(1) },
+      ],
+    });
+  }
+
+  it('claims a message once, reports it completed after, and lets a lapsed lease be taken over', async () => {
+    expect(await claim('m-1')).toEqual({ status: 'claimed', resumed: false });
+    expect((await claim('m-1')).status).toBe('inProgress');
     now = new Date(now.getTime() + 61_000);
-    expect(await services.ledger.claim('jira:m-1', 60_000)).toEqual({ status: 'claimed' });
-    await services.ledger.complete('jira:m-1', 'declared');
-    expect(await services.ledger.claim('jira:m-1', 60_000)).toEqual({ status: 'completed', outcome: 'declared' });
+    expect(await claim('m-1')).toEqual({ status: 'claimed', resumed: true });
+    await services.ledger.complete(id('m-1'), 'declared');
+    expect(await claim('m-1')).toEqual({ status: 'completed', outcome: 'declared' });
   });
 
-  it('makes a released key claimable again', async () => {
-    await services.ledger.claim('jira:m-2', 60_000);
-    await services.ledger.release('jira:m-2');
-    expect(await services.ledger.claim('jira:m-2', 60_000)).toEqual({ status: 'claimed' });
+  it('keeps a released claim, so the message resumes even when it may no longer create rows', async () => {
+    await claim('m-2');
+    await services.ledger.release(id('m-2'));
+    expect(await claim('m-2', { createIfAbsent: false })).toEqual({ status: 'claimed', resumed: true });
+  });
+
+  it('creates nothing for a message that may not create rows', async () => {
+    expect(await claim('m-3', { createIfAbsent: false })).toEqual({ status: 'absent' });
+    expect(await claim('m-3', { createIfAbsent: false })).toEqual({ status: 'absent' });
+  });
+
+  it('reports a different body under a known id, whatever the row state', async () => {
+    await claim('m-4');
+    expect(await claim('m-4', { bodyHash: 'hash-2' })).toEqual({ status: 'bodyMismatch' });
+    await services.ledger.complete(id('m-4'), 'declared');
+    expect(await claim('m-4', { bodyHash: 'hash-2' })).toEqual({ status: 'bodyMismatch' });
+  });
+
+  it('never confuses key ids that contain ":" with message ids', async () => {
+    await claim('b:m-5', { keyId: 'a' });
+    await services.ledger.complete(id('b:m-5', 'a'), 'declared');
+    expect(await claim('m-5', { keyId: 'a:b' })).toEqual({ status: 'claimed', resumed: false });
+  });
+
+  it('honours a completed row of the previous release, so its messages stay duplicates', async () => {
+    await putPreviousReleaseRow('jira:m-6', 'completed', 0);
+    expect(await claim('m-6', { createIfAbsent: false })).toEqual({ status: 'completed', outcome: 'declared' });
+  });
+
+  it('resumes an unfinished row of the previous release and leaves a live one to its holder', async () => {
+    await putPreviousReleaseRow('jira:m-7', 'inProgress', 0);
+    expect(await claim('m-7', { createIfAbsent: false })).toEqual({ status: 'claimed', resumed: true });
+    await putPreviousReleaseRow('jira:m-8', 'inProgress', now.getTime() + 30_000);
+    expect((await claim('m-8')).status).toBe('inProgress');
+  });
+
+  it('does not read previous-release rows for a key id with ":" (their keys were ambiguous)', async () => {
+    await putPreviousReleaseRow('x:y:m-9', 'completed', 0);
+    expect(await claim('m-9', { keyId: 'x:y' })).toEqual({ status: 'claimed', resumed: false });
   });
 });
 

@@ -110,7 +110,21 @@ describe('validateGrant', () => {
       over: { policies: ['Other'] },
       expected: 'DtsPolicyMissing@policies',
     },
-    { title: 'an external ID with spaces', over: { externalId: 'a b c' }, expected: 'InvalidExternalId@externalId' },
+    {
+      title: 'a Tencent external ID with spaces',
+      over: { cloud: 'tencent', ownerAccountId: '100001', trustedAccountId: '100002', externalId: 'a b c' },
+      expected: 'InvalidExternalId@externalId',
+    },
+    {
+      title: 'any external ID on an Alibaba Cloud DTS grant',
+      over: { externalId: 'abc:def/ghi_1=2+3,4.5@6-7' },
+      expected: 'ExternalIdNotSupported@externalId',
+    },
+    {
+      title: 'an expiry with an offset of +99:99',
+      over: { expiresAt: '2031-01-01T00:00:00+99:99' },
+      expected: 'InvalidTimestamp@expiresAt',
+    },
     {
       title: 'a Tencent account ID that is not a number',
       over: { cloud: 'tencent', ownerAccountId: 'uin-1' },
@@ -139,7 +153,15 @@ describe('validateGrant', () => {
     { title: 'an expiry in the future', over: { expiresAt: '2030-01-01T00:00:01Z' } },
     { title: 'a role name with dots and digits', over: { roleName: 'dts.role-2' } },
     { title: 'a 64-character role name', over: { roleName: 'r'.repeat(64) } },
-    { title: 'a valid external ID', over: { externalId: 'abc:def/ghi_1=2+3,4.5@6-7' } },
+    {
+      title: 'a valid Tencent external ID',
+      over: {
+        cloud: 'tencent' as const,
+        ownerAccountId: '100001',
+        trustedAccountId: '100002',
+        externalId: 'abc:def/ghi_1=2+3,4.5@6-7',
+      },
+    },
     {
       title: 'a Tencent grant',
       over: { cloud: 'tencent' as const, ownerAccountId: '100001', trustedAccountId: '100002' },

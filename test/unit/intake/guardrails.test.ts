@@ -17,6 +17,8 @@ const guardrails: Guardrails = {
   allowedPolicies: ['AliyunDTSRolePolicy'],
   roleNamePattern: /^ram-for-dts(-[a-z0-9]+)?$/,
   maxGrantsPerTicket: 2,
+  maxGrantDays: 90,
+  protectedRoles: ['ram-for-dts-manager', 'ram-for-dts-fc'],
 };
 
 describe('checkGuardrails', () => {
@@ -28,11 +30,17 @@ describe('checkGuardrails', () => {
     ['an owner account nobody allowed', { ownerAccountId: '3333333333333333' }, 'GuardrailOwnerAccount'],
     ['a trusted account nobody allowed', { trustedAccountId: '4444444444444444' }, 'GuardrailTrustedAccount'],
     ['a policy beyond AliyunDTSRolePolicy', { policies: ['AdministratorAccess'] }, 'GuardrailPolicy'],
+    ['a protected role', { roleName: 'ram-for-dts-manager' }, 'RoleProtected'],
     ['a role name outside the pattern', { roleName: 'admin' }, 'GuardrailRoleName'],
   ])('refuses %s', (_name, over, code) => {
     const problems = checkGuardrails([grant(over)], guardrails);
     expect(problems.map((p) => p.code)).toEqual([code]);
     expect(problems[0]?.fix).toBeTruthy();
+  });
+
+  it('refuses a protected role written in another case', () => {
+    const problems = checkGuardrails([grant({ roleName: 'RAM-for-DTS-FC' })], guardrails);
+    expect(problems.map((p) => p.code)).toContain('RoleProtected');
   });
 
   it('refuses a ticket that expands to more grants than allowed', () => {

@@ -2,34 +2,17 @@ import { describe, expect, it } from 'vitest';
 import { CloudErrorKind } from '../../../shared/domain/errors.js';
 import type { RoleKey } from '../../../shared/domain/grant.js';
 import type { Guardrails } from '../../../shared/intake/guardrails.js';
-import { type IntakeDeps, processTicketMessage } from '../../../shared/intake/process-ticket.js';
+import { type IntakeDeps, processTicketBatch, processTicketMessage } from '../../../shared/intake/process-ticket.js';
 import { signTicketMessage, type TicketBody } from '../../../shared/intake/ticket-message.js';
-import type { MessageClaim, ProcessedMessageLedger } from '../../../shared/ports.js';
 import { cloudError } from '../../support/cloud-errors.js';
-import { MemoryAuditLog, MemoryGrantStore } from '../../support/memory-stores.js';
+import { MemoryAuditLog, MemoryGrantStore, MemoryLedger } from '../../support/memory-stores.js';
 
 const OWNER = '1437508826153950';
 const TRUSTED = '1729364058172635';
+const OWNER_B = '1860273945102938';
+const KEY = { ownerAccountId: OWNER, roleName: 'ram-for-dts', trustedAccountId: TRUSTED };
 const KEYS = { jira: 'jira-secret' };
 const NOW = new Date('2026-11-23T10:00:00Z');
-
-/** A ledger in memory with the same claim semantics as the Tablestore one. */
-class MemoryLedger implements ProcessedMessageLedger {
-  readonly rows = new Map<string, { status: 'inProgress' | 'completed'; outcome?: string }>();
-  async claim(key: string): Promise<MessageClaim> {
-    const row = this.rows.get(key);
-    if (row?.status === 'completed') return { status: 'completed', outcome: row.outcome ?? '' };
-    if (row) return { status: 'inProgress', until: NOW };
-    this.rows.set(key, { status: 'inProgress' });
-    return { status: 'claimed' };
-  }
-  async complete(key: string, outcome: string): Promise<void> {
-    this.rows.set(key, { status: 'completed', outcome });
-  }
-  async release(key: string): Promise<void> {
-    this.rows.delete(key);
-  }
-}
 
 const guardrails: Guardrails = {
   allowedOwnerAccounts: undefined,
@@ -37,6 +20,8 @@ const guardrails: Guardrails = {
   allowedPolicies: ['AliyunDTSRolePolicy'],
   roleNamePattern: /^[A-Za-z0-9.-]{1,64}$/,
   maxGrantsPerTicket: 10,
+  maxGrantDays: 90,
+  protectedRoles: ['dts-trust-manager'],
 };
 
 function body(over: Partial<TicketBody> = {}): TicketBody {
@@ -61,7 +46,7 @@ function body(over: Partial<TicketBody> = {}): TicketBody {
 function setup(over: Partial<IntakeDeps> = {}) {
   const grants = new MemoryGrantStore();
   const audit = new MemoryAuditLog();
-  const ledger = new MemoryLedger();
+  const ledger = new MemoryLedger({ now: () => NOW });
   const reconciled: RoleKey[] = [];
   const deps: IntakeDeps = {
     ticketKeys: KEYS,
@@ -185,22 +170,241 @@ describe('processTicketMessage', () => {
     expect(reconciled).toHaveLength(2);
   });
 
-  it('asks for a redelivery and gives the claim back when the store is unavailable', async () => {
+  it('asks for a redelivery and gives the claim back (keeping its row) when the store is unavailable', async () => {
     const { deps, ledger, grants } = setup();
+    const put = grants.putGrant.bind(grants);
     grants.putGrant = async () => {
       throw cloudError(CloudErrorKind.Unavailable, 'OTSServerBusy', 'ots:PutRow', 503);
     };
     const result = await processTicketMessage(message(body()), deps);
     expect(result.outcome).toBe('retry');
-    expect(ledger.rows.size).toBe(0);
+    expect([...ledger.rows.values()]).toMatchObject([{ status: 'inProgress', leaseUntil: 0 }]);
+    grants.putGrant = put;
+    expect((await processTicketMessage(message(body()), deps)).outcome).toBe('declared');
   });
 
-  it('does not store the grant when its audit record cannot be written', async () => {
+  it('records no declaration for a grant it could not store', async () => {
+    const { deps, grants, audit } = setup();
+    grants.putGrant = async () => {
+      throw cloudError(CloudErrorKind.Unavailable, 'OTSServerBusy', 'ots:PutRow', 503);
+    };
+    expect((await processTicketMessage(message(body()), deps)).outcome).toBe('retry');
+    expect(audit.ofType('dts-trust.grant.declared')).toEqual([]);
+  });
+
+  it('records the declaration on redelivery when its event could not be recorded, under the same event id', async () => {
     const { deps, audit, grants } = setup();
     audit.failWhen((e) => e.type === 'dts-trust.grant.declared');
-    await expect(processTicketMessage(message(body()), deps)).rejects.toThrow(/outbox unavailable/);
+    const [failed] = await processTicketBatch([message(body())], deps);
+    expect(failed?.outcome).toBe('retry');
+    expect(await grants.getGrant(KEY)).toMatchObject({ revision: 1 });
+    audit.failWhen(() => false);
+    const again = await processTicketMessage(message(body()), deps);
+    expect(again.outcome).toBe('declared');
+    expect(await grants.getGrant(KEY)).toMatchObject({ revision: 1 });
+    expect(audit.ofType('dts-trust.grant.declared').map((e) => e.data.outcome)).toEqual(['declared']);
+  });
+});
+
+describe('processTicketMessage: all or nothing per ticket', () => {
+  const both = () =>
+    body({
+      relationship: {
+        ...body().relationship,
+        scenario: 'both',
+        source: { ...body().relationship.source, accountId: OWNER },
+        destination: { ...body().relationship.destination, accountId: OWNER_B },
+        taskAccountId: TRUSTED,
+      },
+    });
+
+  it('completes a half-stored two-grant declaration redelivered after the replay window', async () => {
+    let now = NOW;
+    const { deps, grants } = setup({ clock: { now: () => now } });
+    let puts = 0;
+    const put = grants.putGrant.bind(grants);
+    grants.putGrant = async (g, rev) => {
+      puts += 1;
+      if (puts === 2) throw cloudError(CloudErrorKind.Unavailable, 'OTSServerBusy', 'ots:PutRow', 503);
+      return put(g, rev);
+    };
+    expect((await processTicketMessage(message(both()), deps)).outcome).toBe('retry');
+    expect(
+      await grants.getGrant({ ownerAccountId: OWNER_B, roleName: 'ram-for-dts', trustedAccountId: TRUSTED }),
+    ).toBeUndefined();
+    now = new Date(NOW.getTime() + 3600_000);
+    const again = await processTicketMessage(message(both()), deps);
+    expect(again.outcome).toBe('declared');
     expect(
       await grants.getGrant({ ownerAccountId: OWNER, roleName: 'ram-for-dts', trustedAccountId: TRUSTED }),
-    ).toBeUndefined();
+    ).toBeDefined();
+    expect(
+      await grants.getGrant({ ownerAccountId: OWNER_B, roleName: 'ram-for-dts', trustedAccountId: TRUSTED }),
+    ).toBeDefined();
+  });
+
+  it('completes a half-applied revoke and reports grant.revoked only for rows that are gone', async () => {
+    const { deps, grants, audit } = setup();
+    await processTicketMessage(message(both()), deps);
+    let deletes = 0;
+    const del = grants.deleteGrant.bind(grants);
+    grants.deleteGrant = async (k) => {
+      deletes += 1;
+      if (deletes === 2) throw cloudError(CloudErrorKind.Unavailable, 'OTSServerBusy', 'ots:DeleteRow', 503);
+      return del(k);
+    };
+    const revoke = message({ ...both(), id: 'msg-00000009', action: 'revoke' });
+    expect((await processTicketMessage(revoke, deps)).outcome).toBe('retry');
+    const revoked = audit.ofType('dts-trust.grant.revoked');
+    expect(revoked).toHaveLength(1);
+    for (const e of revoked) {
+      const [owner, role, trusted] = (e.data.grantIds?.[0] ?? '').split('/');
+      expect(
+        await grants.getGrant({ ownerAccountId: owner!, roleName: role!, trustedAccountId: trusted! }),
+      ).toBeUndefined();
+    }
+    expect((await processTicketMessage(revoke, deps)).outcome).toBe('revoked');
+    let left = 0;
+    for await (const _ of grants.listManagedRoles()) left += 1;
+    expect(left).toBe(0);
+  });
+
+  it('refuses an old message the ledger never accepted as replayed, and stores nothing for it', async () => {
+    const { deps, ledger } = setup();
+    const result = await processTicketMessage(message(body({ issuedAt: '2026-11-23T09:00:00Z' })), deps);
+    expect(result.codes).toEqual(['TicketReplayed']);
+    expect(ledger.rows.size).toBe(0);
+  });
+});
+
+describe('processTicketMessage: identity', () => {
+  it('keeps key ids that contain ":" apart from the message ids they would collide with', async () => {
+    const { deps, grants } = setup({ ticketKeys: { a: 'secret-a', 'a:b': 'secret-ab' } });
+    const first = await processTicketMessage(message(body({ id: 'b:msg-0001' }), 'a', 'secret-a'), deps);
+    const second = await processTicketMessage(
+      message(body({ id: 'msg-0001', relationship: { ...body().relationship, mode: 'observe' } }), 'a:b', 'secret-ab'),
+      deps,
+    );
+    expect([first.outcome, second.outcome]).toEqual(['declared', 'declared']);
+    expect((await grants.getGrant(KEY))?.mode).toBe('observe');
+  });
+
+  it('rejects and audits a different body under an id already processed', async () => {
+    const { deps, audit } = setup();
+    await processTicketMessage(message(body()), deps);
+    const reused = await processTicketMessage(message(body({ action: 'revoke' })), deps);
+    expect(reused.outcome).toBe('rejected');
+    expect(reused.codes).toEqual(['TicketIdReused']);
+    expect(audit.ofType('dts-trust.grant.rejected').map((e) => e.data.codes)).toEqual([['TicketIdReused']]);
+  });
+
+  it('refuses a role name that differs only in case from a managed role of the same owner', async () => {
+    const { deps } = setup();
+    await processTicketMessage(message(body()), deps);
+    const other = body({
+      id: 'msg-00000002',
+      relationship: { ...body().relationship, source: { ...body().relationship.source, roleName: 'RAM-for-DTS' } },
+    });
+    const result = await processTicketMessage(message(other), deps);
+    expect(result.codes).toEqual(['RoleNameCaseConflict']);
+  });
+
+  it('records which message and key wrote a grant', async () => {
+    const { deps, grants } = setup();
+    await processTicketMessage(message(body()), deps);
+    expect((await grants.getGrant(KEY))?.origin).toEqual({ system: 'jira', keyId: 'jira', messageId: 'msg-00000001' });
+  });
+});
+
+describe('processTicketMessage: strict time and lifetime', () => {
+  it.each([
+    ['an offset of +99:99', '2026-11-23T10:00:00+99:99'],
+    ['an offset of +00:60', '2026-11-23T10:00:00+00:60'],
+    ['February 30', '2026-02-30T10:00:00Z'],
+    ['hour 24', '2026-11-23T24:00:00Z'],
+  ])('rejects an issuedAt with %s', async (_name, issuedAt) => {
+    const { deps, grants } = setup();
+    const result = await processTicketMessage(message(body({ issuedAt })), deps);
+    expect(result.outcome).toBe('rejected');
+    expect(result.problems?.map((p) => p.field)).toEqual(['message.body.issuedAt']);
+    expect(await grants.getGrant(KEY)).toBeUndefined();
+  });
+
+  it.each([['+99:99'], ['+00:60']])(
+    'rejects an expiresAt with an offset of %s instead of skipping it',
+    async (offset) => {
+      const { deps } = setup();
+      const result = await processTicketMessage(message(body({ expiresAt: `2026-12-01T00:00:00${offset}` })), deps);
+      expect(result.outcome).toBe('rejected');
+      expect(result.problems?.map((p) => p.field)).toEqual(['message.body.expiresAt']);
+    },
+  );
+
+  it('gives a grant without expiresAt the maximum lifetime from issuedAt', async () => {
+    const { deps, grants } = setup();
+    await processTicketMessage(message(body()), deps);
+    expect((await grants.getGrant(KEY))?.expiresAt).toBe('2027-02-21T10:00:00.000Z');
+  });
+
+  it('refuses an expiresAt beyond the maximum lifetime', async () => {
+    const { deps } = setup({ guardrails: { ...guardrails, maxGrantDays: 7 } });
+    const result = await processTicketMessage(message(body({ expiresAt: '2026-12-01T10:00:01Z' })), deps);
+    expect(result.codes).toEqual(['GrantLifetimeTooLong']);
+  });
+});
+
+describe('processTicketMessage: roles no ticket may declare', () => {
+  it('rejects an external ID on an Alibaba Cloud DTS grant with its code', async () => {
+    const { deps } = setup();
+    const result = await processTicketMessage(
+      message(body({ relationship: { ...body().relationship, externalId: 'ext-1234' } })),
+      deps,
+    );
+    expect(result.codes).toEqual(['ExternalIdNotSupported']);
+  });
+
+  it.each([['dts-trust-manager'], ['DTS-Trust-Manager']])(
+    'rejects the management role %s, adopt or not',
+    async (roleName) => {
+      const { deps } = setup();
+      const result = await processTicketMessage(
+        message(
+          body({
+            relationship: { ...body().relationship, adopt: true, source: { ...body().relationship.source, roleName } },
+          }),
+        ),
+        deps,
+      );
+      expect(result.codes).toContain('RoleProtected');
+    },
+  );
+});
+
+describe('processTicketBatch', () => {
+  it('gives every message its own outcome when one of them makes the handling throw', async () => {
+    const { deps, audit } = setup();
+    audit.failWhen((e) => e.type === 'dts-trust.grant.rejected');
+    const results = await processTicketBatch(
+      [
+        { index: 0, messageId: 'a', body: '[' },
+        { ...message(body()), index: 1, messageId: 'b' },
+      ],
+      deps,
+    );
+    expect(results.map((r) => r.outcome)).toEqual(['retry', 'declared']);
+  });
+
+  it('rejects an unsigned, deeply nested 8 KB body with a code and still processes the rest', async () => {
+    const { deps } = setup();
+    const nested = `${'['.repeat(4000)}${']'.repeat(4000)}`;
+    const results = await processTicketBatch(
+      [
+        { index: 0, messageId: 'a', body: nested },
+        { ...message(body()), index: 1, messageId: 'b' },
+      ],
+      deps,
+    );
+    expect(results.map((r) => r.outcome)).toEqual(['rejected', 'declared']);
+    expect(results[0]?.codes).toEqual(['MessageTooDeep']);
   });
 });
