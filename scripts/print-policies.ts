@@ -18,5 +18,5 @@ const config = loadConfig({ ...process.env, DTS_TRUST_AUTOMATION_ACCOUNT_ID: acc
 const show = (title: string, doc: unknown) =>
   console.log(`## ${title}\n\n\`\`\`json\n${JSON.stringify(doc, null, 2)}\n\`\`\`\n`);
 show('Function role policy (automation account)', functionRolePolicy(config));
-show('Management role policy (each owner account)', managementRolePolicy());
+show('Management role policy (each owner account)', managementRolePolicy(config.guardrails.allowedPolicies));
 show('Management role trust policy (each owner account)', managementRoleTrustPolicy(account.data));

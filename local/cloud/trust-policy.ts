@@ -80,8 +80,9 @@ export function parseTrustPolicy(text: string): TrustDocument {
     if (st['Effect'] !== 'Allow' && st['Effect'] !== 'Deny') throw malformed(`${at}.Effect must be "Allow" or "Deny".`);
     if (!isStringList(st['Action'])) throw malformed(`${at}.Action must be a string or a non-empty array of strings.`);
     for (const action of asList(st['Action'] as PrincipalValue)) {
-      if (!/^sts:(?:AssumeRole|\*)$|^\*$/.test(action))
-        throw malformed(`${at}.Action "${action}" is not sts:AssumeRole.`);
+      // RAM accepts STS actions besides AssumeRole in a trust policy (e.g. sts:SetSourceIdentity).
+      if (!/^sts:(?:[A-Za-z]+|\*)$|^\*$/.test(action))
+        throw malformed(`${at}.Action "${action}" is not an STS action such as sts:AssumeRole.`);
     }
     const principal = st['Principal'];
     if (

@@ -26,6 +26,19 @@ const transportCodes = new Set([
 const CLIENT_FAULT_CODES =
   /^(Invalid|Signature|MissingParameter|EventBusNotExist|EventsCountExceedLimit|EventSizeExceedLimit)/;
 
+/**
+ * Codes that answer a change made moments ago, before it has reached every RAM replica: RAM is eventually
+ * consistent, and right after the last policy is detached DeleteRole may still answer
+ * `DeleteConflict.Role.Policy` (Terraform retries it for up to five minutes). The adapter retries these for a
+ * bounded time; they stay `conflict` for the engine once the retries are spent.
+ */
+export const SETTLING_CODES: ReadonlySet<string> = new Set(['DeleteConflict.Role.Policy']);
+
+/** True when the error is one RAM answers while a change just made is still settling ({@link SETTLING_CODES}). */
+export function isSettling(error: unknown): boolean {
+  return error instanceof CloudApiError && SETTLING_CODES.has(error.code);
+}
+
 /** Classify an error code and HTTP status the way the engine needs it. */
 export function classifyCloudError(code: string, statusCode: number | undefined): CloudErrorKind {
   if (/^Throttling/.test(code) || code === 'Rejected.Throttling' || code === 'ServiceUnavailable') {

@@ -2,8 +2,17 @@ import RamSdk from '@alicloud/ram20150501';
 import * as $dara from '@darabonba/typescript';
 import { z } from 'zod';
 import { CloudErrorKind } from '../domain/errors.js';
-import type { AccountCredentials, AttachedPolicy, NewRole, ObservedRoleRecord, RoleDirectory } from '../ports.js';
-import { callCloud, malformedResponse, toCloudApiError } from './cloud-error.js';
+import type {
+  AccountCredentials,
+  AttachedPolicy,
+  Clock,
+  NewRole,
+  ObservedRoleRecord,
+  Random,
+  RoleDirectory,
+} from '../ports.js';
+import { backoffDelay, type RetryPolicy } from '../reconcile/retry.js';
+import { callCloud, isSettling, malformedResponse, toCloudApiError } from './cloud-error.js';
 import { openApiConfig } from './openapi-config.js';
 
 /** RAM actions the role directory calls in each owner account (for the management role's least-privilege policy). */
@@ -27,6 +36,29 @@ export interface RamDirectoryOptions {
   /** Per-request timeouts in ms. */
   readonly connectTimeoutMs?: number;
   readonly readTimeoutMs?: number;
+  /** Waits between retries of a change RAM has not settled yet (default: real time). */
+  readonly clock?: Pick<Clock, 'sleep'>;
+  readonly random?: Random;
+  /** Retries of `DeleteConflict.Role.Policy` right after the last detach; default {@link SETTLE_RETRY_POLICY}. */
+  readonly settleRetry?: RetryPolicy;
+}
+
+/**
+ * How long DeleteRole is retried while RAM still reports the policies just detached: the product's backoff from
+ * 500 ms doubling to 8 s, ten attempts, so at most about 48 s (at least half that) before the role fails with
+ * `DeleteConflict.Role.Policy` and the next run tries again.
+ */
+export const SETTLE_RETRY_POLICY = {
+  maxAttempts: 10,
+  baseDelayMs: 500,
+  maxDelayMs: 8_000,
+} as const satisfies RetryPolicy;
+
+const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The resource ARN RAM checks AttachPolicyToRole and DetachPolicyFromRole on, besides the role's. */
+export function ramPolicyResource(policy: AttachedPolicy, accountId = '*'): string {
+  return `acs:ram:*:${policy.policyType === 'System' ? 'system' : accountId}:policy/${policy.policyName}`;
 }
 
 const RoleBody = z.object({
@@ -169,10 +201,26 @@ export class RamRoleDirectory implements RoleDirectory {
     );
   }
 
+  /**
+   * Delete the role. Right after its last policy was detached RAM may still answer `DeleteConflict.Role.Policy`
+   * (eventual consistency): that is retried with the product's backoff ({@link SETTLE_RETRY_POLICY}), so a revoke
+   * does not fail the role for a change RAM has already accepted.
+   */
   async deleteRole(account: AccountCredentials, roleName: string): Promise<void> {
-    await callCloud('ram:DeleteRole', () =>
-      this.#client(account).deleteRoleWithOptions(new RamSdk.DeleteRoleRequest({ roleName }), this.#runtime),
-    );
+    const policy = this.#options.settleRetry ?? SETTLE_RETRY_POLICY;
+    const sleep = this.#options.clock?.sleep.bind(this.#options.clock) ?? realSleep;
+    const random = this.#options.random ?? { next: Math.random };
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await callCloud('ram:DeleteRole', () =>
+          this.#client(account).deleteRoleWithOptions(new RamSdk.DeleteRoleRequest({ roleName }), this.#runtime),
+        );
+        return;
+      } catch (error) {
+        if (!isSettling(error) || attempt >= policy.maxAttempts) throw error;
+        await sleep(backoffDelay(attempt, policy, random));
+      }
+    }
   }
 
   #client(account: AccountCredentials): RamClient {

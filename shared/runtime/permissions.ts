@@ -2,7 +2,7 @@ import { DTS_INVENTORY_ACTIONS } from '../alicloud/dts.js';
 import { EVENTBRIDGE_SINK_ACTIONS } from '../alicloud/eventbridge.js';
 import { FC_INVOKER_ACTIONS } from '../alicloud/fc.js';
 import { KMS_SETTINGS_ACTIONS } from '../alicloud/kms.js';
-import { RAM_DIRECTORY_ACTIONS } from '../alicloud/ram.js';
+import { RAM_DIRECTORY_ACTIONS, ramPolicyResource } from '../alicloud/ram.js';
 import { STS_BROKER_ACTIONS } from '../alicloud/sts.js';
 import { TABLESTORE_ACTIONS } from '../alicloud/tablestore/tables.js';
 import { type Config, DEFAULT_TRUST_SETTINGS_SECRET } from './config.js';
@@ -63,15 +63,35 @@ export function functionRolePolicy(config: Config): PolicyDocument {
   };
 }
 
+/** The policies a grant may attach unless configured (`DTS_TRUST_ALLOWED_POLICIES`). */
+const DEFAULT_ATTACHABLE_POLICIES = ['AliyunDTSRolePolicy'] as const;
+
 /**
- * The least-privilege policy of the management role in each owner account: manage RAM roles (and attach the
- * DTS system policy), read DTS jobs for the inventory. Nothing else.
+ * The least-privilege policy of the management role in each owner account: manage RAM roles, read DTS jobs for
+ * the inventory, nothing else. RAM checks AttachPolicyToRole and DetachPolicyFromRole on the policy as well as on
+ * the role, so attaching is allowed only for the policies grants may attach (`attachablePolicies`, System ones as
+ * `acs:ram:*:system:policy/<name>`); detaching is allowed for any policy, because the product detaches whatever
+ * nobody declared from the roles it owns.
  */
-export function managementRolePolicy(): PolicyDocument {
+export function managementRolePolicy(
+  attachablePolicies: readonly string[] = DEFAULT_ATTACHABLE_POLICIES,
+): PolicyDocument {
   return {
     Version: '1',
     Statement: [
-      { Effect: 'Allow', Action: [...RAM_DIRECTORY_ACTIONS], Resource: ['acs:ram:*:*:role/*', 'acs:ram:*:*:policy/*'] },
+      { Effect: 'Allow', Action: [...RAM_DIRECTORY_ACTIONS], Resource: ['acs:ram:*:*:role/*'] },
+      {
+        Effect: 'Allow',
+        Action: ['ram:AttachPolicyToRole'],
+        Resource: attachablePolicies.map((name) =>
+          ramPolicyResource({ policyName: name, policyType: name.startsWith('Aliyun') ? 'System' : 'Custom' }),
+        ),
+      },
+      {
+        Effect: 'Allow',
+        Action: ['ram:DetachPolicyFromRole'],
+        Resource: ['acs:ram:*:system:policy/*', 'acs:ram:*:*:policy/*'],
+      },
       { Effect: 'Allow', Action: [...DTS_INVENTORY_ACTIONS], Resource: ['*'] },
     ],
   };

@@ -115,6 +115,8 @@ export function createServices(
       endpoint: config.endpoints.ram,
       protocol: config.protocol,
       regionId: config.region,
+      clock,
+      random,
     }),
     settingsSource,
     settings,

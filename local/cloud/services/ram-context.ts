@@ -13,6 +13,25 @@ export interface RamOptions {
   readonly principalsAsArrays?: boolean;
   /** Most roles per account (default 1,000, as RAM). */
   readonly maxRoles?: number;
+  /**
+   * Seconds DeleteRole still answers `DeleteConflict.Role.Policy` after the role's last policy was detached (RAM is
+   * eventually consistent; Terraform retries this for up to 5 minutes). Default
+   * {@link DEFAULT_DETACH_SETTLE_SECONDS}; 0 turns it off.
+   */
+  readonly detachSettleSeconds?: number;
+}
+
+/** How long a detach takes to reach DeleteRole unless configured: long enough to be seen, short for local runs. */
+export const DEFAULT_DETACH_SETTLE_SECONDS = 1;
+
+/** When each role whose last policy was just detached may be deleted (ms), by `<account>/<lower-case role>`. */
+export function settlingDetaches(core: CloudCore): Map<string, number> {
+  return core.serviceState<Map<string, number>>('ram.settling', () => new Map());
+}
+
+/** The key of a role in {@link settlingDetaches}. */
+export function settlingKey(accountId: string, roleName: string): string {
+  return `${accountId}/${roleName.toLowerCase()}`;
 }
 
 /** One authenticated RAM call. */

@@ -1,12 +1,28 @@
 /**
  * RAM policy attachments of roles: AttachPolicyToRole, DetachPolicyFromRole, ListPoliciesForRole, with RAM's
  * codes (`EntityNotExist.Policy`, `EntityAlreadyExists.Role.Policy`, `EntityNotExist.Role.Policy`) and limits
- * (20 System and 10 Custom policies per role).
+ * (20 System and 10 Custom policies per role). Attaching and detaching need permission on the role and on the
+ * policy (`acs:ram:*:<account>:policy/<name>`, `acs:ram:*:system:policy/<name>` for System policies). Detaching a
+ * role's last policy takes `detachSettleSeconds` to reach DeleteRole (see ram-roles.ts).
  */
 import { LocalCloudError } from '../errors.js';
 import { ramDate } from '../roles.js';
 import { SYSTEM_POLICIES } from '../system-policies.js';
-import { type RamAction, type RamCall, required, targetRole } from './ram-context.js';
+import {
+  authorize,
+  DEFAULT_DETACH_SETTLE_SECONDS,
+  type RamAction,
+  type RamCall,
+  required,
+  settlingDetaches,
+  settlingKey,
+  targetRole,
+} from './ram-context.js';
+
+/** The resource ARN permission policies name a policy by. */
+export function policyResource(accountId: string, policy: { name: string; type: 'System' | 'Custom' }): string {
+  return `acs:ram:*:${policy.type === 'System' ? 'system' : accountId}:policy/${policy.name}`;
+}
 
 /** Most policies of each type attached to one role. */
 export const ROLE_POLICY_LIMITS = { System: 20, Custom: 10 } as const;
@@ -35,6 +51,7 @@ function policyRef(call: RamCall): { name: string; type: 'System' | 'Custom' } {
 export const attachPolicyToRole: RamAction = (call) => {
   const ref = policyRef(call);
   const role = targetRole(call, 'AttachPolicyToRole');
+  authorize(call, 'AttachPolicyToRole', policyResource(call.account.id, ref));
   const exists =
     ref.type === 'System' ? SYSTEM_POLICIES[ref.name] !== undefined : call.account.customPolicies.has(ref.name);
   if (!exists) throw new LocalCloudError(404, 'EntityNotExist.Policy', `The policy not exists: ${ref.name}.`);
@@ -61,10 +78,15 @@ export const attachPolicyToRole: RamAction = (call) => {
 export const detachPolicyFromRole: RamAction = (call) => {
   const ref = policyRef(call);
   const role = targetRole(call, 'DetachPolicyFromRole');
+  authorize(call, 'DetachPolicyFromRole', policyResource(call.account.id, ref));
   const index = role.policies.findIndex((p) => p.name === ref.name && p.type === ref.type);
   if (index < 0)
     throw new LocalCloudError(404, 'EntityNotExist.Role.Policy', `The policy not attached to the role: ${ref.name}.`);
   role.policies.splice(index, 1);
+  const settleMs = (call.options.detachSettleSeconds ?? DEFAULT_DETACH_SETTLE_SECONDS) * 1000;
+  if (role.policies.length === 0 && settleMs > 0) {
+    settlingDetaches(call.core).set(settlingKey(call.account.id, role.name), call.core.now().getTime() + settleMs);
+  }
   return {};
 };
 

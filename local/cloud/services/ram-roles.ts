@@ -12,6 +12,8 @@ import {
   type RamAction,
   type RamCall,
   required,
+  settlingDetaches,
+  settlingKey,
   tagsParam,
   targetRole,
   validRoleName,
@@ -107,16 +109,23 @@ export const updateRole: RamAction = (call) => {
   return { Role: roleBody(call, role, true) };
 };
 
-/** DeleteRole: refused with `DeleteConflict.Role.Policy` while policies are attached. */
+/**
+ * DeleteRole: refused with `DeleteConflict.Role.Policy` while policies are attached, and for
+ * `detachSettleSeconds` after the last one was detached (RAM's eventual consistency).
+ */
 export const deleteRole: RamAction = (call) => {
   const role = targetRole(call, 'DeleteRole');
-  if (role.policies.length > 0) {
+  const settling = settlingDetaches(call.core);
+  const key = settlingKey(call.account.id, role.name);
+  const settledAt = settling.get(key);
+  if (role.policies.length > 0 || (settledAt !== undefined && call.core.now().getTime() < settledAt)) {
     throw new LocalCloudError(
       409,
       'DeleteConflict.Role.Policy',
       `The role still has policies attached: ${role.name}. Detach them first.`,
     );
   }
+  settling.delete(key);
   call.account.roles.delete(role.name);
   return {};
 };

@@ -13,7 +13,9 @@ let services: Services;
 let now = new Date();
 
 beforeAll(async () => {
-  cloud = await startTestCloud({ services: { eventbridge: { buses: ['dts-trust'] } } });
+  cloud = await startTestCloud({
+    services: { eventbridge: { buses: ['dts-trust'] }, ram: { detachSettleSeconds: 0 } },
+  });
   services = createServices(loadConfig(localCloudEnvironment(cloud.cloud)), {
     tablestoreKeys: LOCAL_AUTOMATION.runner,
     ownKeys: async () => LOCAL_AUTOMATION.runner,

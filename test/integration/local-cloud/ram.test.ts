@@ -167,19 +167,55 @@ describe('RAM UpdateRole and DeleteRole', () => {
     expect(after.body?.role?.assumeRolePolicyDocument).toBe(before.body?.role?.assumeRolePolicyDocument);
   });
 
-  it('refuses to delete a role with policies attached (DeleteConflict.Role.Policy 409), then deletes it once detached', async () => {
-    await create('delete-me');
-    const policy = { roleName: 'delete-me', policyName: 'AliyunDTSRolePolicy', policyType: 'System' };
-    await ram.attachPolicyToRoleWithOptions(new RamSdk.AttachPolicyToRoleRequest(policy), rt());
-    const f = await sdkFailure(
-      ram.deleteRoleWithOptions(new RamSdk.DeleteRoleRequest({ roleName: 'delete-me' }), rt()),
-    );
-    expect([f.code, f.statusCode]).toEqual(['DeleteConflict.Role.Policy', 409]);
-    await ram.detachPolicyFromRoleWithOptions(new RamSdk.DetachPolicyFromRoleRequest(policy), rt());
-    const deleted = await ram.deleteRoleWithOptions(new RamSdk.DeleteRoleRequest({ roleName: 'delete-me' }), rt());
-    expect(deleted.statusCode).toBe(200);
-    const gone = await sdkFailure(ram.getRoleWithOptions(new RamSdk.GetRoleRequest({ roleName: 'delete-me' }), rt()));
-    expect(gone.code).toBe('EntityNotExist.Role');
+  it('refuses to delete a role with policies attached (DeleteConflict.Role.Policy 409), and for the settle time after the last detach', async () => {
+    let nowMs = Date.now();
+    const p = await startTestCloud({
+      clock: { now: () => new Date(nowMs) },
+      services: { ram: { detachSettleSeconds: 5 } },
+    });
+    try {
+      const client = p.ram(sourceOwner.root);
+      await client.createRoleWithOptions(
+        new RamSdk.CreateRoleRequest({ roleName: 'delete-me', assumeRolePolicyDocument: dtsTrust(automation.id) }),
+        rt(),
+      );
+      const policy = { roleName: 'delete-me', policyName: 'AliyunDTSRolePolicy', policyType: 'System' };
+      await client.attachPolicyToRoleWithOptions(new RamSdk.AttachPolicyToRoleRequest(policy), rt());
+      const del = () => client.deleteRoleWithOptions(new RamSdk.DeleteRoleRequest({ roleName: 'delete-me' }), rt());
+      const attached = await sdkFailure(del());
+      expect([attached.code, attached.statusCode]).toEqual(['DeleteConflict.Role.Policy', 409]);
+      await client.detachPolicyFromRoleWithOptions(new RamSdk.DetachPolicyFromRoleRequest(policy), rt());
+      const settling = await sdkFailure(del());
+      expect([settling.code, settling.statusCode]).toEqual(['DeleteConflict.Role.Policy', 409]);
+      nowMs += 4_999;
+      expect((await sdkFailure(del())).code).toBe('DeleteConflict.Role.Policy');
+      nowMs += 1;
+      expect((await del()).statusCode).toBe(200);
+      const gone = await sdkFailure(
+        client.getRoleWithOptions(new RamSdk.GetRoleRequest({ roleName: 'delete-me' }), rt()),
+      );
+      expect(gone.code).toBe('EntityNotExist.Role');
+    } finally {
+      await p.stop();
+    }
+  });
+
+  it('deletes at once after the last detach when detachSettleSeconds is 0', async () => {
+    const p = await startTestCloud({ services: { ram: { detachSettleSeconds: 0 } } });
+    try {
+      const client = p.ram(sourceOwner.root);
+      await client.createRoleWithOptions(
+        new RamSdk.CreateRoleRequest({ roleName: 'quick', assumeRolePolicyDocument: dtsTrust(automation.id) }),
+        rt(),
+      );
+      const policy = { roleName: 'quick', policyName: 'AliyunDTSRolePolicy', policyType: 'System' };
+      await client.attachPolicyToRoleWithOptions(new RamSdk.AttachPolicyToRoleRequest(policy), rt());
+      await client.detachPolicyFromRoleWithOptions(new RamSdk.DetachPolicyFromRoleRequest(policy), rt());
+      const deleted = await client.deleteRoleWithOptions(new RamSdk.DeleteRoleRequest({ roleName: 'quick' }), rt());
+      expect(deleted.statusCode).toBe(200);
+    } finally {
+      await p.stop();
+    }
   });
 
   it('answers EntityNotExist.Role when deleting a missing role', async () => {

@@ -35,7 +35,7 @@ const accounts = {
 let cloud: LocalCloud;
 
 beforeEach(async () => {
-  cloud = await startLocalCloud({ accounts });
+  cloud = await startLocalCloud({ accounts, services: { ram: { detachSettleSeconds: 0 } } });
 });
 
 afterEach(async () => {

@@ -108,12 +108,28 @@ const ownerRootKeys = (accountId: string) => {
 
 let taskCounter = 0;
 
+/** More of the world: extra accounts (with their root keys, for {@link ReconcileWorld.liveRole}). */
+export interface WorldOptions {
+  readonly accounts?: ReadonlyArray<{
+    readonly id: string;
+    readonly accessKeys: ReadonlyArray<{ id: string; secret: string }>;
+  }>;
+}
+
 /** Start a world: the local cloud, tables created, environment pointing at it. */
-export async function startReconcileWorld(extraEnv: Record<string, string> = {}): Promise<ReconcileWorld> {
+export async function startReconcileWorld(
+  extraEnv: Record<string, string> = {},
+  options: WorldOptions = {},
+): Promise<ReconcileWorld> {
+  const extra = options.accounts ?? [];
   const cloud = await startTestCloud({
-    accounts: worldAccounts,
+    accounts: { accounts: [...worldAccounts.accounts, ...extra] },
     services: { eventbridge: { buses: [LOCAL_EVENT_BUS] } },
   });
+  const rootKeys = (accountId: string) => {
+    const key = extra.find((a) => a.id === accountId)?.accessKeys[0];
+    return key ? { accessKeyId: key.id, accessKeySecret: key.secret } : ownerRootKeys(accountId);
+  };
   const env = { ...localCloudEnvironment(cloud.cloud), DTS_TRUST_RAM_RATE_LIMIT: '100', ...extraEnv };
   const build = (options: { clock?: Clock; env?: Record<string, string> } = {}): Services =>
     createServices(loadConfig({ ...env, ...options.env }), {
@@ -149,7 +165,7 @@ export async function startReconcileWorld(extraEnv: Record<string, string> = {})
       return report;
     },
     async liveRole(role) {
-      const ram = cloud.ram(ownerRootKeys(role.ownerAccountId));
+      const ram = cloud.ram(rootKeys(role.ownerAccountId));
       let got: Awaited<ReturnType<typeof ram.getRoleWithOptions>>;
       try {
         got = await ram.getRoleWithOptions(new RamSdk.GetRoleRequest({ roleName: role.roleName }), testRuntime());
