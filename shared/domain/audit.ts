@@ -20,6 +20,8 @@ export const AuditEventType = {
   ChangePlanned: 'dts-trust.change.planned',
   AccountFailed: 'dts-trust.account.failed',
   RunSummary: 'dts-trust.run.summary',
+  /** High severity: something keeps giving back access no grant declares; dts-trust keeps removing it. */
+  FindingRemovalFight: 'dts-trust.finding.removal-fight',
 } as const;
 /** One of {@link AuditEventType}. */
 export type AuditEventType = (typeof AuditEventType)[keyof typeof AuditEventType];

@@ -4,8 +4,11 @@ import { isGrantActive } from '../domain/desired-role.js';
 import { grantId, roleArn } from '../domain/ownership.js';
 import type { AuditLog, Clock, GrantStore, StatusStore } from '../ports.js';
 
-/** Outcomes after which the role no longer depends on its expired grants. */
-const SETTLED = new Set(['inSync', 'created', 'repaired', 'deleted', 'adopted']);
+/**
+ * Outcomes after which the role no longer depends on its expired grants. `paused` and `driftObserved` count: a hold
+ * never keeps undeclared access, so a held role that ends without a change has none left to remove.
+ */
+const SETTLED = new Set(['inSync', 'created', 'repaired', 'deleted', 'adopted', 'paused', 'driftObserved']);
 
 /**
  * Remove the grants past their `expiresAt`, each after an audit record. Runs after the reconcile, which already

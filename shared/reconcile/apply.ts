@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { type AuditEvent, AuditEventType } from '../domain/audit.js';
 import { CloudApiError, CloudErrorKind, DtsTrustError } from '../domain/errors.js';
-import { GrantMode } from '../domain/grant.js';
 import type { AccountCredentials, AuditLog, Clock, Random, RoleDirectory } from '../ports.js';
 import { type AuditScope, beforeAfter, OutcomeEventType, planEvent } from './audit-events.js';
 import { describeAction } from './describe-plan.js';
 import { RoleOutcome as Outcome, type RoleError, type RoleOutcome, type RoleResult } from './outcome.js';
-import { type ChangeAction, isChange, type PlannedAction, type RolePlan } from './plan.js';
+import { type ChangeAction, HoldReason, isChange, type PlannedAction, type RolePlan } from './plan.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy, withRetry } from './retry.js';
 
 /** Product codes of role failures raised by the executor itself. */
@@ -103,11 +102,13 @@ function roleErrorOf(action: PlannedAction | undefined, plan: RolePlan, error: u
 }
 
 /**
- * Apply a plan to RAM. Enforce mode makes each change after recording its `change.planned` audit event (a change
- * whose record fails is not made), retries throttled and unavailable calls with jittered backoff, treats absent
- * things as state, and records the final outcome event. Observe mode records the drift, paused mode records the
- * pause; neither changes anything. Never throws: failures come back as outcome `failed` with the error, and
- * `error.accountLevel` when the owner account must be stopped (NoPermission).
+ * Apply a plan to RAM, in its order (every removal before any addition): each change after recording its
+ * `change.planned` audit event (a change whose record fails is not made), retrying throttled and unavailable calls
+ * with jittered backoff, treating absent things as state, and stopping at the first failure, so nothing after a
+ * failed removal runs. The outcome event follows, with the changes the plan held back. A plan that changes nothing
+ * reports: a conflict, the pause of paused grants, the drift an observe grant holds back; a flap pause or a
+ * backoff that holds everything back ends quietly as `paused` or `deferred`. Never throws: failures come back as
+ * outcome `failed` with the error, and `error.accountLevel` when the owner account must be stopped (NoPermission).
  */
 export async function applyRolePlan(
   plan: RolePlan,
@@ -157,7 +158,6 @@ export async function applyRolePlan(
 
   const changes = plan.actions.filter(isChange);
   const conflicts = plan.actions.filter((a) => a.kind === 'conflict');
-  if (plan.mode === GrantMode.Paused) return finish(Outcome.Paused, { outcome: Outcome.Paused });
   if (conflicts.length > 0) {
     return finish(Outcome.Conflict, {
       outcome: Outcome.Conflict,
@@ -165,16 +165,25 @@ export async function applyRolePlan(
       detail: { conflicts: conflicts.map(describeAction) },
     });
   }
+  const heldBack = plan.heldBack.length === 0 ? {} : { hold: plan.hold, heldBack: plan.heldBack.map(describeAction) };
   if (changes.length === 0) {
+    switch (plan.hold) {
+      case HoldReason.Paused:
+        return finish(Outcome.Paused, { outcome: Outcome.Paused, detail: heldBack });
+      case HoldReason.Flapping:
+        return result(Outcome.Paused);
+      case HoldReason.Observe:
+      case HoldReason.Backoff:
+        if (plan.heldBack.length === 0) break;
+        if (plan.hold === HoldReason.Backoff) return result(Outcome.Deferred);
+        return finish(Outcome.DriftObserved, {
+          outcome: Outcome.DriftObserved,
+          ...(plan.trustDiff === undefined ? {} : { diff: plan.trustDiff }),
+          detail: { planned: plan.heldBack.map(describeAction) },
+        });
+    }
     if (!deps.recordInSync) return result(Outcome.InSync);
     return finish(Outcome.InSync, { outcome: Outcome.InSync });
-  }
-  if (plan.mode === GrantMode.Observe) {
-    return finish(Outcome.DriftObserved, {
-      outcome: Outcome.DriftObserved,
-      ...(plan.trustDiff === undefined ? {} : { diff: plan.trustDiff }),
-      detail: { planned: changes.map(describeAction) },
-    });
   }
 
   for (const action of changes) {
@@ -205,6 +214,7 @@ export async function applyRolePlan(
               message: failure.message,
               failedAction: describeAction(action),
               applied: applied.map(describeAction),
+              ...heldBack,
             },
           }),
         );
@@ -217,7 +227,7 @@ export async function applyRolePlan(
   return finish(outcome, {
     outcome,
     ...(plan.trustDiff === undefined ? {} : { diff: plan.trustDiff }),
-    detail: { applied: applied.map(describeAction) },
+    detail: { applied: applied.map(describeAction), ...heldBack },
   });
 }
 

@@ -2,10 +2,11 @@ import type { DesiredRole } from '../domain/desired-role.js';
 import { ValidationError, type ValidationProblem } from '../domain/errors.js';
 import { Cloud } from '../domain/grant.js';
 import { buildTrustPolicy, parsedFromDocument, renderTrustPolicy } from '../policy/index.js';
-import type { ParsedTrustPolicy } from '../policy/types.js';
+import type { ParsedTrustPolicy, TrustPolicyDocument } from '../policy/types.js';
 
-/** The trust policy a desired role must carry, as text to send and as entries to compare. */
+/** The trust policy a desired role must carry, as a document, as text to send and as entries to compare. */
 export interface DesiredTrust {
+  readonly document: TrustPolicyDocument;
   readonly text: string;
   readonly parsed: ParsedTrustPolicy;
 }
@@ -40,7 +41,7 @@ export function desiredTrustOf(desired: DesiredRole): DesiredTrustResult {
       desired.trustedAccountIds,
       desired.externalId === undefined ? {} : { externalId: desired.externalId },
     );
-    return { ok: true, trust: { text: renderTrustPolicy(document), parsed: parsedFromDocument(document) } };
+    return { ok: true, trust: { document, text: renderTrustPolicy(document), parsed: parsedFromDocument(document) } };
   } catch (error) {
     if (error instanceof ValidationError) return { ok: false, problems: error.problems };
     throw error;

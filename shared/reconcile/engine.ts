@@ -19,9 +19,10 @@ import { processByAccount } from './account-lanes.js';
 import { applyRolePlan, type ExecutorDeps, roleErrorFromFailure } from './apply.js';
 import { planEvent } from './audit-events.js';
 import { gatedDirectory, retryingReads } from './directory-decorators.js';
+import { removalFightFinding } from './findings.js';
 import { observeRole, type RoleObservation } from './observe.js';
 import { type RoleError, RoleOutcome, type RoleResult } from './outcome.js';
-import { type PlanOptions, pausedPlan, planRoleChanges, type RolePlan } from './plan.js';
+import { HoldReason, type PlanOptions, planRoleChanges, type RolePlan } from './plan.js';
 import type { PolicyTypeResolver } from './policy-attachments.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy, withRetry } from './retry.js';
 import { mergeRoleVisits, type RoleVisit } from './role-visits.js';
@@ -133,9 +134,11 @@ interface Run {
   statusWriteFailures: number;
 }
 
-/** Credentials for a plan that changes nothing (paused roles are never observed). */
-function unusedCredentials(accountId: string): AccountCredentials {
-  return { accountId, accessKeyId: '', accessKeySecret: '' };
+/** The hold a status row puts on a scheduled reconcile: a flap pause, or a failure backoff still running. */
+function statusHold(status: RoleStatus, now: Date): HoldReason | undefined {
+  if (status.pausedReason !== undefined) return HoldReason.Flapping;
+  if (isDeferred(status, now)) return HoldReason.Backoff;
+  return undefined;
 }
 
 /** Build a reconciler over the ports. */
@@ -229,8 +232,16 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
     }
   };
 
-  /** Reconcile one role; `grantRows` learns whether the role has grant rows at all (active or expired). */
-  const reconcileOne = async (run: Run, role: RoleKey, grantRows: { exist: boolean }): Promise<RoleResult> => {
+  /**
+   * Reconcile one role; `grantRows` learns whether the role has grant rows at all (active or expired). `hold`, from
+   * the status row, holds back additions and repairs (never removals).
+   */
+  const reconcileOne = async (
+    run: Run,
+    role: RoleKey,
+    grantRows: { exist: boolean },
+    hold: HoldReason | undefined,
+  ): Promise<RoleResult> => {
     const accountId = role.ownerAccountId;
     const stopped = run.failedAccounts.get(accountId);
     if (stopped) {
@@ -240,21 +251,19 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
         [],
       );
     }
-    let plan: RolePlan = { role, arn: roleArn(role), mode: 'enforce', actions: [], grantIds: [], tickets: [] };
+    let plan: RolePlan = {
+      role,
+      arn: roleArn(role),
+      mode: 'enforce',
+      actions: [],
+      heldBack: [],
+      grantIds: [],
+      tickets: [],
+    };
     try {
       const grants = await deps.grants.listGrantsForRole(role);
       grantRows.exist = grants.length > 0;
       const desired = desiredRoleFromGrants(role, grants, deps.clock.now());
-      if (desired?.mode === 'paused') {
-        return await applyRolePlan(
-          pausedPlan(role, desired),
-          executorDeps(deps.directory),
-          unusedCredentials(accountId),
-          {
-            correlationId: run.correlationId,
-          },
-        );
-      }
       plan = { ...plan, grantIds: desired?.grantIds ?? [], tickets: desired?.tickets ?? [] };
       let account: AccountCredentials;
       try {
@@ -268,7 +277,7 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
       const observation = await observeRole(retryingReads(directory, retry, time), account, role, desired, {
         ...(options.policyTypeOf === undefined ? {} : { policyTypeOf: options.policyTypeOf }),
       });
-      plan = planRoleChanges(desired, observation, options.plan);
+      plan = planRoleChanges(desired, observation, options.plan, hold === undefined ? {} : { hold });
       const result = await applyRolePlan(plan, executorDeps(directory), account, {
         correlationId: run.correlationId,
         observedHash: observation.hash,
@@ -357,25 +366,32 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
   };
 
   /**
-   * Reconcile a role inside a run and write its status. A scheduled run (`visit` given, with the status row the
-   * run's scan read) skips roles the product paused for flapping (unless no grant declares the role any more:
-   * removing access is never paused) and roles still backing off after failures; an explicit reconcile (after
-   * intake) does neither and resumes a paused role.
+   * Reconcile a role inside a run and write its status. In a scheduled run (`visit` given, with the status row the
+   * run's scan read) a role the product paused for flapping, or one still backing off after failures, is still
+   * observed and loses every undeclared access; only its additions and repairs wait (it ends `paused` or
+   * `deferred` when nothing else was to be done, and its status row is left as it was). An explicit reconcile
+   * (after intake) holds nothing back and resumes a paused role.
    */
   const reconcileInRun = async (run: Run, role: RoleKey, visit?: RoleVisit): Promise<RoleResult> => {
     const read: RoleStatus | null | undefined = visit?.status;
-    if (visit && read) {
-      if (read.pausedReason !== undefined && visit.declared) {
-        return { role, outcome: RoleOutcome.Paused, applied: [], planned: [], auditEvents: [] };
-      }
-      if (isDeferred(read, deps.clock.now())) {
-        return { role, outcome: RoleOutcome.Deferred, applied: [], planned: [], auditEvents: [] };
-      }
-    }
+    const hold = visit && read ? statusHold(read, deps.clock.now()) : undefined;
     const grantRows = { exist: true };
-    const result = await reconcileOne(run, role, grantRows);
-    await writeStatus(run, role, result, read, visit === undefined, grantRows.exist);
-    return result;
+    const result = await reconcileOne(run, role, grantRows, hold);
+    // A backoff that held everything back leaves the status row (failure count, next attempt) as it was.
+    if (result.outcome === RoleOutcome.Deferred) return result;
+    const written = await writeStatus(run, role, result, read, visit === undefined, grantRows.exist);
+    const finding = removalFightFinding(result, written, {
+      id: newId(),
+      time: deps.clock.now(),
+      correlationId: run.correlationId,
+    });
+    if (finding === undefined) return result;
+    try {
+      await deps.audit.record(finding);
+      return { ...result, auditEvents: [...result.auditEvents, finding] };
+    } catch {
+      return result;
+    }
   };
 
   /** The roles of a run: every declared role and every role with a status row, merged (one stream per shard account). */
@@ -435,7 +451,6 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
 
     async previewRole(role) {
       const desired = desiredRoleFromGrants(role, await deps.grants.listGrantsForRole(role), deps.clock.now());
-      if (desired?.mode === 'paused') return { desired, plan: pausedPlan(role, desired) };
       const run = newRun('preview');
       const account = await credentialsFor(run, role.ownerAccountId);
       const directory = retryingReads(directoryFor(run, role.ownerAccountId), retry, time);

@@ -1,11 +1,12 @@
 import type { DesiredRole } from '../domain/desired-role.js';
-import { GrantMode, type RoleKey, type TicketRef } from '../domain/grant.js';
+import { DTS_ROLE_POLICY, GrantMode, type RoleKey, type TicketRef } from '../domain/grant.js';
 import { Ownership, ownedRoleDescription, roleArn } from '../domain/ownership.js';
 import { isProtectedRole } from '../domain/protected-roles.js';
 import type { TrustDiff } from '../policy/types.js';
 import type { AttachedPolicy, NewRole } from '../ports.js';
 import { desiredTrustOf } from './desired-trust.js';
 import type { RoleObservation } from './observe.js';
+import { TrustChange, type TrustStep, trustSteps } from './trust-steps.js';
 
 /** Product codes of plan conflicts (besides the desired-role conflict codes of shared/domain). */
 export const PlanConflictCode = {
@@ -24,12 +25,13 @@ export interface CreateRoleAction {
   readonly kind: 'createRole';
   readonly role: NewRole;
 }
-/** Replace the live trust policy with the desired one. */
+/** Replace the live trust policy: narrowing it, widening it, or replacing it whole (see {@link TrustChange}). */
 export interface UpdateTrustAction {
   readonly kind: 'updateTrust';
+  readonly change: TrustChange;
   readonly before: string;
   readonly after: string;
-  /** The semantic diff; absent when the live document could not be parsed (see `parseError`). */
+  /** What this step adds and removes; absent when the live document could not be parsed (see `parseError`). */
   readonly diff?: TrustDiff;
   readonly parseError?: string;
 }
@@ -86,13 +88,79 @@ export function isChange(action: PlannedAction): action is ChangeAction {
   return action.kind !== 'conflict' && action.kind !== 'nothing';
 }
 
+/** How a change affects who can use which permissions. */
+export const AccessEffect = {
+  /** Takes principals or policies away (a detach, a narrowing trust update, a deletion). */
+  Removes: 'removes',
+  /** Replaces the trust whole, after every undeclared policy is gone: it removes undeclared principals and adds declared ones. */
+  Replaces: 'replaces',
+  /** Adds a declared principal or policy (a creation, a widening trust update, an attach). */
+  Adds: 'adds',
+  /** Changes no access: takes ownership of a role (adopt). */
+  Claims: 'claims',
+} as const;
+/** One of {@link AccessEffect}. */
+export type AccessEffect = (typeof AccessEffect)[keyof typeof AccessEffect];
+
+/** How `action` affects access. */
+export function accessEffectOf(action: ChangeAction): AccessEffect {
+  switch (action.kind) {
+    case 'detachPolicy':
+    case 'deleteRole':
+      return AccessEffect.Removes;
+    case 'updateTrust':
+      return action.change === TrustChange.Narrow
+        ? AccessEffect.Removes
+        : action.change === TrustChange.Replace
+          ? AccessEffect.Replaces
+          : AccessEffect.Adds;
+    case 'createRole':
+    case 'attachPolicy':
+      return AccessEffect.Adds;
+    case 'adoptRole':
+      return AccessEffect.Claims;
+  }
+}
+
+/** True when the change takes undeclared access away, so no mode, pause or backoff may hold it back. */
+export function removesUndeclaredAccess(action: ChangeAction): boolean {
+  const effect = accessEffectOf(action);
+  return effect === AccessEffect.Removes || effect === AccessEffect.Replaces;
+}
+
+/** Why a plan holds back its additions, repairs and adoption (removals of undeclared access are never held back). */
+export const HoldReason = {
+  /** A grant of the role is paused. */
+  Paused: 'paused',
+  /** A grant of the role is in observe mode. */
+  Observe: 'observe',
+  /** The product paused the role because the same drift kept coming back (its status row). */
+  Flapping: 'flapping',
+  /** The role failed recently and its failure backoff has not run out (its status row). */
+  Backoff: 'backoff',
+} as const;
+/** One of {@link HoldReason}. */
+export type HoldReason = (typeof HoldReason)[keyof typeof HoldReason];
+
+const HOLD_TEXT: Readonly<Record<HoldReason, string>> = {
+  paused: 'the grants of this role are paused',
+  observe: 'a grant of this role is in observe mode',
+  flapping: 'the role is paused because the same drift kept coming back',
+  backoff: 'the role failed recently and is backing off',
+};
+
 /** What to do with one role, as data: printable as a dry run, applied by the executor. */
 export interface RolePlan {
   readonly role: RoleKey;
   readonly arn: string;
-  /** Enforce applies the changes, observe only reports them, paused does nothing. */
+  /** The most conservative mode of the role's grants (enforce when none is left). */
   readonly mode: GrantMode;
+  /** Why additions, repairs and adoption are held back, when they are (the grants' mode, or the status row). */
+  readonly hold?: HoldReason;
+  /** The steps to apply, in order: every removal before any addition. */
   readonly actions: readonly PlannedAction[];
+  /** Changes planned but held back by `hold`: reported, not applied. */
+  readonly heldBack: readonly ChangeAction[];
   readonly grantIds: readonly string[];
   readonly tickets: readonly TicketRef[];
   /** The live trust-policy semantic diff, when known (reported even in observe mode). */
@@ -156,10 +224,12 @@ function notManaged(observation: RoleObservation): ConflictAction {
 function deletion(observation: RoleObservation): PlannedAction[] {
   const record = observation.record;
   if (record === undefined) return [{ kind: 'nothing', reason: 'no active grant and no role' }];
+  // The policies DTS does not need go first: they are the ones that give a trusted account the most.
+  const dtsLast = [...observation.policies].sort(
+    (a, b) => Number(a.policyName === DTS_ROLE_POLICY) - Number(b.policyName === DTS_ROLE_POLICY),
+  );
   return [
-    ...observation.policies.map(
-      (policy): DetachPolicyAction => ({ kind: 'detachPolicy', policy, reason: 'roleDeletion' }),
-    ),
+    ...dtsLast.map((policy): DetachPolicyAction => ({ kind: 'detachPolicy', policy, reason: 'roleDeletion' })),
     { kind: 'deleteRole', before: { trustPolicy: record.trustPolicy, policies: observation.policies } },
   ];
 }
@@ -181,27 +251,33 @@ function creation(desired: DesiredRole, observation: RoleObservation, options: P
   ];
 }
 
-/** Adopt (when needed), then repair trust, then attach before detaching so the role never loses what DTS needs. */
+/**
+ * Adopt (when needed), then narrow before widening: take undeclared principals out of the trust, detach undeclared
+ * policies, and only then add declared principals and attach declared policies. No intermediate state lets a
+ * principal use a policy unless it could before or the grants declare both (see {@link trustSteps}).
+ */
 function repairs(desired: DesiredRole, observation: RoleObservation): PlannedAction[] {
   const record = observation.record;
   const trust = observation.desiredTrust;
   if (record === undefined || trust === undefined) return [];
+  const steps = trustSteps(observation.trust, record.trustPolicy, trust, desired.ownerAccountId);
+  const update = (step: TrustStep): UpdateTrustAction => ({
+    kind: 'updateTrust',
+    change: step.change,
+    before: step.before,
+    after: step.text,
+    ...(step.diff === undefined ? {} : { diff: step.diff }),
+    ...(step.diff === undefined && observation.trustError !== undefined ? { parseError: observation.trustError } : {}),
+  });
   const actions: PlannedAction[] = [];
   if (!observation.owned) {
     actions.push({ kind: 'adoptRole', before: record.description, after: ownedRoleDescription(desired) });
   }
-  if (observation.trustDiff === undefined || !observation.trustDiff.upToDate) {
-    actions.push({
-      kind: 'updateTrust',
-      before: record.trustPolicy,
-      after: trust.text,
-      ...(observation.trustDiff === undefined ? {} : { diff: observation.trustDiff }),
-      ...(observation.trustError === undefined ? {} : { parseError: observation.trustError }),
-    });
-  }
-  for (const policy of observation.policiesToAttach) actions.push({ kind: 'attachPolicy', policy });
+  if (steps.beforeDetach) actions.push(update(steps.beforeDetach));
   for (const policy of observation.policiesToDetach)
     actions.push({ kind: 'detachPolicy', policy, reason: 'undeclared' });
+  if (steps.afterDetach) actions.push(update(steps.afterDetach));
+  for (const policy of observation.policiesToAttach) actions.push({ kind: 'attachPolicy', policy });
   return actions;
 }
 
@@ -227,35 +303,61 @@ function actionsFor(
   return actions.length > 0 ? actions : [{ kind: 'nothing', reason: 'the role matches its grants' }];
 }
 
-/** A plan that does nothing because the role's grants are paused (no observation is needed). */
-export function pausedPlan(role: RoleKey, desired: DesiredRole | undefined): RolePlan {
-  return {
-    role,
-    arn: roleArn(role),
-    mode: GrantMode.Paused,
-    actions: [{ kind: 'nothing', reason: 'the grants of this role are paused' }],
-    grantIds: desired?.grantIds ?? [],
-    tickets: desired?.tickets ?? [],
+/** The hold of a plan: the grants' mode first, then the status row's. */
+function holdOf(desired: DesiredRole | undefined, statusHold: HoldReason | undefined): HoldReason | undefined {
+  if (desired?.mode === GrantMode.Paused) return HoldReason.Paused;
+  if (desired?.mode === GrantMode.Observe) return HoldReason.Observe;
+  return statusHold;
+}
+
+/** Split the actions of a plan under a hold: what still runs (removals, on owned roles only) and what waits. */
+function underHold(
+  actions: readonly PlannedAction[],
+  owned: boolean,
+  hold: HoldReason,
+): { actions: PlannedAction[]; heldBack: ChangeAction[] } {
+  const changes = actions.filter(isChange);
+  if (changes.length === 0 || actions.some((a) => a.kind === 'conflict'))
+    return { actions: [...actions], heldBack: [] };
+  const runs = owned ? changes.filter(removesUndeclaredAccess) : [];
+  const heldBack = changes.filter((a) => !runs.includes(a));
+  const nothing: NothingAction = {
+    kind: 'nothing',
+    reason: `${HOLD_TEXT[hold]}: additions and repairs of declared access are held back`,
   };
+  return { actions: runs.length > 0 ? runs : [nothing], heldBack };
+}
+
+/** Per-call context of {@link planRoleChanges}. */
+export interface PlanContext {
+  /** A hold from the role's status row (flap pause, failure backoff); the grants' mode holds by itself. */
+  readonly hold?: HoldReason;
 }
 
 /**
  * Plan the changes that make the observed role match `desired` (`undefined`: no active grant is left).
- * A role not owned by dts-trust and not declared is never touched; one declared without `adopt` is a
- * `RoleNotManaged` conflict. Owned roles are managed exclusively: undeclared trust entries and attachments go.
- * Paused grants plan nothing; observe mode plans the same actions as enforce (the executor only reports them).
+ * A protected role is never touched (`RoleProtected`). A role not owned by dts-trust and not declared is never
+ * touched; one declared without `adopt` is a `RoleNotManaged` conflict. Owned roles are managed exclusively:
+ * undeclared trust entries and attachments go, before anything is added. Under a hold (paused or observe grants,
+ * a flap pause, a failure backoff) only the removals of undeclared access run, and only on owned roles; additions,
+ * repairs of declared access and adoption are held back and reported.
  */
 export function planRoleChanges(
   desired: DesiredRole | undefined,
   observation: RoleObservation,
   options: PlanOptions = {},
+  context: PlanContext = {},
 ): RolePlan {
-  if (desired?.mode === GrantMode.Paused) return pausedPlan(observation.role, desired);
+  const hold = holdOf(desired, context.hold);
+  const full = actionsFor(desired, observation, options);
+  const split = hold === undefined ? { actions: full, heldBack: [] } : underHold(full, observation.owned, hold);
   return {
     role: observation.role,
     arn: observation.record?.arn ?? roleArn(observation.role),
     mode: desired?.mode ?? GrantMode.Enforce,
-    actions: actionsFor(desired, observation, options),
+    ...(hold === undefined ? {} : { hold }),
+    actions: split.actions,
+    heldBack: split.heldBack,
     grantIds: desired?.grantIds ?? [],
     tickets: desired?.tickets ?? [],
     ...(observation.trustDiff === undefined ? {} : { trustDiff: observation.trustDiff }),

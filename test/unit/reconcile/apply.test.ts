@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { DesiredRole } from '../../../shared/domain/desired-role.js';
+import { ownedRoleDescription } from '../../../shared/domain/ownership.js';
 import { applyRolePlan, type ExecutorDeps } from '../../../shared/reconcile/apply.js';
 import { observeRole } from '../../../shared/reconcile/observe.js';
 import { planRoleChanges } from '../../../shared/reconcile/plan.js';
@@ -229,24 +230,69 @@ describe('applyRolePlan', () => {
     expect(audit.ofType('dts-trust.role.conflict')[0]?.data.codes).toEqual(['RoleNotManaged']);
   });
 
-  it('only reports drift in observe mode', async () => {
+  it('only reports the repairs of declared access an observe grant holds back', async () => {
     const { run, directory, audit } = setup();
-    putOwnedRole(directory, [STRANGER]);
+    directory.putRole(OWNER, {
+      roleName: ROLE.roleName,
+      description: ownedRoleDescription(ROLE),
+      trustPolicy: trustText([TRUSTED]),
+    });
     const result = await run(desired([grant({ mode: 'observe' })]));
     expect(result.outcome).toBe('driftObserved');
     expect(result.applied).toEqual([]);
-    expect(result.planned.map((a) => a.kind)).toEqual(['updateTrust']);
     expect(directory.writes()).toEqual([]);
-    expect(audit.ofType('dts-trust.role.drift-observed')).toHaveLength(1);
+    const [observed] = audit.ofType('dts-trust.role.drift-observed');
+    expect(observed?.data.detail).toEqual({ planned: ['attach AliyunDTSRolePolicy (System)'] });
   });
 
-  it('skips paused roles', async () => {
+  it('removes undeclared access under an observe grant and reports what it held back', async () => {
     const { run, directory, audit } = setup();
-    putOwnedRole(directory, [STRANGER]);
+    directory.putRole(OWNER, {
+      roleName: ROLE.roleName,
+      description: ownedRoleDescription(ROLE),
+      trustPolicy: trustText([TRUSTED, STRANGER]),
+      policies: [{ policyName: 'AdministratorAccess', policyType: 'System' }],
+    });
+    const result = await run(desired([grant({ mode: 'observe' })]));
+    expect(result.outcome).toBe('repaired');
+    expect(directory.writes().map((c) => c.method)).toEqual(['updateTrustPolicy', 'detachPolicy']);
+    expect(directory.role(OWNER, ROLE.roleName)).toMatchObject({ trustPolicy: trustText([TRUSTED]), policies: [] });
+    const [repaired] = audit.ofType('dts-trust.role.repaired');
+    expect(repaired?.data.detail).toMatchObject({
+      hold: 'observe',
+      heldBack: ['attach AliyunDTSRolePolicy (System)'],
+    });
+  });
+
+  it('records the pause of paused grants and changes nothing they declare', async () => {
+    const { run, directory, audit } = setup();
+    putOwnedRole(directory);
+    directory.role(OWNER, ROLE.roleName)?.policies.splice(0);
     const result = await run(desired([grant({ mode: 'paused' })]));
     expect(result.outcome).toBe('paused');
     expect(directory.writes()).toEqual([]);
-    expect(audit.ofType('dts-trust.role.paused')).toHaveLength(1);
+    expect(audit.ofType('dts-trust.role.paused')[0]?.data.detail).toMatchObject({
+      hold: 'paused',
+      heldBack: ['attach AliyunDTSRolePolicy (System)'],
+    });
+  });
+
+  it('stops at a failed removal, so nothing that adds access runs', async () => {
+    const { run, directory, audit } = setup();
+    directory.putRole(OWNER, {
+      roleName: ROLE.roleName,
+      description: 'made by hand',
+      trustPolicy: trustText([STRANGER]),
+      policies: [{ policyName: 'AdministratorAccess', policyType: 'System' }],
+    });
+    directory.inject('detachPolicy', CloudErrors.invalid());
+    const result = await run(desired([grant({ adopt: true })]));
+    expect(result.outcome).toBe('failed');
+    expect(directory.writes().map((c) => c.method)).toEqual(['updateDescription', 'detachPolicy']);
+    expect(directory.role(OWNER, ROLE.roleName)?.trustPolicy).toBe(trustText([STRANGER]));
+    expect(audit.ofType('dts-trust.role.failed')[0]?.data.detail).toMatchObject({
+      failedAction: 'detach AdministratorAccess (System) (no grant declares it)',
+    });
   });
 
   it('stays quiet for a role in sync', async () => {

@@ -1,8 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import type { Grant } from '../../../shared/domain/grant.js';
+import { expireGrants } from '../../../shared/intake/expire-grants.js';
 import { createReconciler, type ReconcilerOptions } from '../../../shared/reconcile/engine.js';
 import { CloudErrors } from '../../support/cloud-errors.js';
-import { grant, memoryPorts, OTHER_OWNER, OWNER, putOwnedRole, ROLE, SECOND, STRANGER, TRUSTED } from './fixtures.js';
+import {
+  grant,
+  memoryPorts,
+  OTHER_OWNER,
+  OWNER,
+  putOwnedRole,
+  ROLE,
+  SECOND,
+  STRANGER,
+  TRUSTED,
+  trustText,
+} from './fixtures.js';
 
 const roleNames = (n: number): string[] =>
   Array.from({ length: n }, (_, i) => `dts-role-${String(i).padStart(3, '0')}`);
@@ -39,15 +51,28 @@ describe('createReconciler', () => {
       expect(directory.role(OWNER, ROLE.roleName)).toBeUndefined();
     });
 
-    it('neither observes nor changes a paused role', async () => {
-      const { reconciler, directory, broker } = engine([grant({ mode: 'paused' })]);
-      putOwnedRole(directory, [STRANGER]);
+    it('observes a paused role and changes nothing its grants declare', async () => {
+      const { reconciler, directory } = engine([grant({ mode: 'paused' })]);
+      putOwnedRole(directory);
+      directory.role(OWNER, ROLE.roleName)?.policies.splice(0);
       directory.resetCalls();
       const result = await reconciler.reconcileRole(ROLE, { correlationId: 'c1' });
       expect(result.outcome).toBe('paused');
-      expect(directory.count()).toBe(0);
-      expect(broker.count()).toBe(0);
+      expect(directory.count('getRole')).toBe(1);
+      expect(directory.writes()).toEqual([]);
     });
+
+    it.each(['paused', 'observe'] as const)(
+      'removes the account of a revoked grant while another grant of the role is %s',
+      async (mode) => {
+        const { reconciler, directory, grants } = engine([grant(), grant({ trustedAccountId: SECOND, mode })]);
+        putOwnedRole(directory, [TRUSTED, SECOND]);
+        await grants.deleteGrant(grant());
+        const result = await reconciler.reconcileRole(ROLE, { correlationId: 'revoke' });
+        expect(result.outcome).toBe('repaired');
+        expect(directory.role(OWNER, ROLE.roleName)?.trustPolicy).toBe(trustText([SECOND]));
+      },
+    );
 
     it('re-reads the status row and retries once when another writer raced it', async () => {
       const { reconciler, status } = engine([grant()]);
@@ -165,24 +190,110 @@ describe('createReconciler', () => {
       expect((await reconciler.reconcileAll({ correlationId: 'r4' })).outcomes).toEqual({ created: 1 });
     });
 
-    it('pauses a role whose drift keeps coming back, and resumes it on an explicit reconcile', async () => {
+    it('pauses the repairs of a role whose declared access keeps being taken, and resumes on an explicit reconcile', async () => {
       const { reconciler, directory, audit } = engine([grant()], { status: { flapLimit: 3 } });
       await reconciler.reconcileAll({ correlationId: 'create' });
-      const tamper = () => {
-        const stored = directory.role(OWNER, ROLE.roleName);
-        if (stored) stored.trustPolicy = stored.trustPolicy.replaceAll(TRUSTED, STRANGER);
-      };
+      const detachByHand = () => directory.role(OWNER, ROLE.roleName)?.policies.splice(0);
       for (let i = 0; i < 3; i++) {
-        tamper();
+        detachByHand();
         expect((await reconciler.reconcileAll({ correlationId: `r${i}` })).outcomes).toEqual({ repaired: 1 });
       }
-      tamper();
+      detachByHand();
       directory.resetCalls();
-      expect((await reconciler.reconcileAll({ correlationId: 'skipped' })).outcomes).toEqual({ paused: 1 });
-      expect(directory.count()).toBe(0);
+      expect((await reconciler.reconcileAll({ correlationId: 'held' })).outcomes).toEqual({ paused: 1 });
+      expect(directory.writes()).toEqual([]);
       expect(audit.ofType('dts-trust.role.paused').map((e) => e.data.codes)).toEqual([['RoleFlapping']]);
+      expect(audit.ofType('dts-trust.finding.removal-fight')).toEqual([]);
       expect((await reconciler.reconcileRole(ROLE, { correlationId: 'intake' })).outcome).toBe('repaired');
       expect((await reconciler.reconcileAll({ correlationId: 'resumed' })).outcomes).toEqual({ inSync: 1 });
+    });
+
+    it('keeps removing a re-added wildcard after the flap pause, with a high-severity finding each time', async () => {
+      const { reconciler, directory, audit, status } = engine([grant()], { status: { flapLimit: 3 } });
+      await reconciler.reconcileAll({ correlationId: 'create' });
+      const addWildcard = () => {
+        const stored = directory.role(OWNER, ROLE.roleName);
+        if (stored)
+          stored.trustPolicy = stored.trustPolicy.replace(
+            `"acs:ram::${TRUSTED}:root"`,
+            `"acs:ram::${TRUSTED}:root","*"`,
+          );
+      };
+      for (let i = 0; i < 5; i++) {
+        addWildcard();
+        expect(directory.role(OWNER, ROLE.roleName)?.trustPolicy).toContain('"*"');
+        expect((await reconciler.reconcileAll({ correlationId: `r${i}` })).outcomes).toEqual({ repaired: 1 });
+        expect(directory.role(OWNER, ROLE.roleName)?.trustPolicy).toBe(trustText([TRUSTED]));
+      }
+      expect((await status.getStatus(ROLE))?.pausedReason).toBeDefined();
+      const findings = audit.ofType('dts-trust.finding.removal-fight');
+      expect(findings.map((e) => e.data.correlationId)).toEqual(['r2', 'r3', 'r4']);
+      expect(findings[0]).toMatchObject({
+        subject: `acs:ram::${OWNER}:role/ram-for-dts`,
+        data: {
+          outcome: 'finding',
+          codes: ['RemovalFight'],
+          detail: {
+            severity: 'high',
+            findingId: expect.stringMatching(/^[0-9a-f]{32}$/),
+            removed: [expect.stringMatching(/^update trust policy: remove RAM \* \(wildcard principal\)/)],
+            flapCount: 3,
+          },
+        },
+      });
+      expect(new Set(findings.map((e) => (e.data.detail as { findingId: string }).findingId)).size).toBe(1);
+    });
+
+    it('still lets a time-boxed grant of a flap-paused role expire, removing its account', async () => {
+      const { reconciler, directory, grants, status, audit, clock } = engine([
+        grant(),
+        grant({ trustedAccountId: SECOND, expiresAt: '2030-01-02T00:00:00Z' }),
+      ]);
+      await reconciler.reconcileAll({ correlationId: 'create' });
+      const row = await status.getStatus(ROLE);
+      await status.putStatus({ ...row!, pausedReason: 'flapping' }, row!.version);
+      clock.advance(2 * 24 * 3600_000);
+      const since = clock.now();
+      expect((await reconciler.reconcileAll({ correlationId: 'expiry' })).outcomes).toEqual({ repaired: 1 });
+      expect(directory.role(OWNER, ROLE.roleName)?.trustPolicy).toBe(trustText([TRUSTED]));
+      expect(await expireGrants({ grants, status, audit, clock }, 'expiry', since)).toBe(1);
+      expect((await grants.listGrantsForRole(ROLE)).map((g) => g.trustedAccountId)).toEqual([TRUSTED]);
+    });
+
+    it('expires a grant of a flap-paused role even when its account was already gone from the role', async () => {
+      const { reconciler, directory, grants, status, audit, clock } = engine([
+        grant(),
+        grant({ trustedAccountId: SECOND, expiresAt: '2030-01-02T00:00:00Z' }),
+      ]);
+      await reconciler.reconcileAll({ correlationId: 'create' });
+      const row = await status.getStatus(ROLE);
+      await status.putStatus({ ...row!, pausedReason: 'flapping' }, row!.version);
+      const stored = directory.role(OWNER, ROLE.roleName);
+      if (stored) stored.trustPolicy = trustText([TRUSTED]);
+      clock.advance(2 * 24 * 3600_000);
+      const since = clock.now();
+      expect((await reconciler.reconcileAll({ correlationId: 'expiry' })).outcomes).toEqual({ paused: 1 });
+      expect(await status.getStatus(ROLE)).toMatchObject({ lastResult: 'paused', pausedReason: 'flapping' });
+      expect(await expireGrants({ grants, status, audit, clock }, 'expiry', since)).toBe(1);
+    });
+
+    it('removes the account of a revoked grant while the role backs off after failures, keeping the backoff for the rest', async () => {
+      const { reconciler, directory, grants, status, clock } = engine([grant(), grant({ trustedAccountId: SECOND })]);
+      await reconciler.reconcileAll({ correlationId: 'create' });
+      const row = await status.getStatus(ROLE);
+      const nextAttemptAt = new Date(clock.now().getTime() + 3600_000).toISOString();
+      await status.putStatus({ ...row!, lastResult: 'failed', failureCount: 3, nextAttemptAt }, row!.version);
+      await grants.deleteGrant(grant({ trustedAccountId: SECOND }));
+      expect((await reconciler.reconcileAll({ correlationId: 'revoke' })).outcomes).toEqual({ repaired: 1 });
+      expect(directory.role(OWNER, ROLE.roleName)?.trustPolicy).toBe(trustText([TRUSTED]));
+
+      directory.role(OWNER, ROLE.roleName)?.policies.splice(0);
+      const after = await status.getStatus(ROLE);
+      await status.putStatus({ ...after!, failureCount: 3, nextAttemptAt }, after!.version);
+      directory.resetCalls();
+      expect((await reconciler.reconcileAll({ correlationId: 'held' })).outcomes).toEqual({ deferred: 1 });
+      expect(directory.writes()).toEqual([]);
+      expect(await status.getStatus(ROLE)).toMatchObject({ failureCount: 3, nextAttemptAt });
     });
 
     it('limits RAM calls per second per account with the token bucket', async () => {

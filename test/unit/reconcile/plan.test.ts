@@ -92,10 +92,10 @@ describe('planRoleChanges', () => {
       expected: ['conflict'],
     },
     {
-      name: 'adopts a foreign role when a grant allows it, then repairs it fully',
+      name: 'adopts a foreign role when a grant allows it, detaches what it holds, then trusts and attaches as declared',
       arrange: foreign,
       want: () => desired([grant({ adopt: true })]),
-      expected: ['adoptRole', 'updateTrust', 'attachPolicy', 'detachPolicy'],
+      expected: ['adoptRole', 'detachPolicy', 'updateTrust', 'attachPolicy'],
     },
     {
       name: 'never touches a foreign role nothing declares',
@@ -205,16 +205,21 @@ describe('planRoleChanges', () => {
     expect(conflict).toMatchObject({ kind: 'conflict', code: 'RoleNotManaged', message: /adopt: true/ });
   });
 
-  it('keeps the mode of observe grants and still plans the drift', async () => {
-    const result = await plan(owned({ trust: trustText([STRANGER]) }), desired([grant({ mode: 'observe' })]));
-    expect(result.mode).toBe('observe');
-    expect(kinds(result.actions)).toEqual(['updateTrust']);
+  it('holds back the repairs of declared access an observe grant asks for, and reports them', async () => {
+    const result = await plan(owned({ policies: [] }), desired([grant({ mode: 'observe' })]));
+    expect(result).toMatchObject({ mode: 'observe', hold: 'observe' });
+    expect(kinds(result.actions)).toEqual(['nothing']);
+    expect(kinds(result.heldBack)).toEqual(['attachPolicy']);
   });
 
-  it('plans nothing for paused grants, whatever the drift', async () => {
-    const result = await plan(owned({ trust: trustText([STRANGER]) }), desired([grant({ mode: 'paused' })]));
-    expect(result.mode).toBe('paused');
+  it('holds back every addition and repair of paused grants', async () => {
+    const result = await plan(
+      owned({ trust: trustText([TRUSTED]), policies: [] }),
+      desired([grant({ mode: 'paused' }), grant({ trustedAccountId: SECOND })]),
+    );
+    expect(result).toMatchObject({ mode: 'paused', hold: 'paused' });
     expect(kinds(result.actions)).toEqual(['nothing']);
+    expect(kinds(result.heldBack)).toEqual(['updateTrust', 'attachPolicy']);
   });
 
   it('carries the grant ids and tickets for the audit trail', async () => {
