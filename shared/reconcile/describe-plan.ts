@@ -2,6 +2,8 @@ import { roleId } from '../domain/ownership.js';
 import type { AttachedPolicy } from '../ports.js';
 import type { PlannedAction, RolePlan } from './plan.js';
 
+const TRUST_VERB = { narrow: 'narrow', widen: 'widen', replace: 'replace' } as const;
+
 const policyName = (policy: AttachedPolicy): string => `${policy.policyName} (${policy.policyType})`;
 
 /** One action as a person reads it in a dry run. */
@@ -10,7 +12,7 @@ export function describeAction(action: PlannedAction): string {
     case 'createRole':
       return `create role ${action.role.roleName} trusting ${action.role.trustPolicy}`;
     case 'updateTrust':
-      if (action.diff !== undefined) return `update trust policy: ${action.diff.summary}`;
+      if (action.diff !== undefined) return `${TRUST_VERB[action.change]} trust policy: ${action.diff.summary}`;
       return `replace unparseable trust policy (${action.parseError ?? 'unknown reason'}) with ${action.after}`;
     case 'attachPolicy':
       return `attach ${policyName(action.policy)}`;
@@ -27,9 +29,16 @@ export function describeAction(action: PlannedAction): string {
   }
 }
 
-/** A plan as a dry run prints it: a header line, then one numbered line per action. */
+/**
+ * A plan as a dry run prints it: a header line, one numbered line per action applied, then the changes a hold keeps
+ * back (observe or paused grants, a flap pause, a backoff), numbered on.
+ */
 export function describePlan(plan: RolePlan): string {
-  const mode = plan.mode === 'enforce' ? '' : ` [${plan.mode}: not applied]`;
-  const header = `${roleId(plan.role)} (${plan.arn})${mode}`;
-  return [header, ...plan.actions.map((action, i) => `  ${i + 1}. ${describeAction(action)}`)].join('\n');
+  const hold = plan.hold === undefined ? '' : ` [${plan.hold}: additions and repairs held back]`;
+  const header = `${roleId(plan.role)} (${plan.arn})${hold}`;
+  const applied = plan.actions.map((action, i) => `  ${i + 1}. ${describeAction(action)}`);
+  const held = plan.heldBack.map(
+    (action, i) => `  ${plan.actions.length + i + 1}. held back: ${describeAction(action)}`,
+  );
+  return [header, ...applied, ...held].join('\n');
 }

@@ -236,7 +236,7 @@ describe('createReconciler', () => {
           detail: {
             severity: 'high',
             findingId: expect.stringMatching(/^[0-9a-f]{32}$/),
-            removed: [expect.stringMatching(/^update trust policy: remove RAM \* \(wildcard principal\)/)],
+            removed: [expect.stringMatching(/^narrow trust policy: remove RAM \* \(wildcard principal\)/)],
             flapCount: 3,
           },
         },

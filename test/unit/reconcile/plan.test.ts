@@ -242,13 +242,16 @@ describe('describePlan', () => {
     ]);
   });
 
-  it('marks observe plans as not applied and shows the trust diff', async () => {
+  it('shows the removals an observe plan still applies, then what it holds back', async () => {
     const text = describePlan(
-      await plan(owned({ trust: trustText([TRUSTED, STRANGER]) }), desired([grant({ mode: 'observe' })])),
+      await plan(owned({ trust: trustText([TRUSTED, STRANGER]), policies: [] }), desired([grant({ mode: 'observe' })])),
     );
-    expect(text).toContain('[observe: not applied]');
-    expect(text).toMatch(
-      /1\. update trust policy: remove RAM acs:ram::9999999999999999:root \(account no grant declares\)/,
-    );
+    expect(text.split('\n')).toEqual([
+      `${OWNER}/ram-for-dts (acs:ram::${OWNER}:role/ram-for-dts) [observe: additions and repairs held back]`,
+      expect.stringMatching(
+        /^ {2}1\. narrow trust policy: remove RAM acs:ram::9999999999999999:root \(account no grant declares\)/,
+      ),
+      '  2. held back: attach AliyunDTSRolePolicy (System)',
+    ]);
   });
 });
