@@ -24,7 +24,7 @@ const transportCodes = new Set([
  * them cannot help.
  */
 const CLIENT_FAULT_CODES =
-  /^(Invalid|Signature|MissingParameter|EventBusNotExist|EventsCountExceedLimit|EventSizeExceedLimit)/;
+  /^(Invalid|Signature|MissingParameter|EventBusNotExist|EventsCountExceedLimit|EventSizeExceed|PutEventsRequestSizeExceed|JsonAttributeInvalid)/;
 
 /**
  * Codes that answer a change made moments ago, before it has reached every RAM replica: RAM is eventually

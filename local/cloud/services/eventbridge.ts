@@ -2,16 +2,22 @@
  * EventBridge PutEvents as `@alicloud/eventbridge` speaks it: `POST /openapi/putEvents` with a JSON array of
  * CloudEvents (`content-type: application/cloudevents-batch+json`), signed `authorization: acs:<ak>:<sig>`.
  *
- * Behaviour chosen for the local cloud, where the public documentation is silent or disagrees:
- * - More than {@link MAX_EVENTS_PER_PUT} events, an empty batch or a body that is not a JSON array fail the whole
- *   call (HTTP 400, codes in {@link EventBridgeErrorCode}).
- * - An event larger than `maxEventBytes` (default 64 KB, the conservative figure: pages say 64 KB or 256 KB),
- *   measured as the UTF-8 length of the event's JSON as sent, fails only its own entry.
- * - A bus named in `aliyuneventbusname` that does not exist fails its entry with `EventBusNotExist`, unless
- *   `autoCreateBuses` is on (then it is created). `default` always exists; `buses` in the options exist in every
- *   account; more can be created with `POST /__admin/eventbridge/buses`.
- * - Errors of the whole call are answered as the gateway does, `{requestId, code, message}` in lower camel case,
- *   which the SDK turns into an error whose `code` is `code` (it carries no `statusCode`).
+ * What it reproduces of the real service and its open-source peer (Apache RocketMQ EventBridge), where the
+ * public documentation is silent or disagrees (see docs/architecture.md, "Audit delivery"):
+ * - The limits, with the smaller documented figures: at most {@link MAX_EVENTS_PER_PUT} events and
+ *   `maxRequestBytes` (256 KB) of body per call, `maxEventBytes` (64 KB) per event measured as the UTF-8 length
+ *   of the event's JSON as sent, an `id` of letters, digits and `-` starting with a letter or digit (at most 128),
+ *   `type` at most 64 characters, `source` 128, `subject` 512.
+ * - Errors of the whole call (count or body size over the limit, a body that is not a non-empty JSON array, no
+ *   permission, a bus that does not exist) are answered as the gateway does, `{requestId, code, message}` in lower
+ *   camel case, which the SDK turns into an error whose `code` is `code` (it carries no `statusCode`). A missing
+ *   bus fails the call, unless `autoCreateBuses` is on (then it is created). `default` always exists; `buses` in
+ *   the options exist in every account; more can be created with `POST /__admin/eventbridge/buses`.
+ * - An event that breaks a per-event limit fails only its own entry, with the peer's kind of code
+ *   ({@link EventBridgeErrorCode}: `EventSizeExceed`, `JsonAttributeInvalid`).
+ * - Accepted entries carry `ErrorCode: "Success"` (the peer's marker; `acceptedErrorCode` chooses `""` or none).
+ * - The entry list is built as entries complete, not in the request's order: with `entryOrder: 'completion'`
+ *   (the default) it is the reverse of the request, so a client that matches results by position fails at once.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { z } from 'zod';
@@ -32,8 +38,11 @@ import {
 /** EventBridge accepts at most this many events in one PutEvents call. */
 export const MAX_EVENTS_PER_PUT = 16;
 
-/** Default per-event size limit, in bytes of the event's JSON. */
+/** Default per-event size limit, in bytes of the event's JSON (the PutEvents page's 64 KB, not the limits page's 256 KB). */
 export const DEFAULT_MAX_EVENT_BYTES = 64 * 1024;
+
+/** Default size limit of one PutEvents body, in bytes (the PutEvents page's 256 KB, not the limits page's 1 MB). */
+export const DEFAULT_MAX_REQUEST_BYTES = 256 * 1024;
 
 /** The error codes the local EventBridge answers with. */
 export const EventBridgeErrorCode = {
@@ -45,8 +54,15 @@ export const EventBridgeErrorCode = {
   AccessDenied: 'AccessDenied',
   InvalidArgument: 'InvalidArgument',
   EventsCountExceedLimit: 'EventsCountExceedLimit',
-  EventSizeExceedLimit: 'EventSizeExceedLimit',
+  /** The whole body is over `maxRequestBytes` (call-level). */
+  PutEventsRequestSizeExceed: 'PutEventsRequestSizeExceed',
+  /** One event is over `maxEventBytes` (its entry only). */
+  EventSizeExceed: 'EventSizeExceed',
+  /** One event misses an attribute or breaks an attribute's format or length (its entry only). */
+  JsonAttributeInvalid: 'JsonAttributeInvalid',
   EventBusNotExist: 'EventBusNotExist',
+  /** What the peer puts on an accepted entry. */
+  Success: 'Success',
 } as const;
 
 /** Options of the EventBridge module (`startLocalCloud({ services: { eventbridge: {...} } })`). */
@@ -54,10 +70,16 @@ export const EventBridgeOptionsSchema = z
   .object({
     /** Buses that exist in every account besides `default`. */
     buses: z.array(z.string().min(1)).default([]),
-    /** Create an unknown bus on first use instead of failing the entry with `EventBusNotExist`. */
+    /** Create an unknown bus on first use instead of failing the call with `EventBusNotExist`. */
     autoCreateBuses: z.boolean().default(false),
     /** Per-event size limit in bytes. */
     maxEventBytes: z.number().int().positive().default(DEFAULT_MAX_EVENT_BYTES),
+    /** Size limit of one request body in bytes. */
+    maxRequestBytes: z.number().int().positive().default(DEFAULT_MAX_REQUEST_BYTES),
+    /** `ErrorCode` of an accepted entry: `Success` (the peer), `""`, or `none` (absent, as the API reference shows). */
+    acceptedErrorCode: z.enum(['Success', '', 'none']).default('Success'),
+    /** `completion`: entries listed as they complete (the reverse of the request); `request`: in request order. */
+    entryOrder: z.enum(['completion', 'request']).default('completion'),
     /** Region used in resource ARNs when the request names none (`x-eventbridge-regionId`). */
     region: z.string().min(1).default('cn-hangzhou'),
   })
@@ -70,6 +92,9 @@ const PUT_EVENTS_PATH = '/openapi/putEvents';
 
 /** Field limits of a CloudEvent (characters). */
 const FIELD_LIMITS = { id: 128, source: 128, type: 64, subject: 512 } as const;
+
+/** What an event `id` may look like: letters, digits and `-`, starting with a letter or digit. */
+const EVENT_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9-]*$/;
 
 function options(core: CloudCore): z.output<typeof EventBridgeOptionsSchema> {
   const parsed = EventBridgeOptionsSchema.safeParse(core.serviceOptions<unknown>(EVENTBRIDGE_SERVICE) ?? {});
@@ -153,41 +178,57 @@ interface EntryResult {
   ErrorMessage?: string;
 }
 
-/** Why an event is rejected on its own (field checks and size), or undefined when it is acceptable. */
+/** Why an event is rejected on its own (attributes and size), or undefined when it is acceptable. */
 function entryProblem(event: unknown, maxBytes: number): { code: string; message: string } | undefined {
+  const invalid = (message: string) => ({ code: EventBridgeErrorCode.JsonAttributeInvalid, message });
   if (typeof event !== 'object' || event === null || Array.isArray(event)) {
-    return { code: EventBridgeErrorCode.InvalidArgument, message: 'Each event must be a JSON object.' };
+    return invalid('Each event must be a JSON object.');
   }
   const e = event as Record<string, unknown>;
-  for (const field of ['id', 'source', 'type'] as const) {
+  for (const field of ['id', 'source', 'type', 'aliyuneventbusname'] as const) {
     if (typeof e[field] !== 'string' || e[field] === '') {
-      return { code: EventBridgeErrorCode.InvalidArgument, message: `The event attribute [${field}] is required.` };
+      return invalid(`The event attribute [${field}] is required.`);
     }
   }
   for (const [field, limit] of Object.entries(FIELD_LIMITS)) {
     const value = e[field];
     if (value !== undefined && (typeof value !== 'string' || value.length > limit)) {
-      return {
-        code: EventBridgeErrorCode.InvalidArgument,
-        message: `The event attribute [${field}] must be a string of at most ${limit} characters.`,
-      };
+      return invalid(`The event attribute [${field}] must be a string of at most ${limit} characters.`);
     }
+  }
+  if (!EVENT_ID_PATTERN.test(e['id'] as string)) {
+    return invalid('The event attribute [id] may hold only letters, digits and "-", starting with a letter or digit.');
   }
   const size = Buffer.byteLength(JSON.stringify(e), 'utf8');
   if (size > maxBytes) {
     return {
-      code: EventBridgeErrorCode.EventSizeExceedLimit,
+      code: EventBridgeErrorCode.EventSizeExceed,
       message: `The event size [${size}] bytes exceeds the limit [${maxBytes}] bytes.`,
     };
   }
   return undefined;
 }
 
-async function putEvents(call: CloudCall, core: CloudCore): Promise<CloudReply> {
-  const opts = options(core);
-  const principal = authenticate(call, core);
-  if (isReply(principal)) return principal;
+function busOf(event: unknown): string | undefined {
+  const bus =
+    typeof event === 'object' && event !== null ? (event as Record<string, unknown>)['aliyuneventbusname'] : undefined;
+  return typeof bus === 'string' && bus !== '' ? bus : undefined;
+}
 
+/** The checks that fail the whole call: body shape, count and size, permission on every bus, buses that exist. */
+function callProblem(
+  call: CloudCall,
+  core: CloudCore,
+  principal: Principal,
+  opts: z.output<typeof EventBridgeOptionsSchema>,
+): CloudReply | unknown[] {
+  if (call.body.length > opts.maxRequestBytes) {
+    return errorReply(
+      409,
+      EventBridgeErrorCode.PutEventsRequestSizeExceed,
+      `The size of the put events request [${call.body.length}] bytes exceeds the limit [${opts.maxRequestBytes}] bytes.`,
+    );
+  }
   let events: unknown;
   try {
     events = JSON.parse(call.body.toString('utf8'));
@@ -208,12 +249,10 @@ async function putEvents(call: CloudCall, core: CloudCore): Promise<CloudReply> 
       `The count of events [${events.length}] exceeds the limit [${MAX_EVENTS_PER_PUT}] of one request.`,
     );
   }
-
   const accountId = principal.accountId;
   const region = headerValue(call, 'x-eventbridge-regionid') ?? opts.region;
-  const busOf = (event: unknown): unknown =>
-    typeof event === 'object' && event !== null ? (event as Record<string, unknown>)['aliyuneventbusname'] : undefined;
-  const buses = new Set(events.map(busOf).filter((b): b is string => typeof b === 'string' && b !== ''));
+  const state = eventBridgeState(core);
+  const buses = new Set(events.map(busOf).filter((b): b is string => b !== undefined));
   for (const bus of buses) {
     if (!core.isAllowed(principal, 'eventbridge:PutEvents', `acs:eventbridge:${region}:${accountId}:eventbus/${bus}`)) {
       return errorReply(
@@ -223,39 +262,51 @@ async function putEvents(call: CloudCall, core: CloudCore): Promise<CloudReply> 
       );
     }
   }
+  for (const bus of buses) {
+    if (busExists(state, accountId, bus) || opts.buses.includes(bus)) continue;
+    if (!opts.autoCreateBuses) {
+      return errorReply(409, EventBridgeErrorCode.EventBusNotExist, `The event bus [${bus}] not existed!`);
+    }
+    createBus(state, accountId, bus);
+  }
+  return events;
+}
 
+async function putEvents(call: CloudCall, core: CloudCore): Promise<CloudReply> {
+  const opts = options(core);
+  const principal = authenticate(call, core);
+  if (isReply(principal)) return principal;
+  const events = callProblem(call, core, principal, opts);
+  if (!Array.isArray(events)) return events;
+
+  const accountId = principal.accountId;
   const state = eventBridgeState(core);
   const receivedAt = core.now().toISOString();
+  const accepted: Pick<EntryResult, 'ErrorCode'> =
+    opts.acceptedErrorCode === 'none' ? {} : { ErrorCode: opts.acceptedErrorCode };
   const entries: EntryResult[] = events.map((event): EntryResult => {
     const rawId = typeof event === 'object' && event !== null ? (event as Record<string, unknown>)['id'] : undefined;
     const eventId = typeof rawId === 'string' ? rawId : undefined;
-    const fail = (code: string, message: string): EntryResult => ({
-      ...(eventId !== undefined ? { EventId: eventId } : {}),
-      ErrorCode: code,
-      ErrorMessage: message,
-    });
     const problem = entryProblem(event, opts.maxEventBytes);
-    if (problem) return fail(problem.code, problem.message);
-    const bus = busOf(event);
-    if (typeof bus !== 'string' || bus === '') {
-      return fail(EventBridgeErrorCode.InvalidArgument, 'The event attribute [aliyuneventbusname] is required.');
-    }
-    if (!busExists(state, accountId, bus) && !opts.buses.includes(bus)) {
-      if (!opts.autoCreateBuses)
-        return fail(EventBridgeErrorCode.EventBusNotExist, `The event bus [${bus}] not existed!`);
-      createBus(state, accountId, bus);
+    if (problem) {
+      return {
+        ...(eventId !== undefined ? { EventId: eventId } : {}),
+        ErrorCode: problem.code,
+        ErrorMessage: problem.message,
+      };
     }
     const traceId = randomBytes(16).toString('hex');
     state.events.push({
       accountId,
-      bus,
+      bus: busOf(event)!,
       eventId: eventId!,
       traceId,
       receivedAt,
       event: event as Record<string, unknown>,
     });
-    return { EventId: eventId!, TraceId: traceId };
+    return { EventId: eventId!, TraceId: traceId, ...accepted };
   });
+  const failed = entries.filter((e) => e.ErrorCode !== undefined && e.ErrorCode !== accepted.ErrorCode).length;
 
   const id = requestId();
   return json(
@@ -263,8 +314,8 @@ async function putEvents(call: CloudCall, core: CloudCore): Promise<CloudReply> 
     {
       RequestId: id,
       ResourceOwnerAccountId: accountId,
-      FailedEntryCount: entries.filter((e) => e.ErrorCode !== undefined).length,
-      EntryList: entries,
+      FailedEntryCount: failed,
+      EntryList: opts.entryOrder === 'completion' ? entries.reverse() : entries,
     },
     id,
   );

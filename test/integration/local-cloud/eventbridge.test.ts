@@ -81,21 +81,23 @@ async function rejection(promise: Promise<unknown>): Promise<{ code?: string; me
 }
 
 describe('EventBridge PutEvents', () => {
-  it('accepts one event and answers its id with a trace id', async () => {
+  it("accepts one event and answers its id with a trace id and the peer's Success marker", async () => {
     const res = await client(ACCOUNT_A).putEvents([event('e-1')]);
     expect(res.failedEntryCount).toBe(0);
     expect(res.requestId).toMatch(/^[0-9A-F-]{36}$/);
     expect(res.entryList).toHaveLength(1);
     expect(res.entryList?.[0]?.eventId).toBe('e-1');
     expect(res.entryList?.[0]?.traceId).toMatch(/^[0-9a-f]{32}$/);
-    expect(res.entryList?.[0]?.errorCode).toBeUndefined();
+    expect(res.entryList?.[0]?.errorCode).toBe('Success');
   });
 
-  it('accepts sixteen events in one call, in order', async () => {
+  it('accepts sixteen events in one call, stores them in order and lists the results in another order', async () => {
     const ids = Array.from({ length: MAX_EVENTS_PER_PUT }, (_, i) => `e-${i}`);
     const res = await client(ACCOUNT_A).putEvents(ids.map((id) => event(id)));
     expect(res.failedEntryCount).toBe(0);
-    expect(res.entryList?.map((e) => e.eventId)).toEqual(ids);
+    const answered = res.entryList?.map((e) => e.eventId) ?? [];
+    expect(answered).not.toEqual(ids);
+    expect([...answered].sort()).toEqual([...ids].sort());
     expect(
       readEventBridgeEvents(cloud.core, { accountId: ACCOUNT_A.id, bus: AUDIT_BUS }).map((e) => e.eventId),
     ).toEqual(ids);
@@ -111,29 +113,62 @@ describe('EventBridge PutEvents', () => {
     expect(readEventBridgeEvents(cloud.core)).toHaveLength(0);
   });
 
-  it('fails only the oversize entry and keeps the others', async () => {
+  it('rejects the whole call when its body is over 256 KB, even though every event fits', async () => {
+    const events = Array.from({ length: 5 }, (_, i) => event(`big-${i}`, AUDIT_BUS, { blob: 'x'.repeat(60 * 1024) }));
+    const error = await rejection(client(ACCOUNT_A).putEvents(events));
+    expect(error.code).toBe('PutEventsRequestSizeExceed');
+    expect(readEventBridgeEvents(cloud.core)).toHaveLength(0);
+  });
+
+  it('fails only the entry over 64 KB, with EventSizeExceed, and keeps the others', async () => {
     const big = event('big', AUDIT_BUS, { blob: 'x'.repeat(70 * 1024) });
     const res = await client(ACCOUNT_A).putEvents([event('small-1'), big, event('small-2')]);
     expect(res.failedEntryCount).toBe(1);
-    expect(res.entryList?.[1]).toMatchObject({ eventId: 'big', errorCode: 'EventSizeExceedLimit' });
-    expect(res.entryList?.[0]?.errorCode).toBeUndefined();
-    expect(res.entryList?.[2]?.errorCode).toBeUndefined();
+    const byId = new Map(res.entryList?.map((e) => [e.eventId, e]));
+    expect(byId.get('big')).toMatchObject({ errorCode: 'EventSizeExceed' });
+    expect(byId.get('big')?.errorMessage).toMatch(/exceeds the limit \[65536\]/);
+    expect(byId.get('small-1')?.errorCode).toBe('Success');
+    expect(byId.get('small-2')?.errorCode).toBe('Success');
     expect(readEventBridgeEvents(cloud.core).map((e) => e.eventId)).toEqual(['small-1', 'small-2']);
   });
 
-  it('fails an entry aimed at a bus the account does not have', async () => {
-    const res = await client(ACCOUNT_A).putEvents([event('lost', 'no-such-bus'), event('kept', 'default')]);
-    expect(res.failedEntryCount).toBe(1);
-    expect(res.entryList?.[0]).toMatchObject({ eventId: 'lost', errorCode: 'EventBusNotExist' });
-    expect(res.entryList?.[0]?.errorMessage).toContain('no-such-bus');
-    expect(readEventBridgeEvents(cloud.core, { bus: 'default' }).map((e) => e.eventId)).toEqual(['kept']);
+  it('fails the whole call when it names a bus the account does not have', async () => {
+    const error = await rejection(
+      client(ACCOUNT_A).putEvents([event('lost', 'no-such-bus'), event('kept', 'default')]),
+    );
+    expect(error.code).toBe('EventBusNotExist');
+    expect(error.message).toContain('no-such-bus');
+    expect(readEventBridgeEvents(cloud.core)).toHaveLength(0);
   });
 
   it('fails an entry that misses a required attribute', async () => {
     const noType = event('no-type');
     noType.type = undefined as unknown as string;
     const res = await client(ACCOUNT_A).putEvents([noType]);
-    expect(res.entryList?.[0]).toMatchObject({ eventId: 'no-type', errorCode: 'InvalidArgument' });
+    expect(res.entryList?.[0]).toMatchObject({ eventId: 'no-type', errorCode: 'JsonAttributeInvalid' });
+    expect(res.entryList?.[0]?.errorMessage).toContain('[type]');
+  });
+
+  it.each([
+    ['starts with "-"', '-leading'],
+    ['holds "_"', 'under_score'],
+    ['holds "."', 'a.b'],
+    ['is longer than 128 characters', `a${'b'.repeat(128)}`],
+  ])('fails an entry whose id %s', async (_, id) => {
+    const res = await client(ACCOUNT_A).putEvents([event(id), event('fine-1')]);
+    expect(res.failedEntryCount).toBe(1);
+    const byId = new Map(res.entryList?.map((e) => [e.eventId, e]));
+    expect(byId.get(id)).toMatchObject({ errorCode: 'JsonAttributeInvalid' });
+    expect(byId.get(id)?.errorMessage).toContain('[id]');
+    expect(byId.get('fine-1')?.errorCode).toBe('Success');
+  });
+
+  it('fails an entry whose type is longer than 64 characters', async () => {
+    const long = event('long-type');
+    long.type = `dts-trust.${'x'.repeat(60)}`;
+    const res = await client(ACCOUNT_A).putEvents([long]);
+    expect(res.entryList?.[0]).toMatchObject({ eventId: 'long-type', errorCode: 'JsonAttributeInvalid' });
+    expect(res.entryList?.[0]?.errorMessage).toContain('[type]');
   });
 
   it('rejects a request signed with the wrong secret', async () => {
@@ -204,8 +239,7 @@ describe('EventBridge PutEvents', () => {
   });
 
   it('creates a bus through the admin route and then accepts events on it', async () => {
-    const before = await client(ACCOUNT_A).putEvents([event('x-1', 'made-later')]);
-    expect(before.entryList?.[0]?.errorCode).toBe('EventBusNotExist');
+    expect((await rejection(client(ACCOUNT_A).putEvents([event('x-1', 'made-later')]))).code).toBe('EventBusNotExist');
     const created = await fetch(`${cloud.url}/__admin/eventbridge/buses`, {
       method: 'POST',
       body: JSON.stringify({ account: ACCOUNT_A.id, name: 'made-later' }),
@@ -217,6 +251,31 @@ describe('EventBridge PutEvents', () => {
 });
 
 describe('EventBridge options', () => {
+  it.each([
+    ['""', '' as const, ''],
+    ['no code', 'none' as const, undefined],
+  ])('marks accepted entries with %s and lists them in request order when told to', async (_, code, expected) => {
+    const other = await startHarness({ eventbridge: { acceptedErrorCode: code, entryOrder: 'request' } });
+    try {
+      const res = await new EventBridgeClient(
+        new Config({
+          accessKeyId: ACCOUNT_A.keyId,
+          accessKeySecret: ACCOUNT_A.secret,
+          endpoint: other.endpoint,
+          protocol: 'http',
+        }),
+      ).putEvents([event('o-1', 'default'), event('_bad', 'default'), event('o-2', 'default')]);
+      expect(res.failedEntryCount).toBe(1);
+      expect(res.entryList?.map((e) => [e.eventId, e.errorCode])).toEqual([
+        ['o-1', expected],
+        ['_bad', 'JsonAttributeInvalid'],
+        ['o-2', expected],
+      ]);
+    } finally {
+      await other.stop();
+    }
+  });
+
   it('creates an unknown bus on first use when autoCreateBuses is on', async () => {
     const auto = await startHarness({ eventbridge: { autoCreateBuses: true } });
     try {
