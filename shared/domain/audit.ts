@@ -1,3 +1,6 @@
+import { createHash } from 'node:crypto';
+import { AUDIT_BOUNDS, type AuditTruncation, boundAuditData, cutText } from './audit-bounds.js';
+import type { FindingEventType } from './finding.js';
 import type { TicketRef } from './grant.js';
 
 /** CloudEvents `source` of every event dts-trust emits. */
@@ -23,8 +26,8 @@ export const AuditEventType = {
   /** High severity: something keeps giving back access no grant declares; dts-trust keeps removing it. */
   FindingRemovalFight: 'dts-trust.finding.removal-fight',
 } as const;
-/** One of {@link AuditEventType}. */
-export type AuditEventType = (typeof AuditEventType)[keyof typeof AuditEventType];
+/** One of {@link AuditEventType}, or a finding's type (`dts-trust.finding.<kind>`, see finding.ts). */
+export type AuditEventType = (typeof AuditEventType)[keyof typeof AuditEventType] | FindingEventType;
 
 /** The payload of an audit event: enough to answer who, what, why, before and after. */
 export interface AuditEventData {
@@ -44,6 +47,8 @@ export interface AuditEventData {
   readonly codes?: readonly string[];
   /** Free-form detail (counts for a run summary, a message for a failure). */
   readonly detail?: Readonly<Record<string, unknown>>;
+  /** What the size bound left out (only when something was cut; see audit-bounds.ts). */
+  readonly truncated?: AuditTruncation;
 }
 
 /** An audit event, CloudEvents 1.0 shaped; `subject` is the role's ARN when there is one. */
@@ -56,20 +61,39 @@ export interface AuditEvent {
   readonly data: AuditEventData;
 }
 
-/** Build an audit event; `id` must be unique (a UUID), `time` comes from the caller's clock. */
-export function newAuditEvent(init: {
+/**
+ * Build an audit event; `id` must be unique (a UUID), `time` comes from the caller's clock. The event is held to
+ * {@link AUDIT_BOUNDS} here, so every producer's events fit the bus whatever text the sender chose.
+ */
+export function newAuditEvent<D extends AuditEventData>(init: {
   id: string;
   type: AuditEventType;
   subject: string;
   time: Date;
-  data: AuditEventData;
+  data: D;
 }): AuditEvent {
-  return {
+  return boundAuditEvent({
     id: init.id,
     type: init.type,
     source: AUDIT_SOURCE,
     subject: init.subject,
     time: init.time.toISOString(),
     data: init.data,
-  };
+  });
+}
+
+/** `event` held to {@link AUDIT_BOUNDS} (subject cut, data bounded); the same object when it already fits. */
+export function boundAuditEvent(event: AuditEvent): AuditEvent {
+  const subject = cutText(event.subject, AUDIT_BOUNDS.maxSubjectChars);
+  const data = boundAuditData(event.data);
+  return subject === event.subject && data === event.data ? event : { ...event, subject, data };
+}
+
+/**
+ * A UUID-shaped event id derived from `parts`: the same parts give the same id, so recording the same event
+ * twice (racing workers, a retried step) writes one outbox row and consumers see one event.
+ */
+export function deterministicEventId(...parts: readonly string[]): string {
+  const hex = createHash('sha256').update(parts.join('\u0000')).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${((Number.parseInt(hex[16]!, 16) & 3) | 8).toString(16)}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
