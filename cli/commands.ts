@@ -91,7 +91,7 @@ export async function reconcileCommand(services: Services, out: Output, filter: 
         `${role.ownerAccountId}/${role.roleName}: ${result.outcome}${result.error ? ` (${result.error.code} ${result.error.message})` : ''}`,
       );
     }
-    const audit = await deliverAuditEvents(services.outbox, services.sink);
+    const audit = await deliverAuditEvents(services.outbox, services.sink, { clock: services.clock, correlationId });
     out.line(`audit events delivered: ${audit.delivered}, pending: ${audit.pending}`);
     return failed > 0 ? 1 : 0;
   }
@@ -107,7 +107,7 @@ export async function reconcileCommand(services: Services, out: Output, filter: 
     onRoleDone: (result) => bar?.increment(1, { outcome: `${result.role.roleName}: ${result.outcome}` }),
   });
   bar?.stop();
-  const audit = await deliverAuditEvents(services.outbox, services.sink);
+  const audit = await deliverAuditEvents(services.outbox, services.sink, { clock: services.clock, correlationId });
   out.line(`${report.roles} role(s): ${JSON.stringify(report.outcomes)}`);
   for (const r of report.results.filter((x) => x.error)) {
     out.line(`  ${r.role.ownerAccountId}/${r.role.roleName}: ${r.error?.code} ${r.error?.message}`);
@@ -117,4 +117,36 @@ export async function reconcileCommand(services: Services, out: Output, filter: 
     `API calls: ${report.apiCalls.ram} RAM, ${report.apiCalls.assumeRole} AssumeRole; audit events delivered: ${audit.delivered}, pending: ${audit.pending}`,
   );
   return report.failedAccounts.length > 0 || (report.outcomes.failed ?? 0) > 0 ? 1 : 0;
+}
+
+/** The event id `replay` takes: what the outbox and the bus accept as an id. */
+export const EventIdSchema = z
+  .string()
+  .min(1, 'give the id of a set-aside event (see `set-aside`)')
+  .max(128, 'an event id has at most 128 characters');
+
+/** List the audit events set aside: the bus refused them for good (or too often), or their row was unreadable. */
+export async function setAsideCommand(services: Services, out: Output): Promise<number> {
+  let n = 0;
+  for await (const r of services.outbox.setAsideRecords()) {
+    n += 1;
+    out.line(
+      `${r.eventId}  ${r.type ?? '(unreadable row)'}  code=${r.code} attempts=${r.attempts} recorded=${r.recordedAt} setAside=${r.setAsideAt}  ${r.message}`,
+    );
+  }
+  out.line(`${n} audit event(s) set aside`);
+  return 0;
+}
+
+/** Put one set-aside event back into the outbox and deliver at once. */
+export async function replayCommand(services: Services, out: Output, eventId: string): Promise<number> {
+  if (!(await services.outbox.replay(eventId, services.clock.now()))) {
+    out.line(`no set-aside audit event ${eventId} (list them with set-aside)`);
+    return 1;
+  }
+  const audit = await deliverAuditEvents(services.outbox, services.sink, { clock: services.clock });
+  out.line(
+    `${eventId} is back in the outbox; audit events delivered: ${audit.delivered}, pending: ${audit.pending}, set aside: ${audit.setAside}`,
+  );
+  return audit.setAside > 0 || audit.callFailure ? 1 : 0;
 }

@@ -9,11 +9,14 @@ import { problemsFromZodError } from '../shared/domain/zod-problems.js';
 import { loadConfig } from '../shared/runtime/config.js';
 import { createServices, type Services } from '../shared/runtime/services.js';
 import {
+  EventIdSchema,
   grantsCommand,
   type Output,
   planCommand,
   RoleFilterSchema,
   reconcileCommand,
+  replayCommand,
+  setAsideCommand,
   setupCommand,
 } from './commands.js';
 
@@ -68,6 +71,20 @@ export async function runCli(
         code = await run(await connect(), out, filter(opts));
       });
   }
+  program
+    .command('set-aside')
+    .description('list the audit events set aside because the bus refused them (docs/events.md)')
+    .action(async () => {
+      code = await setAsideCommand(await connect(), out);
+    });
+  program
+    .command('replay <eventId>')
+    .description('put one set-aside audit event back into the outbox and deliver it')
+    .action(async (eventId: unknown) => {
+      const parsed = EventIdSchema.safeParse(eventId);
+      if (!parsed.success) throw new ValidationError(problemsFromZodError(parsed.error, 'eventId'));
+      code = await replayCommand(await connect(), out, parsed.data);
+    });
   try {
     await program.parseAsync([...argv], { from: 'user' });
   } catch (error) {

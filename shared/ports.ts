@@ -112,10 +112,39 @@ export interface AuditLog {
   record(event: AuditEvent): Promise<void>;
 }
 
+/** An event the bus answered with an error code of its own (its entry in the PutEvents answer). */
+export interface RejectedEntry {
+  readonly id: string;
+  readonly code: string;
+  readonly message: string;
+  /** The bus will never accept the event as it is (size, format): retrying cannot help. */
+  readonly permanent: boolean;
+}
+
+/** PutEvents failed as a whole (no permission, missing bus, throttling, outage, an answer that cannot be read). */
+export interface CallFailure {
+  readonly code: string;
+  readonly message: string;
+  /** Ids of the events not delivered because of it (the failed call's and those not tried after it). */
+  readonly notDelivered: readonly string[];
+}
+
+/** What one publish did; every event given is in exactly one of the three. */
+export interface PublishResult {
+  readonly delivered: readonly string[];
+  readonly rejected: readonly RejectedEntry[];
+  readonly callFailure?: CallFailure;
+}
+
 /** Delivers audit events to the bus. */
 export interface AuditSink {
-  /** Publish; returns the ids delivered and the ones that failed. Never throws for per-event failures. */
-  publish(events: readonly AuditEvent[]): Promise<{ delivered: string[]; failed: { id: string; code: string }[] }>;
+  /** Where events go (the bus name), for alarms. */
+  readonly destination: string;
+  /**
+   * Publish; results are matched to events by id. Never throws for the bus's answers: a per-event rejection is
+   * in `rejected`, a failure of the call in `callFailure` (publishing stops at the first one).
+   */
+  publish(events: readonly AuditEvent[]): Promise<PublishResult>;
 }
 
 /** Time, injectable so tests control it. */
@@ -173,10 +202,66 @@ export interface ProcessedMessageLedger {
   release(identity: MessageIdentity): Promise<void>;
 }
 
+/** One outbox row: the event (absent when the row cannot be read as one) and its delivery bookkeeping. */
+export interface OutboxEntry {
+  readonly eventId: string;
+  /** When the event was recorded (ms since the epoch). */
+  readonly recordedAt: number;
+  /** Failed delivery attempts so far (per-entry rejections; call-level failures do not count). */
+  readonly attempts: number;
+  /** The code of the last failed attempt. */
+  readonly lastCode?: string;
+  /** The event, held to the audit bounds; absent for a corrupt row. */
+  readonly event?: AuditEvent;
+  /** Why the row is not an event (corrupt rows only). */
+  readonly corrupt?: string;
+}
+
+/** Why an event was set aside. */
+export interface SetAsideReason {
+  readonly code: string;
+  readonly message: string;
+}
+
+/** An event set aside: the bus refused it for good (or too often), or its row could not be read. */
+export interface SetAsideRecord {
+  readonly eventId: string;
+  readonly code: string;
+  readonly message: string;
+  readonly attempts: number;
+  /** ISO times. */
+  readonly recordedAt: string;
+  readonly setAsideAt: string;
+  readonly type?: string;
+  readonly subject?: string;
+  /** The stored row's `event` text, exactly as it was in the outbox. */
+  readonly raw: string;
+}
+
 /** The audit outbox: events recorded before their change, removed once the bus has them. */
 export interface AuditOutbox extends AuditLog {
-  /** Up to `limit` undelivered events, oldest first. */
+  /** Up to `limit` undelivered events (a test and operator convenience; delivery walks {@link entries}). */
   pending(limit: number): Promise<AuditEvent[]>;
+  /** Every row, page by page, each row once (primary-key order, not time order). */
+  entries(pageSize: number): AsyncIterable<readonly OutboxEntry[]>;
   /** Forget delivered events. */
   remove(eventIds: readonly string[]): Promise<void>;
+  /** Count failed attempts (per-entry rejections) on rows that are still there. */
+  recordFailedAttempts(
+    failures: readonly { eventId: string; code: string; attempts: number }[],
+    at: Date,
+  ): Promise<void>;
+  /** Move a row to the dead-letter records (written there first, then removed from the outbox). */
+  setAside(entry: OutboxEntry, reason: SetAsideReason, at: Date): Promise<void>;
+}
+
+/** The events set aside, for operators. */
+export interface SetAsideEvents {
+  /** Every set-aside record. */
+  setAsideRecords(): AsyncIterable<SetAsideRecord>;
+  /**
+   * Put a set-aside event back into the outbox, recorded at `at` with its attempts started again, and drop its
+   * record; false when there is no such record.
+   */
+  replay(eventId: string, at: Date): Promise<boolean>;
 }

@@ -61,7 +61,11 @@ export const handler = fcHandler('drift-reconciler', async (event, { services, l
     totals = { ...totals, expiredGrants: expired };
   }
   await recordRunSummary(services.outbox, services.clock, totals);
-  const audit = await deliverAuditEvents(services.outbox, services.sink);
+  const audit = await deliverAuditEvents(services.outbox, services.sink, {
+    clock: services.clock,
+    logger,
+    correlationId,
+  });
   logger.info('reconcile run finished', { ...totals, auditDelivered: audit.delivered, auditPending: audit.pending });
   return { ...totals, audit: { delivered: audit.delivered, pending: audit.pending } };
 });

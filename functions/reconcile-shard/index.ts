@@ -32,7 +32,11 @@ export const handler = fcHandler('reconcile-shard', async (event, { services, lo
   }
   const totals = { ...report, expiredGrants };
   await recordRunSummary(services.outbox, services.clock, totals);
-  const audit = await deliverAuditEvents(services.outbox, services.sink);
+  const audit = await deliverAuditEvents(services.outbox, services.sink, {
+    clock: services.clock,
+    logger,
+    correlationId,
+  });
   logger.info('shard finished', { shard, ...totals, auditDelivered: audit.delivered });
   return { shard, ...totals, audit: { delivered: audit.delivered, pending: audit.pending } };
 });

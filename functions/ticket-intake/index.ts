@@ -68,7 +68,7 @@ export const handler = fcHandler('ticket-intake', async (event, { services, logg
       ...(result.error ? { error: result.error } : {}),
     });
   }
-  const audit = await deliverAuditEvents(services.outbox, services.sink);
+  const audit = await deliverAuditEvents(services.outbox, services.sink, { clock: services.clock, logger });
   if (results.some((r) => r.outcome === MessageOutcome.Retry)) throw new IntakeRetryError(results);
   return { results, audit: { delivered: audit.delivered, pending: audit.pending } } satisfies IntakeResult;
 });

@@ -128,6 +128,7 @@ export interface Config {
     readonly status: string;
     readonly messages: string;
     readonly outbox: string;
+    readonly deadLetters: string;
   };
   readonly eventBus: string;
   readonly managementRole: string;
@@ -232,6 +233,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       status: `${prefix}role_status`,
       messages: `${prefix}processed_messages`,
       outbox: `${prefix}audit_outbox`,
+      deadLetters: `${prefix}audit_dead_letters`,
     },
     eventBus: e.DTS_TRUST_EVENT_BUS,
     managementRole: e.DTS_TRUST_MANAGEMENT_ROLE,

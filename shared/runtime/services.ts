@@ -94,7 +94,7 @@ export function createServices(
     grants: new TablestoreGrantStore(tablestore, config.tables.grants),
     status: new TablestoreStatusStore(tablestore, config.tables.status),
     ledger: new TablestoreMessageLedger(tablestore, config.tables.messages, clock),
-    outbox: new TablestoreAuditOutbox(tablestore, config.tables.outbox),
+    outbox: new TablestoreAuditOutbox(tablestore, config.tables.outbox, config.tables.deadLetters),
     sink: new EventBridgeAuditSink({
       endpoint: eventbridgeEndpoint,
       protocol: config.protocol,

@@ -82,6 +82,12 @@ export const EventBridgeOptionsSchema = z
     entryOrder: z.enum(['completion', 'request']).default('completion'),
     /** Region used in resource ARNs when the request names none (`x-eventbridge-regionId`). */
     region: z.string().min(1).default('cn-hangzhou'),
+    /** Fault injection: entries whose id starts with `idPrefix` fail with `code` (a refusal no check here makes). */
+    rejectEntries: z
+      .array(
+        z.object({ idPrefix: z.string().min(1), code: z.string().min(1), message: z.string().optional() }).strict(),
+      )
+      .default([]),
   })
   .strict();
 
@@ -287,7 +293,10 @@ async function putEvents(call: CloudCall, core: CloudCore): Promise<CloudReply> 
   const entries: EntryResult[] = events.map((event): EntryResult => {
     const rawId = typeof event === 'object' && event !== null ? (event as Record<string, unknown>)['id'] : undefined;
     const eventId = typeof rawId === 'string' ? rawId : undefined;
-    const problem = entryProblem(event, opts.maxEventBytes);
+    const injected = opts.rejectEntries.find((r) => eventId?.startsWith(r.idPrefix));
+    const problem = injected
+      ? { code: injected.code, message: injected.message ?? `The event was refused (${injected.code}).` }
+      : entryProblem(event, opts.maxEventBytes);
     if (problem) {
       return {
         ...(eventId !== undefined ? { EventId: eventId } : {}),

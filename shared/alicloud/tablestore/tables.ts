@@ -24,6 +24,8 @@ export interface TableNames {
   readonly status: string;
   readonly messages: string;
   readonly outbox: string;
+  /** Audit events set aside because the bus refused them for good (no TTL: kept until an operator acts). */
+  readonly deadLetters: string;
 }
 
 /** One table's definition: primary key (in order) and time to live. */
@@ -70,6 +72,7 @@ export function tableDefinitions(names: TableNames): readonly TableDefinition[] 
       ],
       timeToLive: OUTBOX_TTL_SECONDS,
     },
+    { name: names.deadLetters, primaryKey: [{ name: 'eventId', type: 'STRING' }], timeToLive: -1 },
   ];
 }
 

@@ -130,13 +130,14 @@ describe('EventBridgeAuditSink', () => {
     );
     const result = await services.sink.publish(events);
     expect(result.delivered).toHaveLength(40);
-    expect(result.failed).toEqual([]);
+    expect(result.rejected).toEqual([]);
+    expect(result.callFailure).toBeUndefined();
     expect(cloud.cloud.log.filter((e) => e.service === 'eventbridge')).toHaveLength(3);
     const stored = readEventBridgeEvents(cloud.cloud.core, { accountId: LOCAL_AUTOMATION.accountId, bus: 'dts-trust' });
     expect(stored.filter((e) => e.eventId.startsWith('sink-'))).toHaveLength(40);
   });
 
-  it('reports every event as failed during an outage', async () => {
+  it('reports an outage as a call failure that delivered none of the events', async () => {
     cloud.cloud.setFaults({ outages: ['eventbridge'] });
     try {
       const event = newAuditEvent({
@@ -148,7 +149,7 @@ describe('EventBridgeAuditSink', () => {
       });
       const result = await services.sink.publish([event]);
       expect(result.delivered).toEqual([]);
-      expect(result.failed.map((f) => f.id)).toEqual(['outage-1']);
+      expect(result.callFailure).toMatchObject({ code: 'ServiceUnavailable', notDelivered: ['outage-1'] });
     } finally {
       cloud.cloud.setFaults({});
     }

@@ -1,0 +1,381 @@
+import { randomUUID } from 'node:crypto';
+import TableStore from 'tablestore';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { runCli } from '../../../cli/main.js';
+import { clearEventBridgeEvents, readEventBridgeEvents } from '../../../local/cloud/services/eventbridge-store.js';
+import { LOCAL_AUTOMATION, LOCAL_EVENT_BUS, localCloudEnvironment } from '../../../local/demo/local-environment.js';
+import { EventBridgeAuditSink } from '../../../shared/alicloud/eventbridge.js';
+import { long } from '../../../shared/alicloud/tablestore/rows.js';
+import { AUDIT_DELIVERY_DEFAULTS, deliverAuditEvents } from '../../../shared/audit/deliver-audit-events.js';
+import { type AuditEvent, AuditEventType, newAuditEvent } from '../../../shared/domain/audit.js';
+import { AUDIT_BOUNDS } from '../../../shared/domain/audit-bounds.js';
+import type { FindingData } from '../../../shared/domain/finding.js';
+import { processTicketMessage } from '../../../shared/intake/process-ticket.js';
+import { signTicketMessage } from '../../../shared/intake/ticket-message.js';
+import type { OutboxEntry } from '../../../shared/ports.js';
+import { loadConfig } from '../../../shared/runtime/config.js';
+import { createLogger } from '../../../shared/runtime/logger.js';
+import { createServices, type Services } from '../../../shared/runtime/services.js';
+import { EXAMPLE, startTestCloud, type TestCloud } from '../../support/local-cloud.js';
+
+// The bus refuses entries whose id starts with `poison-` for good (the way it refuses an event over its size
+// limit) and those starting with `odd-` with a code nobody documented.
+const BUS_OPTIONS = {
+  buses: [LOCAL_EVENT_BUS],
+  rejectEntries: [
+    { idPrefix: 'poison-', code: 'EventSizeExceed', message: 'The event size exceeds the limit.' },
+    { idPrefix: 'odd-', code: 'SomethingNew', message: 'Refused for a reason of its own.' },
+  ],
+};
+
+let cloud: TestCloud;
+let services: Services;
+let now = new Date('2030-01-01T10:00:00Z');
+const clock = { now: () => now, sleep: async () => {} };
+const logLines: Record<string, unknown>[] = [];
+const logger = createLogger({ level: 'debug', write: (line) => logLines.push(JSON.parse(line)) });
+
+beforeAll(async () => {
+  cloud = await startTestCloud({ services: { eventbridge: BUS_OPTIONS } });
+  services = createServices(loadConfig(localCloudEnvironment(cloud.cloud)), {
+    tablestoreKeys: LOCAL_AUTOMATION.runner,
+    ownKeys: async () => LOCAL_AUTOMATION.runner,
+    clock,
+  });
+  await services.ensureTables();
+});
+
+afterAll(async () => {
+  await cloud?.stop();
+});
+
+beforeEach(async () => {
+  now = new Date('2030-01-01T10:00:00Z');
+  logLines.length = 0;
+  cloud.cloud.setFaults({});
+  clearEventBridgeEvents(cloud.cloud.core);
+  for await (const page of services.outbox.entries(200)) await services.outbox.remove(page.map((e) => e.eventId));
+  for await (const record of services.outbox.setAsideRecords()) {
+    await services.tablestore.deleteRow({
+      tableName: services.config.tables.deadLetters,
+      primaryKey: [{ eventId: record.eventId }],
+      condition: new TableStore.Condition(TableStore.RowExistenceExpectation.IGNORE, null),
+    });
+  }
+});
+
+function event(id: string, at = now, data: Record<string, unknown> = {}): AuditEvent {
+  return newAuditEvent({
+    id,
+    type: AuditEventType.RoleInSync,
+    subject: `acs:ram::${EXAMPLE.sourceOwner.id}:role/r`,
+    time: at,
+    data: { correlationId: 'c-1', outcome: 'inSync', ...data },
+  });
+}
+
+const onBus = () =>
+  readEventBridgeEvents(cloud.cloud.core, { accountId: LOCAL_AUTOMATION.accountId, bus: LOCAL_EVENT_BUS });
+const busIds = () => new Set(onBus().map((e) => e.eventId));
+const findingsOnBus = (type: string) =>
+  onBus()
+    .map((e) => e.event)
+    .filter((e) => e['type'] === type);
+
+async function outboxRows(): Promise<OutboxEntry[]> {
+  const rows: OutboxEntry[] = [];
+  for await (const page of services.outbox.entries(100)) rows.push(...page);
+  return rows;
+}
+
+async function setAside() {
+  const records = [];
+  for await (const record of services.outbox.setAsideRecords()) records.push(record);
+  return records;
+}
+
+const deliver = (options: Parameters<typeof deliverAuditEvents>[2] = {}, sink = services.sink) =>
+  deliverAuditEvents(services.outbox, sink, { clock, logger, ...options });
+
+describe('deliverAuditEvents through the real EventBridge client', () => {
+  it('delivers every event and matches the answer by id, though the bus lists it in another order and marks entries Success', async () => {
+    const ids = Array.from({ length: 40 }, (_, i) => `ok-${i}-${randomUUID()}`);
+    for (const id of ids) await services.outbox.record(event(id));
+    const report = await deliver();
+    expect(report).toMatchObject({ delivered: 40, pending: 0, setAside: 0, failureCodes: [] });
+    expect(ids.filter((id) => !busIds().has(id))).toEqual([]);
+    expect(await outboxRows()).toEqual([]);
+  });
+
+  it('sets aside an event the bus refuses for good, with a dead-letter record and a finding, and delivers all others', async () => {
+    const poison = `poison-${randomUUID()}`;
+    await services.outbox.record(event(poison, new Date(now.getTime() - 3600_000)));
+    const good = Array.from({ length: 30 }, () => `ok-${randomUUID()}`);
+    for (const id of good) await services.outbox.record(event(id));
+
+    const report = await deliver();
+    expect(report).toMatchObject({ delivered: 31, setAside: 1, failureCodes: ['EventSizeExceed'] });
+    expect(good.filter((id) => !busIds().has(id))).toEqual([]);
+    expect(busIds().has(poison)).toBe(false);
+    expect(await outboxRows()).toEqual([]);
+
+    const [record] = await setAside();
+    expect(record).toMatchObject({
+      eventId: poison,
+      code: 'EventSizeExceed',
+      attempts: 1,
+      type: 'dts-trust.role.in-sync',
+    });
+    expect(JSON.parse(record!.raw)).toMatchObject({ id: poison });
+
+    const [finding] = findingsOnBus('dts-trust.finding.audit-event-set-aside');
+    const data = finding?.['data'] as FindingData;
+    expect(data).toMatchObject({
+      kind: 'audit-event-set-aside',
+      severity: 'high',
+      evidence: { eventId: poison, code: 'EventSizeExceed', bus: LOCAL_EVENT_BUS },
+    });
+    expect(data.findingId).toMatch(/^fnd-[0-9a-f]{32}$/);
+    expect(logLines).toContainEqual(expect.objectContaining({ level: 'error', eventId: poison }));
+  });
+
+  it('never lets refused events hold back newer ones, and gives an unknown code a bounded number of passes', async () => {
+    const odd = Array.from({ length: 40 }, (_, i) => `odd-${String(i).padStart(2, '0')}-${randomUUID()}`);
+    for (const id of odd) await services.outbox.record(event(id, new Date(now.getTime() - 86_400_000)));
+    const fresh = `ok-${randomUUID()}`;
+    await services.outbox.record(event(fresh));
+
+    const first = await deliver({ pageSize: 16 });
+    expect(first).toMatchObject({ delivered: 1, pending: 40, setAside: 0, failureCodes: ['SomethingNew'] });
+    expect(busIds().has(fresh)).toBe(true);
+    expect((await outboxRows()).map((r) => r.attempts)).toEqual(Array(40).fill(1));
+
+    for (let pass = 2; pass < AUDIT_DELIVERY_DEFAULTS.maxAttempts; pass += 1) {
+      expect(await deliver({ pageSize: 16 })).toMatchObject({ delivered: 0, setAside: 0, pending: 40 });
+    }
+    const last = await deliver({ pageSize: 16 });
+    expect(last).toMatchObject({ setAside: 40, pending: 0 });
+    expect(await outboxRows()).toEqual([]);
+    expect((await setAside()).map((r) => [r.code, r.attempts])).toEqual(
+      Array(40).fill(['SomethingNew', AUDIT_DELIVERY_DEFAULTS.maxAttempts]),
+    );
+    expect(findingsOnBus('dts-trust.finding.audit-event-set-aside')).toHaveLength(40);
+  });
+
+  it('puts a replayed event back into the outbox with its attempts started again', async () => {
+    const poison = `poison-${randomUUID()}`;
+    await services.outbox.record(event(poison));
+    await deliver();
+    now = new Date(now.getTime() + 60_000);
+    expect(await services.outbox.replay(poison, now)).toBe(true);
+    expect(await services.outbox.replay(poison, now)).toBe(false);
+    expect(await setAside()).toEqual([]);
+    expect(await outboxRows()).toEqual([expect.objectContaining({ eventId: poison, attempts: 0 })]);
+    // Refused for good again: a second finding event, the same findingId.
+    await deliver();
+    const findings = findingsOnBus('dts-trust.finding.audit-event-set-aside').filter(
+      (f) => (f['data'] as FindingData).evidence['eventId'] === poison,
+    );
+    expect(findings).toHaveLength(2);
+    expect(new Set(findings.map((f) => f['id'])).size).toBe(2);
+    expect(new Set(findings.map((f) => (f['data'] as FindingData).findingId)).size).toBe(1);
+  });
+
+  const failingSinks: [string, () => EventBridgeAuditSink, string][] = [
+    [
+      'a bus that does not exist',
+      () =>
+        new EventBridgeAuditSink({
+          endpoint: cloud.endpoint,
+          protocol: 'http',
+          eventBus: 'no-such-bus',
+          keys: async () => LOCAL_AUTOMATION.runner,
+        }),
+      'EventBusNotExist',
+    ],
+    [
+      'keys without eventbridge:PutEvents',
+      () =>
+        new EventBridgeAuditSink({
+          endpoint: cloud.endpoint,
+          protocol: 'http',
+          eventBus: LOCAL_EVENT_BUS,
+          keys: async () => EXAMPLE.sourceOwner.auditor,
+        }),
+      'AccessDenied',
+    ],
+  ];
+
+  it.each(failingSinks)(
+    'keeps every event in the outbox when the call fails for %s, logs an error and raises a finding once it persists',
+    async (_, sink, code) => {
+      const ids = Array.from({ length: 20 }, () => `wait-${randomUUID()}`);
+      for (const id of ids) await services.outbox.record(event(id));
+      now = new Date(now.getTime() + 60_000);
+      const early = await deliver({}, sink());
+      expect(early).toMatchObject({ delivered: 0, setAside: 0, callFailure: { code } });
+      expect(logLines).toContainEqual(expect.objectContaining({ level: 'error', code, bus: expect.any(String) }));
+      let rows = await outboxRows();
+      expect(rows.map((r) => r.eventId).sort()).toEqual([...ids].sort());
+      expect(rows.every((r) => r.attempts === 0)).toBe(true);
+
+      now = new Date(now.getTime() + AUDIT_DELIVERY_DEFAULTS.alarmAfterMs);
+      await deliver({}, sink());
+      await deliver({}, sink());
+      rows = await outboxRows();
+      const findings = rows.filter((r) => r.event?.type === 'dts-trust.finding.audit-delivery-failing');
+      expect(findings).toHaveLength(1);
+      expect(findings[0]?.event?.data).toMatchObject({ severity: 'high', evidence: { code } });
+      expect(await setAside()).toEqual([]);
+
+      const recovered = await deliver();
+      expect(recovered).toMatchObject({ delivered: 21, pending: 0 });
+      expect(ids.filter((id) => !busIds().has(id))).toEqual([]);
+    },
+  );
+
+  it('stops at the first call of an outage: one failed call, nothing set aside, nothing counted', async () => {
+    for (let i = 0; i < 40; i += 1) await services.outbox.record(event(`outage-${i}-${randomUUID()}`));
+    cloud.cloud.setFaults({ outages: ['eventbridge'] });
+    cloud.cloud.log.length = 0;
+    const report = await deliver();
+    expect(report).toMatchObject({ delivered: 0, setAside: 0, callFailure: { code: 'ServiceUnavailable' } });
+    expect(cloud.cloud.log.filter((e) => e.service === 'eventbridge')).toHaveLength(1);
+    expect((await outboxRows()).every((r) => r.attempts === 0)).toBe(true);
+  });
+});
+
+describe('audit events of a hostile message', () => {
+  it('delivers the rejection of a 47 KB message made of key names the sender chose, bounded to fit the bus', async () => {
+    const junk = Object.fromEntries(Array.from({ length: 1000 }, (_, i) => [`${'k'.repeat(40)}${i}`, 1]));
+    const body = {
+      id: 'msg-hostile-1',
+      issuedAt: now.toISOString(),
+      action: 'declare',
+      ticket: { system: 'jira', id: 'T-1', requester: 'r'.repeat(2000), approver: 'a' },
+      ...junk,
+    };
+    const raw = JSON.stringify(signTicketMessage(body, 'jira', 'jira-secret'));
+    expect(raw.length).toBeGreaterThan(47 * 1024);
+    const result = await processTicketMessage(
+      { index: 0, messageId: 'mns-hostile-1', body: raw },
+      {
+        ticketKeys: { jira: 'jira-secret' },
+        replayWindowSeconds: 900,
+        guardrails: services.config.guardrails,
+        ledger: services.ledger,
+        grants: services.grants,
+        audit: services.outbox,
+        clock,
+        reconcileRole: async (role) => ({ role, outcome: 'inSync' }),
+      },
+    );
+    expect(result.outcome).toBe('rejected');
+    const report = await deliver();
+    expect(report).toMatchObject({ setAside: 0, pending: 0 });
+    const [rejection] = onBus().filter((e) => e.event['type'] === AuditEventType.GrantRejected);
+    expect(rejection).toBeDefined();
+    expect(Buffer.byteLength(JSON.stringify(rejection?.event['data']))).toBeLessThanOrEqual(AUDIT_BOUNDS.maxDataBytes);
+    expect(Buffer.byteLength(JSON.stringify(rejection?.event))).toBeLessThan(64 * 1024);
+  });
+});
+
+describe('outbox rows an earlier release wrote', () => {
+  /** A row exactly as the previous release wrote it: `event` and `recordedAt`, no attempt columns. */
+  async function legacyRow(eventId: string, text: string, recordedAt: number) {
+    const shard = (await import('node:crypto')).createHash('sha1').update(eventId).digest().readUInt16BE(0) % 4;
+    await services.tablestore.putRow({
+      tableName: services.config.tables.outbox,
+      primaryKey: [{ shard: long(shard) }, { eventId }],
+      condition: new TableStore.Condition(TableStore.RowExistenceExpectation.IGNORE, null),
+      attributeColumns: [{ event: text }, { recordedAt: long(recordedAt) }],
+    });
+  }
+
+  it('reads them with no attempts, bounds an oversized event so the bus takes it, and counts attempts on them', async () => {
+    const big = `legacy-${randomUUID()}`;
+    const unbounded = {
+      id: big,
+      type: AuditEventType.GrantRejected,
+      source: 'dts-trust',
+      subject: 'dts-trust:message/m',
+      time: now.toISOString(),
+      data: { correlationId: 'c', outcome: 'rejected', diff: 'x'.repeat(80 * 1024) },
+    };
+    await legacyRow(big, JSON.stringify(unbounded), now.getTime());
+    const odd = `odd-legacy-${randomUUID()}`;
+    await legacyRow(
+      odd,
+      JSON.stringify({ ...unbounded, id: odd, data: { correlationId: 'c', outcome: 'x' } }),
+      now.getTime(),
+    );
+    expect((await outboxRows()).map((r) => r.attempts)).toEqual([0, 0]);
+
+    const report = await deliver();
+    expect(report).toMatchObject({ delivered: 1, pending: 1, setAside: 0 });
+    const [delivered] = onBus().filter((e) => e.eventId === big);
+    expect(JSON.stringify(delivered?.event['data'])).toContain('…[cut');
+    expect(await outboxRows()).toEqual([
+      expect.objectContaining({ eventId: odd, attempts: 1, lastCode: 'SomethingNew' }),
+    ]);
+  });
+
+  it('sets aside a row whose id the bus forbids, and a row that is not an event, each with a finding', async () => {
+    const badId = 'legacy_underscore_id';
+    await legacyRow(
+      badId,
+      JSON.stringify({
+        id: badId,
+        type: 'dts-trust.role.created',
+        source: 'dts-trust',
+        subject: 's',
+        time: now.toISOString(),
+        data: { correlationId: 'c', outcome: 'created' },
+      }),
+      now.getTime(),
+    );
+    await legacyRow('corrupt-1', '{"id": "corrupt-1", "broken', now.getTime());
+    const report = await deliver();
+    expect(report).toMatchObject({ setAside: 2 });
+    expect((await setAside()).map((r) => [r.eventId, r.code]).sort()).toEqual([
+      ['corrupt-1', 'CorruptRecord'],
+      [badId, 'JsonAttributeInvalid'],
+    ]);
+    expect(findingsOnBus('dts-trust.finding.audit-record-corrupt')).toHaveLength(1);
+    expect(findingsOnBus('dts-trust.finding.audit-event-set-aside')).toContainEqual(
+      expect.objectContaining({
+        data: expect.objectContaining({ evidence: expect.objectContaining({ eventId: badId }) }),
+      }),
+    );
+    expect(await outboxRows()).toEqual([]);
+  });
+});
+
+describe('the set-aside and replay commands', () => {
+  it('list the events set aside and put one back into the outbox', async () => {
+    const poison = `poison-${randomUUID()}`;
+    await services.outbox.record(event(poison));
+    await deliver();
+    const env = {
+      ...localCloudEnvironment(cloud.cloud),
+      ALIBABA_CLOUD_ACCESS_KEY_ID: LOCAL_AUTOMATION.runner.accessKeyId,
+      ALIBABA_CLOUD_ACCESS_KEY_SECRET: LOCAL_AUTOMATION.runner.accessKeySecret,
+    };
+    const cli = async (...argv: string[]) => {
+      const lines: string[] = [];
+      const code = await runCli(argv, env, { line: (t) => lines.push(t), interactive: false });
+      return { code, text: lines.join('\n') };
+    };
+    const listed = await cli('set-aside');
+    expect(listed.code).toBe(0);
+    expect(listed.text).toContain(`${poison}  dts-trust.role.in-sync  code=EventSizeExceed attempts=1`);
+    expect(listed.text).toContain('1 audit event(s) set aside');
+
+    // The bus still refuses it: replaying sets it aside again, and says so with a failing exit code.
+    const replayed = await cli('replay', poison);
+    expect(replayed.code).toBe(1);
+    expect(replayed.text).toContain(`${poison} is back in the outbox`);
+    expect(replayed.text).toContain('set aside: 1');
+    expect(await cli('replay', 'no-such-event')).toMatchObject({ code: 1 });
+  });
+});
