@@ -16,7 +16,7 @@ import type { OutboxEntry } from '../../../shared/ports.js';
 import { loadConfig } from '../../../shared/runtime/config.js';
 import { createLogger } from '../../../shared/runtime/logger.js';
 import { createServices, type Services } from '../../../shared/runtime/services.js';
-import { EXAMPLE, startTestCloud, type TestCloud } from '../../support/local-cloud.js';
+import { EXAMPLE, INSTANT_TABLES, startTestCloud, type TestCloud } from '../../support/local-cloud.js';
 
 // The bus refuses entries whose id starts with `poison-` for good (the way it refuses an event over its size
 // limit) and those starting with `odd-` with a code nobody documented.
@@ -36,7 +36,7 @@ const logLines: Record<string, unknown>[] = [];
 const logger = createLogger({ level: 'debug', write: (line) => logLines.push(JSON.parse(line)) });
 
 beforeAll(async () => {
-  cloud = await startTestCloud({ services: { eventbridge: BUS_OPTIONS } });
+  cloud = await startTestCloud({ services: { eventbridge: BUS_OPTIONS, ...INSTANT_TABLES } });
   services = createServices(loadConfig(localCloudEnvironment(cloud.cloud)), {
     tablestoreKeys: LOCAL_AUTOMATION.runner,
     ownKeys: async () => LOCAL_AUTOMATION.runner,
@@ -262,7 +262,11 @@ describe('audit events of a hostile message', () => {
       {
         ticketKeys: { jira: 'jira-secret' },
         replayWindowSeconds: 900,
-        guardrails: services.config.guardrails,
+        guardrails: {
+          ...services.config.guardrails,
+          allowedOwnerAccounts: undefined,
+          allowedTrustedAccounts: undefined,
+        },
         ledger: services.ledger,
         grants: services.grants,
         audit: services.outbox,
