@@ -1,13 +1,113 @@
 import StsSdk from '@alicloud/sts20150401';
 import * as $dara from '@darabonba/typescript';
 import { z } from 'zod';
+import { CloudApiError, CloudErrorKind } from '../domain/errors.js';
 import type { AccountCredentials, Clock, CredentialBroker } from '../ports.js';
-import { callCloud, malformedResponse } from './cloud-error.js';
+import { malformedResponse, toCloudApiError } from './cloud-error.js';
 import type { OwnKeysSource } from './credentials.js';
 import { openApiConfig } from './openapi-config.js';
 
 /** STS actions the broker calls with the function's own identity. */
 export const STS_BROKER_ACTIONS = ['sts:AssumeRole'] as const;
+
+/** Product codes of an owner account the broker cannot enter through its management role. */
+export const ManagementRoleErrorCode = {
+  /** STS answered `EntityNotExist.Role`: the owner account has no management role of that name. */
+  NotFound: 'ManagementRoleNotFound',
+  /** STS answered `NoPermission`/`AccessDenied`: the role does not trust the automation account (or its keys). */
+  NotTrusted: 'ManagementRoleNotTrusted',
+} as const;
+
+/**
+ * The management role of an owner account cannot be assumed: missing, or not trusting the automation account.
+ * Terminal for that account in a run (`noPermission`), never about a managed role; the message names the
+ * management role, the account and the fix. The STS error is the `cause`.
+ */
+export class ManagementRoleError extends CloudApiError {
+  /** The owner account that cannot be entered. */
+  readonly accountId: string;
+  /** The management role's name (`DTS_TRUST_MANAGEMENT_ROLE`). */
+  readonly managementRole: string;
+
+  constructor(
+    init: {
+      code: string;
+      accountId: string;
+      managementRole: string;
+      message: string;
+      statusCode?: number | undefined;
+      requestId?: string | undefined;
+    },
+    options: { cause: unknown },
+  ) {
+    super(
+      {
+        api: 'sts:AssumeRole',
+        code: init.code,
+        kind: CloudErrorKind.NoPermission,
+        message: init.message,
+        ...(init.statusCode === undefined ? {} : { statusCode: init.statusCode }),
+        ...(init.requestId === undefined ? {} : { requestId: init.requestId }),
+      },
+      options,
+    );
+    this.name = 'ManagementRoleError';
+    this.accountId = init.accountId;
+    this.managementRole = init.managementRole;
+  }
+}
+
+/**
+ * The error for a failed AssumeRole into an owner account's management role: a {@link ManagementRoleError} when
+ * STS says the role is missing or does not let us in, else the classified STS error.
+ */
+export function assumeRoleError(
+  error: unknown,
+  context: {
+    accountId: string;
+    managementRole: string;
+    automationAccountId: string | undefined;
+    externalId: string | undefined;
+  },
+): CloudApiError {
+  const e = toCloudApiError('sts:AssumeRole', error);
+  const role = `management role ${context.managementRole} (DTS_TRUST_MANAGEMENT_ROLE) in owner account ${context.accountId}`;
+  const fix =
+    `run the setup for account ${context.accountId} (docs/deploy.md, "Create first": the management role, its ` +
+    'trust policy and its policy; `npm run policies` prints them)';
+  const common = {
+    accountId: context.accountId,
+    managementRole: context.managementRole,
+    statusCode: e.statusCode,
+    requestId: e.requestId,
+  };
+  if (e.code.startsWith('EntityNotExist.Role')) {
+    return new ManagementRoleError(
+      { ...common, code: ManagementRoleErrorCode.NotFound, message: `the ${role} does not exist (${e.code}); ${fix}` },
+      { cause: e },
+    );
+  }
+  if (e.kind === CloudErrorKind.NoPermission) {
+    const trusted = context.automationAccountId
+      ? `automation account ${context.automationAccountId}`
+      : 'automation account';
+    const externalId =
+      context.externalId === undefined
+        ? ''
+        : ', or its external ID condition does not match the one configured for this account';
+    return new ManagementRoleError(
+      {
+        ...common,
+        code: ManagementRoleErrorCode.NotTrusted,
+        message:
+          `the ${role} cannot be assumed (${e.code}): its trust policy does not trust the ${trusted}${externalId}, ` +
+          `or the function role lacks sts:AssumeRole on it; ${fix}`,
+      },
+      { cause: e },
+    );
+  }
+  return e;
+}
 
 /** How long before expiry cached credentials are replaced. */
 const REFRESH_MARGIN_MS = 5 * 60 * 1000;
@@ -88,8 +188,9 @@ export class StsCredentialBroker implements CredentialBroker {
     const client = new StsSdk.default(openApiConfig(own, this.#options));
     const roleArn = `acs:ram::${accountId}:role/${this.#options.managementRole.toLowerCase()}`;
     this.#assumeRoleCalls += 1;
-    const res = await callCloud('sts:AssumeRole', () =>
-      client.assumeRoleWithOptions(
+    let res: Awaited<ReturnType<typeof client.assumeRoleWithOptions>>;
+    try {
+      res = await client.assumeRoleWithOptions(
         new StsSdk.AssumeRoleRequest({
           roleArn,
           roleSessionName: this.#options.sessionName ?? 'dts-trust',
@@ -97,8 +198,15 @@ export class StsCredentialBroker implements CredentialBroker {
           externalId,
         }),
         this.#runtime,
-      ),
-    );
+      );
+    } catch (error) {
+      throw assumeRoleError(error, {
+        accountId,
+        managementRole: this.#options.managementRole,
+        automationAccountId: this.#options.automationAccountId,
+        externalId,
+      });
+    }
     const body = AssumeRoleBody.safeParse(res.body?.toMap());
     if (!body.success) throw malformedResponse('sts:AssumeRole', body.error.message);
     const c = body.data.Credentials;

@@ -1,7 +1,7 @@
 import StsSdk from '@alicloud/sts20150401';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { staticKeys } from '../../../shared/alicloud/credentials.js';
-import { type StsBrokerOptions, StsCredentialBroker } from '../../../shared/alicloud/sts.js';
+import { ManagementRoleError, type StsBrokerOptions, StsCredentialBroker } from '../../../shared/alicloud/sts.js';
 import { CloudApiError, CloudErrorKind } from '../../../shared/domain/errors.js';
 import { type AliClientMock, aliClientError, aliResponse, mockAliClient } from '../../support/mock-ali-client.js';
 
@@ -133,6 +133,28 @@ describe('StsCredentialBroker', () => {
     expect(error).toMatchObject({ code: 'MalformedResponse', api: 'sts:AssumeRole', kind: CloudErrorKind.Unavailable });
   });
 
+  it('reports a missing management role as ManagementRoleNotFound, naming the role and the account', async () => {
+    sts.on('assumeRoleWithOptions').rejects(aliClientError({ code: 'EntityNotExist.Role', statusCode: 404 }));
+    const error = await broker()
+      .credentialsFor(OWNER_A)
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ManagementRoleError);
+    expect(error).toMatchObject({
+      code: 'ManagementRoleNotFound',
+      kind: CloudErrorKind.NoPermission,
+      retryable: false,
+    });
+    expect((error as Error).message).toContain(`in owner account ${OWNER_A} does not exist`);
+  });
+
+  it('passes other AssumeRole failures through, classified', async () => {
+    sts.on('assumeRoleWithOptions').rejects(aliClientError({ code: 'Throttling.User', statusCode: 400 }));
+    await expect(broker().credentialsFor(OWNER_A)).rejects.toMatchObject({
+      code: 'Throttling.User',
+      kind: CloudErrorKind.Throttled,
+    });
+  });
+
   it('classifies a refused AssumeRole and tries again on the next request', async () => {
     sts
       .on('assumeRoleWithOptions')
@@ -140,9 +162,11 @@ describe('StsCredentialBroker', () => {
       .resolves(assumed('STS.A', oneHour));
     const b = broker();
     await expect(b.credentialsFor(OWNER_A)).rejects.toMatchObject({
-      code: 'NoPermission',
+      code: 'ManagementRoleNotTrusted',
       kind: CloudErrorKind.NoPermission,
       api: 'sts:AssumeRole',
+      accountId: OWNER_A,
+      cause: { code: 'NoPermission', statusCode: 403 },
     });
     expect((await b.credentialsFor(OWNER_A)).accessKeyId).toBe('STS.A');
     expect(sts.calls('assumeRoleWithOptions')).toHaveLength(2);
