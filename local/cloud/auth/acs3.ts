@@ -8,6 +8,7 @@ import type { CloudCall, CloudCore, Principal } from '../contract.js';
 import { LocalCloudError } from '../errors.js';
 import { resolveSigner, signatureMismatch } from './credentials-check.js';
 import { acsEncode, headerValue } from './encoding.js';
+import { checkFreshness } from './freshness.js';
 
 /** The V3 signature algorithm the SDKs use by default. */
 export const ACS3_ALGORITHM = 'ACS3-HMAC-SHA256';
@@ -90,7 +91,8 @@ export function verifyAcs3Signature(call: CloudCall, auth: Acs3Authorization, se
 /**
  * Verify a V3-signed call and return its principal. Throws {@link LocalCloudError}: `IncompleteSignature` (no or
  * unreadable Authorization), `InvalidAccessKeyId.NotFound`, `SignatureDoesNotMatch`, `MissingSecurityToken`,
- * `InvalidSecurityToken.Expired`, `InvalidSecurityToken.MismatchWithAccessKey`.
+ * `InvalidSecurityToken.Expired`, `InvalidSecurityToken.MismatchWithAccessKey`, and the gateway's stale and
+ * replayed call codes (`InvalidTimeStamp.Expired`, `SignatureNonceUsed`; see freshness.ts).
  */
 export function authenticateAcs3(call: CloudCall, core: CloudCore): Principal {
   const auth = parseAcs3Authorization(headerValue(call, 'authorization'));
@@ -103,5 +105,11 @@ export function authenticateAcs3(call: CloudCall, core: CloudCore): Principal {
   }
   const principal = resolveSigner(core, auth.accessKeyId, headerValue(call, 'x-acs-security-token'));
   if (verifyAcs3Signature(call, auth, principal.accessKeySecret) !== undefined) throw signatureMismatch();
+  checkFreshness(core, {
+    accessKeyId: auth.accessKeyId,
+    timestamp: headerValue(call, 'x-acs-date'),
+    nonce: headerValue(call, 'x-acs-signature-nonce'),
+    names: { timestamp: 'x-acs-date', nonce: 'x-acs-signature-nonce' },
+  });
   return principal;
 }

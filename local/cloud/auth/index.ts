@@ -8,6 +8,12 @@ import { authenticateRpcV2, isRpcV2Signed } from './rpc-v2.js';
 
 export { acs3AccessKeyId, authenticateAcs3, parseAcs3Authorization } from './acs3.js';
 export { acsEncode } from './encoding.js';
+export {
+  checkFreshness,
+  DEFAULT_MAX_CLOCK_SKEW_SECONDS,
+  GATEWAY_SERVICE,
+  type GatewayOptions,
+} from './freshness.js';
 export { hostOf, newRequestId, rpcErrorReply, rpcJsonReply, rpcParams } from './rpc-reply.js';
 export { authenticateRpcV2, isRpcV2Signed } from './rpc-v2.js';
 

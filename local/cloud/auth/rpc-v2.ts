@@ -7,6 +7,7 @@ import type { CloudCall, CloudCore, Principal } from '../contract.js';
 import { LocalCloudError } from '../errors.js';
 import { resolveSigner, signatureMismatch } from './credentials-check.js';
 import { acsEncode } from './encoding.js';
+import { checkFreshness } from './freshness.js';
 import { rpcParams } from './rpc-reply.js';
 
 /** True when the call carries a V2 RPC signature in its parameters. */
@@ -26,7 +27,8 @@ export function rpcV2StringToSign(method: string, params: Readonly<Record<string
 
 /**
  * Verify a V2-signed RPC call and return its principal; throws {@link LocalCloudError} as Alibaba answers
- * (`IncompleteSignature`, `InvalidAccessKeyId.NotFound`, `SignatureDoesNotMatch`, security-token errors).
+ * (`IncompleteSignature`, `InvalidAccessKeyId.NotFound`, `SignatureDoesNotMatch`, security-token errors, and the
+ * gateway's stale and replayed call codes; see freshness.ts).
  */
 export function authenticateRpcV2(call: CloudCall, core: CloudCore): Principal {
   const params = rpcParams(call);
@@ -52,5 +54,11 @@ export function authenticateRpcV2(call: CloudCall, core: CloudCore): Principal {
     .digest();
   const given = Buffer.from(signature, 'base64');
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw signatureMismatch();
+  checkFreshness(core, {
+    accessKeyId,
+    timestamp: params['Timestamp'],
+    nonce: params['SignatureNonce'],
+    names: { timestamp: 'Timestamp', nonce: 'SignatureNonce' },
+  });
   return principal;
 }

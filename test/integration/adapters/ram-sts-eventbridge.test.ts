@@ -63,10 +63,15 @@ describe('StsCredentialBroker', () => {
     now = new Date();
   });
 
-  it('reports an account without the management role with the STS code', async () => {
+  it('reports an account without the management role as ManagementRoleNotFound, the STS code as its cause', async () => {
     const error = await services.broker.credentialsFor(EXAMPLE.taskCreator.id).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CloudApiError);
-    expect(error).toMatchObject({ api: 'sts:AssumeRole', code: 'EntityNotExist.Role' });
+    expect(error).toMatchObject({
+      api: 'sts:AssumeRole',
+      code: 'ManagementRoleNotFound',
+      accountId: EXAMPLE.taskCreator.id,
+      cause: { code: 'EntityNotExist.Role' },
+    });
   });
 });
 
