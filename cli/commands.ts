@@ -3,6 +3,7 @@ import { SingleBar } from 'cli-progress';
 import { z } from 'zod';
 import { deliverAuditEvents } from '../shared/audit/deliver-audit-events.js';
 import { grantId } from '../shared/domain/ownership.js';
+import { revokeSystem } from '../shared/intake/revoke-system.js';
 import { describePlan } from '../shared/reconcile/index.js';
 import { createEngine } from '../shared/runtime/engine.js';
 import type { Services } from '../shared/runtime/services.js';
@@ -149,4 +150,42 @@ export async function replayCommand(services: Services, out: Output, eventId: st
     `${eventId} is back in the outbox; audit events delivered: ${audit.delivered}, pending: ${audit.pending}, set aside: ${audit.setAside}`,
   );
   return audit.setAside > 0 || audit.callFailure ? 1 : 0;
+}
+
+/** The `revoke-system` argument: a ticketing system name as the trust settings spell it. */
+export const SystemNameSchema = z
+  .string()
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/,
+    'the system must be a ticketing system name as in ticketSystems, e.g. jira',
+  );
+
+/**
+ * Remove every grant a (compromised) ticketing system declared and reconcile the affected roles now, then deliver
+ * the audit events. Withdraw the system's keys from the trust settings first, so it cannot declare again.
+ */
+export async function revokeSystemCommand(services: Services, out: Output, system: string): Promise<number> {
+  const engine = createEngine(services);
+  const result = await revokeSystem(
+    system,
+    {
+      grants: services.grants,
+      audit: services.outbox,
+      clock: services.clock,
+      reconcileRole: (role, correlationId) => engine.reconcileRole(role, correlationId),
+      newId: randomUUID,
+    },
+    randomUUID(),
+  );
+  for (const id of result.revoked) out.line(`revoked ${id}`);
+  for (const r of result.roles) {
+    out.line(
+      `${r.role.ownerAccountId}/${r.role.roleName}: ${r.outcome}${r.error ? ` (${r.error.code} ${r.error.message})` : ''}`,
+    );
+  }
+  const audit = await deliverAuditEvents(services.outbox, services.sink, { clock: services.clock });
+  out.line(
+    `${result.revoked.length} grant(s) of ${system} revoked; audit events delivered: ${audit.delivered}, pending: ${audit.pending}`,
+  );
+  return result.roles.some((r) => r.error) ? 1 : 0;
 }

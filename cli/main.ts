@@ -16,6 +16,8 @@ import {
   RoleFilterSchema,
   reconcileCommand,
   replayCommand,
+  revokeSystemCommand,
+  SystemNameSchema,
   setAsideCommand,
   setupCommand,
 } from './commands.js';
@@ -84,6 +86,15 @@ export async function runCli(
       const parsed = EventIdSchema.safeParse(eventId);
       if (!parsed.success) throw new ValidationError(problemsFromZodError(parsed.error, 'eventId'));
       code = await replayCommand(await connect(), out, parsed.data);
+    });
+  program
+    .command('revoke-system')
+    .description('remove every grant a ticketing system declared (a compromised one) and reconcile its roles now')
+    .argument('<system>', 'the ticketing system, as named in ticketSystems of the trust settings')
+    .action(async (system: unknown) => {
+      const parsed = SystemNameSchema.safeParse(system);
+      if (!parsed.success) throw new ValidationError(problemsFromZodError(parsed.error, 'system'));
+      code = await revokeSystemCommand(await connect(), out, parsed.data);
     });
   try {
     await program.parseAsync([...argv], { from: 'user' });

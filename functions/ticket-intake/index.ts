@@ -4,7 +4,6 @@ import { MessageOutcome, type MessageResult, processTicketBatch } from '../../sh
 import { createEngine } from '../../shared/runtime/engine.js';
 import { parseMnsEvent } from '../../shared/runtime/envelopes.js';
 import { fcHandler } from '../../shared/runtime/handler.js';
-import { ticketKeysOf } from '../../shared/runtime/trust-settings.js';
 
 /** The intake's answer: one outcome per queue message, and what happened to the audit events. */
 export interface IntakeResult {
@@ -49,7 +48,8 @@ export const handler = fcHandler('ticket-intake', async (event, { services, logg
     allowedTrustedAccounts: settings.allowedTrustedAccounts,
   };
   const results = await processTicketBatch(messages, {
-    ticketKeys: ticketKeysOf(settings),
+    ticketSystems: settings.ticketSystems,
+    refreshTicketSystems: async (keyId) => (await services.settingsSource.refreshForUnknownKey(keyId)).ticketSystems,
     replayWindowSeconds: services.config.replayWindowSeconds,
     guardrails,
     partitions: settings.accountPartitions,

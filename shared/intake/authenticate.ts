@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { ValidationProblem } from '../domain/errors.js';
 import { problemsFromZodError } from '../domain/zod-problems.js';
 import type { MessageIdentity } from '../ports.js';
+import { AuthorityCode, keyOwner, type TicketSystems } from './authority.js';
 import { MessageLimits, parseStrictJson, StrictJsonCode, StrictJsonError } from './strict-json.js';
 import {
   canonicalJson,
@@ -42,6 +43,10 @@ export function messageProblem(code: string, field: string, message: string, fix
 /** What authentication establishes about a message. */
 export interface AuthenticatedTicket {
   readonly body: TicketBody;
+  /** The ticketing system the signing key authenticates (the settings bind every key to one). */
+  readonly system: string;
+  /** The ticketing systems as known when the key was found (refreshed for a key the cached settings lacked). */
+  readonly systems: TicketSystems;
   /** The ledger identity: key id and message id, kept apart. */
   readonly identity: MessageIdentity;
   /** Hex SHA-256 of the canonical body: what the signature covers. */
@@ -72,15 +77,27 @@ function readJson(text: string): unknown {
 
 /**
  * Read, bound and authenticate one message: size and depth first (before any canonicalization, signature or
- * schema work), then the envelope, the signature, and the body's schema. Freshness is the caller's (it depends
- * on the ledger). Throws {@link Rejection}.
+ * schema work), then the envelope, the signature under the key's own secret, the body's schema, and that
+ * `ticket.system` is the system the key authenticates. A key id the settings lack is looked up once more through
+ * `refresh` (a new secret version). Freshness is the caller's (it depends on the ledger). Throws {@link Rejection}.
  */
-export function authenticateTicket(text: string, ticketKeys: Readonly<Record<string, string>>): AuthenticatedTicket {
+export async function authenticateTicket(
+  text: string,
+  systems: TicketSystems,
+  refresh?: (keyId: string) => Promise<TicketSystems>,
+): Promise<AuthenticatedTicket> {
   const json = readJson(text);
   const envelope = TicketMessageSchema.safeParse(json);
   if (!envelope.success) throw new Rejection(problemsFromZodError(envelope.error, 'message'));
-  const verdict = verifyTicketSignature(envelope.data, ticketKeys);
-  if (verdict === 'unknownKey') {
+  const keyId = envelope.data.keyId;
+  let known = systems;
+  let owner = keyOwner(known, keyId);
+  if (!owner && refresh) {
+    known = await refresh(keyId);
+    owner = keyOwner(known, keyId);
+  }
+  const verdict = owner ? verifyTicketSignature(envelope.data, { [keyId]: owner.secret }) : 'unknownKey';
+  if (verdict === 'unknownKey' || !owner) {
     throw new Rejection([
       messageProblem(
         MessageRejection.KeyUnknown,
@@ -102,8 +119,20 @@ export function authenticateTicket(text: string, ticketKeys: Readonly<Record<str
   }
   const body = TicketBodySchema.safeParse(envelope.data.body);
   if (!body.success) throw new Rejection(problemsFromZodError(body.error, 'message.body'));
+  if (body.data.ticket.system !== owner.system) {
+    throw new Rejection([
+      messageProblem(
+        AuthorityCode.SystemMismatch,
+        'message.body.ticket.system',
+        `key ${keyId} authenticates ticketing system ${owner.system}, but the ticket names ${JSON.stringify(body.data.ticket.system)}`,
+        `sign tickets of ${JSON.stringify(body.data.ticket.system)} with that system's own key`,
+      ),
+    ]);
+  }
   return {
     body: body.data,
+    system: owner.system,
+    systems: known,
     identity: { keyId: envelope.data.keyId, messageId: body.data.id },
     bodyHash: createHash('sha256').update(canonicalJson(envelope.data.body)).digest('hex'),
   };

@@ -14,6 +14,7 @@ import {
   messageProblem,
   Rejection,
 } from './authenticate.js';
+import type { TicketSystems } from './authority.js';
 import type { Guardrails } from './guardrails.js';
 import { ticketGrants } from './ticket-grants.js';
 import { TicketAction, type TicketBody } from './ticket-message.js';
@@ -55,7 +56,10 @@ export interface MessageResult {
 
 /** What intake needs. */
 export interface IntakeDeps {
-  readonly ticketKeys: Readonly<Record<string, string>>;
+  /** The ticketing systems, their keys and authority (`ticketSystems` of the trust settings). */
+  readonly ticketSystems: TicketSystems;
+  /** Re-read the settings once when a message names a key id they lack (a new secret version). */
+  readonly refreshTicketSystems?: (keyId: string) => Promise<TicketSystems>;
   readonly replayWindowSeconds: number;
   readonly guardrails: Guardrails;
   readonly ledger: ProcessedMessageLedger;
@@ -161,7 +165,7 @@ export async function processTicketMessage(message: QueueMessage, deps: IntakeDe
 
   let ticket: AuthenticatedTicket;
   try {
-    ticket = authenticateTicket(message.body, deps.ticketKeys);
+    ticket = await authenticateTicket(message.body, deps.ticketSystems, deps.refreshTicketSystems);
   } catch (error) {
     if (!(error instanceof Rejection)) throw error;
     return rejectWith(error.problems);
@@ -236,7 +240,8 @@ export async function processTicketMessage(message: QueueMessage, deps: IntakeDe
         guardrails: deps.guardrails,
         ...(deps.partitions ? { partitions: deps.partitions } : {}),
         grants: deps.grants,
-        origin: { system: body.ticket.system, keyId: identity.keyId, messageId: identity.messageId },
+        origin: { system: ticket.system, keyId: identity.keyId, messageId: identity.messageId },
+        systems: ticket.systems,
       });
     } catch (error) {
       if (!(error instanceof Rejection)) throw error;

@@ -6,6 +6,7 @@ import { parseTimestamp } from '../domain/timestamp.js';
 import { type AccountPartition, validateGrant, validateRelationship } from '../domain/validation.js';
 import type { GrantStore } from '../ports.js';
 import { Rejection } from './authenticate.js';
+import { authorityProblems, type TicketSystems } from './authority.js';
 import { checkGuardrails, type Guardrails, latestExpiry } from './guardrails.js';
 import { TicketAction, type TicketBody } from './ticket-message.js';
 
@@ -14,9 +15,11 @@ export interface TicketGrantsContext {
   readonly now: Date;
   readonly guardrails: Guardrails;
   readonly partitions?: Readonly<Record<string, AccountPartition>>;
-  readonly grants: Pick<GrantStore, 'listManagedRoles'>;
-  /** The authenticated message, recorded on every grant it writes. */
+  readonly grants: Pick<GrantStore, 'listManagedRoles' | 'listGrantsForRole'>;
+  /** The authenticated message, recorded on every grant it writes; `origin.system` is the acting system. */
   readonly origin: GrantOrigin;
+  /** What every ticketing system may do. */
+  readonly systems: TicketSystems;
 }
 
 /**
@@ -74,7 +77,8 @@ async function caseConflicts(
 
 /**
  * The grants a ticket declares or revokes, after every DTS rule, guardrail and intake rule: the relationship's
- * rules, the maximum lifetime, protected roles and case conflicts with managed roles. Throws {@link Rejection}
+ * rules, the maximum lifetime, protected roles, case conflicts with managed roles and the acting system's
+ * authority over the grants and roles it names. Throws {@link Rejection}
  * carrying every problem found.
  */
 export async function ticketGrants(body: TicketBody, context: TicketGrantsContext): Promise<Grant[]> {
@@ -105,9 +109,10 @@ export async function ticketGrants(body: TicketBody, context: TicketGrantsContex
     ...checkGuardrails(declare ? grants : [], context.guardrails, 'message.body'),
   ];
   if (problems.length > 0) throw new Rejection(problems);
-  if (declare) {
-    const conflicts = await caseConflicts(grants, context.grants);
-    if (conflicts.length > 0) throw new Rejection(conflicts);
-  }
+  const stored = [
+    ...(declare ? await caseConflicts(grants, context.grants) : []),
+    ...(await authorityProblems(grants, body.action, context.origin.system, context.systems, context.grants)),
+  ];
+  if (stored.length > 0) throw new Rejection(stored);
   return grants;
 }

@@ -260,7 +260,7 @@ describe('audit events of a hostile message', () => {
     const result = await processTicketMessage(
       { index: 0, messageId: 'mns-hostile-1', body: raw },
       {
-        ticketKeys: { jira: 'jira-secret' },
+        ticketSystems: { jira: { keys: { jira: 'jira-secret' }, administrator: false, adoptRoleNames: [] } },
         replayWindowSeconds: 900,
         guardrails: {
           ...services.config.guardrails,

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../../cli/main.js';
+import { readEventBridgeEvents } from '../../../local/cloud/services/eventbridge-store.js';
 import { editInConsole } from '../../../local/demo/console-edits.js';
 import { LOCAL_AUTOMATION, LOCAL_EVENT_BUS, localCloudEnvironment } from '../../../local/demo/local-environment.js';
 import { GrantSchema } from '../../../shared/domain/grant.js';
@@ -74,6 +75,44 @@ describe('dts-trust CLI', () => {
     expect((await cli('plan', '--role', 'ram-for-dts-cli')).text).toContain('1 role(s) would change');
     const run = await cli('reconcile', '--role', 'ram-for-dts-cli');
     expect(run.text).toContain('ram-for-dts-cli: repaired');
+  });
+
+  it('revokes every grant of a compromised ticketing system, removes its roles now and leaves the others', async () => {
+    const services = createServices(loadConfig(env), {
+      tablestoreKeys: LOCAL_AUTOMATION.runner,
+      ownKeys: async () => LOCAL_AUTOMATION.runner,
+    });
+    const declared = (roleName: string, system: string) =>
+      GrantSchema.parse({
+        ownerAccountId: EXAMPLE.sourceOwner.id,
+        roleName,
+        trustedAccountId: EXAMPLE.destinationOwner.id,
+        ticket: { system, id: `${system}-1`, requester: 'ana', approver: 'ben' },
+        origin: { system, keyId: `${system}-key`, messageId: `${roleName}-msg` },
+      });
+    await services.grants.putGrant(declared('ram-for-dts-rogue', 'rogue'));
+    await services.grants.putGrant(declared('ram-for-dts-kept', 'servicenow'));
+    expect((await cli('reconcile')).code).toBe(0);
+    const run = await cli('revoke-system', 'rogue');
+    expect(run.code).toBe(0);
+    expect(run.text).toContain('1 grant(s) of rogue revoked');
+    expect(run.text).toContain('ram-for-dts-rogue: deleted');
+    const left = (await cli('grants')).text;
+    expect(left).not.toContain('ram-for-dts-rogue');
+    expect(left).toContain('ram-for-dts-kept');
+    const revoked = readEventBridgeEvents(cloud.cloud.core, { bus: LOCAL_EVENT_BUS }).filter(
+      (e) => e.event.type === 'dts-trust.grant.revoked',
+    );
+    expect(revoked.map((e) => (e.event.data as { grantIds: string[] }).grantIds[0])).toEqual([
+      `${EXAMPLE.sourceOwner.id}/ram-for-dts-rogue/${EXAMPLE.destinationOwner.id}`,
+    ]);
+    expect((await cli('revoke-system', 'rogue')).text).toContain('0 grant(s) of rogue revoked');
+  });
+
+  it('refuses a system name that is not one', async () => {
+    const { code, text } = await cli('revoke-system', '../etc');
+    expect(code).toBe(2);
+    expect(text).toContain('ticketing system name');
   });
 
   it('refuses a malformed owner account with the DTS code', async () => {

@@ -11,7 +11,7 @@ const OWNER = '1437508826153950';
 const TRUSTED = '1729364058172635';
 const OWNER_B = '1860273945102938';
 const KEY = { ownerAccountId: OWNER, roleName: 'ram-for-dts', trustedAccountId: TRUSTED };
-const KEYS = { jira: 'jira-secret' };
+const SYSTEMS = { jira: { keys: { jira: 'jira-secret' }, administrator: false, adoptRoleNames: [] } };
 const NOW = new Date('2026-11-23T10:00:00Z');
 
 const guardrails: Guardrails = {
@@ -49,7 +49,7 @@ function setup(over: Partial<IntakeDeps> = {}) {
   const ledger = new MemoryLedger({ now: () => NOW });
   const reconciled: RoleKey[] = [];
   const deps: IntakeDeps = {
-    ticketKeys: KEYS,
+    ticketSystems: SYSTEMS,
     replayWindowSeconds: 900,
     guardrails,
     ledger,
@@ -279,7 +279,11 @@ describe('processTicketMessage: all or nothing per ticket', () => {
 
 describe('processTicketMessage: identity', () => {
   it('keeps key ids that contain ":" apart from the message ids they would collide with', async () => {
-    const { deps, grants } = setup({ ticketKeys: { a: 'secret-a', 'a:b': 'secret-ab' } });
+    const { deps, grants } = setup({
+      ticketSystems: {
+        jira: { keys: { a: 'secret-a', 'a:b': 'secret-ab' }, administrator: false, adoptRoleNames: [] },
+      },
+    });
     const first = await processTicketMessage(message(body({ id: 'b:msg-0001' }), 'a', 'secret-a'), deps);
     const second = await processTicketMessage(
       message(body({ id: 'msg-0001', relationship: { ...body().relationship, mode: 'observe' } }), 'a:b', 'secret-ab'),
