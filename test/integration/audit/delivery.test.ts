@@ -9,7 +9,7 @@ import { long } from '../../../shared/alicloud/tablestore/rows.js';
 import { AUDIT_DELIVERY_DEFAULTS, deliverAuditEvents } from '../../../shared/audit/deliver-audit-events.js';
 import { type AuditEvent, AuditEventType, newAuditEvent } from '../../../shared/domain/audit.js';
 import { AUDIT_BOUNDS } from '../../../shared/domain/audit-bounds.js';
-import type { FindingData } from '../../../shared/domain/finding.js';
+import { type FindingData, newFindingEvent } from '../../../shared/domain/finding.js';
 import { processTicketMessage } from '../../../shared/intake/process-ticket.js';
 import { signTicketMessage } from '../../../shared/intake/ticket-message.js';
 import type { OutboxEntry } from '../../../shared/ports.js';
@@ -160,6 +160,27 @@ describe('deliverAuditEvents through the real EventBridge client', () => {
       Array(40).fill(['SomethingNew', AUDIT_DELIVERY_DEFAULTS.maxAttempts]),
     );
     expect(findingsOnBus('dts-trust.finding.audit-event-set-aside')).toHaveLength(40);
+  });
+
+  it('sets aside a refused finding with an error line but no finding about it, so nothing loops', async () => {
+    const id = `poison-finding-${randomUUID()}`;
+    await services.outbox.record(
+      newFindingEvent({
+        id,
+        kind: 'audit-delivery-failing',
+        subject: 'dts-trust:event-bus/x',
+        about: 'AccessDenied',
+        time: now,
+        correlationId: 'c',
+        summary: 's',
+        evidence: {},
+      }),
+    );
+    expect(await deliver()).toMatchObject({ setAside: 1, delivered: 0 });
+    expect((await setAside()).map((r) => r.eventId)).toEqual([id]);
+    expect(await outboxRows()).toEqual([]);
+    expect(onBus()).toEqual([]);
+    expect(logLines).toContainEqual(expect.objectContaining({ level: 'error', eventId: id }));
   });
 
   it('puts a replayed event back into the outbox with its attempts started again', async () => {
