@@ -107,16 +107,24 @@ export class EventBridgeAuditSink implements AuditSink {
       else sendable.push(prepared);
     }
     if (sendable.length === 0) return { delivered, rejected };
-    const keys = await this.#options.keys();
-    const client = new EventBridgeSdk.default(
-      new EventBridgeSdk.Config({
-        accessKeyId: keys.accessKeyId,
-        accessKeySecret: keys.accessKeySecret,
-        securityToken: keys.securityToken,
-        endpoint: this.#options.endpoint,
-        protocol: this.#options.protocol,
-      }),
-    );
+    let client: InstanceType<typeof EventBridgeSdk.default>;
+    try {
+      const keys = await this.#options.keys();
+      client = new EventBridgeSdk.default(
+        new EventBridgeSdk.Config({
+          accessKeyId: keys.accessKeyId,
+          accessKeySecret: keys.accessKeySecret,
+          securityToken: keys.securityToken,
+          endpoint: this.#options.endpoint,
+          protocol: this.#options.protocol,
+        }),
+      );
+    } catch (error) {
+      // No keys or a client the SDK refuses to build: no call can succeed, so it is a failure of the call.
+      const e = toCloudApiError('eventbridge:PutEvents', error);
+      const notDelivered = sendable.map((p) => p.event.id);
+      return { delivered, rejected, callFailure: { code: e.code, message: e.message, notDelivered } };
+    }
     const batches = batchesOf(sendable);
     for (const [index, first] of batches.entries()) {
       let batch = first;

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import TableStore from 'tablestore';
 import { z } from 'zod';
 import { type AuditEvent, boundAuditEvent } from '../../domain/audit.js';
+import { cutText } from '../../domain/audit-bounds.js';
 import { CloudApiError, CloudErrorKind } from '../../domain/errors.js';
 import type { AuditOutbox, OutboxEntry, SetAsideEvents, SetAsideReason, SetAsideRecord } from '../../ports.js';
 import { callStore } from './errors.js';
@@ -168,11 +169,11 @@ export class TablestoreAuditOutbox implements AuditOutbox, SetAsideEvents {
         attributeColumns: [
           { event: raw },
           { code: reason.code },
-          { message: reason.message.slice(0, 2048) },
+          { message: cutText(reason.message, 2048) },
           { attempts: long(entry.attempts) },
           { recordedAt: long(entry.recordedAt) },
           { setAsideAt: long(at.getTime()) },
-          ...(event ? [{ type: event.type }, { subject: event.subject.slice(0, 512) }] : []),
+          ...(event ? [{ type: event.type }, { subject: cutText(event.subject, 512) }] : []),
         ],
       }),
     );

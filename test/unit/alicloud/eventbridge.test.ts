@@ -81,3 +81,19 @@ describe('matchEntries', () => {
     ]);
   });
 });
+
+describe('EventBridgeAuditSink without keys', () => {
+  it('takes keys it cannot get as a failure of the call, keeping every event', async () => {
+    const noKeys = new EventBridgeAuditSink({
+      endpoint: '127.0.0.1:9',
+      protocol: 'http',
+      eventBus: 'dts-trust-audit',
+      keys: async () => {
+        throw Object.assign(new Error('no credentials in the environment'), { code: 'CredentialsMissing' });
+      },
+    });
+    const result = await noKeys.publish(events(2));
+    expect(result.callFailure).toMatchObject({ code: 'CredentialsMissing', notDelivered: ['event-0', 'event-1'] });
+    expect(bus.calls('putEvents')).toEqual([]);
+  });
+});
