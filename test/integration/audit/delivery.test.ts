@@ -266,6 +266,29 @@ describe('deliverAuditEvents through the real EventBridge client', () => {
   });
 });
 
+describe('EventBridgeAuditSink against buses that mark accepted entries differently', () => {
+  it.each([
+    ['""', ''],
+    ['no code at all', 'none'],
+  ] as const)('takes an entry marked %s as accepted', async (_, acceptedErrorCode) => {
+    const other = await startTestCloud({ services: { eventbridge: { buses: [LOCAL_EVENT_BUS], acceptedErrorCode } } });
+    try {
+      const sink = new EventBridgeAuditSink({
+        endpoint: other.endpoint,
+        protocol: 'http',
+        eventBus: LOCAL_EVENT_BUS,
+        keys: async () => LOCAL_AUTOMATION.runner,
+      });
+      const sent = [event('marked-1'), event('marked-2'), event('bad_id')];
+      const result = await sink.publish(sent);
+      expect([...result.delivered].sort()).toEqual(['marked-1', 'marked-2']);
+      expect(result.rejected).toEqual([expect.objectContaining({ id: 'bad_id', permanent: true })]);
+    } finally {
+      await other.stop();
+    }
+  });
+});
+
 describe('audit events of a hostile message', () => {
   it('delivers the rejection of a 47 KB message made of key names the sender chose, bounded to fit the bus', async () => {
     const junk = Object.fromEntries(Array.from({ length: 1000 }, (_, i) => [`${'k'.repeat(40)}${i}`, 1]));
