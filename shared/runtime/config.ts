@@ -46,7 +46,12 @@ export const ConfigEnvSchema = z.object({
   DTS_TRUST_DTS_ENDPOINT: hostPort.default('dts.aliyuncs.com'),
   DTS_TRUST_EVENTBRIDGE_ENDPOINT: hostPort.optional(),
   DTS_TRUST_FC_ENDPOINT: hostPort.optional(),
-  /** Full URL, `https://<instance>.<region>.ots.aliyuncs.com` or the local cloud's. */
+  /**
+   * The network the functions reach Tablestore and KMS through: `public` (the instance must allow internet
+   * access) or `vpc` (the functions run in a VPC bound to the instance). Chooses the default endpoints below.
+   */
+  DTS_TRUST_NETWORK: z.enum(['public', 'vpc']).default('public'),
+  /** Full URL; overrides the endpoint {@link DTS_TRUST_NETWORK} chooses (the local cloud's, for instance). */
   DTS_TRUST_TABLESTORE_ENDPOINT: z
     .string()
     .url('must be a URL such as https://dts-trust.cn-hangzhou.ots.aliyuncs.com')
@@ -113,6 +118,8 @@ export interface Config {
   readonly region: string;
   readonly automationAccountId: string | undefined;
   readonly protocol: 'https' | 'http';
+  /** The network Tablestore and KMS are reached through (`DTS_TRUST_NETWORK`). */
+  readonly network: 'public' | 'vpc';
   readonly endpoints: {
     readonly ram: string;
     readonly sts: string;
@@ -213,6 +220,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     region,
     automationAccountId,
     protocol: e.DTS_TRUST_PROTOCOL,
+    network: e.DTS_TRUST_NETWORK,
     endpoints: {
       ram: e.DTS_TRUST_RAM_ENDPOINT,
       sts: e.DTS_TRUST_STS_ENDPOINT ?? `sts.${region}.aliyuncs.com`,
@@ -224,8 +232,13 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
         e.DTS_TRUST_FC_ENDPOINT ??
         (automationAccountId ? `${automationAccountId}.${region}.fc.aliyuncs.com` : undefined),
       tablestore:
-        e.DTS_TRUST_TABLESTORE_ENDPOINT ?? `https://${e.DTS_TRUST_TABLESTORE_INSTANCE}.${region}.ots.aliyuncs.com`,
-      kms: e.DTS_TRUST_KMS_ENDPOINT ?? `kms.${region}.aliyuncs.com`,
+        e.DTS_TRUST_TABLESTORE_ENDPOINT ??
+        (e.DTS_TRUST_NETWORK === 'vpc'
+          ? `https://${e.DTS_TRUST_TABLESTORE_INSTANCE}.${region}.vpc.tablestore.aliyuncs.com`
+          : `https://${e.DTS_TRUST_TABLESTORE_INSTANCE}.${region}.ots.aliyuncs.com`),
+      kms:
+        e.DTS_TRUST_KMS_ENDPOINT ??
+        (e.DTS_TRUST_NETWORK === 'vpc' ? `kms-vpc.${region}.aliyuncs.com` : `kms.${region}.aliyuncs.com`),
     },
     tablestoreInstance: e.DTS_TRUST_TABLESTORE_INSTANCE,
     tables: {

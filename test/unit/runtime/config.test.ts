@@ -37,6 +37,17 @@ describe('loadConfig', () => {
     );
   });
 
+  it('reaches Tablestore and KMS over the public endpoints by default, over the VPC endpoints with DTS_TRUST_NETWORK=vpc', () => {
+    const publicConfig = loadConfig({ DTS_TRUST_REGION: 'cn-shanghai' });
+    expect(publicConfig.network).toBe('public');
+    expect(publicConfig.endpoints.tablestore).toBe('https://dts-trust.cn-shanghai.ots.aliyuncs.com');
+    expect(publicConfig.endpoints.kms).toBe('kms.cn-shanghai.aliyuncs.com');
+    const vpc = loadConfig({ DTS_TRUST_REGION: 'cn-shanghai', DTS_TRUST_NETWORK: 'vpc' });
+    expect(vpc.endpoints.tablestore).toBe('https://dts-trust.cn-shanghai.vpc.tablestore.aliyuncs.com');
+    expect(vpc.endpoints.kms).toBe('kms-vpc.cn-shanghai.aliyuncs.com');
+    expect(() => loadConfig({ DTS_TRUST_NETWORK: 'internet' })).toThrow(/DTS_TRUST_NETWORK/);
+  });
+
   it('derives the EventBridge and FC endpoints from the account FC runs in', () => {
     const config = loadConfig({ FC_ACCOUNT_ID: '1234567890123456', DTS_TRUST_REGION: 'cn-shanghai' });
     expect(config.endpoints.eventbridge).toBe('1234567890123456.eventbridge.cn-shanghai.aliyuncs.com');
