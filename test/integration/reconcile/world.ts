@@ -40,10 +40,33 @@ const MANAGEMENT_TRUST = {
   ],
 };
 
-/** The example accounts plus {@link LOCKED_OWNER}. */
+/**
+ * A RAM user of the task account allowed to call sts:AssumeRole: what an engineer of the trusted account (or an
+ * attacker holding their keys) uses to assume a DTS role and act with its policies.
+ */
+export const TASK_OPERATOR = {
+  name: 'task-operator',
+  keys: { accessKeyId: 'LTAI5tLocalTaskOperator', accessKeySecret: 'local-task-operator-secret-00001' },
+} as const;
+
+/** The example accounts (the task account with {@link TASK_OPERATOR}) plus {@link LOCKED_OWNER}. */
 export const worldAccounts = {
   accounts: [
-    ...exampleAccountsDocument.accounts,
+    ...exampleAccountsDocument.accounts.map((account) =>
+      account.id !== EXAMPLE.taskCreator.id
+        ? account
+        : {
+            ...account,
+            users: [
+              ...(account.users ?? []),
+              {
+                name: TASK_OPERATOR.name,
+                accessKeys: [{ id: TASK_OPERATOR.keys.accessKeyId, secret: TASK_OPERATOR.keys.accessKeySecret }],
+                policies: [{ name: 'AliyunSTSAssumeRoleAccess', type: 'System' }],
+              },
+            ],
+          },
+    ),
     {
       id: LOCKED_OWNER.id,
       name: 'locked-owner',
