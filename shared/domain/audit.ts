@@ -23,8 +23,6 @@ export const AuditEventType = {
   ChangePlanned: 'dts-trust.change.planned',
   AccountFailed: 'dts-trust.account.failed',
   RunSummary: 'dts-trust.run.summary',
-  /** High severity: something keeps giving back access no grant declares; dts-trust keeps removing it. */
-  FindingRemovalFight: 'dts-trust.finding.removal-fight',
 } as const;
 /** One of {@link AuditEventType}, or a finding's type (`dts-trust.finding.<kind>`, see finding.ts). */
 export type AuditEventType = (typeof AuditEventType)[keyof typeof AuditEventType] | FindingEventType;

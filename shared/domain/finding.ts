@@ -28,6 +28,8 @@ export const FINDING_KINDS = {
   'audit-delivery-failing': FindingSeverity.High,
   /** An outbox row could not be read as an event; it was set aside. */
   'audit-record-corrupt': FindingSeverity.Medium,
+  /** A flap-paused role had access no grant declares given back again; the engine removed it once more. */
+  'removal-fight': FindingSeverity.High,
 } as const satisfies Record<string, FindingSeverity>;
 
 /** One of the keys of {@link FINDING_KINDS}. */

@@ -232,16 +232,17 @@ describe('createReconciler', () => {
         subject: `acs:ram::${OWNER}:role/ram-for-dts`,
         data: {
           outcome: 'finding',
-          codes: ['RemovalFight'],
-          detail: {
-            severity: 'high',
-            findingId: expect.stringMatching(/^[0-9a-f]{32}$/),
+          kind: 'removal-fight',
+          severity: 'high',
+          findingId: expect.stringMatching(/^fnd-[0-9a-f]{32}$/),
+          summary: expect.stringContaining('removed again'),
+          evidence: {
             removed: [expect.stringMatching(/^narrow trust policy: remove RAM \* \(wildcard principal\)/)],
             flapCount: 3,
           },
         },
       });
-      expect(new Set(findings.map((e) => (e.data.detail as { findingId: string }).findingId)).size).toBe(1);
+      expect(new Set(findings.map((e) => (e.data as { findingId?: string }).findingId)).size).toBe(1);
     });
 
     it('still lets a time-boxed grant of a flap-paused role expire, removing its account', async () => {
