@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { SingleBar } from 'cli-progress';
 import { z } from 'zod';
 import { deliverAuditEvents } from '../shared/audit/deliver-audit-events.js';
+import { isGrantActive } from '../shared/domain/desired-role.js';
 import { grantId } from '../shared/domain/ownership.js';
 import { revokeSystem } from '../shared/intake/revoke-system.js';
 import { describePlan } from '../shared/reconcile/index.js';
@@ -48,7 +49,7 @@ export async function grantsCommand(services: Services, out: Output, filter: Rol
   for await (const role of selectedRoles(services, filter)) {
     for (const g of await services.grants.listGrantsForRole(role)) {
       n += 1;
-      const expired = g.expiresAt && Date.parse(g.expiresAt) <= now.getTime() ? ' EXPIRED' : '';
+      const expired = isGrantActive(g, now) ? '' : ' EXPIRED';
       out.line(
         `${grantId(g)}  mode=${g.mode} ticket=${g.ticket.system}:${g.ticket.id}${g.expiresAt ? ` expires=${g.expiresAt}` : ''}${expired}`,
       );
