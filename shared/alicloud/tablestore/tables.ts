@@ -141,10 +141,10 @@ export async function waitUntilTableReady(
 }
 
 /**
- * Create every table that does not exist and wait until the ones it created serve rows; check the primary key of
- * those that exist. Safe to run any number of times, also concurrently. Returns the tables it created. A table
- * another process created moments ago may still be loading; its first row operation then fails with the retryable
- * `OTSTableNotReady`.
+ * Create every table that does not exist and wait until the ones it created (or lost the race to create) serve
+ * rows; check the primary key of those that exist. Safe to run any number of times, also concurrently. Returns the
+ * tables it created. A table another process created moments before this one described it may still be loading;
+ * its first row operation then fails with the retryable `OTSTableNotReady`.
  */
 export async function setupTables(
   client: TableStore.Client,
@@ -152,6 +152,7 @@ export async function setupTables(
   readiness: TableReadiness,
 ): Promise<string[]> {
   const created: TableDefinition[] = [];
+  const raced: TableDefinition[] = [];
   for (const table of tableDefinitions(names)) {
     try {
       const described = await client.describeTable({ tableName: table.name });
@@ -180,8 +181,10 @@ export async function setupTables(
       created.push(table);
     } catch (error) {
       if (!(error instanceof Error && 'kind' in error && error.kind === CloudErrorKind.Conflict)) throw error;
+      // Another container created it a moment ago: it is loading as well.
+      raced.push(table);
     }
   }
-  for (const table of created) await waitUntilTableReady(client, table, readiness);
+  for (const table of [...created, ...raced]) await waitUntilTableReady(client, table, readiness);
   return created.map((t) => t.name);
 }

@@ -61,6 +61,20 @@ describe('setupTables', () => {
     expect(clock.millis - started).toBeLessThan(TABLE_READY_TIMEOUT_MS + 5_000);
   });
 
+  it('also waits for a table another setup created a moment before (its CreateTable lost the race)', async () => {
+    const { clock, services } = await startOnFakeClock(60);
+    const started = clock.millis;
+    const run = () =>
+      setupTables(services.tablestore, services.config.tables, services).then((created) => ({
+        created,
+        waitedMs: clock.millis - started,
+      }));
+    const [first, second] = await Promise.all([run(), run()]);
+    expect([...first.created, ...second.created].sort()).toEqual(Object.values(services.config.tables).sort());
+    expect(first.waitedMs).toBeGreaterThanOrEqual(60_000);
+    expect(second.waitedMs).toBeGreaterThanOrEqual(60_000);
+  });
+
   it('does not wait for tables that already exist', async () => {
     const { clock, services } = await startOnFakeClock(60);
     await setupTables(services.tablestore, services.config.tables, services);

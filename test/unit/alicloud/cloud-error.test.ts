@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyCloudError, toCloudApiError } from '../../../shared/alicloud/cloud-error.js';
+import { classifyCloudError, isSettling, toCloudApiError } from '../../../shared/alicloud/cloud-error.js';
 import { toStoreError } from '../../../shared/alicloud/tablestore/errors.js';
 import { CloudErrorKind, ConcurrentModificationError } from '../../../shared/domain/errors.js';
 
@@ -57,7 +57,9 @@ describe('toStoreError', () => {
     ['OTSObjectAlreadyExist', 409, CloudErrorKind.Conflict],
     ['OTSParameterInvalid', 400, CloudErrorKind.Invalid],
     ['OTSAuthFailed', 403, CloudErrorKind.NoPermission],
-  ] as const)('classifies %s as %s', (code, status, kind) => {
+    ['OTSTableNotReady', 404, CloudErrorKind.Unavailable],
+    ['OTSTableNotReady', 500, CloudErrorKind.Unavailable],
+  ] as const)('classifies %s (%s) as %s', (code, status, kind) => {
     expect(toStoreError('GetRow', { code: status, message: `\n\u0010${code}\u0012\u0003bad` })).toMatchObject({
       code,
       kind,
@@ -73,5 +75,21 @@ describe('classifyCloudError without an HTTP status', () => {
     ['SomethingTransient', CloudErrorKind.Unavailable],
   ] as const)('classifies %s as %s', (code, kind) => {
     expect(classifyCloudError(code, undefined)).toBe(kind);
+  });
+});
+
+describe('isSettling', () => {
+  it('is true for DeleteConflict.Role.Policy, which RAM answers while a detach settles', () => {
+    expect(isSettling(toCloudApiError('ram:DeleteRole', { code: 'DeleteConflict.Role.Policy', statusCode: 409 }))).toBe(
+      true,
+    );
+  });
+
+  it.each(['EntityAlreadyExists.Role', 'NoPermission', 'Throttling.User'])('is false for %s', (code) => {
+    expect(isSettling(toCloudApiError('ram:DeleteRole', { code, statusCode: 409 }))).toBe(false);
+  });
+
+  it('is false for anything that is not a classified cloud error', () => {
+    expect(isSettling(new Error('DeleteConflict.Role.Policy'))).toBe(false);
   });
 });
