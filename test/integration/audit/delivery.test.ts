@@ -290,19 +290,11 @@ describe('EventBridgeAuditSink against buses that mark accepted entries differen
 });
 
 describe('audit events of a hostile message', () => {
-  it('delivers the rejection of a 47 KB message made of key names the sender chose, bounded to fit the bus', async () => {
-    const junk = Object.fromEntries(Array.from({ length: 1000 }, (_, i) => [`${'k'.repeat(40)}${i}`, 1]));
-    const body = {
-      id: 'msg-hostile-1',
-      issuedAt: now.toISOString(),
-      action: 'declare',
-      ticket: { system: 'jira', id: 'T-1', requester: 'r'.repeat(2000), approver: 'a' },
-      ...junk,
-    };
+  /** Process one signed message through intake, deliver, and give back the rejection event the bus holds. */
+  async function rejectionOnBus(body: Record<string, unknown>, messageId: string) {
     const raw = JSON.stringify(signTicketMessage(body, 'jira', 'jira-secret'));
-    expect(raw.length).toBeGreaterThan(47 * 1024);
     const result = await processTicketMessage(
-      { index: 0, messageId: 'mns-hostile-1', body: raw },
+      { index: 0, messageId, body: raw },
       {
         ticketSystems: { jira: { keys: { jira: 'jira-secret' }, administrator: false, adoptRoleNames: [] } },
         replayWindowSeconds: 900,
@@ -319,12 +311,39 @@ describe('audit events of a hostile message', () => {
       },
     );
     expect(result.outcome).toBe('rejected');
-    const report = await deliver();
-    expect(report).toMatchObject({ setAside: 0, pending: 0 });
+    expect(await deliver()).toMatchObject({ setAside: 0, pending: 0 });
     const [rejection] = onBus().filter((e) => e.event['type'] === AuditEventType.GrantRejected);
     expect(rejection).toBeDefined();
     expect(Buffer.byteLength(JSON.stringify(rejection?.event['data']))).toBeLessThanOrEqual(AUDIT_BOUNDS.maxDataBytes);
     expect(Buffer.byteLength(JSON.stringify(rejection?.event))).toBeLessThan(64 * 1024);
+    return { raw, data: rejection?.event['data'] as Record<string, unknown> };
+  }
+
+  const unknownKeys = (count: number) =>
+    Object.fromEntries(Array.from({ length: count }, (_, i) => [`${'k'.repeat(40)}${i}`, 1]));
+
+  const hostileBody = (keys: number) => ({
+    id: `msg-hostile-${keys}`,
+    issuedAt: now.toISOString(),
+    action: 'declare',
+    ticket: { system: 'jira', id: 'T-1', requester: 'r'.repeat(200), approver: 'a' },
+    ...unknownKeys(keys),
+  });
+
+  it('delivers the rejection of a 47 KB message made of key names the sender chose, bounded to fit the bus', async () => {
+    const { raw } = await rejectionOnBus(hostileBody(1000), 'mns-hostile-47k');
+    expect(raw.length).toBeGreaterThan(47 * 1024);
+  });
+
+  it('caps the problem list of a message just under the size limit with a count of the problems left off', async () => {
+    const { raw, data } = await rejectionOnBus(hostileBody(300), 'mns-hostile-15k');
+    expect(raw.length).toBeLessThan(16 * 1024);
+    const problems = data['diff'] as unknown[];
+    expect(problems.length).toBeLessThan(300);
+    const truncated = data['truncated'] as { omitted: { at: string; count: number }[] };
+    expect(truncated.omitted).toContainEqual({ at: 'diff', count: expect.any(Number) });
+    const omitted = truncated.omitted.find((o) => o.at === 'diff')?.count ?? 0;
+    expect(problems.length + omitted).toBeGreaterThanOrEqual(300);
   });
 });
 
