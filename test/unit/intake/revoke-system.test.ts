@@ -31,7 +31,10 @@ function world() {
       reconciled.push(role.roleName);
       return { role, outcome: 'repaired' };
     },
-    newId: () => `id-${(n += 1)}`,
+    newId: () => {
+      n += 1;
+      return `id-${n}`;
+    },
   };
   return { grants, audit, reconciled, deps };
 }
