@@ -105,8 +105,9 @@ function roleErrorOf(action: PlannedAction | undefined, plan: RolePlan, error: u
  * Apply a plan to RAM, in its order (every removal before any addition): each change after recording its
  * `change.planned` audit event (a change whose record fails is not made), retrying throttled and unavailable calls
  * with jittered backoff, treating absent things as state, and stopping at the first failure, so nothing after a
- * failed removal runs. The outcome event follows, with the changes the plan held back. A plan that changes nothing
- * reports: a conflict, the pause of paused grants, the drift an observe grant holds back; a flap pause or a
+ * failed removal runs. The outcome event follows, with the changes the plan held back. A conflict plan applies only
+ * the removals of undeclared access it carries, then reports the conflict. A plan that changes nothing reports: a
+ * conflict, the pause of paused grants, the drift an observe grant holds back; a flap pause or a
  * backoff that holds everything back ends quietly as `paused` or `deferred`. Never throws: failures come back as
  * outcome `failed` with the error, and `error.accountLevel` when the owner account must be stopped (NoPermission).
  */
@@ -158,13 +159,16 @@ export async function applyRolePlan(
 
   const changes = plan.actions.filter(isChange);
   const conflicts = plan.actions.filter((a) => a.kind === 'conflict');
-  if (conflicts.length > 0) {
-    return finish(Outcome.Conflict, {
+  const conflicted = (): Promise<RoleResult> =>
+    finish(Outcome.Conflict, {
       outcome: Outcome.Conflict,
       codes: conflicts.map((c) => c.code),
-      detail: { conflicts: conflicts.map(describeAction) },
+      detail: {
+        conflicts: conflicts.map(describeAction),
+        ...(applied.length === 0 ? {} : { applied: applied.map(describeAction) }),
+      },
     });
-  }
+  if (conflicts.length > 0 && changes.length === 0) return conflicted();
   const heldBack = plan.heldBack.length === 0 ? {} : { hold: plan.hold, heldBack: plan.heldBack.map(describeAction) };
   if (changes.length === 0) {
     switch (plan.hold) {
@@ -223,6 +227,7 @@ export async function applyRolePlan(
     }
     applied.push(action);
   }
+  if (conflicts.length > 0) return conflicted();
   const outcome = changeOutcome(changes);
   return finish(outcome, {
     outcome,

@@ -369,8 +369,8 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
    * Reconcile a role inside a run and write its status. In a scheduled run (`visit` given, with the status row the
    * run's scan read) a role the product paused for flapping, or one still backing off after failures, is still
    * observed and loses every undeclared access; only its additions and repairs wait (it ends `paused` or
-   * `deferred` when nothing else was to be done, and its status row is left as it was). An explicit reconcile
-   * (after intake) holds nothing back and resumes a paused role.
+   * `deferred` when nothing else was to be done; a `deferred` role's status row is left as it was, so the backoff
+   * runs on). An explicit reconcile (after intake) holds nothing back and resumes a paused role.
    */
   const reconcileInRun = async (run: Run, role: RoleKey, visit?: RoleVisit): Promise<RoleResult> => {
     const read: RoleStatus | null | undefined = visit?.status;

@@ -6,7 +6,7 @@ import type { TrustDiff } from '../policy/types.js';
 import type { AttachedPolicy, NewRole } from '../ports.js';
 import { desiredTrustOf } from './desired-trust.js';
 import type { RoleObservation } from './observe.js';
-import { TrustChange, type TrustStep, trustSteps } from './trust-steps.js';
+import { narrowToAccounts, TrustChange, type TrustStep, trustSteps } from './trust-steps.js';
 
 /** Product codes of plan conflicts (besides the desired-role conflict codes of shared/domain). */
 export const PlanConflictCode = {
@@ -251,6 +251,17 @@ function creation(desired: DesiredRole, observation: RoleObservation, options: P
   ];
 }
 
+function trustUpdate(step: TrustStep, observation: RoleObservation): UpdateTrustAction {
+  return {
+    kind: 'updateTrust',
+    change: step.change,
+    before: step.before,
+    after: step.text,
+    ...(step.diff === undefined ? {} : { diff: step.diff }),
+    ...(step.diff === undefined && observation.trustError !== undefined ? { parseError: observation.trustError } : {}),
+  };
+}
+
 /**
  * Adopt (when needed), then narrow before widening: take undeclared principals out of the trust, detach undeclared
  * policies, and only then add declared principals and attach declared policies. No intermediate state lets a
@@ -261,14 +272,7 @@ function repairs(desired: DesiredRole, observation: RoleObservation): PlannedAct
   const trust = observation.desiredTrust;
   if (record === undefined || trust === undefined) return [];
   const steps = trustSteps(observation.trust, record.trustPolicy, trust, desired.ownerAccountId);
-  const update = (step: TrustStep): UpdateTrustAction => ({
-    kind: 'updateTrust',
-    change: step.change,
-    before: step.before,
-    after: step.text,
-    ...(step.diff === undefined ? {} : { diff: step.diff }),
-    ...(step.diff === undefined && observation.trustError !== undefined ? { parseError: observation.trustError } : {}),
-  });
+  const update = (step: TrustStep): UpdateTrustAction => trustUpdate(step, observation);
   const actions: PlannedAction[] = [];
   if (!observation.owned) {
     actions.push({ kind: 'adoptRole', before: record.description, after: ownedRoleDescription(desired) });
@@ -297,10 +301,32 @@ function actionsFor(
     return deletion(observation);
   }
   const conflicts = conflictActions(desired);
-  if (conflicts.length > 0) return conflicts;
+  if (conflicts.length > 0) return [...conflicts, ...removalsDespiteConflict(desired, observation)];
   if (observation.exists && !observation.owned && !desired.adopt) return [notManaged(observation)];
   const actions = observation.exists ? repairs(desired, observation) : creation(desired, observation, options);
   return actions.length > 0 ? actions : [{ kind: 'nothing', reason: 'the role matches its grants' }];
+}
+
+/**
+ * What still goes from an owned role whose grants conflict (their desired trust cannot be built): trust entries of
+ * accounts no active grant declares (wildcards, strangers, foreign services) and policies no active grant declares.
+ * The declared accounts keep their entries as they are until the conflict is resolved.
+ */
+function removalsDespiteConflict(desired: DesiredRole, observation: RoleObservation): ChangeAction[] {
+  const record = observation.record;
+  if (record === undefined || !observation.owned) return [];
+  const narrow = narrowToAccounts(
+    observation.trust,
+    record.trustPolicy,
+    desired.trustedAccountIds,
+    desired.ownerAccountId,
+  );
+  return [
+    ...(narrow === undefined ? [] : [trustUpdate(narrow, observation)]),
+    ...observation.policiesToDetach.map(
+      (policy): DetachPolicyAction => ({ kind: 'detachPolicy', policy, reason: 'undeclared' }),
+    ),
+  ];
 }
 
 /** The hold of a plan: the grants' mode first, then the status row's. */

@@ -1,4 +1,6 @@
 import {
+  accountOfDtsServicePrincipal,
+  accountOfRamPrincipal,
   actionCoversAssumeRole,
   describeEntry,
   diffTrust,
@@ -7,7 +9,14 @@ import {
   renderTrustPolicy,
   TrustFindingReason,
 } from '../policy/index.js';
-import type { ParsedTrustPolicy, TrustDiff, TrustPolicyDocument, TrustStatementDocument } from '../policy/types.js';
+import {
+  type ParsedTrustPolicy,
+  PrincipalKind,
+  type TrustDiff,
+  type TrustEntry,
+  type TrustPolicyDocument,
+  type TrustStatementDocument,
+} from '../policy/types.js';
 import type { DesiredTrust } from './desired-trust.js';
 
 /**
@@ -107,5 +116,77 @@ export function trustSteps(
   return {
     beforeDetach: { change: TrustChange.Narrow, text: keptText, before: liveText, diff: part(diff, 'toRemove') },
     afterDetach: { change: TrustChange.Widen, text: desired.text, before: keptText, diff: part(diff, 'toAdd') },
+  };
+}
+
+/** The document of a set of entries: one statement per effect, action and condition. */
+/** A canonical condition back as a Condition block, a one-element list written as its value. */
+function conditionOf(canonical: string): NonNullable<TrustStatementDocument['Condition']> {
+  const blocks = JSON.parse(canonical) as Record<string, Record<string, string[]>>;
+  return Object.fromEntries(
+    Object.entries(blocks).map(([operator, keys]) => [
+      operator,
+      Object.fromEntries(Object.entries(keys).map(([key, values]) => [key, values.length === 1 ? values[0] : values])),
+    ]),
+  ) as NonNullable<TrustStatementDocument['Condition']>;
+}
+
+function documentOf(entries: readonly TrustEntry[]): TrustPolicyDocument {
+  const statements = new Map<string, { statement: TrustStatementDocument; principal: Record<string, string[]> }>();
+  for (const entry of entries) {
+    const key = JSON.stringify([entry.effect, entry.action, entry.condition]);
+    let group = statements.get(key);
+    if (group === undefined) {
+      const principal: Record<string, string[]> = {};
+      group = {
+        principal,
+        statement: {
+          Effect: entry.effect,
+          Action: entry.action,
+          Principal: principal,
+          ...(entry.condition === '' ? {} : { Condition: conditionOf(entry.condition) }),
+        },
+      };
+      statements.set(key, group);
+    }
+    group.principal[entry.principalKind] = [...(group.principal[entry.principalKind] ?? []), entry.principal];
+  }
+  return { Version: '1', Statement: [...statements.values()].map((g) => g.statement) };
+}
+
+/** True when the entry lets one of `accounts` in as DTS expects: its `:root` RAM principal or its DTS service. */
+function namesAccount(entry: TrustEntry, accounts: ReadonlySet<string>): boolean {
+  if (entry.principalKind === PrincipalKind.Ram) {
+    return /^acs:ram::\d+:root$/i.test(entry.principal) && accounts.has(accountOfRamPrincipal(entry.principal) ?? '');
+  }
+  if (entry.principalKind === PrincipalKind.Service) {
+    return accounts.has(accountOfDtsServicePrincipal(entry.principal) ?? '');
+  }
+  return false;
+}
+
+/**
+ * The narrowing of a live trust to the entries naming declared accounts, whatever their action or condition: what
+ * can still be removed when the desired trust cannot be built (the grants conflict). `undefined` when nothing
+ * would go, when nothing would be left (RAM needs a principal), or when the live policy holds a Deny or cannot be
+ * parsed (taking a Deny away widens).
+ */
+export function narrowToAccounts(
+  live: ParsedTrustPolicy | undefined,
+  liveText: string,
+  accounts: readonly string[],
+  ownerAccountId: string,
+): TrustStep | undefined {
+  if (live === undefined || hasDeny(live)) return undefined;
+  const declared = new Set(accounts);
+  const kept = live.entries.filter((entry) => entry.effect === 'Allow' && namesAccount(entry, declared));
+  if (kept.length === 0 || kept.length === live.entries.length) return undefined;
+  const document = documentOf(kept);
+  const diff = diffTrust(parsedFromDocument(document), live, { ownerAccountId });
+  return {
+    change: TrustChange.Narrow,
+    text: renderTrustPolicy(document),
+    before: liveText,
+    diff: part(diff, 'toRemove'),
   };
 }

@@ -47,16 +47,21 @@ const PROTECTED = ['dts-trust-manager', 'ram-for-dts'];
 // ---------------------------------------------------------------------------------------------------------------
 // The oracle: who can use which policy.
 
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).sort().join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value ?? null);
-}
-
 const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : value === undefined ? [] : [value]);
+
+/** A Condition block in one spelling: operators and keys sorted, each value a sorted list ("x" equals ["x"]). */
+function canonicalCondition(condition: unknown): string {
+  if (condition === undefined || condition === null) return '';
+  const blocks = Object.entries(condition as Record<string, Record<string, unknown>>)
+    .map(([operator, keys]) => {
+      const values = Object.entries(keys)
+        .map(([key, value]) => [key, list(value).map(String).sort()] as const)
+        .sort(([a], [b]) => (a < b ? -1 : 1));
+      return [operator, values] as const;
+    })
+    .sort(([a], [b]) => (a < b ? -1 : 1));
+  return JSON.stringify(blocks);
+}
 
 /** Who can assume a role with this trust document: `<kind>:<principal>|<condition>` tokens. */
 function whoCanAssume(text: string): Set<string> {
@@ -77,7 +82,7 @@ function whoCanAssume(text: string): Set<string> {
       for (const principal of list(principals)) {
         const who = `${kind}:${String(principal)}`;
         if (statement.Effect === 'Deny') denied.add(who);
-        else allowed.add(`${who}|${canonical(statement.Condition)}`);
+        else allowed.add(`${who}|${canonicalCondition(statement.Condition)}`);
       }
     }
   }
@@ -98,6 +103,10 @@ function pairsOf(state: { trustPolicy: string; policies: readonly AttachedPolicy
 // ---------------------------------------------------------------------------------------------------------------
 // Arbitraries.
 
+/** `arbitrary` once in `oneIn` draws, `undefined` otherwise. */
+const rarely = <T>(arbitrary: fc.Arbitrary<T>, oneIn: number): fc.Arbitrary<T | undefined> =>
+  fc.oneof({ weight: oneIn - 1, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary });
+
 const ramPrincipal = fc.constantFrom(
   ...[...DECLARABLE, STRANGER, OWNER].map((uid) => `acs:ram::${uid}:root`),
   '*',
@@ -115,7 +124,7 @@ const statement = fc
     Action: fc.constantFrom<string | string[]>('sts:AssumeRole', ['sts:AssumeRole'], 'sts:*', '*'),
     RAM: fc.uniqueArray(ramPrincipal, { maxLength: 3 }),
     Service: fc.uniqueArray(servicePrincipal, { maxLength: 3 }),
-    externalId: fc.option(fc.constantFrom('ext-1', 'ext-2'), { nil: undefined, freq: 4 }),
+    externalId: rarely(fc.constantFrom('ext-1', 'ext-2'), 4),
   })
   .filter((s) => s.RAM.length + s.Service.length > 0)
   .map((s) => ({
@@ -150,22 +159,22 @@ const trustText = fc.oneof(
   },
   { weight: 1, arbitrary: fc.constant('{"Version":"1","Statement":"not a list"') },
 );
-const liveRole = fc.option(
-  fc.record({
-    trustPolicy: trustText,
-    policies: fc.subarray([...POLICY_POOL]),
-    owned: fc.boolean(),
-  }),
-  { nil: undefined, freq: 6 },
+/** The role as RAM holds it; absent one draw in six. */
+const liveRole = fc.oneof(
+  { weight: 1, arbitrary: fc.constant(undefined) },
+  {
+    weight: 5,
+    arbitrary: fc.record({ trustPolicy: trustText, policies: fc.subarray([...POLICY_POOL]), owned: fc.boolean() }),
+  },
 );
 
 const grantInput = fc.record({
   trustedAccountId: fc.constantFrom(...DECLARABLE),
   policies: fc.subarray([...DECLARABLE_POLICIES], { minLength: 1 }),
-  mode: fc.constantFrom('enforce', 'enforce', 'observe', 'paused'),
+  mode: fc.constantFrom('enforce', 'enforce', 'enforce', 'enforce', 'observe', 'paused'),
   adopt: fc.boolean(),
   expired: fc.boolean(),
-  externalId: fc.option(fc.constant('ext-1'), { nil: undefined, freq: 8 }),
+  externalId: rarely(fc.constant('ext-1'), 20),
 });
 const grants = fc
   .uniqueArray(grantInput, { maxLength: 3, selector: (g) => g.trustedAccountId })
@@ -186,20 +195,23 @@ const grants = fc
   );
 
 /** Which write call fails (counting from 0), and whether RAM had applied it before the answer was lost. */
-const failure = fc.option(
-  fc.record({
-    at: fc.integer({ min: 0, max: 7 }),
-    applied: fc.boolean(),
-    error: fc.constantFrom(CloudErrors.invalid(), CloudErrors.noPermission(), CloudErrors.unavailable()),
-  }),
-  { nil: undefined, freq: 3 },
+const failure = fc.oneof(
+  { weight: 1, arbitrary: fc.constant(undefined) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      at: fc.integer({ min: 0, max: 7 }),
+      applied: fc.boolean(),
+      error: fc.constantFrom(CloudErrors.invalid(), CloudErrors.noPermission(), CloudErrors.unavailable()),
+    }),
+  },
 );
 
 const scenario = fc.record({
   live: liveRole,
   grants,
-  hold: fc.constantFrom<HoldReason | undefined>(undefined, undefined, 'flapping', 'backoff'),
-  protectedRole: fc.boolean(),
+  hold: fc.constantFrom<HoldReason | undefined>(undefined, undefined, undefined, undefined, 'flapping', 'backoff'),
+  protectedRole: fc.constantFrom(false, false, false, false, false, false, false, true),
   failure,
 });
 type Scenario = typeof scenario extends fc.Arbitrary<infer T> ? T : never;
@@ -343,6 +355,32 @@ describe('applying a plan step by step, with a failure at any step', () => {
         if (plan.hold === undefined) {
           expect(whoCanAssume(final.trustPolicy)).toEqual(declaredWho);
           expect(new Set(final.policies.map(policyToken))).toEqual(declaredNames);
+        }
+      }),
+      RUNS,
+    );
+  });
+
+  it('still removes undeclared accounts and policies from an owned role whose grants conflict', async () => {
+    await fc.assert(
+      fc.asyncProperty(scenario, async (s) => {
+        const { result, final, plan, desired } = await run({ ...s, failure: undefined, protectedRole: false });
+        const conflict = plan.actions.some((a) => a.kind === 'conflict');
+        if (!conflict || desired === undefined || !s.live?.owned || final === undefined) return;
+        expect(result.outcome).toBe('conflict');
+        const declaredNames = new Set(desired.policies);
+        expect(final.policies.filter((p) => !declaredNames.has(p.policyName))).toEqual([]);
+        const start = whoCanAssume(s.live.trustPolicy);
+        const readable = ![...start].some((t) => t.startsWith('opaque:')) && !s.live.trustPolicy.includes('"Deny"');
+        const accounts = new Set(desired.trustedAccountIds);
+        const namesDeclared = (token: string) => {
+          const principal = token.slice(token.indexOf(':') + 1, token.indexOf('|'));
+          const ram = /^acs:ram::(\d{16}):root$/.exec(principal);
+          const service = /^(\d{16})@dts\.aliyuncs\.com$/.exec(principal);
+          return accounts.has(ram?.[1] ?? service?.[1] ?? '');
+        };
+        if (readable && [...start].some(namesDeclared)) {
+          expect([...whoCanAssume(final.trustPolicy)].filter((t) => !namesDeclared(t))).toEqual([]);
         }
       }),
       RUNS,

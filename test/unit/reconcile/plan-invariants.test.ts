@@ -186,3 +186,31 @@ describe('planRoleChanges under a hold removes undeclared access and holds back 
     expect(result.heldBack).toEqual([]);
   });
 });
+
+describe('planRoleChanges when the grants conflict', () => {
+  const conflicting = () => desired([grant({ externalId: 'ext-1' }), grant({ trustedAccountId: SECOND })]);
+
+  it('still takes undeclared accounts and policies away from an owned role, keeping the declared accounts as they are', async () => {
+    const result = await plan(
+      { trust: trustText([TRUSTED, SECOND, STRANGER], 'ext-1'), policies: [DTS_POLICY, ADMIN] },
+      conflicting(),
+    );
+    expect(steps(result.actions)).toEqual(['conflict', 'updateTrust:narrow', 'detachPolicy']);
+    expect(trustUpdates(result.actions)[0]?.after).toBe(trustText([TRUSTED, SECOND], 'ext-1'));
+  });
+
+  it('removes nothing from a role it does not own, and nothing when no declared account would be left', async () => {
+    const foreign = await plan(
+      { trust: trustText([TRUSTED, STRANGER]), policies: [ADMIN], owned: false },
+      desired([grant({ externalId: 'ext-1', adopt: true })]),
+    );
+    expect(steps(foreign.actions)).toEqual(['conflict']);
+    const strangersOnly = await plan({ trust: trustText([STRANGER]), policies: [DTS_POLICY] }, conflicting());
+    expect(steps(strangersOnly.actions)).toEqual(['conflict']);
+  });
+
+  it('never narrows a trust holding a Deny while the grants conflict', async () => {
+    const result = await plan({ trust: withDeny, policies: [DTS_POLICY, ADMIN] }, conflicting());
+    expect(steps(result.actions)).toEqual(['conflict', 'detachPolicy']);
+  });
+});
