@@ -181,6 +181,8 @@ export interface FcState {
   readonly pools: Map<string, FcInstancePool>;
   /** Fault injection: how many of the next runs of a function crash its instance, by function name. */
   readonly crashes: Map<string, number>;
+  /** Echo instance output to stderr (overrides the `printFunctionLogs` option when set). */
+  printLogs?: boolean;
 }
 
 /** The FC state bag of this core, created empty on first use. */
@@ -244,7 +246,7 @@ export function fcInstancePool(core: CloudCore, name: string, fn: FcFunction & {
       handlerName: fn.handlerName,
       now: () => core.now(),
       idleMs: opts.instanceIdleSeconds * 1000,
-      printLogs: opts.printFunctionLogs,
+      printLogs: state.printLogs ?? opts.printFunctionLogs,
     });
     state.pools.set(name, pool);
   }
@@ -294,4 +296,9 @@ export function takeCrash(core: CloudCore, name: string): boolean {
   if (left === 1) crashes.delete(name);
   else crashes.set(name, left - 1);
   return true;
+}
+
+/** Echo what code-package instances print to the local cloud's stderr from now on (the CLI does). */
+export function setFcFunctionLogs(core: CloudCore, print = true): void {
+  fcState(core).printLogs = print;
 }
