@@ -109,7 +109,7 @@ export async function invokeLocally(
     functionName,
     new FcSdk.InvokeFunctionRequest({ body: Readable.from([Buffer.from(JSON.stringify(event))]) }),
     new FcSdk.InvokeFunctionHeaders({}),
-    new $dara.RuntimeOptions({ autoretry: false, readTimeout: 600_000 }),
+    new $dara.RuntimeOptions({ autoretry: false, connectTimeout: 60_000, readTimeout: 600_000 }),
   );
   const chunks: Buffer[] = [];
   for await (const chunk of res.body ?? []) chunks.push(Buffer.from(chunk as Buffer));

@@ -43,7 +43,7 @@ export async function invokeFc(
       ...(init.async ? { xFcInvocationType: 'Async' } : {}),
       ...(init.taskId ? { xFcAsyncTaskId: init.taskId } : {}),
     }),
-    new $dara.RuntimeOptions({ autoretry: false, readTimeout: 60_000 }),
+    new $dara.RuntimeOptions({ autoretry: false, connectTimeout: 60_000, readTimeout: 60_000 }),
   );
   const chunks: Buffer[] = [];
   for await (const chunk of res.body ?? []) chunks.push(Buffer.from(chunk as Uint8Array));
