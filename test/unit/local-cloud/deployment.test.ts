@@ -9,13 +9,16 @@ interface Descriptor {
 
 const descriptor = parse(readFileSync(new URL('../../../s.yaml', import.meta.url), 'utf8')) as Descriptor;
 
+/** s.yaml's own `${...}` variables, as they appear in the file. */
+const variable = (name: string): string => `\${${name}}`;
+
 /** Resolve the s.yaml variables an async invoke config uses, for a region, account and bus. */
 function resolve(value: unknown, region: string, accountId: string, bus: string): unknown {
   return JSON.parse(
     JSON.stringify(value)
-      .replaceAll('${vars.region}', region)
-      .replaceAll('${vars.accountId}', accountId)
-      .replaceAll("${env('DTS_TRUST_EVENT_BUS', 'dts-trust')}", bus),
+      .replaceAll(variable('vars.region'), region)
+      .replaceAll(variable('vars.accountId'), accountId)
+      .replaceAll(variable("env('DTS_TRUST_EVENT_BUS', 'dts-trust')"), bus),
   );
 }
 
