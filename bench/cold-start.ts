@@ -1,14 +1,22 @@
 /**
- * Cold start of each function bundle: `npm run build` makes dist/<function>/index.js; each bundle's size, the
- * time to load it inside a fresh Node process, and the wall time of a process that loads it compared with an
- * empty Node process (the overhead a cold FC instance pays before the handler runs).
+ * Cold start of each function bundle: `npm run build` makes dist/<function>/index.js (and the code package around
+ * it); each bundle's size, the time to load it inside a fresh Node process, the wall time of a process that loads
+ * it compared with an empty Node process (the overhead a cold FC instance pays before the handler runs), and the
+ * invocations as FC makes them: the bundles deployed to the local cloud's FC, each first invocation on a new
+ * instance (node process started, code package loaded, handler run against the cloud) and the next on the same,
+ * warm instance.
  */
 import { execFile } from 'node:child_process';
-import { readdir, stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { startLocalCloud } from '../local/cloud/server.js';
+import { registerFcFunction } from '../local/cloud/services/fc-functions.js';
+import { CodePackage, DIST_DIR, deployBundles, functionSettings, invokeLocally } from '../local/demo/deployment.js';
+import { LOCAL_EVENT_BUS, localCloudEnvironment } from '../local/demo/local-environment.js';
+import { mnsTriggerEvent } from '../local/demo/sample-events.js';
 import { median } from './bound.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -21,10 +29,16 @@ export const COLD_START_TARGETS = { overheadMs: 100, bundleBytes: 2_000_000 } as
 export interface BundleFigures {
   readonly name: string;
   readonly bytes: number;
+  /** The whole code package (dist/<name>: the bundle and the node_modules it ships), bytes. */
+  readonly codePackageBytes: number;
   /** Time `require` of the bundle takes inside a fresh process (median), ms. */
   readonly loadMs: number;
   /** Wall time of a process that loads the bundle, minus an empty process's (medians), ms. */
   readonly overheadMs: number;
+  /** First invocation on a new instance of the local FC (process start, load, handler), median, ms. */
+  readonly coldInvokeMs: number;
+  /** The next invocation on the same instance, median, ms. */
+  readonly warmInvokeMs: number;
   readonly withinTargets: boolean;
 }
 
@@ -47,7 +61,76 @@ async function loadMs(file: string): Promise<number> {
   return Number(stdout);
 }
 
-/** Build the bundles and time `samples` cold loads of each. */
+async function treeBytes(dir: string): Promise<number> {
+  let total = 0;
+  for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) total += (await stat(path.join(entry.parentPath, entry.name))).size;
+  }
+  return total;
+}
+
+/** A cheap, real event for each function: one malformed message, an empty timer run, one account's shard. */
+function sampleEventFor(name: string, accounts: { automation: string; owner: string }): unknown {
+  if (name === 'ticket-intake') {
+    const who = {
+      sourceOwner: accounts.owner,
+      destinationOwner: accounts.owner,
+      task: accounts.owner,
+      automation: accounts.automation,
+    };
+    return mnsTriggerEvent(['not json'], who, new Date());
+  }
+  if (name === 'drift-reconciler') {
+    return { triggerTime: `${new Date().toISOString().slice(0, 19)}Z`, triggerName: 'bench', payload: '' };
+  }
+  return { correlationId: '00000000-0000-4000-8000-000000000000', shard: 0, ownerAccountIds: [accounts.owner] };
+}
+
+/** Invocation times of each bundle on the local FC: cold (new instance) and warm (same instance), medians. */
+async function invokeTimes(
+  samples: number,
+  progress: ((message: string) => void) | undefined,
+): Promise<Map<string, { coldMs: number; warmMs: number }>> {
+  const document = JSON.parse(await readFile(path.join(ROOT, 'local/accounts.example.json'), 'utf8')) as {
+    accounts: { id: string; name: string }[];
+  };
+  const id = (name: string) => document.accounts.find((a) => a.name === name)?.id ?? '';
+  const accounts = { automation: id('automation'), owner: id('source-owner') };
+  const cloud = await startLocalCloud({
+    accounts: document,
+    services: { eventbridge: { buses: [LOCAL_EVENT_BUS] }, tablestore: { tableLoadSeconds: 0 } },
+  });
+  const times = new Map<string, { coldMs: number; warmMs: number }>();
+  try {
+    deployBundles(cloud);
+    const settings = functionSettings(localCloudEnvironment(cloud));
+    for (const [functionName, dir] of Object.entries(CodePackage)) {
+      progress?.(`invocations of ${dir} on the local FC`);
+      const event = sampleEventFor(dir, accounts);
+      const call = async (): Promise<number> => {
+        const started = performance.now();
+        const answer = await invokeLocally(cloud, functionName, event);
+        if (answer.errorType) throw new Error(`${functionName} failed: ${JSON.stringify(answer.body)}`);
+        return performance.now() - started;
+      };
+      await call(); // creates the tables; not timed
+      const cold: number[] = [];
+      const warm: number[] = [];
+      for (let i = 0; i < samples; i++) {
+        // A new deployment: the next invocation starts a new instance, as after a cold start on FC.
+        registerFcFunction(cloud.core, functionName, { ...settings[functionName], codeDir: path.join(DIST_DIR, dir) });
+        cold.push(await call());
+        warm.push(await call());
+      }
+      times.set(dir, { coldMs: median(cold), warmMs: median(warm) });
+    }
+  } finally {
+    await cloud.stop();
+  }
+  return times;
+}
+
+/** Build the bundles and time `samples` cold loads and invocations of each. */
 export async function benchColdStart(options: {
   samples: number;
   progress?: (message: string) => void;
@@ -62,6 +145,7 @@ export async function benchColdStart(options: {
   const empty: number[] = [];
   for (let i = 0; i < options.samples; i++) empty.push(await wallMs(['-e', '0']));
   const emptyProcessMs = median(empty);
+  const invocations = await invokeTimes(options.samples, options.progress);
   const bundles: BundleFigures[] = [];
   for (const name of names) {
     options.progress?.(`cold start of ${name}`);
@@ -77,8 +161,11 @@ export async function benchColdStart(options: {
     bundles.push({
       name,
       bytes,
+      codePackageBytes: await treeBytes(path.join(dist, name)),
       loadMs: median(loads),
       overheadMs,
+      coldInvokeMs: invocations.get(name)?.coldMs ?? Number.NaN,
+      warmInvokeMs: invocations.get(name)?.warmMs ?? Number.NaN,
       withinTargets: overheadMs <= COLD_START_TARGETS.overheadMs && bytes <= COLD_START_TARGETS.bundleBytes,
     });
   }

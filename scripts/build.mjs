@@ -1,9 +1,20 @@
 // Bundles each Function Compute entry point (functions/<name>/index.ts) into dist/<name>/index.js with esbuild:
-// one self-contained CommonJS file per function, so FC's nodejs20 runtime loads it as `index.handler`.
-import { readdir, stat, writeFile } from 'node:fs/promises';
+// one CommonJS file per function, so FC's nodejs20 runtime loads it as `index.handler`. dist/<name> is the
+// function's whole code package (s.yaml `code: ./dist/<name>`).
+//
+// Packages in UNBUNDLED stay outside the bundle: the bundle `require`s them, and their production dependency
+// closure is copied, as npm installed it, into dist/<name>/node_modules. See docs/architecture.md ("Bundles").
+import { readdir, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { shipPackages } from './code-package.mjs';
+
+/**
+ * Packages that must not run in the bundle's strict mode: the tablestore SDK assigns undeclared loop variables
+ * (sloppy-mode code), which throws `ReferenceError` once esbuild's `"use strict"` covers it.
+ */
+export const UNBUNDLED = ['tablestore'];
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const functionsDir = path.join(root, 'functions');
@@ -13,10 +24,34 @@ for (const entry of await readdir(functionsDir, { withFileTypes: true })) {
   if (entry.isDirectory()) names.push(entry.name);
 }
 
+/** Bytes of every file under `dir`. */
+async function sizeOf(dir) {
+  let total = 0;
+  for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) total += (await stat(path.join(entry.parentPath, entry.name))).size;
+  }
+  return total;
+}
+
+/** The UNBUNDLED packages a bundle's output really requires (from esbuild's metafile). */
+function requiredPackages(metafile) {
+  const used = new Set();
+  for (const output of Object.values(metafile.outputs)) {
+    for (const imported of output.imports) {
+      if (!imported.external) continue;
+      const name = UNBUNDLED.find((p) => imported.path === p || imported.path.startsWith(`${p}/`));
+      if (name) used.add(name);
+    }
+  }
+  return [...used].sort();
+}
+
 const results = [];
 for (const name of names.sort()) {
-  const outfile = path.join(root, 'dist', name, 'index.js');
-  await build({
+  const codeDir = path.join(root, 'dist', name);
+  await rm(codeDir, { recursive: true, force: true });
+  const outfile = path.join(codeDir, 'index.js');
+  const { metafile } = await build({
     entryPoints: [path.join(functionsDir, name, 'index.ts')],
     outfile,
     bundle: true,
@@ -27,8 +62,15 @@ for (const name of names.sort()) {
     sourcemap: false,
     legalComments: 'none',
     logLevel: 'warning',
+    external: UNBUNDLED,
+    metafile: true,
   });
-  await writeFile(path.join(root, 'dist', name, 'package.json'), '{"type":"commonjs"}\n');
-  results.push({ name, bytes: (await stat(outfile)).size });
+  await writeFile(path.join(codeDir, 'package.json'), '{"type":"commonjs"}\n');
+  const shipped = await shipPackages(root, codeDir, requiredPackages(metafile));
+  results.push({ name, bundle: (await stat(outfile)).size, total: await sizeOf(codeDir), shipped });
 }
-for (const r of results) console.log(`dist/${r.name}/index.js  ${(r.bytes / 1024).toFixed(0)} KiB`);
+for (const r of results) {
+  const kib = (n) => `${(n / 1024).toFixed(0)} KiB`;
+  const extra = r.shipped.length ? `, code package ${kib(r.total)} with node_modules: ${r.shipped.join(' ')}` : '';
+  console.log(`dist/${r.name}/index.js  ${kib(r.bundle)}${extra}`);
+}

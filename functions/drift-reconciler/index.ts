@@ -7,7 +7,7 @@ import { createEngine } from '../../shared/runtime/engine.js';
 import { parseTimerEvent } from '../../shared/runtime/envelopes.js';
 import { fcHandler } from '../../shared/runtime/handler.js';
 import { type RunTotals, recordRunSummary } from '../../shared/runtime/run-summary.js';
-import { planShards } from '../../shared/runtime/shards.js';
+import { planShards, shardTaskId } from '../../shared/runtime/shards.js';
 
 /**
  * Timer trigger: expire grants, reconcile every managed role and end with a run-summary event. Above
@@ -41,7 +41,7 @@ export const handler = fcHandler('drift-reconciler', async (event, { services, l
       await invoker.invokeAsync(
         functionName,
         { correlationId, shard: index, ownerAccountIds: shard.ownerAccountIds },
-        `${correlationId}-${index}`,
+        shardTaskId(timer.triggerTime, shard.ownerAccountIds),
       );
     }
     totals = {

@@ -152,6 +152,8 @@ export interface ServiceModule {
    * these: listing stored events, registering handlers, ...). Return undefined for an unknown subpath.
    */
   admin?(call: CloudCall, subpath: string, core: CloudCore): Promise<CloudReply | undefined>;
+  /** Optional: release what the module runs outside the core (processes, timers) when the cloud stops. */
+  stop?(core: CloudCore): Promise<void>;
   /** Optional persistence of the module's state for `--state <file>`. */
   snapshot?(core: CloudCore): unknown;
   restore?(core: CloudCore, data: unknown): void;

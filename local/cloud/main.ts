@@ -1,13 +1,19 @@
 /**
  * CLI of the local cloud: `npm run local-cloud -- --port <n> --accounts <file> [--state <file>] [--faults <file>]
- * [--services <file>]`. Prints exactly one ready line, `local cloud listening on http://127.0.0.1:<port>`, and
+ * [--services <file>] [--deploy-bundles [dist]] [--env KEY=VALUE...]`. With `--deploy-bundles` the built code
+ * packages are deployed to its FC as s.yaml deploys them, each function in node processes of its own. Prints exactly one ready line, `local cloud listening on http://127.0.0.1:<port>`, and
  * stops cleanly (saving state) on SIGINT/SIGTERM.
  */
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
+import { CodePackage, DIST_DIR, deployBundles } from '../demo/deployment.js';
+import { LOCAL_EVENT_BUS } from '../demo/local-environment.js';
 import { loadAccountsFile } from './accounts.js';
 import { parseFaults } from './faults.js';
 import { startLocalCloud } from './server.js';
+import { setFcFunctionLogs } from './services/fc-functions.js';
 
 function parsePort(value: string): number {
   const port = Number(value);
@@ -24,6 +30,16 @@ async function readJsonFile(path: string, what: string): Promise<unknown> {
   }
 }
 
+function parseEnv(pairs: readonly string[]): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const pair of pairs) {
+    const at = pair.indexOf('=');
+    if (at <= 0) throw new InvalidArgumentError(`--env takes KEY=VALUE, not ${pair}`);
+    env[pair.slice(0, at)] = pair.slice(at + 1);
+  }
+  return env;
+}
+
 async function main(argv: readonly string[]): Promise<void> {
   const program = new Command()
     .name('local-cloud')
@@ -35,20 +51,61 @@ async function main(argv: readonly string[]): Promise<void> {
     .option('--state <file>', 'persist state to this JSON file and reload it on start')
     .option('--faults <file>', 'fault configuration JSON (latency, QPS limits, 5xx rate, outages)')
     .option('--services <file>', 'per-service options JSON, e.g. { "ram": { "prettyPrint": true } }')
+    .option(
+      '--deploy-bundles [dist]',
+      'deploy the built functions (npm run build) from dist/ as s.yaml does; each runs in node processes of its own',
+    )
+    .option('--env <KEY=VALUE...>', 'with --deploy-bundles: extra environment variables of the functions')
     .parse([...argv]);
-  const opts = program.opts<{ accounts: string; port: number; state?: string; faults?: string; services?: string }>();
+  const opts = program.opts<{
+    accounts: string;
+    port: number;
+    state?: string;
+    faults?: string;
+    services?: string;
+    deployBundles?: string | true;
+    env?: string[];
+  }>();
   const accounts = await loadAccountsFile(opts.accounts);
   const faults = opts.faults ? parseFaults(await readJsonFile(opts.faults, 'faults'), opts.faults) : undefined;
   const services = opts.services
     ? ((await readJsonFile(opts.services, 'services')) as Record<string, unknown>)
     : undefined;
+  const extraEnv = parseEnv(opts.env ?? []);
+  // The deployed functions deliver their audit events to this bus.
+  const withBus =
+    opts.deployBundles === undefined
+      ? services
+      : {
+          ...services,
+          eventbridge: {
+            ...((services?.['eventbridge'] as Record<string, unknown> | undefined) ?? {}),
+            buses: [
+              ...(((services?.['eventbridge'] as { buses?: string[] } | undefined)?.buses ?? []) as string[]),
+              LOCAL_EVENT_BUS,
+            ],
+          },
+        };
   const cloud = await startLocalCloud({
     port: opts.port,
     accounts,
     ...(faults ? { faults } : {}),
-    ...(services ? { services } : {}),
+    ...(withBus ? { services: withBus } : {}),
     ...(opts.state ? { statePath: opts.state } : {}),
   });
+  if (opts.deployBundles !== undefined) {
+    const dist = opts.deployBundles === true ? DIST_DIR : path.resolve(opts.deployBundles);
+    const missing = Object.values(CodePackage).filter((name) => !existsSync(path.join(dist, name, 'index.js')));
+    if (missing.length > 0) {
+      await cloud.stop();
+      throw new Error(`${dist} has no ${missing.map((m) => `${m}/index.js`).join(', ')}: run npm run build first`);
+    }
+    setFcFunctionLogs(cloud.core);
+    deployBundles(cloud, extraEnv, dist);
+    process.stderr.write(
+      `deployed ${Object.keys(CodePackage).join(', ')} from ${dist} (function output is printed here, prefixed)\n`,
+    );
+  }
   process.stdout.write(`local cloud listening on ${cloud.url}\n`);
   let stopping = false;
   const stop = (): void => {

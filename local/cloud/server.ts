@@ -244,6 +244,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeAllConnections();
         await closed;
+        await Promise.all(modules.map((m) => m.stop?.(core)));
         if (statePath) await saveState();
       })();
       return stopped;

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 /** A set of owner accounts one reconcile-shard invocation handles. */
 export interface Shard {
   readonly ownerAccountIds: readonly string[];
@@ -21,4 +23,23 @@ export function planShards(rolesByAccount: ReadonlyMap<string, number>, maxRoles
     }
   }
   return shards.map((s) => ({ ownerAccountIds: [...s.ownerAccountIds].sort(), roles: s.roles }));
+}
+
+/** FC's rule for an async task id: a letter or `_` first, then letters, digits, `_` and `-`, 128 at most. */
+export const ASYNC_TASK_ID_RULE = /^[A-Za-z_][A-Za-z0-9_-]{0,127}$/;
+
+/**
+ * The async task id of one shard of one run: `shard_<trigger time>_<hash of the shard's accounts>`. It depends
+ * only on the run's timer trigger time and the shard's owner accounts, so a retried fan-out of the same run sends
+ * the same ids and FC refuses the repeats instead of running a shard twice.
+ */
+export function shardTaskId(triggerTime: string, ownerAccountIds: readonly string[]): string {
+  const when = new Date(triggerTime);
+  if (Number.isNaN(when.getTime())) throw new RangeError(`trigger time ${triggerTime} is not a date`);
+  const stamp = when.toISOString().replace(/[-:.]/g, '');
+  const accounts = createHash('sha256')
+    .update([...ownerAccountIds].sort().join(','))
+    .digest('hex')
+    .slice(0, 32);
+  return `shard_${stamp}_${accounts}`;
 }

@@ -9,7 +9,7 @@ import type { CloudCore, Principal } from '../contract.js';
 import type { FcContext, FcFunction, FcLogger } from './fc-functions.js';
 
 /** Lifetime of the role keys FC gives a function. */
-const ROLE_CREDENTIAL_SECONDS = 3600;
+export const ROLE_CREDENTIAL_SECONDS = 3600;
 
 /** The keys a handler gets in `context.credentials`. */
 export interface FcCredentials {

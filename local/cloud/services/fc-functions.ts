@@ -6,6 +6,8 @@
 import { z } from 'zod';
 import { ConfigError } from '../../../shared/domain/errors.js';
 import type { CloudCore } from '../contract.js';
+import { EVENT_BUS_ARN } from './fc-destinations.js';
+import { FcInstancePool } from './fc-instances.js';
 
 /** The module name, also the key of its state bag and options. */
 export const FC_SERVICE = 'fc';
@@ -56,23 +58,73 @@ export interface FcContext {
 /** A function body: the event arrives as a Buffer; return a Buffer (sent as is), a string, or a JSON value. */
 export type FcHandler = (event: Buffer, context: FcContext) => unknown;
 
-/** One function of the local cloud. */
+/**
+ * Where FC delivers the record of an asynchronous invocation (the fc3 component's `destinationConfig`). FC also
+ * takes MNS queues and topics, functions and RocketMQ; the local cloud models EventBridge buses only.
+ */
+const DestinationSchema = z
+  .object({
+    destination: z
+      .string()
+      .regex(
+        EVENT_BUS_ARN,
+        'the local cloud delivers to an EventBridge bus only: acs:eventbridge:<region>:<account>:eventbus/<bus>',
+      ),
+  })
+  .strict();
+
+/**
+ * The function's asynchronous invocation settings, as the fc3 component's `asyncInvokeConfig` gives them: retries
+ * after a failed run (FC's default 3, at most 8), async-task mode (required to send `x-fc-async-task-id`), and the
+ * destinations of the invocation record.
+ */
+export const FcAsyncInvokeConfigSchema = z
+  .object({
+    maxAsyncRetryAttempts: z.number().int().min(0).max(8).default(3),
+    maxAsyncEventAgeInSeconds: z.number().int().min(1).max(2_592_000).optional(),
+    asyncTask: z.boolean().default(false),
+    destinationConfig: z
+      .object({ onFailure: DestinationSchema.optional(), onSuccess: DestinationSchema.optional() })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+/** Validated asynchronous invocation settings. */
+export type FcAsyncInvokeConfig = z.output<typeof FcAsyncInvokeConfigSchema>;
+
+/** One function of the local cloud: an in-process `handler`, or a code package run in processes of its own. */
 export const FcFunctionConfigSchema = z
   .object({
-    handler: z.custom<FcHandler>((v) => typeof v === 'function', { message: 'must be a function (event, context)' }),
+    handler: z
+      .custom<FcHandler>((v) => typeof v === 'function', { message: 'must be a function (event, context)' })
+      .optional(),
+    /**
+     * The code package (a directory such as `dist/<name>`): each instance is a node process of its own that
+     * loads `handlerName` from it, as FC's nodejs20 runtime does.
+     */
+    codeDir: z.string().min(1).optional(),
     /** Environment variables of the function. */
     env: z.record(z.string()).default({}),
     /** The function's role: a role name in its account or `acs:ram::<uid>:role/<name>`; none = caller's keys. */
     role: z.string().min(1).optional(),
     /** The account that owns the function; omitted = the function exists in every account. */
     accountId: z.string().min(1).optional(),
-    /** The FC handler string reported in `context.function.handler`. */
-    handlerName: z.string().min(1).default('index.handler'),
+    /** The FC handler string (`<file>.<export>`): what a code package instance loads; reported in the context. */
+    handlerName: z
+      .string()
+      .regex(/^[A-Za-z0-9_./-]+\.[A-Za-z_$][A-Za-z0-9_$]*$/, 'must be <file>.<export>, e.g. index.handler')
+      .default('index.handler'),
     memorySize: z.number().int().positive().default(512),
-    /** Seconds, reported in `context.function.timeout` (not enforced). */
+    /** Seconds; enforced for code packages (the instance is stopped), reported in `context.function.timeout`. */
     timeout: z.number().int().positive().default(60),
+    asyncInvokeConfig: FcAsyncInvokeConfigSchema.default({}),
   })
-  .strict();
+  .strict()
+  .refine((f) => (f.handler === undefined) !== (f.codeDir === undefined), {
+    message: 'give exactly one of handler (a function) or codeDir (a code package directory)',
+    path: ['handler'],
+  });
 
 /** What a caller may give for one function. */
 export type FcFunctionConfig = z.input<typeof FcFunctionConfigSchema>;
@@ -86,6 +138,10 @@ export const FcOptionsSchema = z
     functions: z.record(FcFunctionConfigSchema).default({}),
     /** Region reported to handlers and used in resource ARNs. */
     region: z.string().min(1).default('cn-hangzhou'),
+    /** Seconds an idle instance of a code package stays warm. */
+    instanceIdleSeconds: z.number().int().positive().default(300),
+    /** Echo what code-package instances write to the local cloud's stderr (the CLI turns it on). */
+    printFunctionLogs: z.boolean().default(false),
   })
   .strict();
 
@@ -99,13 +155,17 @@ export interface FcInvocationRecord {
   readonly accountId: string;
   readonly invocationType: 'Sync' | 'Async';
   readonly taskId?: string;
+  /** 1 for the first run of an asynchronous invocation, 2 for its first retry, ... */
+  readonly attempt: number;
   readonly startedAt: string;
   status: 'running' | 'succeeded' | 'failed';
   finishedAt?: string;
   /** `errorType: errorMessage` of a handler that threw. */
   error?: string;
-  /** Lines written through `context.logger`. */
+  /** Lines written through `context.logger` (and, for code packages, everything the instance printed). */
   readonly logs: string[];
+  /** Where the record of a failed asynchronous invocation went, after its last attempt. */
+  destination?: { readonly arn: string; readonly status: 'delivered' | 'failed'; readonly error?: string };
 }
 
 /** The in-memory FC state. */
@@ -117,6 +177,12 @@ export interface FcState {
   readonly inFlight: Map<string, Promise<void>>;
   /** Async task ids already accepted (FC refuses a duplicate with 409). */
   readonly taskIds: Set<string>;
+  /** Instances of code-package functions, by function name. */
+  readonly pools: Map<string, FcInstancePool>;
+  /** Fault injection: how many of the next runs of a function crash its instance, by function name. */
+  readonly crashes: Map<string, number>;
+  /** Echo instance output to stderr (overrides the `printFunctionLogs` option when set). */
+  printLogs?: boolean;
 }
 
 /** The FC state bag of this core, created empty on first use. */
@@ -126,6 +192,8 @@ export function fcState(core: CloudCore): FcState {
     invocations: [],
     inFlight: new Map(),
     taskIds: new Set(),
+    pools: new Map(),
+    crashes: new Map(),
   }));
 }
 
@@ -157,7 +225,40 @@ export function registerFcFunction(core: CloudCore, name: string, config: FcFunc
       cause: parsed.error,
     });
   }
-  fcState(core).functions.set(name, parsed.data);
+  const state = fcState(core);
+  state.functions.set(name, parsed.data);
+  const stale = state.pools.get(name);
+  if (stale) {
+    state.pools.delete(name);
+    void stale.stop();
+  }
+}
+
+/** The instance pool of a code-package function, created on first use. */
+export function fcInstancePool(core: CloudCore, name: string, fn: FcFunction & { codeDir: string }): FcInstancePool {
+  const state = fcState(core);
+  let pool = state.pools.get(name);
+  if (!pool) {
+    const opts = fcOptions(core);
+    pool = new FcInstancePool({
+      functionName: name,
+      codeDir: fn.codeDir,
+      handlerName: fn.handlerName,
+      now: () => core.now(),
+      idleMs: opts.instanceIdleSeconds * 1000,
+      printLogs: state.printLogs ?? opts.printFunctionLogs,
+    });
+    state.pools.set(name, pool);
+  }
+  return pool;
+}
+
+/** Stop every function instance (the local cloud is stopping). */
+export async function stopFcInstances(core: CloudCore): Promise<void> {
+  const state = fcState(core);
+  const pools = [...state.pools.values()];
+  state.pools.clear();
+  await Promise.all(pools.map((p) => p.stop()));
 }
 
 /** Every invocation so far, oldest first. */
@@ -173,4 +274,31 @@ export async function drainFcInvocations(core: CloudCore): Promise<readonly FcIn
   const state = fcState(core);
   while (state.inFlight.size > 0) await Promise.allSettled([...state.inFlight.values()]);
   return state.invocations;
+}
+
+/**
+ * Fault injection: the next `count` runs of function `name` (retries included) crash their instance as the
+ * invocation arrives, before the handler runs, as an instance killed by the platform would. FC answers a
+ * synchronous call with an error and retries an asynchronous one.
+ */
+export function crashNextInvocations(core: CloudCore, name: string, count: number): void {
+  if (!Number.isInteger(count) || count < 0) throw new ConfigError(`crash count ${count} must be an integer >= 0`);
+  const crashes = fcState(core).crashes;
+  if (count === 0) crashes.delete(name);
+  else crashes.set(name, count);
+}
+
+/** Take one pending crash of function `name`, if any. */
+export function takeCrash(core: CloudCore, name: string): boolean {
+  const crashes = fcState(core).crashes;
+  const left = crashes.get(name) ?? 0;
+  if (left <= 0) return false;
+  if (left === 1) crashes.delete(name);
+  else crashes.set(name, left - 1);
+  return true;
+}
+
+/** Echo what code-package instances print to the local cloud's stderr from now on (the CLI does). */
+export function setFcFunctionLogs(core: CloudCore, print = true): void {
+  fcState(core).printLogs = print;
 }

@@ -6,28 +6,47 @@
  *   `x-fc-request-id`; a handler that throws gives 200 with `x-fc-error-type: UnhandledInvocationError` and
  *   `{errorMessage, errorType, stackTrace}`, as FC does. `x-fc-log-type: Tail` adds `x-fc-log-result` (base64 of
  *   the last 4 KB of `context.logger` output).
- * - `x-fc-invocation-type: Async`: 202 at once; the handler runs afterwards (no automatic retries); a repeated
- *   `x-fc-async-task-id` is refused with 409. {@link drainFcInvocations} or `POST /__admin/fc/drain` waits for them.
+ * - `x-fc-invocation-type: Async`: 202 at once; the handler runs afterwards. A failed run is re-run up to
+ *   `asyncInvokeConfig.maxAsyncRetryAttempts` times (N+1 runs in all, one record each), then the invocation's
+ *   record goes to the `onFailure` destination (an EventBridge bus). `x-fc-async-task-id` needs `asyncTask: true`
+ *   and FC's id rule (400 otherwise); a repeated id is refused with 409. {@link drainFcInvocations} or
+ *   `POST /__admin/fc/drain` waits for them all, retries included.
+ * - Functions are in-process handlers, or code packages (`codeDir`) run in node processes of their own as FC's
+ *   nodejs20 runtime does (fc-instances.ts). `POST /__admin/fc/crash {name, count}` makes the next runs crash.
  * - Errors are FC 3.0 JSON `{Code, Message, RequestId}`: FunctionNotFound 404, SignatureNotMatch /
  *   InvalidAccessKeyID / AccessDenied 403, EntityTooLarge 400 (32 MB sync, 128 KB async).
  */
 import { randomUUID } from 'node:crypto';
+import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import { parseAcs3Authorization, verifyAcs3Signature } from '../auth/acs3.js';
 import type { CallIdentity, CloudCall, CloudCore, CloudReply, Principal, ServiceModule } from '../contract.js';
-import { buildFcContext, FcRoleError, functionCredentials } from './fc-context.js';
 import {
+  buildFcContext,
+  type FcContextInput,
+  FcRoleError,
+  functionCredentials,
+  ROLE_CREDENTIAL_SECONDS,
+} from './fc-context.js';
+import { deliverToDestination } from './fc-destinations.js';
+import {
+  crashNextInvocations,
   drainFcInvocations,
   FC_SERVICE,
   type FcFunction,
+  type FcFunctionConfig,
   type FcInvocationRecord,
+  fcInstancePool,
   fcInvocations,
   fcOptions,
   fcState,
   findFcFunction,
   registerFcFunction,
+  stopFcInstances,
+  takeCrash,
 } from './fc-functions.js';
+import type { FcErrorBody } from './fc-instances.js';
 
 /** The error codes the local FC answers with. */
 export const FcErrorCode = {
@@ -117,7 +136,7 @@ function encodeResult(result: unknown): { body: Buffer; contentType: string } {
 }
 
 /** The body FC's Node.js runtime answers for an unhandled error. */
-function errorBody(error: unknown): { errorMessage: string; errorType: string; stackTrace: string[] } {
+function errorBody(error: unknown): FcErrorBody {
   if (error instanceof Error) {
     return {
       errorMessage: error.message,
@@ -131,26 +150,103 @@ function errorBody(error: unknown): { errorMessage: string; errorType: string; s
   return { errorMessage: String(error), errorType: typeof error, stackTrace: [] };
 }
 
-/** Run the handler, recording outcome and logs; never throws. */
-async function runHandler(
-  fn: FcFunction,
-  event: Buffer,
-  context: Parameters<FcFunction['handler']>[1],
-  record: FcInvocationRecord,
-  core: CloudCore,
-): Promise<{ ok: true; result: unknown } | { ok: false; error: unknown }> {
+/** What one attempt of an invocation gave. */
+type RunOutcome = { ok: true; result: unknown } | { ok: false; error: FcErrorBody };
+
+/** What an injected crash of an in-process function reports (a code package's instance really dies). */
+const INJECTED_CRASH: FcErrorBody = {
+  errorMessage: 'the function instance exited before the invocation finished (injected crash)',
+  errorType: 'InstanceExited',
+  stackTrace: [],
+};
+
+/** FC's rule for `x-fc-async-task-id`. */
+export const ASYNC_TASK_ID = /^[A-Za-z_][A-Za-z0-9_-]{0,127}$/;
+
+/** Everything one attempt needs. */
+interface Attempt {
+  readonly core: CloudCore;
+  readonly name: string;
+  readonly fn: FcFunction;
+  readonly event: Buffer;
+  readonly contextInput: Omit<FcContextInput, 'logLines'>;
+  readonly record: FcInvocationRecord;
+}
+
+/** Run the function once (in process, or on an instance of its code package), recording outcome and logs. */
+async function runAttempt({ core, name, fn, event, contextInput, record }: Attempt): Promise<RunOutcome> {
+  let outcome: RunOutcome;
+  const context = buildFcContext({ ...contextInput, logLines: record.logs });
+  const crash = takeCrash(core, name);
   try {
-    const result = await fn.handler(event, context);
-    record.status = 'succeeded';
-    return { ok: true, result };
+    if (fn.codeDir === undefined && crash) {
+      outcome = { ok: false, error: INJECTED_CRASH };
+    } else if (fn.codeDir !== undefined) {
+      const { logger: _logger, environment, credentials, ...serialisable } = context;
+      const instanceEnv: Record<string, string> = {
+        ...environment,
+        FC_INSTANCE_ID: randomUUID(),
+        ...(process.env.PATH ? { PATH: process.env.PATH } : {}),
+      };
+      outcome = await fcInstancePool(core, name, { ...fn, codeDir: fn.codeDir }).invoke(
+        {
+          event,
+          context: serialisable,
+          timeoutSeconds: fn.timeout,
+          onLog: (line) => record.logs.push(line),
+          crash,
+        },
+        () => ({
+          env: instanceEnv,
+          credentials,
+          expiresAt: new Date(core.now().getTime() + ROLE_CREDENTIAL_SECONDS * 1000),
+        }),
+      );
+    } else if (fn.handler !== undefined) {
+      outcome = { ok: true, result: await fn.handler(event, context) };
+    } else {
+      outcome = { ok: false, error: errorBody(new Error(`function ${name} has neither a handler nor a codeDir`)) };
+    }
   } catch (error) {
-    const body = errorBody(error);
-    record.status = 'failed';
-    record.error = `${body.errorType}: ${body.errorMessage}`;
-    return { ok: false, error };
-  } finally {
-    record.finishedAt = core.now().toISOString();
+    outcome = { ok: false, error: errorBody(error) };
   }
+  record.status = outcome.ok ? 'succeeded' : 'failed';
+  if (!outcome.ok) record.error = `${outcome.error.errorType}: ${outcome.error.errorMessage}`;
+  record.finishedAt = core.now().toISOString();
+  return outcome;
+}
+
+/**
+ * An asynchronous invocation: up to `maxAsyncRetryAttempts` re-runs after a failed run (N+1 runs in all), then
+ * the record goes to the `onFailure` destination (or `onSuccess` after a success), as FC does. Never throws.
+ */
+async function runAsync(attempt: Omit<Attempt, 'record'>, firstRecord: FcInvocationRecord): Promise<void> {
+  const { core, fn, name } = attempt;
+  const state = fcState(core);
+  const config = fn.asyncInvokeConfig;
+  let record = firstRecord;
+  let outcome = await runAttempt({ ...attempt, record });
+  for (let n = 2; !outcome.ok && n <= config.maxAsyncRetryAttempts + 1; n++) {
+    const { error: _error, finishedAt: _finishedAt, ...base } = firstRecord;
+    record = { ...base, attempt: n, startedAt: core.now().toISOString(), status: 'running', logs: [] };
+    state.invocations.push(record);
+    outcome = await runAttempt({ ...attempt, record });
+  }
+  const destinations = config.destinationConfig;
+  const arn = outcome.ok ? destinations?.onSuccess?.destination : destinations?.onFailure?.destination;
+  if (arn === undefined) return;
+  const { region, accountId, credentials } = attempt.contextInput;
+  const delivered = deliverToDestination(core, {
+    arn,
+    kind: outcome.ok ? 'Success' : 'Failure',
+    functionArn: `acs:fc:${region}:${accountId}:functions/${name}`,
+    requestId: record.requestId,
+    attempts: record.attempt,
+    event: attempt.event,
+    ...(outcome.ok ? { response: encodeResult(outcome.result).body.toString('utf8') } : { error: outcome.error }),
+    credentials,
+  });
+  record.destination = { arn, ...delivered };
 }
 
 async function invoke(call: CloudCall, core: CloudCore): Promise<CloudReply> {
@@ -194,6 +290,24 @@ async function invoke(call: CloudCall, core: CloudCore): Promise<CloudReply> {
   const state = fcState(core);
   const taskId = invocationType === 'Async' ? headerValue(call, 'x-fc-async-task-id') : undefined;
   const taskKey = taskId === undefined ? undefined : `${accountId}/${name}/${taskId}`;
+  if (taskId !== undefined) {
+    if (!fn.asyncInvokeConfig.asyncTask) {
+      return errorReply(
+        400,
+        FcErrorCode.InvalidArgument,
+        `x-fc-async-task-id needs async task mode: function '${name}' has no asyncInvokeConfig with asyncTask: true`,
+        id,
+      );
+    }
+    if (!ASYNC_TASK_ID.test(taskId)) {
+      return errorReply(
+        400,
+        FcErrorCode.InvalidArgument,
+        `x-fc-async-task-id '${taskId}' is invalid: it starts with a letter or _, then letters, digits, _ or -, at most 128 characters`,
+        id,
+      );
+    }
+  }
   if (taskKey !== undefined && state.taskIds.has(taskKey)) {
     return errorReply(409, FcErrorCode.AsyncTaskAlreadyExists, `async task '${taskId}' already exists`, id);
   }
@@ -211,34 +325,38 @@ async function invoke(call: CloudCall, core: CloudCore): Promise<CloudReply> {
     accountId,
     invocationType,
     ...(taskId !== undefined ? { taskId } : {}),
+    attempt: 1,
     startedAt: core.now().toISOString(),
     status: 'running',
     logs: [],
   };
   state.invocations.push(record);
-  const context = buildFcContext({
-    requestId: id,
-    functionName: name,
+  const attempt = {
+    core,
+    name,
     fn,
-    accountId,
-    region: opts.region,
-    qualifier: call.url.searchParams.get('qualifier') ?? 'LATEST',
-    credentials,
-    logLines: record.logs,
-  });
-  const event = Buffer.from(call.body);
+    event: Buffer.from(call.body),
+    contextInput: {
+      requestId: id,
+      functionName: name,
+      fn,
+      accountId,
+      region: opts.region,
+      qualifier: call.url.searchParams.get('qualifier') ?? 'LATEST',
+      credentials,
+    },
+  };
 
   if (invocationType === 'Async') {
     if (taskKey !== undefined) state.taskIds.add(taskKey);
     const done = new Promise<void>((resolve) => setImmediate(resolve))
-      .then(() => runHandler(fn, event, context, record, core))
-      .then(() => undefined)
+      .then(() => runAsync(attempt, record))
       .finally(() => state.inFlight.delete(id));
     state.inFlight.set(id, done);
     return { status: 202, headers: { 'x-fc-request-id': id, 'content-type': 'text/plain' }, body: '' };
   }
 
-  const outcome = await runHandler(fn, event, context, record, core);
+  const outcome = await runAttempt({ ...attempt, record });
   const headers: Record<string, string> = { 'x-fc-request-id': id };
   if (headerValue(call, 'x-fc-log-type')?.toLowerCase() === 'tail') {
     const logs = Buffer.from(record.logs.map((l) => `${l}\n`).join(''), 'utf8');
@@ -248,7 +366,7 @@ async function invoke(call: CloudCall, core: CloudCore): Promise<CloudReply> {
     return {
       status: 200,
       headers: { ...headers, 'content-type': 'application/json', 'x-fc-error-type': UNHANDLED_INVOCATION_ERROR },
-      body: JSON.stringify(errorBody(outcome.error)),
+      body: JSON.stringify(outcome.error),
     };
   }
   const { body, contentType } = encodeResult(outcome.result);
@@ -258,21 +376,42 @@ async function invoke(call: CloudCall, core: CloudCore): Promise<CloudReply> {
 const AdminFunctionBody = z
   .object({
     name: z.string().min(1),
-    /** Path or file URL of an ES module exporting the handler. */
-    module: z.string().min(1),
+    /** Path or file URL of an ES module exporting the handler (run in the local cloud's process). */
+    module: z.string().min(1).optional(),
     export: z.string().min(1).default('handler'),
+    /** A code package directory (e.g. dist/<name>), run in node processes of its own. */
+    codeDir: z.string().min(1).optional(),
     env: z.record(z.string()).optional(),
     role: z.string().min(1).optional(),
     accountId: z.string().min(1).optional(),
     handlerName: z.string().min(1).optional(),
+    memorySize: z.number().int().positive().optional(),
+    timeout: z.number().int().positive().optional(),
+    asyncInvokeConfig: z.record(z.unknown()).optional(),
   })
-  .strict();
+  .strict()
+  .refine((b) => (b.module === undefined) !== (b.codeDir === undefined), {
+    message: 'give exactly one of module or codeDir',
+    path: ['module'],
+  });
 
 function adminJson(status: number, body: unknown): CloudReply {
   return { status, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
 }
 
-async function registerFromModule(call: CloudCall, core: CloudCore): Promise<CloudReply> {
+async function handlerFromModule(module: string, exportName: string): Promise<FcFunction['handler'] | string> {
+  const href = /^[a-z]+:/i.test(module) ? module : pathToFileURL(module).href;
+  let handler: unknown;
+  try {
+    handler = ((await import(href)) as Record<string, unknown>)[exportName];
+  } catch (error) {
+    return `module ${module} could not be loaded: ${String(error)}`;
+  }
+  if (typeof handler !== 'function') return `module ${module} has no function export named ${exportName}`;
+  return handler as FcFunction['handler'];
+}
+
+async function registerFunction(call: CloudCall, core: CloudCore): Promise<CloudReply> {
   let raw: unknown;
   try {
     raw = JSON.parse(call.body.toString('utf8'));
@@ -282,38 +421,65 @@ async function registerFromModule(call: CloudCall, core: CloudCore): Promise<Clo
   const body = AdminFunctionBody.safeParse(raw);
   if (!body.success) {
     return adminJson(400, {
-      error: 'body must be {"name", "module" (path of an ES module), "export"?, "env"?, "role"?, "accountId"?}',
+      error:
+        'body must be {"name", "module" (path of an ES module) or "codeDir" (a code package directory), "export"?, "env"?, "role"?, "accountId"?, "handlerName"?, "timeout"?, "asyncInvokeConfig"?}',
       issues: body.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`),
     });
   }
-  const { name, module, export: exportName, ...rest } = body.data;
-  const href = /^[a-z]+:/i.test(module) ? module : pathToFileURL(module).href;
-  let handler: unknown;
+  const { name, module, export: exportName, codeDir, ...rest } = body.data;
+  let source: { handler: FcFunction['handler'] } | { codeDir: string };
+  if (module !== undefined) {
+    const handler = await handlerFromModule(module, exportName);
+    if (typeof handler === 'string') return adminJson(400, { error: handler });
+    source = { handler };
+  } else {
+    source = { codeDir: path.resolve(codeDir!) };
+  }
   try {
-    handler = ((await import(href)) as Record<string, unknown>)[exportName];
+    registerFcFunction(core, name, { ...source, ...rest } as FcFunctionConfig);
   } catch (error) {
-    return adminJson(400, { error: `module ${module} could not be loaded: ${String(error)}` });
+    return adminJson(400, { error: (error as Error).message });
   }
-  if (typeof handler !== 'function') {
-    return adminJson(400, { error: `module ${module} has no function export named ${exportName}` });
-  }
-  registerFcFunction(core, name, { handler: handler as FcFunction['handler'], ...rest });
   return adminJson(200, { name });
 }
 
+const AdminCrashBody = z.object({ name: z.string().min(1), count: z.number().int().min(0) }).strict();
+
+function parseJson(body: Buffer): unknown {
+  try {
+    return JSON.parse(body.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
 async function admin(call: CloudCall, subpath: string, core: CloudCore): Promise<CloudReply | undefined> {
-  if (subpath === 'functions' && call.method === 'POST') return registerFromModule(call, core);
+  if (subpath === 'functions' && call.method === 'POST') return registerFunction(call, core);
   if (subpath === 'functions' && call.method === 'GET') {
     const names = new Set([...Object.keys(fcOptions(core).functions), ...fcState(core).functions.keys()]);
     return adminJson(200, {
       functions: [...names].sort().map((name) => {
         const fn = findFcFunction(core, name)!;
-        return { name, handler: fn.handlerName, role: fn.role, accountId: fn.accountId, env: Object.keys(fn.env) };
+        return {
+          name,
+          handler: fn.handlerName,
+          ...(fn.codeDir !== undefined ? { codeDir: fn.codeDir } : {}),
+          role: fn.role,
+          accountId: fn.accountId,
+          env: Object.keys(fn.env),
+        };
       }),
     });
   }
   if (subpath === 'invocations' && call.method === 'GET') {
     return adminJson(200, { inFlight: [...fcState(core).inFlight.keys()], invocations: fcInvocations(core) });
+  }
+  if (subpath === 'crash' && call.method === 'POST') {
+    const body = AdminCrashBody.safeParse(parseJson(call.body));
+    if (!body.success)
+      return adminJson(400, { error: 'body must be {"name": <function>, "count": <runs that crash>}' });
+    crashNextInvocations(core, body.data.name, body.data.count);
+    return adminJson(200, body.data);
   }
   if (subpath === 'drain' && call.method === 'POST')
     return adminJson(200, { invocations: await drainFcInvocations(core) });
@@ -346,4 +512,6 @@ export const fcService: ServiceModule = {
   },
 
   admin,
+
+  stop: stopFcInstances,
 };

@@ -44,6 +44,7 @@ const options: FcOptions = {
       handlerName: 'index.echo',
       memorySize: 256,
       timeout: 30,
+      asyncInvokeConfig: { asyncTask: true },
     },
     bytes: { handler: async () => Buffer.from([0, 1, 2, 250]) },
     text: { handler: async () => 'plain words' },
@@ -291,6 +292,20 @@ describe('FC InvokeFunction, asynchronous', () => {
     expect(error.statusCode).toBe(409);
     await drainFcInvocations(cloud.core);
     expect(fcInvocations(cloud.core).filter((r) => r.taskId === 'task-1')).toHaveLength(1);
+  });
+
+  it('refuses a task id for a function without async task mode', async () => {
+    const error = await rejection(invoke('text', {}, { async: true, taskId: 'task-2' }));
+    expect(error).toMatchObject({ statusCode: 400, code: 'InvalidArgument' });
+    expect(error.message).toMatch(/asyncTask: true/);
+  });
+
+  it("refuses a task id that breaks FC's rule, such as one starting with a digit", async () => {
+    for (const taskId of ['0f8e-uuid-first', 'has.dot', `a${'b'.repeat(128)}`]) {
+      const error = await rejection(invoke('echo', {}, { async: true, taskId }));
+      expect(error).toMatchObject({ statusCode: 400, code: 'InvalidArgument' });
+    }
+    expect(fcInvocations(cloud.core).filter((r) => r.taskId === '0f8e-uuid-first')).toHaveLength(0);
   });
 
   it('drains through the admin route', async () => {

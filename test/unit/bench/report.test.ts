@@ -52,7 +52,18 @@ const measured = {
   },
   coldStart: {
     emptyProcessMs: 40,
-    bundles: [{ name: 'ticket-intake', bytes: 1_500_000, loadMs: 60, overheadMs: 70, withinTargets: true }],
+    bundles: [
+      {
+        name: 'ticket-intake',
+        bytes: 1_500_000,
+        codePackageBytes: 8_000_000,
+        loadMs: 60,
+        overheadMs: 70,
+        coldInvokeMs: 400,
+        warmInvokeMs: 40,
+        withinTargets: true,
+      },
+    ],
   },
   memory: memoryFigures(
     { roles: 100, baselineRssMiB: 130, peakRssMiB: 150, peakHeapMiB: 60, retainedHeapMiB: 45 },
@@ -97,7 +108,18 @@ describe('missedTargets', () => {
       ...measured,
       coldStart: {
         emptyProcessMs: 40,
-        bundles: [{ name: 'ticket-intake', bytes: 2_500_000, loadMs: 200, overheadMs: 190, withinTargets: false }],
+        bundles: [
+          {
+            name: 'ticket-intake',
+            bytes: 2_500_000,
+            codePackageBytes: 9_000_000,
+            loadMs: 200,
+            overheadMs: 190,
+            coldInvokeMs: 600,
+            warmInvokeMs: 50,
+            withinTargets: false,
+          },
+        ],
       },
     };
     expect(missedTargets(heavy)[0]).toMatch(

@@ -1,5 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { planShards } from '../../../shared/runtime/shards.js';
+import { ASYNC_TASK_ID_RULE, planShards, shardTaskId } from '../../../shared/runtime/shards.js';
 
 describe('planShards', () => {
   it('keeps every shard within the role limit and every account in exactly one shard', () => {
@@ -28,5 +29,35 @@ describe('planShards', () => {
 
   it('gives no shard for no accounts', () => {
     expect(planShards(new Map(), 10)).toEqual([]);
+  });
+});
+
+describe('shardTaskId', () => {
+  const accounts = ['1437508826153950', '2750194836201847'];
+
+  it('gives the same id for the same run and accounts, whatever their order', () => {
+    expect(shardTaskId('2026-12-01T08:15:00Z', accounts)).toBe(
+      shardTaskId('2026-12-01T08:15:00Z', [...accounts].reverse()),
+    );
+  });
+
+  it('gives another id for another run or another set of accounts', () => {
+    const id = shardTaskId('2026-12-01T08:15:00Z', accounts);
+    expect(shardTaskId('2026-12-01T08:30:00Z', accounts)).not.toBe(id);
+    expect(shardTaskId('2026-12-01T08:15:00Z', accounts.slice(0, 1))).not.toBe(id);
+  });
+
+  it("follows FC's task id rule for any trigger time and accounts", () => {
+    fc.assert(
+      fc.property(
+        fc.date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('2099-12-31T23:59:59Z'), noInvalidDate: true }),
+        fc.array(fc.stringMatching(/^\d{16}$/), { minLength: 1, maxLength: 50 }),
+        (when, ids) => ASYNC_TASK_ID_RULE.test(shardTaskId(when.toISOString(), ids)),
+      ),
+    );
+  });
+
+  it('refuses a trigger time that is not a date', () => {
+    expect(() => shardTaskId('yesterday', accounts)).toThrow(/yesterday/);
   });
 });

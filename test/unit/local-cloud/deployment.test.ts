@@ -1,0 +1,33 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { shardAsyncInvokeConfig } from '../../../local/demo/deployment.js';
+
+interface Descriptor {
+  resources: Record<string, { props: { asyncInvokeConfig?: unknown } }>;
+}
+
+const descriptor = parse(readFileSync(new URL('../../../s.yaml', import.meta.url), 'utf8')) as Descriptor;
+
+/** s.yaml's own `${...}` variables, as they appear in the file. */
+const variable = (name: string): string => `\${${name}}`;
+
+/** Resolve the s.yaml variables an async invoke config uses, for a region, account and bus. */
+function resolve(value: unknown, region: string, accountId: string, bus: string): unknown {
+  return JSON.parse(
+    JSON.stringify(value)
+      .replaceAll(variable('vars.region'), region)
+      .replaceAll(variable('vars.accountId'), accountId)
+      .replaceAll(variable("env('DTS_TRUST_EVENT_BUS', 'dts-trust')"), bus),
+  );
+}
+
+describe('the local deployment', () => {
+  it('gives reconcile-shard the asyncInvokeConfig s.yaml deploys: async tasks, retries, the bus on failure', () => {
+    const deployed = descriptor.resources['reconcile-shard']?.props.asyncInvokeConfig;
+    expect(resolve(deployed, 'cn-hangzhou', '5820374619283746', 'dts-trust')).toEqual(
+      shardAsyncInvokeConfig('cn-hangzhou', '5820374619283746', 'dts-trust'),
+    );
+    expect(deployed).toMatchObject({ asyncTask: true });
+  });
+});
