@@ -5,6 +5,7 @@ import { KMS_SETTINGS_ACTIONS } from '../alicloud/kms.js';
 import { RAM_DIRECTORY_ACTIONS, ramPolicyResource } from '../alicloud/ram.js';
 import { STS_BROKER_ACTIONS } from '../alicloud/sts.js';
 import { TABLESTORE_ACTIONS } from '../alicloud/tablestore/tables.js';
+import { defaultPolicyType } from '../reconcile/policy-attachments.js';
 import { type Config, DEFAULT_TRUST_SETTINGS_SECRET } from './config.js';
 
 /** A RAM policy document (Version 1). */
@@ -84,7 +85,7 @@ export function managementRolePolicy(
         Effect: 'Allow',
         Action: ['ram:AttachPolicyToRole'],
         Resource: attachablePolicies.map((name) =>
-          ramPolicyResource({ policyName: name, policyType: name.startsWith('Aliyun') ? 'System' : 'Custom' }),
+          ramPolicyResource({ policyName: name, policyType: defaultPolicyType(name) }),
         ),
       },
       {

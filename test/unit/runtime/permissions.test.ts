@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { RAM_DIRECTORY_ACTIONS } from '../../../shared/alicloud/ram.js';
+import { managementRolePolicy } from '../../../shared/runtime/permissions.js';
+
+const statementsWith = (action: string, policy = managementRolePolicy()) =>
+  policy.Statement.filter((s) => s.Action.includes(action));
+
+describe('managementRolePolicy', () => {
+  it('allows every role action the directory calls on roles only', () => {
+    const [roles] = managementRolePolicy().Statement;
+    expect(roles).toEqual({ Effect: 'Allow', Action: [...RAM_DIRECTORY_ACTIONS], Resource: ['acs:ram:*:*:role/*'] });
+  });
+
+  it('allows attaching only the DTS system policy by default, on its system policy resource', () => {
+    const resources = statementsWith('ram:AttachPolicyToRole').flatMap((s) => s.Resource);
+    expect(resources).toEqual(['acs:ram:*:*:role/*', 'acs:ram:*:system:policy/AliyunDTSRolePolicy']);
+  });
+
+  it('allows attaching each allowed policy, custom ones on the account policy resource', () => {
+    const policy = managementRolePolicy(['AliyunDTSRolePolicy', 'dts-extra-read']);
+    expect(statementsWith('ram:AttachPolicyToRole', policy)[1]?.Resource).toEqual([
+      'acs:ram:*:system:policy/AliyunDTSRolePolicy',
+      'acs:ram:*:*:policy/dts-extra-read',
+    ]);
+  });
+
+  it('allows detaching any policy, system or custom, so undeclared attachments can go', () => {
+    const resources = statementsWith('ram:DetachPolicyFromRole').flatMap((s) => s.Resource);
+    expect(resources).toEqual(['acs:ram:*:*:role/*', 'acs:ram:*:system:policy/*', 'acs:ram:*:*:policy/*']);
+  });
+
+  it('never allows a wildcard action', () => {
+    expect(
+      managementRolePolicy()
+        .Statement.flatMap((s) => s.Action)
+        .some((a) => a.includes('*')),
+    ).toBe(false);
+  });
+});
