@@ -5,6 +5,7 @@
 import * as RamSdk from '@alicloud/ram20150501';
 import * as StsSdk from '@alicloud/sts20150401';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { editInConsole } from '../../../local/demo/console-edits.js';
 import { deliverAuditEvents } from '../../../shared/audit/deliver-audit-events.js';
 import { AuditEventType } from '../../../shared/domain/audit.js';
 import type { RoleKey } from '../../../shared/domain/grant.js';
@@ -34,10 +35,10 @@ afterAll(async () => {
 /** What the task account's operator can do with a role: not assume it, assume it without RAM access, or use RAM. */
 type Reach = 'cannot assume' | 'assumed, no RAM access' | 'assumed, RAM access';
 
-async function operatorReach(role: RoleKey): Promise<Reach> {
+async function operatorReach(role: RoleKey, user: TestKeys = TASK_OPERATOR.keys): Promise<Reach> {
   let keys: TestKeys;
   try {
-    const assumed = await world.cloud.sts(TASK_OPERATOR.keys).assumeRoleWithOptions(
+    const assumed = await world.cloud.sts(user).assumeRoleWithOptions(
       new StsSdk.AssumeRoleRequest({
         roleArn: `acs:ram::${role.ownerAccountId}:role/${role.roleName}`,
         roleSessionName: 'task-operator',
@@ -164,6 +165,63 @@ describe('reconcile invariants against the local cloud', () => {
       policies: ['AliyunDTSRolePolicy'],
     });
     expect(await world.oracle(role)).toEqual({ accepted: true });
+  });
+
+  it('never lets a newly trusted account reach a policy someone attached by hand to an owned role', async () => {
+    const role = { ownerAccountId: SOURCE, roleName: 'ram-for-dts-hand-admin' };
+    await world.declare({ ...role, trustedAccountId: DESTINATION });
+    await world.reconcileAll('hand-admin-setup');
+    await editInConsole(world.cloud.cloud, {
+      kind: 'attachPolicy',
+      accountId: SOURCE,
+      roleName: role.roleName,
+      policyName: 'AdministratorAccess',
+    });
+    await world.declare(role);
+
+    world.cloud.cloud.setFaults({ errors: { rate: 1, services: ['ram'], actions: ['DetachPolicyFromRole'] } });
+    const failing = probedEngine(role, { DTS_TRUST_RETRY_MAX_ATTEMPTS: '1' });
+    expect((await failing.engine.reconcileRole(role, 'hand-admin-detach-fails')).outcome).toBe('failed');
+    expect(new Set(failing.reaches.map((r) => r.reach))).toEqual(new Set(['cannot assume']));
+    expect((await world.liveRole(role))?.ramPrincipals).toEqual([`acs:ram::${DESTINATION}:root`]);
+
+    world.cloud.cloud.setFaults({});
+    const healthy = probedEngine(role);
+    expect((await healthy.engine.reconcileRole(role, 'hand-admin-repair')).outcome).toBe('repaired');
+    expect(healthy.reaches.map((r) => r.reach)).not.toContain('assumed, RAM access');
+    expect(healthy.reaches.map((r) => `${r.when} ${r.call}`).slice(0, 2)).toEqual([
+      'before detachPolicy',
+      'after detachPolicy',
+    ]);
+    expect(await operatorReach(role)).toBe('assumed, no RAM access');
+    expect((await world.liveRole(role))?.policies).toEqual(['AliyunDTSRolePolicy']);
+  });
+
+  it('keeps removing a wildcard someone keeps adding back, after the flap pause too, with a removal-fight finding', async () => {
+    const role = { ownerAccountId: DESTINATION, roleName: 'ram-for-dts-fought' };
+    const env = { DTS_TRUST_FLAP_LIMIT: '2' };
+    await world.declare(role);
+    await world.reconcileAll('fight-setup', { env });
+    const outsider = EXAMPLE.automation.runner;
+    for (let round = 1; round <= 3; round++) {
+      const live = await world.liveRole(role);
+      const trust = JSON.parse(live?.trustPolicy ?? '{}');
+      trust.Statement[0].Principal.RAM = [...[trust.Statement[0].Principal.RAM].flat(), '*'];
+      await editInConsole(world.cloud.cloud, {
+        kind: 'setTrustPolicy',
+        accountId: DESTINATION,
+        roleName: role.roleName,
+        trustPolicy: trust,
+      });
+      expect(await operatorReach(role, outsider)).toBe('assumed, no RAM access');
+      const report = await world.reconcileAll(`fight-${round}`, { env });
+      expect(report.results.find((r) => r.role.roleName === role.roleName)?.outcome).toBe('repaired');
+      expect(await operatorReach(role, outsider)).toBe('cannot assume');
+    }
+    expect((await world.services().status.getStatus(role))?.pausedReason).toBeDefined();
+    const findings = world.deliveredEvents('dts-trust.finding.removal-fight', role);
+    expect(findings.map((e) => (e.data as { correlationId: string }).correlationId)).toEqual(['fight-2', 'fight-3']);
+    expect(findings[0]).toMatchObject({ data: { severity: 'high', kind: 'removal-fight' } });
   });
 
   it.each(['dts-trust-manager', 'DTS-Trust-Manager'])(
