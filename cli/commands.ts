@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { deliverAuditEvents } from '../shared/audit/deliver-audit-events.js';
 import { isGrantActive } from '../shared/domain/desired-role.js';
 import { grantId } from '../shared/domain/ownership.js';
+import { capGrantLifetimes } from '../shared/intake/cap-lifetimes.js';
 import { revokeSystem } from '../shared/intake/revoke-system.js';
 import { describePlan } from '../shared/reconcile/index.js';
 import { createEngine } from '../shared/runtime/engine.js';
@@ -189,4 +190,27 @@ export async function revokeSystemCommand(services: Services, out: Output, syste
     `${result.revoked.length} grant(s) of ${system} revoked; audit events delivered: ${audit.delivered}, pending: ${audit.pending}`,
   );
   return result.roles.some((r) => r.error) ? 1 : 0;
+}
+
+/**
+ * Upgrade step: give every stored grant without an expiry the maximum lifetime (DTS_TRUST_MAX_GRANT_DAYS) from
+ * now, then deliver the audit events. Grants written by this release always have one.
+ */
+export async function capLifetimesCommand(services: Services, out: Output): Promise<number> {
+  const capped = await capGrantLifetimes(
+    {
+      grants: services.grants,
+      audit: services.outbox,
+      clock: services.clock,
+      guardrails: services.config.guardrails,
+      newId: randomUUID,
+    },
+    randomUUID(),
+  );
+  for (const id of capped) out.line(`capped ${id}`);
+  const audit = await deliverAuditEvents(services.outbox, services.sink, { clock: services.clock });
+  out.line(
+    `${capped.length} grant(s) without an expiry now end in ${services.config.guardrails.maxGrantDays} days; audit events delivered: ${audit.delivered}, pending: ${audit.pending}`,
+  );
+  return 0;
 }

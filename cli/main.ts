@@ -9,6 +9,7 @@ import { problemsFromZodError } from '../shared/domain/zod-problems.js';
 import { loadConfig } from '../shared/runtime/config.js';
 import { createServices, type Services } from '../shared/runtime/services.js';
 import {
+  capLifetimesCommand,
   EventIdSchema,
   grantsCommand,
   type Output,
@@ -86,6 +87,12 @@ export async function runCli(
       const parsed = EventIdSchema.safeParse(eventId);
       if (!parsed.success) throw new ValidationError(problemsFromZodError(parsed.error, 'eventId'));
       code = await replayCommand(await connect(), out, parsed.data);
+    });
+  program
+    .command('cap-lifetimes')
+    .description('upgrade step: give every stored grant without an expiry the maximum lifetime from now')
+    .action(async () => {
+      code = await capLifetimesCommand(await connect(), out);
     });
   program
     .command('revoke-system')

@@ -109,6 +109,30 @@ describe('dts-trust CLI', () => {
     expect((await cli('revoke-system', 'rogue')).text).toContain('0 grant(s) of rogue revoked');
   });
 
+  it('gives the grants an earlier release stored without an expiry the maximum lifetime, once', async () => {
+    const before = Date.now();
+    const run = await cli('cap-lifetimes');
+    expect(run.code).toBe(0);
+    expect(run.text).toContain(`capped ${EXAMPLE.sourceOwner.id}/ram-for-dts-cli/${EXAMPLE.destinationOwner.id}`);
+    const services = createServices(loadConfig(env), {
+      tablestoreKeys: LOCAL_AUTOMATION.runner,
+      ownKeys: async () => LOCAL_AUTOMATION.runner,
+    });
+    const stored = await services.grants.getGrant({
+      ownerAccountId: EXAMPLE.sourceOwner.id,
+      roleName: 'ram-for-dts-cli',
+      trustedAccountId: EXAMPLE.destinationOwner.id,
+    });
+    const days = (Date.parse(stored?.expiresAt ?? '') - before) / 86_400_000;
+    expect(days).toBeGreaterThan(89.9);
+    expect(days).toBeLessThan(90.1);
+    const capped = readEventBridgeEvents(cloud.cloud.core, { bus: LOCAL_EVENT_BUS }).filter(
+      (e) => (e.event.data as { outcome?: string }).outcome === 'lifetimeCapped',
+    );
+    expect(capped.length).toBeGreaterThan(0);
+    expect((await cli('cap-lifetimes')).text).toContain('0 grant(s) without an expiry');
+  });
+
   it('refuses a system name that is not one', async () => {
     const { code, text } = await cli('revoke-system', '../etc');
     expect(code).toBe(2);
