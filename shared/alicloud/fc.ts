@@ -6,8 +6,8 @@ import type { Config } from '../runtime/config.js';
 import { callCloud } from './cloud-error.js';
 import { openApiConfig } from './openapi-config.js';
 
-/** FC actions the shard fan-out calls. */
-export const FC_INVOKER_ACTIONS = ['fc:InvokeFunction'] as const;
+/** FC actions the shard fan-out calls (GetAsyncTask only to tell a repeated task id from a bad request). */
+export const FC_INVOKER_ACTIONS = ['fc:InvokeFunction', 'fc:GetAsyncTask'] as const;
 
 /** Settings of the function invoker. */
 export interface FunctionInvokerOptions {
@@ -38,7 +38,11 @@ export class FunctionInvoker {
   }
 
   /** Queue one asynchronous invocation (FC answers 202); `taskId` makes a retried fan-out idempotent. */
-  async invokeAsync(functionName: string, payload: unknown, taskId?: string): Promise<{ requestId?: string }> {
+  async invokeAsync(
+    functionName: string,
+    payload: unknown,
+    taskId?: string,
+  ): Promise<{ requestId?: string; alreadyQueued?: true }> {
     const keys = await this.#options.keys();
     const client = new FcSdk.default(openApiConfig(keys, this.#options));
     let res: Awaited<ReturnType<InstanceType<typeof FcSdk.default>['invokeFunctionWithOptions']>>;
@@ -55,8 +59,15 @@ export class FunctionInvoker {
         ),
       );
     } catch (error) {
-      // A task id FC already accepted (409) means an earlier attempt queued it: the fan-out is idempotent.
-      if (taskId && error instanceof CloudApiError && error.statusCode === 409) return {};
+      // A task id FC already accepted means an earlier attempt queued it: the fan-out is idempotent. FC's current
+      // dedup page answers 409; an older one says 400, which also means a bad request, so a 400 counts as a
+      // repeat only when GetAsyncTask finds the task.
+      if (taskId && error instanceof CloudApiError) {
+        if (error.statusCode === 409) return { alreadyQueued: true };
+        if (error.statusCode === 400 && (await this.#taskExists(client, functionName, taskId))) {
+          return { alreadyQueued: true };
+        }
+      }
       throw error;
     }
     res.body?.resume();
@@ -70,5 +81,27 @@ export class FunctionInvoker {
       });
     }
     return { requestId: res.headers?.['x-fc-request-id'] };
+  }
+
+  /** True when FC knows the async task (any status); false when it answers otherwise. */
+  async #taskExists(
+    client: InstanceType<typeof FcSdk.default>,
+    functionName: string,
+    taskId: string,
+  ): Promise<boolean> {
+    try {
+      const res = await callCloud('fc:GetAsyncTask', () =>
+        client.getAsyncTaskWithOptions(
+          functionName,
+          taskId,
+          new FcSdk.GetAsyncTaskRequest({}),
+          {},
+          new $dara.RuntimeOptions({ autoretry: false, readTimeout: 10_000 }),
+        ),
+      );
+      return res.statusCode === 200 && res.body?.taskId === taskId;
+    } catch {
+      return false;
+    }
   }
 }

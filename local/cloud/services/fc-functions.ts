@@ -142,6 +142,8 @@ export const FcOptionsSchema = z
     instanceIdleSeconds: z.number().int().positive().default(300),
     /** Echo what code-package instances write to the local cloud's stderr (the CLI turns it on). */
     printFunctionLogs: z.boolean().default(false),
+    /** The status a repeated async task id is refused with: 409 (FC's current page) or 400 (an older page). */
+    duplicateTaskStatus: z.union([z.literal(409), z.literal(400)]).default(409),
   })
   .strict();
 

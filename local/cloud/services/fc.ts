@@ -9,7 +9,8 @@
  * - `x-fc-invocation-type: Async`: 202 at once; the handler runs afterwards. A failed run is re-run up to
  *   `asyncInvokeConfig.maxAsyncRetryAttempts` times (N+1 runs in all, one record each), then the invocation's
  *   record goes to the `onFailure` destination (an EventBridge bus). `x-fc-async-task-id` needs `asyncTask: true`
- *   and FC's id rule (400 otherwise); a repeated id is refused with 409. {@link drainFcInvocations} or
+ *   and FC's id rule (400 otherwise); a repeated id is refused with 409 (400 with `duplicateTaskStatus: 400`, as
+ *   an older FC page documents). GetAsyncTask (`GET .../async-tasks/<taskId>`) reports a task's status. {@link drainFcInvocations} or
  *   `POST /__admin/fc/drain` waits for them all, retries included.
  * - Functions are in-process handlers, or code packages (`codeDir`) run in node processes of their own as FC's
  *   nodejs20 runtime does (fc-instances.ts). `POST /__admin/fc/crash {name, count}` makes the next runs crash.
@@ -58,6 +59,7 @@ export const FcErrorCode = {
   EntityTooLarge: 'EntityTooLarge',
   InvalidArgument: 'InvalidArgument',
   AsyncTaskAlreadyExists: 'AsyncTaskAlreadyExists',
+  AsyncTaskNotFound: 'AsyncTaskNotFound',
   PathNotSupported: 'PathNotSupported',
 } as const;
 
@@ -68,6 +70,7 @@ export const FC_PAYLOAD_LIMITS = { Sync: 32 * 1024 * 1024, Async: 128 * 1024 } a
 export const UNHANDLED_INVOCATION_ERROR = 'UnhandledInvocationError';
 
 const INVOKE_PATH = /^\/2023-03-30\/functions\/([^/]+)\/invocations$/;
+const ASYNC_TASK_PATH = /^\/2023-03-30\/functions\/([^/]+)\/async-tasks\/([^/]+)$/;
 const LOG_TAIL_BYTES = 4096;
 
 function requestId(): string {
@@ -249,6 +252,68 @@ async function runAsync(attempt: Omit<Attempt, 'record'>, firstRecord: FcInvocat
   record.destination = { arn, ...delivered };
 }
 
+/** The status GetAsyncTask reports for a task, from its attempts' records. */
+function taskStatus(core: CloudCore, records: readonly FcInvocationRecord[]): string {
+  const last = records.at(-1)!;
+  if (last.status === 'running') return 'Running';
+  if (last.status === 'succeeded') return 'Succeeded';
+  return fcState(core).inFlight.has(last.requestId) ? 'Retrying' : 'Failed';
+}
+
+/** GetAsyncTask: `GET /2023-03-30/functions/<name>/async-tasks/<taskId>` (JSON AsyncTask, or 404). */
+async function getAsyncTask(call: CloudCall, core: CloudCore, match: RegExpExecArray): Promise<CloudReply> {
+  const id = requestId();
+  const principal = authenticate(call, core, id);
+  if (isReply(principal)) return principal;
+  const name = decodeURIComponent(match[1]!);
+  const taskId = decodeURIComponent(match[2]!);
+  const fn = findFcFunction(core, name);
+  const accountId = fn?.accountId ?? principal.accountId;
+  if (!fn || accountId !== principal.accountId) {
+    return errorReply(404, FcErrorCode.FunctionNotFound, `function '${name}' does not exist`, id);
+  }
+  const region = fcOptions(core).region;
+  const resource = `acs:fc:${region}:${accountId}:functions/${name}`;
+  if (!core.isAllowed(principal, 'fc:GetAsyncTask', resource)) {
+    return errorReply(
+      403,
+      FcErrorCode.AccessDenied,
+      `${principal.arn} is not authorized to perform fc:GetAsyncTask on ${resource}`,
+      id,
+    );
+  }
+  const records = fcInvocations(core).filter(
+    (r) => r.taskId === taskId && r.functionName === name && r.accountId === accountId,
+  );
+  if (records.length === 0) {
+    return errorReply(404, FcErrorCode.AsyncTaskNotFound, `async task '${taskId}' does not exist`, id);
+  }
+  const first = records[0]!;
+  const last = records.at(-1)!;
+  const body = {
+    taskId,
+    requestId: first.requestId,
+    functionArn: resource,
+    qualifier: 'LATEST',
+    status: taskStatus(core, records),
+    alreadyRetriedTimes: last.attempt - 1,
+    startedTime: Date.parse(first.startedAt),
+    ...(last.finishedAt ? { endTime: Date.parse(last.finishedAt) } : {}),
+    ...(last.error ? { taskErrorMessage: last.error } : {}),
+  };
+  return {
+    status: 200,
+    headers: { 'content-type': 'application/json', 'x-fc-request-id': id },
+    body: JSON.stringify(body),
+  };
+}
+
+/** Route a call to InvokeFunction or GetAsyncTask. */
+function handle(call: CloudCall, core: CloudCore): Promise<CloudReply> {
+  const task = call.method === 'GET' ? ASYNC_TASK_PATH.exec(call.url.pathname) : null;
+  return task ? getAsyncTask(call, core, task) : invoke(call, core);
+}
+
 async function invoke(call: CloudCall, core: CloudCore): Promise<CloudReply> {
   const id = requestId();
   const name = functionNameOf(call);
@@ -309,7 +374,12 @@ async function invoke(call: CloudCall, core: CloudCore): Promise<CloudReply> {
     }
   }
   if (taskKey !== undefined && state.taskIds.has(taskKey)) {
-    return errorReply(409, FcErrorCode.AsyncTaskAlreadyExists, `async task '${taskId}' already exists`, id);
+    return errorReply(
+      opts.duplicateTaskStatus,
+      FcErrorCode.AsyncTaskAlreadyExists,
+      `async task '${taskId}' already exists`,
+      id,
+    );
   }
 
   let credentials: ReturnType<typeof functionCredentials>;
@@ -499,13 +569,13 @@ export const fcService: ServiceModule = {
     const accountId = auth ? core.resolveAccessKey(auth.accessKeyId)?.accountId : undefined;
     return {
       service: FC_SERVICE,
-      action: 'InvokeFunction',
+      action: call.method === 'GET' && ASYNC_TASK_PATH.test(call.url.pathname) ? 'GetAsyncTask' : 'InvokeFunction',
       ...(accountId ? { accountId } : {}),
       ...(auth ? { accessKeyId: auth.accessKeyId } : {}),
     };
   },
 
-  handle: invoke,
+  handle,
 
   faultReply(fault: { status: number; code: string; message: string }): CloudReply {
     return errorReply(fault.status, fault.code, fault.message);

@@ -7,6 +7,7 @@ import {
   fcInvocations,
   registerFcFunction,
 } from '../../../local/cloud/services/fc-functions.js';
+import { FunctionInvoker } from '../../../shared/alicloud/fc.js';
 import { ACCOUNT_A, FUNCTION_ROLE, type Harness, startHarness } from './eventbridge-fc-harness.js';
 import { invokeFc } from './fc-client.js';
 
@@ -135,4 +136,43 @@ describe('FC asynchronous invocation retries', () => {
       }),
     ).toThrow(/asyncInvokeConfig\.destinationConfig\.onFailure\.destination/);
   });
+});
+
+describe('FunctionInvoker against the local FC, task ids', () => {
+  const keys = async () => ({ accessKeyId: ACCOUNT_A.keyId, accessKeySecret: ACCOUNT_A.secret });
+
+  for (const duplicateTaskStatus of [409, 400] as const) {
+    it(`recognises a repeated task id FC refuses with ${duplicateTaskStatus}, and runs the task once`, async () => {
+      const own = await startHarness({ fc: { region: 'cn-hangzhou', duplicateTaskStatus } });
+      try {
+        let runs = 0;
+        registerFcFunction(own.core, 'shard', {
+          handler: () => {
+            runs += 1;
+          },
+          accountId: ACCOUNT_A.id,
+          asyncInvokeConfig: { asyncTask: true },
+        });
+        const invoker = new FunctionInvoker({
+          endpoint: own.endpoint,
+          protocol: 'http',
+          regionId: 'cn-hangzhou',
+          keys,
+        });
+        const first = await invoker.invokeAsync('shard', { n: 1 }, 'shard_20261201T080000000Z_abc');
+        expect(first.requestId).toBeDefined();
+        expect(await invoker.invokeAsync('shard', { n: 1 }, 'shard_20261201T080000000Z_abc')).toEqual({
+          alreadyQueued: true,
+        });
+        await drainFcInvocations(own.core);
+        expect(runs).toBe(1);
+        // A 400 for a task FC does not know is a failure, not a repeat.
+        await expect(invoker.invokeAsync('shard', {}, '9-starts-with-a-digit')).rejects.toMatchObject({
+          statusCode: 400,
+        });
+      } finally {
+        await own.stop();
+      }
+    });
+  }
 });

@@ -59,9 +59,30 @@ describe('FunctionInvoker.invokeAsync', () => {
     });
   });
 
-  it('treats a task id FC already accepted as queued', async () => {
+  it('treats a task id FC already accepted (409) as queued', async () => {
     fc.on('invokeFunctionWithOptions').rejects(aliClientError({ code: 'AsyncTaskAlreadyExist', statusCode: 409 }));
-    expect(await invoker.invokeAsync('reconcile-shard', {}, 'run-1-shard-3')).toEqual({});
+    expect(await invoker.invokeAsync('reconcile-shard', {}, 'run-1-shard-3')).toEqual({ alreadyQueued: true });
+  });
+
+  it('treats a 400 as a repeated task id only when GetAsyncTask finds the task', async () => {
+    fc.on('invokeFunctionWithOptions').rejects(aliClientError({ code: 'InvalidArgument', statusCode: 400 }));
+    fc.on('getAsyncTaskWithOptions', 'reconcile-shard').resolves(
+      new FcSdk.GetAsyncTaskResponse({
+        statusCode: 200,
+        headers: {},
+        body: new FcSdk.AsyncTask({ taskId: 'run-1-shard-3' }),
+      }),
+    );
+    expect(await invoker.invokeAsync('reconcile-shard', {}, 'run-1-shard-3')).toEqual({ alreadyQueued: true });
+  });
+
+  it('fails on a 400 for a task FC does not know (a bad id, async tasks off)', async () => {
+    fc.on('invokeFunctionWithOptions').rejects(aliClientError({ code: 'InvalidArgument', statusCode: 400 }));
+    fc.on('getAsyncTaskWithOptions').rejects(aliClientError({ code: 'AsyncTaskNotFound', statusCode: 404 }));
+    await expect(invoker.invokeAsync('reconcile-shard', {}, 'run-1-shard-3')).rejects.toMatchObject({
+      code: 'InvalidArgument',
+      statusCode: 400,
+    });
   });
 
   it('fails on a 409 when no task id was given', async () => {
