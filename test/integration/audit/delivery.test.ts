@@ -266,6 +266,34 @@ describe('deliverAuditEvents through the real EventBridge client', () => {
   });
 });
 
+describe('TablestoreAuditOutbox bookkeeping', () => {
+  it('counts an attempt only on a row that is still there: a row delivered meanwhile does not come back', async () => {
+    const kept = `kept-${randomUUID()}`;
+    await services.outbox.record(event(kept));
+    const gone = `gone-${randomUUID()}`;
+    await services.outbox.recordFailedAttempts(
+      [
+        { eventId: kept, code: 'InternalError', attempts: 2 },
+        { eventId: gone, code: 'InternalError', attempts: 1 },
+      ],
+      now,
+    );
+    expect(await outboxRows()).toEqual([
+      expect.objectContaining({ eventId: kept, attempts: 2, lastCode: 'InternalError' }),
+    ]);
+  });
+
+  it('sets aside nothing for a row another worker already removed', async () => {
+    const id = `raced-${randomUUID()}`;
+    await services.outbox.setAside(
+      { eventId: id, recordedAt: now.getTime(), attempts: 1 },
+      { code: 'X', message: 'm' },
+      now,
+    );
+    expect(await setAside()).toEqual([]);
+  });
+});
+
 describe('EventBridgeAuditSink against buses that mark accepted entries differently', () => {
   it.each([
     ['""', ''],
