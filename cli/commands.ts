@@ -36,13 +36,6 @@ async function* selectedRoles(services: Services, filter: RoleFilter) {
   }
 }
 
-/** Create the tables that are missing. */
-export async function setupCommand(services: Services, out: Output): Promise<number> {
-  await services.ensureTables();
-  out.line(`tables ready: ${Object.values(services.config.tables).join(', ')}`);
-  return 0;
-}
-
 /** List declared grants. */
 export async function grantsCommand(services: Services, out: Output, filter: RoleFilter): Promise<number> {
   const now = services.clock.now();

@@ -20,8 +20,8 @@ import {
   revokeSystemCommand,
   SystemNameSchema,
   setAsideCommand,
-  setupCommand,
 } from './commands.js';
+import { bootstrapCommand, SetupOptionsSchema } from './setup.js';
 
 /** Run the CLI with `argv` (without node and script); returns the exit code. */
 export async function runCli(
@@ -56,9 +56,24 @@ export async function runCli(
     .configureOutput({ writeOut: (s) => out.line(s.trimEnd()), writeErr: (s) => out.line(s.trimEnd()) });
   program
     .command('setup')
-    .description('create the Tablestore tables that are missing (idempotent)')
-    .action(async () => {
-      code = await setupCommand(await connect(), out);
+    .alias('bootstrap')
+    .description(
+      'first deploy: create the tables (waiting until ready) and the event bus, and print (or create) the management role of each owner account',
+    )
+    .option(
+      '--owner <uid...>',
+      'owner accounts (besides allowedOwnerAccounts of the trust settings and those of stored grants)',
+    )
+    .option('--task-account <uid...>', 'task-creating or trusted accounts that need a DTS read-only management role')
+    .option('--create-management-roles', "create the management roles through each account's keys (--credentials)")
+    .option(
+      '--credentials <file>',
+      'JSON {"accounts": {"<uid>": {"accessKeyId", "accessKeySecret"}}} for --create-management-roles',
+    )
+    .action(async (opts: unknown) => {
+      const parsed = SetupOptionsSchema.safeParse(opts);
+      if (!parsed.success) throw new ValidationError(problemsFromZodError(parsed.error, 'options'));
+      code = await bootstrapCommand(await connect(), out, parsed.data);
     });
   for (const [name, description, run] of [
     ['grants', 'list declared grants', grantsCommand],

@@ -23,6 +23,8 @@ export const AuditEventType = {
   ChangePlanned: 'dts-trust.change.planned',
   AccountFailed: 'dts-trust.account.failed',
   RunSummary: 'dts-trust.run.summary',
+  /** `npm run cli -- setup` is about to change (or changed) RAM in an account: the management role and its policy. */
+  SetupChange: 'dts-trust.setup.change',
 } as const;
 /** One of {@link AuditEventType}, or a finding's type (`dts-trust.finding.<kind>`, see finding.ts). */
 export type AuditEventType = (typeof AuditEventType)[keyof typeof AuditEventType] | FindingEventType;

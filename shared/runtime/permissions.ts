@@ -98,6 +98,14 @@ export function managementRolePolicy(
   };
 }
 
+/**
+ * The policy of the management role in a task-creating or trusted account that owns no database: read its DTS
+ * jobs for the inventory, nothing in RAM.
+ */
+export function inventoryRolePolicy(): PolicyDocument {
+  return { Version: '1', Statement: [{ Effect: 'Allow', Action: [...DTS_INVENTORY_ACTIONS], Resource: ['*'] }] };
+}
+
 /** The trust policy of the management role: only the automation account may assume it, optionally with an external ID. */
 export function managementRoleTrustPolicy(automationAccountId: string, externalId?: string): unknown {
   return {

@@ -422,3 +422,14 @@ export const eventBridgeService: ServiceModule = {
     restoreEventBridge(eventBridgeState(core), data);
   },
 };
+
+/** What the bus control-plane module (eventbridge-buses.ts) shares with PutEvents: options, signature, replies. */
+export {
+  authenticate as authenticateEventBridge,
+  errorReply as eventBridgeErrorReply,
+  headerValue as eventBridgeHeader,
+  isReply as isEventBridgeReply,
+  json as eventBridgeJson,
+  options as eventBridgeOptions,
+  requestId as eventBridgeRequestId,
+};

@@ -1,6 +1,7 @@
 import type { ServiceModule } from '../contract.js';
 import { dtsModule } from './dts.js';
 import { eventBridgeService } from './eventbridge.js';
+import { eventBusService } from './eventbridge-buses.js';
 import { fcService } from './fc.js';
 import { kmsService } from './kms.js';
 import { ramModule } from './ram.js';
@@ -15,6 +16,7 @@ export const serviceModules: readonly ServiceModule[] = [
   ramModule,
   stsModule,
   eventBridgeService,
+  eventBusService,
   fcService,
   dtsModule,
   kmsService,

@@ -16,6 +16,7 @@ import {
 import type { CallIdentity, CloudCall, CloudCore, CloudReply, ServiceModule } from '../contract.js';
 import { LocalCloudError } from '../errors.js';
 import type { RamAction, RamOptions } from './ram-context.js';
+import { createPolicy, getPolicy } from './ram-custom-policies.js';
 import { attachPolicyToRole, detachPolicyFromRole, listPoliciesForRole } from './ram-policies.js';
 import { createRole, deleteRole, getRole, listRoles, updateRole } from './ram-roles.js';
 import { listTagResources, tagResources, untagResources } from './ram-tags.js';
@@ -34,6 +35,8 @@ const ACTIONS: Readonly<Record<string, RamAction>> = {
   AttachPolicyToRole: attachPolicyToRole,
   DetachPolicyFromRole: detachPolicyFromRole,
   ListPoliciesForRole: listPoliciesForRole,
+  CreatePolicy: createPolicy,
+  GetPolicy: getPolicy,
   TagResources: tagResources,
   UntagResources: untagResources,
   ListTagResources: listTagResources,

@@ -1,0 +1,216 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../../cli/main.js';
+import { readEventBridgeEvents } from '../../../local/cloud/services/eventbridge-store.js';
+import {
+  LOCAL_AUTOMATION,
+  LOCAL_EVENT_BUS,
+  localCloudEnvironment,
+  localTrustSettings,
+} from '../../../local/demo/local-environment.js';
+import { RamRoleDirectory } from '../../../shared/alicloud/ram.js';
+import { StsCredentialBroker } from '../../../shared/alicloud/sts.js';
+import { AuditEventType } from '../../../shared/domain/audit.js';
+import { managementRolePolicy } from '../../../shared/runtime/permissions.js';
+import { EXAMPLE, exampleAccountsDocument, startTestCloud, type TestCloud } from '../../support/local-cloud.js';
+
+/** An owner account that has nothing of dts-trust yet. */
+const NEW_OWNER = {
+  id: '3141592653589793',
+  root: { accessKeyId: 'LTAI5tLocalNewOwnerRoot', accessKeySecret: 'local-new-owner-root-secret-0001' },
+};
+const TASK = EXAMPLE.taskCreator;
+
+let cloud: TestCloud;
+let env: Record<string, string>;
+let credentialsFile: string;
+
+async function cli(...argv: string[]) {
+  const lines: string[] = [];
+  const code = await runCli(argv, env, { line: (t) => lines.push(t), interactive: false });
+  return { code, text: lines.join('\n') };
+}
+
+const ramWrites = () =>
+  cloud.cloud.log.filter((e) => ['CreateRole', 'CreatePolicy', 'AttachPolicyToRole', 'UpdateRole'].includes(e.action));
+
+beforeAll(async () => {
+  const accounts = structuredClone(exampleAccountsDocument);
+  accounts.accounts.push({
+    id: NEW_OWNER.id,
+    name: 'new-owner',
+    accessKeys: [{ id: NEW_OWNER.root.accessKeyId, secret: NEW_OWNER.root.accessKeySecret }],
+  });
+  // No event bus yet, and new tables serve rows at once (readiness waiting has its own tests).
+  cloud = await startTestCloud({ accounts, services: { tablestore: { tableLoadSeconds: 0 } } });
+  env = {
+    ...localCloudEnvironment(cloud.cloud, {
+      DTS_TRUST_SETTINGS: JSON.stringify(
+        localTrustSettings({ managementExternalIds: { [EXAMPLE.sourceOwner.id]: 'ext-source-owner' } }),
+      ),
+    }),
+    ALIBABA_CLOUD_ACCESS_KEY_ID: LOCAL_AUTOMATION.runner.accessKeyId,
+    ALIBABA_CLOUD_ACCESS_KEY_SECRET: LOCAL_AUTOMATION.runner.accessKeySecret,
+  };
+  credentialsFile = join(await mkdtemp(join(tmpdir(), 'dts-trust-setup-')), 'credentials.json');
+  await writeFile(
+    credentialsFile,
+    JSON.stringify({
+      accounts: {
+        [NEW_OWNER.id]: NEW_OWNER.root,
+        [TASK.id]: TASK.root,
+        // Keys of another account under the source owner's id: setup must notice.
+        [EXAMPLE.sourceOwner.id]: EXAMPLE.destinationOwner.root,
+      },
+    }),
+  );
+});
+
+afterAll(async () => {
+  await cloud?.stop();
+});
+
+describe('npm run cli -- setup', () => {
+  it('creates the tables and the missing event bus in the automation account, then finds them there', async () => {
+    const first = await cli('setup');
+    expect(first.code).toBe(0);
+    expect(first.text).toContain('tables ready: dts_trust_grants');
+    expect(first.text).toContain(`event bus ${LOCAL_EVENT_BUS}: created`);
+    expect(cloud.cloud.log.some((e) => e.action === 'CreateTable')).toBe(true);
+    const second = await cli('bootstrap');
+    expect(second.text).toContain(`event bus ${LOCAL_EVENT_BUS}: exists`);
+  });
+
+  it('prints the management role of each owner account with its trust policy, policy and commands, and changes no RAM', async () => {
+    const before = ramWrites().length;
+    const { code, text } = await cli('setup', '--owner', NEW_OWNER.id, '--task-account', TASK.id);
+    expect(code).toBe(0);
+    expect(text).toContain(`account ${NEW_OWNER.id} (owner):`);
+    expect(text).toContain(`"RAM":["acs:ram::${LOCAL_AUTOMATION.accountId}:root"]`);
+    expect(text).toContain('aliyun ram CreateRole --RoleName dts-trust-manager');
+    expect(text).toContain(`account ${TASK.id} (task-creating or trusted):`);
+    expect(ramWrites().length).toBe(before);
+  });
+
+  it('puts the external ID of the trust settings into the trust policy it prints', async () => {
+    const { text } = await cli('setup', '--owner', EXAMPLE.sourceOwner.id);
+    expect(text).toContain('"sts:ExternalId":"ext-source-owner"');
+  });
+
+  it("creates the management role through each account's keys, so the automation account can assume it", async () => {
+    const { code, text } = await cli(
+      'setup',
+      '--owner',
+      NEW_OWNER.id,
+      '--task-account',
+      TASK.id,
+      '--create-management-roles',
+      '--credentials',
+      credentialsFile,
+    );
+    expect(text).toContain(
+      `account ${NEW_OWNER.id}: policy dts-trust-manager-policy created, role dts-trust-manager created, attachment attached`,
+    );
+    expect(text).toContain(`account ${TASK.id}: policy dts-trust-manager-policy created`);
+    expect(code).toBe(0);
+    const where = { endpoint: cloud.endpoint, protocol: 'http' as const, regionId: 'cn-hangzhou' };
+    const broker = new StsCredentialBroker({
+      ...where,
+      automationAccountId: LOCAL_AUTOMATION.accountId,
+      managementRole: 'dts-trust-manager',
+      ownKeys: async () => LOCAL_AUTOMATION.runner,
+      clock: { now: () => new Date() },
+    });
+    const session = await broker.credentialsFor(NEW_OWNER.id);
+    const directory = new RamRoleDirectory(where);
+    // The management session itself reads its role: the least-privilege policy allows ram:GetRole.
+    const role = await directory.getRole(session, 'dts-trust-manager');
+    expect(role?.arn).toBe(`acs:ram::${NEW_OWNER.id}:role/dts-trust-manager`);
+    expect(await directory.listAttachedPolicies(session, 'dts-trust-manager')).toEqual([
+      { policyName: 'dts-trust-manager-policy', policyType: 'Custom' },
+    ]);
+    const events = readEventBridgeEvents(cloud.cloud.core, { bus: LOCAL_EVENT_BUS }).filter(
+      (e) => e.event['type'] === AuditEventType.SetupChange,
+    );
+    type Detail = { accountId: string; action: string; document?: string };
+    const details = events.map((e) => (e.event['data'] as { detail: Detail }).detail);
+    // The outbox delivers in no particular order; each change was recorded (before it was made).
+    expect(details.map((d) => `${d.accountId} ${d.action}`).sort()).toEqual(
+      [TASK.id, NEW_OWNER.id].flatMap((a) =>
+        ['AttachPolicyToRole', 'CreatePolicy', 'CreateRole'].map((x) => `${a} ${x}`),
+      ),
+    );
+    const ownerPolicy = details.find((d) => d.accountId === NEW_OWNER.id && d.action === 'CreatePolicy');
+    expect(JSON.parse(ownerPolicy?.document ?? '{}')).toEqual(managementRolePolicy());
+  });
+
+  it('changes nothing when run again', async () => {
+    const before = ramWrites().length;
+    const { code, text } = await cli(
+      'setup',
+      '--owner',
+      NEW_OWNER.id,
+      '--create-management-roles',
+      '--credentials',
+      credentialsFile,
+    );
+    expect(text).toContain(
+      `account ${NEW_OWNER.id}: policy dts-trust-manager-policy exists, role dts-trust-manager exists, attachment exists`,
+    );
+    expect(ramWrites().length).toBe(before);
+    expect(code).toBe(0);
+  });
+
+  it('refuses keys that belong to another account, and fails', async () => {
+    const before = ramWrites().length;
+    const { code, text } = await cli(
+      'setup',
+      '--owner',
+      EXAMPLE.sourceOwner.id,
+      '--create-management-roles',
+      '--credentials',
+      credentialsFile,
+    );
+    expect(text).toContain(
+      `account ${EXAMPLE.sourceOwner.id}: the keys in --credentials belong to account ${EXAMPLE.destinationOwner.id}; nothing created`,
+    );
+    expect(code).toBe(1);
+    expect(ramWrites().length).toBe(before);
+  });
+
+  it('reports an existing role whose trust policy differs instead of rewriting it', async () => {
+    const file = join(await mkdtemp(join(tmpdir(), 'dts-trust-setup-')), 'credentials.json');
+    await writeFile(file, JSON.stringify({ accounts: { [EXAMPLE.sourceOwner.id]: EXAMPLE.sourceOwner.root } }));
+    const { code, text } = await cli(
+      'setup',
+      '--owner',
+      EXAMPLE.sourceOwner.id,
+      '--create-management-roles',
+      '--credentials',
+      file,
+    );
+    expect(text).toContain('role dts-trust-manager differs');
+    expect(text).toContain('left unchanged');
+    expect(code).toBe(1);
+    expect(cloud.cloud.log.some((e) => e.action === 'UpdateRole')).toBe(false);
+  });
+
+  it('validates its options and the credentials file', async () => {
+    expect((await cli('setup', '--owner', '123')).text).toContain('16-digit');
+    expect((await cli('setup', '--create-management-roles')).text).toContain('needs --credentials');
+    const bad = join(await mkdtemp(join(tmpdir(), 'dts-trust-setup-')), 'bad.json');
+    await writeFile(bad, JSON.stringify({ accounts: { [NEW_OWNER.id]: { accessKeyId: 'x' } } }));
+    const { code, text } = await cli(
+      'setup',
+      '--owner',
+      NEW_OWNER.id,
+      '--create-management-roles',
+      '--credentials',
+      bad,
+    );
+    expect(code).toBe(2);
+    expect(text).toContain(`accounts.${NEW_OWNER.id}.accessKeySecret`);
+  });
+});
