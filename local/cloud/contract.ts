@@ -119,6 +119,8 @@ export interface CloudCore {
   isAllowed(principal: Principal, action: string, resource: string): boolean;
   /** Current time (the core may be given a clock). */
   now(): Date;
+  /** Wait `ms` of the core's time: the clock's own `sleep` when it has one (a fake clock in tests), else a timer. */
+  sleep(ms: number): Promise<void>;
   /** Service-specific state bags, created on first use (`tablestore`, `eventbridge`, `dts`, `fc`); persisted with --state when JSON-serialisable via the module's own `snapshot`/`restore`. */
   serviceState<T>(service: string, init: () => T): T;
   /** Options given for one service at start (`startLocalCloud({ services: { fc: {...} } })`); undefined if none. */

@@ -8,6 +8,8 @@ import { isAllowed } from './iam.js';
 /** A clock the core reads (tests pass a fake one). */
 export interface CloudClock {
   now(): Date;
+  /** Wait `ms` of this clock's time; without it the core waits with real (unref'd) timers. */
+  sleep?(ms: number): Promise<void>;
 }
 
 /** What the core is built from. */
@@ -109,6 +111,8 @@ export function createCloudCore(init: CloudCoreInit): LocalCloudCore {
       return isAllowed(principal, action, resource, accounts);
     },
     now: () => clock.now(),
+    sleep: (ms: number) =>
+      clock.sleep ? clock.sleep(ms) : new Promise<void>((resolve) => setTimeout(resolve, ms).unref()),
     serviceState<T>(service: string, initState: () => T): T {
       if (!serviceStates.has(service)) serviceStates.set(service, initState());
       return serviceStates.get(service) as T;

@@ -54,7 +54,7 @@ export interface LocalCloud {
 }
 
 const MUTATION =
-  /^(Create|Update|Delete|Attach|Detach|Tag|Untag|Put|Configure|Modify|Set|Add|Remove|Assume|Start|Stop|Batch|Invoke)/;
+  /^(Create|Update|Delete|Attach|Detach|Tag|Untag|Put|Configure|Modify|Set|Add|Remove|Assume|Start|Stop|Batch|Invoke|Send|Receive|Change)/;
 const STATE_DEBOUNCE_MS = 250;
 const STATE_INTERVAL_MS = 5_000;
 
@@ -75,8 +75,10 @@ function send(res: ServerResponse, reply: CloudReply): void {
 
 function errorCodeOf(reply: CloudReply): string | undefined {
   if (reply.status < 400) return undefined;
+  const text = typeof reply.body === 'string' ? reply.body : Buffer.from(reply.body).toString('utf8');
+  const xmlCode = /^<\?xml[^>]*>\s*<Error\b[^>]*>[\s\S]*?<Code>([^<]+)<\/Code>/.exec(text)?.[1];
+  if (xmlCode) return xmlCode;
   try {
-    const text = typeof reply.body === 'string' ? reply.body : Buffer.from(reply.body).toString('utf8');
     const body = JSON.parse(text) as { Code?: unknown; code?: unknown; ErrorCode?: unknown };
     const code = body.Code ?? body.code ?? body.ErrorCode;
     return typeof code === 'string' ? code : undefined;

@@ -4,6 +4,7 @@ import { eventBridgeService } from './eventbridge.js';
 import { eventBusService } from './eventbridge-buses.js';
 import { fcService } from './fc.js';
 import { kmsService } from './kms.js';
+import { mnsService } from './mns.js';
 import { ramModule } from './ram.js';
 import { stsModule } from './sts.js';
 import { tablestoreService } from './tablestore/service.js';
@@ -18,6 +19,7 @@ export const serviceModules: readonly ServiceModule[] = [
   eventBridgeService,
   eventBusService,
   fcService,
+  mnsService,
   dtsModule,
   kmsService,
   tablestoreService,
