@@ -59,7 +59,11 @@ declare module '@alicloud/mns' {
     constructor(accountId: string, options: MnsClientOptions);
     createQueue(name: string, attributes?: Record<string, string | number>): Promise<MnsResponse<undefined>>;
     deleteQueue(name: string): Promise<MnsResponse<undefined>>;
-    listQueue(start?: string, limit?: number, prefix?: string): Promise<MnsResponse<{ QueueURL: string }[] | undefined>>;
+    listQueue(
+      start?: string,
+      limit?: number,
+      prefix?: string,
+    ): Promise<MnsResponse<{ QueueURL: string }[] | undefined>>;
     getQueueAttributes(name: string): Promise<MnsResponse<Record<string, string>>>;
     setQueueAttributes(name: string, attributes: Record<string, string | number>): Promise<MnsResponse<undefined>>;
     sendMessage(queue: string, message: MnsOutgoingMessage): Promise<MnsResponse<MnsSentMessage>>;

@@ -155,7 +155,11 @@ export function mergeAttributes(base: QueueAttributes, given: Readonly<Record<st
   for (const [name, raw] of Object.entries(given)) {
     if (name === 'LoggingEnabled') {
       if (raw !== 'True' && raw !== 'False' && raw !== 'true' && raw !== 'false') {
-        throw new LocalCloudError(400, MnsErrorCode.InvalidArgument, 'The value of LoggingEnabled should be True or False.');
+        throw new LocalCloudError(
+          400,
+          MnsErrorCode.InvalidArgument,
+          'The value of LoggingEnabled should be True or False.',
+        );
       }
       next.LoggingEnabled = raw.toLowerCase() === 'true';
       continue;

@@ -16,7 +16,8 @@
  * - A BatchSendMessage whose bodies exceed 64 KB together is refused whole (InvalidArgument); a single body over
  *   the queue's MaximumMessageSize fails its own entry (`ErrorCode` in its `<Message>`), the others are sent, and
  *   the reply is 500 with every entry, which the SDK returns without throwing.
- * - A request whose Date is more than 15 minutes from the core's clock is refused with TimeExpired (408).
+ * - A request whose Date is more than 15 minutes from the core's clock is refused with TimeExpired (408);
+ *   `maxClockSkewSeconds` changes that.
  */
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
@@ -55,14 +56,16 @@ import { childText, MalformedXmlError, parseXml, writeXml, type XmlElement, type
 /** The API version every request names in `x-mns-version`. */
 export const MNS_API_VERSION = '2015-06-06';
 
-/** Longest a request's Date may be from the server's clock. */
-const MAX_CLOCK_SKEW_MS = 15 * 60 * 1000;
-
 /** Options of the MNS module (`startLocalCloud({ services: { mns: {...} } })`). */
 export const MnsOptionsSchema = z
   .object({
     /** Region used in resource ARNs and host ids. */
     region: z.string().min(1).default('cn-hangzhou'),
+    /**
+     * Longest a request's Date may be from the core's clock (MNS: 15 minutes); 0 turns the check off, for tests
+     * that move a fake clock by hours while the SDK dates its requests with the real one.
+     */
+    maxClockSkewSeconds: z.number().int().min(0).default(900),
     /** Queues that exist from the start: `{ accountId, name, attributes? }`. */
     queues: z
       .array(
@@ -96,7 +99,8 @@ export function mnsOptions(core: CloudCore): z.output<typeof MnsOptionsSchema> {
     state.configured = true;
     for (const q of parsed.data.queues) {
       const attributes = Object.fromEntries(Object.entries(q.attributes).map(([k, v]) => [k, String(v)]));
-      if (!state.queues.has(`${q.accountId}/${q.name}`)) createQueue(state, q.accountId, q.name, attributes, core.now());
+      if (!state.queues.has(`${q.accountId}/${q.name}`))
+        createQueue(state, q.accountId, q.name, attributes, core.now());
     }
   }
   return parsed.data;
@@ -235,7 +239,8 @@ function authenticate(call: CloudCall, core: CloudCore): Principal {
   if (!date) fail(400, MnsErrorCode.MissingDateHeader, 'Date header is required.');
   const sent = Date.parse(date);
   if (Number.isNaN(sent)) fail(400, 'InvalidDateHeader', 'The Date header format is invalid.');
-  if (Math.abs(core.now().getTime() - sent) > MAX_CLOCK_SKEW_MS) {
+  const skew = mnsOptions(core).maxClockSkewSeconds;
+  if (skew > 0 && Math.abs(core.now().getTime() - sent) > skew * 1000) {
     fail(408, MnsErrorCode.TimeExpired, 'The http request you sent is expired.');
   }
   const principal = core.resolveAccessKey(match[1]!);
@@ -260,7 +265,8 @@ function authenticate(call: CloudCall, core: CloudCore): Principal {
     const digest = createHash('md5').update(call.body);
     const raw = digest.copy().digest('base64');
     const ofHex = Buffer.from(digest.digest('hex'), 'utf8').toString('base64');
-    if (md5 !== raw && md5 !== ofHex) fail(400, MnsErrorCode.InvalidDegist, 'The Content-MD5 you specified is invalid.');
+    if (md5 !== raw && md5 !== ofHex)
+      fail(400, MnsErrorCode.InvalidDegist, 'The Content-MD5 you specified is invalid.');
   }
   return principal;
 }
@@ -276,7 +282,11 @@ function authorize(core: CloudCore, principal: Principal, call: CloudCall, r: Ro
   const path = r.queue === undefined ? '/queues' : `/queues/${r.queue}${/Message/.test(r.action) ? '/messages' : ''}`;
   const resource = `acs:mns:${region}:${accountId}:${path}`;
   if (accountId !== principal.accountId || !core.isAllowed(principal, `mns:${r.action}`, resource)) {
-    fail(403, MnsErrorCode.AccessDenied, `The OwnerId that your Access Key Id associated to is forbidden for this operation (mns:${r.action} on ${resource}).`);
+    fail(
+      403,
+      MnsErrorCode.AccessDenied,
+      `The OwnerId that your Access Key Id associated to is forbidden for this operation (mns:${r.action} on ${resource}).`,
+    );
   }
   return accountId;
 }
@@ -291,7 +301,8 @@ function parseBody(call: CloudCall, root: string): XmlElement {
     }
     throw error;
   }
-  if (doc.name !== root) fail(400, MnsErrorCode.InvalidArgument, `The XML root element must be <${root}>, not <${doc.name}>.`);
+  if (doc.name !== root)
+    fail(400, MnsErrorCode.InvalidArgument, `The XML root element must be <${root}>, not <${doc.name}>.`);
   return doc;
 }
 
@@ -353,7 +364,9 @@ async function receiveWaiting(core: CloudCore, queue: StoredQueue, max: number, 
 
 function waitSecondsOf(q: Map<string, string>, queue: StoredQueue): number {
   const raw = q.get('waitseconds');
-  return raw === undefined ? queue.attributes.PollingWaitSeconds : boundedInteger('waitseconds', raw, MessageLimits.waitSeconds, 'seconds');
+  return raw === undefined
+    ? queue.attributes.PollingWaitSeconds
+    : boundedInteger('waitseconds', raw, MessageLimits.waitSeconds, 'seconds');
 }
 
 function numberOf(q: Map<string, string>): number {
@@ -371,7 +384,10 @@ async function act(call: CloudCall, core: CloudCore, r: Route, accountId: string
   const now = core.now();
   const q = query(call);
   if (r.action === 'ListQueue') {
-    const limit = boundedInteger('x-mns-ret-number', headerValue(call, 'x-mns-ret-number') ?? '1000', { min: 1, max: 1000 });
+    const limit = boundedInteger('x-mns-ret-number', headerValue(call, 'x-mns-ret-number') ?? '1000', {
+      min: 1,
+      max: 1000,
+    });
     const prefix = headerValue(call, 'x-mns-prefix');
     const marker = headerValue(call, 'x-mns-marker');
     const page = listQueues(state, accountId, {
@@ -430,7 +446,8 @@ async function act(call: CloudCall, core: CloudCore, r: Route, accountId: string
     case 'BatchSendMessage': {
       const queue = findQueue(state, accountId, name);
       const items = parseBody(call, 'Messages').children.filter((c) => c.name === 'Message');
-      if (items.length < 1 || items.length > MessageLimits.batch) throw outOfRange('Messages', 1, MessageLimits.batch, '');
+      if (items.length < 1 || items.length > MessageLimits.batch)
+        throw outOfRange('Messages', 1, MessageLimits.batch, '');
       const messages = items.map(outgoing);
       const total = messages.reduce((n, m) => n + Buffer.byteLength(m.body, 'utf8'), 0);
       if (total > MessageLimits.batchBytes) throw outOfRange('MessageBody', 1, MessageLimits.batchBytes, 'bytes');
@@ -441,10 +458,22 @@ async function act(call: CloudCall, core: CloudCore, r: Route, accountId: string
         } catch (error) {
           failed += 1;
           const e = error as LocalCloudError;
-          return ['Message', [['ErrorCode', e.code], ['ErrorMessage', e.message]]] as const;
+          return [
+            'Message',
+            [
+              ['ErrorCode', e.code],
+              ['ErrorMessage', e.message],
+            ],
+          ] as const;
         }
         const stored = sendMessage(state, queue, m, now);
-        return ['Message', [['MessageId', stored.id], ['MessageBodyMD5', stored.md5]]] as const;
+        return [
+          'Message',
+          [
+            ['MessageId', stored.id],
+            ['MessageBodyMD5', stored.md5],
+          ],
+        ] as const;
       });
       return xmlReply(failed > 0 ? 500 : 201, 'Messages', entries);
     }
@@ -455,7 +484,11 @@ async function act(call: CloudCall, core: CloudCore, r: Route, accountId: string
       const got = await receiveWaiting(core, queue, max, waitSecondsOf(q, queue));
       if (got.length === 0) fail(404, MnsErrorCode.MessageNotExist, 'Message not exist.');
       if (r.action === 'ReceiveMessage') return xmlReply(200, 'Message', receivedFields(got[0]!));
-      return xmlReply(200, 'Messages', got.map((m) => ['Message', receivedFields(m)] as const));
+      return xmlReply(
+        200,
+        'Messages',
+        got.map((m) => ['Message', receivedFields(m)] as const),
+      );
     }
     case 'PeekMessage':
     case 'BatchPeekMessage': {
@@ -463,7 +496,11 @@ async function act(call: CloudCall, core: CloudCore, r: Route, accountId: string
       const got = peekMessages(queue, r.action === 'PeekMessage' ? 1 : numberOf(q), now);
       if (got.length === 0) fail(404, MnsErrorCode.MessageNotExist, 'Message not exist.');
       if (r.action === 'PeekMessage') return xmlReply(200, 'Message', peekedFields(got[0]!));
-      return xmlReply(200, 'Messages', got.map((m) => ['Message', peekedFields(m)] as const));
+      return xmlReply(
+        200,
+        'Messages',
+        got.map((m) => ['Message', peekedFields(m)] as const),
+      );
     }
     case 'DeleteMessage': {
       const queue = findQueue(state, accountId, name);
@@ -484,7 +521,14 @@ async function act(call: CloudCall, core: CloudCore, r: Route, accountId: string
           deleteMessage(queue, h.text, now);
         } catch (error) {
           const e = error as LocalCloudError;
-          errors.push(['Error', [['ErrorCode', e.code], ['ErrorMessage', e.message], ['ReceiptHandle', h.text]]]);
+          errors.push([
+            'Error',
+            [
+              ['ErrorCode', e.code],
+              ['ErrorMessage', e.message],
+              ['ReceiptHandle', h.text],
+            ],
+          ]);
         }
       }
       return errors.length > 0 ? xmlReply(404, 'Errors', errors) : emptyReply(204);

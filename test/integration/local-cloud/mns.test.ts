@@ -192,6 +192,13 @@ describe('local MNS queue API through @alicloud/mns', () => {
     expect(mnsCalls.some((e) => e.action === 'BatchSendMessage' && e.status === 201)).toBe(true);
     expect(mnsCalls.some((e) => e.action === 'SendMessage' && e.code === 'MalformedXML')).toBe(true);
   });
+
+  it('refuses a request dated more than 15 minutes from its clock with TimeExpired', async () => {
+    clock.advance(16 * 60 * 1000);
+    expect(await failure(client().sendMessage(QUEUE, { MessageBody: 'late' }))).toMatchObject({
+      name: 'MNSTimeExpiredError',
+    });
+  });
 });
 
 describe('local MNS long polling on the real clock', () => {
