@@ -1,6 +1,7 @@
 /**
  * `npm start`: the whole product on the embedded local cloud. Boots the local cloud with the example accounts,
- * deploys the three functions to its FC, sends sample tickets through the intake exactly as the MNS trigger would,
+ * deploys the three functions to its FC, creates the ticket queue with s.yaml's trigger, sends sample tickets onto
+ * the queue with `@alicloud/mns` (the trigger delivers them to the intake in CloudEvents batches),
  * edits roles behind dts-trust's back as a person in the console would, runs the drift reconciler, revokes a
  * grant, asks the DTS oracle at each step, and prints a report. Exits 0 when everything behaved as it should.
  */
@@ -13,13 +14,8 @@ import { configureDtsJob, type OracleVerdict } from './dts-oracle.js';
 import { deployLocally, FunctionName, invokeLocally, settleLocally } from './local-deployment.js';
 import { LOCAL_AUTOMATION, LOCAL_EVENT_BUS } from './local-environment.js';
 import { type DemoReport, printReport } from './report.js';
-import {
-  mnsTriggerEvent,
-  type SampleAccounts,
-  sampleEvents,
-  sampleTicketBody,
-  signedMessage,
-} from './sample-events.js';
+import { type SampleAccounts, sampleEvents, sampleMessages, sampleTicketBody, signedMessage } from './sample-events.js';
+import { deliverTickets, deployTicketQueue } from './ticket-queue.js';
 
 // The functions log JSON lines; the demo prints its own report instead.
 process.env.DTS_TRUST_LOG_LEVEL ??= 'warn';
@@ -59,12 +55,16 @@ const expectVerdict = (step: string, verdict: OracleVerdict, accepted: boolean, 
 
 try {
   deployLocally(cloud);
+  // The ticket queue, its dead-letter queue and s.yaml's ticket-queue trigger (batch window, retries, DLQ).
+  await deployTicketQueue(cloud);
   const now = new Date();
   const samples = sampleEvents(accounts, now);
+  const messages = sampleMessages(accounts, now);
 
-  // 1. Tickets arrive on the queue: a batch of three declarations, then the bad ones.
+  // 1. Tickets arrive on the queue (sent with @alicloud/mns as the ticketing system's RAM user) and the trigger
+  //    delivers them to the intake: a batch of three declarations, then the bad ones.
   for (const file of ['mns-tickets-batch.json', 'mns-forged-signature.json', 'mns-replay.json', 'mns-malformed.json']) {
-    const answer = await invokeLocally(cloud, FunctionName.TicketIntake, samples[file]);
+    const { answer } = await deliverTickets(cloud, messages[file] ?? []);
     report.intake.push({ file, answer });
   }
 
@@ -166,12 +166,8 @@ try {
   );
 
   // 5. The migration is over: its ticket revokes the grant, and the role goes.
-  const revoke = mnsTriggerEvent(
-    [signedMessage(sampleTicketBody('source', accounts, new Date(), { action: 'revoke' }))],
-    accounts,
-    new Date(),
-  );
-  report.intake.push({ file: 'revoke (fresh)', answer: await invokeLocally(cloud, FunctionName.TicketIntake, revoke) });
+  const revoke = [signedMessage(sampleTicketBody('source', accounts, new Date(), { action: 'revoke' }))];
+  report.intake.push({ file: 'revoke (fresh)', answer: (await deliverTickets(cloud, revoke)).answer });
   expectVerdict(
     'after revoke: cross-account source',
     await configureDtsJob(cloud.endpoint, destinationCreator, sourceTask),

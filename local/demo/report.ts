@@ -36,7 +36,7 @@ export function printReport(report: DemoReport): boolean {
   let ok = true;
   console.log(bold('\ndts-trust on the local cloud\n'));
 
-  console.log(bold('Tickets'));
+  console.log(bold('Tickets (sent to the MNS queue, delivered to the intake by the ticket-queue trigger)'));
   for (const { file, answer } of report.intake) {
     const results = ((answer.body as { results?: MessageResultView[] })?.results ?? []) as MessageResultView[];
     const expected = EXPECTED[file] ?? [];

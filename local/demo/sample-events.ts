@@ -112,28 +112,36 @@ export function signedMessage(body: TicketBody, key: { keyId: string; secret: st
   return JSON.stringify(signTicketMessage(body, key.keyId, key.secret));
 }
 
-/** Every sample trigger event, by file name under events/. */
-export function sampleEvents(accounts: SampleAccounts, now: Date): Record<string, unknown> {
+/**
+ * The message bodies of every sample queue delivery, by the name of its event file under events/: what a
+ * ticketing system (or an attacker) puts on the queue.
+ */
+export function sampleMessages(accounts: SampleAccounts, now: Date): Record<string, string[]> {
   const declares = (['source', 'destination', 'both'] as const).map((k) => sampleTicketBody(k, accounts, now));
   const revoke = sampleTicketBody('source', accounts, now, { action: 'revoke' });
   const forged = JSON.parse(signedMessage(sampleTicketBody('source', accounts, now))) as Record<string, unknown>;
   forged.body = { ...(forged.body as object), relationship: sampleTicketBody('both', accounts, now).relationship };
   const replayed = sampleTicketBody('source', accounts, new Date(now.getTime() - 6 * 3600 * 1000));
   return {
-    'mns-tickets-batch.json': mnsTriggerEvent(
-      declares.map((b) => signedMessage(b)),
-      accounts,
-      now,
-    ),
-    'mns-revoke.json': mnsTriggerEvent([signedMessage(revoke)], accounts, now),
-    'mns-forged-signature.json': mnsTriggerEvent([JSON.stringify(forged)], accounts, now),
-    'mns-replay.json': mnsTriggerEvent([signedMessage(replayed)], accounts, now),
-    'mns-malformed.json': mnsTriggerEvent(['{"schema":"dts-trust/v1","keyId":"demo-jira",'], accounts, now),
-    'mns-batch-one-bad.json': mnsTriggerEvent(
-      [signedMessage(declares[0]!), 'not json at all', signedMessage(declares[1]!)],
-      accounts,
-      now,
-    ),
-    'timer.json': { triggerTime: now.toISOString(), triggerName: 'drift-timer', payload: '{"reason":"scheduled"}' },
+    'mns-tickets-batch.json': declares.map((b) => signedMessage(b)),
+    'mns-revoke.json': [signedMessage(revoke)],
+    'mns-forged-signature.json': [JSON.stringify(forged)],
+    'mns-replay.json': [signedMessage(replayed)],
+    'mns-malformed.json': ['{"schema":"dts-trust/v1","keyId":"demo-jira",'],
+    'mns-batch-one-bad.json': [signedMessage(declares[0]!), 'not json at all', signedMessage(declares[1]!)],
   };
+}
+
+/** Every sample trigger event, by file name under events/. */
+export function sampleEvents(accounts: SampleAccounts, now: Date): Record<string, unknown> {
+  const events: Record<string, unknown> = {};
+  for (const [file, bodies] of Object.entries(sampleMessages(accounts, now))) {
+    events[file] = mnsTriggerEvent(bodies, accounts, now);
+  }
+  events['timer.json'] = {
+    triggerTime: now.toISOString(),
+    triggerName: 'drift-timer',
+    payload: '{"reason":"scheduled"}',
+  };
+  return events;
 }

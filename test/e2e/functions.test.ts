@@ -1,19 +1,22 @@
+import MnsClient from '@alicloud/mns';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalCloud, startLocalCloud } from '../../local/cloud/server.js';
 import { readEventBridgeEvents } from '../../local/cloud/services/eventbridge-store.js';
+import type { TriggerInvocation } from '../../local/cloud/triggers/mns-queue-trigger.js';
 import { configureDtsJob } from '../../local/demo/dts-oracle.js';
 import { deployLocally, FunctionName, invokeLocally } from '../../local/demo/local-deployment.js';
 import { LOCAL_AUTOMATION, LOCAL_EVENT_BUS, localCloudEnvironment } from '../../local/demo/local-environment.js';
 import {
-  mnsTriggerEvent,
   type SampleAccounts,
-  sampleEvents,
+  sampleMessages,
   sampleTicketBody,
   signedMessage,
 } from '../../local/demo/sample-events.js';
+import { deliverTickets, deployTicketQueue, TICKET_QUEUE } from '../../local/demo/ticket-queue.js';
 import type { TablestoreGrantStore } from '../../shared/alicloud/tablestore/grant-store.js';
 import { loadConfig } from '../../shared/runtime/config.js';
 import { createServices } from '../../shared/runtime/services.js';
+import { FakeClock } from '../support/fake-clock.js';
 import { EXAMPLE, exampleAccountsDocument } from '../support/local-cloud.js';
 
 const accounts: SampleAccounts = {
@@ -29,6 +32,8 @@ interface IntakeBody {
 
 let cloud: LocalCloud;
 let grants: TablestoreGrantStore;
+/** Runs after every invocation the queue trigger makes (a test ends an outage there). */
+let afterInvocation: ((invocation: TriggerInvocation) => void) | undefined;
 
 const sourceTask = { name: 'e2e-source', source: { ownerAccountId: accounts.sourceOwner, roleName: 'ram-for-dts' } };
 
@@ -38,8 +43,9 @@ async function grantCount(): Promise<number> {
   return n;
 }
 
+/** Put the bodies on the ticket queue and let the s.yaml trigger deliver them; the intake's answer. */
 async function intake(bodies: string[]) {
-  return invokeLocally(cloud, FunctionName.TicketIntake, mnsTriggerEvent(bodies, accounts, new Date()));
+  return (await deliverTickets(cloud, bodies)).answer;
 }
 
 beforeAll(async () => {
@@ -49,6 +55,11 @@ beforeAll(async () => {
     services: { eventbridge: { buses: [LOCAL_EVENT_BUS] } },
   });
   deployLocally(cloud);
+  // Batch windows and retry delays of the trigger run on a fake clock: no test waits for them.
+  await deployTicketQueue(cloud, {
+    clock: new FakeClock(new Date()),
+    onInvocation: (invocation) => afterInvocation?.(invocation),
+  });
   const services = createServices(loadConfig(localCloudEnvironment(cloud)), {
     tablestoreKeys: LOCAL_AUTOMATION.runner,
     ownKeys: async () => LOCAL_AUTOMATION.runner,
@@ -63,14 +74,14 @@ afterAll(async () => {
 
 describe('ticket intake end to end', () => {
   it('rejects forged, replayed and malformed tickets and stores nothing', async () => {
-    const samples = sampleEvents(accounts, new Date());
+    const samples = sampleMessages(accounts, new Date());
     const expected = [
       ['mns-forged-signature.json', 'TicketSignatureInvalid'],
       ['mns-replay.json', 'TicketReplayed'],
       ['mns-malformed.json', 'MalformedMessage'],
     ] as const;
     for (const [file, code] of expected) {
-      const answer = await invokeLocally(cloud, FunctionName.TicketIntake, samples[file]);
+      const answer = await intake(samples[file]!);
       expect(answer.statusCode).toBe(200);
       const body = answer.body as IntakeBody;
       expect(body.results.map((r) => r.outcome)).toEqual(['rejected']);
@@ -149,13 +160,35 @@ describe('ticket intake end to end', () => {
   it('fails the invocation when the store is down, so the trigger redelivers, and the redelivery succeeds', async () => {
     const message = signedMessage(sampleTicketBody('destination', accounts, new Date(), { mode: 'observe' }));
     cloud.setFaults({ outages: ['tablestore'] });
+    afterInvocation = (invocation) => {
+      if (!invocation.ok) cloud.setFaults({});
+    };
+    let delivered: Awaited<ReturnType<typeof deliverTickets>>;
     try {
-      const failed = await intake([message]);
-      expect(failed.errorType).toBe('UnhandledInvocationError');
+      delivered = await deliverTickets(cloud, [message]);
+    } finally {
+      afterInvocation = undefined;
+      cloud.setFaults({});
+    }
+    const invocations = delivered.deliveries[0]?.invocations ?? [];
+    expect(invocations.map((i) => i.errorType ?? 'ok')).toEqual(['UnhandledInvocationError', 'ok']);
+    expect((delivered.answer.body as IntakeBody).results[0]?.outcome).toBe('declared');
+  });
+
+  it('puts the ticket into the dead-letter queue after a day of failed pushes (s.yaml: EXPONENTIAL_DECAY_RETRY)', async () => {
+    const message = signedMessage(sampleTicketBody('both', accounts, new Date(), { mode: 'observe' }));
+    cloud.setFaults({ outages: ['fc'] });
+    let delivered: Awaited<ReturnType<typeof deliverTickets>>;
+    try {
+      delivered = await deliverTickets(cloud, [message]);
     } finally {
       cloud.setFaults({});
     }
-    const retried = (await intake([message])).body as IntakeBody;
-    expect(retried.results[0]?.outcome).toBe('declared');
+    expect(delivered.deliveries[0]).toMatchObject({ outcome: 'deadLettered' });
+    expect(delivered.deliveries[0]?.invocations).toHaveLength(177);
+    const mns = new MnsClient(EXAMPLE.automation.id, { ...EXAMPLE.automation.root, endpoint: cloud.url });
+    const dead = await mns.receiveMessage(`${TICKET_QUEUE}-dlq`);
+    const event = JSON.parse(dead.body.MessageBody) as { data: { messageId: string; messageBody: string } };
+    expect(event.data).toEqual(expect.objectContaining({ messageId: delivered.messageIds[0], messageBody: message }));
   });
 });

@@ -1,0 +1,147 @@
+/**
+ * The ticket queue of a local deployment, as s.yaml and docs/deploy.md set it up in the cloud: the queue and its
+ * dead-letter queue created through `@alicloud/mns`, the ticket-intake function's `ticket-queue` trigger read
+ * from s.yaml, and helpers that put tickets on the queue as a ticketing system does and let the trigger deliver
+ * them. The demo, the e2e tests and anyone who deploys the functions to a local cloud use these.
+ */
+import { readFileSync } from 'node:fs';
+import MnsClient from '@alicloud/mns';
+import { parse } from 'yaml';
+import { staticKeys } from '../../shared/alicloud/credentials.js';
+import { TicketQueue } from '../../shared/alicloud/mns.js';
+import { DtsTrustError } from '../../shared/domain/errors.js';
+import type { CloudCore } from '../cloud/contract.js';
+import {
+  MnsQueueTrigger,
+  type QueueTriggerOptions,
+  type TriggerDelivery,
+} from '../cloud/triggers/mns-queue-trigger.js';
+import { deadLetterQueueOf } from '../cloud/triggers/queue-trigger-config.js';
+import type { InvocationAnswer } from './local-deployment.js';
+import { FunctionName } from './local-deployment.js';
+import { LOCAL_AUTOMATION } from './local-environment.js';
+
+/** The queue tickets arrive on (s.yaml's `QueueName`). */
+export const TICKET_QUEUE = 'dts-trust-tickets';
+
+/** The RAM user of the automation account that ticketing systems send as (only mns:SendMessage on the queue). */
+export const LOCAL_TICKET_SENDER = {
+  accessKeyId: 'LTAI5tLocalTicketSender',
+  accessKeySecret: 'local-ticket-sender-secret-0001',
+} as const;
+
+/** The automation account's root keys, which create the queues (a deployer's job). */
+const AUTOMATION_ROOT = {
+  accessKeyId: 'LTAI5tLocalAutomationRoot',
+  accessKeySecret: 'local-automation-root-secret-0001',
+} as const;
+
+/** The local cloud as these helpers need it. */
+export interface TicketQueueCloud {
+  readonly url: string;
+  readonly endpoint: string;
+  readonly core: CloudCore;
+}
+
+interface SYamlTrigger {
+  triggerName: string;
+  triggerType: string;
+  qualifier?: string;
+  triggerConfig: unknown;
+}
+
+/**
+ * The ticket-intake function's `ticket-queue` trigger as s.yaml declares it, with `${vars.region}` and
+ * `${vars.accountId}` resolved for the local deployment.
+ */
+export function ticketQueueTriggerFromSYaml(
+  path: URL = new URL('../../s.yaml', import.meta.url),
+  vars: { region: string; accountId: string } = { region: 'cn-hangzhou', accountId: LOCAL_AUTOMATION.accountId },
+): SYamlTrigger {
+  const text = readFileSync(path, 'utf8').replace(
+    /\$\{vars\.(region|accountId)\}/g,
+    (_, name: 'region' | 'accountId') => vars[name],
+  );
+  const document = parse(text) as { resources?: Record<string, { props?: { triggers?: SYamlTrigger[] } }> };
+  const trigger = document.resources?.['ticket-intake']?.props?.triggers?.find((t) => t.triggerName === 'ticket-queue');
+  if (!trigger) {
+    throw new DtsTrustError('DemoSetup', 's.yaml has no trigger "ticket-queue" under resources.ticket-intake.props');
+  }
+  return trigger;
+}
+
+const triggers = new WeakMap<object, MnsQueueTrigger>();
+
+/**
+ * Create the ticket queue and its dead-letter queue in the automation account (through `@alicloud/mns`, as a
+ * deployer does) and start the ticket-intake trigger of s.yaml; returns the trigger. Call after
+ * `deployLocally`. `options.clock` makes windows and retry delays run on a fake clock.
+ */
+export async function deployTicketQueue(
+  cloud: TicketQueueCloud,
+  options: QueueTriggerOptions = {},
+): Promise<MnsQueueTrigger> {
+  const declared = ticketQueueTriggerFromSYaml();
+  const mns = new MnsClient(LOCAL_AUTOMATION.accountId, { ...AUTOMATION_ROOT, endpoint: cloud.url });
+  const trigger = new MnsQueueTrigger(
+    { core: cloud.core, endpoint: cloud.endpoint },
+    {
+      functionName: FunctionName.TicketIntake,
+      triggerName: declared.triggerName,
+      accountId: LOCAL_AUTOMATION.accountId,
+      ...(declared.qualifier ? { qualifier: declared.qualifier } : {}),
+      triggerConfig: declared.triggerConfig,
+    },
+    options,
+  );
+  await mns.createQueue(trigger.config.eventSourceConfig.eventSourceParameters.sourceMNSParameters.QueueName);
+  const dlq = trigger.config.runOptions.deadLetterQueue?.Arn;
+  if (dlq) await mns.createQueue(deadLetterQueueOf(dlq).queueName);
+  triggers.set(cloud.core, trigger);
+  return trigger;
+}
+
+/** The trigger {@link deployTicketQueue} started for this cloud. */
+export function ticketTrigger(cloud: TicketQueueCloud): MnsQueueTrigger {
+  const trigger = triggers.get(cloud.core);
+  if (!trigger) throw new DtsTrustError('DemoSetup', 'call deployTicketQueue(cloud) before sending tickets');
+  return trigger;
+}
+
+/** Put message bodies on the ticket queue as the ticketing system's RAM user; returns their message ids. */
+export async function sendTickets(
+  cloud: TicketQueueCloud,
+  bodies: readonly string[],
+  keys: { accessKeyId: string; accessKeySecret: string } = LOCAL_TICKET_SENDER,
+): Promise<string[]> {
+  const queue = new TicketQueue({
+    endpoint: cloud.url,
+    accountId: LOCAL_AUTOMATION.accountId,
+    queueName: TICKET_QUEUE,
+    keys: staticKeys(keys),
+  });
+  return (await queue.send(bodies)).map((m) => m.messageId);
+}
+
+/** What the trigger did with the tickets of one {@link deliverTickets}. */
+export interface TicketsDelivered {
+  readonly messageIds: readonly string[];
+  /** Every batch the trigger pushed meanwhile. */
+  readonly deliveries: readonly TriggerDelivery[];
+  /** The last invocation of the batch holding the first message: what the intake answered. */
+  readonly answer: InvocationAnswer;
+}
+
+/** Send message bodies through the queue and let the trigger deliver them to the intake; returns its answer. */
+export async function deliverTickets(cloud: TicketQueueCloud, bodies: readonly string[]): Promise<TicketsDelivered> {
+  const messageIds = await sendTickets(cloud, bodies);
+  const deliveries = await ticketTrigger(cloud).drain();
+  const ours = deliveries.find((d) => d.messageIds.includes(messageIds[0]!));
+  const last = ours?.invocations.at(-1);
+  if (!last) throw new DtsTrustError('DemoSetup', `the trigger delivered none of messages ${messageIds.join(', ')}`);
+  return {
+    messageIds,
+    deliveries,
+    answer: { statusCode: last.statusCode, ...(last.errorType ? { errorType: last.errorType } : {}), body: last.body },
+  };
+}
