@@ -309,7 +309,8 @@ export class MnsQueueTrigger {
           ...(qualifier ? { qualifier } : {}),
         }),
         new FcSdk.InvokeFunctionHeaders({}),
-        new $dara.RuntimeOptions({ autoretry: false, readTimeout: 900_000 }),
+        // EventBridge waits for a synchronous push as long as the function may run.
+        new $dara.RuntimeOptions({ autoretry: false, connectTimeout: 60_000, readTimeout: 900_000 }),
       );
       const chunks: Buffer[] = [];
       for await (const chunk of res.body ?? []) chunks.push(Buffer.from(chunk as Buffer));
