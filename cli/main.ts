@@ -22,6 +22,7 @@ import {
   setAsideCommand,
 } from './commands.js';
 import { bootstrapCommand, SetupOptionsSchema } from './setup.js';
+import { registerTicketCommands } from './ticket.js';
 
 /** Run the CLI with `argv` (without node and script); returns the exit code. */
 export async function runCli(
@@ -118,6 +119,7 @@ export async function runCli(
       if (!parsed.success) throw new ValidationError(problemsFromZodError(parsed.error, 'system'));
       code = await revokeSystemCommand(await connect(), out, parsed.data);
     });
+  registerTicketCommands(program, { env, out, done: (c) => (code = c) });
   try {
     await program.parseAsync([...argv], { from: 'user' });
   } catch (error) {
