@@ -6,6 +6,8 @@
  * MNS codes, which the service module turns into MNS error XML.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import { ConfigError } from '../../../shared/domain/errors.js';
 import type { CloudCore } from '../contract.js';
 import { LocalCloudError } from '../errors.js';
 
@@ -413,13 +415,53 @@ export function snapshotMns(core: CloudCore): unknown {
   };
 }
 
-/** Restore what {@link snapshotMns} wrote (a snapshot of another shape is ignored). */
+const SnapshotSchema = z.object({
+  seq: z.number().int().min(0),
+  queues: z.array(
+    z.object({
+      accountId: z.string(),
+      name: z.string(),
+      createTime: z.number(),
+      lastModifyTime: z.number(),
+      attributes: z.object({
+        DelaySeconds: z.number(),
+        MaximumMessageSize: z.number(),
+        MessageRetentionPeriod: z.number(),
+        VisibilityTimeout: z.number(),
+        PollingWaitSeconds: z.number(),
+        LoggingEnabled: z.boolean(),
+      }),
+      messages: z.array(
+        z.object({
+          id: z.string(),
+          body: z.string(),
+          md5: z.string(),
+          priority: z.number(),
+          enqueueTime: z.number(),
+          seq: z.number(),
+          visibleAt: z.number(),
+          firstDequeueTime: z.number().optional(),
+          dequeueCount: z.number(),
+          receiptHandle: z.string().optional(),
+        }),
+      ),
+    }),
+  ),
+});
+
+/** Restore what {@link snapshotMns} wrote; throws {@link ConfigError} naming the field of a damaged snapshot. */
 export function restoreMns(core: CloudCore, data: unknown): void {
-  const snapshot = data as { seq?: unknown; queues?: unknown } | undefined;
-  if (!snapshot || !Array.isArray(snapshot.queues)) return;
+  const parsed = SnapshotSchema.safeParse(data);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ConfigError(
+      `state file: services.mns.${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}; delete the state file to start empty`,
+      { cause: parsed.error },
+    );
+  }
   const state = mnsState(core);
-  state.seq = typeof snapshot.seq === 'number' ? snapshot.seq : 0;
-  for (const q of snapshot.queues as (Omit<StoredQueue, 'messages' | 'waiters'> & { messages: StoredMessage[] })[]) {
+  state.seq = parsed.data.seq;
+  for (const q of parsed.data.queues) {
     state.queues.set(queueKey(q.accountId, q.name), {
       ...q,
       messages: new Map(q.messages.map((m) => [m.id, m])),

@@ -1,4 +1,7 @@
 import { createHash } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import MnsClient from '@alicloud/mns';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeClock } from '../../support/fake-clock.js';
@@ -216,6 +219,30 @@ describe('local MNS long polling on the real clock', () => {
       expect(Date.now() - started).toBeLessThan(2_000);
     } finally {
       await real.stop();
+    }
+  });
+});
+
+describe('local MNS with --state', () => {
+  it('keeps queues and their messages across a restart', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'mns-state-'));
+    const statePath = join(dir, 'state.json');
+    const services = { mns: { queues: [{ accountId: EXAMPLE.automation.id, name: QUEUE }] } };
+    try {
+      const first = await startTestCloud({ statePath, services });
+      const mns = new MnsClient(EXAMPLE.automation.id, { ...EXAMPLE.automation.root, endpoint: first.cloud.url });
+      const sent = await mns.sendMessage(QUEUE, { MessageBody: b64('kept') });
+      await first.stop();
+      const second = await startTestCloud({ statePath, services });
+      try {
+        const again = new MnsClient(EXAMPLE.automation.id, { ...EXAMPLE.automation.root, endpoint: second.cloud.url });
+        const got = await again.receiveMessage(QUEUE);
+        expect(got.body).toMatchObject({ MessageId: sent.body.MessageId, MessageBody: b64('kept') });
+      } finally {
+        await second.stop();
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });
