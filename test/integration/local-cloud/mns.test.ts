@@ -125,6 +125,30 @@ describe('local MNS queue API through @alicloud/mns', () => {
     expect(deleted.code).toBe(204);
   });
 
+  it('peeks at messages without taking them', async () => {
+    const mns = client();
+    await mns.batchSendMessage(QUEUE, [{ MessageBody: b64('p1') }, { MessageBody: b64('p2') }]);
+    const one = await mns.peekMessage(QUEUE);
+    const both = await mns.batchPeekMessage(QUEUE, 16);
+    expect(both.body.map((m) => m.MessageId)).toContain(one.body.MessageId);
+    expect(both.body).toHaveLength(2);
+    expect(both.body.every((m) => m.DequeueCount === '0')).toBe(true);
+    expect((await mns.batchReceiveMessage(QUEUE, 16)).body).toHaveLength(2);
+    await drainQueue(mns);
+  });
+
+  it('deletes a batch and names each receipt handle it could not delete', async () => {
+    const mns = client();
+    await mns.sendMessage(QUEUE, { MessageBody: b64('d1') });
+    const got = await mns.receiveMessage(QUEUE);
+    const deleted = await mns.batchDeleteMessage(QUEUE, [got.body.ReceiptHandle, 'not-a-handle']);
+    expect(deleted.code).toBe(404);
+    expect(deleted.body).toEqual([
+      expect.objectContaining({ ErrorCode: 'ReceiptHandleError', ReceiptHandle: 'not-a-handle' }),
+    ]);
+    expect(await failure(mns.receiveMessage(QUEUE))).toMatchObject({ name: 'MNSMessageNotExistError' });
+  });
+
   it('accepts a 64 KB body and refuses one byte more with InvalidArgument', async () => {
     const mns = client();
     expect((await mns.sendMessage(QUEUE, { MessageBody: 'a'.repeat(65_536) })).code).toBe(201);
