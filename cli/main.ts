@@ -119,7 +119,13 @@ export async function runCli(
       if (!parsed.success) throw new ValidationError(problemsFromZodError(parsed.error, 'system'));
       code = await revokeSystemCommand(await connect(), out, parsed.data);
     });
-  registerTicketCommands(program, { env, out, done: (c) => (code = c) });
+  registerTicketCommands(program, {
+    env,
+    out,
+    done: (c) => {
+      code = c;
+    },
+  });
   try {
     await program.parseAsync([...argv], { from: 'user' });
   } catch (error) {
