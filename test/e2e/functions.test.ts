@@ -126,13 +126,15 @@ describe('ticket intake end to end', () => {
   });
 
   it('makes DTS refuse the task after the grant expires and the reconciler runs', async () => {
-    const expiresAt = new Date(Date.now() + 1_500).toISOString();
+    // Long enough for intake to build the role on a busy machine; the wait below is measured from the expiry.
+    const expiry = Date.now() + 3_000;
+    const expiresAt = new Date(expiry).toISOString();
     const body = sampleTicketBody('source', accounts, new Date(), { expiresAt });
     expect(((await intake([signedMessage(body)])).body as IntakeBody).results[0]?.outcome).toBe('declared');
     expect(await configureDtsJob(cloud.endpoint, EXAMPLE.destinationOwner.root, sourceTask)).toEqual({
       accepted: true,
     });
-    await new Promise((resolve) => setTimeout(resolve, 1_600));
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, expiry - Date.now()) + 100));
     const run = await invokeLocally(cloud, FunctionName.DriftReconciler, {
       triggerTime: new Date().toISOString(),
       triggerName: 'drift-timer',
