@@ -167,7 +167,8 @@ export class EventBridgeAuditSink implements AuditSink {
     ] as const) {
       if (value.length > max) return refuse(LocalRejection.JsonAttributeInvalid, `${field} is over ${max} characters`);
     }
-    const cloudEvent = new EventBridgeSdk.CloudEvent({
+    // The attributes the SDK sends as written; data and the bus name differ between the SDK's model and the wire.
+    const attributes = {
       id: event.id,
       source: event.source,
       specversion: '1.0',
@@ -175,21 +176,14 @@ export class EventBridgeAuditSink implements AuditSink {
       subject: event.subject,
       time: event.time,
       datacontenttype: 'application/json;charset=utf-8',
+    };
+    const cloudEvent = new EventBridgeSdk.CloudEvent({
+      ...attributes,
       data: Buffer.from(JSON.stringify(event.data)),
       extensions: { aliyuneventbusname: this.#options.eventBus },
     });
     // The JSON the SDK puts on the wire for this event (data as parsed JSON, extensions flattened).
-    const wire = {
-      id: event.id,
-      source: event.source,
-      specversion: '1.0',
-      type: event.type,
-      subject: event.subject,
-      time: event.time,
-      datacontenttype: 'application/json;charset=utf-8',
-      data: event.data,
-      aliyuneventbusname: this.#options.eventBus,
-    };
+    const wire = { ...attributes, data: event.data, aliyuneventbusname: this.#options.eventBus };
     const bytes = Buffer.byteLength(JSON.stringify(wire), 'utf8');
     if (bytes > L.bytesPerEvent) {
       return refuse(LocalRejection.EventSizeExceed, `the event is ${bytes} bytes, over ${L.bytesPerEvent}`);
