@@ -8,7 +8,7 @@ import { LocalCloudError } from '../errors.js';
 import { ramDate } from '../roles.js';
 import { SYSTEM_POLICIES } from '../system-policies.js';
 import { authorize, type RamAction, type RamCall, required } from './ram-context.js';
-import { policyResource } from './ram-policies.js';
+import { policyResource, policyType } from './ram-policies.js';
 
 /** Most characters of a custom policy document (RAM's limit). */
 export const MAX_POLICY_DOCUMENT_CHARS = 6_144;
@@ -71,14 +71,7 @@ export const createPolicy: RamAction = (call) => {
 /** GetPolicy: PolicyName, PolicyType; the policy and its default version's document. */
 export const getPolicy: RamAction = (call) => {
   const name = policyName(call);
-  const type = required(call, 'PolicyType');
-  if (type !== 'System' && type !== 'Custom') {
-    throw new LocalCloudError(
-      400,
-      'InvalidParameter.PolicyType',
-      'The parameter PolicyType must be "System" or "Custom".',
-    );
-  }
+  const type = policyType(call);
   authorize(call, 'GetPolicy', policyResource(call.account.id, { name, type }));
   const document =
     type === 'System'

@@ -27,8 +27,8 @@ export function policyResource(accountId: string, policy: { name: string; type: 
 /** Most policies of each type attached to one role. */
 export const ROLE_POLICY_LIMITS = { System: 20, Custom: 10 } as const;
 
-function policyRef(call: RamCall): { name: string; type: 'System' | 'Custom' } {
-  const name = required(call, 'PolicyName');
+/** The request's PolicyType, which must be `System` or `Custom`. */
+export function policyType(call: RamCall): 'System' | 'Custom' {
   const type = required(call, 'PolicyType');
   if (type !== 'System' && type !== 'Custom') {
     throw new LocalCloudError(
@@ -37,6 +37,12 @@ function policyRef(call: RamCall): { name: string; type: 'System' | 'Custom' } {
       'The parameter PolicyType must be "System" or "Custom".',
     );
   }
+  return type;
+}
+
+function policyRef(call: RamCall): { name: string; type: 'System' | 'Custom' } {
+  const name = required(call, 'PolicyName');
+  const type = policyType(call);
   if (!/^[A-Za-z0-9-]{1,128}$/.test(name)) {
     throw new LocalCloudError(
       400,
