@@ -252,6 +252,34 @@ async function runAsync(attempt: Omit<Attempt, 'record'>, firstRecord: FcInvocat
   record.destination = { arn, ...delivered };
 }
 
+/**
+ * The caller's function `name`, its account and ARN, when the caller may run `action` on it; otherwise the reply FC
+ * answers: 404 for a function that does not exist or is another account's, 403 without the permission.
+ */
+function permittedFunction(
+  core: CloudCore,
+  principal: Principal,
+  name: string,
+  action: 'fc:GetAsyncTask' | 'fc:InvokeFunction',
+  id: string,
+): { fn: FcFunction; accountId: string; resource: string } | CloudReply {
+  const fn = findFcFunction(core, name);
+  const accountId = fn?.accountId ?? principal.accountId;
+  if (!fn || accountId !== principal.accountId) {
+    return errorReply(404, FcErrorCode.FunctionNotFound, `function '${name}' does not exist`, id);
+  }
+  const resource = `acs:fc:${fcOptions(core).region}:${accountId}:functions/${name}`;
+  if (!core.isAllowed(principal, action, resource)) {
+    return errorReply(
+      403,
+      FcErrorCode.AccessDenied,
+      `${principal.arn} is not authorized to perform ${action} on ${resource}`,
+      id,
+    );
+  }
+  return { fn, accountId, resource };
+}
+
 /** The status GetAsyncTask reports for a task, from its attempts' records. */
 function taskStatus(core: CloudCore, records: readonly FcInvocationRecord[]): string {
   const last = records.at(-1)!;
@@ -267,21 +295,9 @@ async function getAsyncTask(call: CloudCall, core: CloudCore, match: RegExpExecA
   if (isReply(principal)) return principal;
   const name = decodeURIComponent(match[1]!);
   const taskId = decodeURIComponent(match[2]!);
-  const fn = findFcFunction(core, name);
-  const accountId = fn?.accountId ?? principal.accountId;
-  if (!fn || accountId !== principal.accountId) {
-    return errorReply(404, FcErrorCode.FunctionNotFound, `function '${name}' does not exist`, id);
-  }
-  const region = fcOptions(core).region;
-  const resource = `acs:fc:${region}:${accountId}:functions/${name}`;
-  if (!core.isAllowed(principal, 'fc:GetAsyncTask', resource)) {
-    return errorReply(
-      403,
-      FcErrorCode.AccessDenied,
-      `${principal.arn} is not authorized to perform fc:GetAsyncTask on ${resource}`,
-      id,
-    );
-  }
+  const target = permittedFunction(core, principal, name, 'fc:GetAsyncTask', id);
+  if ('status' in target) return target;
+  const { accountId, resource } = target;
   const records = fcInvocations(core).filter(
     (r) => r.taskId === taskId && r.functionName === name && r.accountId === accountId,
   );
@@ -329,20 +345,9 @@ async function invoke(call: CloudCall, core: CloudCore): Promise<CloudReply> {
   if (isReply(principal)) return principal;
 
   const opts = fcOptions(core);
-  const fn = findFcFunction(core, name);
-  const accountId = fn?.accountId ?? principal.accountId;
-  if (!fn || accountId !== principal.accountId) {
-    return errorReply(404, FcErrorCode.FunctionNotFound, `function '${name}' does not exist`, id);
-  }
-  const resource = `acs:fc:${opts.region}:${accountId}:functions/${name}`;
-  if (!core.isAllowed(principal, 'fc:InvokeFunction', resource)) {
-    return errorReply(
-      403,
-      FcErrorCode.AccessDenied,
-      `${principal.arn} is not authorized to perform fc:InvokeFunction on ${resource}`,
-      id,
-    );
-  }
+  const target = permittedFunction(core, principal, name, 'fc:InvokeFunction', id);
+  if ('status' in target) return target;
+  const { fn, accountId } = target;
   const invocationType = headerValue(call, 'x-fc-invocation-type')?.toLowerCase() === 'async' ? 'Async' : 'Sync';
   if (call.body.length > FC_PAYLOAD_LIMITS[invocationType]) {
     return errorReply(
