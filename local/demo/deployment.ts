@@ -12,6 +12,7 @@ import { $OpenApiUtil } from '@alicloud/openapi-core';
 import * as $dara from '@darabonba/typescript';
 import type { LocalCloud } from '../cloud/server.js';
 import { drainFcInvocations, type FcFunctionConfig, registerFcFunction } from '../cloud/services/fc-functions.js';
+import { type InvocationAnswer, readInvocationAnswer } from '../cloud/triggers/invocation-answer.js';
 import { LOCAL_AUTOMATION, LOCAL_EVENT_BUS, localCloudEnvironment } from './local-environment.js';
 
 /** The function names, as s.yaml deploys them. */
@@ -84,12 +85,7 @@ export function deployBundles(
 }
 
 /** What an invocation answered. */
-export interface InvocationAnswer {
-  readonly statusCode: number;
-  /** `UnhandledInvocationError` when the handler threw. */
-  readonly errorType?: string;
-  readonly body: unknown;
-}
+export type { InvocationAnswer };
 
 /** Invoke a function through the real FC 3.0 SDK, as a trigger or a person with the CLI would. */
 export async function invokeLocally(
@@ -111,17 +107,7 @@ export async function invokeLocally(
     new FcSdk.InvokeFunctionHeaders({}),
     new $dara.RuntimeOptions({ autoretry: false, connectTimeout: 60_000, readTimeout: 600_000 }),
   );
-  const chunks: Buffer[] = [];
-  for await (const chunk of res.body ?? []) chunks.push(Buffer.from(chunk as Buffer));
-  const text = Buffer.concat(chunks).toString('utf8');
-  let body: unknown = text;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    /* not JSON: keep the text */
-  }
-  const errorType = res.headers?.['x-fc-error-type'];
-  return { statusCode: res.statusCode ?? 0, ...(errorType ? { errorType } : {}), body };
+  return readInvocationAnswer(res);
 }
 
 /** Wait until every asynchronous invocation (shards, their retries) has finished. */

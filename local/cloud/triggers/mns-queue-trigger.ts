@@ -34,6 +34,7 @@ import {
   type StoredMessage,
   sendMessage,
 } from '../services/mns-store.js';
+import { readInvocationAnswer } from './invocation-answer.js';
 import {
   deadLetterQueueOf,
   parseQueueTriggerConfig,
@@ -312,24 +313,9 @@ export class MnsQueueTrigger {
         // EventBridge waits for a synchronous push as long as the function may run.
         new $dara.RuntimeOptions({ autoretry: false, connectTimeout: 60_000, readTimeout: 900_000 }),
       );
-      const chunks: Buffer[] = [];
-      for await (const chunk of res.body ?? []) chunks.push(Buffer.from(chunk as Buffer));
-      const text = Buffer.concat(chunks).toString('utf8');
-      let body: unknown = text;
-      try {
-        body = JSON.parse(text);
-      } catch {
-        /* not JSON: keep the text */
-      }
-      const errorType = res.headers?.['x-fc-error-type'];
-      const statusCode = res.statusCode ?? 0;
-      return {
-        retry,
-        ok: statusCode >= 200 && statusCode < 300 && !errorType,
-        statusCode,
-        ...(errorType ? { errorType } : {}),
-        body,
-      };
+      const answer = await readInvocationAnswer(res);
+      const { statusCode, errorType } = answer;
+      return { retry, ok: statusCode >= 200 && statusCode < 300 && !errorType, ...answer };
     } catch (error) {
       const e = error as { code?: unknown; statusCode?: unknown; message?: unknown };
       return {
