@@ -1,18 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { CloudErrorKind } from '../../../shared/domain/errors.js';
-import type { RoleKey } from '../../../shared/domain/grant.js';
 import type { Guardrails } from '../../../shared/intake/guardrails.js';
 import { type IntakeDeps, processTicketBatch, processTicketMessage } from '../../../shared/intake/process-ticket.js';
 import { signTicketMessage, type TicketBody } from '../../../shared/intake/ticket-message.js';
 import { cloudError } from '../../support/cloud-errors.js';
-import { MemoryAuditLog, MemoryGrantStore, MemoryLedger } from '../../support/memory-stores.js';
+import { INTAKE_NOW, intakeWorld } from '../../support/intake-world.js';
 
 const OWNER = '1437508826153950';
 const TRUSTED = '1729364058172635';
 const OWNER_B = '1860273945102938';
 const KEY = { ownerAccountId: OWNER, roleName: 'ram-for-dts', trustedAccountId: TRUSTED };
 const SYSTEMS = { jira: { keys: { jira: 'jira-secret' }, administrator: false, adoptRoleNames: [] } };
-const NOW = new Date('2026-11-23T10:00:00Z');
+const NOW = INTAKE_NOW;
 
 const guardrails: Guardrails = {
   allowedOwnerAccounts: undefined,
@@ -43,27 +42,8 @@ function body(over: Partial<TicketBody> = {}): TicketBody {
   };
 }
 
-function setup(over: Partial<IntakeDeps> = {}) {
-  const grants = new MemoryGrantStore();
-  const audit = new MemoryAuditLog();
-  const ledger = new MemoryLedger({ now: () => NOW });
-  const reconciled: RoleKey[] = [];
-  const deps: IntakeDeps = {
-    ticketSystems: SYSTEMS,
-    replayWindowSeconds: 900,
-    guardrails,
-    ledger,
-    grants,
-    audit,
-    clock: { now: () => NOW },
-    reconcileRole: async (role) => {
-      reconciled.push(role);
-      return { role, outcome: 'created' };
-    },
-    ...over,
-  };
-  return { deps, grants, audit, ledger, reconciled };
-}
+/** Intake over in-memory stores with this file's one jira key and guardrails. */
+const setup = (over: Partial<IntakeDeps> = {}) => intakeWorld({ ticketSystems: SYSTEMS, guardrails, ...over });
 
 const message = (b: unknown, keyId = 'jira', secret = 'jira-secret') => ({
   index: 0,
