@@ -9,18 +9,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readEventBridgeEvents } from '../../local/cloud/services/eventbridge-store.js';
 import { configureDtsJob } from '../../local/demo/dts-oracle.js';
 import { deployLocally, FunctionName, invokeLocally } from '../../local/demo/local-deployment.js';
-import {
-  LOCAL_AUTOMATION,
-  LOCAL_EVENT_BUS,
-  localCloudEnvironment,
-  localTrustSettings,
-} from '../../local/demo/local-environment.js';
+import { LOCAL_EVENT_BUS, localTrustSettings } from '../../local/demo/local-environment.js';
 import { mnsTriggerEvent, type SampleAccounts, sampleTicketBody } from '../../local/demo/sample-events.js';
 import type { TablestoreGrantStore } from '../../shared/alicloud/tablestore/grant-store.js';
 import { signTicketMessage, type TicketBody } from '../../shared/intake/ticket-message.js';
-import { loadConfig } from '../../shared/runtime/config.js';
-import { createServices } from '../../shared/runtime/services.js';
 import { EXAMPLE, INSTANT_TABLES, startTestCloud, type TestCloud } from '../support/local-cloud.js';
+import { localRunnerServices } from '../support/local-services.js';
 
 const accounts: SampleAccounts = {
   sourceOwner: EXAMPLE.sourceOwner.id,
@@ -97,12 +91,7 @@ beforeAll(async () => {
   cloud = await startTestCloud({ services: { eventbridge: { buses: [LOCAL_EVENT_BUS] }, ...INSTANT_TABLES } });
   const extra = { DTS_TRUST_SETTINGS: JSON.stringify(SETTINGS) };
   deployLocally(cloud.cloud, extra);
-  const services = createServices(loadConfig(localCloudEnvironment(cloud.cloud, extra)), {
-    tablestoreKeys: LOCAL_AUTOMATION.runner,
-    ownKeys: async () => LOCAL_AUTOMATION.runner,
-  });
-  await services.ensureTables();
-  grants = services.grants;
+  grants = (await localRunnerServices(cloud.cloud, { extra })).grants;
   // The victim's grant: jira declares the source role, DTS accepts the task.
   const declared = await intake([signed('jira', body('jira'))]);
   expect(declared.results[0]?.outcome).toBe('declared');

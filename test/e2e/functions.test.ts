@@ -5,7 +5,7 @@ import { readEventBridgeEvents } from '../../local/cloud/services/eventbridge-st
 import type { TriggerInvocation } from '../../local/cloud/triggers/mns-queue-trigger.js';
 import { configureDtsJob } from '../../local/demo/dts-oracle.js';
 import { deployLocally, FunctionName, invokeLocally } from '../../local/demo/local-deployment.js';
-import { LOCAL_AUTOMATION, LOCAL_EVENT_BUS, localCloudEnvironment } from '../../local/demo/local-environment.js';
+import { LOCAL_EVENT_BUS } from '../../local/demo/local-environment.js';
 import {
   type SampleAccounts,
   sampleMessages,
@@ -14,10 +14,9 @@ import {
 } from '../../local/demo/sample-events.js';
 import { deliverTickets, deployTicketQueue, TICKET_QUEUE } from '../../local/demo/ticket-queue.js';
 import type { TablestoreGrantStore } from '../../shared/alicloud/tablestore/grant-store.js';
-import { loadConfig } from '../../shared/runtime/config.js';
-import { createServices } from '../../shared/runtime/services.js';
 import { FakeClock } from '../support/fake-clock.js';
 import { EXAMPLE, exampleAccountsDocument } from '../support/local-cloud.js';
+import { localRunnerServices } from '../support/local-services.js';
 
 const accounts: SampleAccounts = {
   sourceOwner: EXAMPLE.sourceOwner.id,
@@ -60,12 +59,7 @@ beforeAll(async () => {
     clock: new FakeClock(new Date()),
     onInvocation: (invocation) => afterInvocation?.(invocation),
   });
-  const services = createServices(loadConfig(localCloudEnvironment(cloud)), {
-    tablestoreKeys: LOCAL_AUTOMATION.runner,
-    ownKeys: async () => LOCAL_AUTOMATION.runner,
-  });
-  await services.ensureTables();
-  grants = services.grants;
+  grants = (await localRunnerServices(cloud)).grants;
 });
 
 afterAll(async () => {

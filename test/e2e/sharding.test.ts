@@ -4,14 +4,14 @@ import { readEventBridgeEvents } from '../../local/cloud/services/eventbridge-st
 import { fcInvocations } from '../../local/cloud/services/fc-functions.js';
 import { configureDtsJob } from '../../local/demo/dts-oracle.js';
 import { deployLocally, FunctionName, invokeLocally, settleLocally } from '../../local/demo/local-deployment.js';
-import { LOCAL_AUTOMATION, LOCAL_EVENT_BUS, localCloudEnvironment } from '../../local/demo/local-environment.js';
+import { LOCAL_EVENT_BUS } from '../../local/demo/local-environment.js';
 import { GrantSchema } from '../../shared/domain/grant.js';
-import { loadConfig } from '../../shared/runtime/config.js';
-import { createServices } from '../../shared/runtime/services.js';
+import type { Services } from '../../shared/runtime/services.js';
 import { EXAMPLE, exampleAccountsDocument } from '../support/local-cloud.js';
+import { localRunnerServices } from '../support/local-services.js';
 
 let cloud: LocalCloud;
-let services: ReturnType<typeof createServices>;
+let services: Services;
 
 beforeAll(async () => {
   cloud = await startLocalCloud({
@@ -20,11 +20,7 @@ beforeAll(async () => {
     services: { eventbridge: { buses: [LOCAL_EVENT_BUS] } },
   });
   deployLocally(cloud, { DTS_TRUST_SHARD_THRESHOLD: '2' });
-  services = createServices(loadConfig(localCloudEnvironment(cloud)), {
-    tablestoreKeys: LOCAL_AUTOMATION.runner,
-    ownKeys: async () => LOCAL_AUTOMATION.runner,
-  });
-  await services.ensureTables();
+  services = await localRunnerServices(cloud);
   const ticket = { system: 'jira', id: 'DBA-9', requester: 'ana', approver: 'ben' };
   for (const [owner, trusted] of [
     [EXAMPLE.sourceOwner.id, EXAMPLE.destinationOwner.id],

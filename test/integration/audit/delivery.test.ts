@@ -13,10 +13,10 @@ import { type FindingData, newFindingEvent } from '../../../shared/domain/findin
 import { processTicketMessage } from '../../../shared/intake/process-ticket.js';
 import { signTicketMessage } from '../../../shared/intake/ticket-message.js';
 import type { OutboxEntry } from '../../../shared/ports.js';
-import { loadConfig } from '../../../shared/runtime/config.js';
 import { createLogger } from '../../../shared/runtime/logger.js';
-import { createServices, type Services } from '../../../shared/runtime/services.js';
+import type { Services } from '../../../shared/runtime/services.js';
 import { EXAMPLE, INSTANT_TABLES, startTestCloud, type TestCloud } from '../../support/local-cloud.js';
+import { localRunnerServices } from '../../support/local-services.js';
 
 // The bus refuses entries whose id starts with `poison-` for good (the way it refuses an event over its size
 // limit) and those starting with `odd-` with a code nobody documented.
@@ -37,12 +37,7 @@ const logger = createLogger({ level: 'debug', write: (line) => logLines.push(JSO
 
 beforeAll(async () => {
   cloud = await startTestCloud({ services: { eventbridge: BUS_OPTIONS, ...INSTANT_TABLES } });
-  services = createServices(loadConfig(localCloudEnvironment(cloud.cloud)), {
-    tablestoreKeys: LOCAL_AUTOMATION.runner,
-    ownKeys: async () => LOCAL_AUTOMATION.runner,
-    clock,
-  });
-  await services.ensureTables();
+  services = await localRunnerServices(cloud.cloud, { clock });
 });
 
 afterAll(async () => {

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../../cli/main.js';
 import { type LocalCloud, startLocalCloud } from '../../../local/cloud/server.js';
 import { deployLocally } from '../../../local/demo/local-deployment.js';
-import { LOCAL_AUTOMATION, LOCAL_EVENT_BUS, localCloudEnvironment } from '../../../local/demo/local-environment.js';
+import { LOCAL_AUTOMATION, LOCAL_EVENT_BUS } from '../../../local/demo/local-environment.js';
 import { DEMO_TICKET_KEY } from '../../../local/demo/sample-events.js';
 import { deployTicketQueue, LOCAL_TICKET_SENDER, ticketTrigger } from '../../../local/demo/ticket-queue.js';
 import type { TablestoreGrantStore } from '../../../shared/alicloud/tablestore/grant-store.js';
@@ -16,10 +16,9 @@ import {
   TicketMessageSchema,
   verifyTicketSignature,
 } from '../../../shared/intake/ticket-message.js';
-import { loadConfig } from '../../../shared/runtime/config.js';
-import { createServices } from '../../../shared/runtime/services.js';
 import { FakeClock } from '../../support/fake-clock.js';
 import { EXAMPLE, exampleAccountsDocument } from '../../support/local-cloud.js';
+import { localRunnerServices } from '../../support/local-services.js';
 
 const KEYS = { [DEMO_TICKET_KEY.keyId]: DEMO_TICKET_KEY.secret };
 let cloud: LocalCloud;
@@ -72,12 +71,7 @@ beforeAll(async () => {
   });
   deployLocally(cloud);
   await deployTicketQueue(cloud, { clock: new FakeClock(new Date()) });
-  const services = createServices(loadConfig(localCloudEnvironment(cloud)), {
-    tablestoreKeys: LOCAL_AUTOMATION.runner,
-    ownKeys: async () => LOCAL_AUTOMATION.runner,
-  });
-  await services.ensureTables();
-  grants = services.grants;
+  grants = (await localRunnerServices(cloud)).grants;
 });
 
 afterAll(async () => {
