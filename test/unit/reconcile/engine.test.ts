@@ -33,6 +33,15 @@ function engine(grants: Grant[], options: ReconcilerOptions = {}) {
   return { ...ports, reconciler };
 }
 
+/** An engine whose role, created for a grant and a time-boxed one to SECOND, is then paused for flapping. */
+async function flapPausedWithExpiringGrant() {
+  const world = engine([grant(), grant({ trustedAccountId: SECOND, expiresAt: '2030-01-02T00:00:00Z' })]);
+  await world.reconciler.reconcileAll({ correlationId: 'create' });
+  const row = await world.status.getStatus(ROLE);
+  await world.status.putStatus({ ...row!, pausedReason: 'flapping' }, row!.version);
+  return world;
+}
+
 describe('createReconciler', () => {
   describe('reconcileRole', () => {
     it('creates a declared role and writes its status row', async () => {
@@ -246,13 +255,7 @@ describe('createReconciler', () => {
     });
 
     it('still lets a time-boxed grant of a flap-paused role expire, removing its account', async () => {
-      const { reconciler, directory, grants, status, audit, clock } = engine([
-        grant(),
-        grant({ trustedAccountId: SECOND, expiresAt: '2030-01-02T00:00:00Z' }),
-      ]);
-      await reconciler.reconcileAll({ correlationId: 'create' });
-      const row = await status.getStatus(ROLE);
-      await status.putStatus({ ...row!, pausedReason: 'flapping' }, row!.version);
+      const { reconciler, directory, grants, status, audit, clock } = await flapPausedWithExpiringGrant();
       clock.advance(2 * 24 * 3600_000);
       const since = clock.now();
       expect((await reconciler.reconcileAll({ correlationId: 'expiry' })).outcomes).toEqual({ repaired: 1 });
@@ -262,13 +265,7 @@ describe('createReconciler', () => {
     });
 
     it('expires a grant of a flap-paused role even when its account was already gone from the role', async () => {
-      const { reconciler, directory, grants, status, audit, clock } = engine([
-        grant(),
-        grant({ trustedAccountId: SECOND, expiresAt: '2030-01-02T00:00:00Z' }),
-      ]);
-      await reconciler.reconcileAll({ correlationId: 'create' });
-      const row = await status.getStatus(ROLE);
-      await status.putStatus({ ...row!, pausedReason: 'flapping' }, row!.version);
+      const { reconciler, directory, grants, status, audit, clock } = await flapPausedWithExpiringGrant();
       const stored = directory.role(OWNER, ROLE.roleName);
       if (stored) stored.trustPolicy = trustText([TRUSTED]);
       clock.advance(2 * 24 * 3600_000);
