@@ -12,6 +12,16 @@ import { cloudError } from './cloud-errors.js';
 /** The methods of a {@link RoleDirectory}. */
 export type DirectoryMethod = keyof RoleDirectory;
 
+/** The {@link RoleDirectory} methods that change RAM (every other one only reads). */
+export const DIRECTORY_WRITES: ReadonlySet<DirectoryMethod> = new Set<DirectoryMethod>([
+  'createRole',
+  'updateTrustPolicy',
+  'updateDescription',
+  'attachPolicy',
+  'detachPolicy',
+  'deleteRole',
+]);
+
 /** A role as the memory directory keeps it. */
 export interface MemoryRole {
   roleName: string;
@@ -68,7 +78,7 @@ export class MemoryRoleDirectory implements RoleDirectory {
 
   /** Calls that change RAM. */
   writes(): DirectoryCall[] {
-    return this.calls.filter((c) => c.method !== 'getRole' && c.method !== 'listAttachedPolicies');
+    return this.calls.filter((c) => DIRECTORY_WRITES.has(c.method));
   }
 
   /** Forget the call log (after arranging a scenario). */

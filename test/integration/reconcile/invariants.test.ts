@@ -11,6 +11,7 @@ import { AuditEventType } from '../../../shared/domain/audit.js';
 import type { RoleKey } from '../../../shared/domain/grant.js';
 import { createEngine } from '../../../shared/runtime/engine.js';
 import { EXAMPLE, type TestKeys, testRuntime } from '../../support/local-cloud.js';
+import { DIRECTORY_WRITES, type DirectoryMethod } from '../../support/memory-role-directory.js';
 import { type ReconcileWorld, startReconcileWorld, TASK_ACCOUNT, TASK_OPERATOR } from './world.js';
 
 const SOURCE = EXAMPLE.sourceOwner.id;
@@ -65,20 +66,12 @@ async function operatorReach(role: RoleKey, user: TestKeys = TASK_OPERATOR.keys)
 function probedEngine(role: RoleKey, env: Record<string, string> = {}) {
   const services = world.services({ env });
   const reaches: { call: string; when: 'before' | 'after'; reach: Reach }[] = [];
-  const writes = new Set([
-    'createRole',
-    'updateTrustPolicy',
-    'updateDescription',
-    'attachPolicy',
-    'detachPolicy',
-    'deleteRole',
-  ]);
   const directory = new Proxy(services.directory, {
     get(target, name, receiver) {
       const value = Reflect.get(target, name, receiver);
       if (typeof value !== 'function') return value;
       // The adapter keeps private fields: call it on itself, never on the proxy.
-      if (!writes.has(String(name))) return value.bind(target);
+      if (!DIRECTORY_WRITES.has(name as DirectoryMethod)) return value.bind(target);
       return async (...args: unknown[]) => {
         reaches.push({ call: String(name), when: 'before', reach: await operatorReach(role) });
         try {

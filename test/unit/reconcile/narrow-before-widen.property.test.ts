@@ -28,7 +28,7 @@ import {
 import { defaultPolicyType } from '../../../shared/reconcile/policy-attachments.js';
 import { CloudErrors } from '../../support/cloud-errors.js';
 import { FakeClock, SeededRandom } from '../../support/fake-clock.js';
-import { MemoryRoleDirectory } from '../../support/memory-role-directory.js';
+import { DIRECTORY_WRITES, MemoryRoleDirectory } from '../../support/memory-role-directory.js';
 import { MemoryAuditLog } from '../../support/memory-stores.js';
 import { credentials, NOW, OWNER, SECOND, STRANGER, TRUSTED } from './fixtures.js';
 
@@ -219,15 +219,6 @@ type Scenario = typeof scenario extends fc.Arbitrary<infer T> ? T : never;
 // ---------------------------------------------------------------------------------------------------------------
 // Running one scenario.
 
-const WRITES = new Set<keyof RoleDirectory>([
-  'createRole',
-  'updateTrustPolicy',
-  'updateDescription',
-  'attachPolicy',
-  'detachPolicy',
-  'deleteRole',
-]);
-
 /** The memory directory, failing the chosen write and taking a snapshot of the role after every write. */
 function instrumented(
   memory: MemoryRoleDirectory,
@@ -242,7 +233,7 @@ function instrumented(
   const directory = new Proxy(memory, {
     get(target, name, receiver) {
       const value = Reflect.get(target, name, receiver);
-      if (typeof value !== 'function' || !WRITES.has(name as keyof RoleDirectory)) return value;
+      if (typeof value !== 'function' || !DIRECTORY_WRITES.has(name as keyof RoleDirectory)) return value;
       return async (account: AccountCredentials, ...args: unknown[]) => {
         const index = writes++;
         try {
