@@ -12,16 +12,7 @@
  */
 import { z } from 'zod';
 import { DtsTrustError } from '../../../shared/domain/errors.js';
-import {
-  authenticateRpc,
-  hostOf,
-  identifyRpcCall,
-  rpcActionOf,
-  rpcErrorReply,
-  rpcJsonReply,
-  rpcParams,
-} from '../auth/index.js';
-import type { CallIdentity, CloudCall, CloudCore, CloudReply, Principal, ServiceModule } from '../contract.js';
+import type { CloudCall, CloudCore, CloudReply, Principal, ServiceModule } from '../contract.js';
 import { LocalCloudError } from '../errors.js';
 import {
   findSecret,
@@ -34,6 +25,7 @@ import {
   SecretStage,
   snapshotKms,
 } from './kms-store.js';
+import { rpcServiceModule } from './rpc-service.js';
 
 /** The API version KMS answers. */
 export const KMS_VERSION = '2016-01-20';
@@ -157,28 +149,7 @@ async function admin(call: CloudCall, subpath: string, core: CloudCore): Promise
 
 /** The KMS Secrets Manager service module. */
 export const kmsService: ServiceModule = {
-  name: KMS_SERVICE,
-  accepts(call: CloudCall): boolean {
-    return rpcActionOf(call).version === KMS_VERSION;
-  },
-  identify(call: CloudCall, core: CloudCore): CallIdentity {
-    return identifyRpcCall(KMS_SERVICE, call, core);
-  },
-  async handle(call: CloudCall, core: CloudCore): Promise<CloudReply> {
-    try {
-      const { action } = rpcActionOf(call);
-      const principal = authenticateRpc(call, core);
-      if (action === 'GetSecretValue') return rpcJsonReply(getSecretValue(core, principal, rpcParams(call)));
-      throw new LocalCloudError(404, KmsErrorCode.ActionNotFound, `Specified api is not found: ${action}.`);
-    } catch (error) {
-      if (error instanceof LocalCloudError)
-        return rpcErrorReply(error.status, error.code, error.message, { hostId: hostOf(call) });
-      throw error;
-    }
-  },
-  faultReply(fault, call): CloudReply {
-    return rpcErrorReply(fault.status, fault.code, fault.message, { hostId: hostOf(call) });
-  },
+  ...rpcServiceModule(KMS_SERVICE, KMS_VERSION, { GetSecretValue: getSecretValue }),
   admin,
   snapshot(core: CloudCore): unknown {
     return snapshotKms(core);

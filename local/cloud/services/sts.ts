@@ -1,22 +1,8 @@
-/**
- * STS 2015-04-01 emulation: AssumeRole (the caller's `sts:AssumeRole` permission AND the target role's trust
- * policy, with the `sts:ExternalId` condition; RoleSessionName and DurationSeconds rules; temporary credentials
- * registered with the core so they act inside the target account with the role's permissions) and
- * GetCallerIdentity. Accepts V3 (ACS3-HMAC-SHA256) and RPC V2 (HMAC-SHA1) signatures.
- */
-import {
-  authenticateRpc,
-  hostOf,
-  identifyRpcCall,
-  rpcActionOf,
-  rpcErrorReply,
-  rpcJsonReply,
-  rpcParams,
-} from '../auth/index.js';
-import type { CallIdentity, CloudCall, CloudCore, CloudReply, Principal, ServiceModule } from '../contract.js';
+import type { CloudCore, Principal, ServiceModule } from '../contract.js';
 import { LocalCloudError } from '../errors.js';
 import { findRole, ramDate } from '../roles.js';
 import { trustAllows } from '../trust-policy.js';
+import { rpcServiceModule } from './rpc-service.js';
 import { newTemporaryKeys } from './sts-credentials.js';
 
 /** The API version STS answers. */
@@ -138,28 +124,7 @@ function callerIdentity(core: CloudCore, principal: Principal): Record<string, u
 }
 
 /** The STS service module. */
-export const stsModule: ServiceModule = {
-  name: 'sts',
-  accepts(call: CloudCall): boolean {
-    return rpcActionOf(call).version === STS_VERSION;
-  },
-  identify(call: CloudCall, core: CloudCore): CallIdentity {
-    return identifyRpcCall('sts', call, core);
-  },
-  async handle(call: CloudCall, core: CloudCore): Promise<CloudReply> {
-    try {
-      const { action } = rpcActionOf(call);
-      const principal = authenticateRpc(call, core);
-      if (action === 'AssumeRole') return rpcJsonReply(assumeRole(core, principal, rpcParams(call)));
-      if (action === 'GetCallerIdentity') return rpcJsonReply(callerIdentity(core, principal));
-      throw new LocalCloudError(404, 'InvalidAction.NotFound', `Specified api is not found: ${action}.`);
-    } catch (error) {
-      if (error instanceof LocalCloudError)
-        return rpcErrorReply(error.status, error.code, error.message, { hostId: hostOf(call) });
-      throw error;
-    }
-  },
-  faultReply(fault, call): CloudReply {
-    return rpcErrorReply(fault.status, fault.code, fault.message, { hostId: hostOf(call) });
-  },
-};
+export const stsModule: ServiceModule = rpcServiceModule('sts', STS_VERSION, {
+  AssumeRole: assumeRole,
+  GetCallerIdentity: (core, principal) => callerIdentity(core, principal),
+});
