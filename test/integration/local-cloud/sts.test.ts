@@ -1,3 +1,4 @@
+import { $OpenApiUtil } from '@alicloud/openapi-core';
 import * as RamSdk from '@alicloud/ram20150501';
 import * as StsSdk from '@alicloud/sts20150401';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -253,6 +254,26 @@ describe('STS GetCallerIdentity', () => {
       Arn: `acs:ram::${automation.id}:user/dts-trust-runner`,
     });
     expect(user.body?.userId).toMatch(/^\d+$/);
+  });
+});
+
+describe('STS actions', () => {
+  it('answers an action STS does not have, even an Object property name, with 404 InvalidAction.NotFound', async () => {
+    for (const action of ['DeleteEverything', 'constructor']) {
+      const params = new $OpenApiUtil.Params({
+        action,
+        version: '2015-04-01',
+        protocol: 'HTTP',
+        pathname: '/',
+        method: 'POST',
+        authType: 'AK',
+        style: 'RPC',
+        reqBodyType: 'formData',
+        bodyType: 'json',
+      });
+      const f = await sdkFailure(t.sts(automation.root).callApi(params, new $OpenApiUtil.OpenApiRequest({}), rt()));
+      expect([f.code, f.statusCode]).toEqual(['InvalidAction.NotFound', 404]);
+    }
   });
 });
 
