@@ -14,7 +14,6 @@ import { problemsFromZodError } from '../shared/domain/zod-problems.js';
 import { parseStrictJson, StrictJsonError } from '../shared/intake/strict-json.js';
 import {
   CanonicalJsonError,
-  canonicalJson,
   signTicketMessage,
   TicketBodySchema,
   type TicketMessage,
@@ -141,7 +140,6 @@ export function ticketBodies(raw: readonly unknown[], now: Date): Record<string,
 export function signedTicket(body: Record<string, unknown>, key: TicketKey): TicketMessage {
   let message: TicketMessage;
   try {
-    canonicalJson(body);
     message = signTicketMessage(body, key.keyId, key.secret);
   } catch (error) {
     if (error instanceof CanonicalJsonError) {

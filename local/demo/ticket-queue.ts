@@ -17,8 +17,7 @@ import {
   type TriggerDelivery,
 } from '../cloud/triggers/mns-queue-trigger.js';
 import { deadLetterQueueOf } from '../cloud/triggers/queue-trigger-config.js';
-import type { InvocationAnswer } from './local-deployment.js';
-import { FunctionName } from './local-deployment.js';
+import { FunctionName, type InvocationAnswer } from './deployment.js';
 import { LOCAL_AUTOMATION } from './local-environment.js';
 
 /** The queue tickets arrive on (s.yaml's `QueueName`). */

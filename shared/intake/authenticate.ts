@@ -10,7 +10,7 @@ import {
   type TicketBody,
   TicketBodySchema,
   TicketMessageSchema,
-  verifyTicketSignature,
+  verifyCanonicalSignature,
 } from './ticket-message.js';
 
 /** Codes of the rejections that happen before a message's content is looked at. */
@@ -96,8 +96,7 @@ export async function authenticateTicket(
     known = await refresh(keyId);
     owner = keyOwner(known, keyId);
   }
-  const verdict = owner ? verifyTicketSignature(envelope.data, { [keyId]: owner.secret }) : 'unknownKey';
-  if (verdict === 'unknownKey' || !owner) {
+  if (!owner) {
     throw new Rejection([
       messageProblem(
         MessageRejection.KeyUnknown,
@@ -107,7 +106,8 @@ export async function authenticateTicket(
       ),
     ]);
   }
-  if (verdict === 'invalid') {
+  const canonical = canonicalJson(envelope.data.body);
+  if (!verifyCanonicalSignature(canonical, envelope.data.signature, owner.secret)) {
     throw new Rejection([
       messageProblem(
         MessageRejection.SignatureInvalid,
@@ -134,6 +134,6 @@ export async function authenticateTicket(
     system: owner.system,
     systems: known,
     identity: { keyId: envelope.data.keyId, messageId: body.data.id },
-    bodyHash: createHash('sha256').update(canonicalJson(envelope.data.body)).digest('hex'),
+    bodyHash: createHash('sha256').update(canonical).digest('hex'),
   };
 }

@@ -487,13 +487,7 @@ async function handlerFromModule(module: string, exportName: string): Promise<Fc
 }
 
 async function registerFunction(call: CloudCall, core: CloudCore): Promise<CloudReply> {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(call.body.toString('utf8'));
-  } catch {
-    raw = undefined;
-  }
-  const body = AdminFunctionBody.safeParse(raw);
+  const body = AdminFunctionBody.safeParse(parseJson(call.body));
   if (!body.success) {
     return adminJson(400, {
       error:

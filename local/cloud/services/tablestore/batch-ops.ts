@@ -2,7 +2,7 @@
  * BatchGetRow (at most 100 rows) and BatchWriteRow (at most 200 rows): limits checked for the whole request,
  * then each row answered on its own (`is_ok`, `error`, `consumed`, `row`).
  */
-import { invalidParameter, OtsError, tableNotReady } from './errors.js';
+import { invalidParameter, OtsError, tableNotFound, tableNotReady } from './errors.js';
 import { exactKey } from './keys.js';
 import { isLoaded, type Operation } from './operation.js';
 import { decodeRow, encodeRows, type RequestRow } from './plainbuffer.js';
@@ -34,7 +34,7 @@ function checkDistinctTables(names: readonly string[], operation: string): void 
 
 function tableOrError(instance: InstanceState, name: string, nowMs: number): TableState | OtsError {
   const table = instance.tables.get(name);
-  if (!table) return new OtsError('OTSObjectNotExist', 'Requested table does not exist.');
+  if (!table) return tableNotFound();
   return isLoaded(table, nowMs) ? table : tableNotReady();
 }
 

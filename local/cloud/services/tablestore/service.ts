@@ -134,8 +134,15 @@ function authenticate(call: CloudCall, core: CloudCore): Principal {
   return principal;
 }
 
-function authorize(core: CloudCore, principal: Principal, op: string, instance: string, tables: readonly string[]) {
-  const base = `acs:ots:${options(core).region}:${principal.accountId}:instance/${instance}`;
+function authorize(
+  core: CloudCore,
+  region: string,
+  principal: Principal,
+  op: string,
+  instance: string,
+  tables: readonly string[],
+) {
+  const base = `acs:ots:${region}:${principal.accountId}:instance/${instance}`;
   const resources = tables.length === 0 ? [base] : tables.map((t) => `${base}/table/${t}`);
   for (const resource of resources) {
     if (!core.isAllowed(principal, `ots:${op}`, resource)) {
@@ -182,11 +189,10 @@ export const tablestoreService: ServiceModule = {
       const principal = authenticate(call, core);
       const prepared = operation(call.body);
       const instanceName = headerValue(call.headers, 'x-ots-instancename')!;
-      authorize(core, principal, op, instanceName, prepared.tables);
+      const settings = options(core);
+      authorize(core, settings.region, principal, op, instanceName, prepared.tables);
       const instance = instanceOf(tablestoreState(core), principal.accountId, instanceName);
-      const body = prepared.run(instance, core.now().getTime(), {
-        tableLoadMs: options(core).tableLoadSeconds * 1000,
-      });
+      const body = prepared.run(instance, core.now().getTime(), { tableLoadMs: settings.tableLoadSeconds * 1000 });
       return reply(200, body, randomUUID());
     } catch (error) {
       if (error instanceof OtsError) return errorReply(error);
