@@ -10,7 +10,7 @@ export interface AccountCredentials {
   readonly accountId: string;
   readonly accessKeyId: string;
   readonly accessKeySecret: string;
-  readonly securityToken?: string;
+  readonly securityToken?: string | undefined;
   /** When temporary credentials stop working; absent for long-term keys. */
   readonly expiration?: Date;
 }
@@ -75,19 +75,19 @@ export interface GrantStore {
 /** The last reconcile of a role, kept for backoff, flap detection and reports. */
 export interface RoleStatus extends RoleKey {
   /** Hash of the last observed state. */
-  readonly observedHash?: string;
+  readonly observedHash?: string | undefined;
   /** Outcome of the last reconcile (`inSync`, `repaired`, `created`, `conflict`, `failed`, ...). */
   readonly lastResult: string;
   readonly lastReconciledAt: string;
   readonly failureCount: number;
   /** Do not try again before this instant (after failures). */
-  readonly nextAttemptAt?: string;
+  readonly nextAttemptAt?: string | undefined;
   /** Signature of the last repaired drift, and how often it was repaired within the window. */
-  readonly flapSignature?: string;
+  readonly flapSignature?: string | undefined;
   readonly flapCount: number;
-  readonly flapWindowStart?: string;
+  readonly flapWindowStart?: string | undefined;
   /** Set when the product paused the role (for example after flapping); the reason. */
-  readonly pausedReason?: string;
+  readonly pausedReason?: string | undefined;
   /** Optimistic-concurrency version; 0 before the first write. */
   readonly version: number;
 }
@@ -210,7 +210,7 @@ export interface OutboxEntry {
   /** Failed delivery attempts so far (per-entry rejections; call-level failures do not count). */
   readonly attempts: number;
   /** The code of the last failed attempt. */
-  readonly lastCode?: string;
+  readonly lastCode?: string | undefined;
   /** The event, held to the audit bounds; absent for a corrupt row. */
   readonly event?: AuditEvent;
   /** Why the row is not an event (corrupt rows only). */

@@ -131,8 +131,8 @@ export interface CloudCore {
 export interface CallIdentity {
   service: string;
   action: string;
-  accountId?: string;
-  accessKeyId?: string;
+  accountId?: string | undefined;
+  accessKeyId?: string | undefined;
 }
 
 /** One emulated API. */

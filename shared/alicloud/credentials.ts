@@ -6,7 +6,7 @@ import { CloudApiError, CloudErrorKind } from '../domain/errors.js';
 export interface OwnKeys {
   readonly accessKeyId: string;
   readonly accessKeySecret: string;
-  readonly securityToken?: string;
+  readonly securityToken?: string | undefined;
 }
 
 /** Where the function's own keys come from: FC's context, or the `@alicloud/credentials` default chain. */

@@ -35,19 +35,19 @@ export interface DtsClientOptions {
 
 /** One cross-account endpoint of a DTS job as DescribeDtsJobDetail reports it. */
 export interface DtsJobEndpoint {
-  readonly instanceType?: string;
-  readonly engineName?: string;
+  readonly instanceType?: string | undefined;
+  readonly engineName?: string | undefined;
   /** The owner account of a cross-account endpoint. */
-  readonly aliyunUid?: string;
+  readonly aliyunUid?: string | undefined;
   /** The role name DTS assumes in that account. */
-  readonly roleName?: string;
+  readonly roleName?: string | undefined;
 }
 
 /** A DTS job with its endpoints. */
 export interface DtsJobSummary {
   readonly dtsJobId: string;
-  readonly jobName?: string;
-  readonly status?: string;
+  readonly jobName?: string | undefined;
+  readonly status?: string | undefined;
   readonly source: DtsJobEndpoint;
   readonly destination: DtsJobEndpoint;
 }

@@ -49,7 +49,7 @@ export interface EventBridgeSinkOptions {
   readonly endpoint: string;
   readonly protocol: 'https' | 'http';
   readonly eventBus: string;
-  readonly keys: () => Promise<{ accessKeyId: string; accessKeySecret: string; securityToken?: string }>;
+  readonly keys: () => Promise<{ accessKeyId: string; accessKeySecret: string; securityToken?: string | undefined }>;
   /** Extra attempts within one publish for entries rejected with a code that may pass (default 1). */
   readonly entryRetries?: number;
 }
@@ -245,7 +245,7 @@ export function matchEntries(
   ids: readonly string[],
   answer: z.infer<typeof PutEventsBody>,
 ): { kind: 'answered'; delivered: string[]; rejected: RejectedEntry[] } {
-  const byId = new Map<string, { errorCode?: string; errorMessage?: string }>();
+  const byId = new Map<string, { errorCode?: string | undefined; errorMessage?: string | undefined }>();
   for (const entry of answer.entryList ?? []) if (entry.eventId !== undefined) byId.set(entry.eventId, entry);
   const failedInAnswer =
     answer.failedEntryCount ?? (answer.entryList ?? []).filter((e) => !ACCEPTED_CODES.has(e.errorCode ?? '')).length;

@@ -15,7 +15,7 @@ export interface FunctionInvokerOptions {
   readonly endpoint: string;
   readonly protocol: 'https' | 'http';
   readonly regionId: string;
-  readonly keys: () => Promise<{ accessKeyId: string; accessKeySecret: string; securityToken?: string }>;
+  readonly keys: () => Promise<{ accessKeyId: string; accessKeySecret: string; securityToken?: string | undefined }>;
 }
 
 /** The invoker for the configured FC endpoint, or undefined when none is configured (no fan-out: runs stay inline). */
@@ -42,7 +42,7 @@ export class FunctionInvoker {
     functionName: string,
     payload: unknown,
     taskId?: string,
-  ): Promise<{ requestId?: string; alreadyQueued?: true }> {
+  ): Promise<{ requestId?: string | undefined; alreadyQueued?: true }> {
     const keys = await this.#options.keys();
     const client = new FcSdk.default(openApiConfig(keys, this.#options));
     let res: Awaited<ReturnType<InstanceType<typeof FcSdk.default>['invokeFunctionWithOptions']>>;

@@ -12,7 +12,7 @@ export interface OpenApiEndpoint {
 export interface SigningKeys {
   readonly accessKeyId: string;
   readonly accessKeySecret: string;
-  readonly securityToken?: string;
+  readonly securityToken?: string | undefined;
 }
 
 /** The configuration of an `@alicloud/openapi-core` based client signing with `keys` at `where`. */

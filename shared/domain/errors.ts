@@ -78,7 +78,14 @@ export class CloudApiError extends DtsTrustError {
   readonly api: string;
 
   constructor(
-    init: { api: string; code: string; kind: CloudErrorKind; message: string; statusCode?: number; requestId?: string },
+    init: {
+      api: string;
+      code: string;
+      kind: CloudErrorKind;
+      message: string;
+      statusCode?: number | undefined;
+      requestId?: string | undefined;
+    },
     options?: { cause?: unknown },
   ) {
     super(init.code, `${init.api} failed with ${init.code}: ${init.message}`, options);

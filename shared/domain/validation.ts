@@ -195,7 +195,12 @@ function checkPairing(
 
 /** The rules on the settings a grant carries. */
 function checkSettings(
-  settings: { cloud: Cloud; policies: readonly string[]; externalId?: string; expiresAt?: string },
+  settings: {
+    cloud: Cloud;
+    policies: readonly string[];
+    externalId?: string | undefined;
+    expiresAt?: string | undefined;
+  },
   at: (name: string) => string,
   options: ValidationOptions,
 ): Problem[] {

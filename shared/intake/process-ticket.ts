@@ -44,7 +44,7 @@ export interface MessageResult {
   readonly index: number;
   readonly messageId: string;
   readonly outcome: MessageOutcome;
-  readonly ticket?: string;
+  readonly ticket?: string | undefined;
   /** Catalog and product codes of a rejection. */
   readonly codes?: readonly string[];
   readonly problems?: readonly ValidationProblem[];

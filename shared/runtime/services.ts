@@ -60,7 +60,7 @@ export function createServices(
     ownKeys?: OwnKeysSource;
     clock?: Clock;
     random?: Random;
-    tablestoreKeys?: { accessKeyId: string; accessKeySecret: string; securityToken?: string };
+    tablestoreKeys?: { accessKeyId: string; accessKeySecret: string; securityToken?: string | undefined };
     /** Overrides the source {@link Config.trustSettings} names (tests). */
     settingsSource?: TrustSettingsSource;
   },

@@ -82,10 +82,10 @@ export interface StoredMessage {
   readonly seq: number;
   /** When the message is (again) visible to a receive. */
   visibleAt: number;
-  firstDequeueTime?: number;
+  firstDequeueTime?: number | undefined;
   dequeueCount: number;
   /** The handle of the latest receive; valid until `visibleAt`. */
-  receiptHandle?: string;
+  receiptHandle?: string | undefined;
 }
 
 /** One queue. */

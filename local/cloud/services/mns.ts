@@ -124,7 +124,7 @@ type Action =
 
 interface Route {
   readonly action: Action;
-  readonly queue?: string;
+  readonly queue?: string | undefined;
 }
 
 /** Query parameters by lower-cased name (MNS reads them case-insensitively). */

@@ -12,7 +12,7 @@ const FcClient = (
 
 /** What InvokeFunction answered. */
 export interface FcAnswer {
-  readonly statusCode?: number;
+  readonly statusCode?: number | undefined;
   readonly headers: Record<string, string>;
   readonly body: Buffer;
   /** The body parsed as JSON (undefined when it is not JSON). */

@@ -101,7 +101,7 @@ async function invoke(
     taskId?: string;
     qualifier?: string;
   } = {},
-): Promise<{ statusCode?: number; headers: Record<string, string>; body: Buffer }> {
+): Promise<{ statusCode?: number | undefined; headers: Record<string, string>; body: Buffer }> {
   const res = await client(init.keys ?? ACCOUNT_A).invokeFunctionWithOptions(
     name,
     new InvokeFunctionRequest({

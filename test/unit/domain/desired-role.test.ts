@@ -70,7 +70,7 @@ describe('desiredRoleFromGrants', () => {
     { modes: ['observe', 'paused'], expected: 'paused' },
     { modes: ['enforce', 'paused'], expected: 'paused' },
   ])('runs in $expected mode when the grants say $modes', ({ modes, expected }) => {
-    const grants = modes.map((mode, i) => grant({ mode, trustedAccountId: [B, C][i] }));
+    const grants = modes.map((mode, i) => grant({ mode, trustedAccountId: [B, C][i]! }));
     expect(desiredRoleFromGrants(role, grants, NOW)?.mode).toBe(expected);
   });
 

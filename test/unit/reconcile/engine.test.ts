@@ -178,7 +178,7 @@ describe('createReconciler', () => {
     it('fails one role while the others succeed', async () => {
       const names = roleNames(4);
       const { reconciler, directory, status } = engine(grantsFor(OWNER, names));
-      directory.inject('createRole', CloudErrors.invalid(), { roleName: names[2] });
+      directory.inject('createRole', CloudErrors.invalid(), { roleName: names[2]! });
       const report = await reconciler.reconcileAll({ correlationId: 'run' });
       expect(report.outcomes).toEqual({ created: 3, failed: 1 });
       const failed = report.results.find((r) => r.outcome === 'failed');

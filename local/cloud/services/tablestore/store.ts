@@ -54,7 +54,7 @@ export interface TableState {
   /** Creation time (ms). */
   readonly createdAt: number;
   /** When row operations stop answering `OTSTableNotReady` (ms); absent means loaded. */
-  readonly readyAt?: number;
+  readonly readyAt?: number | undefined;
   /** Last value handed out for an auto-increment primary-key column. */
   autoIncrement: bigint;
   /** Rows sorted by primary key. */
