@@ -6,9 +6,9 @@
 import { performance } from 'node:perf_hooks';
 import { LOCAL_AUTOMATION } from '../local/demo/local-environment.js';
 import { deliverAuditEvents } from '../shared/audit/deliver-audit-events.js';
-import { loadConfig } from '../shared/runtime/config.js';
-import { createEngine } from '../shared/runtime/engine.js';
-import { createServices } from '../shared/runtime/services.js';
+import { createEngine } from '../shared/composition/reconciler.js';
+import { createServices } from '../shared/composition/services.js';
+import { loadConfig } from '../shared/config/config.js';
 import { WorkerRequestSchema, type WorkerResult } from './worker-protocol.js';
 
 async function main(argv: readonly string[]): Promise<void> {

@@ -2,13 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { SingleBar } from 'cli-progress';
 import { z } from 'zod';
 import { deliverAuditEvents } from '../shared/audit/deliver-audit-events.js';
+import { createEngine } from '../shared/composition/reconciler.js';
+import type { Services } from '../shared/composition/services.js';
 import { isGrantActive } from '../shared/domain/desired-role.js';
 import { grantId } from '../shared/domain/ownership.js';
 import { capGrantLifetimes } from '../shared/intake/cap-lifetimes.js';
 import { revokeSystem } from '../shared/intake/revoke-system.js';
 import { describePlan } from '../shared/reconcile/index.js';
-import { createEngine } from '../shared/runtime/engine.js';
-import type { Services } from '../shared/runtime/services.js';
 
 /** Where command output goes (stdout in the CLI, a buffer in tests). */
 export interface Output {

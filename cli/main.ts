@@ -4,10 +4,10 @@
  */
 import { Command, CommanderError } from 'commander';
 import { defaultChainKeys, staticKeys } from '../shared/alicloud/credentials.js';
+import { createServices, type Services } from '../shared/composition/services.js';
+import { loadConfig } from '../shared/config/config.js';
 import { DtsTrustError, ValidationError } from '../shared/domain/errors.js';
 import { problemsFromZodError } from '../shared/domain/zod-problems.js';
-import { loadConfig } from '../shared/runtime/config.js';
-import { createServices, type Services } from '../shared/runtime/services.js';
 import {
   capLifetimesCommand,
   EventIdSchema,

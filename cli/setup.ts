@@ -13,18 +13,18 @@ import { ensureEventBus } from '../shared/alicloud/eventbridge-bus.js';
 import { RamCustomPolicies } from '../shared/alicloud/ram-policies.js';
 import { callerAccountId } from '../shared/alicloud/sts-identity.js';
 import { deliverAuditEvents } from '../shared/audit/deliver-audit-events.js';
-import { AuditEventType, newAuditEvent } from '../shared/domain/audit.js';
-import { ConfigError, DtsTrustError } from '../shared/domain/errors.js';
-import { problemsFromZodError } from '../shared/domain/zod-problems.js';
-import type { AccountCredentials } from '../shared/ports.js';
+import type { Services } from '../shared/composition/services.js';
+import type { TrustSettings } from '../shared/config/trust-settings.js';
 import {
   inventoryRolePolicy,
   managementRolePolicy,
   managementRoleTrustPolicy,
   type PolicyDocument,
-} from '../shared/runtime/permissions.js';
-import type { Services } from '../shared/runtime/services.js';
-import type { TrustSettings } from '../shared/runtime/trust-settings.js';
+} from '../shared/deploy/permissions.js';
+import { AuditEventType, newAuditEvent } from '../shared/domain/audit.js';
+import { ConfigError, DtsTrustError } from '../shared/domain/errors.js';
+import { problemsFromZodError } from '../shared/domain/zod-problems.js';
+import type { AccountCredentials } from '../shared/ports.js';
 import type { Output } from './commands.js';
 
 const AccountId = z.string().regex(/^\d{16}$/, 'must be a 16-digit account ID (AliyunUidFormat)');

@@ -2,8 +2,8 @@
 // trust policy, from what the adapters declare. Usage: npm run policies -- [--automation-account <uid>]
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { loadConfig } from '../shared/runtime/config.js';
-import { functionRolePolicy, managementRolePolicy, managementRoleTrustPolicy } from '../shared/runtime/permissions.js';
+import { loadConfig } from '../shared/config/config.js';
+import { functionRolePolicy, managementRolePolicy, managementRoleTrustPolicy } from '../shared/deploy/permissions.js';
 
 const { values } = parseArgs({ options: { 'automation-account': { type: 'string' } } });
 const account = z

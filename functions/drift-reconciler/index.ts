@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { functionInvokerFor } from '../../shared/alicloud/fc.js';
 import { deliverAuditEvents } from '../../shared/audit/deliver-audit-events.js';
+import { createEngine } from '../../shared/composition/reconciler.js';
+import { parseTimerEvent } from '../../shared/fc/envelopes.js';
+import { fcHandler } from '../../shared/fc/handler.js';
 import { expireGrants } from '../../shared/intake/expire-grants.js';
 import { mergeRoleVisits } from '../../shared/reconcile/role-visits.js';
-import { createEngine } from '../../shared/runtime/engine.js';
-import { parseTimerEvent } from '../../shared/runtime/envelopes.js';
-import { fcHandler } from '../../shared/runtime/handler.js';
-import { type RunTotals, recordRunSummary } from '../../shared/runtime/run-summary.js';
-import { planShards, shardTaskId } from '../../shared/runtime/shards.js';
+import { type RunTotals, recordRunSummary } from '../../shared/usecases/run-summary.js';
+import { planShards, shardTaskId } from '../../shared/usecases/shards.js';
 
 /**
  * Timer trigger: expire grants, reconcile every managed role and end with a run-summary event. Above

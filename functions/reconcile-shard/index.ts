@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { deliverAuditEvents } from '../../shared/audit/deliver-audit-events.js';
+import { createEngine } from '../../shared/composition/reconciler.js';
+import { parseEvent } from '../../shared/fc/envelopes.js';
+import { fcHandler } from '../../shared/fc/handler.js';
 import { expireGrants } from '../../shared/intake/expire-grants.js';
-import { createEngine } from '../../shared/runtime/engine.js';
-import { parseEvent } from '../../shared/runtime/envelopes.js';
-import { fcHandler } from '../../shared/runtime/handler.js';
-import { recordRunSummary } from '../../shared/runtime/run-summary.js';
+import { recordRunSummary } from '../../shared/usecases/run-summary.js';
 
 /** What the drift reconciler sends each shard. */
 export const ShardEventSchema = z

@@ -1,9 +1,9 @@
 import { deliverAuditEvents } from '../../shared/audit/deliver-audit-events.js';
+import { createEngine } from '../../shared/composition/reconciler.js';
 import { DtsTrustError, ValidationError } from '../../shared/domain/errors.js';
+import { parseMnsEvent } from '../../shared/fc/envelopes.js';
+import { fcHandler } from '../../shared/fc/handler.js';
 import { MessageOutcome, type MessageResult, processTicketBatch } from '../../shared/intake/process-ticket.js';
-import { createEngine } from '../../shared/runtime/engine.js';
-import { parseMnsEvent } from '../../shared/runtime/envelopes.js';
-import { fcHandler } from '../../shared/runtime/handler.js';
 
 /** The intake's answer: one outcome per queue message, and what happened to the audit events. */
 export interface IntakeResult {

@@ -1,4 +1,4 @@
-import type { TrustSettings } from '../../shared/runtime/trust-settings.js';
+import type { TrustSettings } from '../../shared/config/trust-settings.js';
 import { DEMO_TICKET_KEY, DEMO_TICKET_SYSTEM } from './sample-events.js';
 
 /** The local cloud's address, as `startLocalCloud` returns it. */

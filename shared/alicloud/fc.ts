@@ -1,8 +1,8 @@
 import { Readable } from 'node:stream';
 import FcSdk from '@alicloud/fc20230330';
 import * as $dara from '@darabonba/typescript';
+import type { Config } from '../config/config.js';
 import { CloudApiError, CloudErrorKind } from '../domain/errors.js';
-import type { Config } from '../runtime/config.js';
 import { callCloud } from './cloud-error.js';
 import { openApiConfig } from './openapi-config.js';
 

@@ -5,8 +5,8 @@ import { fcInvocations } from '../../local/cloud/services/fc-functions.js';
 import { configureDtsJob } from '../../local/demo/dts-oracle.js';
 import { deployLocally, FunctionName, invokeLocally, settleLocally } from '../../local/demo/local-deployment.js';
 import { LOCAL_EVENT_BUS } from '../../local/demo/local-environment.js';
+import type { Services } from '../../shared/composition/services.js';
 import { GrantSchema } from '../../shared/domain/grant.js';
-import type { Services } from '../../shared/runtime/services.js';
 import { EXAMPLE, exampleAccountsDocument } from '../support/local-cloud.js';
 import { localRunnerServices } from '../support/local-services.js';
 

@@ -1,9 +1,9 @@
 import type { RoleKey } from '../../shared/domain/grant.js';
+import type { QueueMessage } from '../../shared/fc/envelopes.js';
 import type { TicketSystems } from '../../shared/intake/authority.js';
 import type { Guardrails } from '../../shared/intake/guardrails.js';
 import type { IntakeDeps } from '../../shared/intake/process-ticket.js';
 import { signTicketMessage, type TicketBody } from '../../shared/intake/ticket-message.js';
-import type { QueueMessage } from '../../shared/runtime/envelopes.js';
 import { MemoryAuditLog, MemoryGrantStore, MemoryLedger } from './memory-stores.js';
 
 /** Accounts of the intake tests. */

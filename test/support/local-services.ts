@@ -1,7 +1,7 @@
 import { LOCAL_AUTOMATION, type LocalCloudAddress, localCloudEnvironment } from '../../local/demo/local-environment.js';
+import { createServices, type Services } from '../../shared/composition/services.js';
+import { loadConfig } from '../../shared/config/config.js';
 import type { Clock } from '../../shared/ports.js';
-import { loadConfig } from '../../shared/runtime/config.js';
-import { createServices, type Services } from '../../shared/runtime/services.js';
 
 /**
  * The product's services over the local cloud, configured as the deployed functions are (plus `extra` env) and

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_AUTOMATION, localCloudEnvironment, localTrustSettings } from '../../../local/demo/local-environment.js';
 import { KmsSecretReader } from '../../../shared/alicloud/kms.js';
+import { createServices } from '../../../shared/composition/services.js';
+import { loadConfig } from '../../../shared/config/config.js';
+import { functionRolePolicy } from '../../../shared/deploy/permissions.js';
 import { CloudApiError, CloudErrorKind } from '../../../shared/domain/errors.js';
-import { loadConfig } from '../../../shared/runtime/config.js';
-import { functionRolePolicy } from '../../../shared/runtime/permissions.js';
-import { createServices } from '../../../shared/runtime/services.js';
 import { FakeClock } from '../../support/fake-clock.js';
 import {
   EXAMPLE,

@@ -2,10 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readEventBridgeEvents } from '../../../local/cloud/services/eventbridge-store.js';
 import { LOCAL_AUTOMATION, localCloudEnvironment } from '../../../local/demo/local-environment.js';
 import { DtsInventoryClient } from '../../../shared/alicloud/dts.js';
+import { createServices, type Services } from '../../../shared/composition/services.js';
+import { loadConfig } from '../../../shared/config/config.js';
 import { newAuditEvent } from '../../../shared/domain/audit.js';
 import { CloudApiError, CloudErrorKind } from '../../../shared/domain/errors.js';
-import { loadConfig } from '../../../shared/runtime/config.js';
-import { createServices, type Services } from '../../../shared/runtime/services.js';
 import { EXAMPLE, startTestCloud, type TestCloud } from '../../support/local-cloud.js';
 
 let cloud: TestCloud;

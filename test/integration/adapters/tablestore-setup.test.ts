@@ -3,9 +3,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { LOCAL_AUTOMATION, localCloudEnvironment } from '../../../local/demo/local-environment.js';
 import { createTablestoreClient, keepAliveAgent } from '../../../shared/alicloud/tablestore/client.js';
 import { setupTables, TABLE_READY_TIMEOUT_MS } from '../../../shared/alicloud/tablestore/tables.js';
+import { createServices } from '../../../shared/composition/services.js';
+import { loadConfig } from '../../../shared/config/config.js';
 import { CloudApiError } from '../../../shared/domain/errors.js';
-import { loadConfig } from '../../../shared/runtime/config.js';
-import { createServices } from '../../../shared/runtime/services.js';
 import { FakeClock, SeededRandom } from '../../support/fake-clock.js';
 import { startTestCloud, type TestCloud } from '../../support/local-cloud.js';
 

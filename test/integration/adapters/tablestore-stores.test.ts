@@ -2,11 +2,11 @@ import TableStore from 'tablestore';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_AUTOMATION, localCloudEnvironment } from '../../../local/demo/local-environment.js';
 import { setupTables } from '../../../shared/alicloud/tablestore/tables.js';
+import { createServices, type Services } from '../../../shared/composition/services.js';
+import { loadConfig } from '../../../shared/config/config.js';
 import { newAuditEvent } from '../../../shared/domain/audit.js';
 import { ConcurrentModificationError } from '../../../shared/domain/errors.js';
 import { type Grant, GrantSchema, grantOwnerSystem } from '../../../shared/domain/grant.js';
-import { loadConfig } from '../../../shared/runtime/config.js';
-import { createServices, type Services } from '../../../shared/runtime/services.js';
 import { INSTANT_TABLES, startTestCloud, type TestCloud } from '../../support/local-cloud.js';
 
 const OWNER = '1437508826153950';

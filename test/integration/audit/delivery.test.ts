@@ -7,14 +7,14 @@ import { LOCAL_AUTOMATION, LOCAL_EVENT_BUS, localCloudEnvironment } from '../../
 import { EventBridgeAuditSink } from '../../../shared/alicloud/eventbridge.js';
 import { long } from '../../../shared/alicloud/tablestore/rows.js';
 import { AUDIT_DELIVERY_DEFAULTS, deliverAuditEvents } from '../../../shared/audit/deliver-audit-events.js';
+import type { Services } from '../../../shared/composition/services.js';
 import { type AuditEvent, AuditEventType, newAuditEvent } from '../../../shared/domain/audit.js';
 import { AUDIT_BOUNDS } from '../../../shared/domain/audit-bounds.js';
 import { type FindingData, newFindingEvent } from '../../../shared/domain/finding.js';
 import { processTicketMessage } from '../../../shared/intake/process-ticket.js';
 import { signTicketMessage } from '../../../shared/intake/ticket-message.js';
+import { createLogger } from '../../../shared/logger.js';
 import type { OutboxEntry } from '../../../shared/ports.js';
-import { createLogger } from '../../../shared/runtime/logger.js';
-import type { Services } from '../../../shared/runtime/services.js';
 import { EXAMPLE, INSTANT_TABLES, startTestCloud, type TestCloud } from '../../support/local-cloud.js';
 import { localRunnerServices } from '../../support/local-services.js';
 

@@ -3,9 +3,9 @@ import { runCli } from '../../../cli/main.js';
 import { readEventBridgeEvents } from '../../../local/cloud/services/eventbridge-store.js';
 import { editInConsole } from '../../../local/demo/console-edits.js';
 import { LOCAL_AUTOMATION, LOCAL_EVENT_BUS, localCloudEnvironment } from '../../../local/demo/local-environment.js';
+import { createServices } from '../../../shared/composition/services.js';
+import { loadConfig } from '../../../shared/config/config.js';
 import { GrantSchema } from '../../../shared/domain/grant.js';
-import { loadConfig } from '../../../shared/runtime/config.js';
-import { createServices } from '../../../shared/runtime/services.js';
 import { EXAMPLE, startTestCloud, type TestCloud } from '../../support/local-cloud.js';
 
 let cloud: TestCloud;

@@ -12,8 +12,8 @@ import {
 } from '../../../local/demo/local-environment.js';
 import { RamRoleDirectory } from '../../../shared/alicloud/ram.js';
 import { StsCredentialBroker } from '../../../shared/alicloud/sts.js';
+import { managementRolePolicy } from '../../../shared/deploy/permissions.js';
 import { AuditEventType } from '../../../shared/domain/audit.js';
-import { managementRolePolicy } from '../../../shared/runtime/permissions.js';
 import { EXAMPLE, exampleAccountsDocument, startTestCloud, type TestCloud } from '../../support/local-cloud.js';
 
 /** An owner account that has nothing of dts-trust yet. */

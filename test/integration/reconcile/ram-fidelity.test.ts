@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { editInConsole } from '../../../local/demo/console-edits.js';
 import { LOCAL_AUTOMATION } from '../../../local/demo/local-environment.js';
+import { managementRolePolicy } from '../../../shared/deploy/permissions.js';
 import { AuditEventType } from '../../../shared/domain/audit.js';
-import { managementRolePolicy } from '../../../shared/runtime/permissions.js';
 import { EXAMPLE } from '../../support/local-cloud.js';
 import { type ReconcileWorld, startReconcileWorld, TASK_ACCOUNT } from './world.js';
 

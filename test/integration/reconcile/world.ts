@@ -9,13 +9,13 @@ import { readEventBridgeEvents } from '../../../local/cloud/services/eventbridge
 import { configureDtsJob, type OracleVerdict } from '../../../local/demo/dts-oracle.js';
 import { LOCAL_AUTOMATION, LOCAL_EVENT_BUS, localCloudEnvironment } from '../../../local/demo/local-environment.js';
 import { deliverAuditEvents } from '../../../shared/audit/deliver-audit-events.js';
+import { createEngine, type Engine } from '../../../shared/composition/reconciler.js';
+import { createServices, type Services } from '../../../shared/composition/services.js';
+import { loadConfig } from '../../../shared/config/config.js';
 import { type Grant, type GrantInput, GrantSchema, type RoleKey } from '../../../shared/domain/grant.js';
 import { parseTrustPolicy } from '../../../shared/policy/index.js';
 import type { Clock } from '../../../shared/ports.js';
 import type { RunReport } from '../../../shared/reconcile/index.js';
-import { loadConfig } from '../../../shared/runtime/config.js';
-import { createEngine, type Engine } from '../../../shared/runtime/engine.js';
-import { createServices, type Services } from '../../../shared/runtime/services.js';
 import {
   EXAMPLE,
   exampleAccountsDocument,

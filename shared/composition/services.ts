@@ -9,10 +9,14 @@ import { TablestoreGrantStore } from '../alicloud/tablestore/grant-store.js';
 import { TablestoreMessageLedger } from '../alicloud/tablestore/message-ledger.js';
 import { TablestoreStatusStore } from '../alicloud/tablestore/status-store.js';
 import { setupTables } from '../alicloud/tablestore/tables.js';
+import type { Config } from '../config/config.js';
+import {
+  type TrustSettings,
+  type TrustSettingsSource,
+  trustSettingsSourceFor,
+} from '../config/trust-settings-source.js';
 import { ConfigError } from '../domain/errors.js';
 import type { Clock, Random } from '../ports.js';
-import type { Config } from './config.js';
-import { type TrustSettings, type TrustSettingsSource, trustSettingsSourceFor } from './trust-settings-source.js';
 
 /** The real clock. */
 export const systemClock: Clock = {

@@ -1,7 +1,7 @@
 import type { RoleKey } from '../domain/grant.js';
 import type { ReconciledRole } from '../intake/process-ticket.js';
 import { createReconciler, type Reconciler } from '../reconcile/index.js';
-import type { RunTotals } from './run-summary.js';
+import type { RunTotals } from '../usecases/run-summary.js';
 import type { Services } from './services.js';
 
 /** The engine as the functions use it. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../../shared/domain/errors.js';
-import { decodeMessageBody, parseMnsEvent, parseTimerEvent } from '../../../shared/runtime/envelopes.js';
+import { decodeMessageBody, parseMnsEvent, parseTimerEvent } from '../../../shared/fc/envelopes.js';
 
 const cloudEvent = (messageBody: string, id = 'evt-1') => ({
   id,

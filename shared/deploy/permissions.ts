@@ -5,8 +5,8 @@ import { KMS_SETTINGS_ACTIONS } from '../alicloud/kms.js';
 import { RAM_DIRECTORY_ACTIONS, ramPolicyResource } from '../alicloud/ram.js';
 import { STS_BROKER_ACTIONS } from '../alicloud/sts.js';
 import { TABLESTORE_ACTIONS } from '../alicloud/tablestore/tables.js';
+import { type Config, DEFAULT_TRUST_SETTINGS_SECRET } from '../config/config.js';
 import { defaultPolicyType } from '../reconcile/policy-attachments.js';
-import { type Config, DEFAULT_TRUST_SETTINGS_SECRET } from './config.js';
 
 /** A RAM policy document (Version 1). */
 export interface PolicyDocument {

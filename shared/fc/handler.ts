@@ -1,8 +1,8 @@
 import { defaultChainKeys, type OwnKeys, type OwnKeysSource, staticKeys } from '../alicloud/credentials.js';
-import { type Config, loadConfig } from './config.js';
-import { environmentOf, type FcContext, parseFcContext } from './fc-context.js';
-import { createLogger, type Logger } from './logger.js';
-import { createServices, type Services } from './services.js';
+import { createServices, type Services } from '../composition/services.js';
+import { type Config, loadConfig } from '../config/config.js';
+import { createLogger, type Logger } from '../logger.js';
+import { environmentOf, type FcContext, parseFcContext } from './context.js';
 
 /** What a function body receives besides the event. */
 export interface InvocationScope {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RAM_DIRECTORY_ACTIONS } from '../../../shared/alicloud/ram.js';
-import { managementRolePolicy } from '../../../shared/runtime/permissions.js';
+import { managementRolePolicy } from '../../../shared/deploy/permissions.js';
 
 const statementsWith = (action: string, policy = managementRolePolicy()) =>
   policy.Statement.filter((s) => s.Action.includes(action));

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ASYNC_TASK_ID_RULE, planShards, shardTaskId } from '../../../shared/runtime/shards.js';
+import { ASYNC_TASK_ID_RULE, planShards, shardTaskId } from '../../../shared/usecases/shards.js';
 
 describe('planShards', () => {
   it('keeps every shard within the role limit and every account in exactly one shard', () => {

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../../shared/domain/errors.js';
 import {
   fixedTrustSettings,
   parseTrustSettings,
   type TrustSettings,
   ticketKeysOf,
   ticketSystemOfKey,
-} from '../../../shared/runtime/trust-settings.js';
+} from '../../../shared/config/trust-settings.js';
+import { ConfigError } from '../../../shared/domain/errors.js';
 
 const SECRET_A = 'a'.repeat(32);
 const SECRET_B = 'b'.repeat(40);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { localTrustSettings } from '../../../local/demo/local-environment.js';
+import { loadConfig } from '../../../shared/config/config.js';
 import { ConfigError } from '../../../shared/domain/errors.js';
-import { loadConfig } from '../../../shared/runtime/config.js';
 
 describe('loadConfig', () => {
   it('applies the documented defaults to an empty environment', () => {

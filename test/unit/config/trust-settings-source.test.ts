@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { SecretValue } from '../../../shared/alicloud/kms.js';
-import { ConfigError } from '../../../shared/domain/errors.js';
 import {
   type SecretReader,
   secretTrustSettings,
   UNKNOWN_KEY_REFRESH_INTERVAL_MS,
-} from '../../../shared/runtime/trust-settings-source.js';
+} from '../../../shared/config/trust-settings-source.js';
+import { ConfigError } from '../../../shared/domain/errors.js';
 import { FakeClock } from '../../support/fake-clock.js';
 
 const SECRET = 'dts-trust/settings';
