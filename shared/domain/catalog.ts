@@ -75,8 +75,13 @@ export const ErrorCatalog = {
   TwoWayUnsupported: {
     origin: 'dts-trust',
     cause:
-      'two-way synchronization across accounts is supported only between RDS MySQL, Tair Enterprise and MongoDB instances of the same engine',
-    fix: 'use one-way synchronization, or pair two supported instances of the same engine',
+      'two-way synchronization across accounts is supported only between RDS MySQL instances, RDS MySQL clusters, Tair Enterprise instances, MongoDB replica sets and MongoDB sharded clusters (of one kind at both ends)',
+    fix: 'use one-way synchronization, or pair two supported instances of the same engine and kind (give edition or topology for Tair and MongoDB)',
+  },
+  TaskKindUnsupported: {
+    origin: 'dts-trust',
+    cause: 'the guides support this pair of endpoints for the other task kind only (migration or synchronization)',
+    fix: 'set taskKind to the kind the guides allow for the pair, or leave it out when only one kind fits',
   },
   EndpointUnsupported: {
     origin: 'dts-trust',

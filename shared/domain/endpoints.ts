@@ -119,14 +119,77 @@ export const DestinationDatabaseTypes: readonly DatabaseType[] = [
 /** The only access method a cross-account destination supports. */
 export const DESTINATION_ACCESS_METHOD = AccessMethod.Instance;
 
+/** The kind of DTS task a relationship is for; the guides support different pairs for each. */
+export const TaskKind = { Migration: 'migration', Synchronization: 'synchronization' } as const;
+/** One of {@link TaskKind}. */
+export type TaskKind = (typeof TaskKind)[keyof typeof TaskKind];
+
+/** Every task kind, in a stable order (what a relationship without `taskKind` may be). */
+export const TASK_KINDS: readonly TaskKind[] = [TaskKind.Migration, TaskKind.Synchronization];
+
+/** The edition of a Tair (Redis OSS-compatible) instance: two-way synchronization needs Enterprise at both ends. */
+export const Edition = { Enterprise: 'enterprise', Community: 'community' } as const;
+/** One of {@link Edition}. */
+export type Edition = (typeof Edition)[keyof typeof Edition];
+
+/** The deployment of an instance where the rules depend on it (RDS MySQL, MongoDB). */
+export const Topology = {
+  /** An RDS MySQL instance (High-availability or Basic Edition). */
+  Instance: 'instance',
+  /** An RDS MySQL Cluster Edition instance. */
+  Cluster: 'cluster',
+  /** A MongoDB standalone instance. */
+  Standalone: 'standalone',
+  /** A MongoDB replica set instance. */
+  ReplicaSet: 'replica-set',
+  /** A MongoDB sharded cluster instance. */
+  ShardedCluster: 'sharded-cluster',
+} as const;
+/** One of {@link Topology}. */
+export type Topology = (typeof Topology)[keyof typeof Topology];
+
+/** The database types an edition or topology describes, and the values each allows. */
+export const EndpointDetails = {
+  edition: { redis: [Edition.Enterprise, Edition.Community] },
+  topology: {
+    mysql: [Topology.Instance, Topology.Cluster],
+    mongodb: [Topology.Standalone, Topology.ReplicaSet, Topology.ShardedCluster],
+  },
+} as const satisfies Readonly<{
+  edition: Partial<Record<DatabaseType, readonly Edition[]>>;
+  topology: Partial<Record<DatabaseType, readonly Topology[]>>;
+}>;
+
+/** What two-way synchronization across accounts needs of one engine, at both ends (current guide's usage notes). */
+export interface TwoWayEngine {
+  /** The instances the guide names. */
+  readonly label: string;
+  /** The editions allowed at both ends; absent when the edition does not matter. */
+  readonly editions?: readonly Edition[];
+  /** The topologies allowed; both ends must have the same one. */
+  readonly topologies?: readonly Topology[];
+  /** True when a ticket must say the edition or topology (the engine has kinds two-way does not support). */
+  readonly detailRequired: boolean;
+}
+
 /**
  * Engines that support two-way synchronization across accounts, both ends the same engine, both cloud
- * instances: RDS MySQL instances and clusters, Tair Enterprise instances, MongoDB replica sets and sharded clusters.
+ * instances: RDS MySQL instances and clusters, Tair Enterprise instances, MongoDB replica sets and sharded
+ * clusters. Redis and MongoDB have kinds that do not (Tair Community, MongoDB standalone), so their tickets must
+ * name the edition or topology; every RDS MySQL kind qualifies, so a MySQL ticket may leave it out.
  */
-export const TwoWayEngines: Readonly<Partial<Record<DatabaseType, string>>> = {
-  mysql: 'RDS MySQL instance or cluster',
-  redis: 'Tair Enterprise instance',
-  mongodb: 'MongoDB replica set or sharded cluster',
+export const TwoWayEngines: Readonly<Partial<Record<DatabaseType, TwoWayEngine>>> = {
+  mysql: {
+    label: 'RDS MySQL instance or cluster',
+    topologies: [Topology.Instance, Topology.Cluster],
+    detailRequired: false,
+  },
+  redis: { label: 'Tair Enterprise instance', editions: [Edition.Enterprise], detailRequired: true },
+  mongodb: {
+    label: 'MongoDB replica set or sharded cluster',
+    topologies: [Topology.ReplicaSet, Topology.ShardedCluster],
+    detailRequired: true,
+  },
 };
 
 /** True when `value` is one of {@link DatabaseType}. */

@@ -7,6 +7,7 @@ export * from './endpoints.js';
 export * from './errors.js';
 export * from './finding.js';
 export * from './grant.js';
+export * from './guides.js';
 export * from './ownership.js';
 export * from './protected-roles.js';
 export * from './relationship.js';

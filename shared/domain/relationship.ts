@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Edition, TASK_KINDS, TaskKind, Topology } from './endpoints.js';
 import { ValidationError } from './errors.js';
 import { Cloud, DTS_ROLE_POLICY, type Grant, GrantMode, type TicketRef } from './grant.js';
 import { TimestampSchema } from './timestamp.js';
@@ -36,6 +37,15 @@ export const EndpointSchema = z
     accessMethod: z.string().min(1).max(64),
     /** The role in this endpoint's owner account (used only when this owner holds a role). */
     roleName: z.string().max(128).default(DEFAULT_ROLE_NAME),
+    /** Tair (redis) only: `enterprise` or `community`; two-way synchronization needs `enterprise`. */
+    edition: z.enum([Edition.Enterprise, Edition.Community]).optional(),
+    /**
+     * RDS MySQL (`instance`, `cluster`) or MongoDB (`standalone`, `replica-set`, `sharded-cluster`); two-way
+     * synchronization needs the same at both ends, and a MongoDB replica set or sharded cluster.
+     */
+    topology: z
+      .enum([Topology.Instance, Topology.Cluster, Topology.Standalone, Topology.ReplicaSet, Topology.ShardedCluster])
+      .optional(),
   })
   .strict();
 /** One end of the DTS task. */
@@ -49,6 +59,11 @@ export const RelationshipSchema = z
   .object({
     scenario: z.enum([Scenario.Source, Scenario.Destination, Scenario.Both]),
     direction: z.enum([Direction.OneWay, Direction.TwoWay]).default(Direction.OneWay),
+    /**
+     * `migration` or `synchronization`. Optional: without it the relationship is valid when some kind allows the
+     * pair (see {@link taskKindsOf}); two-way is always synchronization.
+     */
+    taskKind: z.enum([TaskKind.Migration, TaskKind.Synchronization]).optional(),
     source: EndpointSchema,
     destination: EndpointSchema,
     /** The account that creates the DTS task; required for `both` and two-way, else the scenario implies it. */
@@ -81,6 +96,22 @@ export type RelationshipInput = z.input<typeof RelationshipSchema>;
 /** Two-way synchronization counts as `both`: roles in both owner accounts. */
 export function effectiveScenario(rel: Pick<Relationship, 'scenario' | 'direction'>): Scenario {
   return rel.direction === Direction.TwoWay ? Scenario.Both : rel.scenario;
+}
+
+/**
+ * The task kinds a relationship may be for: the one it names, synchronization for two-way, else every kind
+ * (validation then accepts the relationship when one of them allows the pair).
+ */
+export function taskKindsOf(rel: Pick<Relationship, 'taskKind' | 'direction'>): readonly TaskKind[] {
+  if (rel.taskKind !== undefined) return [rel.taskKind];
+  if (rel.direction === Direction.TwoWay) return [TaskKind.Synchronization];
+  return TASK_KINDS;
+}
+
+/** The task kind a relationship is for when it is known: the one it names, or synchronization for two-way. */
+export function taskKindOf(rel: Pick<Relationship, 'taskKind' | 'direction'>): TaskKind | undefined {
+  const kinds = taskKindsOf(rel);
+  return kinds.length === 1 ? kinds[0] : undefined;
 }
 
 /** One role a relationship needs: which endpoint's owner holds it and which account it trusts. */

@@ -3,15 +3,20 @@ import {
   AccessMethodLabel,
   DESTINATION_ACCESS_METHOD,
   DestinationDatabaseTypes,
+  EndpointDetails,
+  isDatabaseType,
   isSupportedDestination,
   isSupportedSource,
   SourceEndpoints,
   sourceAccessMethods,
   supportsTwoWay,
+  TaskKind,
+  type TwoWayEngine,
   TwoWayEngines,
 } from './endpoints.js';
 import { ValidationError, type ValidationProblem } from './errors.js';
 import { Cloud, DTS_ROLE_POLICY, type Grant, GrantSchema } from './grant.js';
+import { Guide, guideRule } from './guides.js';
 import {
   Direction,
   type EndpointSide,
@@ -326,13 +331,106 @@ function checkEndpoint(rel: Relationship, side: EndpointSide, at: (name: string)
   ];
 }
 
-/** The two-way engine rule: both ends the same supported engine, both cloud instances. */
+/** The edition and topology rule: each names a kind of the endpoint's database type, where the type has kinds. */
+function checkEndpointDetails(rel: Relationship, at: (name: string) => string): Problem[] {
+  const problems: Problem[] = [];
+  for (const side of ['source', 'destination'] as const) {
+    const endpoint = rel[side];
+    for (const detail of ['edition', 'topology'] as const) {
+      const value = endpoint[detail];
+      if (value === undefined) continue;
+      const byType: Readonly<Record<string, readonly string[]>> = EndpointDetails[detail];
+      const allowed = Object.hasOwn(byType, endpoint.databaseType) ? byType[endpoint.databaseType] : undefined;
+      if (allowed?.includes(value)) continue;
+      problems.push(
+        problem(
+          'InvalidField',
+          at(`${side}.${detail}`),
+          allowed
+            ? `${detail} ${JSON.stringify(value)} is not a kind of ${endpoint.databaseType} instance`
+            : `${detail} does not apply to database type ${JSON.stringify(endpoint.databaseType)}`,
+          allowed
+            ? `use one of: ${allowed.join(', ')}`
+            : `remove ${detail}; it applies to ${Object.keys(byType).join(' and ')} only`,
+        ),
+      );
+    }
+  }
+  return problems;
+}
+
+const TWO_WAY_RULE = guideRule(Guide.Current, 'two-way synchronization across accounts');
+
+/** The fix that lists every pair two-way synchronization supports. */
+function twoWayFix(): string {
+  return `use two ${Object.entries(TwoWayEngines)
+    .map(([type, engine]) => `${type} (${engine?.label})`)
+    .join(', or two ')} instances, or one-way synchronization`;
+}
+
+/** The edition and topology part of the two-way rule, for two ends of a supported engine. */
+function checkTwoWayKinds(rel: Relationship, engine: TwoWayEngine, at: (name: string) => string): Problem[] {
+  const problems: Problem[] = [];
+  for (const detail of ['edition', 'topology'] as const) {
+    const allowed: readonly string[] | undefined = detail === 'edition' ? engine.editions : engine.topologies;
+    if (!allowed) continue;
+    for (const side of ['source', 'destination'] as const) {
+      const value = rel[side][detail];
+      if (value === undefined && engine.detailRequired) {
+        problems.push(
+          problem(
+            'TwoWayUnsupported',
+            at(`${side}.${detail}`),
+            `two-way synchronization of ${rel[side].databaseType} is supported only between ${engine.label}s, and the ticket does not say the ${detail} (${TWO_WAY_RULE})`,
+            `give ${side}.${detail}: ${allowed.join(' or ')}, or use one-way synchronization`,
+          ),
+        );
+      } else if (value !== undefined && !allowed.includes(value)) {
+        problems.push(
+          problem(
+            'TwoWayUnsupported',
+            at(`${side}.${detail}`),
+            `two-way synchronization is supported only between ${engine.label}s, not a ${value} ${rel[side].databaseType} (${TWO_WAY_RULE})`,
+            `use ${allowed.join(' or ')} instances, or one-way synchronization`,
+          ),
+        );
+      }
+    }
+    const { source, destination } = rel;
+    if (
+      source[detail] !== undefined &&
+      destination[detail] !== undefined &&
+      source[detail] !== destination[detail] &&
+      allowed.includes(source[detail]) &&
+      allowed.includes(destination[detail])
+    ) {
+      problems.push(
+        problem(
+          'TwoWayUnsupported',
+          at(`destination.${detail}`),
+          `two-way synchronization needs the same ${detail} at both ends, not ${source[detail]} and ${destination[detail]} (${TWO_WAY_RULE})`,
+          `make both ends ${source[detail]}, or use one-way synchronization`,
+        ),
+      );
+    }
+  }
+  return problems;
+}
+
+/** The two-way engine rule: synchronization, both ends the same supported engine and kind, both cloud instances. */
 function checkTwoWay(rel: Relationship, at: (name: string) => string, reported: ReadonlySet<string>): Problem[] {
   if (rel.direction !== Direction.TwoWay) return [];
-  const supported = `use two ${Object.entries(TwoWayEngines)
-    .map(([type, label]) => `${type} (${label})`)
-    .join(', or two ')} instances, or one-way synchronization`;
   const problems: Problem[] = [];
+  if (rel.taskKind === TaskKind.Migration) {
+    problems.push(
+      problem(
+        'TaskKindUnsupported',
+        at('taskKind'),
+        `two-way replication is a synchronization task, not a migration (${TWO_WAY_RULE})`,
+        'set taskKind to synchronization (or leave it out), or use one-way migration',
+      ),
+    );
+  }
   for (const side of ['source', 'destination'] as const) {
     const { databaseType, accessMethod } = rel[side];
     if (!supportsTwoWay(databaseType)) {
@@ -340,8 +438,8 @@ function checkTwoWay(rel: Relationship, at: (name: string) => string, reported: 
         problem(
           'TwoWayUnsupported',
           at(`${side}.databaseType`),
-          `${JSON.stringify(databaseType)} does not support two-way synchronization across accounts`,
-          supported,
+          `${JSON.stringify(databaseType)} does not support two-way synchronization across accounts (${TWO_WAY_RULE})`,
+          twoWayFix(),
         ),
       );
     } else if (accessMethod !== DESTINATION_ACCESS_METHOD && !reported.has(at(`${side}.accessMethod`))) {
@@ -349,7 +447,7 @@ function checkTwoWay(rel: Relationship, at: (name: string) => string, reported: 
         problem(
           'TwoWayUnsupported',
           at(`${side}.accessMethod`),
-          `two-way synchronization across accounts needs cloud instances, not ${JSON.stringify(accessMethod)}`,
+          `two-way synchronization across accounts needs cloud instances, not ${JSON.stringify(accessMethod)} (${TWO_WAY_RULE})`,
           `use ${DESTINATION_ACCESS_METHOD}`,
         ),
       );
@@ -362,10 +460,13 @@ function checkTwoWay(rel: Relationship, at: (name: string) => string, reported: 
         problem(
           'TwoWayUnsupported',
           at('destination.databaseType'),
-          `two-way synchronization needs the same engine at both ends, not ${source.databaseType} and ${destination.databaseType}`,
+          `two-way synchronization needs the same engine at both ends, not ${source.databaseType} and ${destination.databaseType} (${TWO_WAY_RULE})`,
           `make the destination ${source.databaseType} too, or use one-way synchronization`,
         ),
       );
+    } else {
+      const engine = isDatabaseType(source.databaseType) ? TwoWayEngines[source.databaseType] : undefined;
+      if (engine) problems.push(...checkTwoWayKinds(rel, engine, at));
     }
   }
   return problems;
@@ -409,6 +510,7 @@ export function validateRelationship(rel: Relationship, options: ValidationOptio
       ),
     );
   }
+  problems.push(...checkEndpointDetails(rel, at));
   problems.push(...checkTwoWay(rel, at, new Set(problems.map((p) => p.field))));
   problems.push(...checkSettings({ ...rel, cloud: Cloud.Alibaba }, at, options));
   return problems;

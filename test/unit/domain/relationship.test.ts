@@ -7,6 +7,8 @@ import {
   RelationshipSchema,
   relationshipRoles,
   taskAccountOf,
+  taskKindOf,
+  taskKindsOf,
 } from '../../../shared/domain/relationship.js';
 import { A, B, C, relationship, ticket } from './fixtures.js';
 
@@ -148,5 +150,24 @@ describe('taskAccountOf', () => {
 
   it('is the given task account for scenario both', () => {
     expect(taskAccountOf(relationship({ scenario: 'both', taskAccountId: C }))).toBe(C);
+  });
+});
+
+describe('taskKindsOf', () => {
+  it.each([
+    { title: 'the kind a relationship names', over: { taskKind: 'migration' as const }, expected: ['migration'] },
+    {
+      title: 'synchronization for two-way',
+      over: { direction: 'two-way' as const, taskAccountId: C },
+      expected: ['synchronization'],
+    },
+    { title: 'every kind when none is named', over: {}, expected: ['migration', 'synchronization'] },
+  ])('gives $title', ({ over, expected }) => {
+    expect(taskKindsOf(relationship(over))).toEqual(expected);
+  });
+
+  it('knows the kind only when one kind is possible', () => {
+    expect(taskKindOf(relationship({ direction: 'two-way', taskAccountId: C }))).toBe('synchronization');
+    expect(taskKindOf(relationship())).toBeUndefined();
   });
 });

@@ -320,6 +320,90 @@ describe('validateRelationship', () => {
       expected: ['TwoWayUnsupported@relationship.source.accessMethod'],
     },
     {
+      title: 'two-way between Tair instances that do not say their edition (refused: Community cannot be told apart)',
+      over: {
+        scenario: 'both',
+        direction: 'two-way',
+        taskAccountId: C,
+        source: { accountId: A, databaseType: 'redis', accessMethod: 'instance' },
+        destination: { accountId: B, databaseType: 'redis', accessMethod: 'instance', edition: 'enterprise' },
+      },
+      expected: ['TwoWayUnsupported@relationship.source.edition'],
+    },
+    {
+      title: 'two-way between Tair Community instances',
+      over: {
+        scenario: 'both',
+        direction: 'two-way',
+        taskAccountId: C,
+        source: { accountId: A, databaseType: 'redis', accessMethod: 'instance', edition: 'community' },
+        destination: { accountId: B, databaseType: 'redis', accessMethod: 'instance', edition: 'community' },
+      },
+      expected: ['TwoWayUnsupported@relationship.source.edition', 'TwoWayUnsupported@relationship.destination.edition'],
+    },
+    {
+      title: 'two-way between MongoDB instances that do not say their topology (a standalone cannot be told apart)',
+      over: {
+        scenario: 'both',
+        direction: 'two-way',
+        taskAccountId: C,
+        source: { accountId: A, databaseType: 'mongodb', accessMethod: 'instance' },
+        destination: { accountId: B, databaseType: 'mongodb', accessMethod: 'instance' },
+      },
+      expected: [
+        'TwoWayUnsupported@relationship.source.topology',
+        'TwoWayUnsupported@relationship.destination.topology',
+      ],
+    },
+    {
+      title: 'two-way from a MongoDB standalone',
+      over: {
+        scenario: 'both',
+        direction: 'two-way',
+        taskAccountId: C,
+        source: { accountId: A, databaseType: 'mongodb', accessMethod: 'instance', topology: 'standalone' },
+        destination: { accountId: B, databaseType: 'mongodb', accessMethod: 'instance', topology: 'replica-set' },
+      },
+      expected: ['TwoWayUnsupported@relationship.source.topology'],
+    },
+    {
+      title: 'two-way between a MongoDB replica set and a sharded cluster',
+      over: {
+        scenario: 'both',
+        direction: 'two-way',
+        taskAccountId: C,
+        source: { accountId: A, databaseType: 'mongodb', accessMethod: 'instance', topology: 'replica-set' },
+        destination: { accountId: B, databaseType: 'mongodb', accessMethod: 'instance', topology: 'sharded-cluster' },
+      },
+      expected: ['TwoWayUnsupported@relationship.destination.topology'],
+    },
+    {
+      title: 'two-way between an RDS MySQL instance and an RDS MySQL cluster',
+      over: {
+        scenario: 'both',
+        direction: 'two-way',
+        taskAccountId: C,
+        source: { accountId: A, databaseType: 'mysql', accessMethod: 'instance', topology: 'instance' },
+        destination: { accountId: B, databaseType: 'mysql', accessMethod: 'instance', topology: 'cluster' },
+      },
+      expected: ['TwoWayUnsupported@relationship.destination.topology'],
+    },
+    {
+      title: 'two-way declared as a migration',
+      over: { scenario: 'both', direction: 'two-way', taskKind: 'migration', taskAccountId: C },
+      expected: ['TaskKindUnsupported@relationship.taskKind'],
+    },
+    {
+      title: 'an edition on a database type that has none',
+      over: { source: { accountId: A, databaseType: 'mysql', accessMethod: 'instance', edition: 'enterprise' } },
+      expected: ['InvalidField@relationship.source.edition'],
+    },
+    {
+      title: 'a MongoDB topology on an RDS MySQL endpoint',
+      over: { source: { accountId: A, databaseType: 'mysql', accessMethod: 'instance', topology: 'replica-set' } },
+      expected: ['InvalidField@relationship.source.topology'],
+    },
+    {
       title: 'a source type DTS does not support',
       over: { source: { accountId: A, databaseType: 'clickhouse', accessMethod: 'instance' } },
       expected: ['EndpointUnsupported@relationship.source.databaseType'],
@@ -376,13 +460,38 @@ describe('validateRelationship', () => {
       },
     },
     {
-      title: 'two-way between Tair instances',
+      title: 'two-way between Tair Enterprise instances',
       over: {
         scenario: 'both',
         direction: 'two-way',
         taskAccountId: C,
-        source: { accountId: A, databaseType: 'redis', accessMethod: 'instance' },
-        destination: { accountId: B, databaseType: 'redis', accessMethod: 'instance' },
+        source: { accountId: A, databaseType: 'redis', accessMethod: 'instance', edition: 'enterprise' },
+        destination: { accountId: B, databaseType: 'redis', accessMethod: 'instance', edition: 'enterprise' },
+      },
+    },
+    {
+      title: 'two-way between MongoDB sharded clusters, as a synchronization',
+      over: {
+        scenario: 'both',
+        direction: 'two-way',
+        taskKind: 'synchronization',
+        taskAccountId: C,
+        source: { accountId: A, databaseType: 'mongodb', accessMethod: 'instance', topology: 'sharded-cluster' },
+        destination: { accountId: B, databaseType: 'mongodb', accessMethod: 'instance', topology: 'sharded-cluster' },
+      },
+    },
+    {
+      title: 'two-way between RDS MySQL instances that do not say their topology (every RDS MySQL kind qualifies)',
+      over: { scenario: 'both', direction: 'two-way', taskAccountId: C },
+    },
+    {
+      title: 'two-way between RDS MySQL clusters',
+      over: {
+        scenario: 'both',
+        direction: 'two-way',
+        taskAccountId: C,
+        source: { accountId: A, databaseType: 'mysql', accessMethod: 'instance', topology: 'cluster' },
+        destination: { accountId: B, databaseType: 'mysql', accessMethod: 'instance', topology: 'cluster' },
       },
     },
     { title: 'a task account equal to the implied one', over: { scenario: 'destination', taskAccountId: A } },
