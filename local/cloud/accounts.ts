@@ -6,9 +6,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { ConfigError } from '../../shared/domain/errors.js';
 import type { AccountState, AttachedPolicyState, RoleState, UserState } from './contract.js';
-import { LocalCloudError } from './errors.js';
+import { CloudSetupError, LocalCloudError } from './errors.js';
 import { newRoleId, ramDate } from './roles.js';
 import { storedTrustPolicy } from './trust-policy.js';
 
@@ -60,27 +59,27 @@ function describeIssues(error: z.ZodError, source: string): string {
   return error.issues.map((issue) => `${source}: ${issue.path.join('.') || '(root)'}: ${issue.message}`).join('; ');
 }
 
-/** Validate an accounts document; throws {@link ConfigError} naming every bad field and its fix. */
+/** Validate an accounts document; throws {@link CloudSetupError} naming every bad field and its fix. */
 export function parseAccountsFile(data: unknown, source = 'accounts'): z.output<typeof AccountsFileSchema> {
   const parsed = AccountsFileSchema.safeParse(data);
-  if (!parsed.success) throw new ConfigError(`Invalid accounts file: ${describeIssues(parsed.error, source)}`);
+  if (!parsed.success) throw new CloudSetupError(`Invalid accounts file: ${describeIssues(parsed.error, source)}`);
   const seenIds = new Set<string>();
   const seenKeys = new Set<string>();
   for (const [i, account] of parsed.data.accounts.entries()) {
     if (seenIds.has(account.id))
-      throw new ConfigError(`${source}: accounts.${i}.id: account id ${account.id} is declared twice; keep one.`);
+      throw new CloudSetupError(`${source}: accounts.${i}.id: account id ${account.id} is declared twice; keep one.`);
     seenIds.add(account.id);
     const keys = [...account.accessKeys, ...account.users.flatMap((u) => u.accessKeys)];
     for (const key of keys) {
       if (seenKeys.has(key.id))
-        throw new ConfigError(`${source}: accounts.${i}: access key id ${key.id} is used twice; make it unique.`);
+        throw new CloudSetupError(`${source}: accounts.${i}: access key id ${key.id} is used twice; make it unique.`);
       seenKeys.add(key.id);
     }
     const roleNames = new Set<string>();
     for (const [j, role] of account.roles.entries()) {
       const lower = role.name.toLowerCase();
       if (roleNames.has(lower))
-        throw new ConfigError(`${source}: accounts.${i}.roles.${j}.name: role ${role.name} is declared twice.`);
+        throw new CloudSetupError(`${source}: accounts.${i}.roles.${j}.name: role ${role.name} is declared twice.`);
       roleNames.add(lower);
     }
   }
@@ -93,13 +92,15 @@ export async function loadAccountsFile(path: string): Promise<z.output<typeof Ac
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    throw new ConfigError(`Cannot read the accounts file ${path}: ${(error as Error).message}`, { cause: error });
+    throw new CloudSetupError(`Cannot read the accounts file ${path}: ${(error as Error).message}`, { cause: error });
   }
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch (error) {
-    throw new ConfigError(`The accounts file ${path} is not valid JSON: ${(error as Error).message}`, { cause: error });
+    throw new CloudSetupError(`The accounts file ${path} is not valid JSON: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
   return parseAccountsFile(data, path);
 }
@@ -124,7 +125,7 @@ export function buildAccountStates(data: unknown, now: Date, source = 'accounts'
         trustPolicy = storedTrustPolicy(role.trustPolicy, spec.id);
       } catch (error) {
         const detail = error instanceof LocalCloudError ? error.message : String(error);
-        throw new ConfigError(`${source}: accounts.${i}.roles.${j}.trustPolicy: ${detail} Fix the document.`, {
+        throw new CloudSetupError(`${source}: accounts.${i}.roles.${j}.trustPolicy: ${detail} Fix the document.`, {
           cause: error,
         });
       }

@@ -4,10 +4,9 @@
  * (GET `/__admin/accounts/<id>/roles/<name>`), and `/__admin/<module>/<subpath>` delegated to that module.
  */
 import { z } from 'zod';
-import { DtsTrustError } from '../../shared/domain/errors.js';
 import type { CloudCall, CloudReply, RequestLogEntry, ServiceModule } from './contract.js';
 import type { LocalCloudCore } from './core.js';
-import { LocalCloudError } from './errors.js';
+import { CloudEmulatorError, LocalCloudError } from './errors.js';
 import type { FaultInjector } from './faults.js';
 import { findRole, ramDate } from './roles.js';
 import { SYSTEM_POLICIES } from './system-policies.js';
@@ -181,7 +180,7 @@ export async function handleAdmin(ctx: AdminContext, call: CloudCall): Promise<C
     );
   } catch (error) {
     if (error instanceof LocalCloudError) return problem(error.status, error.code, error.message);
-    if (error instanceof DtsTrustError) return problem(400, error.code, error.message);
+    if (error instanceof CloudEmulatorError) return problem(400, error.code, error.message);
     return problem(500, 'InternalError', (error as Error).message);
   }
 }

@@ -4,8 +4,8 @@
  * a random 5xx rate, and whole-service outages. Random choices come from a seeded generator when `seed` is set.
  */
 import { z } from 'zod';
-import { ConfigError } from '../../shared/domain/errors.js';
 import type { CallIdentity } from './contract.js';
+import { CloudSetupError } from './errors.js';
 
 const Latency = z.union([
   z.number().min(0).max(60_000),
@@ -54,12 +54,12 @@ export const FaultsSchema = z
 /** A fault configuration (input form). */
 export type FaultsConfig = z.input<typeof FaultsSchema>;
 
-/** Validate a fault configuration; throws {@link ConfigError} naming the field. */
+/** Validate a fault configuration; throws {@link CloudSetupError} naming the field. */
 export function parseFaults(data: unknown, source = 'faults'): z.output<typeof FaultsSchema> {
   const parsed = FaultsSchema.safeParse(data ?? {});
   if (!parsed.success) {
     const detail = parsed.error.issues.map((i) => `${source}.${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
-    throw new ConfigError(`Invalid faults: ${detail}`);
+    throw new CloudSetupError(`Invalid faults: ${detail}`);
   }
   return parsed.data;
 }

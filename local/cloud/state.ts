@@ -4,9 +4,9 @@
  */
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { ConfigError } from '../../shared/domain/errors.js';
 import type { AccountState, ServiceModule, TemporaryCredentialState } from './contract.js';
 import type { LocalCloudCore } from './core.js';
+import { CloudSetupError } from './errors.js';
 
 const Policy = z.object({ name: z.string(), type: z.enum(['System', 'Custom']), attachDate: z.string() });
 const Key = z.object({ id: z.string(), secret: z.string() });
@@ -89,25 +89,25 @@ export async function writeStateFile(path: string, state: LocalCloudState): Prom
   await rename(tmp, path);
 }
 
-/** Read a state file; undefined when it does not exist yet. Throws {@link ConfigError} when it is corrupt. */
+/** Read a state file; undefined when it does not exist yet. Throws {@link CloudSetupError} when it is corrupt. */
 export async function readStateFile(path: string): Promise<LocalCloudState | undefined> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new ConfigError(`Cannot read the state file ${path}: ${(error as Error).message}`, { cause: error });
+    throw new CloudSetupError(`Cannot read the state file ${path}: ${(error as Error).message}`, { cause: error });
   }
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch (error) {
-    throw new ConfigError(`The state file ${path} is not valid JSON; delete it to start fresh.`, { cause: error });
+    throw new CloudSetupError(`The state file ${path} is not valid JSON; delete it to start fresh.`, { cause: error });
   }
   const parsed = StateSchema.safeParse(data);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new ConfigError(
+    throw new CloudSetupError(
       `The state file ${path} is invalid at ${issue?.path.join('.') ?? '(root)'}: ${issue?.message ?? ''}; delete it to start fresh.`,
     );
   }

@@ -3,8 +3,8 @@
  * `--state`.
  */
 import { z } from 'zod';
-import { ConfigError } from '../../../shared/domain/errors.js';
 import type { CloudCore } from '../contract.js';
+import { CloudSetupError } from '../errors.js';
 
 /** The state bag name. */
 export const DTS_SERVICE = 'dts';
@@ -77,7 +77,7 @@ export function restoreDts(core: CloudCore, data: unknown): void {
   const parsed = SnapshotSchema.safeParse(data);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new ConfigError(
+    throw new CloudSetupError(
       `dts state snapshot: ${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}; ` +
         'delete the state file or restore one written by this version of the local cloud',
     );

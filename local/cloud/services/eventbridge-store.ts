@@ -3,8 +3,8 @@
  * arrival order so tests and the demo can read them back.
  */
 import { z } from 'zod';
-import { ConfigError } from '../../../shared/domain/errors.js';
 import type { CloudCore } from '../contract.js';
+import { CloudSetupError } from '../errors.js';
 
 /** The module name, also the key of its state bag and options. */
 export const EVENTBRIDGE_SERVICE = 'eventbridge';
@@ -105,12 +105,12 @@ export function snapshotEventBridge(state: EventBridgeState): EventBridgeSnapsho
   };
 }
 
-/** Replace the state with a snapshot; throws {@link ConfigError} naming the bad field when it is malformed. */
+/** Replace the state with a snapshot; throws {@link CloudSetupError} naming the bad field when it is malformed. */
 export function restoreEventBridge(state: EventBridgeState, data: unknown): void {
   const parsed = EventBridgeSnapshotSchema.safeParse(data);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new ConfigError(
+    throw new CloudSetupError(
       `state file: eventbridge.${issue?.path.join('.') ?? ''} is invalid (${issue?.message ?? 'unknown'}); ` +
         'delete the state file or restore it from a run of the same local cloud version',
       { cause: parsed.error },

@@ -21,8 +21,8 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { ConfigError } from '../../../shared/domain/errors.js';
 import type { CallIdentity, CloudCall, CloudCore, CloudReply, Principal, ServiceModule } from '../contract.js';
+import { CloudSetupError } from '../errors.js';
 import { parseEventBridgeAuthorization, verifyEventBridgeSignature } from './eventbridge-signature.js';
 import {
   busExists,
@@ -106,7 +106,7 @@ function options(core: CloudCore): z.output<typeof EventBridgeOptionsSchema> {
   const parsed = EventBridgeOptionsSchema.safeParse(core.serviceOptions<unknown>(EVENTBRIDGE_SERVICE) ?? {});
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
-  throw new ConfigError(
+  throw new CloudSetupError(
     `services.eventbridge.${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}; ` +
       'see EventBridgeOptionsSchema for the accepted fields',
   );

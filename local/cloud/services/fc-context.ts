@@ -4,8 +4,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { format } from 'node:util';
-import { DtsTrustError } from '../../../shared/domain/errors.js';
 import type { CloudCore, Principal } from '../contract.js';
+import { CloudEmulatorError } from '../errors.js';
 import type { FcContext, FcFunction, FcLogger } from './fc-functions.js';
 
 /** Lifetime of the role keys FC gives a function. */
@@ -19,7 +19,7 @@ export interface FcCredentials {
 }
 
 /** Why the function's role cannot be used. */
-export class FcRoleError extends DtsTrustError {
+export class FcRoleError extends CloudEmulatorError {
   constructor(message: string) {
     super('InvalidArgument', message);
     this.name = 'FcRoleError';

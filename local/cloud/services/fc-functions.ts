@@ -4,8 +4,8 @@
  * asynchronous ones so tests can wait for completion deterministically.
  */
 import { z } from 'zod';
-import { ConfigError } from '../../../shared/domain/errors.js';
 import type { CloudCore } from '../contract.js';
+import { CloudSetupError } from '../errors.js';
 import { EVENT_BUS_ARN } from './fc-destinations.js';
 import { FcInstancePool } from './fc-instances.js';
 
@@ -204,11 +204,11 @@ function describeIssue(prefix: string, error: z.ZodError): string {
   return `${prefix}${issue?.path.length ? `.${issue.path.join('.')}` : ''}: ${issue?.message ?? 'invalid'}`;
 }
 
-/** The validated FC options of this core; throws {@link ConfigError} naming the bad field. */
+/** The validated FC options of this core; throws {@link CloudSetupError} naming the bad field. */
 export function fcOptions(core: CloudCore): z.output<typeof FcOptionsSchema> {
   const parsed = FcOptionsSchema.safeParse(core.serviceOptions<unknown>(FC_SERVICE) ?? {});
   if (parsed.success) return parsed.data;
-  throw new ConfigError(
+  throw new CloudSetupError(
     `${describeIssue('services.fc', parsed.error)}; give { functions: { <name>: { handler } }, region? }`,
     { cause: parsed.error },
   );
@@ -219,13 +219,16 @@ export function findFcFunction(core: CloudCore, name: string): FcFunction | unde
   return fcState(core).functions.get(name) ?? fcOptions(core).functions[name];
 }
 
-/** Register (or replace) a function at runtime; throws {@link ConfigError} naming the bad field. */
+/** Register (or replace) a function at runtime; throws {@link CloudSetupError} naming the bad field. */
 export function registerFcFunction(core: CloudCore, name: string, config: FcFunctionConfig): void {
   const parsed = FcFunctionConfigSchema.safeParse(config);
   if (!parsed.success) {
-    throw new ConfigError(`${describeIssue(`fc function ${name}`, parsed.error)}; fix the function's configuration`, {
-      cause: parsed.error,
-    });
+    throw new CloudSetupError(
+      `${describeIssue(`fc function ${name}`, parsed.error)}; fix the function's configuration`,
+      {
+        cause: parsed.error,
+      },
+    );
   }
   const state = fcState(core);
   state.functions.set(name, parsed.data);
@@ -284,7 +287,7 @@ export async function drainFcInvocations(core: CloudCore): Promise<readonly FcIn
  * synchronous call with an error and retries an asynchronous one.
  */
 export function crashNextInvocations(core: CloudCore, name: string, count: number): void {
-  if (!Number.isInteger(count) || count < 0) throw new ConfigError(`crash count ${count} must be an integer >= 0`);
+  if (!Number.isInteger(count) || count < 0) throw new CloudSetupError(`crash count ${count} must be an integer >= 0`);
   const crashes = fcState(core).crashes;
   if (count === 0) crashes.delete(name);
   else crashes.set(name, count);

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { DtsTrustError } from '../../../shared/domain/errors.js';
+import { CloudEmulatorError } from '../errors.js';
 import type { FcCredentials } from './fc-context.js';
 
 const BOOTSTRAP = fileURLToPath(new URL('./fc-runtime/bootstrap.cjs', import.meta.url));
@@ -63,7 +63,7 @@ export interface InstancePoolOptions {
 }
 
 /** An instance could not be started (the code package cannot be unpacked, node cannot start). */
-export class FcInstanceError extends DtsTrustError {
+export class FcInstanceError extends CloudEmulatorError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('FcInstanceFailed', message, options);
     this.name = 'FcInstanceError';

@@ -5,8 +5,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { ConfigError } from '../../../shared/domain/errors.js';
 import type { CloudCore } from '../contract.js';
+import { CloudSetupError } from '../errors.js';
 
 /** The module name, also the key of its state bag and options. */
 export const KMS_SERVICE = 'kms';
@@ -68,12 +68,12 @@ export const KmsOptionsSchema = z
 /** What a caller may give as KMS options. */
 export type KmsOptions = z.input<typeof KmsOptionsSchema>;
 
-/** The validated KMS options of this core; throws {@link ConfigError} naming the bad field. */
+/** The validated KMS options of this core; throws {@link CloudSetupError} naming the bad field. */
 export function kmsOptions(core: CloudCore): z.output<typeof KmsOptionsSchema> {
   const parsed = KmsOptionsSchema.safeParse(core.serviceOptions<unknown>(KMS_SERVICE) ?? {});
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
-  throw new ConfigError(
+  throw new CloudSetupError(
     `services.kms.${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}; ` +
       'see KmsOptionsSchema for the accepted fields',
   );
@@ -112,7 +112,7 @@ export function putSecretVersion(
   now: Date,
 ): SecretVersionState {
   if (!SECRET_NAME.test(input.name)) {
-    throw new ConfigError(`secret name "${input.name}": use letters, digits and _/+=.@- (at most 192 characters)`);
+    throw new CloudSetupError(`secret name "${input.name}": use letters, digits and _/+=.@- (at most 192 characters)`);
   }
   let secrets = state.secretsByAccount.get(accountId);
   if (!secrets) {
@@ -126,7 +126,7 @@ export function putSecretVersion(
   }
   const versionId = input.versionId ?? randomUUID().replace(/-/g, '');
   if (secret.versions.some((v) => v.versionId === versionId)) {
-    throw new ConfigError(`secret ${input.name} already has a version ${versionId}: give a new version id`);
+    throw new CloudSetupError(`secret ${input.name} already has a version ${versionId}: give a new version id`);
   }
   for (const version of secret.versions) {
     version.stages = version.stages.includes(SecretStage.Current) ? [SecretStage.Previous] : [];
@@ -156,7 +156,7 @@ export function restoreKms(core: CloudCore, data: unknown): void {
   const parsed = SnapshotSchema.safeParse(data);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new ConfigError(
+    throw new CloudSetupError(
       `kms state snapshot: ${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}; ` +
         'delete the state file or restore one written by this version of the local cloud',
     );

@@ -11,9 +11,8 @@
  * secrets and their versions without their values.
  */
 import { z } from 'zod';
-import { DtsTrustError } from '../../../shared/domain/errors.js';
 import type { CloudCall, CloudCore, CloudReply, Principal, ServiceModule } from '../contract.js';
-import { LocalCloudError } from '../errors.js';
+import { CloudSetupError, LocalCloudError } from '../errors.js';
 import {
   findSecret,
   KMS_SERVICE,
@@ -142,7 +141,7 @@ async function admin(call: CloudCall, subpath: string, core: CloudCore): Promise
     );
     return adminJson(200, { account, name, versionId: version.versionId, stages: version.stages });
   } catch (error) {
-    if (error instanceof DtsTrustError) return adminJson(409, { error: error.message });
+    if (error instanceof CloudSetupError) return adminJson(409, { error: error.message });
     throw error;
   }
 }

@@ -7,9 +7,8 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { ConfigError } from '../../../shared/domain/errors.js';
 import type { CloudCore } from '../contract.js';
-import { LocalCloudError } from '../errors.js';
+import { CloudSetupError, LocalCloudError } from '../errors.js';
 
 /** The module name, also the key of its state bag and options. */
 export const MNS_SERVICE = 'mns';
@@ -449,12 +448,12 @@ const SnapshotSchema = z.object({
   ),
 });
 
-/** Restore what {@link snapshotMns} wrote; throws {@link ConfigError} naming the field of a damaged snapshot. */
+/** Restore what {@link snapshotMns} wrote; throws {@link CloudSetupError} naming the field of a damaged snapshot. */
 export function restoreMns(core: CloudCore, data: unknown): void {
   const parsed = SnapshotSchema.safeParse(data);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new ConfigError(
+    throw new CloudSetupError(
       `state file: services.mns.${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}; delete the state file to start empty`,
       { cause: parsed.error },
     );

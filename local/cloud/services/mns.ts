@@ -21,10 +21,9 @@
  */
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import { ConfigError } from '../../../shared/domain/errors.js';
 import { headerValue } from '../auth/encoding.js';
 import type { CallIdentity, CloudCall, CloudCore, CloudReply, Principal, ServiceModule } from '../contract.js';
-import { LocalCloudError } from '../errors.js';
+import { CloudSetupError, LocalCloudError } from '../errors.js';
 import {
   boundedInteger,
   changeVisibility,
@@ -89,7 +88,7 @@ export function mnsOptions(core: CloudCore): z.output<typeof MnsOptionsSchema> {
   const parsed = MnsOptionsSchema.safeParse(core.serviceOptions<unknown>(MNS_SERVICE) ?? {});
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new ConfigError(
+    throw new CloudSetupError(
       `services.mns.${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}; give { region?, queues?: [{ accountId, name, attributes? }] }`,
       { cause: parsed.error },
     );

@@ -8,7 +8,7 @@
  * last retry the batch's events go to the dead-letter queue (`errorsTolerance: ALL`) or the stream stops
  * (`NONE`, status `ready`) and the messages stay in the queue.
  *
- * Time comes from an injectable {@link Clock} (windows and retry delays are its `sleep`s), so tests with a fake
+ * Time comes from an injectable {@link TriggerClock} (windows and retry delays are its `sleep`s), so tests with a fake
  * clock run a day of retries at once. The trigger holds the messages it works on by extending their visibility
  * before every wait, so a message is never handed out twice while its batch is in flight.
  *
@@ -21,9 +21,8 @@ import { Readable } from 'node:stream';
 import FcSdk from '@alicloud/fc20230330';
 import { $OpenApiUtil } from '@alicloud/openapi-core';
 import * as $dara from '@darabonba/typescript';
-import { ConfigError } from '../../../shared/domain/errors.js';
-import type { Clock } from '../../../shared/ports.js';
 import type { CloudCore } from '../contract.js';
+import { CloudSetupError } from '../errors.js';
 import { mnsOptions } from '../services/mns.js';
 import {
   changeVisibility,
@@ -93,17 +92,23 @@ export interface TriggerDelivery {
   outcome?: DeliveryOutcome;
 }
 
+/** The time a trigger waits on: its batch windows and retry delays are `sleep`s (tests pass a fake clock). */
+export interface TriggerClock {
+  now(): Date;
+  sleep(ms: number): Promise<void>;
+}
+
 /** Options of a trigger. */
 export interface QueueTriggerOptions {
   /** Time for windows and retry delays (default: the real clock). */
-  readonly clock?: Clock;
+  readonly clock?: TriggerClock;
   /** Jitter of BACKOFF_RETRY, in [0, 1) (default Math.random). */
   readonly random?: () => number;
   /** Called after every invocation (tests end an outage there). */
   readonly onInvocation?: (invocation: TriggerInvocation, delivery: TriggerDelivery) => void | Promise<void>;
 }
 
-const realClock: Clock = {
+const realClock: TriggerClock = {
   now: () => new Date(),
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
 };
@@ -133,7 +138,7 @@ export class MnsQueueTrigger {
   /** `running`, or `ready` once a batch failed for good under errorsTolerance NONE (as EventBridge reports it). */
   status: 'running' | 'ready' = 'running';
   readonly #cloud: TriggerCloud;
-  readonly #clock: Clock;
+  readonly #clock: TriggerClock;
   readonly #random: () => number;
   readonly #onInvocation: QueueTriggerOptions['onInvocation'];
   #busy: Promise<unknown> = Promise.resolve();
@@ -143,7 +148,7 @@ export class MnsQueueTrigger {
     this.definition = definition;
     this.config = parseQueueTriggerConfig(definition.triggerConfig, `triggers.${definition.triggerName}.triggerConfig`);
     if (this.config.asyncInvocationType) {
-      throw new ConfigError(
+      throw new CloudSetupError(
         `triggers.${definition.triggerName}.triggerConfig.asyncInvocationType: true is not emulated; use false (synchronous pushes, retried by the trigger)`,
       );
     }
@@ -291,7 +296,7 @@ export class MnsQueueTrigger {
     const { accountId, functionName, qualifier } = this.definition;
     const key = this.#cloud.core.accounts.get(accountId)?.accessKeys[0];
     if (!key) {
-      throw new ConfigError(`the trigger's account ${accountId} has no root key in the local cloud's accounts`);
+      throw new CloudSetupError(`the trigger's account ${accountId} has no root key in the local cloud's accounts`);
     }
     const client = new FcSdk.default(
       new $OpenApiUtil.Config({

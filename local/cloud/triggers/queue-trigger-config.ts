@@ -4,7 +4,7 @@
  * Only what the local cloud emulates is accepted; anything else is refused with the field and the fix.
  */
 import { z } from 'zod';
-import { ConfigError } from '../../../shared/domain/errors.js';
+import { CloudSetupError } from '../errors.js';
 
 /** How EventBridge retries a failed push to the function. */
 export const PushRetryStrategy = {
@@ -89,18 +89,18 @@ export const QueueTriggerConfigSchema = z
 /** A validated trigger configuration. */
 export type QueueTriggerConfig = z.output<typeof QueueTriggerConfigSchema>;
 
-/** Validate a `triggerConfig`; throws {@link ConfigError} naming each bad field. */
+/** Validate a `triggerConfig`; throws {@link CloudSetupError} naming each bad field. */
 export function parseQueueTriggerConfig(raw: unknown, source = 'triggerConfig'): QueueTriggerConfig {
   const parsed = QueueTriggerConfigSchema.safeParse(raw);
   if (parsed.success) return parsed.data;
   const detail = parsed.error.issues.map((i) => `${source}.${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
-  throw new ConfigError(`Invalid MNS queue trigger: ${detail}`, { cause: parsed.error });
+  throw new CloudSetupError(`Invalid MNS queue trigger: ${detail}`, { cause: parsed.error });
 }
 
 /** The account and queue name of a dead-letter queue ARN (validated by the schema). */
 export function deadLetterQueueOf(arn: string): { region: string; accountId: string; queueName: string } {
   const match = DEAD_LETTER_ARN.exec(arn);
-  if (!match) throw new ConfigError(`${arn} is not an MNS queue ARN (acs:mns:<region>:<account>:/queues/<name>)`);
+  if (!match) throw new CloudSetupError(`${arn} is not an MNS queue ARN (acs:mns:<region>:<account>:/queues/<name>)`);
   return { region: match[1]!, accountId: match[2]!, queueName: match[3]! };
 }
 

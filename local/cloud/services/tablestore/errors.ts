@@ -1,9 +1,9 @@
+import { CloudEmulatorError } from '../../errors.js';
 /**
  * Tablestore errors as the service reports them: an HTTP status and a protobuf `Error{code, message}` body.
  * The `tablestore` SDK cannot parse that body as XML, so it surfaces the error with `code` = the HTTP status and
  * the raw body (which contains the code and message as text) in `message`.
  */
-import { DtsTrustError } from '../../../../shared/domain/errors.js';
 
 /** The Tablestore error codes the local service answers with, and the HTTP status of each. */
 export const OtsErrorStatus = {
@@ -45,7 +45,7 @@ export const OtsMessage = {
 } as const;
 
 /** A Tablestore service error raised while handling a request; becomes an error reply or a per-row error. */
-export class OtsError extends DtsTrustError {
+export class OtsError extends CloudEmulatorError {
   /** HTTP status the service answers with. */
   readonly status: number;
 

@@ -14,8 +14,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { ConfigError } from '../../../../shared/domain/errors.js';
 import type { CallIdentity, CloudCall, CloudCore, CloudReply, Principal, ServiceModule } from '../../contract.js';
+import { CloudSetupError } from '../../errors.js';
 import { tablestoreAdmin } from './admin.js';
 import { batchGetRow, batchWriteRow } from './batch-ops.js';
 import { OtsError, OtsErrorStatus, OtsMessage } from './errors.js';
@@ -66,7 +66,7 @@ function options(core: CloudCore): z.output<typeof TablestoreOptionsSchema> {
   const parsed = TablestoreOptionsSchema.safeParse(core.serviceOptions<unknown>(TABLESTORE_SERVICE) ?? {});
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
-  throw new ConfigError(
+  throw new CloudSetupError(
     `services.tablestore.${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}; ` +
       'see TablestoreOptionsSchema for the accepted fields',
   );

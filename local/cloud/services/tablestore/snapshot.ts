@@ -2,7 +2,7 @@
  * The local Tablestore's state as JSON (for `--state <file>`): Int64 values as decimal strings, binary as base64.
  */
 import { z } from 'zod';
-import { ConfigError } from '../../../../shared/domain/errors.js';
+import { CloudSetupError } from '../../errors.js';
 import type { StoredCell, StoredRow, TableState, TablestoreState } from './store.js';
 import {
   type CellValue,
@@ -76,12 +76,12 @@ export function snapshotTablestore(state: TablestoreState): TablestoreSnapshot {
   };
 }
 
-/** Replace the state with a snapshot; a snapshot that does not parse is a {@link ConfigError} naming the field. */
+/** Replace the state with a snapshot; a snapshot that does not parse is a {@link CloudSetupError} naming the field. */
 export function restoreTablestore(state: TablestoreState, data: unknown): void {
   const parsed = TablestoreSnapshotSchema.safeParse(data);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new ConfigError(
+    throw new CloudSetupError(
       `tablestore state: ${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}; ` +
         'use a file written by the local cloud with --state, or delete it to start empty',
     );
