@@ -1,5 +1,5 @@
 /**
- * The local cloud in a child process (`local/cloud/main.ts`), so the emulated services and the code under
+ * The local cloud in a child process (`local/harness/local-cloud-main.ts`), so the emulated services and the code under
  * measure each get a core, driven through the local cloud's admin route: faults, the request log, console edits.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -10,8 +10,8 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import type { AdminEdit } from '../local/cloud/admin.js';
 import type { FaultsConfig } from '../local/cloud/faults.js';
-import { editInConsole } from '../local/demo/console-edits.js';
-import { LOCAL_EVENT_BUS } from '../local/demo/local-environment.js';
+import { editInConsole } from '../local/harness/console-edits.js';
+import { LOCAL_EVENT_BUS } from '../local/harness/local-environment.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const READY = /^local cloud listening on (http:\/\/127\.0\.0\.1:(\d+))$/m;
@@ -51,7 +51,17 @@ export async function startCloudProcess(accountsDocument: unknown): Promise<Clou
   await writeFile(servicesFile, JSON.stringify({ eventbridge: { buses: [LOCAL_EVENT_BUS] } }));
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', 'local/cloud/main.ts', '--port', '0', '--accounts', accountsFile, '--services', servicesFile],
+    [
+      '--import',
+      'tsx',
+      'local/harness/local-cloud-main.ts',
+      '--port',
+      '0',
+      '--accounts',
+      accountsFile,
+      '--services',
+      servicesFile,
+    ],
     { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const url = await readyUrl(child);

@@ -13,10 +13,10 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { startLocalCloud } from '../local/cloud/server.js';
-import { registerFcFunction } from '../local/cloud/services/fc-functions.js';
-import { CodePackage, DIST_DIR, deployBundles, functionSettings, invokeLocally } from '../local/demo/deployment.js';
-import { LOCAL_EVENT_BUS, localCloudEnvironment } from '../local/demo/local-environment.js';
-import { mnsTriggerEvent } from '../local/demo/sample-events.js';
+import { registerFcFunction } from '../local/cloud/services/fc/functions.js';
+import { CodePackage, DIST_DIR, deployBundles, functionSettings, invokeLocally } from '../local/harness/deployment.js';
+import { LOCAL_EVENT_BUS, localCloudEnvironment } from '../local/harness/local-environment.js';
+import { mnsTriggerEvent } from '../local/harness/sample-events.js';
 import { median } from './bound.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

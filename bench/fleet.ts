@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { AdminEdit } from '../local/cloud/admin.js';
-import { LOCAL_AUTOMATION } from '../local/demo/local-environment.js';
+import { LOCAL_AUTOMATION } from '../local/harness/local-environment.js';
 import { type Grant, GrantSchema, type RoleKey } from '../shared/domain/grant.js';
 import { Ownership, ownedRoleDescription } from '../shared/domain/ownership.js';
 import { buildTrustPolicy, renderTrustPolicy } from '../shared/policy/index.js';

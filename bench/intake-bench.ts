@@ -6,10 +6,15 @@
 import { performance } from 'node:perf_hooks';
 import { z } from 'zod';
 import { startLocalCloud } from '../local/cloud/server.js';
-import { readEventBridgeEvents } from '../local/cloud/services/eventbridge-store.js';
-import { deployLocally, FunctionName, invokeLocally } from '../local/demo/local-deployment.js';
-import { LOCAL_AUTOMATION, LOCAL_EVENT_BUS } from '../local/demo/local-environment.js';
-import { mnsTriggerEvent, type SampleAccounts, sampleTicketBody, signedMessage } from '../local/demo/sample-events.js';
+import { readEventBridgeEvents } from '../local/cloud/services/eventbridge/store.js';
+import { deployLocally, FunctionName, invokeLocally } from '../local/harness/local-deployment.js';
+import { LOCAL_AUTOMATION, LOCAL_EVENT_BUS } from '../local/harness/local-environment.js';
+import {
+  mnsTriggerEvent,
+  type SampleAccounts,
+  sampleTicketBody,
+  signedMessage,
+} from '../local/harness/sample-events.js';
 import type { TicketBody } from '../shared/intake/ticket-message.js';
 import { percentile } from './bound.js';
 import { exampleAccounts } from './fleet.js';

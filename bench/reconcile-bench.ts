@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import pLimit from 'p-limit';
 import type { FaultsConfig } from '../local/cloud/faults.js';
-import { localCloudEnvironment } from '../local/demo/local-environment.js';
+import { localCloudEnvironment } from '../local/harness/local-environment.js';
 import { createServices } from '../shared/composition/services.js';
 import { loadConfig } from '../shared/config/config.js';
 import { type BoundFactor, runBound } from './bound.js';

@@ -4,7 +4,7 @@
  * one JSON line (a `WorkerResult`, see bench/worker-protocol.ts). Started by bench/reconcile-bench.ts; not meant to be run by hand.
  */
 import { performance } from 'node:perf_hooks';
-import { LOCAL_AUTOMATION } from '../local/demo/local-environment.js';
+import { LOCAL_AUTOMATION } from '../local/harness/local-environment.js';
 import { deliverAuditEvents } from '../shared/audit/deliver-audit-events.js';
 import { createEngine } from '../shared/composition/reconciler.js';
 import { createServices } from '../shared/composition/services.js';

@@ -1,7 +1,7 @@
 // Writes the sample trigger events under events/ (signed with the demo key at the current time).
 // Usage: npm run events
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { type SampleAccounts, sampleEvents } from '../local/demo/sample-events.js';
+import { type SampleAccounts, sampleEvents } from '../local/harness/sample-events.js';
 
 const document = JSON.parse(await readFile(new URL('../local/accounts.example.json', import.meta.url), 'utf8')) as {
   accounts: { id: string; name: string }[];
@@ -13,7 +13,7 @@ const accounts: SampleAccounts = {
   task: id('task-creator'),
   automation: id('automation'),
 };
-const dir = new URL('../events/', import.meta.url);
+const dir = new URL('../events', import.meta.url);
 await mkdir(dir, { recursive: true });
 for (const [file, event] of Object.entries(sampleEvents(accounts, new Date()))) {
   await writeFile(new URL(file, dir), `${JSON.stringify(event, null, 2)}\n`);

@@ -8,14 +8,20 @@
 import { readFile } from 'node:fs/promises';
 import { DtsTrustError } from '../../shared/domain/errors.js';
 import { startLocalCloud } from '../cloud/server.js';
-import { readEventBridgeEvents } from '../cloud/services/eventbridge-store.js';
-import { editInConsole } from './console-edits.js';
-import { configureDtsJob, type OracleVerdict } from './dts-oracle.js';
-import { deployLocally, FunctionName, invokeLocally, settleLocally } from './local-deployment.js';
-import { LOCAL_AUTOMATION, LOCAL_EVENT_BUS } from './local-environment.js';
+import { readEventBridgeEvents } from '../cloud/services/eventbridge/store.js';
+import { editInConsole } from '../harness/console-edits.js';
+import { configureDtsJob, type OracleVerdict } from '../harness/dts-oracle.js';
+import { deployLocally, FunctionName, invokeLocally, settleLocally } from '../harness/local-deployment.js';
+import { LOCAL_AUTOMATION, LOCAL_EVENT_BUS } from '../harness/local-environment.js';
+import {
+  type SampleAccounts,
+  sampleEvents,
+  sampleMessages,
+  sampleTicketBody,
+  signedMessage,
+} from '../harness/sample-events.js';
+import { deliverTickets, deployTicketQueue } from '../harness/ticket-queue.js';
 import { type DemoReport, printReport } from './report.js';
-import { type SampleAccounts, sampleEvents, sampleMessages, sampleTicketBody, signedMessage } from './sample-events.js';
-import { deliverTickets, deployTicketQueue } from './ticket-queue.js';
 
 // The functions log JSON lines; the demo prints its own report instead.
 process.env.DTS_TRUST_LOG_LEVEL ??= 'warn';

@@ -1,6 +1,6 @@
-import type { StoredEvent } from '../cloud/services/eventbridge-store.js';
-import type { InvocationAnswer } from './deployment.js';
-import type { OracleVerdict } from './dts-oracle.js';
+import type { StoredEvent } from '../cloud/services/eventbridge/store.js';
+import type { InvocationAnswer } from '../harness/deployment.js';
+import type { OracleVerdict } from '../harness/dts-oracle.js';
 
 /** Everything the demo saw, for the printed report. */
 export interface DemoReport {

@@ -6,11 +6,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readEventBridgeEvents } from '../../local/cloud/services/eventbridge-store.js';
-import { configureDtsJob } from '../../local/demo/dts-oracle.js';
-import { deployLocally, FunctionName, invokeLocally } from '../../local/demo/local-deployment.js';
-import { LOCAL_EVENT_BUS, localTrustSettings } from '../../local/demo/local-environment.js';
-import { mnsTriggerEvent, type SampleAccounts, sampleTicketBody } from '../../local/demo/sample-events.js';
+import { readEventBridgeEvents } from '../../local/cloud/services/eventbridge/store.js';
+import { configureDtsJob } from '../../local/harness/dts-oracle.js';
+import { deployLocally, FunctionName, invokeLocally } from '../../local/harness/local-deployment.js';
+import { LOCAL_EVENT_BUS, localTrustSettings } from '../../local/harness/local-environment.js';
+import { mnsTriggerEvent, type SampleAccounts, sampleTicketBody } from '../../local/harness/sample-events.js';
 import type { TablestoreGrantStore } from '../../shared/alicloud/tablestore/grant-store.js';
 import { signTicketMessage, type TicketBody } from '../../shared/intake/ticket-message.js';
 import { EXAMPLE, INSTANT_TABLES, startTestCloud, type TestCloud } from '../support/local-cloud.js';

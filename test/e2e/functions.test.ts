@@ -1,18 +1,18 @@
 import MnsClient from '@alicloud/mns';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalCloud, startLocalCloud } from '../../local/cloud/server.js';
-import { readEventBridgeEvents } from '../../local/cloud/services/eventbridge-store.js';
+import { readEventBridgeEvents } from '../../local/cloud/services/eventbridge/store.js';
 import type { TriggerInvocation } from '../../local/cloud/triggers/mns-queue-trigger.js';
-import { configureDtsJob } from '../../local/demo/dts-oracle.js';
-import { deployLocally, FunctionName, invokeLocally } from '../../local/demo/local-deployment.js';
-import { LOCAL_EVENT_BUS } from '../../local/demo/local-environment.js';
+import { configureDtsJob } from '../../local/harness/dts-oracle.js';
+import { deployLocally, FunctionName, invokeLocally } from '../../local/harness/local-deployment.js';
+import { LOCAL_EVENT_BUS } from '../../local/harness/local-environment.js';
 import {
   type SampleAccounts,
   sampleMessages,
   sampleTicketBody,
   signedMessage,
-} from '../../local/demo/sample-events.js';
-import { deliverTickets, deployTicketQueue, TICKET_QUEUE } from '../../local/demo/ticket-queue.js';
+} from '../../local/harness/sample-events.js';
+import { deliverTickets, deployTicketQueue, TICKET_QUEUE } from '../../local/harness/ticket-queue.js';
 import type { TablestoreGrantStore } from '../../shared/alicloud/tablestore/grant-store.js';
 import { FakeClock } from '../support/fake-clock.js';
 import { EXAMPLE, exampleAccountsDocument } from '../support/local-cloud.js';

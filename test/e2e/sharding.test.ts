@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalCloud, startLocalCloud } from '../../local/cloud/server.js';
-import { readEventBridgeEvents } from '../../local/cloud/services/eventbridge-store.js';
-import { fcInvocations } from '../../local/cloud/services/fc-functions.js';
-import { configureDtsJob } from '../../local/demo/dts-oracle.js';
-import { deployLocally, FunctionName, invokeLocally, settleLocally } from '../../local/demo/local-deployment.js';
-import { LOCAL_EVENT_BUS } from '../../local/demo/local-environment.js';
+import { readEventBridgeEvents } from '../../local/cloud/services/eventbridge/store.js';
+import { fcInvocations } from '../../local/cloud/services/fc/functions.js';
+import { configureDtsJob } from '../../local/harness/dts-oracle.js';
+import { deployLocally, FunctionName, invokeLocally, settleLocally } from '../../local/harness/local-deployment.js';
+import { LOCAL_EVENT_BUS } from '../../local/harness/local-environment.js';
 import type { Services } from '../../shared/composition/services.js';
 import { GrantSchema } from '../../shared/domain/grant.js';
 import { EXAMPLE, exampleAccountsDocument } from '../support/local-cloud.js';

@@ -1,12 +1,12 @@
 import type { ServiceModule } from '../contract.js';
-import { dtsModule } from './dts.js';
-import { eventBridgeService } from './eventbridge.js';
-import { eventBusService } from './eventbridge-buses.js';
-import { fcService } from './fc.js';
-import { kmsService } from './kms.js';
-import { mnsService } from './mns.js';
-import { ramModule } from './ram.js';
-import { stsModule } from './sts.js';
+import { dtsModule } from './dts/service.js';
+import { eventBusService } from './eventbridge/buses.js';
+import { eventBridgeService } from './eventbridge/service.js';
+import { fcService } from './fc/service.js';
+import { kmsService } from './kms/service.js';
+import { mnsService } from './mns/service.js';
+import { ramModule } from './ram/service.js';
+import { stsModule } from './sts/service.js';
 import { tablestoreService } from './tablestore/service.js';
 
 /**

@@ -23,7 +23,7 @@ import { $OpenApiUtil } from '@alicloud/openapi-core';
 import * as $dara from '@darabonba/typescript';
 import type { CloudCore } from '../contract.js';
 import { CloudSetupError } from '../errors.js';
-import { mnsOptions } from '../services/mns.js';
+import { mnsOptions } from '../services/mns/service.js';
 import {
   changeVisibility,
   deleteMessage,
@@ -32,7 +32,7 @@ import {
   receiveMessages,
   type StoredMessage,
   sendMessage,
-} from '../services/mns-store.js';
+} from '../services/mns/store.js';
 import { readInvocationAnswer } from './invocation-answer.js';
 import {
   deadLetterQueueOf,

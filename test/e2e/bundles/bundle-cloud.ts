@@ -5,9 +5,9 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { type LocalCloud, startLocalCloud } from '../../../local/cloud/server.js';
-import { CodePackage, DIST_DIR, deployBundles } from '../../../local/demo/deployment.js';
-import { LOCAL_EVENT_BUS } from '../../../local/demo/local-environment.js';
-import type { SampleAccounts } from '../../../local/demo/sample-events.js';
+import { CodePackage, DIST_DIR, deployBundles } from '../../../local/harness/deployment.js';
+import { LOCAL_EVENT_BUS } from '../../../local/harness/local-environment.js';
+import type { SampleAccounts } from '../../../local/harness/sample-events.js';
 import { EXAMPLE, exampleAccountsDocument } from '../../support/local-cloud.js';
 
 const ROOT = path.resolve(DIST_DIR, '..');

@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalCloud } from '../../../local/cloud/server.js';
-import { readEventBridgeEvents } from '../../../local/cloud/services/eventbridge-store.js';
-import { FcDestinationEventType } from '../../../local/cloud/services/fc-destinations.js';
-import { crashNextInvocations, fcInvocations } from '../../../local/cloud/services/fc-functions.js';
-import { editInConsole } from '../../../local/demo/console-edits.js';
-import { FunctionName, invokeLocally, settleLocally } from '../../../local/demo/deployment.js';
-import { configureDtsJob } from '../../../local/demo/dts-oracle.js';
-import { LOCAL_EVENT_BUS } from '../../../local/demo/local-environment.js';
-import { mnsTriggerEvent, sampleTicketBody, signedMessage } from '../../../local/demo/sample-events.js';
+import { readEventBridgeEvents } from '../../../local/cloud/services/eventbridge/store.js';
+import { FcDestinationEventType } from '../../../local/cloud/services/fc/destinations.js';
+import { crashNextInvocations, fcInvocations } from '../../../local/cloud/services/fc/functions.js';
+import { editInConsole } from '../../../local/harness/console-edits.js';
+import { FunctionName, invokeLocally, settleLocally } from '../../../local/harness/deployment.js';
+import { configureDtsJob } from '../../../local/harness/dts-oracle.js';
+import { LOCAL_EVENT_BUS } from '../../../local/harness/local-environment.js';
+import { mnsTriggerEvent, sampleTicketBody, signedMessage } from '../../../local/harness/sample-events.js';
 import { EXAMPLE } from '../../support/local-cloud.js';
 import { accounts, startBundleCloud, timerEvent } from './bundle-cloud.js';
 

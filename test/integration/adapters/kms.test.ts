@@ -1,5 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LOCAL_AUTOMATION, localCloudEnvironment, localTrustSettings } from '../../../local/demo/local-environment.js';
+import {
+  LOCAL_AUTOMATION,
+  localCloudEnvironment,
+  localTrustSettings,
+} from '../../../local/harness/local-environment.js';
 import { KmsSecretReader } from '../../../shared/alicloud/kms.js';
 import { createServices } from '../../../shared/composition/services.js';
 import { loadConfig } from '../../../shared/config/config.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readEventBridgeEvents } from '../../../local/cloud/services/eventbridge-store.js';
-import { LOCAL_AUTOMATION, localCloudEnvironment } from '../../../local/demo/local-environment.js';
+import { readEventBridgeEvents } from '../../../local/cloud/services/eventbridge/store.js';
+import { LOCAL_AUTOMATION, localCloudEnvironment } from '../../../local/harness/local-environment.js';
 import { DtsInventoryClient } from '../../../shared/alicloud/dts.js';
 import { createServices, type Services } from '../../../shared/composition/services.js';
 import { loadConfig } from '../../../shared/config/config.js';

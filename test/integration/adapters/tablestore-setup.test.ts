@@ -1,6 +1,6 @@
 import { Agent as HttpsAgent } from 'node:https';
 import { afterEach, describe, expect, it } from 'vitest';
-import { LOCAL_AUTOMATION, localCloudEnvironment } from '../../../local/demo/local-environment.js';
+import { LOCAL_AUTOMATION, localCloudEnvironment } from '../../../local/harness/local-environment.js';
 import { createTablestoreClient, keepAliveAgent } from '../../../shared/alicloud/tablestore/client.js';
 import { setupTables, TABLE_READY_TIMEOUT_MS } from '../../../shared/alicloud/tablestore/tables.js';
 import { createServices } from '../../../shared/composition/services.js';

@@ -1,6 +1,6 @@
 import TableStore from 'tablestore';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LOCAL_AUTOMATION, localCloudEnvironment } from '../../../local/demo/local-environment.js';
+import { LOCAL_AUTOMATION, localCloudEnvironment } from '../../../local/harness/local-environment.js';
 import { setupTables } from '../../../shared/alicloud/tablestore/tables.js';
 import { createServices, type Services } from '../../../shared/composition/services.js';
 import { loadConfig } from '../../../shared/config/config.js';

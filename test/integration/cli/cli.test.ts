@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../../cli/main.js';
-import { readEventBridgeEvents } from '../../../local/cloud/services/eventbridge-store.js';
-import { editInConsole } from '../../../local/demo/console-edits.js';
-import { LOCAL_AUTOMATION, LOCAL_EVENT_BUS, localCloudEnvironment } from '../../../local/demo/local-environment.js';
+import { readEventBridgeEvents } from '../../../local/cloud/services/eventbridge/store.js';
+import { editInConsole } from '../../../local/harness/console-edits.js';
+import { LOCAL_AUTOMATION, LOCAL_EVENT_BUS, localCloudEnvironment } from '../../../local/harness/local-environment.js';
 import { createServices } from '../../../shared/composition/services.js';
 import { loadConfig } from '../../../shared/config/config.js';
 import { GrantSchema } from '../../../shared/domain/grant.js';

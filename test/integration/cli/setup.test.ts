@@ -3,13 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../../cli/main.js';
-import { readEventBridgeEvents } from '../../../local/cloud/services/eventbridge-store.js';
+import { readEventBridgeEvents } from '../../../local/cloud/services/eventbridge/store.js';
 import {
   LOCAL_AUTOMATION,
   LOCAL_EVENT_BUS,
   localCloudEnvironment,
   localTrustSettings,
-} from '../../../local/demo/local-environment.js';
+} from '../../../local/harness/local-environment.js';
 import { RamRoleDirectory } from '../../../shared/alicloud/ram.js';
 import { StsCredentialBroker } from '../../../shared/alicloud/sts.js';
 import { managementRolePolicy } from '../../../shared/deploy/permissions.js';

@@ -5,10 +5,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../../cli/main.js';
 import { type LocalCloud, startLocalCloud } from '../../../local/cloud/server.js';
-import { deployLocally } from '../../../local/demo/local-deployment.js';
-import { LOCAL_AUTOMATION, LOCAL_EVENT_BUS } from '../../../local/demo/local-environment.js';
-import { DEMO_TICKET_KEY } from '../../../local/demo/sample-events.js';
-import { deployTicketQueue, LOCAL_TICKET_SENDER, ticketTrigger } from '../../../local/demo/ticket-queue.js';
+import { deployLocally } from '../../../local/harness/local-deployment.js';
+import { LOCAL_AUTOMATION, LOCAL_EVENT_BUS } from '../../../local/harness/local-environment.js';
+import { DEMO_TICKET_KEY } from '../../../local/harness/sample-events.js';
+import { deployTicketQueue, LOCAL_TICKET_SENDER, ticketTrigger } from '../../../local/harness/ticket-queue.js';
 import type { TablestoreGrantStore } from '../../../shared/alicloud/tablestore/grant-store.js';
 import {
   signTicketMessage,

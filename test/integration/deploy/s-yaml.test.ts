@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import AjvModule from 'ajv';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { fleetAccountId } from '../../../bench/fleet.js';
-import { localTrustSettings } from '../../../local/demo/local-environment.js';
+import { localTrustSettings } from '../../../local/harness/local-environment.js';
 import { loadConfig, MOVED_TO_TRUST_SETTINGS } from '../../../shared/config/config.js';
 import { FC3_FUNCTION_PROPS_SCHEMA } from '../../support/fc3-function-schema.js';
 import { type DeployContext, renderServerlessYaml } from '../../support/serverless-yaml.js';

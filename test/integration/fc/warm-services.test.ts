@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newTemporaryKeys } from '../../../local/cloud/services/sts-credentials.js';
-import { LOCAL_AUTOMATION, LOCAL_EVENT_BUS, localCloudEnvironment } from '../../../local/demo/local-environment.js';
+import { newTemporaryKeys } from '../../../local/cloud/services/sts/credentials.js';
+import { LOCAL_AUTOMATION, LOCAL_EVENT_BUS, localCloudEnvironment } from '../../../local/harness/local-environment.js';
 import { fcHandler } from '../../../shared/fc/handler.js';
 import { INSTANT_TABLES, startTestCloud, type TestCloud } from '../../support/local-cloud.js';
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalCloud, startLocalCloud } from '../../../local/cloud/server.js';
-import { dtsModule } from '../../../local/cloud/services/dts.js';
+import { dtsModule } from '../../../local/cloud/services/dts/service.js';
 import { callDts, type DtsOutcome, dtsTrustPolicy, type Keys, migrationTask, verdict } from './dts-call.js';
 
 const TASK = { id: '1000000000000001', keys: { id: 'LTAItaskroot00000001', secret: 'task-secret' } } as const;

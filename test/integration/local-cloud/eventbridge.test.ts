@@ -5,14 +5,14 @@ import * as EventBridgeModule from '@alicloud/eventbridge';
 import { CloudEvent, Config } from '@alicloud/eventbridge';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startLocalCloud } from '../../../local/cloud/server.js';
-import { eventBridgeService, MAX_EVENTS_PER_PUT } from '../../../local/cloud/services/eventbridge.js';
+import { eventBridgeService, MAX_EVENTS_PER_PUT } from '../../../local/cloud/services/eventbridge/service.js';
 import {
   clearEventBridgeEvents,
   eventBridgeState,
   readEventBridgeEvents,
   restoreEventBridge,
   snapshotEventBridge,
-} from '../../../local/cloud/services/eventbridge-store.js';
+} from '../../../local/cloud/services/eventbridge/store.js';
 import {
   ACCOUNT_A,
   ACCOUNT_B,

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readEventBridgeEvents } from '../../../local/cloud/services/eventbridge-store.js';
-import { FcDestinationEventType } from '../../../local/cloud/services/fc-destinations.js';
+import { readEventBridgeEvents } from '../../../local/cloud/services/eventbridge/store.js';
+import { FcDestinationEventType } from '../../../local/cloud/services/fc/destinations.js';
 import {
   crashNextInvocations,
   drainFcInvocations,
   fcInvocations,
   registerFcFunction,
-} from '../../../local/cloud/services/fc-functions.js';
+} from '../../../local/cloud/services/fc/functions.js';
 import { FunctionInvoker } from '../../../shared/alicloud/fc.js';
 import { ACCOUNT_A, FUNCTION_ROLE, type Harness, startHarness } from './eventbridge-fc-harness.js';
 import { invokeFc } from './fc-client.js';

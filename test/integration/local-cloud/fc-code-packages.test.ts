@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalCloud } from '../../../local/cloud/server.js';
-import { crashNextInvocations, fcInvocations, registerFcFunction } from '../../../local/cloud/services/fc-functions.js';
+import { crashNextInvocations, fcInvocations, registerFcFunction } from '../../../local/cloud/services/fc/functions.js';
 import { ACCOUNT_A, exampleAccounts, FUNCTION_ROLE, type Harness, startHarness } from './eventbridge-fc-harness.js';
 import { invokeFc } from './fc-client.js';
 

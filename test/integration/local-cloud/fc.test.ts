@@ -4,14 +4,14 @@ import { InvokeFunctionHeaders, InvokeFunctionRequest } from '@alicloud/fc202303
 import { $OpenApiUtil } from '@alicloud/openapi-core';
 import * as $dara from '@darabonba/typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UNHANDLED_INVOCATION_ERROR } from '../../../local/cloud/services/fc.js';
 import {
   drainFcInvocations,
   type FcContext,
   type FcOptions,
   fcInvocations,
   registerFcFunction,
-} from '../../../local/cloud/services/fc-functions.js';
+} from '../../../local/cloud/services/fc/functions.js';
+import { UNHANDLED_INVOCATION_ERROR } from '../../../local/cloud/services/fc/service.js';
 import {
   ACCOUNT_A,
   ACCOUNT_B,

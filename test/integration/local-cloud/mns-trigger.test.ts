@@ -1,6 +1,6 @@
 import MnsClient from '@alicloud/mns';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { registerFcFunction } from '../../../local/cloud/services/fc-functions.js';
+import { registerFcFunction } from '../../../local/cloud/services/fc/functions.js';
 import { DeliveryOutcome, MnsQueueTrigger } from '../../../local/cloud/triggers/mns-queue-trigger.js';
 import { parseMnsEvent } from '../../../shared/fc/envelopes.js';
 import { FakeClock } from '../../support/fake-clock.js';

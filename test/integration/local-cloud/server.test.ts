@@ -299,10 +299,18 @@ describe('accounts file', () => {
 
 describe('local-cloud CLI', () => {
   it('prints exactly one ready line and stops cleanly on SIGTERM', async () => {
-    const root = fileURLToPath(new URL('../../../', import.meta.url));
+    const root = fileURLToPath(new URL('../../..', import.meta.url));
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', 'local/cloud/main.ts', '--port', '0', '--accounts', 'local/accounts.example.json'],
+      [
+        '--import',
+        'tsx',
+        'local/harness/local-cloud-main.ts',
+        '--port',
+        '0',
+        '--accounts',
+        'local/accounts.example.json',
+      ],
       {
         cwd: root,
         stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { editInConsole } from '../../../local/demo/console-edits.js';
+import { editInConsole } from '../../../local/harness/console-edits.js';
 import { deliverAuditEvents } from '../../../shared/audit/deliver-audit-events.js';
 import { AuditEventType } from '../../../shared/domain/audit.js';
 import type { RoleKey } from '../../../shared/domain/grant.js';

@@ -5,7 +5,7 @@
 import * as RamSdk from '@alicloud/ram20150501';
 import * as StsSdk from '@alicloud/sts20150401';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { editInConsole } from '../../../local/demo/console-edits.js';
+import { editInConsole } from '../../../local/harness/console-edits.js';
 import { deliverAuditEvents } from '../../../shared/audit/deliver-audit-events.js';
 import { createEngine } from '../../../shared/composition/reconciler.js';
 import { AuditEventType } from '../../../shared/domain/audit.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ConsoleEdit } from '../../../local/demo/console-edits.js';
-import { editInConsole } from '../../../local/demo/console-edits.js';
+import type { ConsoleEdit } from '../../../local/harness/console-edits.js';
+import { editInConsole } from '../../../local/harness/console-edits.js';
 import { AuditEventType } from '../../../shared/domain/audit.js';
 import type { RoleKey } from '../../../shared/domain/grant.js';
 import { expireGrants } from '../../../shared/intake/expire-grants.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { editInConsole } from '../../../local/demo/console-edits.js';
-import { LOCAL_AUTOMATION } from '../../../local/demo/local-environment.js';
+import { editInConsole } from '../../../local/harness/console-edits.js';
+import { LOCAL_AUTOMATION } from '../../../local/harness/local-environment.js';
 import { managementRolePolicy } from '../../../shared/deploy/permissions.js';
 import { AuditEventType } from '../../../shared/domain/audit.js';
 import { EXAMPLE } from '../../support/local-cloud.js';

@@ -5,9 +5,9 @@
  * count calls in the local cloud's request log.
  */
 import * as RamSdk from '@alicloud/ram20150501';
-import { readEventBridgeEvents } from '../../../local/cloud/services/eventbridge-store.js';
-import { configureDtsJob, type OracleVerdict } from '../../../local/demo/dts-oracle.js';
-import { LOCAL_AUTOMATION, LOCAL_EVENT_BUS, localCloudEnvironment } from '../../../local/demo/local-environment.js';
+import { readEventBridgeEvents } from '../../../local/cloud/services/eventbridge/store.js';
+import { configureDtsJob, type OracleVerdict } from '../../../local/harness/dts-oracle.js';
+import { LOCAL_AUTOMATION, LOCAL_EVENT_BUS, localCloudEnvironment } from '../../../local/harness/local-environment.js';
 import { deliverAuditEvents } from '../../../shared/audit/deliver-audit-events.js';
 import { createEngine, type Engine } from '../../../shared/composition/reconciler.js';
 import { createServices, type Services } from '../../../shared/composition/services.js';

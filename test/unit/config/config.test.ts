@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { localTrustSettings } from '../../../local/demo/local-environment.js';
+import { localTrustSettings } from '../../../local/harness/local-environment.js';
 import { loadConfig } from '../../../shared/config/config.js';
 import { ConfigError } from '../../../shared/domain/errors.js';
 

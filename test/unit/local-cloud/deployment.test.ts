@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { shardAsyncInvokeConfig } from '../../../local/demo/deployment.js';
+import { shardAsyncInvokeConfig } from '../../../local/harness/deployment.js';
 
 interface Descriptor {
   resources: Record<string, { props: { asyncInvokeConfig?: unknown } }>;
