@@ -18,9 +18,17 @@ export interface FunctionInvokerOptions {
   readonly keys: () => Promise<{ accessKeyId: string; accessKeySecret: string; securityToken?: string | undefined }>;
 }
 
+/** The part of the function settings that says where FC answers (the runtime's `Config` has this shape). */
+export interface FunctionInvokerSettings {
+  readonly region: string;
+  readonly protocol: 'https' | 'http';
+  /** `fc` is undefined when no FC endpoint is configured. */
+  readonly endpoints: { readonly fc: string | undefined };
+}
+
 /** The invoker for the configured FC endpoint, or undefined when none is configured (no fan-out: runs stay inline). */
 export function functionInvokerFor(
-  config: Pick<Config, 'endpoints' | 'protocol' | 'region'>,
+  config: FunctionInvokerSettings,
   keys: FunctionInvokerOptions['keys'],
 ): FunctionInvoker | undefined {
   const endpoint = config.endpoints.fc;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ValidationError } from '../domain/errors.js';
 import { problemsFromZodError } from '../domain/zod-problems.js';
+import type { QueueMessage } from '../intake/queue-message.js';
 
 /** One CloudEvent as the FC 3.0 MNS queue trigger (through EventBridge) delivers it. */
 export const MnsCloudEventSchema = z
@@ -21,16 +22,6 @@ export const MnsCloudEventSchema = z
   .passthrough();
 /** One MNS CloudEvent. */
 export type MnsCloudEvent = z.infer<typeof MnsCloudEventSchema>;
-
-/** A queue message taken out of its envelope: the body text and the ids the trigger gave it. */
-export interface QueueMessage {
-  /** Position in the delivered batch. */
-  readonly index: number;
-  /** The MNS message id (the CloudEvent id when absent). */
-  readonly messageId: string;
-  /** The message body as text (base64 already decoded when it was base64). */
-  readonly body: string;
-}
 
 /** The FC timer trigger's event. */
 export const TimerEventSchema = z.object({

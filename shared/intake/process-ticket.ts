@@ -16,6 +16,7 @@ import {
 } from './authenticate.js';
 import type { TicketSystems } from './authority.js';
 import type { Guardrails } from './guardrails.js';
+import type { QueueMessage } from './queue-message.js';
 import { ticketGrants } from './ticket-grants.js';
 import { TicketAction, type TicketBody } from './ticket-message.js';
 

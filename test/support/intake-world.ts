@@ -3,6 +3,7 @@ import type { QueueMessage } from '../../shared/fc/envelopes.js';
 import type { TicketSystems } from '../../shared/intake/authority.js';
 import type { Guardrails } from '../../shared/intake/guardrails.js';
 import type { IntakeDeps } from '../../shared/intake/process-ticket.js';
+import type { QueueMessage } from '../../shared/intake/queue-message.js';
 import { signTicketMessage, type TicketBody } from '../../shared/intake/ticket-message.js';
 import { MemoryAuditLog, MemoryGrantStore, MemoryLedger } from './memory-stores.js';
 
