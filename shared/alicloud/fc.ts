@@ -1,7 +1,6 @@
 import { Readable } from 'node:stream';
 import FcSdk from '@alicloud/fc20230330';
 import * as $dara from '@darabonba/typescript';
-import type { Config } from '../config/config.js';
 import { CloudApiError, CloudErrorKind } from '../domain/errors.js';
 import { callCloud } from './cloud-error.js';
 import { openApiConfig } from './openapi-config.js';
@@ -18,7 +17,7 @@ export interface FunctionInvokerOptions {
   readonly keys: () => Promise<{ accessKeyId: string; accessKeySecret: string; securityToken?: string | undefined }>;
 }
 
-/** The part of the function settings that says where FC answers (the runtime's `Config` has this shape). */
+/** The part of the function settings that says where FC answers (`Config` of shared/config has this shape). */
 export interface FunctionInvokerSettings {
   readonly region: string;
   readonly protocol: 'https' | 'http';

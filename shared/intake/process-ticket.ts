@@ -5,7 +5,6 @@ import type { Grant, RoleKey } from '../domain/grant.js';
 import { grantId, roleArn, roleId } from '../domain/ownership.js';
 import { parseTimestamp } from '../domain/timestamp.js';
 import type { AccountPartition } from '../domain/validation.js';
-import type { QueueMessage } from '../fc/envelopes.js';
 import type { AuditLog, Clock, GrantStore, MessageIdentity, ProcessedMessageLedger } from '../ports.js';
 import {
   type AuthenticatedTicket,

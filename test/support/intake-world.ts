@@ -1,5 +1,4 @@
 import type { RoleKey } from '../../shared/domain/grant.js';
-import type { QueueMessage } from '../../shared/fc/envelopes.js';
 import type { TicketSystems } from '../../shared/intake/authority.js';
 import type { Guardrails } from '../../shared/intake/guardrails.js';
 import type { IntakeDeps } from '../../shared/intake/process-ticket.js';

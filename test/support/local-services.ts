@@ -1,4 +1,8 @@
-import { LOCAL_AUTOMATION, type LocalCloudAddress, localCloudEnvironment } from '../../local/harness/local-environment.js';
+import {
+  LOCAL_AUTOMATION,
+  type LocalCloudAddress,
+  localCloudEnvironment,
+} from '../../local/harness/local-environment.js';
 import { createServices, type Services } from '../../shared/composition/services.js';
 import { loadConfig } from '../../shared/config/config.js';
 import type { Clock } from '../../shared/ports.js';

@@ -16,7 +16,7 @@ const BIOME = path.join(ROOT, 'node_modules', '.bin', process.platform === 'win3
 /** The first words of each wall's message in biome.json, to tell which wall refused a probe. */
 const Wall = {
   productFromLocal: 'The product imports nothing from local/',
-  runtimeFromBelow: 'Adapters, intake and the pure core do not import shared/runtime',
+  runtimeFromBelow: 'Adapters, intake and the pure core do not import the runtime that composes them',
   adaptersFromCore: 'The pure core does not import the adapters',
   sdkFromCore: 'The pure core imports no SDK',
   ioFromCore: 'The pure core does no I/O',
@@ -80,14 +80,17 @@ const probes: readonly Probe[] = [
   { file: 'local/cloud/services/fc/sdk-probe.ts', imports: '@alicloud/fc20230330', wall: 'allowed' },
   { file: 'local/cloud/services/fc/sibling-probe.ts', imports: './functions.js', wall: 'allowed' },
 
-  // Adapters and intake do not import the runtime that composes them.
-  { file: 'shared/alicloud/config-probe.ts', imports: '../runtime/config.js', wall: Wall.runtimeFromBelow },
+  // Adapters and intake do not import the runtime that composes them (FC glue, configuration, composition root,
+  // deploy tooling, use cases).
+  { file: 'shared/alicloud/config-probe.ts', imports: '../config/config.js', wall: Wall.runtimeFromBelow },
+  { file: 'shared/intake/usecase-probe.ts', imports: '../usecases/shards.js', wall: Wall.runtimeFromBelow },
+  { file: 'shared/alicloud/deploy-probe.ts', imports: '../deploy/permissions.js', wall: Wall.runtimeFromBelow },
   {
-    file: 'shared/alicloud/tablestore/runtime-probe.ts',
-    imports: '../../runtime/logger.js',
+    file: 'shared/alicloud/tablestore/composition-probe.ts',
+    imports: '../../composition/services.js',
     wall: Wall.runtimeFromBelow,
   },
-  { file: 'shared/intake/envelope-probe.ts', imports: '../runtime/envelopes.js', wall: Wall.runtimeFromBelow },
+  { file: 'shared/intake/envelope-probe.ts', imports: '../fc/envelopes.js', wall: Wall.runtimeFromBelow },
   {
     file: 'shared/alicloud/local-probe.ts',
     imports: '../../local/cloud/server.js',
@@ -105,24 +108,27 @@ const probes: readonly Probe[] = [
   { file: 'shared/reconcile/fs-probe.ts', imports: 'node:fs/promises', wall: Wall.ioFromCore },
   { file: 'shared/domain/http-probe.ts', imports: 'node:http', wall: Wall.ioFromCore },
   { file: 'shared/reconcile/adapter-probe.ts', imports: '../alicloud/ram.js', wall: Wall.adaptersFromCore },
-  { file: 'shared/policy/runtime-probe.ts', imports: '../runtime/config.js', wall: Wall.runtimeFromBelow },
+  { file: 'shared/policy/config-probe.ts', imports: '../config/config.js', wall: Wall.runtimeFromBelow },
+  { file: 'shared/reconcile/fc-probe.ts', imports: '../fc/handler.js', wall: Wall.runtimeFromBelow },
+  { file: 'shared/reconcile/usecase-probe.ts', imports: '../usecases/shards.js', wall: Wall.runtimeFromBelow },
+  { file: 'shared/domain/composition-probe.ts', imports: '../composition/services.js', wall: Wall.runtimeFromBelow },
   { file: 'shared/domain/local-probe.ts', imports: '../../local/harness/x.js', wall: Wall.productFromLocal },
   { file: 'shared/reconcile/ports-probe.ts', imports: '../ports.js', wall: 'allowed' },
   { file: 'shared/policy/crypto-probe.ts', imports: 'node:crypto', wall: 'allowed' },
   { file: 'shared/domain/zod-probe.ts', imports: 'zod', wall: 'allowed' },
 
   // The rest of the product imports nothing from local/.
-  { file: 'shared/runtime/harness-probe.ts', imports: '../../local/harness/x.js', wall: Wall.productFromLocal },
+  { file: 'shared/composition/harness-probe.ts', imports: '../../local/harness/x.js', wall: Wall.productFromLocal },
   {
     file: 'functions/drift-reconciler/cloud-probe.ts',
     imports: '../../local/cloud/server.js',
     wall: Wall.productFromLocal,
   },
   { file: 'cli/demo-probe.ts', imports: '../local/demo/report.js', wall: Wall.productFromLocal },
-  { file: 'shared/runtime/adapter-probe.ts', imports: '../alicloud/ram.js', wall: 'allowed' },
+  { file: 'shared/composition/adapter-probe.ts', imports: '../alicloud/ram.js', wall: 'allowed' },
   {
     file: 'functions/drift-reconciler/runtime-probe.ts',
-    imports: '../../shared/runtime/x.js',
+    imports: '../../shared/fc/handler.js',
     wall: 'allowed',
   },
 
