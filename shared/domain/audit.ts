@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { AUDIT_BOUNDS, type AuditTruncation, boundAuditData, cutText } from './audit-bounds.js';
-import type { FindingEventType } from './finding.js';
+import type { FindingEventType, ResolvedEventType } from './finding.js';
 import type { TicketRef } from './grant.js';
 
 /** CloudEvents `source` of every event dts-trust emits. */
@@ -26,8 +26,14 @@ export const AuditEventType = {
   /** `npm run cli -- setup` is about to change (or changed) RAM in an account: the management role and its policy. */
   SetupChange: 'dts-trust.setup.change',
 } as const;
-/** One of {@link AuditEventType}, or a finding's type (`dts-trust.finding.<kind>`, see finding.ts). */
-export type AuditEventType = (typeof AuditEventType)[keyof typeof AuditEventType] | FindingEventType;
+/**
+ * One of {@link AuditEventType}, a finding's type (`dts-trust.finding.<kind>`) or the type of its resolution
+ * (`dts-trust.resolved.<kind>`), see finding.ts.
+ */
+export type AuditEventType =
+  | (typeof AuditEventType)[keyof typeof AuditEventType]
+  | FindingEventType
+  | ResolvedEventType;
 
 /** The payload of an audit event: enough to answer who, what, why, before and after. */
 export interface AuditEventData {

@@ -30,10 +30,60 @@ export const FINDING_KINDS = {
   'audit-record-corrupt': FindingSeverity.Medium,
   /** A flap-paused role had access no grant declares given back again; the engine removed it once more. */
   'removal-fight': FindingSeverity.High,
+  /** A trust entry of an account (or principal, or statement) no grant declares was removed from a role. */
+  'undeclared-principal-removed': FindingSeverity.High,
+  /** A `*` or wildcard principal was removed from a role's trust policy. */
+  'wildcard-principal-removed': FindingSeverity.Critical,
+  /** RAM rewrote `<uid>@dts.aliyuncs.com` to `dts.aliyuncs.com`: someone entered the owner's own ID; repaired. */
+  'service-principal-rewritten': FindingSeverity.Medium,
+  /** A role a grant declares exists, dts-trust did not create it, and no grant says `adopt: true`. */
+  'unowned-role-in-the-way': FindingSeverity.Medium,
+  /** The same drift of declared access came back so often that the role was paused: another tool fights us. */
+  'tug-of-war': FindingSeverity.High,
+  /** The management role of an owner account is missing, does not trust the automation account, or lacks rights. */
+  'management-role-broken': FindingSeverity.High,
+  /** A declared role no DTS job used in the last inventories: access nobody seems to need. */
+  'role-unused-by-dts': FindingSeverity.Low,
+  /** A removal (revoke, expiry) took away a role that DTS jobs use: those jobs will fail. */
+  'dts-jobs-broken-by-removal': FindingSeverity.High,
+  /** No reconcile run succeeded within the allowed number of timer intervals. */
+  'reconciler-not-running': FindingSeverity.Critical,
 } as const satisfies Record<string, FindingSeverity>;
 
 /** One of the keys of {@link FINDING_KINDS}. */
 export type FindingKind = keyof typeof FINDING_KINDS;
+
+/** How a finding ends. */
+export const FindingLifecycle = {
+  /** Something happened (a removal, a refused event): it stays open until a person closes it. */
+  Acknowledge: 'acknowledge',
+  /** A condition (a broken role, a stopped timer): it is resolved by the product once the condition is gone. */
+  Condition: 'condition',
+} as const;
+/** One of {@link FindingLifecycle}. */
+export type FindingLifecycle = (typeof FindingLifecycle)[keyof typeof FindingLifecycle];
+
+/** How each kind of finding ends (docs/events.md). */
+export const FINDING_LIFECYCLE = {
+  'audit-event-set-aside': FindingLifecycle.Acknowledge,
+  'audit-delivery-failing': FindingLifecycle.Condition,
+  'audit-record-corrupt': FindingLifecycle.Acknowledge,
+  'removal-fight': FindingLifecycle.Acknowledge,
+  'undeclared-principal-removed': FindingLifecycle.Acknowledge,
+  'wildcard-principal-removed': FindingLifecycle.Acknowledge,
+  'service-principal-rewritten': FindingLifecycle.Acknowledge,
+  'unowned-role-in-the-way': FindingLifecycle.Condition,
+  'tug-of-war': FindingLifecycle.Condition,
+  'management-role-broken': FindingLifecycle.Condition,
+  'role-unused-by-dts': FindingLifecycle.Condition,
+  'dts-jobs-broken-by-removal': FindingLifecycle.Acknowledge,
+  'reconciler-not-running': FindingLifecycle.Condition,
+} as const satisfies Record<FindingKind, FindingLifecycle>;
+
+/** True when `kind` names a kind of finding. */
+export function isFindingKind(kind: string): kind is FindingKind {
+  return Object.hasOwn(FINDING_KINDS, kind);
+}
 
 /** The prefix of every finding's event type. */
 export const FINDING_TYPE_PREFIX = 'dts-trust.finding.';
@@ -49,6 +99,55 @@ export function findingEventType(kind: FindingKind): FindingEventType {
 /** True when `event` is a finding. */
 export function isFindingEvent(event: Pick<AuditEvent, 'type'>): boolean {
   return event.type.startsWith(FINDING_TYPE_PREFIX);
+}
+
+/** The prefix of the event that says a finding's condition is gone. */
+export const RESOLVED_TYPE_PREFIX = 'dts-trust.resolved.';
+
+/** The CloudEvents type of a resolution: `dts-trust.resolved.<kind>` (routed like the finding it ends). */
+export type ResolvedEventType = `${typeof RESOLVED_TYPE_PREFIX}${FindingKind}`;
+
+/** True when `event` says a finding was resolved or closed. */
+export function isResolvedEvent(event: Pick<AuditEvent, 'type'>): boolean {
+  return event.type.startsWith(RESOLVED_TYPE_PREFIX);
+}
+
+/** The data of a resolution event. */
+export interface ResolvedData extends AuditEventData {
+  readonly outcome: 'resolved';
+  readonly kind: FindingKind;
+  readonly findingId: string;
+  readonly summary: string;
+  /** Who ended it: `dts-trust` (the condition is gone) or the person who closed it. */
+  readonly resolvedBy: string;
+}
+
+/** Build the event that ends a finding (the condition is gone, or a person closed it). */
+export function newResolvedEvent(init: {
+  id: string;
+  kind: FindingKind;
+  findingId: string;
+  subject: string;
+  time: Date;
+  correlationId: string;
+  summary: string;
+  resolvedBy: string;
+}): AuditEvent {
+  const data: ResolvedData = {
+    correlationId: init.correlationId,
+    outcome: 'resolved',
+    kind: init.kind,
+    findingId: init.findingId,
+    summary: init.summary,
+    resolvedBy: init.resolvedBy,
+  };
+  return newAuditEvent({
+    id: init.id,
+    type: `${RESOLVED_TYPE_PREFIX}${init.kind}`,
+    subject: init.subject,
+    time: init.time,
+    data,
+  });
 }
 
 /** The data of a finding event. */

@@ -1,10 +1,20 @@
 import type { AuditEvent } from '../domain/audit.js';
-import { newFindingEvent } from '../domain/finding.js';
+import { type FindingKind, newFindingEvent } from '../domain/finding.js';
 import { roleArn } from '../domain/ownership.js';
+import { describeEntry } from '../policy/entries.js';
+import { TrustFindingKind } from '../policy/types.js';
 import type { RoleStatus } from '../ports.js';
 import { describeAction } from './describe-plan.js';
 import { RoleOutcome, type RoleResult } from './outcome.js';
-import { isChange, removesUndeclaredAccess } from './plan.js';
+import { isChange, PlanConflictCode, removesUndeclaredAccess } from './plan.js';
+
+/** What every finding event of a run carries besides its content. */
+export interface FindingContext {
+  /** A fresh event id per call. */
+  readonly newId: () => string;
+  readonly time: Date;
+  readonly correlationId: string;
+}
 
 /**
  * The `removal-fight` finding (high severity): the role is flap-paused (the same drift came back again and again)
@@ -32,4 +42,137 @@ export function removalFightFinding(
       `again (${status.flapCount} repairs of the same drift) and was removed again; find what keeps adding it`,
     evidence: { removed, flapCount: status.flapCount },
   });
+}
+
+/** Which finding a removed trust entry raises; `undefined` for a declared principal whose condition changed. */
+const TRUST_REMOVAL_FINDING: Readonly<Record<TrustFindingKind, FindingKind | undefined>> = {
+  [TrustFindingKind.UndeclaredAccount]: 'undeclared-principal-removed',
+  [TrustFindingKind.UndeclaredPrincipal]: 'undeclared-principal-removed',
+  [TrustFindingKind.ForeignService]: 'undeclared-principal-removed',
+  [TrustFindingKind.UndeclaredStatement]: 'undeclared-principal-removed',
+  [TrustFindingKind.Wildcard]: 'wildcard-principal-removed',
+  [TrustFindingKind.ServicePrincipalRewritten]: 'service-principal-rewritten',
+  [TrustFindingKind.ConditionChanged]: undefined,
+};
+
+const TRUST_REMOVAL_SUMMARY: Readonly<Partial<Record<FindingKind, string>>> = {
+  'undeclared-principal-removed': 'trust no grant declares was removed',
+  'wildcard-principal-removed': 'a wildcard principal (anyone) was removed',
+  'service-principal-rewritten':
+    "RAM had rewritten the DTS service principal to dts.aliyuncs.com (the owner's own ID was entered); repaired",
+};
+
+/**
+ * The security findings of the trust entries a reconcile removed: one finding per kind (undeclared principal,
+ * wildcard, rewritten service principal), each listing the entries removed. Only removals that were applied count
+ * (a failed update raises `role.failed`, not a finding). Its `findingId` is the same whenever the same entries are
+ * removed from the same role again.
+ */
+export function trustRemovalFindings(result: RoleResult, ctx: FindingContext): AuditEvent[] {
+  const removedByKind = new Map<FindingKind, Set<string>>();
+  for (const action of result.applied) {
+    if (action.kind !== 'updateTrust' || action.diff === undefined) continue;
+    for (const removal of action.diff.toRemove) {
+      const kind = TRUST_REMOVAL_FINDING[removal.finding];
+      if (kind === undefined) continue;
+      const entries = removedByKind.get(kind) ?? new Set<string>();
+      entries.add(describeEntry(removal.entry));
+      removedByKind.set(kind, entries);
+    }
+  }
+  const subject = roleArn(result.role);
+  return [...removedByKind].map(([kind, entries]) => {
+    const removed = [...entries].sort();
+    return newFindingEvent({
+      id: ctx.newId(),
+      kind,
+      subject,
+      about: JSON.stringify(removed),
+      time: ctx.time,
+      correlationId: ctx.correlationId,
+      summary: `${TRUST_REMOVAL_SUMMARY[kind] ?? kind} on role ${result.role.roleName} in ${result.role.ownerAccountId}: ${removed.join(', ')}`,
+      evidence: { removed, outcome: result.outcome },
+    });
+  });
+}
+
+/**
+ * The `unowned-role-in-the-way` finding: a grant declares a role that exists but was not created by dts-trust, and
+ * no grant says `adopt: true`, so nothing is changed (a `RoleNotManaged` conflict). Resolved once the role is
+ * adopted, removed, or no longer declared.
+ */
+export function unownedRoleFinding(result: RoleResult, ctx: FindingContext): AuditEvent | undefined {
+  const conflict = result.planned.find((a) => a.kind === 'conflict' && a.code === PlanConflictCode.RoleNotManaged);
+  if (conflict === undefined || conflict.kind !== 'conflict') return undefined;
+  return newFindingEvent({
+    id: ctx.newId(),
+    kind: 'unowned-role-in-the-way',
+    subject: roleArn(result.role),
+    about: PlanConflictCode.RoleNotManaged,
+    time: ctx.time,
+    correlationId: ctx.correlationId,
+    summary:
+      `role ${result.role.roleName} in ${result.role.ownerAccountId} exists but dts-trust did not create it; ` +
+      'declare it with adopt: true, or rename the grant, or remove the role by hand',
+    evidence: { code: conflict.code, message: conflict.message },
+  });
+}
+
+/**
+ * The `tug-of-war` finding: the same drift of declared access was repaired so often that the product paused the
+ * role instead of fighting (a `role.paused` event, code `RoleFlapping`). Resolved when the pause is cleared.
+ */
+export function tugOfWarFinding(status: RoleStatus, ctx: FindingContext): AuditEvent {
+  const role = { ownerAccountId: status.ownerAccountId, roleName: status.roleName };
+  return newFindingEvent({
+    id: ctx.newId(),
+    kind: 'tug-of-war',
+    subject: roleArn(role),
+    about: status.flapSignature ?? 'RoleFlapping',
+    time: ctx.time,
+    correlationId: ctx.correlationId,
+    summary:
+      `role ${status.roleName} in ${status.ownerAccountId} was repaired for the same drift ${status.flapCount} times ` +
+      'and is paused: find the tool or person that keeps changing it, then resume it',
+    evidence: {
+      flapCount: status.flapCount,
+      flapSignature: status.flapSignature,
+      pausedReason: status.pausedReason,
+    },
+  });
+}
+
+/** Codes of an owner account whose management role cannot be used (shared/alicloud/sts.ts, and RAM's refusal). */
+export const MANAGEMENT_ROLE_CODES: ReadonlySet<string> = new Set([
+  'ManagementRoleNotFound',
+  'ManagementRoleNotTrusted',
+  'NoPermission',
+]);
+
+/**
+ * The `management-role-broken` finding: a run stopped an owner account because its management role is missing,
+ * does not trust the automation account, or lacks a permission. `undefined` for any other account failure
+ * (throttling or an outage is not the role's fault). Resolved when the account runs again.
+ */
+export function managementRoleFinding(
+  failure: { accountId: string; code: string; message: string },
+  ctx: FindingContext,
+): AuditEvent | undefined {
+  if (!MANAGEMENT_ROLE_CODES.has(failure.code)) return undefined;
+  return newFindingEvent({
+    id: ctx.newId(),
+    kind: 'management-role-broken',
+    subject: `acs:ram::${failure.accountId}:root`,
+    about: failure.code,
+    time: ctx.time,
+    correlationId: ctx.correlationId,
+    summary: `no role of owner account ${failure.accountId} can be reconciled: ${failure.message}`,
+    evidence: { accountId: failure.accountId, code: failure.code, message: failure.message },
+  });
+}
+
+/** Every finding one role's reconcile raises (besides `removal-fight` and `tug-of-war`, raised with the status row). */
+export function roleFindings(result: RoleResult, ctx: FindingContext): AuditEvent[] {
+  const unowned = unownedRoleFinding(result, ctx);
+  return [...trustRemovalFindings(result, ctx), ...(unowned ? [unowned] : [])];
 }
