@@ -3,6 +3,7 @@
  * `shared/alicloud` implements them over the real SDKs, tests implement them in memory.
  */
 import type { AuditEvent } from './domain/audit.js';
+import type { FindingRecord, FindingState } from './domain/finding-record.js';
 import type { Grant, GrantKey, RoleKey } from './domain/grant.js';
 
 /** Credentials that act inside one account (the account's own, or STS credentials of its management role). */
@@ -264,4 +265,31 @@ export interface SetAsideEvents {
    * record; false when there is no such record.
    */
   replay(eventId: string, at: Date): Promise<boolean>;
+}
+
+/** An audit event the bus accepted, as the history keeps it. */
+export interface HistoryEntry {
+  readonly event: AuditEvent;
+  /** When the bus accepted it (ISO). */
+  readonly deliveredAt: string;
+}
+
+/** Delivered audit events, kept long after the outbox forgot them (for auditors and the evidence report). */
+export interface AuditHistory {
+  /** Keep delivered events; keeping the same event again changes nothing. */
+  keep(events: readonly AuditEvent[], deliveredAt: Date): Promise<void>;
+  /** Every event about one subject (a role's ARN), oldest first. */
+  trail(subject: string): AsyncIterable<HistoryEntry>;
+  /** Every kept event, page by page (by subject, then time), optionally only those at or after `since`. */
+  entries(filter?: { since?: Date }): AsyncIterable<HistoryEntry>;
+}
+
+/** The state of every finding, folded from the delivered finding and resolution events. */
+export interface FindingLedger {
+  /** Fold delivered events into the findings they are about (others are ignored); idempotent per event. */
+  apply(events: readonly AuditEvent[]): Promise<void>;
+  /** One finding's state. */
+  get(findingId: string): Promise<FindingRecord | undefined>;
+  /** Every finding, or only those in `state`. */
+  list(filter?: { state?: FindingState }): AsyncIterable<FindingRecord>;
 }

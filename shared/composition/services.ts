@@ -3,8 +3,10 @@ import { defaultChainKeys, type OwnKeys, type OwnKeysSource } from '../alicloud/
 import { EventBridgeAuditSink } from '../alicloud/eventbridge.js';
 import { RamRoleDirectory } from '../alicloud/ram.js';
 import { StsCredentialBroker } from '../alicloud/sts.js';
+import { TablestoreAuditHistory } from '../alicloud/tablestore/audit-history.js';
 import { TablestoreAuditOutbox } from '../alicloud/tablestore/audit-outbox.js';
 import { createTablestoreClient, updateTablestoreKeys } from '../alicloud/tablestore/client.js';
+import { TablestoreFindingLedger } from '../alicloud/tablestore/finding-ledger.js';
 import { TablestoreGrantStore } from '../alicloud/tablestore/grant-store.js';
 import { TablestoreMessageLedger } from '../alicloud/tablestore/message-ledger.js';
 import { TablestoreStatusStore } from '../alicloud/tablestore/status-store.js';
@@ -15,8 +17,9 @@ import {
   type TrustSettingsSource,
   trustSettingsSourceFor,
 } from '../config/trust-settings-source.js';
+import { archivingSink } from '../audit/archiving-sink.js';
 import { ConfigError } from '../domain/errors.js';
-import type { Clock, Random } from '../ports.js';
+import type { AuditSink, Clock, Random } from '../ports.js';
 
 /** The real clock. */
 export const systemClock: Clock = {
@@ -41,7 +44,12 @@ export interface Services {
   readonly status: TablestoreStatusStore;
   readonly ledger: TablestoreMessageLedger;
   readonly outbox: TablestoreAuditOutbox;
-  readonly sink: EventBridgeAuditSink;
+  /** The bus, behind the archive: what it accepts is kept in {@link history} and folded into {@link findings}. */
+  readonly sink: AuditSink;
+  /** Delivered audit events, kept for auditors. */
+  readonly history: TablestoreAuditHistory;
+  /** The state of every finding (open or resolved). */
+  readonly findings: TablestoreFindingLedger;
   readonly broker: StsCredentialBroker;
   readonly directory: RamRoleDirectory;
   /** Where the trust settings come from (its `refreshForUnknownKey` re-reads a remote source once). */
@@ -89,6 +97,14 @@ export function createServices(
   }
   const settingsSource = options.settingsSource ?? trustSettingsSourceFor(config, { ownKeys, clock });
   const settings = () => settingsSource.current();
+  const history = new TablestoreAuditHistory(tablestore, config.tables.history);
+  const findings = new TablestoreFindingLedger(tablestore, config.tables.findings);
+  const bus = new EventBridgeAuditSink({
+    endpoint: eventbridgeEndpoint,
+    protocol: config.protocol,
+    eventBus: config.eventBus,
+    keys: ownKeys,
+  });
   return {
     config,
     clock,
@@ -99,12 +115,9 @@ export function createServices(
     status: new TablestoreStatusStore(tablestore, config.tables.status),
     ledger: new TablestoreMessageLedger(tablestore, config.tables.messages, clock),
     outbox: new TablestoreAuditOutbox(tablestore, config.tables.outbox, config.tables.deadLetters),
-    sink: new EventBridgeAuditSink({
-      endpoint: eventbridgeEndpoint,
-      protocol: config.protocol,
-      eventBus: config.eventBus,
-      keys: ownKeys,
-    }),
+    sink: archivingSink(bus, { history, findings }, clock),
+    history,
+    findings,
     broker: new StsCredentialBroker({
       endpoint: config.endpoints.sts,
       protocol: config.protocol,

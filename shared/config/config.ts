@@ -136,6 +136,8 @@ export interface Config {
     readonly messages: string;
     readonly outbox: string;
     readonly deadLetters: string;
+    readonly history: string;
+    readonly findings: string;
   };
   readonly eventBus: string;
   readonly managementRole: string;
@@ -247,6 +249,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       messages: `${prefix}processed_messages`,
       outbox: `${prefix}audit_outbox`,
       deadLetters: `${prefix}audit_dead_letters`,
+      history: `${prefix}audit_history`,
+      findings: `${prefix}findings`,
     },
     eventBus: e.DTS_TRUST_EVENT_BUS,
     managementRole: e.DTS_TRUST_MANAGEMENT_ROLE,

@@ -26,6 +26,10 @@ export interface TableNames {
   readonly outbox: string;
   /** Audit events set aside because the bus refused them for good (no TTL: kept until an operator acts). */
   readonly deadLetters: string;
+  /** Delivered audit events, kept for auditors ({@link HISTORY_TTL_SECONDS}). */
+  readonly history: string;
+  /** The state of every finding (open, resolved), folded from delivered events (no TTL). */
+  readonly findings: string;
 }
 
 /** One table's definition: primary key (in order) and time to live. */
@@ -40,6 +44,8 @@ export interface TableDefinition {
 export const MESSAGE_TTL_SECONDS = 7 * 24 * 3600;
 /** Undelivered audit events are kept this long. */
 export const OUTBOX_TTL_SECONDS = 30 * 24 * 3600;
+/** Delivered audit events are kept this long: 400 days, a year of audits and a quarter to spare. */
+export const HISTORY_TTL_SECONDS = 400 * 24 * 3600;
 /** Outbox rows are spread over this many partitions. */
 export const OUTBOX_SHARDS = 4;
 
@@ -73,6 +79,15 @@ export function tableDefinitions(names: TableNames): readonly TableDefinition[] 
       timeToLive: OUTBOX_TTL_SECONDS,
     },
     { name: names.deadLetters, primaryKey: [{ name: 'eventId', type: 'STRING' }], timeToLive: -1 },
+    {
+      name: names.history,
+      primaryKey: [
+        { name: 'subject', type: 'STRING' },
+        { name: 'eventKey', type: 'STRING' },
+      ],
+      timeToLive: HISTORY_TTL_SECONDS,
+    },
+    { name: names.findings, primaryKey: [{ name: 'findingId', type: 'STRING' }], timeToLive: -1 },
   ];
 }
 
