@@ -21,6 +21,7 @@ import {
   SystemNameSchema,
   setAsideCommand,
 } from './commands.js';
+import { registerFindingCommands } from './findings.js';
 import { bootstrapCommand, SetupOptionsSchema } from './setup.js';
 import { registerTicketCommands } from './ticket.js';
 
@@ -119,6 +120,13 @@ export async function runCli(
       if (!parsed.success) throw new ValidationError(problemsFromZodError(parsed.error, 'system'));
       code = await revokeSystemCommand(await connect(), out, parsed.data);
     });
+  registerFindingCommands(program, {
+    out,
+    connect,
+    done: (c) => {
+      code = c;
+    },
+  });
   registerTicketCommands(program, {
     env,
     out,

@@ -1,0 +1,141 @@
+/**
+ * `findings` (the open findings, most severe first) and `findings close <findingId> --reason TEXT` (a person ends
+ * one; recorded as a `dts-trust.resolved.<kind>` event and delivered). docs/events.md describes the kinds.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Command } from 'commander';
+import { z } from 'zod';
+import { deliverAuditEvents } from '../shared/audit/deliver-audit-events.js';
+import { ValidationError } from '../shared/domain/errors.js';
+import { FINDING_KINDS, FindingSeverity } from '../shared/domain/finding.js';
+import { type FindingRecord, FindingState } from '../shared/domain/finding-record.js';
+import { problemsFromZodError } from '../shared/domain/zod-problems.js';
+import { CloseFindingRefusal, closeFinding } from '../shared/evidence/close-finding.js';
+import type { Services } from '../shared/runtime/services.js';
+import type { Output } from './commands.js';
+
+/** Most severe first. */
+const SEVERITY_RANK: Readonly<Record<FindingSeverity, number>> = { critical: 0, high: 1, medium: 2, low: 3 };
+
+const severities = Object.values(FindingSeverity) as [FindingSeverity, ...FindingSeverity[]];
+
+/** Options of `findings`. */
+export const FindingsOptionsSchema = z.object({
+  all: z.boolean().default(false),
+  severity: z
+    .enum(severities, { message: `--severity must be one of ${severities.join(', ')}: the least severe to list` })
+    .optional(),
+  kind: z
+    .string()
+    .refine((k) => Object.hasOwn(FINDING_KINDS, k), {
+      message: `--kind must be one of ${Object.keys(FINDING_KINDS).join(', ')}`,
+    })
+    .optional(),
+  json: z.boolean().default(false),
+});
+/** Options of `findings`. */
+export type FindingsOptions = z.infer<typeof FindingsOptionsSchema>;
+
+/** Arguments of `findings close`. */
+export const CloseOptionsSchema = z.object({
+  findingId: z.string().regex(/^fnd-[0-9a-f]{32}$/, 'give a findingId as `findings` lists it (fnd- and 32 hex digits)'),
+  reason: z.string().trim().min(3, '--reason must say why the finding is closed (at least 3 characters)').max(1024),
+  by: z.string().trim().min(1, '--by must name who closes it').max(128),
+});
+
+/** Findings sorted most severe first, then most recently seen first. */
+export function sortFindings(records: readonly FindingRecord[]): FindingRecord[] {
+  return [...records].sort(
+    (a, b) =>
+      SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] ||
+      (a.lastSeenAt < b.lastSeenAt ? 1 : a.lastSeenAt > b.lastSeenAt ? -1 : 0),
+  );
+}
+
+/** One finding as a table row. */
+export function findingLine(f: FindingRecord): string {
+  const seen = f.occurrences === 1 ? 'once' : `${f.occurrences}x`;
+  const state = f.state === FindingState.Open ? '' : ` ${f.state} by ${f.resolvedBy ?? '?'} at ${f.resolvedAt ?? '?'}`;
+  return `${f.findingId}  ${f.severity.padEnd(8)} ${f.kind}  ${f.subject}  seen ${seen}, last ${f.lastSeenAt}${state}  ${f.summary}`;
+}
+
+/** List findings: the open ones (or all with `--all`), at least `--severity`, of `--kind`. */
+export async function findingsCommand(services: Services, out: Output, options: FindingsOptions): Promise<number> {
+  const records: FindingRecord[] = [];
+  const floor = options.severity === undefined ? Number.POSITIVE_INFINITY : SEVERITY_RANK[options.severity];
+  for await (const record of services.findings.list(options.all ? {} : { state: FindingState.Open })) {
+    if (SEVERITY_RANK[record.severity] > floor) continue;
+    if (options.kind !== undefined && record.kind !== options.kind) continue;
+    records.push(record);
+  }
+  const sorted = sortFindings(records);
+  if (options.json) {
+    out.line(JSON.stringify({ findings: sorted }));
+    return 0;
+  }
+  for (const f of sorted) out.line(findingLine(f));
+  out.line(`${sorted.length} ${options.all ? '' : 'open '}finding(s)`);
+  return 0;
+}
+
+/** Close one finding (audited), then deliver, so its state changes at once. */
+export async function closeFindingCommand(
+  services: Services,
+  out: Output,
+  request: z.infer<typeof CloseOptionsSchema>,
+): Promise<number> {
+  const correlationId = randomUUID();
+  const result = await closeFinding(
+    { findings: services.findings, audit: services.outbox, clock: services.clock, newId: randomUUID },
+    { findingId: request.findingId, closedBy: request.by, reason: request.reason, correlationId },
+  );
+  if (!result.closed) {
+    out.line(
+      result.refusal === CloseFindingRefusal.NotFound
+        ? `no finding ${request.findingId} (list them with findings --all)`
+        : `finding ${request.findingId} is not open; nothing recorded`,
+    );
+    return 1;
+  }
+  const audit = await deliverAuditEvents(services.outbox, services.sink, { clock: services.clock, correlationId });
+  out.line(
+    `closed ${request.findingId} (event ${result.eventId}); audit events delivered: ${audit.delivered}, pending: ${audit.pending}`,
+  );
+  return audit.pending > 0 || audit.callFailure ? 1 : 0;
+}
+
+function validated<T extends z.ZodTypeAny>(schema: T, value: unknown, prefix: string): z.output<T> {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw new ValidationError(problemsFromZodError(parsed.error, prefix));
+  return parsed.data;
+}
+
+/** Register `findings` and `findings close`. */
+export function registerFindingCommands(
+  program: Command,
+  ctx: { out: Output; connect: () => Promise<Services>; done: (code: number) => void },
+): void {
+  const findings = program
+    .command('findings')
+    .description('list the open findings, most severe first (docs/events.md)')
+    .option('--all', 'also the resolved and closed ones')
+    .option('--severity <level>', 'only this severe or worse: low, medium, high, critical')
+    .option('--kind <kind>', 'only this kind')
+    .option('--json', 'one JSON document')
+    .action(async (opts: unknown) => {
+      ctx.done(await findingsCommand(await ctx.connect(), ctx.out, validated(FindingsOptionsSchema, opts, 'options')));
+    });
+  findings
+    .command('close <findingId>')
+    .description('close a finding a person has dealt with (recorded and delivered as dts-trust.resolved.<kind>)')
+    .requiredOption('--reason <text>', 'what was done about it')
+    .option('--by <name>', 'who closes it (default: $USER)')
+    .action(async (findingId: unknown, opts: { reason?: unknown; by?: unknown }) => {
+      const request = validated(
+        CloseOptionsSchema,
+        { findingId, reason: opts.reason, by: opts.by ?? process.env.USER ?? '' },
+        'options',
+      );
+      ctx.done(await closeFindingCommand(await ctx.connect(), ctx.out, request));
+    });
+}
