@@ -117,6 +117,8 @@ export interface ResolvedData extends AuditEventData {
   readonly outcome: 'resolved';
   readonly kind: FindingKind;
   readonly findingId: string;
+  /** The finding's severity, so one rule routes a finding and its end alike. */
+  readonly severity: FindingSeverity;
   readonly summary: string;
   /** Who ended it: `dts-trust` (the condition is gone) or the person who closed it. */
   readonly resolvedBy: string;
@@ -132,12 +134,15 @@ export function newResolvedEvent(init: {
   correlationId: string;
   summary: string;
   resolvedBy: string;
+  /** The finding's severity; defaults to the kind's. */
+  severity?: FindingSeverity;
 }): AuditEvent {
   const data: ResolvedData = {
     correlationId: init.correlationId,
     outcome: 'resolved',
     kind: init.kind,
     findingId: init.findingId,
+    severity: init.severity ?? FINDING_KINDS[init.kind],
     summary: init.summary,
     resolvedBy: init.resolvedBy,
   };

@@ -36,6 +36,7 @@ export async function closeFinding(
     correlationId: request.correlationId,
     summary: request.reason,
     resolvedBy: request.closedBy,
+    severity: record.severity,
   });
   await deps.audit.record(event);
   return { closed: true, eventId: event.id };

@@ -1,6 +1,7 @@
 import type { ServiceModule } from '../contract.js';
 import { dtsModule } from './dts/service.js';
 import { eventBusService } from './eventbridge/buses.js';
+import { eventPatternService } from './eventbridge/patterns.js';
 import { eventBridgeService } from './eventbridge/service.js';
 import { fcService } from './fc/service.js';
 import { kmsService } from './kms/service.js';
@@ -18,6 +19,7 @@ export const serviceModules: readonly ServiceModule[] = [
   stsModule,
   eventBridgeService,
   eventBusService,
+  eventPatternService,
   fcService,
   mnsService,
   dtsModule,

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import TableStore from 'tablestore';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { clearEventBridgeEvents } from '../../../local/cloud/services/eventbridge-store.js';
-import { LOCAL_EVENT_BUS } from '../../../local/demo/local-environment.js';
+import { clearEventBridgeEvents } from '../../../local/cloud/services/eventbridge/store.js';
+import { LOCAL_EVENT_BUS } from '../../../local/harness/local-environment.js';
 import { long } from '../../../shared/alicloud/tablestore/rows.js';
 import { setupTables } from '../../../shared/alicloud/tablestore/tables.js';
 import { ARCHIVE_FAILED } from '../../../shared/audit/archiving-sink.js';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../../cli/main.js';
-import { LOCAL_AUTOMATION, LOCAL_EVENT_BUS, localCloudEnvironment } from '../../../local/demo/local-environment.js';
+import { LOCAL_AUTOMATION, LOCAL_EVENT_BUS, localCloudEnvironment } from '../../../local/harness/local-environment.js';
 import { deliverAuditEvents } from '../../../shared/audit/deliver-audit-events.js';
 import { type FindingData, newFindingEvent } from '../../../shared/domain/finding.js';
 import type { Services } from '../../../shared/runtime/services.js';
