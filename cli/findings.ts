@@ -6,12 +6,12 @@ import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { deliverAuditEvents } from '../shared/audit/deliver-audit-events.js';
+import type { Services } from '../shared/composition/services.js';
 import { ValidationError } from '../shared/domain/errors.js';
 import { FINDING_KINDS, FindingSeverity } from '../shared/domain/finding.js';
 import { type FindingRecord, FindingState } from '../shared/domain/finding-record.js';
 import { problemsFromZodError } from '../shared/domain/zod-problems.js';
 import { CloseFindingRefusal, closeFinding } from '../shared/evidence/close-finding.js';
-import type { Services } from '../shared/runtime/services.js';
 import type { Output } from './commands.js';
 
 /** Most severe first. */

@@ -11,13 +11,13 @@ import { TablestoreGrantStore } from '../alicloud/tablestore/grant-store.js';
 import { TablestoreMessageLedger } from '../alicloud/tablestore/message-ledger.js';
 import { TablestoreStatusStore } from '../alicloud/tablestore/status-store.js';
 import { setupTables } from '../alicloud/tablestore/tables.js';
+import { archivingSink } from '../audit/archiving-sink.js';
 import type { Config } from '../config/config.js';
 import {
   type TrustSettings,
   type TrustSettingsSource,
   trustSettingsSourceFor,
 } from '../config/trust-settings-source.js';
-import { archivingSink } from '../audit/archiving-sink.js';
 import { ConfigError } from '../domain/errors.js';
 import type { AuditSink, Clock, Random } from '../ports.js';
 

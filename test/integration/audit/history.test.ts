@@ -7,12 +7,12 @@ import { long } from '../../../shared/alicloud/tablestore/rows.js';
 import { setupTables } from '../../../shared/alicloud/tablestore/tables.js';
 import { ARCHIVE_FAILED } from '../../../shared/audit/archiving-sink.js';
 import { deliverAuditEvents } from '../../../shared/audit/deliver-audit-events.js';
+import type { Services } from '../../../shared/composition/services.js';
 import { type AuditEvent, AuditEventType, newAuditEvent } from '../../../shared/domain/audit.js';
 import { type FindingData, newFindingEvent, newResolvedEvent } from '../../../shared/domain/finding.js';
 import type { FindingRecord } from '../../../shared/domain/finding-record.js';
-import type { HistoryEntry } from '../../../shared/ports.js';
 import { createLogger } from '../../../shared/logger.js';
-import type { Services } from '../../../shared/composition/services.js';
+import type { HistoryEntry } from '../../../shared/ports.js';
 import { EXAMPLE, INSTANT_TABLES, startTestCloud, type TestCloud } from '../../support/local-cloud.js';
 import { localRunnerServices } from '../../support/local-services.js';
 

@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../../cli/main.js';
 import { LOCAL_AUTOMATION, LOCAL_EVENT_BUS, localCloudEnvironment } from '../../../local/harness/local-environment.js';
 import { deliverAuditEvents } from '../../../shared/audit/deliver-audit-events.js';
+import type { Services } from '../../../shared/composition/services.js';
 import { type FindingData, newFindingEvent } from '../../../shared/domain/finding.js';
-import type { Services } from '../../../shared/runtime/services.js';
 import { EXAMPLE, INSTANT_TABLES, startTestCloud, type TestCloud } from '../../support/local-cloud.js';
 import { localRunnerServices } from '../../support/local-services.js';
 

@@ -134,11 +134,11 @@ function scalarMatches(item: Json, value: unknown): boolean {
   const text = typeof value === 'string' ? value : undefined;
   switch (key) {
     case 'prefix':
-      return text !== undefined && text.startsWith(arg as string);
+      return text?.startsWith(arg as string) === true;
     case 'suffix':
-      return text !== undefined && text.endsWith(arg as string);
+      return text?.endsWith(arg as string) === true;
     case 'contains':
-      return text !== undefined && text.includes(arg as string);
+      return text?.includes(arg as string) === true;
     case 'cidr':
       return text !== undefined && cidrContains(arg as string, text);
     case 'numeric':
