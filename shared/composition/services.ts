@@ -46,6 +46,8 @@ export interface Services {
   readonly outbox: TablestoreAuditOutbox;
   /** The bus, behind the archive: what it accepts is kept in {@link history} and folded into {@link findings}. */
   readonly sink: AuditSink;
+  /** The bus itself (the EventBridge adapter), without the archive. */
+  readonly bus: EventBridgeAuditSink;
   /** Delivered audit events, kept for auditors. */
   readonly history: TablestoreAuditHistory;
   /** The state of every finding (open or resolved). */
@@ -116,6 +118,7 @@ export function createServices(
     ledger: new TablestoreMessageLedger(tablestore, config.tables.messages, clock),
     outbox: new TablestoreAuditOutbox(tablestore, config.tables.outbox, config.tables.deadLetters),
     sink: archivingSink(bus, { history, findings }, clock),
+    bus,
     history,
     findings,
     broker: new StsCredentialBroker({

@@ -133,7 +133,7 @@ describe('EventBridgeAuditSink', () => {
         data: { correlationId: 'c', outcome: 'inSync' },
       }),
     );
-    const result = await services.sink.publish(events);
+    const result = await services.bus.publish(events);
     expect(result.delivered).toHaveLength(40);
     expect(result.rejected).toEqual([]);
     expect(result.callFailure).toBeUndefined();
@@ -152,7 +152,7 @@ describe('EventBridgeAuditSink', () => {
         time: new Date(),
         data: { correlationId: 'c', outcome: 'inSync' },
       });
-      const result = await services.sink.publish([event]);
+      const result = await services.bus.publish([event]);
       expect(result.delivered).toEqual([]);
       expect(result.callFailure).toMatchObject({ code: 'ServiceUnavailable', notDelivered: ['outage-1'] });
     } finally {
