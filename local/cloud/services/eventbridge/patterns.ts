@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import type { CallIdentity, CloudCall, CloudCore, CloudReply, ServiceModule } from '../../contract.js';
+import { EventPatternError, matchesEventPattern } from './pattern.js';
 import {
   authenticateEventBridge,
   EventBridgeErrorCode,
@@ -16,7 +17,6 @@ import {
   eventBridgeRequestId,
   isEventBridgeReply,
 } from './service.js';
-import { EventPatternError, matchesEventPattern } from './pattern.js';
 import { parseEventBridgeAuthorization } from './signature.js';
 import { EVENTBRIDGE_SERVICE } from './store.js';
 
