@@ -6,11 +6,11 @@
  * grant, asks the DTS oracle at each step, and prints a report. Exits 0 when everything behaved as it should.
  */
 import { readFile } from 'node:fs/promises';
-import { DtsTrustError } from '../../shared/domain/errors.js';
 import { startLocalCloud } from '../cloud/server.js';
 import { readEventBridgeEvents } from '../cloud/services/eventbridge/store.js';
 import { editInConsole } from '../harness/console-edits.js';
 import { configureDtsJob, type OracleVerdict } from '../harness/dts-oracle.js';
+import { HarnessError } from '../harness/errors.js';
 import { deployLocally, FunctionName, invokeLocally, settleLocally } from '../harness/local-deployment.js';
 import { LOCAL_AUTOMATION, LOCAL_EVENT_BUS } from '../harness/local-environment.js';
 import {
@@ -32,7 +32,7 @@ const document = JSON.parse(await readFile(accountsFile, 'utf8')) as {
 };
 const byName = (name: string) => {
   const account = document.accounts.find((a) => a.name === name);
-  if (!account) throw new DtsTrustError('DemoSetup', `local/accounts.example.json has no account ${name}`);
+  if (!account) throw new HarnessError('DemoSetup', `local/accounts.example.json has no account ${name}`);
   return account;
 };
 const accounts: SampleAccounts = {

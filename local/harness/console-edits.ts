@@ -1,5 +1,5 @@
-import { DtsTrustError } from '../../shared/domain/errors.js';
 import type { AdminEdit } from '../cloud/admin.js';
+import { HarnessError } from './errors.js';
 
 /** An out-of-band change a person makes in the RAM console (the local cloud's admin route). */
 export type ConsoleEdit = AdminEdit;
@@ -12,7 +12,7 @@ export async function editInConsole(cloud: { readonly url: string }, edit: Conso
     body: JSON.stringify(edit),
   });
   if (!res.ok)
-    throw new DtsTrustError(
+    throw new HarnessError(
       'ConsoleEditFailed',
       `console edit ${edit.kind} on ${edit.roleName} failed: ${res.status} ${await res.text()}`,
     );

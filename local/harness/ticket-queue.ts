@@ -9,7 +9,6 @@ import MnsClient from '@alicloud/mns';
 import { parse } from 'yaml';
 import { staticKeys } from '../../shared/alicloud/credentials.js';
 import { TicketQueue } from '../../shared/alicloud/mns.js';
-import { DtsTrustError } from '../../shared/domain/errors.js';
 import type { CloudCore } from '../cloud/contract.js';
 import {
   MnsQueueTrigger,
@@ -18,6 +17,7 @@ import {
 } from '../cloud/triggers/mns-queue-trigger.js';
 import { deadLetterQueueOf } from '../cloud/triggers/queue-trigger-config.js';
 import { FunctionName, type InvocationAnswer } from './deployment.js';
+import { HarnessError } from './errors.js';
 import { LOCAL_AUTOMATION } from './local-environment.js';
 
 /** The queue tickets arrive on (s.yaml's `QueueName`). */
@@ -64,7 +64,7 @@ export function ticketQueueTriggerFromSYaml(
   const document = parse(text) as { resources?: Record<string, { props?: { triggers?: SYamlTrigger[] } }> };
   const trigger = document.resources?.['ticket-intake']?.props?.triggers?.find((t) => t.triggerName === 'ticket-queue');
   if (!trigger) {
-    throw new DtsTrustError('DemoSetup', 's.yaml has no trigger "ticket-queue" under resources.ticket-intake.props');
+    throw new HarnessError('DemoSetup', 's.yaml has no trigger "ticket-queue" under resources.ticket-intake.props');
   }
   return trigger;
 }
@@ -103,7 +103,7 @@ export async function deployTicketQueue(
 /** The trigger {@link deployTicketQueue} started for this cloud. */
 export function ticketTrigger(cloud: TicketQueueCloud): MnsQueueTrigger {
   const trigger = triggers.get(cloud.core);
-  if (!trigger) throw new DtsTrustError('DemoSetup', 'call deployTicketQueue(cloud) before sending tickets');
+  if (!trigger) throw new HarnessError('DemoSetup', 'call deployTicketQueue(cloud) before sending tickets');
   return trigger;
 }
 
@@ -137,7 +137,7 @@ export async function deliverTickets(cloud: TicketQueueCloud, bodies: readonly s
   const deliveries = await ticketTrigger(cloud).drain();
   const ours = deliveries.find((d) => d.messageIds.includes(messageIds[0]!));
   const last = ours?.invocations.at(-1);
-  if (!last) throw new DtsTrustError('DemoSetup', `the trigger delivered none of messages ${messageIds.join(', ')}`);
+  if (!last) throw new HarnessError('DemoSetup', `the trigger delivered none of messages ${messageIds.join(', ')}`);
   return {
     messageIds,
     deliveries,

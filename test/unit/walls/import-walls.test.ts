@@ -16,7 +16,7 @@ const BIOME = path.join(ROOT, 'node_modules', '.bin', process.platform === 'win3
 /** The first words of each wall's message in biome.json, to tell which wall refused a probe. */
 const Wall = {
   productFromLocal: 'The product imports nothing from local/',
-  runtimeFromBelow: 'Adapters, intake and the pure core do not import the runtime that composes them',
+  runtimeFromBelow: 'Adapters, intake, audit delivery and the pure core do not import the runtime that composes them',
   adaptersFromCore: 'The pure core does not import the adapters',
   sdkFromCore: 'The pure core imports no SDK',
   ioFromCore: 'The pure core does no I/O',
@@ -80,7 +80,7 @@ const probes: readonly Probe[] = [
   { file: 'local/cloud/services/fc/sdk-probe.ts', imports: '@alicloud/fc20230330', wall: 'allowed' },
   { file: 'local/cloud/services/fc/sibling-probe.ts', imports: './functions.js', wall: 'allowed' },
 
-  // Adapters and intake do not import the runtime that composes them (FC glue, configuration, composition root,
+  // Adapters, intake and audit delivery do not import the runtime that composes them (FC glue, configuration, composition root,
   // deploy tooling, use cases).
   { file: 'shared/alicloud/config-probe.ts', imports: '../config/config.js', wall: Wall.runtimeFromBelow },
   { file: 'shared/intake/usecase-probe.ts', imports: '../usecases/shards.js', wall: Wall.runtimeFromBelow },
@@ -91,6 +91,8 @@ const probes: readonly Probe[] = [
     wall: Wall.runtimeFromBelow,
   },
   { file: 'shared/intake/envelope-probe.ts', imports: '../fc/envelopes.js', wall: Wall.runtimeFromBelow },
+  { file: 'shared/audit/config-probe.ts', imports: '../config/config.js', wall: Wall.runtimeFromBelow },
+  { file: 'shared/audit/logger-probe.ts', imports: '../logger.js', wall: 'allowed' },
   {
     file: 'shared/alicloud/local-probe.ts',
     imports: '../../local/cloud/server.js',
