@@ -6,6 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
+import { ACCOUNT_ID } from './account-id.js';
 import type { AccountState, AttachedPolicyState, RoleState, UserState } from './contract.js';
 import { CloudSetupError, LocalCloudError } from './errors.js';
 import { newRoleId, ramDate } from './roles.js';
@@ -39,7 +40,7 @@ const UserSpec = z.object({
 });
 
 const AccountSpec = z.object({
-  id: z.string().regex(/^\d{16}$/, 'an account id is 16 digits'),
+  id: z.string().regex(ACCOUNT_ID, 'an account id is 16 digits'),
   name: z.string().min(1),
   accessKeys: z.array(AccessKey).default([]),
   roles: z.array(RoleSpec).default([]),

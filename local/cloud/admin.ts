@@ -4,6 +4,7 @@
  * (GET `/__admin/accounts/<id>/roles/<name>`), and `/__admin/<module>/<subpath>` delegated to that module.
  */
 import { z } from 'zod';
+import { ACCOUNT_ID } from './account-id.js';
 import type { CloudCall, CloudReply, RequestLogEntry, ServiceModule } from './contract.js';
 import type { LocalCloudCore } from './core.js';
 import { CloudEmulatorError, LocalCloudError } from './errors.js';
@@ -25,7 +26,7 @@ export interface AdminContext {
 }
 
 const Target = {
-  accountId: z.string().regex(/^\d{16}$/, 'accountId is a 16-digit account id'),
+  accountId: z.string().regex(ACCOUNT_ID, 'accountId is a 16-digit account id'),
   roleName: z.string().min(1),
 };
 

@@ -21,6 +21,7 @@
  */
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
+import { ACCOUNT_ID } from '../../account-id.js';
 import { headerValue } from '../../auth/encoding.js';
 import type { CallIdentity, CloudCall, CloudCore, CloudReply, Principal, ServiceModule } from '../../contract.js';
 import { CloudSetupError, LocalCloudError } from '../../errors.js';
@@ -70,7 +71,7 @@ export const MnsOptionsSchema = z
       .array(
         z
           .object({
-            accountId: z.string().regex(/^\d{16}$/, 'a 16-digit account ID'),
+            accountId: z.string().regex(ACCOUNT_ID, 'a 16-digit account ID'),
             name: z.string().min(1),
             attributes: z.record(z.union([z.string(), z.number(), z.boolean()])).default({}),
           })
