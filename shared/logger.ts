@@ -1,19 +1,12 @@
+/** The JSON-lines implementation of the `Logger` port (shared/ports.ts): what functions and audit delivery log with. */
+import type { Logger } from './ports.js';
+
 /** Severity of a log line. */
 export const LogLevel = { Debug: 'debug', Info: 'info', Warn: 'warn', Error: 'error' } as const;
 /** One of {@link LogLevel}. */
 export type LogLevel = (typeof LogLevel)[keyof typeof LogLevel];
 
 const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
-
-/** A structured logger: one JSON object per line, with fields shared by every line of one invocation. */
-export interface Logger {
-  debug(message: string, fields?: Record<string, unknown>): void;
-  info(message: string, fields?: Record<string, unknown>): void;
-  warn(message: string, fields?: Record<string, unknown>): void;
-  error(message: string, fields?: Record<string, unknown>): void;
-  /** A logger that adds `fields` to every line. */
-  child(fields: Record<string, unknown>): Logger;
-}
 
 function serialiseError(value: unknown): unknown {
   if (value instanceof Error) {

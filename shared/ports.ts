@@ -160,6 +160,16 @@ export interface Random {
   next(): number;
 }
 
+/** A structured logger: one JSON object per line, with fields shared by every line of one invocation. */
+export interface Logger {
+  debug(message: string, fields?: Record<string, unknown>): void;
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+  /** A logger that adds `fields` to every line. */
+  child(fields: Record<string, unknown>): Logger;
+}
+
 /** Which message a ledger row is about: the signing key's id and the message's own id (never joined into one string). */
 export interface MessageIdentity {
   readonly keyId: string;

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { type AuditEvent, deterministicEventId } from '../domain/audit.js';
 import { findingIdOf, isFindingEvent, newFindingEvent } from '../domain/finding.js';
-import { createLogger, type Logger } from '../logger.js';
-import type { AuditOutbox, AuditSink, CallFailure, Clock, OutboxEntry, RejectedEntry } from '../ports.js';
+import { createLogger } from '../logger.js';
+import type { AuditOutbox, AuditSink, CallFailure, Clock, Logger, OutboxEntry, RejectedEntry } from '../ports.js';
 
 /** Defaults of a delivery pass. */
 export const AUDIT_DELIVERY_DEFAULTS = {

@@ -1,7 +1,8 @@
 import { defaultChainKeys, type OwnKeys, type OwnKeysSource, staticKeys } from '../alicloud/credentials.js';
 import { createServices, type Services } from '../composition/services.js';
 import { type Config, loadConfig } from '../config/config.js';
-import { createLogger, type Logger } from '../logger.js';
+import { createLogger } from '../logger.js';
+import type { Logger } from '../ports.js';
 import { environmentOf, type FcContext, parseFcContext } from './context.js';
 
 /** What a function body receives besides the event. */
