@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { deliverAuditEvents } from '../shared/audit/deliver-audit-events.js';
 import { createEngine } from '../shared/composition/reconciler.js';
 import type { Services } from '../shared/composition/services.js';
+import { alibabaAccountIdSchema } from '../shared/domain/account-id.js';
 import { isGrantActive } from '../shared/domain/desired-role.js';
 import { grantId } from '../shared/domain/ownership.js';
 import { capGrantLifetimes } from '../shared/intake/cap-lifetimes.js';
@@ -17,7 +18,7 @@ export interface Output {
   readonly interactive: boolean;
 }
 
-const AccountIdSchema = z.string().regex(/^\d{16}$/, '--owner must be a 16-digit account ID (AliyunUidFormat)');
+const AccountIdSchema = alibabaAccountIdSchema('--owner');
 
 /** `--owner` and `--role` filters, validated. */
 export const RoleFilterSchema = z.object({

@@ -21,13 +21,14 @@ import {
   managementRoleTrustPolicy,
   type PolicyDocument,
 } from '../shared/deploy/permissions.js';
+import { alibabaAccountIdSchema } from '../shared/domain/account-id.js';
 import { AuditEventType, newAuditEvent } from '../shared/domain/audit.js';
 import { ConfigError, DtsTrustError } from '../shared/domain/errors.js';
 import { problemsFromZodError } from '../shared/domain/zod-problems.js';
 import type { AccountCredentials } from '../shared/ports.js';
 import type { Output } from './commands.js';
 
-const AccountId = z.string().regex(/^\d{16}$/, 'must be a 16-digit account ID (AliyunUidFormat)');
+const AccountId = alibabaAccountIdSchema();
 
 /** The options of `setup`, validated. */
 export const SetupOptionsSchema = z

@@ -9,6 +9,7 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import { defaultChainKeys, staticKeys } from '../shared/alicloud/credentials.js';
 import { mnsEndpoint, TicketQueue } from '../shared/alicloud/mns.js';
+import { alibabaAccountIdSchema } from '../shared/domain/account-id.js';
 import { CloudApiError, ValidationError, type ValidationProblem } from '../shared/domain/errors.js';
 import { problemsFromZodError } from '../shared/domain/zod-problems.js';
 import type { Output } from './commands.js';
@@ -27,7 +28,7 @@ const SendOptionsSchema = z.object({
     .string()
     .regex(/^[A-Za-z][A-Za-z0-9-]{0,255}$/, '--queue must be an MNS queue name')
     .default(DEFAULT_TICKET_QUEUE),
-  account: z.string().regex(/^\d{16}$/, 'the queue account must be a 16-digit account ID (AliyunUidFormat)'),
+  account: alibabaAccountIdSchema('the queue account'),
   region: z.string().min(1).default('cn-hangzhou'),
   endpoint: z
     .string()

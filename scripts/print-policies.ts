@@ -1,15 +1,15 @@
 // Prints the least-privilege policies of the function role and the management role, and the management role's
 // trust policy, from what the adapters declare. Usage: npm run policies -- [--automation-account <uid>]
 import { parseArgs } from 'node:util';
-import { z } from 'zod';
 import { loadConfig } from '../shared/config/config.js';
 import { functionRolePolicy, managementRolePolicy, managementRoleTrustPolicy } from '../shared/deploy/permissions.js';
+import { alibabaAccountIdSchema } from '../shared/domain/account-id.js';
 
 const { values } = parseArgs({ options: { 'automation-account': { type: 'string' } } });
-const account = z
-  .string()
-  .regex(/^\d{16}$/, '--automation-account must be the 16-digit ID of the account the functions run in')
-  .safeParse(values['automation-account'] ?? process.env.DTS_TRUST_AUTOMATION_ACCOUNT_ID ?? '1234567890123456');
+const account = alibabaAccountIdSchema(
+  '--automation-account',
+  'give the ID of the account the functions run in',
+).safeParse(values['automation-account'] ?? process.env.DTS_TRUST_AUTOMATION_ACCOUNT_ID ?? '1234567890123456');
 if (!account.success) {
   console.error(account.error.issues[0]?.message);
   process.exit(2);

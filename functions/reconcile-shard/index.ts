@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { deliverAuditEvents } from '../../shared/audit/deliver-audit-events.js';
 import { createEngine } from '../../shared/composition/reconciler.js';
+import { alibabaAccountIdSchema } from '../../shared/domain/account-id.js';
 import { parseEvent } from '../../shared/fc/envelopes.js';
 import { fcHandler } from '../../shared/fc/handler.js';
 import { expireGrants } from '../../shared/intake/expire-grants.js';
@@ -11,7 +12,7 @@ export const ShardEventSchema = z
   .object({
     correlationId: z.string().uuid(),
     shard: z.number().int().nonnegative(),
-    ownerAccountIds: z.array(z.string().regex(/^\d{16}$/, 'must be a 16-digit account ID (AliyunUidFormat)')).min(1),
+    ownerAccountIds: z.array(alibabaAccountIdSchema()).min(1),
   })
   .strict();
 

@@ -1,10 +1,11 @@
 import StsSdk from '@alicloud/sts20150401';
 import * as $dara from '@darabonba/typescript';
 import { z } from 'zod';
+import { alibabaAccountIdSchema } from '../domain/account-id.js';
 import { callCloud, malformedResponse } from './cloud-error.js';
 import { type OpenApiEndpoint, openApiConfig, type SigningKeys } from './openapi-config.js';
 
-const CallerIdentityBody = z.object({ AccountId: z.string().regex(/^\d{16}$/) });
+const CallerIdentityBody = z.object({ AccountId: alibabaAccountIdSchema('AccountId') });
 
 /** The account `keys` belong to (STS GetCallerIdentity, which needs no permission). */
 export async function callerAccountId(keys: SigningKeys, where: OpenApiEndpoint): Promise<string> {

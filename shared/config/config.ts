@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { alibabaAccountIdSchema } from '../domain/account-id.js';
 import { ConfigError } from '../domain/errors.js';
 import { protectedRoleNames } from '../domain/protected-roles.js';
 import { DEFAULT_MAX_GRANT_DAYS } from '../intake/guardrails.js';
@@ -9,7 +10,7 @@ const hostPort = z
   .string()
   .regex(/^[A-Za-z0-9.-]+(:\d{1,5})?$/, 'must be host or host:port without a scheme, e.g. 127.0.0.1:8080');
 
-const accountId = z.string().regex(/^\d{16}$/, 'must be a 16-digit Alibaba Cloud account ID (AliyunUidFormat)');
+const accountId = alibabaAccountIdSchema();
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { alibabaAccountIdSchema } from '../domain/account-id.js';
 import { ConfigError, type ValidationProblem } from '../domain/errors.js';
 import { AccountPartition } from '../domain/validation.js';
 import { problemsFromZodError } from '../domain/zod-problems.js';
@@ -15,12 +16,6 @@ export const MIN_TICKET_SECRET_LENGTH = 32;
 
 /** How many live keys a ticketing system may have: one, or two during a rotation. */
 export const MAX_KEYS_PER_SYSTEM = 2;
-
-const accountId = (what: string) =>
-  z.string().refine((s) => /^\d{16}$/.test(s), {
-    message: `${what} must be a 16-digit Alibaba Cloud account ID (AliyunUidFormat)`,
-    params: { fix: 'write the account UID as 16 digits, e.g. "1234567890123456"' },
-  });
 
 const identifier = (what: string, fix: string) =>
   z.string().refine((s) => /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(s), {
@@ -68,20 +63,20 @@ export const TrustSettingsSchema = z
       TicketSystemSettingsSchema,
     ),
     /** Owner accounts grants may name; omitted = any. */
-    allowedOwnerAccounts: z.array(accountId('an allowed owner account')).optional(),
+    allowedOwnerAccounts: z.array(alibabaAccountIdSchema('an allowed owner account')).optional(),
     /** Trusted accounts grants may name; omitted = any. */
-    allowedTrustedAccounts: z.array(accountId('an allowed trusted account')).optional(),
+    allowedTrustedAccounts: z.array(alibabaAccountIdSchema('an allowed trusted account')).optional(),
     /** Known partitions of accounts (the Finance/Gov pairing rule). */
     accountPartitions: z
       .record(
-        accountId('an account of accountPartitions'),
+        alibabaAccountIdSchema('an account of accountPartitions'),
         z.enum([AccountPartition.Public, AccountPartition.Finance, AccountPartition.Gov]),
       )
       .default({}),
     /** External ID per owner account for AssumeRole into its management role. */
     managementExternalIds: z
       .record(
-        accountId('an account of managementExternalIds'),
+        alibabaAccountIdSchema('an account of managementExternalIds'),
         z.string().refine((s) => /^[A-Za-z0-9=,.@:/-]{2,1224}$/.test(s), {
           message: 'an external ID is 2-1224 characters of letters, digits and =,.@:/-',
           params: { fix: 'use the external ID written in the management role trust policy of that account' },

@@ -1,4 +1,5 @@
 /** The pure domain of dts-trust: grants, relationships, validation, the error catalog and the endpoint matrix. */
+export * from './account-id.js';
 export * from './audit.js';
 export * from './audit-bounds.js';
 export * from './catalog.js';

@@ -1,3 +1,4 @@
+import { isAlibabaAccountId } from './account-id.js';
 import { ErrorCatalog } from './catalog.js';
 import {
   AccessMethodLabel,
@@ -53,7 +54,6 @@ export interface ValidationOptions {
   readonly fieldPrefix?: string;
 }
 
-const ALIBABA_UID = /^\d{16}$/;
 const TENCENT_UIN = /^\d{5,20}$/;
 const ALIBABA_ROLE_NAME = /^[A-Za-z0-9.-]{1,64}$/;
 const TENCENT_ROLE_NAME = /^[A-Za-z0-9+=,.@_-]{1,128}$/;
@@ -77,13 +77,13 @@ function checkAccountId(value: string, field: string, cloud: Cloud): Problem[] {
       ? []
       : [problem('InvalidAccountId', field, `account ID ${JSON.stringify(value)} is not a numeric Tencent Cloud UIN`)];
   }
-  if (ALIBABA_UID.test(value)) return [];
+  if (isAlibabaAccountId(value)) return [];
   return [
     problem(
       'AliyunUidFormat',
       field,
       `account ID ${JSON.stringify(value)} is not in the UID format (16 digits)`,
-      /^\s*\d{16}\s*$/.test(value) ? 'remove the spaces around the account ID' : undefined,
+      isAlibabaAccountId(value.trim()) ? 'remove the spaces around the account ID' : undefined,
     ),
   ];
 }

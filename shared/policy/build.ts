@@ -1,8 +1,7 @@
+import { isAlibabaAccountId } from '../domain/account-id.js';
 import { ValidationError, type ValidationProblem } from '../domain/errors.js';
 import { dtsServicePrincipal, ExternalIdCondition, ramRootPrincipal, STS_ASSUME_ROLE } from './principals.js';
 import type { TrustPolicyDocument, TrustPolicyOptions, TrustStatementDocument } from './types.js';
-
-const ALIBABA_UID = /^\d{16}$/;
 
 function problemsOf(trustedAccountIds: readonly string[], options: TrustPolicyOptions): ValidationProblem[] {
   const problems: ValidationProblem[] = [];
@@ -15,7 +14,7 @@ function problemsOf(trustedAccountIds: readonly string[], options: TrustPolicyOp
     });
   }
   trustedAccountIds.forEach((uid, index) => {
-    if (!ALIBABA_UID.test(uid)) {
+    if (!isAlibabaAccountId(uid)) {
       problems.push({
         code: 'AliyunUidFormat',
         field: `trustedAccountIds[${index}]`,
