@@ -1,14 +1,11 @@
 import KmsSdk from '@alicloud/kms20160120';
 import { z } from 'zod';
-import { CloudApiError, CloudErrorKind } from '../domain/errors.js';
+import { CloudApiError } from '../domain/errors.js';
 import { classifyCloudError, malformedResponse, toCloudApiError } from './cloud-error.js';
 import type { OwnKeysSource } from './credentials.js';
 
 /** KMS actions the settings reader calls with the function's own identity. */
 export const KMS_SETTINGS_ACTIONS = ['kms:GetSecretValue'] as const;
-
-/** KMS codes that mean "no such secret, version or key", which the generic `Forbidden*` rule would misread. */
-const NOT_FOUND_CODES = new Set(['Forbidden.ResourceNotFound', 'Forbidden.KeyNotFound']);
 
 /** The runtime options type `getSecretValueEx` takes. */
 type KmsRuntime = Parameters<InstanceType<typeof KmsSdk.default>['getSecretValueEx']>[1];
@@ -40,6 +37,7 @@ interface RpcClientError {
  * Classify what the KMS SDK threw. The RPC client generation differs from openapi-core: its error's `code` is
  * `<Code>Error` (`Forbidden.ResourceNotFoundError`), the HTTP status is only inside the message (`code: 404,
  * ...`), and the service's own fields are in `data`. Transport failures keep the node error's code (`ECONNREFUSED`).
+ * KMS spells "not found" `Forbidden.ResourceNotFound`, one of the services' own codes `classifyCloudError` knows.
  */
 export function toKmsError(api: string, error: unknown): CloudApiError {
   const e = (typeof error === 'object' && error !== null ? error : {}) as RpcClientError;
@@ -49,12 +47,11 @@ export function toKmsError(api: string, error: unknown): CloudApiError {
   const message = typeof e.message === 'string' ? e.message : String(error);
   const status = /^[^:]*:?\s*code: (\d{3}),/.exec(message)?.[1];
   const statusCode = status === undefined ? undefined : Number(status);
-  const kind = NOT_FOUND_CODES.has(code) ? CloudErrorKind.NotFound : classifyCloudError(code, statusCode);
   return new CloudApiError(
     {
       api,
       code,
-      kind,
+      kind: classifyCloudError(code, statusCode),
       message: typeof data.Message === 'string' ? data.Message : message,
       ...(statusCode !== undefined ? { statusCode } : {}),
       ...(typeof data.RequestId === 'string' ? { requestId: data.RequestId } : {}),

@@ -58,7 +58,7 @@ export function mnsCloudError(api: string, error: unknown): CloudApiError {
     {
       api,
       code,
-      kind: code === 'QueueNotExist' ? CloudErrorKind.Invalid : classifyCloudError(code, statusCode),
+      kind: classifyCloudError(code, statusCode),
       message,
       ...(statusCode !== undefined ? { statusCode } : {}),
       ...(requestId ? { requestId } : {}),

@@ -1,7 +1,5 @@
-import { CloudApiError, CloudErrorKind, ConcurrentModificationError } from '../../domain/errors.js';
-
-/** The code a table just created answers row operations with until it has loaded. */
-export const TABLE_NOT_READY = 'OTSTableNotReady';
+import { CloudApiError, ConcurrentModificationError } from '../../domain/errors.js';
+import { classifyCloudError, ErrorDialect, TABLE_NOT_READY } from '../cloud-error.js';
 
 /** Tablestore error codes as they appear inside the SDK's error message. */
 const KNOWN_CODES = [
@@ -21,17 +19,6 @@ const KNOWN_CODES = [
   'OTSNoPermissionAccess',
 ] as const;
 
-const RETRYABLE = new Set([
-  TABLE_NOT_READY,
-  'OTSServerBusy',
-  'OTSTimeout',
-  'OTSInternalServerError',
-  'OTSServerUnavailable',
-  'OTSQuotaExhausted',
-  'OTSRowOperationConflict',
-  'OTSPartitionUnavailable',
-]);
-
 /**
  * Find the Tablestore code of an SDK error. The SDK reports top-level errors with `code` = the HTTP status and
  * the service's code inside `message` (for example a failed condition is 403 with `OTSConditionCheckFail`).
@@ -47,7 +34,10 @@ export function tablestoreCodeOf(error: unknown): { code: string; status: number
   return { code, status, message };
 }
 
-/** Translate an SDK failure of `operation` into the product's error types. */
+/**
+ * Translate an SDK failure of `operation` into the product's error types: a failed row condition is a
+ * {@link ConcurrentModificationError}; anything else a {@link CloudApiError} classified by `classifyCloudError`.
+ */
 export function toStoreError(operation: string, error: unknown): Error {
   const { code, status, message } = tablestoreCodeOf(error);
   if (code === 'OTSConditionCheckFail') {
@@ -55,19 +45,14 @@ export function toStoreError(operation: string, error: unknown): Error {
       cause: error,
     });
   }
-  let kind: CloudErrorKind = CloudErrorKind.Invalid;
-  if (
-    RETRYABLE.has(code) ||
-    (status !== undefined && status >= 500) ||
-    code === 'TransportError' ||
-    /^E[A-Z]+$/.test(code)
-  ) {
-    kind = CloudErrorKind.Unavailable;
-  } else if (code === 'OTSObjectNotExist') kind = CloudErrorKind.NotFound;
-  else if (code === 'OTSObjectAlreadyExist') kind = CloudErrorKind.Conflict;
-  else if (code === 'OTSAuthFailed' || code === 'OTSNoPermissionAccess') kind = CloudErrorKind.NoPermission;
   return new CloudApiError(
-    { api: `ots:${operation}`, code, kind, message: message.replace(/[^\x20-\x7e]+/g, ' ').trim(), statusCode: status },
+    {
+      api: `ots:${operation}`,
+      code,
+      kind: classifyCloudError(code, status, ErrorDialect.Tablestore),
+      message: message.replace(/[^\x20-\x7e]+/g, ' ').trim(),
+      statusCode: status,
+    },
     { cause: error },
   );
 }

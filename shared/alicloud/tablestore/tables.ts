@@ -2,7 +2,8 @@ import TableStore from 'tablestore';
 import { CloudApiError, CloudErrorKind, ConfigError } from '../../domain/errors.js';
 import type { Clock, Random } from '../../ports.js';
 import { backoffDelay, type RetryPolicy } from '../../reconcile/retry.js';
-import { callStore, TABLE_NOT_READY, toStoreError } from './errors.js';
+import { TABLE_NOT_READY } from '../cloud-error.js';
+import { callStore, toStoreError } from './errors.js';
 
 /** Tablestore actions dts-trust needs on its instance. */
 export const TABLESTORE_ACTIONS = [

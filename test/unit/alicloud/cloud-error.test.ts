@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyCloudError, isSettling, toCloudApiError } from '../../../shared/alicloud/cloud-error.js';
+import { classifyCloudError, ErrorDialect, isSettling, toCloudApiError } from '../../../shared/alicloud/cloud-error.js';
 import { toStoreError } from '../../../shared/alicloud/tablestore/errors.js';
 import { CloudErrorKind, ConcurrentModificationError } from '../../../shared/domain/errors.js';
 
@@ -91,5 +91,35 @@ describe('isSettling', () => {
 
   it('is false for anything that is not a classified cloud error', () => {
     expect(isSettling(new Error('DeleteConflict.Role.Policy'))).toBe(false);
+  });
+});
+
+describe('classifyCloudError, one classifier for every adapter', () => {
+  it.each([
+    ['Forbidden.ResourceNotFound', 404, CloudErrorKind.NotFound, 'KMS spells "not found" with Forbidden'],
+    ['Forbidden.KeyNotFound', 400, CloudErrorKind.NotFound, 'KMS spells "not found" with Forbidden'],
+    ['QueueNotExist', 404, CloudErrorKind.Invalid, 'a missing MNS queue is a deployment mistake'],
+    ['Forbidden.RAM', 403, CloudErrorKind.NoPermission, 'any other Forbidden code refuses access'],
+  ] as const)('classifies %s (%s) as %s: %s', (code, status, kind) => {
+    expect(classifyCloudError(code, status)).toBe(kind);
+  });
+
+  it.each([
+    ['Http403', 403, CloudErrorKind.NoPermission, CloudErrorKind.Invalid],
+    ['ERR_STREAM_PREMATURE_CLOSE', undefined, CloudErrorKind.Unavailable, CloudErrorKind.Invalid],
+    ['EHOSTUNREACH', undefined, CloudErrorKind.Unavailable, CloudErrorKind.Unavailable],
+    ['TransportError', undefined, CloudErrorKind.Unavailable, CloudErrorKind.Unavailable],
+    ['OTSQuotaExhausted', 403, CloudErrorKind.Unavailable, CloudErrorKind.Unavailable],
+    ['OTSNoPermissionAccess', 403, CloudErrorKind.NoPermission, CloudErrorKind.NoPermission],
+  ] as const)('reads %s (%s) as %s from openapi-core and %s from tablestore', (code, status, openApi, tablestore) => {
+    expect(classifyCloudError(code, status, ErrorDialect.OpenApi)).toBe(openApi);
+    expect(classifyCloudError(code, status, ErrorDialect.Tablestore)).toBe(tablestore);
+  });
+
+  it('gives toStoreError the Tablestore reading of a 403 that names no Tablestore code', () => {
+    expect(toStoreError('GetRow', { code: 403, message: 'forbidden' })).toMatchObject({
+      code: 'Http403',
+      kind: CloudErrorKind.Invalid,
+    });
   });
 });
