@@ -11,7 +11,7 @@ import type {
   Random,
   RoleDirectory,
 } from '../ports.js';
-import { backoffDelay, type RetryPolicy } from '../reconcile/retry.js';
+import { type RetryPolicy, withRetry } from '../reconcile/retry.js';
 import { callCloud, isSettling, malformedResponse, toCloudApiError } from './cloud-error.js';
 import { openApiConfig } from './openapi-config.js';
 
@@ -207,20 +207,19 @@ export class RamRoleDirectory implements RoleDirectory {
    * does not fail the role for a change RAM has already accepted.
    */
   async deleteRole(account: AccountCredentials, roleName: string): Promise<void> {
-    const policy = this.#options.settleRetry ?? SETTLE_RETRY_POLICY;
-    const sleep = this.#options.clock?.sleep.bind(this.#options.clock) ?? realSleep;
-    const random = this.#options.random ?? { next: Math.random };
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await callCloud('ram:DeleteRole', () =>
+    const time = {
+      clock: this.#options.clock ?? { sleep: realSleep },
+      random: this.#options.random ?? { next: Math.random },
+    };
+    await withRetry(
+      () =>
+        callCloud('ram:DeleteRole', () =>
           this.#client(account).deleteRoleWithOptions(new RamSdk.DeleteRoleRequest({ roleName }), this.#runtime),
-        );
-        return;
-      } catch (error) {
-        if (!isSettling(error) || attempt >= policy.maxAttempts) throw error;
-        await sleep(backoffDelay(attempt, policy, random));
-      }
-    }
+        ),
+      this.#options.settleRetry ?? SETTLE_RETRY_POLICY,
+      time,
+      isSettling,
+    );
   }
 
   #client(account: AccountCredentials): RamClient {

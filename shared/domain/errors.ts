@@ -96,7 +96,7 @@ export class CloudApiError extends DtsTrustError {
     this.requestId = init.requestId;
   }
 
-  /** True when waiting and trying again may succeed. */
+  /** True when waiting and trying again may succeed: kinds `throttled` and `unavailable` (`isRetryable` uses it). */
   get retryable(): boolean {
     return this.kind === CloudErrorKind.Throttled || this.kind === CloudErrorKind.Unavailable;
   }

@@ -1,11 +1,12 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { type AuditEventData, AuditEventType, newAuditEvent } from '../domain/audit.js';
-import { CloudApiError, ConcurrentModificationError, type ValidationProblem } from '../domain/errors.js';
+import type { ValidationProblem } from '../domain/errors.js';
 import type { Grant, RoleKey } from '../domain/grant.js';
 import { grantId, roleArn, roleId } from '../domain/ownership.js';
 import { parseTimestamp } from '../domain/timestamp.js';
 import type { AccountPartition } from '../domain/validation.js';
 import type { AuditLog, Clock, GrantStore, MessageIdentity, ProcessedMessageLedger } from '../ports.js';
+import { isRetryableStep } from '../reconcile/retry.js';
 import {
   type AuthenticatedTicket,
   authenticateTicket,
@@ -76,11 +77,6 @@ export interface IntakeDeps {
 
 /** Clocks of ticketing systems may run slightly ahead. */
 const FUTURE_SKEW_MS = 5 * 60 * 1000;
-
-/** True when the failure is worth a redelivery (the store or the network, not the message). */
-function isRetryable(error: unknown): boolean {
-  return (error instanceof CloudApiError && error.retryable) || error instanceof ConcurrentModificationError;
-}
 
 /**
  * A stable event id for what one message did to one grant, UUID-shaped: a redelivery that records the same
@@ -262,7 +258,7 @@ export async function processTicketMessage(message: QueueMessage, deps: IntakeDe
   } catch (error) {
     // Give the claim back (the row stays) so the redelivery finishes the work; grant writes are idempotent.
     await deps.ledger.release(identity).catch(() => undefined);
-    if (!isRetryable(error)) throw error;
+    if (!isRetryableStep(error)) throw error;
     return {
       ...base,
       outcome: MessageOutcome.Retry,

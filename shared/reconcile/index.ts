@@ -23,7 +23,14 @@ export { type ObserveOptions, observeRole, type RoleObservation } from './observ
 export { type RoleError, RoleOutcome, type RoleResult } from './outcome.js';
 export * from './plan.js';
 export { defaultPolicyType, type PolicyTypeResolver, policyChanges } from './policy-attachments.js';
-export { backoffDelay, DEFAULT_RETRY_POLICY, isRetryable, type RetryPolicy, withRetry } from './retry.js';
+export {
+  backoffDelay,
+  DEFAULT_RETRY_POLICY,
+  isRetryable,
+  isRetryableStep,
+  type RetryPolicy,
+  withRetry,
+} from './retry.js';
 export { mergeRoleVisits, type RoleVisit } from './role-visits.js';
 export { Semaphore } from './semaphore.js';
 export { DEFAULT_STATUS_POLICY, isDeferred, nextRoleStatus, repairSignature, type StatusPolicy } from './status.js';

@@ -1,7 +1,7 @@
 import TableStore from 'tablestore';
 import { CloudApiError, CloudErrorKind, ConfigError } from '../../domain/errors.js';
 import type { Clock, Random } from '../../ports.js';
-import { backoffDelay, type RetryPolicy } from '../../reconcile/retry.js';
+import { type RetryPolicy, withRetry } from '../../reconcile/retry.js';
 import { TABLE_NOT_READY } from '../cloud-error.js';
 import { callStore, toStoreError } from './errors.js';
 
@@ -141,18 +141,20 @@ export async function waitUntilTableReady(
 ): Promise<void> {
   const started = readiness.clock.now().getTime();
   const timeoutMs = readiness.timeoutMs ?? TABLE_READY_TIMEOUT_MS;
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await callStore('GetRow', () =>
-        client.getRow({ tableName: table.name, primaryKey: probeKey(table), maxVersions: 1 }),
-      );
-      return;
-    } catch (error) {
-      if (!(error instanceof CloudApiError && error.code === TABLE_NOT_READY)) throw error;
-      const waited = readiness.clock.now().getTime() - started;
-      if (waited >= timeoutMs || attempt >= TABLE_READY_POLL.maxAttempts) throw notReadyError(table, waited, error);
-      await readiness.clock.sleep(backoffDelay(attempt, TABLE_READY_POLL, readiness.random));
-    }
+  const waited = () => readiness.clock.now().getTime() - started;
+  const notReady = (error: unknown) => error instanceof CloudApiError && error.code === TABLE_NOT_READY;
+  try {
+    await withRetry(
+      () =>
+        callStore('GetRow', () =>
+          client.getRow({ tableName: table.name, primaryKey: probeKey(table), maxVersions: 1 }),
+        ),
+      TABLE_READY_POLL,
+      readiness,
+      (error) => notReady(error) && waited() < timeoutMs,
+    );
+  } catch (error) {
+    throw notReady(error) ? notReadyError(table, waited(), error) : error;
   }
 }
 

@@ -100,7 +100,7 @@ describe('classifyCloudError, one classifier for every adapter', () => {
     ['Forbidden.KeyNotFound', 400, CloudErrorKind.NotFound, 'KMS spells "not found" with Forbidden'],
     ['QueueNotExist', 404, CloudErrorKind.Invalid, 'a missing MNS queue is a deployment mistake'],
     ['Forbidden.RAM', 403, CloudErrorKind.NoPermission, 'any other Forbidden code refuses access'],
-  ] as const)('classifies %s (%s) as %s: %s', (code, status, kind) => {
+  ] as const)('classifies %s (%s) as %s: %s', (code, status, kind, _why) => {
     expect(classifyCloudError(code, status)).toBe(kind);
   });
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelay, withRetry } from '../../../shared/reconcile/retry.js';
+import { ConcurrentModificationError } from '../../../shared/domain/errors.js';
+import { backoffDelay, isRetryable, isRetryableStep, withRetry } from '../../../shared/reconcile/retry.js';
 import { CloudErrors } from '../../support/cloud-errors.js';
 import { FakeClock, FixedRandom, SeededRandom } from '../../support/fake-clock.js';
 
@@ -63,5 +64,69 @@ describe('withRetry', () => {
     ).rejects.toMatchObject({ code: 'Throttling.User' });
     expect(calls).toBe(4);
     expect(clock.sleeps).toHaveLength(3);
+  });
+});
+
+describe('withRetry with a rule of its own', () => {
+  it('retries only what the given rule names, with the same backoff', async () => {
+    const clock = new FakeClock();
+    const settling = CloudErrors.invalid();
+    let calls = 0;
+    const value = await withRetry(
+      async () => {
+        calls += 1;
+        if (calls < 3) throw settling;
+        return 'deleted';
+      },
+      policy,
+      { clock, random: new FixedRandom(0) },
+      (error) => error === settling,
+    );
+    expect(value).toBe('deleted');
+    expect(clock.sleeps).toEqual([50, 100]);
+  });
+
+  it('does not retry what the default rule would, when the given rule does not name it', async () => {
+    const clock = new FakeClock();
+    const error = CloudErrors.throttled();
+    await expect(
+      withRetry(
+        () => Promise.reject(error),
+        policy,
+        { clock, random: new SeededRandom() },
+        () => false,
+      ),
+    ).rejects.toBe(error);
+    expect(clock.sleeps).toEqual([]);
+  });
+});
+
+describe('isRetryable', () => {
+  it.each([
+    { what: 'throttling', error: CloudErrors.throttled(), retryable: true },
+    { what: 'an outage', error: CloudErrors.unavailable(), retryable: true },
+    { what: 'a refusal', error: CloudErrors.noPermission(), retryable: false },
+    { what: 'a bad request', error: CloudErrors.invalid(), retryable: false },
+    { what: 'an absent role', error: CloudErrors.roleNotFound(), retryable: false },
+    { what: 'a lost race', error: new ConcurrentModificationError('the row changed'), retryable: false },
+    { what: 'an error of our own', error: new Error('defect'), retryable: false },
+  ])('is $retryable for $what', ({ error, retryable }) => {
+    expect(isRetryable(error)).toBe(retryable);
+  });
+});
+
+describe('isRetryableStep', () => {
+  it.each([
+    { what: 'throttling', error: CloudErrors.throttled(), retryable: true },
+    { what: 'an outage', error: CloudErrors.unavailable(), retryable: true },
+    {
+      what: 'a lost race, which a fresh read settles',
+      error: new ConcurrentModificationError('the row changed'),
+      retryable: true,
+    },
+    { what: 'a refusal', error: CloudErrors.noPermission(), retryable: false },
+    { what: 'an error of our own', error: new Error('defect'), retryable: false },
+  ])('is $retryable for $what', ({ error, retryable }) => {
+    expect(isRetryableStep(error)).toBe(retryable);
   });
 });
