@@ -1,5 +1,6 @@
 /**
  * The admin API only the local cloud has, under `/__admin/`: the request log (GET, DELETE), faults (GET, PUT),
+ * the process's CPU time and the transport's connection counts (GET `/__admin/usage`),
  * out-of-band edits as a person in the console would make them (POST `/__admin/edits`), a role's stored state
  * (GET `/__admin/accounts/<id>/roles/<name>`), and `/__admin/<module>/<subpath>` delegated to that module.
  */
@@ -18,6 +19,8 @@ export interface AdminContext {
   readonly core: LocalCloudCore;
   readonly log: RequestLogEntry[];
   readonly faults: FaultInjector;
+  /** Connections and TLS sessions the server accepted. */
+  readonly transport: { readonly connections: number; readonly tlsSessions: number };
   readonly modules: readonly ServiceModule[];
   /** Options of the RAM module (quirks apply to console edits too). */
   readonly ramQuirks: { principalsAsArrays?: boolean };
@@ -125,6 +128,14 @@ function applyEdit(ctx: AdminContext, edit: z.output<typeof AdminEditSchema>): u
 async function route(ctx: AdminContext, call: CloudCall, path: string): Promise<CloudReply | undefined> {
   const method = call.method;
   if (path === 'health' && method === 'GET') return json(200, { ok: true });
+  if (path === 'usage' && method === 'GET') {
+    const cpu = process.cpuUsage();
+    return json(200, {
+      cpuMs: (cpu.user + cpu.system) / 1000,
+      connections: ctx.transport.connections,
+      tlsSessions: ctx.transport.tlsSessions,
+    });
+  }
   if (path === 'log') {
     if (method === 'GET') return json(200, { entries: ctx.log });
     if (method === 'DELETE') {

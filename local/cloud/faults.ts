@@ -1,7 +1,8 @@
 /**
  * Fault injection of the local cloud (zod-validated, settable at start and at runtime): latency (fixed or a
- * `[min, max]` range, optionally per service), per-account per-API QPS limits answered with `Throttling.User`,
- * a random 5xx rate, and whole-service outages. Random choices come from a seeded generator when `seed` is set.
+ * `[min, max]` range, optionally per service), QPS limits answered with `Throttling.User` (per account and API in
+ * whole-second windows, or one token bucket per account across a service's APIs), a random 5xx rate, and
+ * whole-service outages. Random choices come from a seeded generator when `seed` is set.
  */
 import { z } from 'zod';
 import type { CallIdentity } from './contract.js';
@@ -23,7 +24,11 @@ export const FaultsSchema = z
     latencyMs: Latency.optional(),
     /** Latency per service name (`ram`, `sts`, `dts`, ...), overriding `latencyMs`. */
     latencyByService: z.record(Latency).optional(),
-    /** QPS limits; each applies per account and per API (`service` + `action`) matching its filters. */
+    /**
+     * QPS limits on the calls matching their filters. `per: 'api'` (default): `qps` calls per account and API
+     * (`service` + `action`) in each whole second of the clock. `per: 'account'`: one token bucket per account
+     * across every matching API, refilled at `qps` per second and holding at most `burst` (default `qps`).
+     */
     qpsLimits: z
       .array(
         z
@@ -32,8 +37,14 @@ export const FaultsSchema = z
             action: z.string().optional(),
             accountId: z.string().optional(),
             qps: z.number().int().min(0),
+            per: z.enum(['api', 'account']).default('api'),
+            burst: z.number().int().min(1).optional(),
           })
-          .strict(),
+          .strict()
+          .refine((l) => l.per === 'account' || l.burst === undefined, {
+            message: "burst applies to per: 'account' limits only",
+            path: ['burst'],
+          }),
       )
       .optional(),
     /** Random server errors. */
@@ -91,12 +102,22 @@ function mulberry32(seed: number): () => number {
   };
 }
 
+/** One account's token bucket of a `per: 'account'` limit. */
+interface AccountBucket {
+  tokens: number;
+  updatedAtMs: number;
+}
+
+/** A QPS limit as validated. */
+type QpsLimit = NonNullable<z.output<typeof FaultsSchema>['qpsLimits']>[number];
+
 /** Decides latency and faults per call; QPS windows are whole seconds of the given clock. */
 export class FaultInjector {
   #config: z.output<typeof FaultsSchema> = {};
   #random: () => number = Math.random;
   #active = false;
   readonly #windows = new Map<string, { second: number; count: number }>();
+  readonly #buckets = new Map<string, AccountBucket>();
   readonly #now: () => Date;
 
   constructor(now: () => Date, config?: unknown) {
@@ -115,6 +136,7 @@ export class FaultInjector {
     this.#config = parsed;
     this.#random = parsed.seed === undefined ? Math.random : mulberry32(parsed.seed);
     this.#windows.clear();
+    this.#buckets.clear();
     this.#active =
       parsed.latencyMs !== undefined ||
       (parsed.latencyByService !== undefined && Object.keys(parsed.latencyByService).length > 0) ||
@@ -148,30 +170,8 @@ export class FaultInjector {
       if (limit.service !== undefined && limit.service !== id.service) continue;
       if (limit.action !== undefined && limit.action !== id.action) continue;
       if (limit.accountId !== undefined && limit.accountId !== id.accountId) continue;
-      const nowMs = this.#now().getTime();
-      const second = Math.floor(nowMs / 1000);
-      const key = `${i}|${id.accountId ?? ''}|${id.service}|${id.action}`;
-      const window = this.#windows.get(key);
-      if (!window || window.second !== second) {
-        this.#windows.set(key, { second, count: 1 });
-        if (limit.qps >= 1) continue;
-      } else {
-        window.count += 1;
-        if (window.count <= limit.qps) continue;
-      }
-      const timeLeft = (second + 1) * 1000 - nowMs;
-      return {
-        latencyMs,
-        fault: {
-          status: 400,
-          code: 'Throttling.User',
-          message: 'Request was denied due to user flow control.',
-          headers: {
-            'x-ratelimit-user-api': `Limit:${limit.qps},Remain:0,TimeLeft:${timeLeft},Reset:${second + 1}`,
-            'x-acs-retry-after': String(timeLeft),
-          },
-        },
-      };
+      const throttled = limit.per === 'account' ? this.#takeToken(i, limit, id) : this.#countInWindow(i, limit, id);
+      if (throttled) return { latencyMs, fault: throttled };
     }
     const errors = c.errors;
     if (
@@ -199,4 +199,54 @@ export class FaultInjector {
     }
     return latencyMs > 0 ? { latencyMs } : NO_FAULT;
   }
+
+  /** Count a call in its whole-second window (`per: 'api'`); the throttling fault when the window is full. */
+  #countInWindow(i: number, limit: QpsLimit, id: CallIdentity): InjectedFault | undefined {
+    const nowMs = this.#now().getTime();
+    const second = Math.floor(nowMs / 1000);
+    const key = `${i}|${id.accountId ?? ''}|${id.service}|${id.action}`;
+    const window = this.#windows.get(key);
+    if (!window || window.second !== second) {
+      this.#windows.set(key, { second, count: 1 });
+      if (limit.qps >= 1) return undefined;
+    } else {
+      window.count += 1;
+      if (window.count <= limit.qps) return undefined;
+    }
+    const timeLeft = (second + 1) * 1000 - nowMs;
+    return throttling(limit.qps, timeLeft, second + 1);
+  }
+
+  /** Take a token from the account's bucket (`per: 'account'`); the throttling fault when it is empty. */
+  #takeToken(i: number, limit: QpsLimit, id: CallIdentity): InjectedFault | undefined {
+    const nowMs = this.#now().getTime();
+    const burst = limit.burst ?? Math.max(1, limit.qps);
+    const key = `${i}|${id.accountId ?? ''}`;
+    let bucket = this.#buckets.get(key);
+    if (!bucket) {
+      bucket = { tokens: burst, updatedAtMs: nowMs };
+      this.#buckets.set(key, bucket);
+    }
+    bucket.tokens = Math.min(burst, bucket.tokens + ((nowMs - bucket.updatedAtMs) / 1000) * limit.qps);
+    bucket.updatedAtMs = nowMs;
+    if (bucket.tokens >= 1) {
+      bucket.tokens -= 1;
+      return undefined;
+    }
+    const timeLeft = limit.qps > 0 ? Math.ceil(((1 - bucket.tokens) / limit.qps) * 1000) : 1000;
+    return throttling(limit.qps, timeLeft, Math.ceil((nowMs + timeLeft) / 1000));
+  }
+}
+
+/** RAM's answer to a call over its limit, with the headers that tell the SDK when to retry. */
+function throttling(qps: number, timeLeftMs: number, resetSecond: number): InjectedFault {
+  return {
+    status: 400,
+    code: 'Throttling.User',
+    message: 'Request was denied due to user flow control.',
+    headers: {
+      'x-ratelimit-user-api': `Limit:${qps},Remain:0,TimeLeft:${timeLeftMs},Reset:${resetSecond}`,
+      'x-acs-retry-after': String(timeLeftMs),
+    },
+  };
 }

@@ -1,10 +1,12 @@
 /**
- * The local cloud's HTTP server: one node:http server on 127.0.0.1 serving every emulated service. Each request
+ * The local cloud's HTTP server: one node:http server on 127.0.0.1 serving every emulated service (with `tls`, a
+ * node:https server on a second port serves the same, sharing state, faults and log). Each request
  * goes to the admin API (`/__admin/...`) or to the first service module that accepts it; for a service call the
  * core identifies it, applies faults (latency, throttling, 5xx, outages), lets the module handle it, and appends
  * a small entry to the request log.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { buildAccountStates } from './accounts.js';
@@ -33,6 +35,16 @@ export interface LocalCloudOptions {
   readonly modules?: readonly ServiceModule[];
   /** Most request-log entries kept (oldest dropped); default 200,000. */
   readonly logLimit?: number;
+  /** Also serve https, on a port of its own (0, the default, picks a free one), with this key and certificate (PEM). */
+  readonly tls?: { readonly key: string | Buffer; readonly cert: string | Buffer; readonly port?: number };
+}
+
+/** What the server's transport has done since it started (`GET /__admin/usage` adds the process CPU). */
+export interface TransportCounters {
+  /** TCP connections accepted. */
+  connections: number;
+  /** TLS sessions established (https only): a client that reuses its connections opens few. */
+  tlsSessions: number;
 }
 
 /** A running local cloud. */
@@ -42,6 +54,8 @@ export interface LocalCloud {
   readonly port: number;
   /** `127.0.0.1:<port>`, what SDK configs take as `endpoint`. */
   readonly endpoint: string;
+  /** Where the same services answer over https, when started with {@link LocalCloudOptions.tls}. */
+  readonly tls?: { readonly url: string; readonly port: number; readonly endpoint: string };
   /** Served requests, oldest first (cleared with `log.length = 0` or DELETE /__admin/log). */
   readonly log: RequestLogEntry[];
   readonly core: LocalCloudCore;
@@ -138,10 +152,12 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
   interval?.unref();
 
   const ramOptions = (options.services?.['ram'] ?? {}) as { principalsAsArrays?: boolean };
+  const transport: TransportCounters = { connections: 0, tlsSessions: 0 };
   const adminContext: AdminContext = {
     core,
     log,
     faults,
+    transport,
     modules,
     ramQuirks: { principalsAsArrays: ramOptions.principalsAsArrays === true },
     markDirty,
@@ -208,7 +224,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
   };
 
   let base = '';
-  const server = createServer((req, res) => {
+  const listener = (req: IncomingMessage, res: ServerResponse): void => {
     readBody(req)
       .then((body) =>
         serve({ method: req.method ?? 'GET', url: new URL(req.url ?? '/', base), headers: req.headers, body }),
@@ -218,23 +234,41 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
         (error: unknown) =>
           send(res, rpcErrorReply(500, 'InternalError', `Local cloud failure: ${(error as Error).message}`)),
       );
-  });
-  server.keepAliveTimeout = 30_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
+  };
+  const server = createServer(listener);
+  const tlsServer = options.tls
+    ? createTlsServer({ key: options.tls.key, cert: options.tls.cert }, listener)
+    : undefined;
+  const servers = tlsServer ? [server, tlsServer] : [server];
+  for (const each of servers) {
+    each.on('connection', () => {
+      transport.connections += 1;
     });
+    each.keepAliveTimeout = 30_000;
+  }
+  tlsServer?.on('secureConnection', () => {
+    transport.tlsSessions += 1;
   });
-  const port = (server.address() as AddressInfo).port;
+  const listen = (each: (typeof servers)[number], port: number): Promise<number> =>
+    new Promise<number>((resolve, reject) => {
+      each.once('error', reject);
+      each.listen(port, '127.0.0.1', () => {
+        each.off('error', reject);
+        resolve((each.address() as AddressInfo).port);
+      });
+    });
+  const port = await listen(server, options.port ?? 0);
   base = `http://127.0.0.1:${port}`;
+  const tlsPort = tlsServer ? await listen(tlsServer, options.tls?.port ?? 0) : undefined;
 
   let stopped: Promise<void> | undefined;
   return {
     url: base,
     port,
     endpoint: `127.0.0.1:${port}`,
+    ...(tlsPort === undefined
+      ? {}
+      : { tls: { url: `https://127.0.0.1:${tlsPort}`, port: tlsPort, endpoint: `127.0.0.1:${tlsPort}` } }),
     log,
     core,
     setFaults: (f) => faults.set(f),
@@ -243,9 +277,9 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       stopped ??= (async () => {
         if (saveTimer) clearTimeout(saveTimer);
         if (interval) clearInterval(interval);
-        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-        server.closeAllConnections();
-        await closed;
+        const closed = servers.map((each) => new Promise<void>((resolve) => each.close(() => resolve())));
+        for (const each of servers) each.closeAllConnections();
+        await Promise.all(closed);
         await Promise.all(modules.map((m) => m.stop?.(core)));
         if (statePath) await saveState();
       })();

@@ -1,8 +1,9 @@
 /**
  * CLI of the local cloud: `npm run local-cloud -- --port <n> --accounts <file> [--state <file>] [--faults <file>]
- * [--services <file>] [--deploy-bundles [dist]] [--env KEY=VALUE...]`. With `--deploy-bundles` the built code
- * packages are deployed to its FC as s.yaml deploys them, each function in node processes of its own. Prints exactly one ready line, `local cloud listening on http://127.0.0.1:<port>`, and
- * stops cleanly (saving state) on SIGINT/SIGTERM.
+ * [--services <file>] [--tls-cert <pem> --tls-key <pem>] [--deploy-bundles [dist]] [--env KEY=VALUE...]`. With
+ * `--deploy-bundles` the built code packages are deployed to its FC as s.yaml deploys them, each function in node
+ * processes of its own. Prints exactly one ready line, `local cloud listening on http://127.0.0.1:<port>`
+ * (with `--tls-cert`, followed by `, https://127.0.0.1:<port>`), and stops cleanly (saving state) on SIGINT/SIGTERM.
  */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -23,8 +24,17 @@ function parsePort(value: string): number {
 }
 
 async function readJsonFile(path: string, what: string): Promise<unknown> {
+  const text = await readTextFile(path, what);
   try {
-    return JSON.parse(await readFile(path, 'utf8'));
+    return JSON.parse(text);
+  } catch (error) {
+    throw new Error(`Cannot read the ${what} file ${path}: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+async function readTextFile(path: string, what: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
   } catch (error) {
     throw new Error(`Cannot read the ${what} file ${path}: ${(error as Error).message}`, { cause: error });
   }
@@ -51,6 +61,8 @@ async function main(argv: readonly string[]): Promise<void> {
     .option('--state <file>', 'persist state to this JSON file and reload it on start')
     .option('--faults <file>', 'fault configuration JSON (latency, QPS limits, 5xx rate, outages)')
     .option('--services <file>', 'per-service options JSON, e.g. { "ram": { "prettyPrint": true } }')
+    .option('--tls-cert <file>', 'also serve https, on a port of its own, with this certificate (PEM; needs --tls-key)')
+    .option('--tls-key <file>', 'the private key of --tls-cert (PEM)')
     .option(
       '--deploy-bundles [dist]',
       'deploy the built functions (npm run build) from dist/ as s.yaml does; each runs in node processes of its own',
@@ -65,7 +77,16 @@ async function main(argv: readonly string[]): Promise<void> {
     services?: string;
     deployBundles?: string | true;
     env?: string[];
+    tlsCert?: string;
+    tlsKey?: string;
   }>();
+  if ((opts.tlsCert === undefined) !== (opts.tlsKey === undefined)) {
+    throw new InvalidArgumentError('--tls-cert and --tls-key go together: give both files or neither');
+  }
+  const tls =
+    opts.tlsCert && opts.tlsKey
+      ? { cert: await readTextFile(opts.tlsCert, 'TLS certificate'), key: await readTextFile(opts.tlsKey, 'TLS key') }
+      : undefined;
   const accounts = await loadAccountsFile(opts.accounts);
   const faults = opts.faults ? parseFaults(await readJsonFile(opts.faults, 'faults'), opts.faults) : undefined;
   const services = opts.services
@@ -92,6 +113,7 @@ async function main(argv: readonly string[]): Promise<void> {
     ...(faults ? { faults } : {}),
     ...(withBus ? { services: withBus } : {}),
     ...(opts.state ? { statePath: opts.state } : {}),
+    ...(tls ? { tls } : {}),
   });
   if (opts.deployBundles !== undefined) {
     const dist = opts.deployBundles === true ? DIST_DIR : path.resolve(opts.deployBundles);
@@ -106,7 +128,7 @@ async function main(argv: readonly string[]): Promise<void> {
       `deployed ${Object.keys(CodePackage).join(', ')} from ${dist} (function output is printed here, prefixed)\n`,
     );
   }
-  process.stdout.write(`local cloud listening on ${cloud.url}\n`);
+  process.stdout.write(`local cloud listening on ${cloud.url}${cloud.tls ? `, ${cloud.tls.url}` : ''}\n`);
   let stopping = false;
   const stop = (): void => {
     if (stopping) return;

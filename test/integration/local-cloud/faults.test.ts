@@ -45,6 +45,41 @@ describe('faults', () => {
     expect((await getRole(cloud)).statusCode).toBe(200);
   });
 
+  it('throttles per account across APIs with one token bucket, refilled at the rate', async () => {
+    let now = Math.floor(Date.now() / 1000) * 1000 + 100;
+    cloud = await startTestCloud({
+      clock: { now: () => new Date(now) },
+      faults: { qpsLimits: [{ service: 'ram', qps: 2, per: 'account' }] },
+    });
+    const listRoles = () =>
+      cloud!.ram(sourceOwner.root).listRolesWithOptions(new RamSdk.ListRolesRequest({}), testRuntime());
+    await getRole(cloud);
+    await listRoles();
+    const f = await sdkFailure(getRole(cloud));
+    expect(f.code).toBe('Throttling.User');
+    expect((f.error as ThrottlingError).retryAfter).toBe(500);
+    expect((await getRole(cloud, destinationOwner.root)).statusCode).toBe(200);
+    now += 500;
+    expect((await listRoles()).statusCode).toBe(200);
+    expect((await sdkFailure(getRole(cloud))).code).toBe('Throttling.User');
+  });
+
+  it('lets a bucket hold a burst larger than its rate, and no more', async () => {
+    const now = Math.floor(Date.now() / 1000) * 1000 + 900;
+    cloud = await startTestCloud({
+      clock: { now: () => new Date(now) },
+      faults: { qpsLimits: [{ service: 'ram', qps: 1, per: 'account', burst: 3 }] },
+    });
+    for (let i = 0; i < 3; i++) expect((await getRole(cloud)).statusCode).toBe(200);
+    expect((await sdkFailure(getRole(cloud))).code).toBe('Throttling.User');
+  });
+
+  it('refuses a burst on a per-API limit, naming the field', async () => {
+    await expect(startTestCloud({ faults: { qpsLimits: [{ qps: 1, burst: 2 }] } })).rejects.toThrow(
+      /qpsLimits\.0\.burst: burst applies to per: 'account' limits only/,
+    );
+  });
+
   it.each([
     [503, 'ServiceUnavailable'],
     [500, 'InternalError'],
