@@ -1,6 +1,7 @@
 /**
- * The local cloud in a child process (`local/harness/local-cloud-main.ts`), so the emulated services and the code under
- * measure each get a core, driven through the local cloud's admin route: faults, the request log, console edits.
+ * The local cloud in a child process (`local/cloud/main.ts`), so the emulated services and the code under
+ * measure each get a core, driven through the local cloud's admin route: faults, the request log, console edits,
+ * its CPU time and connection counts, and (with the bundles deployed to its FC) waiting for async invocations.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -12,9 +13,10 @@ import type { AdminEdit } from '../local/cloud/admin.js';
 import type { FaultsConfig } from '../local/cloud/faults.js';
 import { editInConsole } from '../local/harness/console-edits.js';
 import { LOCAL_EVENT_BUS } from '../local/harness/local-environment.js';
+import { sYamlHeapLimitMiB } from './s-yaml-heap.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const READY = /^local cloud listening on (http:\/\/127\.0\.0\.1:(\d+))$/m;
+const READY = /^local cloud listening on (http:\/\/127\.0\.0\.1:\d+)(?:, (https:\/\/127\.0\.0\.1:\d+))?$/m;
 
 /** One entry of the local cloud's request log, as the admin route answers it. */
 const LogEntrySchema = z.object({
@@ -28,12 +30,49 @@ const LogEntrySchema = z.object({
 export type LogEntry = z.infer<typeof LogEntrySchema>;
 const LogSchema = z.object({ entries: z.array(LogEntrySchema) });
 
+/** The cloud process's CPU time and what its transport accepted (`GET /__admin/usage`). */
+const UsageSchema = z.object({ cpuMs: z.number(), connections: z.number(), tlsSessions: z.number() });
+/** See {@link UsageSchema}. */
+export type CloudUsage = z.infer<typeof UsageSchema>;
+
+/** The part of the local FC's invocation records the bench reads. */
+const InvocationsSchema = z.object({
+  invocations: z.array(
+    z.object({
+      functionName: z.string(),
+      invocationType: z.string(),
+      attempt: z.number(),
+      status: z.string(),
+      startedAt: z.string(),
+      finishedAt: z.string().optional(),
+      error: z.string().optional(),
+    }),
+  ),
+});
+/** One FC invocation record. */
+export type FcInvocation = z.infer<typeof InvocationsSchema>['invocations'][number];
+
+/** How to start the cloud process. */
+export interface CloudProcessOptions {
+  /** Also serve https with this certificate (PEM files). */
+  readonly tls?: { readonly certFile: string; readonly keyFile: string };
+  /** Deploy dist/ to the local FC with s.yaml's heap limit, the functions' environment extended with these. */
+  readonly deployBundles?: Readonly<Record<string, string>>;
+}
+
 /** A local cloud running in a child process. */
 export interface CloudProcess {
   /** `http://127.0.0.1:<port>` */
   readonly url: string;
   /** `127.0.0.1:<port>` */
   readonly endpoint: string;
+  /** The https port's address, when started with TLS. */
+  readonly tls?: { readonly url: string; readonly endpoint: string };
+  /** The child's process id. */
+  readonly pid: number;
+  usage(): Promise<CloudUsage>;
+  /** Wait until every asynchronous FC invocation has finished; the invocation records. */
+  drainInvocations(): Promise<FcInvocation[]>;
   setFaults(faults: FaultsConfig): Promise<void>;
   /** The request log since it was last cleared. */
   log(): Promise<LogEntry[]>;
@@ -43,28 +82,25 @@ export interface CloudProcess {
 }
 
 /** Start the local cloud with these accounts in a child process; resolves once it prints its ready line. */
-export async function startCloudProcess(accountsDocument: unknown): Promise<CloudProcess> {
+export async function startCloudProcess(
+  accountsDocument: unknown,
+  options: CloudProcessOptions = {},
+): Promise<CloudProcess> {
   const dir = await mkdtemp(path.join(tmpdir(), 'dts-trust-bench-'));
   const accountsFile = path.join(dir, 'accounts.json');
   const servicesFile = path.join(dir, 'services.json');
   await writeFile(accountsFile, JSON.stringify(accountsDocument));
   await writeFile(servicesFile, JSON.stringify({ eventbridge: { buses: [LOCAL_EVENT_BUS] } }));
-  const child = spawn(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      'local/harness/local-cloud-main.ts',
-      '--port',
-      '0',
-      '--accounts',
-      accountsFile,
-      '--services',
-      servicesFile,
-    ],
-    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  const url = await readyUrl(child);
+  const args = ['--import', 'tsx', 'local/cloud/main.ts', '--port', '0', '--accounts', accountsFile];
+  args.push('--services', servicesFile);
+  if (options.tls) args.push('--tls-cert', options.tls.certFile, '--tls-key', options.tls.keyFile);
+  if (options.deployBundles) {
+    args.push('--deploy-bundles');
+    const env = { NODE_OPTIONS: `--max-old-space-size=${sYamlHeapLimitMiB()}`, ...options.deployBundles };
+    for (const [key, value] of Object.entries(env)) args.push('--env', `${key}=${value}`);
+  }
+  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const { url, tlsUrl } = await readyUrls(child);
   const admin = async (route: string, init: RequestInit = {}): Promise<unknown> => {
     const res = await fetch(`${url}/__admin/${route}`, init);
     if (!res.ok)
@@ -74,6 +110,14 @@ export async function startCloudProcess(accountsDocument: unknown): Promise<Clou
   return {
     url,
     endpoint: url.slice('http://'.length),
+    ...(tlsUrl ? { tls: { url: tlsUrl, endpoint: tlsUrl.slice('https://'.length) } } : {}),
+    pid: child.pid ?? 0,
+    async usage() {
+      return UsageSchema.parse(await admin('usage'));
+    },
+    async drainInvocations() {
+      return InvocationsSchema.parse(await admin('fc/drain', { method: 'POST' })).invocations;
+    },
     async setFaults(faults) {
       await admin('faults', {
         method: 'PUT',
@@ -99,7 +143,7 @@ export async function startCloudProcess(accountsDocument: unknown): Promise<Clou
   };
 }
 
-function readyUrl(child: ChildProcess): Promise<string> {
+function readyUrls(child: ChildProcess): Promise<{ url: string; tlsUrl: string | undefined }> {
   return new Promise((resolve, reject) => {
     let out = '';
     let err = '';
@@ -114,7 +158,7 @@ function readyUrl(child: ChildProcess): Promise<string> {
       const match = READY.exec(out);
       if (match?.[1]) {
         clearTimeout(timer);
-        resolve(match[1]);
+        resolve({ url: match[1], tlsUrl: match[2] });
       }
     });
     child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {

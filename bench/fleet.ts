@@ -40,6 +40,9 @@ export const FLEET_TRUSTED_ACCOUNT = exampleAccount('task-creator').id;
 /** The management role every owner account holds, as in the example source owner. */
 const managementRole = (exampleAccount('source-owner').roles ?? [])[0];
 
+/** The management role's name (the product's default `DTS_TRUST_MANAGEMENT_ROLE`). */
+export const FLEET_MANAGEMENT_ROLE = (managementRole as { name: string }).name;
+
 /** Size of a fleet. */
 export interface FleetSize {
   readonly accounts: number;
@@ -193,3 +196,10 @@ export function fleetDrift(roles: readonly RoleKey[], fraction: number): DriftEd
 
 /** The automation account's keys the benchmark's own tools sign with. */
 export const BENCH_RUNNER = LOCAL_AUTOMATION.runner;
+
+/** The roles of each owner account, in fleet order. */
+export function rolesByAccount(fleet: Fleet): Map<string, string[]> {
+  const byAccount = new Map<string, string[]>(fleet.ownerAccountIds.map((id) => [id, []]));
+  for (const role of fleet.roles) byAccount.get(role.ownerAccountId)?.push(role.roleName);
+  return byAccount;
+}

@@ -1,14 +1,13 @@
 /**
  * Intake latency: signed tickets delivered to the ticket-intake function as FC's MNS trigger would, through the
- * real FC SDK, on the local cloud with RAM latency and limits. Each figure runs from the message's delivery to
- * the invocation's answer, by which time the role is in place and its audit events are on the bus.
+ * real FC SDK, on the local cloud (a process of its own) with RAM latency and limits, the function deployed from
+ * its bundle (dist/ticket-intake) and run in node processes of the local FC. Each figure runs from the message's
+ * delivery to the invocation's answer, by which time the role is in place and its audit events are on the bus.
  */
 import { performance } from 'node:perf_hooks';
 import { z } from 'zod';
-import { startLocalCloud } from '../local/cloud/server.js';
-import { readEventBridgeEvents } from '../local/cloud/services/eventbridge/store.js';
-import { deployLocally, FunctionName, invokeLocally } from '../local/harness/local-deployment.js';
-import { LOCAL_AUTOMATION, LOCAL_EVENT_BUS } from '../local/harness/local-environment.js';
+import { FunctionName, invokeLocally } from '../local/harness/deployment.js';
+import { LOCAL_AUTOMATION } from '../local/harness/local-environment.js';
 import {
   mnsTriggerEvent,
   type SampleAccounts,
@@ -17,7 +16,10 @@ import {
 } from '../local/harness/sample-events.js';
 import type { TicketBody } from '../shared/intake/ticket-message.js';
 import { percentile } from './bound.js';
+import { countCalls } from './call-counts.js';
+import { startCloudProcess } from './cloud-process.js';
 import { exampleAccounts } from './fleet.js';
+import { ramFaults } from './reconcile-bench.js';
 
 /** Settings of the intake benchmark. */
 export interface IntakeBenchSettings {
@@ -46,8 +48,10 @@ export interface LatencyFigures {
 export interface IntakeFigures {
   readonly single: LatencyFigures;
   readonly batch10: LatencyFigures;
-  /** Audit events on the bus at the end (each ticket yields at least a declared and a created event). */
+  /** Audit events the invocations delivered to the bus (each ticket yields at least a declared and a created event). */
   readonly auditEventsDelivered: number;
+  /** Tablestore requests per ticket, over every invocation. */
+  readonly tablestoreRequestsPerTicket: number;
 }
 
 /** The part of the intake's answer the benchmark checks. */
@@ -86,7 +90,7 @@ function figures(latencies: readonly number[], ticketsEach: number): LatencyFigu
   };
 }
 
-/** Run the intake benchmark on an in-process local cloud (the functions are registered with its FC). */
+/** Run the intake benchmark on a local cloud in a process of its own, the bundles deployed to its FC. */
 export async function benchIntake(settings: IntakeBenchSettings): Promise<IntakeFigures> {
   const say = settings.progress ?? (() => {});
   const example = exampleAccounts();
@@ -96,19 +100,12 @@ export async function benchIntake(settings: IntakeBenchSettings): Promise<Intake
     task: example.byName('task-creator').id,
     automation: LOCAL_AUTOMATION.accountId,
   };
-  const cloud = await startLocalCloud({
-    accounts: example.document,
-    services: { eventbridge: { buses: [LOCAL_EVENT_BUS] } },
-    faults: {
-      seed: 11,
-      latencyByService: { ram: [settings.ramLatencyMs[0], settings.ramLatencyMs[1]] },
-      qpsLimits: [{ service: 'ram', qps: settings.ratePerSecond }],
-    },
+  const cloud = await startCloudProcess(example.document, {
+    deployBundles: { DTS_TRUST_RAM_RATE_LIMIT: String(settings.ratePerSecond), DTS_TRUST_LOG_LEVEL: 'error' },
   });
-  const previousLevel = process.env.DTS_TRUST_LOG_LEVEL;
-  process.env.DTS_TRUST_LOG_LEVEL = 'error';
   try {
-    deployLocally(cloud, { DTS_TRUST_RAM_RATE_LIMIT: String(settings.ratePerSecond) });
+    await cloud.setFaults(ramFaults(settings));
+    let delivered = 0;
     const deliver = async (size: number): Promise<number> => {
       const event = mnsTriggerEvent(
         Array.from({ length: size }, () => ticketFor(accounts)),
@@ -122,24 +119,27 @@ export async function benchIntake(settings: IntakeBenchSettings): Promise<Intake
       if (answer.statusCode !== 200 || !checked.success || checked.data.results.length !== size) {
         throw new Error(`the intake did not declare every ticket: ${JSON.stringify(answer.body).slice(0, 500)}`);
       }
+      delivered += checked.data.audit.delivered;
       return elapsed;
     };
     say('intake warm-up (tables, first connections)');
     await deliver(1);
+    delivered = 0;
+    await cloud.clearLog();
     say(`intake: ${settings.singles} single tickets`);
     const singles: number[] = [];
     for (let i = 0; i < settings.singles; i++) singles.push(await deliver(1));
     say(`intake: ${settings.batches} batches of ${BATCH_SIZE}`);
     const batches: number[] = [];
     for (let i = 0; i < settings.batches; i++) batches.push(await deliver(BATCH_SIZE));
+    const tickets = settings.singles + settings.batches * BATCH_SIZE;
     return {
       single: figures(singles, 1),
       batch10: figures(batches, BATCH_SIZE),
-      auditEventsDelivered: readEventBridgeEvents(cloud.core, { bus: LOCAL_EVENT_BUS }).length,
+      auditEventsDelivered: delivered,
+      tablestoreRequestsPerTicket: countCalls(await cloud.log()).tablestore / tickets,
     };
   } finally {
-    if (previousLevel === undefined) delete process.env.DTS_TRUST_LOG_LEVEL;
-    else process.env.DTS_TRUST_LOG_LEVEL = previousLevel;
     await cloud.stop();
   }
 }

@@ -1,77 +1,110 @@
 /**
- * Reconcile benchmarks over one fleet: the steady state (every role in sync) measured against the lower bound,
- * then drift on a fraction of the roles repaired in one run, with the peak memory of each run. The local cloud
- * runs in a child process; each reconcile runs in a worker process of its own (bench/reconcile-worker.ts).
+ * Reconcile benchmarks over one fleet, on a local cloud in a process of its own: the steady state (every role in
+ * sync) run by the drift reconciler's bundle, beside the floor (a bare loop making the same RAM calls), on each
+ * transport; the Terraform-style peer over the same fleet; then drift on a fraction of the roles repaired in one
+ * run. Every measured program runs bundled under plain Node in a process of its own (bench/workers).
  */
-import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import pLimit from 'p-limit';
+import { z } from 'zod';
 import type { FaultsConfig } from '../local/cloud/faults.js';
-import { localCloudEnvironment } from '../local/harness/local-environment.js';
+import { LOCAL_AUTOMATION, localCloudEnvironment } from '../local/harness/local-environment.js';
 import { createServices } from '../shared/composition/services.js';
 import { loadConfig } from '../shared/config/config.js';
-import { type BoundFactor, runBound } from './bound.js';
-import { type CloudProcess, type LogEntry, startCloudProcess } from './cloud-process.js';
-import { BENCH_RUNNER, buildFleet, type DriftKind, type Fleet, type FleetSize, fleetDrift } from './fleet.js';
-import { type WorkerRequest, type WorkerResult, WorkerResultSchema } from './worker-protocol.js';
+import { type CallCounts, countCalls } from './call-counts.js';
+import { type CloudProcess, type CloudUsage, startCloudProcess } from './cloud-process.js';
+import {
+  BENCH_RUNNER,
+  buildFleet,
+  type DriftKind,
+  FLEET_MANAGEMENT_ROLE,
+  type Fleet,
+  type FleetSize,
+  fleetDrift,
+  rolesByAccount,
+} from './fleet.js';
+import type { LocalCertificate } from './tls-certificate.js';
+import type { FloorRequest } from './workers/floor-worker.js';
+import type { FunctionWorkerRequest } from './workers/function-worker.js';
+import type { PeerRequest } from './workers/peer-worker.js';
+import type { RamFleet } from './workers/ram-fleet.js';
+import { MeasuredSchema, Worker, type WorkerBundles } from './workers/run-worker.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const run = promisify(execFile);
+const MiB = 1024 * 1024;
 
-/** The ratio of bound to measured time the steady state should reach. */
-export const TARGET_RATIO_TO_BOUND = 0.8;
-
-/** RAM actions that only read. */
-const RAM_READS = new Set(['GetRole', 'ListPoliciesForRole']);
+/** A transport the SDKs speak to the local cloud. */
+export type Transport = 'http' | 'https';
 
 /** Settings of a reconcile benchmark. */
 export interface ReconcileBenchSettings {
   readonly size: FleetSize;
   /** RAM latency range, ms. */
   readonly ramLatencyMs: readonly [number, number];
-  /** RAM requests per second per owner account: the cloud's limit and the product's token bucket. */
+  /** RAM requests per second per owner account: the cloud's token bucket and the product's. */
   readonly ratePerSecond: number;
   readonly accountConcurrency: number;
   readonly roleConcurrency: number;
-  /** Old-space limit of the reconciling process (`--max-old-space-size`), MiB. */
+  /** Old-space limit of the reconciling process (`--max-old-space-size`), MiB: the one s.yaml sets. */
   readonly heapLimitMiB: number;
+  /** Transports to measure the steady state and the floor on (https needs `certificate`). */
+  readonly transports: readonly Transport[];
+  readonly certificate?: LocalCertificate | undefined;
+  /** Run the Terraform-style peer over the fleet (http). */
+  readonly peer?: boolean;
   /** Fraction of roles to drift after the steady state; omit to skip the drift run. */
-  readonly driftFraction?: number;
+  readonly driftFraction?: number | undefined;
+  readonly workers: WorkerBundles;
   readonly progress?: (message: string) => void;
 }
 
-/** Calls counted in the local cloud's request log. */
-export interface CallCounts {
-  readonly ramReads: number;
-  readonly ramWrites: number;
-  readonly ramWritesByAction: Readonly<Record<string, number>>;
-  readonly assumeRole: number;
+/** The steady state on one transport, beside the floor. */
+export interface TransportFigures {
+  readonly transport: Transport;
+  readonly wallMs: number;
+  /** The reconciling process's CPU per role, ms. */
+  readonly cpuMsPerRole: number;
+  readonly floorWallMs: number;
+  /** The floor's CPU per role, ms. */
+  readonly floorCpuMsPerRole: number;
+  /** cpuMsPerRole / floorCpuMsPerRole. */
+  readonly cpuToFloor: number;
+  /** The local cloud process's CPU per role while it served the product's run, and the floor's, ms. */
+  readonly cloudCpuMsPerRole: number;
+  readonly floorCloudCpuMsPerRole: number;
+  readonly ramCallsPerRole: number;
+  readonly assumeRolePerAccount: number;
+  /** RAM writes (must be 0). */
+  readonly writes: number;
   readonly throttled: number;
-  readonly tablestore: number;
-  readonly eventbridge: number;
+  readonly tablestoreRequestsPerRole: number;
+  readonly tablestoreByAction: Readonly<Record<string, number>>;
+  readonly eventbridgeRequests: number;
+  /** Requests the cloud served during the product's run, the TCP connections and TLS sessions it accepted. */
+  readonly requests: number;
+  readonly connections: number;
+  readonly tlsSessions: number;
+  readonly outcomes: Readonly<Record<string, number>>;
 }
 
 /** Figures of the steady state. */
 export interface SteadyFigures {
   readonly roles: number;
   readonly accounts: number;
+  readonly transports: readonly TransportFigures[];
+}
+
+/** The Terraform-style refresh of the same fleet (http). */
+export interface PeerFigures {
   readonly wallMs: number;
-  readonly ramCallsPerRole: number;
-  readonly assumeRolePerAccount: number;
-  /** RAM writes (must be 0). */
-  readonly writes: number;
+  readonly cpuMsPerRole: number;
+  readonly reads: number;
   readonly throttled: number;
-  readonly tablestoreCallsPerRole: number;
-  readonly boundMs: number;
-  readonly limitedBy: BoundFactor;
-  readonly ratioToBound: number;
-  /** The reconciler's CPU time over its wall time (1 = one core busy throughout). */
-  readonly cpuShare: number;
-  /** Why the ratio is below target, when it is. */
-  readonly heldBackBy?: string;
-  readonly outcomes: Readonly<Record<string, number>>;
+  readonly waitedMs: number;
+  readonly rolesLeftBehind: number;
+  /** The peer's wall time over the product's (http steady state). */
+  readonly wallToProduct: number;
 }
 
 /** Figures of the drift run. */
@@ -82,13 +115,13 @@ export interface DriftFigures {
   readonly wallMs: number;
   readonly outcomes: Readonly<Record<string, number>>;
   readonly ramWritesByAction: Readonly<Record<string, number>>;
-  readonly auditEventsDelivered: number;
-  /** Roles a run right after still found out of sync (must be 0). */
+  readonly eventbridgeRequests: number;
+  /** Roles a run right after still found out of sync, plus its RAM writes (must be 0). */
   readonly remainingDrift: number;
   readonly repairedInOneRun: boolean;
 }
 
-/** Peak memory of a full reconcile. */
+/** Peak memory of a full reconcile (http steady state). */
 export interface MemoryFigure {
   readonly roles: number;
   readonly baselineRssMiB: number;
@@ -102,61 +135,74 @@ export interface MemoryFigure {
 /** Everything one fleet measured. */
 export interface ReconcileBenchFigures {
   readonly steady: SteadyFigures;
+  readonly peer?: PeerFigures;
   readonly drift?: DriftFigures;
   readonly memory: MemoryFigure;
 }
 
-/** Count the calls of one run in the request log. */
-export function countCalls(log: readonly LogEntry[]): CallCounts {
-  let ramReads = 0;
-  let ramWrites = 0;
-  let assumeRole = 0;
-  let throttled = 0;
-  let tablestore = 0;
-  let eventbridge = 0;
-  const byAction: Record<string, number> = {};
-  for (const entry of log) {
-    if (entry.code === 'Throttling.User') throttled += 1;
-    if (entry.service === 'ram') {
-      if (RAM_READS.has(entry.action)) ramReads += 1;
-      else {
-        ramWrites += 1;
-        byAction[entry.action] = (byAction[entry.action] ?? 0) + 1;
-      }
-    } else if (entry.service === 'sts' && entry.action === 'AssumeRole') assumeRole += 1;
-    else if (entry.service === 'tablestore') tablestore += 1;
-    else if (entry.service === 'eventbridge') eventbridge += 1;
-  }
-  return { ramReads, ramWrites, ramWritesByAction: byAction, assumeRole, throttled, tablestore, eventbridge };
+/** What the drift reconciler answers (the part the bench reads). */
+const RunAnswerSchema = z.object({ roles: z.number(), outcomes: z.record(z.number()) }).passthrough();
+const FunctionAnswerSchema = z.object({ measured: MeasuredSchema, answer: RunAnswerSchema });
+const FloorAnswerSchema = z.object({ measured: MeasuredSchema, roles: z.number(), ramCalls: z.number() });
+const PeerAnswerSchema = z.object({
+  measured: MeasuredSchema,
+  roles: z.number(),
+  reads: z.number(),
+  throttled: z.number(),
+  waitedMs: z.number(),
+  rolesLeftBehind: z.number(),
+});
+
+/** The drift reconciler's code package. */
+export const DRIFT_RECONCILER_BUNDLE = path.join(ROOT, 'dist', 'drift-reconciler', 'index.js');
+
+/** A timer trigger's event, as FC sends it. */
+export function timerEvent(now = new Date()): unknown {
+  return { triggerTime: `${now.toISOString().slice(0, 19)}Z`, triggerName: 'bench', payload: '' };
 }
 
-const MiB = 1024 * 1024;
-
-/** Run one reconcile in a worker process. */
-async function reconcileInWorker(
-  env: Record<string, string>,
-  correlationId: string,
-  heapLimitMiB: number,
-): Promise<WorkerResult> {
-  const request: WorkerRequest = { env, correlationId };
-  const { stdout } = await run(
-    process.execPath,
-    [
-      '--expose-gc',
-      `--max-old-space-size=${heapLimitMiB}`,
-      '--import',
-      'tsx',
-      'bench/reconcile-worker.ts',
-      JSON.stringify(request),
-    ],
-    { cwd: ROOT, maxBuffer: 16 * MiB },
-  );
-  const line = stdout.trim().split('\n').pop() ?? '';
-  return WorkerResultSchema.parse(JSON.parse(line));
+/** Where the SDKs reach the cloud on a transport. */
+function addressOf(cloud: CloudProcess, transport: Transport): { url: string; endpoint: string } {
+  if (transport === 'http') return cloud;
+  if (!cloud.tls) throw new Error('the local cloud was started without TLS');
+  return cloud.tls;
 }
 
-/** Store every grant of the fleet, as intake would have. */
-async function declareFleet(fleet: Fleet, env: Record<string, string>): Promise<void> {
+/** The environment of the product's functions against the cloud, on a transport. */
+export function productEnvironment(
+  cloud: CloudProcess,
+  transport: Transport,
+  extra: Readonly<Record<string, string>>,
+): Record<string, string> {
+  return localCloudEnvironment(addressOf(cloud, transport), { DTS_TRUST_PROTOCOL: transport, ...extra });
+}
+
+/** The process environment that makes a worker trust the cloud's certificate. */
+const trustEnv = (certificate: LocalCertificate | undefined): Record<string, string> =>
+  certificate ? { NODE_EXTRA_CA_CERTS: certificate.certFile } : {};
+
+/** Invoke the drift reconciler's bundle once, in a worker process. */
+export function invokeDriftReconciler(
+  workers: WorkerBundles,
+  environment: Record<string, string>,
+  options: { heapLimitMiB: number; certificate?: LocalCertificate | undefined },
+): Promise<z.output<typeof FunctionAnswerSchema>> {
+  const request: FunctionWorkerRequest = {
+    bundle: DRIFT_RECONCILER_BUNDLE,
+    functionName: 'dts-trust-drift-reconciler',
+    event: timerEvent(),
+    environment,
+    accountId: LOCAL_AUTOMATION.accountId,
+    credentials: BENCH_RUNNER,
+  };
+  return workers.run(Worker.Function, request, FunctionAnswerSchema, {
+    nodeOptions: ['--expose-gc', `--max-old-space-size=${options.heapLimitMiB}`],
+    env: trustEnv(options.certificate),
+  });
+}
+
+/** Store every grant of the fleet, as intake would have (setup, not measured). */
+export async function declareFleet(fleet: Fleet, env: Record<string, string>): Promise<void> {
   const services = createServices(loadConfig(env), {
     tablestoreKeys: BENCH_RUNNER,
     ownKeys: async () => BENCH_RUNNER,
@@ -166,119 +212,152 @@ async function declareFleet(fleet: Fleet, env: Record<string, string>): Promise<
   await Promise.all(fleet.grants.map((grant) => limit(() => services.grants.putGrant(grant))));
 }
 
-function whyBelowTarget(ratio: number, counts: CallCounts, result: WorkerResult, roles: number): string | undefined {
-  if (ratio >= TARGET_RATIO_TO_BOUND) return undefined;
-  const reasons: string[] = [];
-  if (counts.throttled > 0) reasons.push(`${counts.throttled} calls were throttled by the cloud and retried`);
-  const cpuShare = result.cpuMs / result.wallMs;
-  if (cpuShare > 0.8) {
-    reasons.push(
-      `the reconciler is CPU-bound (${Math.round(cpuShare * 100)}% of one core: SDK request signing, JSON and ` +
-        'Tablestore encoding on a single thread)',
-    );
-  }
-  reasons.push(
-    `each role also makes ${(counts.tablestore / roles).toFixed(1)} Tablestore round trips (grant read, status ` +
-      'write) that the bound leaves out, and an account lane waits for its slowest call',
-  );
-  return reasons.join('; ');
+/** The RAM faults of a run: latency, and a per-account token bucket across RAM's APIs. */
+export function ramFaults(settings: Pick<ReconcileBenchSettings, 'ramLatencyMs' | 'ratePerSecond'>): FaultsConfig {
+  return {
+    seed: 7,
+    latencyByService: { ram: [settings.ramLatencyMs[0], settings.ramLatencyMs[1]] },
+    qpsLimits: [{ service: 'ram', qps: settings.ratePerSecond, per: 'account' }],
+  };
 }
 
-/** Benchmark one fleet: steady state, then (optionally) drift, each reconcile in its own process. */
+/** What a measured run cost the cloud and what it asked of it. */
+interface CloudSide {
+  readonly counts: CallCounts;
+  readonly usage: CloudUsage;
+}
+
+/** Run `work` with the cloud's log cleared before, and the calls and cloud usage it caused. */
+async function onCloud<T>(cloud: CloudProcess, work: () => Promise<T>): Promise<{ value: T } & CloudSide> {
+  await cloud.clearLog();
+  const before = await cloud.usage();
+  const value = await work();
+  const after = await cloud.usage();
+  return {
+    value,
+    counts: countCalls(await cloud.log()),
+    usage: {
+      cpuMs: after.cpuMs - before.cpuMs,
+      connections: after.connections - before.connections,
+      tlsSessions: after.tlsSessions - before.tlsSessions,
+    },
+  };
+}
+
+function ramFleetOf(fleet: Fleet, cloud: CloudProcess, transport: Transport): RamFleet {
+  return {
+    endpoint: addressOf(cloud, transport).endpoint,
+    protocol: transport,
+    runner: BENCH_RUNNER,
+    managementRole: FLEET_MANAGEMENT_ROLE,
+    accounts: [...rolesByAccount(fleet)].map(([id, roles]) => ({ id, roles })),
+  };
+}
+
+/** Benchmark one fleet: steady state and floor per transport, the peer, then (optionally) drift. */
 export async function benchReconcile(settings: ReconcileBenchSettings): Promise<ReconcileBenchFigures> {
   const say = settings.progress ?? (() => {});
   const fleet = buildFleet(settings.size);
-  say(`starting the local cloud with ${fleet.roles.length} roles in ${fleet.ownerAccountIds.length} accounts`);
-  const cloud = await startCloudProcess(fleet.accountsDocument);
+  const roles = fleet.roles.length;
+  const accounts = fleet.ownerAccountIds.length;
+  const { certificate, workers } = settings;
+  if (settings.transports.includes('https') && !certificate) throw new Error('https needs a certificate');
+  say(`starting the local cloud with ${roles} roles in ${accounts} accounts`);
+  const cloud = await startCloudProcess(fleet.accountsDocument, {
+    ...(certificate ? { tls: { certFile: certificate.certFile, keyFile: certificate.keyFile } } : {}),
+  });
+  const extra = {
+    DTS_TRUST_RAM_RATE_LIMIT: String(settings.ratePerSecond),
+    DTS_TRUST_ACCOUNT_CONCURRENCY: String(settings.accountConcurrency),
+    DTS_TRUST_ROLE_CONCURRENCY: String(settings.roleConcurrency),
+    // One timer run reconciles the whole fleet in this process (no fan-out): the per-role pipeline is measured.
+    DTS_TRUST_SHARD_THRESHOLD: String(roles + 1),
+  };
+  const heap = { heapLimitMiB: settings.heapLimitMiB };
   try {
-    const env = localCloudEnvironment(cloud, {
-      DTS_TRUST_RAM_RATE_LIMIT: String(settings.ratePerSecond),
-      DTS_TRUST_ACCOUNT_CONCURRENCY: String(settings.accountConcurrency),
-      DTS_TRUST_ROLE_CONCURRENCY: String(settings.roleConcurrency),
-    });
+    const httpEnv = productEnvironment(cloud, 'http', extra);
     say('declaring the grants');
-    await declareFleet(fleet, env);
-    say('first run (writes every role status row)');
-    const first = await measuredRun(cloud, env, settings.heapLimitMiB, 'bench-first');
+    await declareFleet(fleet, httpEnv);
+    say('first run (writes every role status row; not measured)');
+    const first = await onCloud(cloud, () => invokeDriftReconciler(workers, httpEnv, heap));
     if (first.counts.ramWrites > 0) {
       throw new Error(`the fleet was not in sync before measuring: ${first.counts.ramWrites} RAM writes`);
     }
-    const faults: FaultsConfig = {
-      seed: 7,
-      latencyByService: { ram: [settings.ramLatencyMs[0], settings.ramLatencyMs[1]] },
-      qpsLimits: [{ service: 'ram', qps: settings.ratePerSecond }],
-    };
-    await cloud.setFaults(faults);
-    say('steady-state run');
-    const steadyRun = await measuredRun(cloud, env, settings.heapLimitMiB, 'bench-steady');
-    const steady = steadyFigures(fleet, settings, steadyRun);
+    await cloud.setFaults(ramFaults(settings));
+    const transports: TransportFigures[] = [];
+    let memory: MemoryFigure | undefined;
+    let httpWallMs = Number.NaN;
+    for (const transport of settings.transports) {
+      say(`steady state over ${transport}`);
+      const env = productEnvironment(cloud, transport, extra);
+      const product = await onCloud(cloud, () => invokeDriftReconciler(workers, env, { ...heap, certificate }));
+      say(`floor over ${transport}`);
+      const floorRequest: FloorRequest = {
+        fleet: ramFleetOf(fleet, cloud, transport),
+        accountConcurrency: settings.accountConcurrency,
+        roleConcurrency: settings.roleConcurrency,
+        ratePerSecond: settings.ratePerSecond,
+      };
+      const floor = await onCloud(cloud, () =>
+        workers.run(Worker.Floor, floorRequest, FloorAnswerSchema, { env: trustEnv(certificate) }),
+      );
+      const m = product.value.measured;
+      transports.push({
+        transport,
+        wallMs: m.wallMs,
+        cpuMsPerRole: m.cpuMs / roles,
+        floorWallMs: floor.value.measured.wallMs,
+        floorCpuMsPerRole: floor.value.measured.cpuMs / roles,
+        cpuToFloor: m.cpuMs / floor.value.measured.cpuMs,
+        cloudCpuMsPerRole: product.usage.cpuMs / roles,
+        floorCloudCpuMsPerRole: floor.usage.cpuMs / roles,
+        ramCallsPerRole: (product.counts.ramReads + product.counts.ramWrites) / roles,
+        assumeRolePerAccount: product.counts.assumeRole / accounts,
+        writes: product.counts.ramWrites,
+        throttled: product.counts.throttled,
+        tablestoreRequestsPerRole: product.counts.tablestore / roles,
+        tablestoreByAction: product.counts.tablestoreByAction,
+        eventbridgeRequests: product.counts.eventbridge,
+        requests: product.counts.requests,
+        connections: product.usage.connections,
+        tlsSessions: product.usage.tlsSessions,
+        outcomes: product.value.answer.outcomes,
+      });
+      if (transport === 'http') {
+        httpWallMs = m.wallMs;
+        memory = {
+          roles,
+          baselineRssMiB: m.baselineRssBytes / MiB,
+          peakRssMiB: m.peakRssBytes / MiB,
+          peakHeapMiB: m.peakHeapBytes / MiB,
+          retainedHeapMiB: m.retainedHeapBytes / MiB,
+        };
+      }
+    }
+    if (!memory) throw new Error('the steady state must run over http (memory is measured there)');
+    let peer: PeerFigures | undefined;
+    if (settings.peer) {
+      say('peer: the Terraform-style refresh of the same fleet');
+      const request: PeerRequest = { fleet: ramFleetOf(fleet, cloud, 'http'), model: {} };
+      const run = await workers.run(Worker.Peer, request, PeerAnswerSchema);
+      peer = {
+        wallMs: run.measured.wallMs,
+        cpuMsPerRole: run.measured.cpuMs / roles,
+        reads: run.reads,
+        throttled: run.throttled,
+        waitedMs: run.waitedMs,
+        rolesLeftBehind: run.rolesLeftBehind,
+        wallToProduct: run.measured.wallMs / httpWallMs,
+      };
+    }
     let drift: DriftFigures | undefined;
     if (settings.driftFraction !== undefined) {
-      drift = await driftRun(cloud, env, fleet, settings, say);
+      drift = await driftRun(cloud, httpEnv, fleet, settings, say);
     }
-    return {
-      steady,
-      ...(drift ? { drift } : {}),
-      memory: {
-        roles: fleet.roles.length,
-        baselineRssMiB: steadyRun.result.baselineRssBytes / MiB,
-        peakRssMiB: steadyRun.result.peakRssBytes / MiB,
-        peakHeapMiB: steadyRun.result.peakHeapBytes / MiB,
-        retainedHeapMiB: steadyRun.result.retainedHeapBytes / MiB,
-      },
-    };
+    return { steady: { roles, accounts, transports }, ...(peer ? { peer } : {}), ...(drift ? { drift } : {}), memory };
   } finally {
     await cloud.stop();
   }
-}
-
-interface MeasuredRun {
-  readonly result: WorkerResult;
-  readonly counts: CallCounts;
-}
-
-async function measuredRun(
-  cloud: CloudProcess,
-  env: Record<string, string>,
-  heapLimitMiB: number,
-  id: string,
-): Promise<MeasuredRun> {
-  await cloud.clearLog();
-  const result = await reconcileInWorker(env, id, heapLimitMiB);
-  return { result, counts: countCalls(await cloud.log()) };
-}
-
-function steadyFigures(fleet: Fleet, settings: ReconcileBenchSettings, measured: MeasuredRun): SteadyFigures {
-  const { result, counts } = measured;
-  const roles = fleet.roles.length;
-  const bound = runBound({
-    rolesPerAccount: fleet.rolesPerAccount,
-    ramCallsPerRole: 2,
-    ramLatencyMs: (settings.ramLatencyMs[0] + settings.ramLatencyMs[1]) / 2,
-    stsLatencyMs: 0,
-    ratePerSecond: settings.ratePerSecond,
-    burst: settings.ratePerSecond,
-    accountConcurrency: settings.accountConcurrency,
-    roleConcurrency: settings.roleConcurrency,
-  });
-  const ratio = bound.ms / result.wallMs;
-  const heldBackBy = whyBelowTarget(ratio, counts, result, roles);
-  return {
-    roles,
-    accounts: fleet.ownerAccountIds.length,
-    wallMs: result.wallMs,
-    ramCallsPerRole: (counts.ramReads + counts.ramWrites) / roles,
-    assumeRolePerAccount: counts.assumeRole / fleet.ownerAccountIds.length,
-    writes: counts.ramWrites,
-    throttled: counts.throttled,
-    tablestoreCallsPerRole: counts.tablestore / roles,
-    boundMs: bound.ms,
-    limitedBy: bound.limitedBy,
-    ratioToBound: ratio,
-    cpuShare: result.cpuMs / result.wallMs,
-    ...(heldBackBy ? { heldBackBy } : {}),
-    outcomes: result.outcomes,
-  };
 }
 
 async function driftRun(
@@ -298,23 +377,25 @@ async function driftRun(
     drifted.add(key);
   }
   say(`drift run (${drifted.size} roles edited in the console)`);
-  const repair = await measuredRun(cloud, env, settings.heapLimitMiB, 'bench-drift');
+  const heap = { heapLimitMiB: settings.heapLimitMiB };
+  const repair = await onCloud(cloud, () => invokeDriftReconciler(settings.workers, env, heap));
   await cloud.setFaults({});
   say('checking run');
-  const check = await measuredRun(cloud, env, settings.heapLimitMiB, 'bench-drift-check');
-  const remainingDrift = check.result.roles - (check.result.outcomes.inSync ?? 0);
+  const check = await onCloud(cloud, () => invokeDriftReconciler(settings.workers, env, heap));
+  const outcomes = repair.value.answer.outcomes;
+  const remaining = check.value.answer.roles - (check.value.answer.outcomes.inSync ?? 0);
   return {
     roles: fleet.roles.length,
     drifted: drifted.size,
     driftByKind: byKind,
-    wallMs: repair.result.wallMs,
-    outcomes: repair.result.outcomes,
+    wallMs: repair.value.measured.wallMs,
+    outcomes,
     ramWritesByAction: repair.counts.ramWritesByAction,
-    auditEventsDelivered: repair.result.audit.delivered,
-    remainingDrift: remainingDrift + check.counts.ramWrites,
+    eventbridgeRequests: repair.counts.eventbridge,
+    remainingDrift: remaining + check.counts.ramWrites,
     repairedInOneRun:
-      remainingDrift === 0 &&
+      remaining === 0 &&
       check.counts.ramWrites === 0 &&
-      (repair.result.outcomes.repaired ?? 0) + (repair.result.outcomes.created ?? 0) === drifted.size,
+      (outcomes.repaired ?? 0) + (outcomes.created ?? 0) === drifted.size,
   };
 }

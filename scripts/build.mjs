@@ -2,6 +2,9 @@
 // one CommonJS file per function, so FC's nodejs20 runtime loads it as `index.handler`. dist/<name> is the
 // function's whole code package (s.yaml `code: ./dist/<name>`).
 //
+// dist/bundles.json tells what each bundle is made of (bytes per package, largest first), outside every code
+// package: the cold-start benchmark names the largest parts of a bundle that misses its budget.
+//
 // Packages in UNBUNDLED stay outside the bundle: the bundle `require`s them, and their production dependency
 // closure is copied, as npm installed it, into dist/<name>/node_modules. See docs/architecture.md ("Bundles").
 import { readdir, rm, stat, writeFile } from 'node:fs/promises';
@@ -31,6 +34,18 @@ async function sizeOf(dir) {
     if (entry.isFile()) total += (await stat(path.join(entry.parentPath, entry.name))).size;
   }
   return total;
+}
+
+/** Bytes of a bundle's output per package (`shared/...` and `functions/...` for the project's own code), largest first. */
+function composition(metafile) {
+  const bytes = {};
+  for (const output of Object.values(metafile.outputs)) {
+    for (const [file, input] of Object.entries(output.inputs)) {
+      const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(file)?.[1] ?? file.split('/').slice(0, 2).join('/');
+      bytes[pkg] = (bytes[pkg] ?? 0) + input.bytesInOutput;
+    }
+  }
+  return Object.fromEntries(Object.entries(bytes).sort((a, b) => b[1] - a[1]));
 }
 
 /** The UNBUNDLED packages a bundle's output really requires (from esbuild's metafile). */
@@ -66,9 +81,27 @@ for (const name of names.sort()) {
     metafile: true,
   });
   await writeFile(path.join(codeDir, 'package.json'), '{"type":"commonjs"}\n');
-  const shipped = await shipPackages(root, codeDir, requiredPackages(metafile));
-  results.push({ name, bundle: (await stat(outfile)).size, total: await sizeOf(codeDir), shipped });
+  const requires = requiredPackages(metafile);
+  const shipped = await shipPackages(root, codeDir, requires);
+  results.push({
+    name,
+    bundle: (await stat(outfile)).size,
+    total: await sizeOf(codeDir),
+    shipped,
+    requires,
+    composition: composition(metafile),
+  });
 }
+await writeFile(
+  path.join(root, 'dist', 'bundles.json'),
+  `${JSON.stringify(
+    Object.fromEntries(
+      results.map((r) => [r.name, { bytes: r.bundle, requires: r.requires, composition: r.composition }]),
+    ),
+    null,
+    2,
+  )}\n`,
+);
 for (const r of results) {
   const kib = (n) => `${(n / 1024).toFixed(0)} KiB`;
   const extra = r.shipped.length ? `, code package ${kib(r.total)} with node_modules: ${r.shipped.join(' ')}` : '';

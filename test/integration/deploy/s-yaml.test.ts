@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import AjvModule from 'ajv';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { fleetAccountId } from '../../../bench/fleet.js';
+import { sYamlHeapLimitMiB } from '../../../bench/s-yaml-heap.js';
 import { localTrustSettings } from '../../../local/harness/local-environment.js';
 import { loadConfig, MOVED_TO_TRUST_SETTINGS } from '../../../shared/config/config.js';
 import { FC3_FUNCTION_PROPS_SCHEMA } from '../../support/fc3-function-schema.js';
@@ -143,6 +144,17 @@ describe('s.yaml rendered offline', () => {
     expect(shard).toBeDefined();
     for (const props of functions) {
       expect(loadConfig(props.environmentVariables).sharding.functionName).toBe(shard?.functionName);
+    }
+  });
+
+  it('caps the V8 heap of every function well below its memory, with the limit the bench runs the reconciler under', () => {
+    for (const props of functionsOf()) {
+      const heap = /(?:^|\s)--max-old-space-size=(\d+)(?:\s|$)/.exec(props.environmentVariables.NODE_OPTIONS ?? '');
+      expect(heap, `${props.functionName}: NODE_OPTIONS sets --max-old-space-size`).not.toBeNull();
+      const mib = Number(heap?.[1]);
+      expect(mib, props.functionName).toBeGreaterThanOrEqual(128);
+      expect(mib, props.functionName).toBeLessThanOrEqual(props.memorySize / 2);
+      expect(mib).toBe(sYamlHeapLimitMiB());
     }
   });
 

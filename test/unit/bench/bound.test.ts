@@ -1,56 +1,33 @@
 import { describe, expect, it } from 'vitest';
-import { accountBound, BoundFactor, type BoundInput, median, percentile, runBound } from '../../../bench/bound.js';
+import { median, percentile, rateBoundMs } from '../../../bench/bound.js';
 
-const base: BoundInput = {
-  rolesPerAccount: [10],
-  ramCallsPerRole: 2,
-  ramLatencyMs: 35,
-  stsLatencyMs: 0,
-  ratePerSecond: 20,
-  burst: 20,
-  accountConcurrency: 8,
-  roleConcurrency: 4,
-};
-
-describe('accountBound', () => {
-  it('counts waves of roleConcurrency roles, each waiting for its RAM calls in series', () => {
-    // 10 roles, 4 at a time: 3 waves of 2 calls of 35 ms.
-    expect(accountBound(10, base)).toEqual({ ms: 210, limitedBy: BoundFactor.Latency });
+describe('rateBoundMs', () => {
+  it('is the slowest account: its two calls per role beyond the burst, at the account rate', () => {
+    // 500 roles x 2 calls = 1,000 calls; 980 beyond the burst at 20/s = 49 s; the smaller account takes less.
+    expect(rateBoundMs([500, 100], 20)).toBe(49_000);
   });
 
-  it('adds the AssumeRole made before the first role', () => {
-    expect(accountBound(4, { ...base, stsLatencyMs: 40 }).ms).toBe(40 + 70);
+  it('does not grow with the number of accounts: RAM limits each account on its own', () => {
+    expect(
+      rateBoundMs(
+        Array.from({ length: 20 }, () => 500),
+        20,
+      ),
+    ).toBe(49_000);
   });
 
-  it('is rate-bound when the calls beyond the burst take longer at the account rate than the latency', () => {
-    // 100 roles x 2 calls = 200 calls; 180 beyond the burst at 20/s = 9 s; latency: 25 waves x 70 ms = 1.75 s.
-    expect(accountBound(100, base)).toEqual({ ms: 9000, limitedBy: BoundFactor.Rate });
+  it('is 0 when every account fits in its burst', () => {
+    expect(rateBoundMs([10, 5], 20)).toBe(0);
+    expect(rateBoundMs([], 20)).toBe(0);
   });
 
-  it('costs nothing for an account without roles', () => {
-    expect(accountBound(0, base).ms).toBe(0);
-  });
-});
-
-describe('runBound', () => {
-  it('packs the accounts into accountConcurrency lanes', () => {
-    const bound = runBound({ ...base, rolesPerAccount: Array.from({ length: 1000 }, () => 10) });
-    // 1,000 accounts x 210 ms / 8 lanes.
-    expect(bound.ms).toBeCloseTo(26_250);
-    expect(bound.limitedBy).toBe(BoundFactor.Latency);
+  it('takes a burst other than the rate', () => {
+    expect(rateBoundMs([100], 10, 0)).toBe(20_000);
   });
 
-  it('is never less than the slowest account on its own', () => {
-    const bound = runBound({ ...base, rolesPerAccount: [100, 1, 1] });
-    expect(bound.ms).toBe(9000);
-    expect(bound.slowestAccountMs).toBe(9000);
-    expect(bound.limitedBy).toBe(BoundFactor.Rate);
-  });
-
-  it('rejects a rate or concurrency that is not positive', () => {
-    expect(() => runBound({ ...base, ratePerSecond: 0 })).toThrow(/ratePerSecond/);
-    expect(() => runBound({ ...base, accountConcurrency: 0 })).toThrow(/accountConcurrency/);
-    expect(() => runBound({ ...base, ramLatencyMs: -1 })).toThrow(/negative/);
+  it('rejects a rate that is not positive and a negative burst', () => {
+    expect(() => rateBoundMs([1], 0)).toThrow(/ratePerSecond/);
+    expect(() => rateBoundMs([1], 1, -1)).toThrow(/burst/);
   });
 });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { countCalls, rolesLeftBehind } from '../../../bench/call-counts.js';
 import { buildFleet, DriftKind, FLEET_TRUSTED_ACCOUNT, fleetAccountId, fleetDrift } from '../../../bench/fleet.js';
-import { countCalls } from '../../../bench/reconcile-bench.js';
 import { isOwnedDescription } from '../../../shared/domain/ownership.js';
 import { parseTrustPolicy } from '../../../shared/policy/index.js';
 
@@ -66,6 +66,30 @@ describe('countCalls', () => {
       assumeRole: 1,
       throttled: 1,
       tablestore: 1,
+      tablestoreByAction: { PutRow: 1 },
+      requests: 6,
     });
+  });
+});
+
+describe('rolesLeftBehind', () => {
+  const log = [
+    { service: 'ram', action: 'GetRole', accountId: 'a', status: 200 },
+    { service: 'ram', action: 'ListPoliciesForRole', accountId: 'a', status: 200 },
+    { service: 'ram', action: 'GetRole', accountId: 'b', status: 200 },
+    { service: 'ram', action: 'ListPoliciesForRole', accountId: 'b', status: 400, code: 'Throttling.User' },
+  ];
+
+  it('counts the roles whose reads were never both answered', () => {
+    const roles = new Map([
+      ['a', 1],
+      ['b', 1],
+      ['c', 2],
+    ]);
+    expect(rolesLeftBehind(countCalls(log), roles)).toBe(3);
+  });
+
+  it('is 0 when every role of every account was read', () => {
+    expect(rolesLeftBehind(countCalls(log.slice(0, 2)), new Map([['a', 1]]))).toBe(0);
   });
 });

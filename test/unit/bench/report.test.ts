@@ -1,38 +1,84 @@
 import { describe, expect, it } from 'vitest';
-import { formatTable, memoryFigures, missedTargets, resultRows } from '../../../bench/report.js';
+import type { SteadyFigures, TransportFigures } from '../../../bench/reconcile-bench.js';
+import { formatTable, type Measured, memoryFigures, missedTargets, resultRows } from '../../../bench/report.js';
 
-const measured = {
-  generatedAt: '2026-11-23T09:00:00.000Z',
+const transport = (over: Partial<TransportFigures> = {}): TransportFigures => ({
+  transport: 'http',
+  wallMs: 3000,
+  cpuMsPerRole: 1.2,
+  floorWallMs: 2500,
+  floorCpuMsPerRole: 1,
+  cpuToFloor: 1.2,
+  cloudCpuMsPerRole: 1.5,
+  floorCloudCpuMsPerRole: 1,
+  ramCallsPerRole: 2,
+  assumeRolePerAccount: 1,
+  writes: 0,
+  throttled: 0,
+  tablestoreRequestsPerRole: 0.1,
+  tablestoreByAction: { GetRange: 100 },
+  eventbridgeRequests: 1,
+  requests: 2200,
+  connections: 40,
+  tlsSessions: 0,
+  outcomes: { inSync: 1000 },
+  ...over,
+});
+
+const steady = (roles: number, over: Partial<TransportFigures> = {}): SteadyFigures => ({
+  roles,
+  accounts: roles / 10,
+  transports: [
+    transport({ outcomes: { inSync: roles }, ...over }),
+    transport({ transport: 'https', tlsSessions: 40, outcomes: { inSync: roles }, ...over }),
+  ],
+});
+
+const measured: Measured = {
+  generatedAt: '2026-12-01T12:50:00.000Z',
   quick: true,
-  machine: { cpus: 2, node: 'v20.20.2', platform: 'linux-x64' },
+  machine: { cpus: 2, node: 'v20.20.2', platform: 'linux-x64', loadAverage: [0.4, 0.9] },
   settings: {
-    roles: 1000,
-    accounts: 100,
-    ramLatencyMs: [20, 50] as [number, number],
+    ramLatencyMs: [20, 50],
     ratePerSecond: 20,
     accountConcurrency: 8,
     roleConcurrency: 4,
     heapLimitMiB: 256,
     driftFraction: 0.05,
-    memoryRoles: [100, 1000] as [number, number],
+    fleets: [
+      { roles: 100, accounts: 10 },
+      { roles: 1000, accounts: 100 },
+    ],
+    rateBound: { roles: 600, accounts: 2, ratePerSecond: 50 },
     intakeSingles: 10,
     intakeBatches: 3,
     coldStartSamples: 3,
   },
-  steadyState: {
-    roles: 1000,
-    accounts: 100,
-    wallMs: 3000,
-    ramCallsPerRole: 2,
-    assumeRolePerAccount: 1,
-    writes: 0,
+  steadyState: [steady(100), steady(1000)],
+  peer: {
+    wallMs: 7000,
+    cpuMsPerRole: 1,
+    reads: 2000,
     throttled: 0,
-    tablestoreCallsPerRole: 2,
-    boundMs: 2625,
-    limitedBy: 'latency' as const,
-    ratioToBound: 0.875,
-    cpuShare: 0.6,
-    outcomes: { inSync: 1000 },
+    waitedMs: 0,
+    rolesLeftBehind: 0,
+    wallToProduct: 2.3,
+  },
+  rateBound: {
+    roles: 600,
+    accounts: 2,
+    wallMs: 11_500,
+    boundMs: 11_000,
+    toBound: 1.05,
+    shards: 2,
+    failedShards: 0,
+    lastShardStartMs: 400,
+    slowestShardMs: 11_000,
+    throttled: 3,
+    ramCallsPerRole: 2,
+    writes: 0,
+    rolesLeftBehind: 0,
+    tablestoreRequestsPerRole: 0.1,
   },
   drift: {
     roles: 1000,
@@ -41,7 +87,7 @@ const measured = {
     wallMs: 3200,
     outcomes: { inSync: 950, repaired: 42, created: 8 },
     ramWritesByAction: { UpdateRole: 26 },
-    auditEventsDelivered: 108,
+    eventbridgeRequests: 8,
     remainingDrift: 0,
     repairedInOneRun: true,
   },
@@ -49,6 +95,7 @@ const measured = {
     single: { invocations: 10, tickets: 10, p50Ms: 150, p99Ms: 180, maxMs: 180 },
     batch10: { invocations: 3, tickets: 30, p50Ms: 1300, p99Ms: 1400, maxMs: 1400 },
     auditEventsDelivered: 90,
+    tablestoreRequestsPerTicket: 6,
   },
   coldStart: {
     emptyProcessMs: 40,
@@ -58,29 +105,37 @@ const measured = {
         bytes: 1_500_000,
         codePackageBytes: 8_000_000,
         loadMs: 60,
+        shippedLoadMs: 20,
         overheadMs: 70,
         coldInvokeMs: 400,
         warmInvokeMs: 40,
+        targetMs: 100,
+        targetBytes: 2_000_000,
         withinTargets: true,
+        cause: 'the SDKs load whole',
       },
     ],
   },
   memory: memoryFigures(
     { roles: 100, baselineRssMiB: 130, peakRssMiB: 150, peakHeapMiB: 60, retainedHeapMiB: 45 },
-    { roles: 1000, baselineRssMiB: 130, peakRssMiB: 180, peakHeapMiB: 70, retainedHeapMiB: 50 },
+    { roles: 1000, baselineRssMiB: 130, peakRssMiB: 170, peakHeapMiB: 70, retainedHeapMiB: 50 },
   ),
 };
 
+const withSteady = (small: SteadyFigures, large: SteadyFigures): Measured => ({
+  ...measured,
+  steadyState: [small, large],
+});
+
 describe('memoryFigures', () => {
   it('calls memory flat when the peak grows far less than the roles', () => {
-    expect(measured.memory).toMatchObject({ rolesRatio: 10, peakRatio: 1.2, flat: true });
+    expect(measured.memory).toMatchObject({ rolesRatio: 10 });
+    expect(measured.memory.peakRatio).toBeCloseTo(1.133, 3);
+    expect(measured.memory.flat).toBe(true);
   });
 
   it('calls memory proportional when the peak follows the roles', () => {
-    const grown = memoryFigures(
-      { roles: 100, baselineRssMiB: 100, peakRssMiB: 100, peakHeapMiB: 50, retainedHeapMiB: 40 },
-      { roles: 1000, baselineRssMiB: 100, peakRssMiB: 600, peakHeapMiB: 500, retainedHeapMiB: 400 },
-    );
+    const grown = memoryFigures(measured.memory.runs[0], { ...measured.memory.runs[1], peakRssMiB: 200 });
     expect(grown.flat).toBe(false);
   });
 });
@@ -90,49 +145,61 @@ describe('missedTargets', () => {
     expect(missedTargets(measured)).toEqual([]);
   });
 
-  it('names a ratio below target with what held it back', () => {
-    const slow = {
-      ...measured,
-      steadyState: { ...measured.steadyState, ratioToBound: 0.5, heldBackBy: 'the reconciler is CPU-bound' },
-    };
-    expect(missedTargets(slow)).toEqual(['ratioToBound 0.50 < 0.8: the reconciler is CPU-bound']);
-  });
-
-  it('names a steady state that found roles out of sync', () => {
-    const failing = { ...measured, steadyState: { ...measured.steadyState, outcomes: { inSync: 990, failed: 10 } } };
-    expect(missedTargets(failing)).toEqual(['steady state found 10 of 1000 roles not in sync']);
-  });
-
-  it('names a bundle over its size or time budget', () => {
-    const heavy = {
-      ...measured,
-      coldStart: {
-        emptyProcessMs: 40,
-        bundles: [
-          {
-            name: 'ticket-intake',
-            bytes: 2_500_000,
-            codePackageBytes: 9_000_000,
-            loadMs: 200,
-            overheadMs: 190,
-            coldInvokeMs: 600,
-            warmInvokeMs: 50,
-            withinTargets: false,
-          },
-        ],
-      },
-    };
-    expect(missedTargets(heavy)[0]).toMatch(
-      /^cold start of ticket-intake: 190 ms over an empty process, 2500000 bytes/,
+  it('names CPU above the floor with what the reconciler does that the floor does not', () => {
+    const heavy = withSteady(steady(100), steady(1000, { cpuMsPerRole: 3, cpuToFloor: 3 }));
+    const missed = missedTargets(heavy);
+    expect(missed).toHaveLength(3);
+    expect(missed[0]).toMatch(
+      /^steady 1000 roles http: reconciler CPU: 3\.00 ms\/role \(floor 1\.00 ms\/role, 3\.00x\) \(target <= 1\.3x floor\): 2\.00 ms\/role above the floor's 1\.00 ms\/role: 0\.10 Tablestore requests per role \(GetRange 0\.10\)/,
     );
+    expect(missed[1]).toMatch(
+      /^steady 1000 roles http: reconciler CPU per role: 3\.00 ms\/role \(target <= 2\.5 ms\/role\)/,
+    );
+  });
+
+  it('holds no CPU bar below 1,000 roles, where the fixed costs dominate', () => {
+    const small = withSteady(steady(100, { cpuMsPerRole: 9, cpuToFloor: 4 }), steady(1000));
+    expect(missedTargets(small)).toEqual([]);
+  });
+
+  it('names the Tablestore requests per role above the bar', () => {
+    const chatty = withSteady(steady(100), steady(1000, { tablestoreRequestsPerRole: 3 }));
+    expect(missedTargets(chatty).join('\n')).toMatch(/Tablestore requests per role: 3\.00 .*\(target <= 0\.2\)/);
+  });
+
+  it('names a rate-bound run over the bound, and shards holding several accounts as the cause', () => {
+    const slow = { ...measured, rateBound: { ...measured.rateBound, accounts: 4, toBound: 3.2, wallMs: 45_000 } };
+    expect(missedTargets(slow)).toEqual([
+      expect.stringMatching(
+        /^rate-bound 600 roles in 4 accounts: run \/ rate bound: 45,000 ms \/ 11,000 ms = 3\.20x \(target <= 1\.1x\): 4 accounts in 2 shards/,
+      ),
+    ]);
+  });
+
+  it('names a bundle over its budget with its cause', () => {
+    const bundle = { ...measured.coldStart.bundles[0]!, overheadMs: 190, withinTargets: false, cause: 'big SDKs' };
+    const heavy = { ...measured, coldStart: { emptyProcessMs: 40, bundles: [bundle] } };
+    expect(missedTargets(heavy)).toEqual([
+      'cold start: ticket-intake (load 60 ms): 190 ms, 1.50 MB (target <= 100 ms, <= 2 MB): big SDKs',
+    ]);
+  });
+
+  it('names https runs that open a TLS session for most of their calls', () => {
+    const fresh = withSteady(steady(100), steady(1000, { tlsSessions: 2000 }));
+    expect(missedTargets(fresh).join('\n')).toMatch(/TLS sessions \/ requests: 2000 \/ 2200 \(target <= 10%\)/);
   });
 });
 
 describe('resultRows', () => {
   it('prints every measure with its target and verdict', () => {
     const table = formatTable(resultRows(measured));
-    expect(table).toMatch(/steady: ratioToBound\s+0\.88\s+>= 0\.8\s+ok/);
+    expect(table).toMatch(
+      /steady 1000 roles http: reconciler CPU\s+1\.20 ms\/role \(floor 1\.00 ms\/role, 1\.20x\)\s+<= 1\.3x floor\s+ok/,
+    );
+    expect(table).toMatch(
+      /peer \(Terraform-style refresh\) of 1000 roles: wall, x the reconciler's\s+7,000 ms, 2\.30x/,
+    );
     expect(table).toMatch(/drift: repaired in one run\s+50 repaired, 0 left\s+50, 0 left\s+ok/);
-    expect(table).toMatch(/memory: peak growth for 10x roles\s+1\.20x\s+<= 1\.5x\s+ok/);
+    expect(table).toMatch(/memory: peak growth for 10x roles\s+1\.13x\s+<= 1\.2x\s+ok/);
   });
 });
