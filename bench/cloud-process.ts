@@ -1,5 +1,5 @@
 /**
- * The local cloud in a child process (`local/cloud/main.ts`), so the emulated services and the code under
+ * The local cloud in a child process (`local/harness/local-cloud-main.ts`), so the emulated services and the code under
  * measure each get a core, driven through the local cloud's admin route: faults, the request log, console edits,
  * its CPU time and connection counts, and (with the bundles deployed to its FC) waiting for async invocations.
  */
@@ -91,7 +91,7 @@ export async function startCloudProcess(
   const servicesFile = path.join(dir, 'services.json');
   await writeFile(accountsFile, JSON.stringify(accountsDocument));
   await writeFile(servicesFile, JSON.stringify({ eventbridge: { buses: [LOCAL_EVENT_BUS] } }));
-  const args = ['--import', 'tsx', 'local/cloud/main.ts', '--port', '0', '--accounts', accountsFile];
+  const args = ['--import', 'tsx', 'local/harness/local-cloud-main.ts', '--port', '0', '--accounts', accountsFile];
   args.push('--services', servicesFile);
   if (options.tls) args.push('--tls-cert', options.tls.certFile, '--tls-key', options.tls.keyFile);
   if (options.deployBundles) {
