@@ -1,6 +1,7 @@
 /**
- * The database types and access methods DTS supports for cross-account tasks, as data (current Alibaba Cloud
- * guide). Validation reads these tables; documentation and the CLI can print them.
+ * The database types and access methods DTS supports for cross-account tasks, as data: the current Alibaba Cloud
+ * guide's endpoint tables here, the older guide's pair table in guide-matrix.ts. Validation reads these tables;
+ * documentation and the CLI can print them.
  */
 
 /** How DTS reaches a database. */
@@ -15,6 +16,8 @@ export const AccessMethod = {
   Cen: 'cen',
   /** A self-managed database reached through Database Gateway. */
   DatabaseGateway: 'database-gateway',
+  /** A self-managed database with a public IP address (older guide only). */
+  PublicIp: 'public-ip',
 } as const;
 /** One of {@link AccessMethod}. */
 export type AccessMethod = (typeof AccessMethod)[keyof typeof AccessMethod];
@@ -26,9 +29,10 @@ export const AccessMethodLabel: Readonly<Record<AccessMethod, string>> = {
   ecs: 'Self-managed Database on ECS',
   cen: 'Cloud Enterprise Network (CEN)',
   'database-gateway': 'Database Gateway',
+  'public-ip': 'User-created database with a public IP address',
 };
 
-/** Database types that appear in the cross-account guide. */
+/** Database types that appear in the cross-account guides (the last three in the older guide only). */
 export const DatabaseType = {
   Mysql: 'mysql',
   PolardbMysql: 'polardb-mysql',
@@ -50,6 +54,9 @@ export const DatabaseType = {
   Kafka: 'kafka',
   Clickhouse: 'clickhouse',
   Selectdb: 'selectdb',
+  HybriddbMysql: 'hybriddb-mysql',
+  Maxcompute: 'maxcompute',
+  Elasticsearch: 'elasticsearch',
 } as const;
 /** One of {@link DatabaseType}. */
 export type DatabaseType = (typeof DatabaseType)[keyof typeof DatabaseType];
@@ -65,7 +72,7 @@ export const DatabaseTypeLabel: Readonly<Record<DatabaseType, string>> = {
   oracle: 'Oracle',
   'polardb-oracle': 'PolarDB (Oracle-compatible)',
   'polardb-postgresql': 'PolarDB for PostgreSQL',
-  'polardb-x-1': 'PolarDB-X 1.0',
+  'polardb-x-1': 'PolarDB-X 1.0 (formerly DRDS)',
   'polardb-x-2': 'PolarDB-X 2.0',
   'db2-iseries': 'Db2 for iSeries (AS/400)',
   'db2-luw': 'Db2 for LUW',
@@ -76,6 +83,9 @@ export const DatabaseTypeLabel: Readonly<Record<DatabaseType, string>> = {
   kafka: 'Kafka',
   clickhouse: 'ClickHouse',
   selectdb: 'SelectDB',
+  'hybriddb-mysql': 'HybridDB for MySQL',
+  maxcompute: 'MaxCompute (formerly ODPS)',
+  elasticsearch: 'Elasticsearch',
 };
 
 const { Instance, ExpressConnect, Ecs, Cen, DatabaseGateway } = AccessMethod;

@@ -1,15 +1,9 @@
 import { isAlibabaAccountId } from './account-id.js';
 import { ErrorCatalog } from './catalog.js';
 import {
-  AccessMethodLabel,
   DESTINATION_ACCESS_METHOD,
-  DestinationDatabaseTypes,
   EndpointDetails,
   isDatabaseType,
-  isSupportedDestination,
-  isSupportedSource,
-  SourceEndpoints,
-  sourceAccessMethods,
   supportsTwoWay,
   TaskKind,
   type TwoWayEngine,
@@ -18,6 +12,7 @@ import {
 import { ValidationError, type ValidationProblem } from './errors.js';
 import { Cloud, DTS_ROLE_POLICY, type Grant, GrantSchema } from './grant.js';
 import { Guide, guideRule } from './guides.js';
+import { matrixProblems } from './matrix-check.js';
 import {
   Direction,
   type EndpointSide,
@@ -285,52 +280,6 @@ const TRUSTED_WHAT = {
   'destination.accountId': 'destination owner account',
 } as const;
 
-/** The endpoint matrix for one cross-account endpoint. */
-function checkEndpoint(rel: Relationship, side: EndpointSide, at: (name: string) => string): Problem[] {
-  const { databaseType, accessMethod } = rel[side];
-  if (side === 'source') {
-    if (isSupportedSource(databaseType, accessMethod)) return [];
-    const methods = sourceAccessMethods(databaseType);
-    if (methods.length === 0) {
-      return [
-        problem(
-          'EndpointUnsupported',
-          at('source.databaseType'),
-          `database type ${JSON.stringify(databaseType)} is not supported as a cross-account source`,
-          `use one of: ${Object.keys(SourceEndpoints).join(', ')}`,
-        ),
-      ];
-    }
-    return [
-      problem(
-        'EndpointUnsupported',
-        at('source.accessMethod'),
-        `access method ${JSON.stringify(accessMethod)} is not supported for a cross-account ${databaseType} source`,
-        `use one of: ${methods.map((m) => `${m} (${AccessMethodLabel[m]})`).join(', ')}`,
-      ),
-    ];
-  }
-  if (isSupportedDestination(databaseType, accessMethod)) return [];
-  if (!(DestinationDatabaseTypes as readonly string[]).includes(databaseType)) {
-    return [
-      problem(
-        'EndpointUnsupported',
-        at('destination.databaseType'),
-        `database type ${JSON.stringify(databaseType)} is not supported as a cross-account destination`,
-        `use one of: ${DestinationDatabaseTypes.join(', ')}`,
-      ),
-    ];
-  }
-  return [
-    problem(
-      'EndpointUnsupported',
-      at('destination.accessMethod'),
-      `a cross-account destination must be a cloud instance, not ${JSON.stringify(accessMethod)}`,
-      `use ${DESTINATION_ACCESS_METHOD}`,
-    ),
-  ];
-}
-
 /** The edition and topology rule: each names a kind of the endpoint's database type, where the type has kinds. */
 function checkEndpointDetails(rel: Relationship, at: (name: string) => string): Problem[] {
   const problems: Problem[] = [];
@@ -497,7 +446,6 @@ export function validateRelationship(rel: Relationship, options: ValidationOptio
         ),
       );
     }
-    problems.push(...checkEndpoint(rel, role.side, at));
   }
   const implied = roles[0]?.trustedAccountId;
   if (effectiveScenario(rel) !== Scenario.Both && rel.taskAccountId !== undefined && rel.taskAccountId !== implied) {
@@ -510,6 +458,7 @@ export function validateRelationship(rel: Relationship, options: ValidationOptio
       ),
     );
   }
+  problems.push(...matrixProblems(rel, at));
   problems.push(...checkEndpointDetails(rel, at));
   problems.push(...checkTwoWay(rel, at, new Set(problems.map((p) => p.field))));
   problems.push(...checkSettings({ ...rel, cloud: Cloud.Alibaba }, at, options));
