@@ -53,6 +53,7 @@ export const handler = fcHandler('ticket-intake', async (event, { services, logg
     replayWindowSeconds: services.config.replayWindowSeconds,
     guardrails,
     partitions: settings.accountPartitions,
+    defaultPartition: settings.defaultAccountPartition,
     ledger: services.ledger,
     grants: services.grants,
     audit: services.outbox,

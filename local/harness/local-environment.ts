@@ -32,6 +32,7 @@ export function localTrustSettings(overrides: Partial<TrustSettings> = {}): Trus
       },
     },
     accountPartitions: {},
+    defaultAccountPartition: 'public',
     managementExternalIds: {},
     ...overrides,
   };

@@ -33,6 +33,8 @@ const roleName = z.string().refine((s) => /^[A-Za-z0-9.-]{1,64}$/.test(s), {
   params: { fix: 'give the RAM role name exactly as it is in the owner account' },
 });
 
+const partition = z.enum([AccountPartition.Public, AccountPartition.Finance, AccountPartition.Gov]);
+
 /** One ticketing system: its live signing keys and what it may do beyond its own grants. */
 export const TicketSystemSettingsSchema = z
   .object({
@@ -66,13 +68,13 @@ export const TrustSettingsSchema = z
     allowedOwnerAccounts: z.array(alibabaAccountIdSchema('an allowed owner account')).optional(),
     /** Trusted accounts grants may name; omitted = any. */
     allowedTrustedAccounts: z.array(alibabaAccountIdSchema('an allowed trusted account')).optional(),
-    /** Known partitions of accounts (the Finance/Gov pairing rule). */
-    accountPartitions: z
-      .record(
-        alibabaAccountIdSchema('an account of accountPartitions'),
-        z.enum([AccountPartition.Public, AccountPartition.Finance, AccountPartition.Gov]),
-      )
-      .default({}),
+    /** Partitions of accounts that are not on `defaultAccountPartition` (the Finance/Gov pairing rule). */
+    accountPartitions: z.record(alibabaAccountIdSchema('an account of accountPartitions'), partition).default({}),
+    /**
+     * The partition of every account `accountPartitions` does not list (default `public`), so a Finance or Gov
+     * account paired with an unlisted one is refused.
+     */
+    defaultAccountPartition: partition.default(AccountPartition.Public),
     /** External ID per owner account for AssumeRole into its management role. */
     managementExternalIds: z
       .record(

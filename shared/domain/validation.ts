@@ -42,6 +42,8 @@ export interface ValidationOptions {
   readonly now: Date;
   /** Known partitions of accounts; the pairing rule applies only when both accounts' partitions are known. */
   readonly partitions?: Readonly<Record<string, AccountPartition>>;
+  /** The partition of an account {@link partitions} does not list; without it such an account is unknown. */
+  readonly defaultPartition?: AccountPartition;
   /**
    * Prefix of every field name, e.g. `messages[2].relationship`. Defaults to none for grants and to
    * `relationship` for relationships.
@@ -163,6 +165,16 @@ function checkRoleName(value: string, field: string, cloud: Cloud): Problem[] {
   return [];
 }
 
+/** The partition of an account: listed, else the default, else unknown. */
+export function partitionOf(
+  accountId: string,
+  options: Pick<ValidationOptions, 'partitions' | 'defaultPartition'>,
+): AccountPartition | undefined {
+  const listed =
+    options.partitions && Object.hasOwn(options.partitions, accountId) ? options.partitions[accountId] : undefined;
+  return listed ?? options.defaultPartition;
+}
+
 /** The rules between an owner and the account its role trusts. */
 function checkPairing(
   owner: { id: string; field: string; what: string },
@@ -179,14 +191,14 @@ function checkPairing(
       ),
     );
   }
-  const ownerPartition = options.partitions?.[owner.id];
-  const trustedPartition = options.partitions?.[trusted.id];
+  const ownerPartition = partitionOf(owner.id, options);
+  const trustedPartition = partitionOf(trusted.id, options);
   if (ownerPartition && trustedPartition && ownerPartition !== trustedPartition) {
     problems.push(
       problem(
         'PartitionMismatch',
         trusted.field,
-        `the ${owner.what} ${owner.id} is on ${PartitionLabel[ownerPartition]} but the ${trusted.what} ${trusted.id} is on ${PartitionLabel[trustedPartition]}`,
+        `the ${owner.what} ${owner.id} is on ${PartitionLabel[ownerPartition]} but the ${trusted.what} ${trusted.id} is on ${PartitionLabel[trustedPartition]} (${guideRule(Guide.Current, 'accounts of different types cannot be paired')})`,
       ),
     );
   }

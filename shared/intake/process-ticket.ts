@@ -71,6 +71,8 @@ export interface IntakeDeps {
   readonly reconcileRole: (role: RoleKey, correlationId: string) => Promise<ReconciledRole>;
   /** Known partitions of accounts (Finance/Gov pairing rule). */
   readonly partitions?: Readonly<Record<string, AccountPartition>>;
+  /** The partition of an account `partitions` does not list (`defaultAccountPartition` of the trust settings). */
+  readonly defaultPartition?: AccountPartition;
   /** How long a claim on a message holds before another delivery may take it over. */
   readonly leaseMs?: number;
 }
@@ -235,6 +237,7 @@ export async function processTicketMessage(message: QueueMessage, deps: IntakeDe
         now: deps.clock.now(),
         guardrails: deps.guardrails,
         ...(deps.partitions ? { partitions: deps.partitions } : {}),
+        ...(deps.defaultPartition ? { defaultPartition: deps.defaultPartition } : {}),
         grants: deps.grants,
         origin: { system: ticket.system, keyId: identity.keyId, messageId: identity.messageId },
         systems: ticket.systems,

@@ -15,6 +15,8 @@ export interface TicketGrantsContext {
   readonly now: Date;
   readonly guardrails: Guardrails;
   readonly partitions?: Readonly<Record<string, AccountPartition>>;
+  /** The partition of an account `partitions` does not list. */
+  readonly defaultPartition?: AccountPartition;
   readonly grants: Pick<GrantStore, 'listManagedRoles' | 'listGrantsForRole'>;
   /** The authenticated message, recorded on every grant it writes; `origin.system` is the acting system. */
   readonly origin: GrantOrigin;
@@ -82,7 +84,11 @@ async function caseConflicts(
  * carrying every problem found.
  */
 export async function ticketGrants(body: TicketBody, context: TicketGrantsContext): Promise<Grant[]> {
-  const options = { now: context.now, ...(context.partitions ? { partitions: context.partitions } : {}) };
+  const options = {
+    now: context.now,
+    ...(context.partitions ? { partitions: context.partitions } : {}),
+    ...(context.defaultPartition ? { defaultPartition: context.defaultPartition } : {}),
+  };
   const declare = body.action === TicketAction.Declare;
   if (declare) {
     const problems = validateRelationship(body.relationship, { ...options, fieldPrefix: 'message.body.relationship' });

@@ -32,6 +32,7 @@ describe('parseTrustSettings', () => {
     expect(settings).toEqual({
       ticketSystems: { jira: { keys: { 'jira-1': SECRET_A }, administrator: false, adoptRoleNames: [] } },
       accountPartitions: {},
+      defaultAccountPartition: 'public',
       managementExternalIds: {},
     } satisfies TrustSettings);
     expect(settings.allowedOwnerAccounts).toBeUndefined();
@@ -46,6 +47,7 @@ describe('parseTrustSettings', () => {
       allowedOwnerAccounts: [OWNER],
       allowedTrustedAccounts: ['2222222222222222'],
       accountPartitions: { [OWNER]: 'finance' },
+      defaultAccountPartition: 'gov',
       managementExternalIds: { [OWNER]: 'ext-1111' },
     };
     expect(parseTrustSettings(JSON.stringify(document), 'x')).toEqual(document);

@@ -170,6 +170,19 @@ describe('validateGrant', () => {
     expect(validateGrant(grant(over), options)).toEqual([]);
   });
 
+  it('puts an unlisted account on the default partition, so Finance Cloud cannot pair with it', () => {
+    expect(
+      codes(validateGrant(grant(), { ...options, partitions: { [A]: 'finance' }, defaultPartition: 'public' })),
+    ).toEqual(['PartitionMismatch@trustedAccountId']);
+    expect(
+      validateGrant(grant(), {
+        ...options,
+        partitions: { [A]: 'finance', [B]: 'finance' },
+        defaultPartition: 'public',
+      }),
+    ).toEqual([]);
+  });
+
   it('allows accounts of the same partition, or of unknown partitions', () => {
     expect(validateGrant(grant(), { ...options, partitions: { [A]: 'finance', [B]: 'finance' } })).toEqual([]);
     expect(validateGrant(grant(), { ...options, partitions: { [A]: 'gov' } })).toEqual([]);

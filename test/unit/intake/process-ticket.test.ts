@@ -129,6 +129,20 @@ describe('processTicketMessage', () => {
     expect(result.codes).toEqual(['GuardrailOwnerAccount']);
   });
 
+  it('rejects and audits a Finance Cloud owner paired with an unlisted account, which is on the default partition', async () => {
+    const { deps, audit } = setup({ partitions: { [OWNER]: 'finance' }, defaultPartition: 'public' });
+    const result = await processTicketMessage(message(body()), deps);
+    expect(result.outcome).toBe('rejected');
+    expect(result.codes).toEqual(['PartitionMismatch']);
+    expect(result.problems?.[0]?.message).toContain('Finance Cloud');
+    expect(audit.ofType('dts-trust.grant.rejected')).toHaveLength(1);
+  });
+
+  it('declares a pair of accounts listed on the same partition', async () => {
+    const { deps } = setup({ partitions: { [OWNER]: 'gov', [TRUSTED]: 'gov' }, defaultPartition: 'public' });
+    expect((await processTicketMessage(message(body()), deps)).outcome).toBe('declared');
+  });
+
   it('changes nothing when the same message arrives again', async () => {
     const { deps, audit, reconciled } = setup();
     await processTicketMessage(message(body()), deps);
