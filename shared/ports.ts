@@ -60,6 +60,12 @@ export interface RoleDirectory {
   deleteRole(account: AccountCredentials, roleName: string): Promise<void>;
 }
 
+/** RAM users of one account, reached with that account's credentials (the preflight's one read). */
+export interface UserDirectory {
+  /** GetUser: true when a RAM user by this name exists. Errors are `CloudApiError`s. */
+  userExists(account: AccountCredentials, userName: string): Promise<boolean>;
+}
+
 /** Declared grants. Writes are conditional on `revision` so racing writers cannot lose an update. */
 export interface GrantStore {
   getGrant(key: GrantKey): Promise<Grant | undefined>;

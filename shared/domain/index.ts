@@ -12,6 +12,7 @@ export * from './guide-matrix.js';
 export * from './guides.js';
 export * from './matrix-check.js';
 export * from './ownership.js';
+export * from './preflight.js';
 export * from './protected-roles.js';
 export * from './relationship.js';
 export * from './timestamp.js';

@@ -3,6 +3,7 @@ import { type AuditEventData, AuditEventType, newAuditEvent } from '../domain/au
 import type { ValidationProblem } from '../domain/errors.js';
 import type { Grant, RoleKey } from '../domain/grant.js';
 import { grantId, roleArn, roleId } from '../domain/ownership.js';
+import { preflightQuestions, type UncheckedQuestion } from '../domain/preflight.js';
 import { parseTimestamp } from '../domain/timestamp.js';
 import type { AccountPartition } from '../domain/validation.js';
 import type { AuditLog, Clock, GrantStore, MessageIdentity, ProcessedMessageLedger } from '../ports.js';
@@ -16,6 +17,7 @@ import {
 } from './authenticate.js';
 import type { TicketSystems } from './authority.js';
 import type { Guardrails } from './guardrails.js';
+import type { AccountPreflight } from './preflight.js';
 import type { QueueMessage } from './queue-message.js';
 import { ticketGrants } from './ticket-grants.js';
 import { TicketAction, type TicketBody } from './ticket-message.js';
@@ -51,6 +53,8 @@ export interface MessageResult {
   readonly problems?: readonly ValidationProblem[];
   readonly grantIds?: readonly string[];
   readonly roles?: readonly ReconciledRole[];
+  /** Preflight questions no read could answer (an account without a management role): reported, not passed. */
+  readonly unchecked?: readonly UncheckedQuestion[];
   /** For `retry`: why. */
   readonly error?: string;
 }
@@ -75,6 +79,11 @@ export interface IntakeDeps {
   readonly defaultPartition?: AccountPartition;
   /** How long a claim on a message holds before another delivery may take it over. */
   readonly leaseMs?: number;
+  /**
+   * The live-account preflight (AliyunDTSDefaultRole present, no RAM user by the role name), run on a declaration
+   * after the rules and before anything is stored; one per invocation, so answers are cached per run.
+   */
+  readonly preflight?: Pick<AccountPreflight, 'check'>;
 }
 
 /** Clocks of ticketing systems may run slightly ahead. */
@@ -114,6 +123,7 @@ async function applyTicket(
   grants: readonly Grant[],
   deps: IntakeDeps,
   record: Recorder,
+  unchecked: readonly UncheckedQuestion[],
 ): Promise<void> {
   const { body, identity } = ticket;
   for (const grant of grants) {
@@ -134,6 +144,7 @@ async function applyTicket(
         ticket: body.ticket,
         ...(existing && !writtenBy(existing, identity) ? { before: existing } : {}),
         after: grant,
+        ...(unchecked.length > 0 ? { detail: { preflightUnchecked: unchecked } } : {}),
       });
     } else {
       if (existing) await deps.grants.deleteGrant(grant);
@@ -249,7 +260,18 @@ export async function processTicketMessage(message: QueueMessage, deps: IntakeDe
       return result;
     }
 
-    await applyTicket(ticket, grants, deps, record);
+    let unchecked: readonly UncheckedQuestion[] = [];
+    if (body.action === TicketAction.Declare && deps.preflight) {
+      const verdict = await deps.preflight.check(preflightQuestions(body.relationship, 'message.body.relationship'));
+      if (verdict.problems.length > 0) {
+        const result = await rejectWith(verdict.problems, body, intakeEventId(identity, 'preflight'));
+        await deps.ledger.complete(identity, MessageOutcome.Rejected);
+        return result;
+      }
+      unchecked = verdict.unchecked;
+    }
+
+    await applyTicket(ticket, grants, deps, record, unchecked);
     const roles = new Map<string, RoleKey>();
     for (const g of grants) roles.set(roleId(g), { ownerAccountId: g.ownerAccountId, roleName: g.roleName });
     const reconciled: ReconciledRole[] = [];
@@ -257,7 +279,14 @@ export async function processTicketMessage(message: QueueMessage, deps: IntakeDe
 
     const outcome = body.action === TicketAction.Declare ? MessageOutcome.Declared : MessageOutcome.Revoked;
     await deps.ledger.complete(identity, outcome);
-    return { ...base, outcome, ticket: body.ticket.id, grantIds: grants.map(grantId), roles: reconciled };
+    return {
+      ...base,
+      outcome,
+      ticket: body.ticket.id,
+      grantIds: grants.map(grantId),
+      roles: reconciled,
+      ...(unchecked.length > 0 ? { unchecked } : {}),
+    };
   } catch (error) {
     // Give the claim back (the row stays) so the redelivery finishes the work; grant writes are idempotent.
     await deps.ledger.release(identity).catch(() => undefined);

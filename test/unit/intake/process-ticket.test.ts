@@ -200,6 +200,77 @@ describe('processTicketMessage', () => {
   });
 });
 
+describe('processTicketMessage: the live-account preflight', () => {
+  const failed = {
+    problems: [
+      {
+        code: 'RoleNameIsUser',
+        field: 'message.body.relationship.source.roleName',
+        message: '"ram-for-dts" is the name of a RAM user',
+        fix: 'give the name of a RAM role',
+      },
+    ],
+    unchecked: [],
+  };
+
+  it('rejects a declaration whose preflight fails, audits it with the code, stores and reconciles nothing', async () => {
+    const { deps, grants, audit, reconciled } = setup({ preflight: { check: async () => failed } });
+    const result = await processTicketMessage(message(body()), deps);
+    expect(result).toMatchObject({ outcome: 'rejected', codes: ['RoleNameIsUser'] });
+    expect(await grants.getGrant(KEY)).toBeUndefined();
+    expect(reconciled).toEqual([]);
+    expect(audit.ofType('dts-trust.grant.rejected')[0]?.data.codes).toEqual(['RoleNameIsUser']);
+    expect((await processTicketMessage(message(body()), deps)).outcome).toBe('duplicate');
+  });
+
+  it('asks the preflight only after the rules, so a ticket the rules refuse reads no account', async () => {
+    let asked = 0;
+    const { deps } = setup({
+      preflight: {
+        check: async () => {
+          asked += 1;
+          return { problems: [], unchecked: [] };
+        },
+      },
+    });
+    const bad = body();
+    await processTicketMessage(message({ ...bad, relationship: { ...bad.relationship, policies: ['X'] } }), deps);
+    expect(asked).toBe(0);
+  });
+
+  it('declares with the questions it could not answer reported on the result and the declaration event', async () => {
+    const unchecked = [
+      {
+        accountId: TRUSTED,
+        check: 'dtsAuthorized' as const,
+        name: 'AliyunDTSDefaultRole',
+        reason: 'ManagementRoleNotFound',
+      },
+    ];
+    const { deps, audit } = setup({ preflight: { check: async () => ({ problems: [], unchecked }) } });
+    const result = await processTicketMessage(message(body()), deps);
+    expect(result).toMatchObject({ outcome: 'declared', unchecked });
+    expect(audit.ofType('dts-trust.grant.declared')[0]?.data.detail).toEqual({ preflightUnchecked: unchecked });
+  });
+
+  it('asks for a redelivery when an account cannot be reached, and stores nothing', async () => {
+    const { deps, grants } = setup({
+      preflight: {
+        check: async () => {
+          throw cloudError(CloudErrorKind.Throttled, 'Throttling.User', 'ram:GetRole', 400);
+        },
+      },
+    });
+    expect((await processTicketMessage(message(body()), deps)).outcome).toBe('retry');
+    expect(await grants.getGrant(KEY)).toBeUndefined();
+  });
+
+  it('does not run the preflight for a revoke: removing access needs no prerequisite', async () => {
+    const { deps } = setup({ preflight: { check: async () => failed } });
+    expect((await processTicketMessage(message(body({ action: 'revoke' })), deps)).outcome).toBe('revoked');
+  });
+});
+
 describe('processTicketMessage: all or nothing per ticket', () => {
   const both = () =>
     body({

@@ -1,0 +1,68 @@
+import { CloudApiError, CloudErrorKind } from '../domain/errors.js';
+import {
+  judgePreflight,
+  type PreflightAnswer,
+  PreflightCheck,
+  type PreflightQuestion,
+  type PreflightVerdict,
+  questionKey,
+} from '../domain/preflight.js';
+import type { CredentialBroker, RoleDirectory, UserDirectory } from '../ports.js';
+
+/** What the preflight reads through: the management role of each account, its roles and its users. */
+export interface PreflightDeps {
+  readonly broker: CredentialBroker;
+  readonly roles: Pick<RoleDirectory, 'getRole'>;
+  readonly users: UserDirectory;
+}
+
+/**
+ * Asks the preflight's questions of the live accounts, each through the account's management role and each with
+ * one RAM read (GetRole AliyunDTSDefaultRole, GetUser <role name>), and remembers every answer for the rest of the
+ * run (one intake invocation). An account whose management role cannot be entered, or that may not make the
+ * read, is answered `unchecked` with the reason, never as passed. A throttled or unreachable account throws its
+ * retryable `CloudApiError` and is not remembered, so the redelivery asks again: nothing is guessed.
+ */
+export class AccountPreflight {
+  readonly #deps: PreflightDeps;
+  readonly #answers = new Map<string, Promise<PreflightAnswer>>();
+
+  constructor(deps: PreflightDeps) {
+    this.#deps = deps;
+  }
+
+  /** Ask every question (each at most once per run) and decide. Throws a retryable error for an unreachable account. */
+  async check(questions: readonly PreflightQuestion[]): Promise<PreflightVerdict> {
+    const answers = new Map<string, PreflightAnswer>();
+    for (const q of questions) answers.set(questionKey(q), await this.answer(q));
+    return judgePreflight(questions, answers);
+  }
+
+  /** The answer to one question, from this run's memory or from one read. */
+  answer(q: PreflightQuestion): Promise<PreflightAnswer> {
+    const key = questionKey(q);
+    let pending = this.#answers.get(key);
+    if (!pending) {
+      pending = this.#read(q);
+      this.#answers.set(key, pending);
+      pending.catch(() => this.#answers.delete(key));
+    }
+    return pending;
+  }
+
+  async #read(q: PreflightQuestion): Promise<PreflightAnswer> {
+    try {
+      const account = await this.#deps.broker.credentialsFor(q.accountId);
+      const present =
+        q.check === PreflightCheck.DtsAuthorized
+          ? (await this.#deps.roles.getRole(account, q.name)) !== undefined
+          : await this.#deps.users.userExists(account, q.name);
+      return { kind: present ? 'present' : 'absent' };
+    } catch (error) {
+      if (error instanceof CloudApiError && error.kind === CloudErrorKind.NoPermission) {
+        return { kind: 'unchecked', reason: `${error.code}: ${error.message}` };
+      }
+      throw error;
+    }
+  }
+}
