@@ -27,6 +27,9 @@ export const RAM_DIRECTORY_ACTIONS = [
   'ram:TagResources',
 ] as const;
 
+/** The one RAM read the preflight makes in a task account: GetRole of the role DTS creates there (AliyunDTSDefaultRole). */
+export const RAM_ROLE_READ_ACTIONS = ['ram:GetRole'] as const;
+
 /** Where RAM is and how to reach it. */
 export interface RamDirectoryOptions {
   /** `ram.aliyuncs.com`, or `127.0.0.1:<port>` for the local cloud. */

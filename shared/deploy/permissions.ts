@@ -2,10 +2,12 @@ import { DTS_INVENTORY_ACTIONS } from '../alicloud/dts.js';
 import { EVENTBRIDGE_SINK_ACTIONS } from '../alicloud/eventbridge.js';
 import { FC_INVOKER_ACTIONS } from '../alicloud/fc.js';
 import { KMS_SETTINGS_ACTIONS } from '../alicloud/kms.js';
-import { RAM_DIRECTORY_ACTIONS, ramPolicyResource } from '../alicloud/ram.js';
+import { RAM_DIRECTORY_ACTIONS, RAM_ROLE_READ_ACTIONS, ramPolicyResource } from '../alicloud/ram.js';
+import { RAM_USER_READ_ACTIONS } from '../alicloud/ram-users.js';
 import { STS_BROKER_ACTIONS } from '../alicloud/sts.js';
 import { TABLESTORE_ACTIONS } from '../alicloud/tablestore/tables.js';
 import { type Config, DEFAULT_TRUST_SETTINGS_SECRET } from '../config/config.js';
+import { DTS_DEFAULT_ROLE_NAME } from '../domain/preflight.js';
 import { defaultPolicyType } from '../reconcile/policy-attachments.js';
 
 /** A RAM policy document (Version 1). */
@@ -67,9 +69,13 @@ export function functionRolePolicy(config: Config): PolicyDocument {
 /** The policies a grant may attach unless configured (`DTS_TRUST_ALLOWED_POLICIES`). */
 const DEFAULT_ATTACHABLE_POLICIES = ['AliyunDTSRolePolicy'] as const;
 
+/** The resource of the DTS default role in any account (what the preflight reads; RAM matches names in any case). */
+const DTS_DEFAULT_ROLE_RESOURCE = `acs:ram:*:*:role/${DTS_DEFAULT_ROLE_NAME.toLowerCase()}`;
+
 /**
- * The least-privilege policy of the management role in each owner account: manage RAM roles, read DTS jobs for
- * the inventory, nothing else. RAM checks AttachPolicyToRole and DetachPolicyFromRole on the policy as well as on
+ * The least-privilege policy of the management role in each owner account: manage RAM roles, read RAM users by
+ * name (the preflight's GetUser: no user carries the declared role name), read DTS jobs for the inventory, nothing
+ * else. The preflight's other read, GetRole AliyunDTSDefaultRole, is covered by the role statement. RAM checks AttachPolicyToRole and DetachPolicyFromRole on the policy as well as on
  * the role, so attaching is allowed only for the policies grants may attach (`attachablePolicies`, System ones as
  * `acs:ram:*:system:policy/<name>`); detaching is allowed for any policy, because the product detaches whatever
  * nobody declared from the roles it owns.
@@ -81,6 +87,7 @@ export function managementRolePolicy(
     Version: '1',
     Statement: [
       { Effect: 'Allow', Action: [...RAM_DIRECTORY_ACTIONS], Resource: ['acs:ram:*:*:role/*'] },
+      { Effect: 'Allow', Action: [...RAM_USER_READ_ACTIONS], Resource: ['acs:ram:*:*:user/*'] },
       {
         Effect: 'Allow',
         Action: ['ram:AttachPolicyToRole'],
@@ -100,10 +107,17 @@ export function managementRolePolicy(
 
 /**
  * The policy of the management role in a task-creating or trusted account that owns no database: read its DTS
- * jobs for the inventory, nothing in RAM.
+ * jobs for the inventory, and read one role, AliyunDTSDefaultRole (the preflight: the account opened DTS); nothing
+ * else in RAM.
  */
 export function inventoryRolePolicy(): PolicyDocument {
-  return { Version: '1', Statement: [{ Effect: 'Allow', Action: [...DTS_INVENTORY_ACTIONS], Resource: ['*'] }] };
+  return {
+    Version: '1',
+    Statement: [
+      { Effect: 'Allow', Action: [...DTS_INVENTORY_ACTIONS], Resource: ['*'] },
+      { Effect: 'Allow', Action: [...RAM_ROLE_READ_ACTIONS], Resource: [DTS_DEFAULT_ROLE_RESOURCE] },
+    ],
+  };
 }
 
 /** The trust policy of the management role: only the automation account may assume it, optionally with an external ID. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RAM_DIRECTORY_ACTIONS } from '../../../shared/alicloud/ram.js';
-import { managementRolePolicy } from '../../../shared/deploy/permissions.js';
+import { inventoryRolePolicy, managementRolePolicy } from '../../../shared/deploy/permissions.js';
 
 const statementsWith = (action: string, policy = managementRolePolicy()) =>
   policy.Statement.filter((s) => s.Action.includes(action));
@@ -29,11 +29,33 @@ describe('managementRolePolicy', () => {
     expect(resources).toEqual(['acs:ram:*:*:role/*', 'acs:ram:*:system:policy/*', 'acs:ram:*:*:policy/*']);
   });
 
+  it('allows the preflight to read RAM users by name (GetUser), on users only, and nothing else about users', () => {
+    expect(statementsWith('ram:GetUser')).toEqual([
+      { Effect: 'Allow', Action: ['ram:GetUser'], Resource: ['acs:ram:*:*:user/*'] },
+    ]);
+    const userActions = managementRolePolicy()
+      .Statement.filter((s) => s.Resource.some((r) => r.includes(':user/')))
+      .flatMap((s) => s.Action);
+    expect(userActions).toEqual(['ram:GetUser']);
+  });
+
   it('never allows a wildcard action', () => {
     expect(
       managementRolePolicy()
         .Statement.flatMap((s) => s.Action)
         .some((a) => a.includes('*')),
     ).toBe(false);
+  });
+});
+
+describe('inventoryRolePolicy', () => {
+  it('reads DTS jobs and, for the preflight, the one role DTS creates in an account, nothing else in RAM', () => {
+    expect(inventoryRolePolicy()).toEqual({
+      Version: '1',
+      Statement: [
+        { Effect: 'Allow', Action: ['dts:DescribeDtsJobs', 'dts:DescribeDtsJobDetail'], Resource: ['*'] },
+        { Effect: 'Allow', Action: ['ram:GetRole'], Resource: ['acs:ram:*:*:role/aliyundtsdefaultrole'] },
+      ],
+    });
   });
 });
