@@ -2,7 +2,11 @@
  * The accounts file of the local cloud (zod-validated) and its conversion into live {@link AccountState}s.
  * Shape: `{ "accounts": [ { "id", "name", "accessKeys": [{ "id", "secret" }], "roles": [ { "name",
  * "description", "trustPolicy", "policies": [{ "name", "type" }] } ] } ] }`, plus optional `users`,
- * `customPolicies`, `partition`, `dtsActivated`.
+ * `customPolicies`, `partition`, `dtsActivated`, `dtsDefaultRole`.
+ *
+ * An account that authorized DTS to access its resources has the role `AliyunDTSDefaultRole` (the DTS console
+ * creates it on the first visit): `dtsDefaultRole` (default: `dtsActivated`) creates it when the file does not
+ * declare it, trusting the DTS service with `AliyunDTSRolePolicy` attached.
  */
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
@@ -48,6 +52,17 @@ const AccountSpec = z.object({
   customPolicies: z.record(JsonDocument).default({}),
   partition: z.enum(['public', 'finance', 'gov']).default('public'),
   dtsActivated: z.boolean().default(true),
+  /** Whether the account has AliyunDTSDefaultRole; defaults to `dtsActivated`. */
+  dtsDefaultRole: z.boolean().optional(),
+});
+
+/** The role DTS creates in an account that authorizes it (the cross-account guides' prerequisite). */
+export const DTS_DEFAULT_ROLE = 'AliyunDTSDefaultRole';
+
+/** The trust policy of {@link DTS_DEFAULT_ROLE}: the DTS service of the account itself. */
+const DTS_DEFAULT_ROLE_TRUST = JSON.stringify({
+  Version: '1',
+  Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { Service: ['dts.aliyuncs.com'] } }],
 });
 
 /** Schema of the accounts file. */
@@ -140,6 +155,20 @@ export function buildAccountStates(data: unknown, now: Date, source = 'accounts'
         updateDate: date,
         policies: attached(role.policies, date),
         tags: { ...role.tags },
+      });
+    }
+    const hasDefaultRole = [...roles.keys()].some((name) => name.toLowerCase() === DTS_DEFAULT_ROLE.toLowerCase());
+    if ((spec.dtsDefaultRole ?? spec.dtsActivated) && !hasDefaultRole) {
+      roles.set(DTS_DEFAULT_ROLE, {
+        name: DTS_DEFAULT_ROLE,
+        roleId: newRoleId(),
+        description: 'Authorizes DTS to access the resources of this account (created by the DTS console)',
+        trustPolicy: storedTrustPolicy(DTS_DEFAULT_ROLE_TRUST, spec.id),
+        maxSessionDuration: 3600,
+        createDate: date,
+        updateDate: date,
+        policies: attached([{ name: 'AliyunDTSRolePolicy', type: 'System' }], date),
+        tags: {},
       });
     }
     const users = new Map<string, UserState>();

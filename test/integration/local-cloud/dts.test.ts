@@ -8,6 +8,7 @@ const OTHER = { id: '1000000000000009', keys: { id: 'LTAIotherroot0000009', secr
 const OWNER = '2000000000000002';
 const DORMANT = '4000000000000004';
 const FINANCE = '5000000000000005';
+const UNAUTHORIZED = '6000000000000006';
 const STRANGER = '3000000000000003';
 const READER: Keys = { id: 'LTAItaskreader000001', secret: 'reader-secret' };
 const NOBODY: Keys = { id: 'LTAItasknobody000001', secret: 'nobody-secret' };
@@ -74,6 +75,12 @@ const accounts = {
     },
     { id: DORMANT, name: 'dormant', dtsActivated: false, roles: [role('ram-for-dts', dtsTrustPolicy(TASK.id))] },
     { id: FINANCE, name: 'finance', partition: 'finance', roles: [role('ram-for-dts', dtsTrustPolicy(TASK.id))] },
+    {
+      id: UNAUTHORIZED,
+      name: 'unauthorized',
+      dtsDefaultRole: false,
+      roles: [role('ram-for-dts', dtsTrustPolicy(TASK.id))],
+    },
   ],
 };
 
@@ -112,6 +119,12 @@ describe('ConfigureDtsJob', () => {
     ['an account that never opened DTS', 'AliyunUIDNotFound', DORMANT, 'ram-for-dts'],
     ['an account on another infrastructure', 'AliyunUIDNotFound', FINANCE, 'ram-for-dts'],
     [
+      'an account that never authorized DTS (no AliyunDTSDefaultRole)',
+      'AliyunUIDNotFound',
+      UNAUTHORIZED,
+      'ram-for-dts',
+    ],
+    [
       'a role ARN instead of its name',
       'AssumeRoleFail.InvalidRoleArnFormat',
       OWNER,
@@ -135,6 +148,20 @@ describe('ConfigureDtsJob', () => {
     ['a trust policy that denies the service principal', 'AssumeRoleFail.NoPermission', OWNER, 'denied'],
   ])('answers a cross-account source with %s: %s', async (_case, expected, ownerId, roleName) => {
     expect(verdict(await configure(TASK.keys, source(ownerId, roleName)))).toBe(expected);
+  });
+
+  it('answers AliyunUIDNotFound once the owner deletes AliyunDTSDefaultRole, naming the missing authorization', async () => {
+    const owner = cloud.core.accounts.get(OWNER);
+    const defaultRole = owner?.roles.get('AliyunDTSDefaultRole');
+    if (!owner || !defaultRole) throw new Error('the owner should have AliyunDTSDefaultRole from the accounts file');
+    owner.roles.delete('AliyunDTSDefaultRole');
+    try {
+      const outcome = body(await configure(TASK.keys, source(OWNER, 'ram-for-dts'), 'no-default-role'));
+      expect(outcome['ErrCode']).toBe('AliyunUIDNotFound');
+      expect(String(outcome['ErrMessage'])).toContain('has not authorized DTS');
+    } finally {
+      owner.roles.set('AliyunDTSDefaultRole', defaultRole);
+    }
   });
 
   it('checks the destination endpoint the same way', async () => {

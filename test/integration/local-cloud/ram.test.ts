@@ -255,7 +255,8 @@ describe('RAM ListRoles', () => {
         pages += 1;
       } while (marker);
       expect(pages).toBe(3);
-      expect(seen).toEqual(['r1', 'r2', 'r3', 'r4', 'r5']);
+      // The task account opened DTS, so it holds the role the DTS console creates, listed first.
+      expect(seen).toEqual(['AliyunDTSDefaultRole', 'r1', 'r2', 'r3', 'r4', 'r5']);
     } finally {
       await p.stop();
     }

@@ -15,6 +15,10 @@
  * - An owner account on another infrastructure (Finance or Gov Cloud vs public) is not visible to the task account,
  *   so it is answered as `AliyunUIDNotFound`.
  * - Only `AliyunDTSRolePolicy` (System) counts as the permission DTS needs: the documented setup attaches exactly it.
+ * - An owner account without `AliyunDTSDefaultRole` has not authorized DTS to access its resources (the guides'
+ *   prerequisite; the DTS console creates the role on an account's first visit), so it is answered as
+ *   `AliyunUIDNotFound` too: the guides document no code of their own for a missing prerequisite, and this one's
+ *   documented cause (the account never opened the DTS console) is what the missing role shows.
  */
 import type { AccountState, CloudCore } from '../../contract.js';
 import { findRole } from '../../roles.js';
@@ -158,6 +162,13 @@ export function checkCrossAccountEndpoint(
       DtsEndpointErrorCode.UidNotFound,
       404,
       `AliyunUIDNotFound: account ${ownerId} (${side}EndpointOwnerID) does not exist or has never logged on to the DTS console.`,
+    );
+  }
+  if (!findRole(owner, DTS_DEFAULT_ROLE)) {
+    return refusal(
+      DtsEndpointErrorCode.UidNotFound,
+      404,
+      `AliyunUIDNotFound: account ${ownerId} (${side}EndpointOwnerID) has not authorized DTS to access its resources (no ${DTS_DEFAULT_ROLE}); log on to the DTS console with it once.`,
     );
   }
   const roleName = endpoint.roleName ?? '';

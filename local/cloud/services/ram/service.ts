@@ -1,5 +1,5 @@
 /**
- * RAM 2015-05-01 emulation: role CRUD, role policy attachments and role tags, signed with ACS3-HMAC-SHA256 (or
+ * RAM 2015-05-01 emulation: role CRUD, role policy attachments and role tags, GetUser, signed with ACS3-HMAC-SHA256 (or
  * RPC V2), permission-checked against the signer's policies, answering as RAM does. Options (`services.ram`):
  * {@link RamOptions}.
  */
@@ -20,6 +20,7 @@ import { createPolicy, getPolicy } from './custom-policies.js';
 import { attachPolicyToRole, detachPolicyFromRole, listPoliciesForRole } from './policies.js';
 import { createRole, deleteRole, getRole, listRoles, updateRole } from './roles.js';
 import { listTagResources, tagResources, untagResources } from './tags.js';
+import { getUser } from './users.js';
 
 export type { RamOptions } from './context.js';
 
@@ -40,6 +41,7 @@ const ACTIONS: Readonly<Record<string, RamAction>> = {
   TagResources: tagResources,
   UntagResources: untagResources,
   ListTagResources: listTagResources,
+  GetUser: getUser,
 };
 
 function errorReply(call: CloudCall, error: LocalCloudError): CloudReply {
