@@ -3,6 +3,7 @@ import { createEngine } from '../../shared/composition/reconciler.js';
 import { DtsTrustError, ValidationError } from '../../shared/domain/errors.js';
 import { parseMnsEvent } from '../../shared/fc/envelopes.js';
 import { fcHandler } from '../../shared/fc/handler.js';
+import { AccountPreflight } from '../../shared/intake/preflight.js';
 import { MessageOutcome, type MessageResult, processTicketBatch } from '../../shared/intake/process-ticket.js';
 
 /** The intake's answer: one outcome per queue message, and what happened to the audit events. */
@@ -59,6 +60,7 @@ export const handler = fcHandler('ticket-intake', async (event, { services, logg
     audit: services.outbox,
     clock: services.clock,
     reconcileRole: (role, correlationId) => engine.reconcileRole(role, correlationId),
+    preflight: new AccountPreflight({ broker: services.broker, roles: services.directory, users: services.users }),
   });
   for (const result of results) {
     logger.info('message processed', {
@@ -66,6 +68,7 @@ export const handler = fcHandler('ticket-intake', async (event, { services, logg
       outcome: result.outcome,
       ticket: result.ticket,
       codes: result.codes,
+      ...(result.unchecked ? { unchecked: result.unchecked } : {}),
       ...(result.error ? { error: result.error } : {}),
     });
   }

@@ -2,6 +2,7 @@ import type TableStore from 'tablestore';
 import { defaultChainKeys, type OwnKeys, type OwnKeysSource } from '../alicloud/credentials.js';
 import { EventBridgeAuditSink } from '../alicloud/eventbridge.js';
 import { RamRoleDirectory } from '../alicloud/ram.js';
+import { RamUserDirectory } from '../alicloud/ram-users.js';
 import { StsCredentialBroker } from '../alicloud/sts.js';
 import { TablestoreAuditHistory } from '../alicloud/tablestore/audit-history.js';
 import { TablestoreAuditOutbox } from '../alicloud/tablestore/audit-outbox.js';
@@ -54,6 +55,8 @@ export interface Services {
   readonly findings: TablestoreFindingLedger;
   readonly broker: StsCredentialBroker;
   readonly directory: RamRoleDirectory;
+  /** RAM users of an owner account (the intake's preflight: no user by the declared role name). */
+  readonly users: RamUserDirectory;
   /** Where the trust settings come from (its `refreshForUnknownKey` re-reads a remote source once). */
   readonly settingsSource: TrustSettingsSource;
   /** The trust settings document (ticket systems and keys, allow-lists, partitions, external IDs), cached. */
@@ -131,6 +134,7 @@ export function createServices(
       ownKeys,
       clock,
     }),
+    users: new RamUserDirectory({ endpoint: config.endpoints.ram, protocol: config.protocol, regionId: config.region }),
     directory: new RamRoleDirectory({
       endpoint: config.endpoints.ram,
       protocol: config.protocol,

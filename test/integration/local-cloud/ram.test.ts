@@ -504,3 +504,32 @@ describe('RAM quirks options', () => {
     expect(JSON.parse(text).Statement[0].Principal.RAM).toBe(`acs:ram::${automation.id}:root`);
   });
 });
+
+describe('RAM GetUser', () => {
+  it('answers a user of the account by name, in any case', async () => {
+    const res = await ram.getUserWithOptions(new RamSdk.GetUserRequest({ userName: 'RAM-Auditor' }), rt());
+    expect(res.body?.user?.userName).toBe('ram-auditor');
+    expect(res.body?.user?.userId).toBeTruthy();
+  });
+
+  it('answers EntityNotExist.User 404 for a name no user carries, even a role name', async () => {
+    const f = await sdkFailure(
+      ram.getUserWithOptions(new RamSdk.GetUserRequest({ userName: EXAMPLE.managementRole }), rt()),
+    );
+    expect([f.code, f.statusCode]).toEqual(['EntityNotExist.User', 404]);
+  });
+
+  it('refuses a caller without ram:GetUser with NoPermission 403, and lets a RAM reader through', async () => {
+    const auditor = t.ram(sourceOwner.auditor);
+    const read = await auditor.getUserWithOptions(new RamSdk.GetUserRequest({ userName: 'ram-auditor' }), rt());
+    expect(read.statusCode).toBe(200);
+    const sender = t.ram({
+      accessKeyId: 'LTAI5tLocalTicketSender',
+      accessKeySecret: 'local-ticket-sender-secret-0001',
+    });
+    const f = await sdkFailure(
+      sender.getUserWithOptions(new RamSdk.GetUserRequest({ userName: 'ticket-sender' }), rt()),
+    );
+    expect([f.code, f.statusCode]).toEqual(['NoPermission', 403]);
+  });
+});
