@@ -159,8 +159,8 @@ async function applyTicket(
 }
 
 /**
- * Handle one ticket message: bound and authenticate it, claim it in the ledger, check every rule, store the
- * grants and reconcile the affected roles at once. All or nothing per ticket: a failure releases the claim but
+ * Handle one ticket message: bound and authenticate it, claim it in the ledger, check every rule, preflight the
+ * live accounts of a declaration, store the grants and reconcile the affected roles at once. All or nothing per ticket: a failure releases the claim but
  * keeps the ledger row, so a redelivery (even after the replay window) completes a half-applied ticket. Never
  * throws for a bad message (it is rejected with its codes); a retryable failure returns `retry`.
  */
