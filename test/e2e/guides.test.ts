@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalCloud, startLocalCloud } from '../../local/cloud/server.js';
 import { readEventBridgeEvents } from '../../local/cloud/services/eventbridge/store.js';
+import type { TriggerInvocation } from '../../local/cloud/triggers/mns-queue-trigger.js';
 import { configureDtsJob } from '../../local/harness/dts-oracle.js';
 import { deployLocally } from '../../local/harness/local-deployment.js';
 import { LOCAL_AUTOMATION, LOCAL_EVENT_BUS, localTrustSettings } from '../../local/harness/local-environment.js';
@@ -81,16 +82,23 @@ interface IntakeResult {
 
 let cloud: LocalCloud;
 let counter = 0;
+/** Runs after every invocation the queue trigger makes (a test ends an outage there). */
+let afterInvocation: ((invocation: TriggerInvocation) => void) | undefined;
 
-/** Declare one relationship (over the sample source ticket) through the queue; the intake's result. */
-async function declare(relationship: Record<string, unknown>): Promise<IntakeResult> {
+/** Declare one relationship (over the sample source ticket) through the queue; the deliveries and the result. */
+async function deliver(relationship: Record<string, unknown>) {
   const base = sampleTicketBody('source', accounts, new Date());
   counter += 1;
   const body = { ...base, id: `guides-e2e-${counter}-0001`, relationship } as TicketBody;
-  const answer = await deliverTickets(cloud, [signedMessage(body)]);
-  const [result] = (answer.answer.body as { results: IntakeResult[] }).results;
-  if (!result) throw new Error(`the intake gave no result: ${JSON.stringify(answer.answer)}`);
-  return result;
+  const delivered = await deliverTickets(cloud, [signedMessage(body)]);
+  const [result] = (delivered.answer.body as { results: IntakeResult[] }).results;
+  if (!result) throw new Error(`the intake gave no result: ${JSON.stringify(delivered.answer)}`);
+  return { result, invocations: delivered.deliveries[0]?.invocations ?? [] };
+}
+
+/** Declare one relationship through the queue; the intake's result. */
+async function declare(relationship: Record<string, unknown>): Promise<IntakeResult> {
+  return (await deliver(relationship)).result;
 }
 
 const mysql = (accountId: string, over: Record<string, unknown> = {}) => ({
@@ -115,7 +123,10 @@ beforeAll(async () => {
   deployLocally(cloud, {
     DTS_TRUST_SETTINGS: JSON.stringify(localTrustSettings({ accountPartitions: { [FINANCE_OWNER]: 'finance' } })),
   });
-  await deployTicketQueue(cloud, { clock: new FakeClock(new Date()) });
+  await deployTicketQueue(cloud, {
+    clock: new FakeClock(new Date()),
+    onInvocation: (invocation) => afterInvocation?.(invocation),
+  });
 });
 
 afterAll(async () => {
@@ -250,5 +261,26 @@ describe('the guides through the intake', () => {
     expect(result.unchecked?.map((u) => `${u.accountId} ${u.check} ${u.reason.split(':')[0]}`)).toEqual([
       `${EXAMPLE.taskCreator.id} dtsAuthorized ManagementRoleNotFound`,
     ]);
+  });
+
+  it('retries a ticket whose owner cannot be read (RAM GetUser unavailable), never guessing, and declares it on redelivery', async () => {
+    cloud.setFaults({ errors: { rate: 1, status: 503, services: ['ram'], actions: ['GetUser'] } });
+    afterInvocation = (invocation) => {
+      if (!invocation.ok) cloud.setFaults({});
+    };
+    let delivered: Awaited<ReturnType<typeof deliver>>;
+    try {
+      delivered = await deliver({
+        scenario: 'source',
+        source: mysql(accounts.sourceOwner, { roleName: 'ram-for-dts-retried' }),
+        destination: mysql(accounts.destinationOwner),
+      });
+    } finally {
+      afterInvocation = undefined;
+      cloud.setFaults({});
+    }
+    expect(delivered.invocations.map((i) => i.errorType ?? 'ok')).toEqual(['UnhandledInvocationError', 'ok']);
+    expect(delivered.result.outcome).toBe('declared');
+    expect(roleExists(accounts.sourceOwner, 'ram-for-dts-retried')).toBe(true);
   });
 });
