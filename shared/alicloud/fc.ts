@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import FcSdk from '@alicloud/fc20230330';
+import type FcSdkModule from '@alicloud/fc20230330';
 import * as $dara from '@darabonba/typescript';
 import { CloudApiError, CloudErrorKind } from '../domain/errors.js';
 import { callCloud } from './cloud-error.js';
@@ -7,6 +7,21 @@ import { openApiConfig } from './openapi-config.js';
 
 /** FC actions the shard fan-out calls (GetAsyncTask only to tell a repeated task id from a bad request). */
 export const FC_INVOKER_ACTIONS = ['fc:InvokeFunction', 'fc:GetAsyncTask'] as const;
+
+/** The FC SDK's module, as a static default import gives it (`module.exports`). */
+type FcSdk = typeof FcSdkModule;
+
+let fcSdk: Promise<FcSdk> | undefined;
+
+/**
+ * The FC SDK, loaded on first use: only a run that fans out needs it, and loading it costs the drift reconciler's
+ * cold start about a third of its bundle's evaluation (docs/benchmarks.md, "Cold start"). The bundle still
+ * carries it (esbuild keeps a dynamic import of a bundled package in the bundle, evaluated when first imported).
+ */
+function loadFcSdk(): Promise<FcSdk> {
+  fcSdk ??= import('@alicloud/fc20230330').then((m) => m.default);
+  return fcSdk;
+}
 
 /** Settings of the function invoker. */
 export interface FunctionInvokerOptions {
@@ -51,8 +66,9 @@ export class FunctionInvoker {
     taskId?: string,
   ): Promise<{ requestId?: string | undefined; alreadyQueued?: true }> {
     const keys = await this.#options.keys();
+    const FcSdk = await loadFcSdk();
     const client = new FcSdk.default(openApiConfig(keys, this.#options));
-    let res: Awaited<ReturnType<InstanceType<typeof FcSdk.default>['invokeFunctionWithOptions']>>;
+    let res: Awaited<ReturnType<InstanceType<FcSdk['default']>['invokeFunctionWithOptions']>>;
     try {
       res = await callCloud('fc:InvokeFunction', () =>
         client.invokeFunctionWithOptions(
@@ -71,7 +87,7 @@ export class FunctionInvoker {
       // repeat only when GetAsyncTask finds the task.
       if (taskId && error instanceof CloudApiError) {
         if (error.statusCode === 409) return { alreadyQueued: true };
-        if (error.statusCode === 400 && (await this.#taskExists(client, functionName, taskId))) {
+        if (error.statusCode === 400 && (await this.#taskExists(FcSdk, client, functionName, taskId))) {
           return { alreadyQueued: true };
         }
       }
@@ -92,7 +108,8 @@ export class FunctionInvoker {
 
   /** True when FC knows the async task (any status); false when it answers otherwise. */
   async #taskExists(
-    client: InstanceType<typeof FcSdk.default>,
+    FcSdk: FcSdk,
+    client: InstanceType<FcSdk['default']>,
     functionName: string,
     taskId: string,
   ): Promise<boolean> {
