@@ -1,4 +1,4 @@
-import RamSdk from '@alicloud/ram20150501';
+import OpenApi, { $OpenApiUtil, OpenApiUtil } from '@alicloud/openapi-core';
 import * as $dara from '@darabonba/typescript';
 import { z } from 'zod';
 import { CloudErrorKind } from '../domain/errors.js';
@@ -81,12 +81,37 @@ const PoliciesBody = z.object({
     .default({ Policy: [] }),
 });
 
-type RamClient = InstanceType<typeof RamSdk.default>;
+type OpenApiClient = InstanceType<typeof OpenApi.default>;
 
-/** A {@link RoleDirectory} over `@alicloud/ram20150501`; one SDK client per credential set, reused. */
+/** RAM's API version. */
+const RAM_VERSION = '2015-05-01';
+
+/**
+ * The `callApi` parameters of a RAM action, exactly as `@alicloud/ram20150501` sends it (RPC style, form body,
+ * JSON answer; the configured protocol wins over `HTTPS`, as in the SDK).
+ */
+export function ramRpcParams(action: string): $OpenApiUtil.Params {
+  return new $OpenApiUtil.Params({
+    action,
+    version: RAM_VERSION,
+    protocol: 'HTTPS',
+    pathname: '/',
+    method: 'POST',
+    authType: 'AK',
+    style: 'RPC',
+    reqBodyType: 'formData',
+    bodyType: 'json',
+  });
+}
+
+/**
+ * A {@link RoleDirectory} over `@alicloud/openapi-core`'s `callApi`, making RAM's calls byte for byte as
+ * `@alicloud/ram20150501` makes them, without loading that SDK's 380 KiB of generated models into every function's
+ * cold start (docs/architecture.md, "Bundles"); one client per credential set, reused.
+ */
 export class RamRoleDirectory implements RoleDirectory {
   readonly #options: RamDirectoryOptions;
-  readonly #clients = new Map<string, RamClient>();
+  readonly #clients = new Map<string, OpenApiClient>();
   readonly #runtime: $dara.RuntimeOptions;
 
   constructor(options: RamDirectoryOptions) {
@@ -100,11 +125,7 @@ export class RamRoleDirectory implements RoleDirectory {
 
   async getRole(account: AccountCredentials, roleName: string): Promise<ObservedRoleRecord | undefined> {
     try {
-      const res = await this.#client(account).getRoleWithOptions(
-        new RamSdk.GetRoleRequest({ roleName }),
-        this.#runtime,
-      );
-      const body = RoleBody.safeParse(res.body?.toMap());
+      const body = RoleBody.safeParse(await this.#call(account, 'GetRole', { RoleName: roleName }));
       if (!body.success) throw malformedResponse('ram:GetRole', body.error.message);
       const role = body.data.Role;
       return {
@@ -122,11 +143,7 @@ export class RamRoleDirectory implements RoleDirectory {
 
   async listAttachedPolicies(account: AccountCredentials, roleName: string): Promise<AttachedPolicy[]> {
     try {
-      const res = await this.#client(account).listPoliciesForRoleWithOptions(
-        new RamSdk.ListPoliciesForRoleRequest({ roleName }),
-        this.#runtime,
-      );
-      const body = PoliciesBody.safeParse(res.body?.toMap());
+      const body = PoliciesBody.safeParse(await this.#call(account, 'ListPoliciesForRole', { RoleName: roleName }));
       if (!body.success) throw malformedResponse('ram:ListPoliciesForRole', body.error.message);
       return body.data.Policies.Policy.map((p) => ({ policyName: p.PolicyName, policyType: p.PolicyType }));
     } catch (error) {
@@ -137,19 +154,16 @@ export class RamRoleDirectory implements RoleDirectory {
   }
 
   async createRole(account: AccountCredentials, role: NewRole): Promise<ObservedRoleRecord> {
-    const tag = Object.entries(role.tags).map(([key, value]) => new RamSdk.CreateRoleRequestTag({ key, value }));
-    const res = await callCloud('ram:CreateRole', () =>
-      this.#client(account).createRoleWithOptions(
-        new RamSdk.CreateRoleRequest({
-          roleName: role.roleName,
-          assumeRolePolicyDocument: role.trustPolicy,
-          description: role.description,
-          tag,
-        }),
-        this.#runtime,
-      ),
+    const tag = Object.entries(role.tags).map(([Key, Value]) => ({ Key, Value }));
+    const created = await callCloud('ram:CreateRole', () =>
+      this.#call(account, 'CreateRole', {
+        RoleName: role.roleName,
+        AssumeRolePolicyDocument: role.trustPolicy,
+        Description: role.description,
+        Tag: OpenApiUtil.arrayToStringWithSpecifiedStyle(tag, 'Tag', 'json'),
+      }),
     );
-    const body = RoleBody.safeParse(res.body?.toMap());
+    const body = RoleBody.safeParse(created);
     if (!body.success) throw malformedResponse('ram:CreateRole', body.error.message);
     return {
       roleName: body.data.Role.RoleName,
@@ -161,46 +175,34 @@ export class RamRoleDirectory implements RoleDirectory {
 
   async updateTrustPolicy(account: AccountCredentials, roleName: string, trustPolicy: string): Promise<void> {
     await callCloud('ram:UpdateRole', () =>
-      this.#client(account).updateRoleWithOptions(
-        new RamSdk.UpdateRoleRequest({ roleName, newAssumeRolePolicyDocument: trustPolicy }),
-        this.#runtime,
-      ),
+      this.#call(account, 'UpdateRole', { RoleName: roleName, NewAssumeRolePolicyDocument: trustPolicy }),
     );
   }
 
   /** Rewrite a role's Description (used to claim ownership of an adopted role). */
   async updateDescription(account: AccountCredentials, roleName: string, description: string): Promise<void> {
     await callCloud('ram:UpdateRole', () =>
-      this.#client(account).updateRoleWithOptions(
-        new RamSdk.UpdateRoleRequest({ roleName, newDescription: description }),
-        this.#runtime,
-      ),
+      this.#call(account, 'UpdateRole', { RoleName: roleName, NewDescription: description }),
     );
   }
 
   async attachPolicy(account: AccountCredentials, roleName: string, policy: AttachedPolicy): Promise<void> {
     await callCloud('ram:AttachPolicyToRole', () =>
-      this.#client(account).attachPolicyToRoleWithOptions(
-        new RamSdk.AttachPolicyToRoleRequest({
-          roleName,
-          policyName: policy.policyName,
-          policyType: policy.policyType,
-        }),
-        this.#runtime,
-      ),
+      this.#call(account, 'AttachPolicyToRole', {
+        RoleName: roleName,
+        PolicyName: policy.policyName,
+        PolicyType: policy.policyType,
+      }),
     );
   }
 
   async detachPolicy(account: AccountCredentials, roleName: string, policy: AttachedPolicy): Promise<void> {
     await callCloud('ram:DetachPolicyFromRole', () =>
-      this.#client(account).detachPolicyFromRoleWithOptions(
-        new RamSdk.DetachPolicyFromRoleRequest({
-          roleName,
-          policyName: policy.policyName,
-          policyType: policy.policyType,
-        }),
-        this.#runtime,
-      ),
+      this.#call(account, 'DetachPolicyFromRole', {
+        RoleName: roleName,
+        PolicyName: policy.policyName,
+        PolicyType: policy.policyType,
+      }),
     );
   }
 
@@ -215,22 +217,26 @@ export class RamRoleDirectory implements RoleDirectory {
       random: this.#options.random ?? { next: Math.random },
     };
     await withRetry(
-      () =>
-        callCloud('ram:DeleteRole', () =>
-          this.#client(account).deleteRoleWithOptions(new RamSdk.DeleteRoleRequest({ roleName }), this.#runtime),
-        ),
+      () => callCloud('ram:DeleteRole', () => this.#call(account, 'DeleteRole', { RoleName: roleName })),
       this.#options.settleRetry ?? SETTLE_RETRY_POLICY,
       time,
       isSettling,
     );
   }
 
-  #client(account: AccountCredentials): RamClient {
+  /** One RAM call as the SDK makes it; the answer's JSON body (SDK errors propagate unchanged). */
+  async #call(account: AccountCredentials, action: string, query: Record<string, string>): Promise<unknown> {
+    const request = new $OpenApiUtil.OpenApiRequest({ query: OpenApiUtil.query(query) });
+    const res = await this.#client(account).callApi(ramRpcParams(action), request, this.#runtime);
+    return (res as { body?: unknown }).body;
+  }
+
+  #client(account: AccountCredentials): OpenApiClient {
     const key = `${account.accessKeyId}\u0000${account.securityToken ?? ''}`;
     let client = this.#clients.get(key);
     if (!client) {
       if (this.#clients.size > 256) this.#clients.clear();
-      client = new RamSdk.default(openApiConfig(account, this.#options));
+      client = new OpenApi.default(openApiConfig(account, this.#options));
       this.#clients.set(key, client);
     }
     return client;
