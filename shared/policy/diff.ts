@@ -29,14 +29,14 @@ export const TrustFindingReason = {
 } as const satisfies Record<TrustFindingKind, string>;
 
 /** What the classification of an unwanted entry needs to know about the desired side. */
-interface Declared {
+export interface DeclaredTrust {
   readonly ownerAccountId: string;
   readonly accounts: ReadonlySet<string>;
   readonly grantees: ReadonlySet<string>;
 }
 
 /** Why an observed entry that the desired policy lacks must go (the most severe reason first). */
-function findingOf(entry: TrustEntry, declared: Declared): TrustFindingKind {
+function findingOf(entry: TrustEntry, declared: DeclaredTrust): TrustFindingKind {
   if (entry.effect === 'Deny') return TrustFindingKind.UndeclaredStatement;
   if (isWildcardPrincipal(entry.principal)) return TrustFindingKind.Wildcard;
   if (entry.principalKind === PrincipalKind.Service) {
@@ -64,8 +64,40 @@ function summaryOf(toAdd: readonly TrustEntry[], toRemove: readonly TrustRemoval
   return parts.length === 0 ? 'up to date' : parts.join('; ');
 }
 
+/** Why a live entry the desired policy lacks must go, in one cloud's trust dialect. */
+export type TrustFindingClassifier = (entry: TrustEntry, declared: DeclaredTrust) => TrustFindingKind;
+
 /**
- * The semantic difference between the desired and the observed trust policy, compared as sets of entries:
+ * The semantic difference between two sets of entries: `toAdd` holds the desired entries the live policy lacks,
+ * `toRemove` every live entry nothing declares, each with the finding `classify` gives it. Both clouds' diffs.
+ */
+export function diffTrustEntries(
+  desired: ParsedTrustPolicy,
+  observed: ParsedTrustPolicy,
+  context: TrustDiffContext,
+  classify: TrustFindingClassifier,
+): TrustDiff {
+  const desiredKeys = new Set(desired.entries.map(entryKey));
+  const observedKeys = new Set(observed.entries.map(entryKey));
+  const declared: DeclaredTrust = {
+    ownerAccountId: context.ownerAccountId,
+    accounts: new Set(trustedAccountsOf(desired).filter((account) => account !== ANY_ACCOUNT)),
+    grantees: new Set(desired.entries.map(granteeKey)),
+  };
+  const toAdd = desired.entries.filter((entry) => !observedKeys.has(entryKey(entry)));
+  const toRemove = observed.entries
+    .filter((entry) => !desiredKeys.has(entryKey(entry)))
+    .map((entry): TrustRemoval => ({ entry, finding: classify(entry, declared) }));
+  return {
+    upToDate: toAdd.length === 0 && toRemove.length === 0,
+    toAdd,
+    toRemove,
+    summary: summaryOf(toAdd, toRemove),
+  };
+}
+
+/**
+ * The semantic difference between the desired and the observed RAM trust policy, compared as sets of entries:
  * `toAdd` holds the desired entries the live policy lacks, `toRemove` every live entry nothing declares,
  * each with the finding that explains it.
  */
@@ -74,23 +106,7 @@ export function diffTrust(
   observed: ParsedTrustPolicy,
   context: TrustDiffContext,
 ): TrustDiff {
-  const desiredKeys = new Set(desired.entries.map(entryKey));
-  const observedKeys = new Set(observed.entries.map(entryKey));
-  const declared: Declared = {
-    ownerAccountId: context.ownerAccountId,
-    accounts: new Set(trustedAccountsOf(desired).filter((account) => account !== ANY_ACCOUNT)),
-    grantees: new Set(desired.entries.map(granteeKey)),
-  };
-  const toAdd = desired.entries.filter((entry) => !observedKeys.has(entryKey(entry)));
-  const toRemove = observed.entries
-    .filter((entry) => !desiredKeys.has(entryKey(entry)))
-    .map((entry): TrustRemoval => ({ entry, finding: findingOf(entry, declared) }));
-  return {
-    upToDate: toAdd.length === 0 && toRemove.length === 0,
-    toAdd,
-    toRemove,
-    summary: summaryOf(toAdd, toRemove),
-  };
+  return diffTrustEntries(desired, observed, context, findingOf);
 }
 
 /** True when both policies hold exactly the same entries (order, formatting and duplicates aside). */

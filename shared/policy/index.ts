@@ -5,7 +5,14 @@
 
 export { buildTrustPolicy, renderTrustPolicy } from './build.js';
 export { type ConditionBlock, canonicalCondition } from './condition.js';
-export { diffTrust, isTrustUpToDate, TrustFindingReason } from './diff.js';
+export {
+  type DeclaredTrust,
+  diffTrust,
+  diffTrustEntries,
+  isTrustUpToDate,
+  type TrustFindingClassifier,
+  TrustFindingReason,
+} from './diff.js';
 export { describeEntry, entryKey, uniqueSortedEntries } from './entries.js';
 export { parsedFromDocument, parseTrustPolicy } from './parse.js';
 export {
@@ -20,5 +27,5 @@ export {
   ramRootPrincipal,
   STS_ASSUME_ROLE,
 } from './principals.js';
-export { ANY_ACCOUNT, trustedAccountsOf } from './trusted.js';
+export { ANY_ACCOUNT, accountOfEntry, trustedAccountsOf } from './trusted.js';
 export * from './types.js';

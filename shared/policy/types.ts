@@ -27,7 +27,13 @@ export interface TrustPolicyOptions {
 }
 
 /** Kinds of principal in a trust policy. */
-export const PrincipalKind = { Ram: 'RAM', Service: 'Service', Federated: 'Federated' } as const;
+export const PrincipalKind = {
+  Ram: 'RAM',
+  Service: 'Service',
+  Federated: 'Federated',
+  /** A Tencent Cloud CAM principal: `qcs::cam::uin/<uin>:root`, a sub-user, a role or a SAML provider. */
+  Qcs: 'qcs',
+} as const;
 /** One of {@link PrincipalKind}. */
 export type PrincipalKind = (typeof PrincipalKind)[keyof typeof PrincipalKind];
 
