@@ -143,6 +143,51 @@ export const ErrorCatalog = {
       'a managed role in the same owner account has a name that differs only in letter case; RAM role names are treated as case-insensitive, so both would be one role',
     fix: 'use the exact name of the existing role, or choose a name that differs in more than case',
   },
+  'InternalError.GetRoleError': {
+    origin: 'dts',
+    cause:
+      'Tencent Cloud DTS could not assume the role: the peer account ID (the root account of the source owner) or the role name is wrong, or the role does not trust the task account',
+    fix: 'give the root account UIN that owns the database and the exact role name; dts-trust creates the role for a declared relationship',
+  },
+  'InternalError.InternalInnerCommonError': {
+    origin: 'dts',
+    cause: "the Tencent role lacks the service policy of the database's engine (QcloudAccessForMySQLRole for MySQL)",
+    fix: "attach the engine's service policy to the role; dts-trust attaches it for a declared relationship",
+  },
+  'UnauthorizedOperation.AssumeRole': {
+    origin: 'dts',
+    cause:
+      'the sub-account that creates the Tencent DTS task is not authorized to perform sts:AssumeRole on the role ("not authorized to perform operation (sts:AssumeRole)")',
+    fix: 'declare the sub-account UINs in subAccountUins so dts-trust grants them the AssumeRole policy, or create the task with the root account',
+  },
+  TencentServicePolicyUnknown: {
+    origin: 'dts-trust',
+    cause:
+      "no service policy is known for this Tencent engine, so the role could not be given the engine's own permission and DTS would fail with InternalError.InternalInnerCommonError",
+    fix: 'use an engine whose service policy dts-trust knows (TencentDB for MySQL: QcloudAccessForMySQLRole)',
+  },
+  TencentPolicyMissing: {
+    origin: 'dts-trust',
+    cause: "the declared policies lack QcloudDTSReadOnlyAccess or the engine's service policy",
+    fix: "leave policies out to get QcloudDTSReadOnlyAccess plus the engine's service policy, or include both",
+  },
+  ExternalIdNotForMigration: {
+    origin: 'dts-trust',
+    cause:
+      'a Tencent DTS migration task cannot pass an external ID (its DBInfo has no RoleExternalId field), so it could never assume a role that requires one',
+    fix: 'leave externalId out, or set taskKind to synchronization (the sync Endpoint passes RoleExternalId)',
+  },
+  RoleNameUnderscore: {
+    origin: 'dts-trust',
+    cause: 'an older Tencent migration guide says the role name must not contain "_" (a warning, not a refusal)',
+    fix: 'prefer a role name of letters, digits and "-" for a migration task',
+  },
+  SubAccountNotTencent: {
+    origin: 'dts-trust',
+    cause:
+      'sub-account UINs are a Tencent Cloud concept: an Alibaba Cloud RAM user is trusted through its root account',
+    fix: 'leave subAccountUins out of Alibaba Cloud relationships',
+  },
   InvalidField: {
     origin: 'dts-trust',
     cause: 'a field is missing, has the wrong type, or is not allowed',

@@ -43,6 +43,8 @@ export const GrantSchema = z.object({
   cloud: z.enum([Cloud.Alibaba, Cloud.Tencent]).default(Cloud.Alibaba),
   policies: z.array(z.string().min(1)).min(1).default([DTS_ROLE_POLICY]),
   externalId: z.string().min(2).max(1224).optional(),
+  /** Tencent only: sub-users of the trusted root account that run the task and get the AssumeRole policy. */
+  subAccountUins: z.array(z.string()).min(1).max(20).optional(),
   mode: z.enum([GrantMode.Enforce, GrantMode.Observe, GrantMode.Paused]).default(GrantMode.Enforce),
   expiresAt: z.string().datetime({ offset: true }).optional(),
   adopt: z.boolean().default(false),

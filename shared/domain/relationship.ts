@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { Edition, TASK_KINDS, TaskKind, Topology } from './endpoints.js';
 import { ValidationError } from './errors.js';
 import { Cloud, DTS_ROLE_POLICY, type Grant, GrantMode, type TicketRef } from './grant.js';
+import { tencentRolePolicies } from './tencent/endpoints.js';
 import { TimestampSchema } from './timestamp.js';
 
 /** Which endpoints of the DTS task are in another account than the one that creates the task. */
@@ -68,7 +69,18 @@ export const RelationshipSchema = z
     destination: EndpointSchema,
     /** The account that creates the DTS task; required for `both` and two-way, else the scenario implies it. */
     taskAccountId: z.string().max(32).optional(),
-    policies: z.array(z.string().min(1).max(128)).min(1).max(10).default([DTS_ROLE_POLICY]),
+    /** Which cloud both owners are on; Tencent relationships name root account UINs. */
+    cloud: z.enum([Cloud.Alibaba, Cloud.Tencent]).default(Cloud.Alibaba),
+    /**
+     * The policies every role gets; without it the cloud's defaults (Alibaba: AliyunDTSRolePolicy; Tencent:
+     * QcloudDTSReadOnlyAccess plus the engine's service policy). See {@link relationshipPolicies}.
+     */
+    policies: z.array(z.string().min(1).max(128)).min(1).max(10).optional(),
+    /**
+     * Tencent only: UINs of the task account's sub-users that run the task; each gets a policy allowing
+     * `name/sts:AssumeRole` on the role, in the task account.
+     */
+    subAccountUins: z.array(z.string().max(20)).min(1).max(20).optional(),
     externalId: z.string().min(2).max(1224).optional(),
     mode: z.enum([GrantMode.Enforce, GrantMode.Observe, GrantMode.Paused]).default(GrantMode.Enforce),
     expiresAt: TimestampSchema.optional(),
@@ -149,6 +161,18 @@ export function relationshipRoles(rel: Relationship): RelationshipRole[] {
   }
 }
 
+/**
+ * The policies the role of one side gets: the declared ones, else the cloud's defaults (Alibaba:
+ * AliyunDTSRolePolicy; Tencent: QcloudDTSReadOnlyAccess plus the service policy of that side's engine).
+ */
+export function relationshipPolicies(
+  rel: Pick<Relationship, 'cloud' | 'policies' | EndpointSide>,
+  side: EndpointSide,
+): string[] {
+  if (rel.policies !== undefined) return [...rel.policies];
+  return rel.cloud === Cloud.Tencent ? tencentRolePolicies(rel[side].databaseType) : [DTS_ROLE_POLICY];
+}
+
 /** The account that creates the DTS task: the given one, else the one the scenario implies. */
 export function taskAccountOf(rel: Relationship): string | undefined {
   return rel.taskAccountId ?? relationshipRoles(rel)[0]?.trustedAccountId;
@@ -176,8 +200,9 @@ export function expandRelationship(rel: Relationship, ticket: TicketRef): Grant[
       ownerAccountId: role.ownerAccountId,
       roleName: role.roleName,
       trustedAccountId: role.trustedAccountId,
-      cloud: Cloud.Alibaba,
-      policies: [...rel.policies],
+      cloud: rel.cloud,
+      policies: relationshipPolicies(rel, role.side),
+      ...(rel.subAccountUins !== undefined ? { subAccountUins: [...new Set(rel.subAccountUins)].sort() } : {}),
       ...(rel.externalId !== undefined ? { externalId: rel.externalId } : {}),
       mode: rel.mode,
       ...(rel.expiresAt !== undefined ? { expiresAt: rel.expiresAt } : {}),

@@ -22,6 +22,7 @@ import {
   relationshipRoles,
   Scenario,
 } from './relationship.js';
+import { type TencentTaskKind, validateTencentRelationship } from './tencent/validation.js';
 import { parseTimestamp } from './timestamp.js';
 import { fieldPath, problemsFromZodError } from './zod-problems.js';
 
@@ -434,6 +435,14 @@ function checkTwoWay(rel: Relationship, at: (name: string) => string, reported: 
 }
 
 /**
+ * The task kinds a relationship may be for. Relationships do not name their task kind yet, so every kind: a
+ * Tencent external ID (synchronization only) is refused until they do.
+ */
+function relationshipTaskKinds(_rel: Relationship): readonly TencentTaskKind[] {
+  return ['migration', 'synchronization'];
+}
+
+/**
  * Every DTS and product rule a relationship breaks (empty when it is valid): account IDs, the role names of the
  * owners that hold roles, the pairing rules, the task account, the endpoint matrix for cross-account endpoints,
  * two-way support and the grant settings. Fields start with `options.fieldPrefix` (default `relationship`).
@@ -441,6 +450,9 @@ function checkTwoWay(rel: Relationship, at: (name: string) => string, reported: 
 export function validateRelationship(rel: Relationship, options: ValidationOptions): ValidationProblem[] {
   const prefix = options.fieldPrefix ?? 'relationship';
   const at = (name: string) => (prefix === '' ? name : `${prefix}.${name}`);
+  if (rel.cloud === Cloud.Tencent) {
+    return validateTencentRelationship(rel, { taskKinds: relationshipTaskKinds(rel), now: options.now, at });
+  }
   const problems: Problem[] = [
     ...checkAccountId(rel.source.accountId, at('source.accountId'), Cloud.Alibaba),
     ...checkAccountId(rel.destination.accountId, at('destination.accountId'), Cloud.Alibaba),
@@ -473,7 +485,18 @@ export function validateRelationship(rel: Relationship, options: ValidationOptio
   problems.push(...matrixProblems(rel, at));
   problems.push(...checkEndpointDetails(rel, at));
   problems.push(...checkTwoWay(rel, at, new Set(problems.map((p) => p.field))));
-  problems.push(...checkSettings({ ...rel, cloud: Cloud.Alibaba }, at, options));
+  if (rel.subAccountUins !== undefined) {
+    problems.push(
+      problem(
+        'SubAccountNotTencent',
+        at('subAccountUins'),
+        'subAccountUins applies to Tencent Cloud relationships only',
+      ),
+    );
+  }
+  problems.push(
+    ...checkSettings({ ...rel, cloud: Cloud.Alibaba, policies: rel.policies ?? [DTS_ROLE_POLICY] }, at, options),
+  );
   return problems;
 }
 

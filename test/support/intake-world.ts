@@ -56,6 +56,7 @@ export function ticketBody(system: SystemName = 'jira', over: Partial<TicketBody
     relationship: {
       scenario: 'source',
       direction: 'one-way',
+      cloud: 'alibaba',
       source: { accountId: ACCOUNTS.owner, databaseType: 'mysql', accessMethod: 'instance', roleName: 'ram-for-dts' },
       destination: {
         accountId: ACCOUNTS.trusted,

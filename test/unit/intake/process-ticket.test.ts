@@ -32,6 +32,7 @@ function body(over: Partial<TicketBody> = {}): TicketBody {
     relationship: {
       scenario: 'source',
       direction: 'one-way',
+      cloud: 'alibaba',
       source: { accountId: OWNER, databaseType: 'mysql', accessMethod: 'instance', roleName: 'ram-for-dts' },
       destination: { accountId: TRUSTED, databaseType: 'mysql', accessMethod: 'instance', roleName: 'ram-for-dts' },
       policies: ['AliyunDTSRolePolicy'],
