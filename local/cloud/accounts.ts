@@ -2,7 +2,8 @@
  * The accounts file of the local cloud (zod-validated) and its conversion into live {@link AccountState}s.
  * Shape: `{ "accounts": [ { "id", "name", "accessKeys": [{ "id", "secret" }], "roles": [ { "name",
  * "description", "trustPolicy", "policies": [{ "name", "type" }] } ] } ] }`, plus optional `users`,
- * `customPolicies`, `partition`, `dtsActivated`, `dtsDefaultRole`.
+ * `customPolicies`, `partition`, `dtsActivated`, `dtsDefaultRole`, and an optional `tencent` section of Tencent
+ * Cloud accounts.
  *
  * An account that authorized DTS to access its resources has the role `AliyunDTSDefaultRole` (the DTS console
  * creates it on the first visit): `dtsDefaultRole` (default: `dtsActivated`) creates it when the file does not
@@ -14,6 +15,7 @@ import { ACCOUNT_ID } from './account-id.js';
 import type { AccountState, AttachedPolicyState, RoleState, UserState } from './contract.js';
 import { CloudSetupError, LocalCloudError } from './errors.js';
 import { newRoleId, ramDate } from './roles.js';
+import { TencentAccountsSchema } from './services/tencent/accounts.js';
 import { storedTrustPolicy } from './trust-policy.js';
 
 const AccessKey = z.object({
@@ -66,7 +68,11 @@ const DTS_DEFAULT_ROLE_TRUST = JSON.stringify({
 });
 
 /** Schema of the accounts file. */
-export const AccountsFileSchema = z.object({ accounts: z.array(AccountSpec).min(1, 'declare at least one account') });
+export const AccountsFileSchema = z.object({
+  accounts: z.array(AccountSpec).min(1, 'declare at least one account'),
+  /** Tencent Cloud root accounts (CAM, STS, DTS over TC3), see services/tencent/accounts.ts. */
+  tencent: TencentAccountsSchema.optional(),
+});
 
 /** The accounts file as written (before defaults). */
 export type AccountsFile = z.input<typeof AccountsFileSchema>;

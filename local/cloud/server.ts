@@ -105,6 +105,14 @@ function withHeaders(reply: CloudReply, headers: Readonly<Record<string, string>
   return headers ? { ...reply, headers: { ...reply.headers, ...headers } } : reply;
 }
 
+/** The service options, with the accounts document's `tencent` section handed to the Tencent module. */
+function withTencentAccounts(options: LocalCloudOptions): Readonly<Record<string, unknown>> | undefined {
+  const section = options.accounts instanceof Map ? undefined : (options.accounts as { tencent?: unknown }).tencent;
+  if (section === undefined) return options.services;
+  const tencent = (options.services?.['tencent'] ?? {}) as Record<string, unknown>;
+  return { ...options.services, tencent: { accounts: section, ...tencent } };
+}
+
 /** Start the local cloud; resolves once it listens. */
 export async function startLocalCloud(options: LocalCloudOptions): Promise<LocalCloud> {
   const clock = options.clock ?? { now: () => new Date() };
@@ -112,7 +120,8 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     options.accounts instanceof Map
       ? (options.accounts as Map<string, AccountState>)
       : buildAccountStates(options.accounts, clock.now());
-  const core = createCloudCore({ accounts, clock, ...(options.services ? { services: options.services } : {}) });
+  const services = withTencentAccounts(options);
+  const core = createCloudCore({ accounts, clock, ...(services ? { services } : {}) });
   const modules = options.modules ?? serviceModules;
   const faults = new FaultInjector(() => core.now(), options.faults);
   const log: RequestLogEntry[] = [];
