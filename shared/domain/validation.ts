@@ -21,8 +21,9 @@ import {
   RelationshipSchema,
   relationshipRoles,
   Scenario,
+  taskKindsOf,
 } from './relationship.js';
-import { type TencentTaskKind, validateTencentRelationship } from './tencent/validation.js';
+import { validateTencentRelationship } from './tencent/validation.js';
 import { parseTimestamp } from './timestamp.js';
 import { fieldPath, problemsFromZodError } from './zod-problems.js';
 
@@ -435,14 +436,6 @@ function checkTwoWay(rel: Relationship, at: (name: string) => string, reported: 
 }
 
 /**
- * The task kinds a relationship may be for. Relationships do not name their task kind yet, so every kind: a
- * Tencent external ID (synchronization only) is refused until they do.
- */
-function relationshipTaskKinds(_rel: Relationship): readonly TencentTaskKind[] {
-  return ['migration', 'synchronization'];
-}
-
-/**
  * Every DTS and product rule a relationship breaks (empty when it is valid): account IDs, the role names of the
  * owners that hold roles, the pairing rules, the task account, the endpoint matrix for cross-account endpoints,
  * two-way support and the grant settings. Fields start with `options.fieldPrefix` (default `relationship`).
@@ -451,7 +444,7 @@ export function validateRelationship(rel: Relationship, options: ValidationOptio
   const prefix = options.fieldPrefix ?? 'relationship';
   const at = (name: string) => (prefix === '' ? name : `${prefix}.${name}`);
   if (rel.cloud === Cloud.Tencent) {
-    return validateTencentRelationship(rel, { taskKinds: relationshipTaskKinds(rel), now: options.now, at });
+    return validateTencentRelationship(rel, { taskKinds: taskKindsOf(rel), now: options.now, at });
   }
   const problems: Problem[] = [
     ...checkAccountId(rel.source.accountId, at('source.accountId'), Cloud.Alibaba),

@@ -1,4 +1,5 @@
 import { ErrorCatalog } from '../catalog.js';
+import type { TaskKind } from '../endpoints.js';
 import type { ValidationProblem } from '../errors.js';
 import {
   Direction,
@@ -20,13 +21,10 @@ import {
   tencentServicePolicyOf,
 } from './endpoints.js';
 
-/** The kinds of DTS task a relationship may be for (`migration`, `synchronization`). */
-export type TencentTaskKind = 'migration' | 'synchronization';
-
 /** What the Tencent rules need besides the relationship. */
 export interface TencentValidationContext {
   /** The task kinds the relationship may be for: the declared one, or every kind when it names none. */
-  readonly taskKinds: readonly TencentTaskKind[];
+  readonly taskKinds: readonly TaskKind[];
   /** The current time (relationships that already expired are refused). */
   readonly now: Date;
   /** The field name of a relationship field, e.g. `relationship.source.accountId`. */

@@ -126,6 +126,21 @@ describe('validateTencentRelationship', () => {
     expect(problemsOf(tencent({ externalId: 'ext-123' }), ['synchronization'])).toEqual([]);
   });
 
+  it('takes the task kind from the relationship: an external ID passes for synchronization only', () => {
+    const validate = (taskKind?: 'migration' | 'synchronization') =>
+      codes(
+        validateRelationship(
+          RelationshipSchema.parse(tencent({ externalId: 'ext-123', ...(taskKind ? { taskKind } : {}) })),
+          {
+            now: NOW,
+          },
+        ),
+      );
+    expect(validate('synchronization')).toEqual([]);
+    expect(validate('migration')).toEqual(['ExternalIdNotForMigration@relationship.externalId']);
+    expect(validate()).toEqual(['ExternalIdNotForMigration@relationship.externalId']);
+  });
+
   it('names a catalog code for every refusal', () => {
     const rel = RelationshipSchema.parse(
       tencent({
