@@ -1,0 +1,251 @@
+import { CommonClient } from 'tencentcloud-sdk-nodejs-common';
+import { z } from 'zod';
+import { CloudApiError, CloudErrorKind } from '../domain/errors.js';
+import type {
+  AccountCredentials,
+  AttachedPolicy,
+  Clock,
+  NewRole,
+  ObservedRoleRecord,
+  RoleDirectory,
+} from '../ports.js';
+import { malformedTencentResponse, toTencentCloudError } from './cloud-error.js';
+import type { TencentEndpoints } from './endpoint.js';
+import { CamRateLimiter } from './rate-limits.js';
+
+/** The CAM API version this adapter speaks. */
+export const CAM_API_VERSION = '2019-01-16';
+
+/** The longest CAM keeps a new role from its readers (the Terraform provider waits 5 s); writes retry within it. */
+export const CAM_READ_LAG_MS = 10_000;
+
+const RoleInfoSchema = z.object({
+  RoleId: z.string(),
+  RoleName: z.string(),
+  PolicyDocument: z.string(),
+  Description: z.string().nullish(),
+  RoleArn: z.string().nullish(),
+  Tags: z.array(z.object({ Key: z.string(), Value: z.string().nullish() })).nullish(),
+});
+const GetRoleSchema = z.object({ RoleInfo: RoleInfoSchema });
+const RoleListSchema = z.object({ List: z.array(RoleInfoSchema).nullish(), TotalNum: z.number().int() });
+const AttachedSchema = z.object({
+  List: z.array(z.object({ PolicyName: z.string(), PolicyType: z.enum(['QCS', 'User']).nullish() })).nullish(),
+  TotalNum: z.number().int(),
+});
+const CreateRoleSchema = z.object({ RoleId: z.union([z.string(), z.number()]) });
+const Empty = z.object({}).passthrough();
+
+/** A CAM role as DescribeRoleList returns it: enough to plan without another read. */
+export interface ListedCamRole extends ObservedRoleRecord {
+  readonly roleId: string;
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+/** The CAM page size (its maximum). */
+const PAGE = 200;
+
+/**
+ * CAM roles of one Tencent root account over `tencentcloud-sdk-nodejs-common` (CommonClient), as the
+ * {@link RoleDirectory} port: answers validated with zod, errors classified by code (HTTP 200 with
+ * `Response.Error`), per-action rate limits (CreateRole 2/s, other writes 3/s), policies attached by name (QCS
+ * presets are `System`, custom `User` policies `Custom`), and CAM's read-after-write lag tolerated: a write that
+ * names a role this adapter created moments ago is retried while CAM still answers that it does not exist.
+ */
+export class CamRoleDirectory implements RoleDirectory {
+  readonly #endpoints: TencentEndpoints;
+  readonly #clock: Clock;
+  readonly #limits: CamRateLimiter;
+  readonly #created = new Map<string, number>();
+
+  constructor(endpoints: TencentEndpoints, clock: Clock) {
+    this.#endpoints = endpoints;
+    this.#clock = clock;
+    this.#limits = new CamRateLimiter(clock);
+  }
+
+  async getRole(account: AccountCredentials, roleName: string): Promise<ObservedRoleRecord | undefined> {
+    const answer = await this.#readOrAbsent(account, 'GetRole', { RoleName: roleName }, GetRoleSchema);
+    return answer === undefined ? undefined : observed(account, answer.RoleInfo);
+  }
+
+  async listAttachedPolicies(account: AccountCredentials, roleName: string): Promise<AttachedPolicy[]> {
+    const policies: AttachedPolicy[] = [];
+    for (let page = 1; ; page += 1) {
+      const answer = await this.#readOrAbsent(
+        account,
+        'ListAttachedRolePolicies',
+        { RoleName: roleName, Page: page, Rp: PAGE },
+        AttachedSchema,
+      );
+      if (answer === undefined) return [];
+      const list = answer.List ?? [];
+      for (const p of list)
+        policies.push({ policyName: p.PolicyName, policyType: p.PolicyType === 'User' ? 'Custom' : 'System' });
+      if (list.length < PAGE || policies.length >= answer.TotalNum) return policies;
+    }
+  }
+
+  /**
+   * Every role of the account carrying the tag `key=value` (the ownership marker), with its trust policy: 200 roles
+   * per DescribeRoleList call, so a steady-state sweep needs no GetRole.
+   */
+  async listTaggedRoles(account: AccountCredentials, key: string, value: string): Promise<ListedCamRole[]> {
+    const roles: ListedCamRole[] = [];
+    for (let page = 1; ; page += 1) {
+      const answer = await this.#call(
+        account,
+        'DescribeRoleList',
+        { Page: page, Rp: PAGE, Tags: [{ Key: key, Value: value }] },
+        RoleListSchema,
+      );
+      const list = answer.List ?? [];
+      for (const info of list) {
+        const tags = Object.fromEntries((info.Tags ?? []).map((t) => [t.Key, t.Value ?? '']));
+        if (tags[key] !== value) continue;
+        roles.push({ ...observed(account, info), roleId: info.RoleId, tags });
+      }
+      if (list.length < PAGE || page * PAGE >= answer.TotalNum) return roles;
+    }
+  }
+
+  async createRole(account: AccountCredentials, role: NewRole): Promise<ObservedRoleRecord> {
+    await this.#call(
+      account,
+      'CreateRole',
+      {
+        RoleName: role.roleName,
+        PolicyDocument: role.trustPolicy,
+        Description: role.description,
+        ConsoleLogin: 0,
+        Tags: Object.entries(role.tags).map(([Key, Value]) => ({ Key, Value })),
+      },
+      CreateRoleSchema,
+    );
+    this.#created.set(this.#key(account, role.roleName), this.#clock.now().getTime());
+    return {
+      roleName: role.roleName,
+      arn: camRoleArn(account.accountId, role.roleName),
+      description: role.description,
+      trustPolicy: role.trustPolicy,
+    };
+  }
+
+  async updateTrustPolicy(account: AccountCredentials, roleName: string, trustPolicy: string): Promise<void> {
+    await this.#write(account, roleName, 'UpdateAssumeRolePolicy', { RoleName: roleName, PolicyDocument: trustPolicy });
+  }
+
+  async updateDescription(account: AccountCredentials, roleName: string, description: string): Promise<void> {
+    await this.#write(account, roleName, 'UpdateRoleDescription', { RoleName: roleName, Description: description });
+  }
+
+  async attachPolicy(account: AccountCredentials, roleName: string, policy: AttachedPolicy): Promise<void> {
+    await this.#write(account, roleName, 'AttachRolePolicy', {
+      PolicyName: policy.policyName,
+      AttachRoleName: roleName,
+    });
+  }
+
+  async detachPolicy(account: AccountCredentials, roleName: string, policy: AttachedPolicy): Promise<void> {
+    await this.#write(account, roleName, 'DetachRolePolicy', {
+      PolicyName: policy.policyName,
+      DetachRoleName: roleName,
+    });
+  }
+
+  async deleteRole(account: AccountCredentials, roleName: string): Promise<void> {
+    await this.#write(account, roleName, 'DeleteRole', { RoleName: roleName });
+    this.#created.delete(this.#key(account, roleName));
+  }
+
+  #key(account: AccountCredentials, roleName: string): string {
+    return `${account.accountId}/${roleName.toLowerCase()}`;
+  }
+
+  /** A write on a role; `notFound` right after this adapter created it is CAM's lag, retried until it settles. */
+  async #write(
+    account: AccountCredentials,
+    roleName: string,
+    action: string,
+    params: Record<string, unknown>,
+  ): Promise<void> {
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        await this.#call(account, action, params, Empty);
+        return;
+      } catch (error) {
+        const createdAt = this.#created.get(this.#key(account, roleName));
+        const lagging =
+          error instanceof CloudApiError &&
+          error.kind === CloudErrorKind.NotFound &&
+          createdAt !== undefined &&
+          this.#clock.now().getTime() - createdAt < CAM_READ_LAG_MS;
+        if (!lagging) throw error;
+        await this.#clock.sleep(Math.min(4_000, 500 * 2 ** attempt));
+      }
+    }
+  }
+
+  async #readOrAbsent<T>(
+    account: AccountCredentials,
+    action: string,
+    params: Record<string, unknown>,
+    schema: z.ZodType<T>,
+  ): Promise<T | undefined> {
+    try {
+      return await this.#call(account, action, params, schema);
+    } catch (error) {
+      if (error instanceof CloudApiError && error.kind === CloudErrorKind.NotFound) return undefined;
+      throw error;
+    }
+  }
+
+  async #call<T>(
+    account: AccountCredentials,
+    action: string,
+    params: Record<string, unknown>,
+    schema: z.ZodType<T>,
+  ): Promise<T> {
+    const api = `cam:${action}`;
+    await this.#limits.take(action);
+    let answer: unknown;
+    try {
+      answer = await this.#client(account).request(action, params);
+    } catch (error) {
+      throw toTencentCloudError(api, error);
+    }
+    const parsed = schema.safeParse(answer);
+    if (!parsed.success)
+      throw malformedTencentResponse(
+        api,
+        parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
+      );
+    return parsed.data;
+  }
+
+  #client(account: AccountCredentials): CommonClient {
+    return new CommonClient(this.#endpoints.cam, CAM_API_VERSION, {
+      credential: {
+        secretId: account.accessKeyId,
+        secretKey: account.accessKeySecret,
+        ...(account.securityToken !== undefined ? { token: account.securityToken } : {}),
+      },
+      region: this.#endpoints.region,
+      profile: { httpProfile: { protocol: this.#endpoints.protocol, endpoint: this.#endpoints.cam, reqTimeout: 10 } },
+    });
+  }
+}
+
+/** `qcs::cam::uin/<owner>:roleName/<role>`. */
+export function camRoleArn(ownerUin: string, roleName: string): string {
+  return `qcs::cam::uin/${ownerUin}:roleName/${roleName}`;
+}
+
+function observed(account: AccountCredentials, info: z.infer<typeof RoleInfoSchema>): ObservedRoleRecord {
+  return {
+    roleName: info.RoleName,
+    arn: info.RoleArn ?? camRoleArn(account.accountId, info.RoleName),
+    description: info.Description ?? '',
+    trustPolicy: info.PolicyDocument,
+  };
+}

@@ -1,0 +1,100 @@
+import { sts } from 'tencentcloud-sdk-nodejs-sts';
+import { z } from 'zod';
+import type { AccountCredentials, Clock, CredentialBroker } from '../ports.js';
+import { malformedTencentResponse, toTencentCloudError } from './cloud-error.js';
+import type { TencentEndpoints } from './endpoint.js';
+
+/** The hub sub-user's API keys (kept in the secret store; the hub's only permission is AssumeRole). */
+export interface TencentHubKeys {
+  readonly secretId: string;
+  readonly secretKey: string;
+}
+
+/** Where the broker's keys come from (read on each AssumeRole, so a rotated secret is picked up). */
+export type TencentHubKeysSource = () => Promise<TencentHubKeys>;
+
+/** What the broker needs. */
+export interface TencentBrokerOptions {
+  readonly endpoints: TencentEndpoints;
+  readonly clock: Clock;
+  readonly hubKeys: TencentHubKeysSource;
+  /** The management role each Tencent owner account holds, trusting the hub root account. */
+  readonly managementRole: string;
+  /** The external ID the management roles require. */
+  readonly externalId: string;
+  /** Session length asked for, seconds (default 3600). */
+  readonly durationSeconds?: number;
+}
+
+/** Credentials are used until this long before they expire, then assumed again. */
+export const TENCENT_CREDENTIALS_MARGIN_MS = 5 * 60_000;
+
+const AssumeRoleSchema = z.object({
+  Credentials: z.object({ Token: z.string().min(1), TmpSecretId: z.string().min(1), TmpSecretKey: z.string().min(1) }),
+  ExpiredTime: z.number().int().positive(),
+});
+
+/**
+ * Credentials for Tencent owner accounts over `tencentcloud-sdk-nodejs-sts`: the hub sub-user assumes the owner's
+ * management role (`qcs::cam::uin/<owner>:roleName/<role>`) with the external ID, and the credentials are cached
+ * until shortly before `ExpiredTime` (Tencent's advice: reuse them, never call with root keys).
+ */
+export class TencentCredentialBroker implements CredentialBroker {
+  readonly #options: TencentBrokerOptions;
+  readonly #cache = new Map<string, Promise<AccountCredentials>>();
+
+  constructor(options: TencentBrokerOptions) {
+    this.#options = options;
+  }
+
+  credentialsFor(accountId: string): Promise<AccountCredentials> {
+    const cached = this.#cache.get(accountId);
+    if (cached) {
+      return cached.then((credentials) =>
+        (credentials.expiration?.getTime() ?? 0) - TENCENT_CREDENTIALS_MARGIN_MS > this.#options.clock.now().getTime()
+          ? credentials
+          : this.#assume(accountId),
+      );
+    }
+    return this.#assume(accountId);
+  }
+
+  #assume(accountId: string): Promise<AccountCredentials> {
+    const pending = this.#assumeNow(accountId);
+    this.#cache.set(accountId, pending);
+    pending.catch(() => this.#cache.delete(accountId));
+    return pending;
+  }
+
+  async #assumeNow(accountId: string): Promise<AccountCredentials> {
+    const { endpoints, managementRole, externalId } = this.#options;
+    const keys = await this.#options.hubKeys();
+    const client = new sts.v20180813.Client({
+      credential: { secretId: keys.secretId, secretKey: keys.secretKey },
+      region: endpoints.region,
+      profile: { httpProfile: { protocol: endpoints.protocol, endpoint: endpoints.sts, reqTimeout: 10 } },
+    });
+    let answer: unknown;
+    try {
+      answer = await client.AssumeRole({
+        RoleArn: `qcs::cam::uin/${accountId}:roleName/${managementRole}`,
+        RoleSessionName: 'dts-trust',
+        DurationSeconds: this.#options.durationSeconds ?? 3600,
+        ExternalId: externalId,
+      });
+    } catch (error) {
+      throw toTencentCloudError('sts:AssumeRole', error);
+    }
+    const parsed = AssumeRoleSchema.safeParse(answer);
+    if (!parsed.success)
+      throw malformedTencentResponse('sts:AssumeRole', parsed.error.issues.map((i) => i.path.join('.')).join(', '));
+    const { Credentials: c, ExpiredTime } = parsed.data;
+    return {
+      accountId,
+      accessKeyId: c.TmpSecretId,
+      accessKeySecret: c.TmpSecretKey,
+      securityToken: c.Token,
+      expiration: new Date(ExpiredTime * 1000),
+    };
+  }
+}
