@@ -1,4 +1,4 @@
-import type { GrantKey, RoleKey } from './grant.js';
+import { Cloud, type GrantKey, type RoleKey } from './grant.js';
 
 /** How dts-trust marks the roles it owns: a description prefix readable from GetRole, and a tag. */
 export const Ownership = {
@@ -18,8 +18,12 @@ export function isOwnedDescription(description: string | undefined): boolean {
   return (description ?? '').startsWith(Ownership.descriptionPrefix);
 }
 
-/** The role's ARN, `acs:ram::<owner>:role/<name>` (RAM lower-cases role names in ARNs). */
-export function roleArn(role: RoleKey): string {
+/**
+ * The role's ARN: `acs:ram::<owner>:role/<name>` on Alibaba Cloud (RAM lower-cases role names in ARNs),
+ * `qcs::cam::uin/<owner>:roleName/<name>` on Tencent Cloud.
+ */
+export function roleArn(role: RoleKey, cloud: Cloud = Cloud.Alibaba): string {
+  if (cloud === Cloud.Tencent) return `qcs::cam::uin/${role.ownerAccountId}:roleName/${role.roleName}`;
   return `acs:ram::${role.ownerAccountId}:role/${role.roleName.toLowerCase()}`;
 }
 

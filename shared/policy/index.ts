@@ -6,6 +6,14 @@
 export { buildTrustPolicy, renderTrustPolicy } from './build.js';
 export { type ConditionBlock, canonicalCondition } from './condition.js';
 export {
+  type BuiltTrust,
+  CamTrustDialect,
+  RamTrustDialect,
+  ramDocumentOf,
+  type TrustDialect,
+  trustDialectOf,
+} from './dialect.js';
+export {
   type DeclaredTrust,
   diffTrust,
   diffTrustEntries,

@@ -1,14 +1,14 @@
 import type { DesiredRole } from '../domain/desired-role.js';
 import { ValidationError, type ValidationProblem } from '../domain/errors.js';
 import { Cloud } from '../domain/grant.js';
-import { buildTrustPolicy, parsedFromDocument, renderTrustPolicy } from '../policy/index.js';
-import type { ParsedTrustPolicy, TrustPolicyDocument } from '../policy/types.js';
+import { type TrustDialect, trustDialectOf } from '../policy/index.js';
+import type { ParsedTrustPolicy } from '../policy/types.js';
 
-/** The trust policy a desired role must carry, as a document, as text to send and as entries to compare. */
+/** The trust policy a desired role must carry, as text to send and as entries to compare, in its cloud's dialect. */
 export interface DesiredTrust {
-  readonly document: TrustPolicyDocument;
   readonly text: string;
   readonly parsed: ParsedTrustPolicy;
+  readonly dialect: TrustDialect;
 }
 
 /** The outcome of building a desired trust policy: the policy, or why it cannot be built. */
@@ -17,7 +17,7 @@ export type DesiredTrustResult =
   | { readonly ok: false; readonly problems: readonly ValidationProblem[] };
 
 /**
- * Build the trust policy of a desired role; invalid declarations come back as problems, never thrown. An external
+ * Build the trust policy of a desired role in its cloud's dialect (RAM or CAM); invalid declarations come back as problems, never thrown. An external
  * ID on an Alibaba Cloud grant is refused (`ExternalIdNotSupported`): DTS cannot pass one, so it could never assume
  * the role.
  */
@@ -37,11 +37,12 @@ export function desiredTrustOf(desired: DesiredRole): DesiredTrustResult {
     };
   }
   try {
-    const document = buildTrustPolicy(
+    const dialect = trustDialectOf(desired.cloud);
+    const built = dialect.build(
       desired.trustedAccountIds,
       desired.externalId === undefined ? {} : { externalId: desired.externalId },
     );
-    return { ok: true, trust: { document, text: renderTrustPolicy(document), parsed: parsedFromDocument(document) } };
+    return { ok: true, trust: { ...built, dialect } };
   } catch (error) {
     if (error instanceof ValidationError) return { ok: false, problems: error.problems };
     throw error;

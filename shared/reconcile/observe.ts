@@ -3,7 +3,7 @@ import type { DesiredRole } from '../domain/desired-role.js';
 import { PolicyParseError } from '../domain/errors.js';
 import type { RoleKey } from '../domain/grant.js';
 import { isOwnedDescription } from '../domain/ownership.js';
-import { diffTrust, entryKey, parseTrustPolicy } from '../policy/index.js';
+import { entryKey, RamTrustDialect, type TrustDialect, trustDialectOf } from '../policy/index.js';
 import type { ParsedTrustPolicy, TrustDiff } from '../policy/types.js';
 import type { AccountCredentials, AttachedPolicy, ObservedRoleRecord, RoleDirectory } from '../ports.js';
 import { type DesiredTrust, desiredTrustOf } from './desired-trust.js';
@@ -22,6 +22,8 @@ export interface RoleObservation {
   /** Why the live trust policy could not be parsed: drift to replace, never a crash. */
   readonly trustError?: string;
   readonly policies: readonly AttachedPolicy[];
+  /** The trust-policy language of the role's cloud (RAM or CAM). */
+  readonly dialect: TrustDialect;
   /** The trust policy the desired state asks for, when there is one and it can be built. */
   readonly desiredTrust?: DesiredTrust;
   /** Semantic difference between desired and live trust, when both are known. */
@@ -58,9 +60,15 @@ function hashOf(
   return createHash('sha256').update(JSON.stringify(state)).digest('hex');
 }
 
-function parseLiveTrust(text: string): { trust?: ParsedTrustPolicy; trustError?: string } {
+/** The dialect of a role: its grants' cloud, else (nothing declared) the cloud its ARN names. */
+function dialectOf(desired: DesiredRole | undefined, record: ObservedRoleRecord | undefined): TrustDialect {
+  if (desired !== undefined) return trustDialectOf(desired.cloud);
+  return record?.arn.startsWith('qcs::') ? trustDialectOf('tencent') : RamTrustDialect;
+}
+
+function parseLiveTrust(text: string, dialect: TrustDialect): { trust?: ParsedTrustPolicy; trustError?: string } {
   try {
-    return { trust: parseTrustPolicy(text) };
+    return { trust: dialect.parse(text) };
   } catch (error) {
     if (error instanceof PolicyParseError) return { trustError: error.message };
     throw error;
@@ -81,6 +89,7 @@ export async function observeRole(
   const record = await directory.getRole(account, role.roleName);
   const built = desired === undefined ? undefined : desiredTrustOf(desired);
   const desiredTrust = built?.ok === true ? built.trust : undefined;
+  const dialect = dialectOf(desired, record);
   if (record === undefined) {
     const toAttach = desired === undefined ? [] : policyChanges(desired.policies, [], options.policyTypeOf).toAttach;
     return {
@@ -88,6 +97,7 @@ export async function observeRole(
       exists: false,
       owned: false,
       policies: [],
+      dialect,
       ...(desiredTrust === undefined ? {} : { desiredTrust }),
       policiesToAttach: toAttach,
       policiesToDetach: [],
@@ -97,14 +107,14 @@ export async function observeRole(
   }
   const policies = await directory.listAttachedPolicies(account, role.roleName);
   const owned = isOwnedDescription(record.description);
-  const live = parseLiveTrust(record.trustPolicy);
+  const live = parseLiveTrust(record.trustPolicy, dialect);
   const changes =
     desired === undefined
       ? { toAttach: [], toDetach: [...policies] }
       : policyChanges(desired.policies, policies, options.policyTypeOf ?? defaultPolicyType);
   const trustDiff =
     desiredTrust !== undefined && live.trust !== undefined
-      ? diffTrust(desiredTrust.parsed, live.trust, { ownerAccountId: role.ownerAccountId })
+      ? dialect.diff(desiredTrust.parsed, live.trust, { ownerAccountId: role.ownerAccountId })
       : undefined;
   const upToDate =
     desired === undefined
@@ -117,6 +127,7 @@ export async function observeRole(
     record,
     ...live,
     policies,
+    dialect,
     ...(desiredTrust === undefined ? {} : { desiredTrust }),
     ...(trustDiff === undefined ? {} : { trustDiff }),
     policiesToAttach: changes.toAttach,

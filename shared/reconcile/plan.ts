@@ -2,6 +2,7 @@ import type { DesiredRole } from '../domain/desired-role.js';
 import { DTS_ROLE_POLICY, GrantMode, type RoleKey, type TicketRef } from '../domain/grant.js';
 import { Ownership, ownedRoleDescription, roleArn } from '../domain/ownership.js';
 import { isProtectedRole } from '../domain/protected-roles.js';
+import { TENCENT_DTS_POLICY } from '../domain/tencent/endpoints.js';
 import type { TrustDiff } from '../policy/types.js';
 import type { AttachedPolicy, NewRole } from '../ports.js';
 import { desiredTrustOf } from './desired-trust.js';
@@ -12,8 +13,6 @@ import { narrowToAccounts, TrustChange, type TrustStep, trustSteps } from './tru
 export const PlanConflictCode = {
   /** The role exists, dts-trust did not create it, and no grant says `adopt: true`. */
   RoleNotManaged: 'RoleNotManaged',
-  /** The grants name a cloud this engine does not manage. */
-  CloudNotSupported: 'CloudNotSupported',
   /** The role is protected (management role, function role, or listed by configuration): never adopted, changed or deleted. */
   RoleProtected: 'RoleProtected',
 } as const;
@@ -185,13 +184,6 @@ function conflictActions(desired: DesiredRole): ConflictAction[] {
     code: c.code,
     message: `${c.message} (grants ${c.grantIds.join(', ')})`,
   }));
-  if (desired.cloud !== 'alibaba') {
-    actions.push({
-      kind: 'conflict',
-      code: PlanConflictCode.CloudNotSupported,
-      message: `the grants declare cloud ${JSON.stringify(desired.cloud)}; this engine manages Alibaba Cloud RAM roles only`,
-    });
-  }
   const built = desiredTrustOf(desired);
   if (!built.ok) {
     for (const p of built.problems) {
@@ -199,6 +191,11 @@ function conflictActions(desired: DesiredRole): ConflictAction[] {
     }
   }
   return actions;
+}
+
+/** The policy DTS itself needs on a role (Alibaba's or Tencent's): detached last when a role goes. */
+function isDtsPolicy(policyName: string): boolean {
+  return policyName === DTS_ROLE_POLICY || policyName === TENCENT_DTS_POLICY;
 }
 
 function roleProtected(observation: RoleObservation): ConflictAction {
@@ -226,7 +223,7 @@ function deletion(observation: RoleObservation): PlannedAction[] {
   if (record === undefined) return [{ kind: 'nothing', reason: 'no active grant and no role' }];
   // The policies DTS does not need go first: they are the ones that give a trusted account the most.
   const dtsLast = [...observation.policies].sort(
-    (a, b) => Number(a.policyName === DTS_ROLE_POLICY) - Number(b.policyName === DTS_ROLE_POLICY),
+    (a, b) => Number(isDtsPolicy(a.policyName)) - Number(isDtsPolicy(b.policyName)),
   );
   return [
     ...dtsLast.map((policy): DetachPolicyAction => ({ kind: 'detachPolicy', policy, reason: 'roleDeletion' })),
@@ -320,6 +317,7 @@ function removalsDespiteConflict(desired: DesiredRole, observation: RoleObservat
     record.trustPolicy,
     desired.trustedAccountIds,
     desired.ownerAccountId,
+    observation.dialect,
   );
   return [
     ...(narrow === undefined ? [] : [trustUpdate(narrow, observation)]),
@@ -379,7 +377,7 @@ export function planRoleChanges(
   const split = hold === undefined ? { actions: full, heldBack: [] } : underHold(full, observation.owned, hold);
   return {
     role: observation.role,
-    arn: observation.record?.arn ?? roleArn(observation.role),
+    arn: observation.record?.arn ?? roleArn(observation.role, observation.dialect.cloud),
     mode: desired?.mode ?? GrantMode.Enforce,
     ...(hold === undefined ? {} : { hold }),
     actions: split.actions,

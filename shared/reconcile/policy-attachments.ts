@@ -3,9 +3,12 @@ import type { AttachedPolicy } from '../ports.js';
 /** Decides whether a declared policy name is a RAM system policy or a custom one. */
 export type PolicyTypeResolver = (policyName: string) => AttachedPolicy['policyType'];
 
-/** System policies are Alibaba's own and are named `Aliyun...`; every other name is a custom policy. */
+/**
+ * System policies are the cloud's own: Alibaba's are named `Aliyun...`, Tencent's presets `Qcloud...` (CAM's QCS
+ * type); every other name is a custom policy.
+ */
 export const defaultPolicyType: PolicyTypeResolver = (policyName) =>
-  policyName.startsWith('Aliyun') ? 'System' : 'Custom';
+  policyName.startsWith('Aliyun') || policyName.startsWith('Qcloud') ? 'System' : 'Custom';
 
 /** Policies to attach and detach so that exactly the declared names are attached. */
 export interface PolicyChanges {

@@ -1,22 +1,11 @@
 import {
-  accountOfDtsServicePrincipal,
-  accountOfRamPrincipal,
   actionCoversAssumeRole,
   describeEntry,
-  diffTrust,
   entryKey,
-  parsedFromDocument,
-  renderTrustPolicy,
+  type TrustDialect,
   TrustFindingReason,
 } from '../policy/index.js';
-import {
-  type ParsedTrustPolicy,
-  PrincipalKind,
-  type TrustDiff,
-  type TrustEntry,
-  type TrustPolicyDocument,
-  type TrustStatementDocument,
-} from '../policy/types.js';
+import type { ParsedTrustPolicy, TrustDiff, TrustEntry } from '../policy/types.js';
 import type { DesiredTrust } from './desired-trust.js';
 
 /**
@@ -47,30 +36,13 @@ export interface TrustSteps {
   readonly afterDetach?: TrustStep;
 }
 
-function keepOnly(statement: TrustStatementDocument, live: ReadonlySet<string>): TrustStatementDocument | undefined {
-  const principal: Record<string, string[]> = {};
-  for (const [kind, values] of Object.entries(statement.Principal)) {
-    const kept = (typeof values === 'string' ? [values] : values).filter((value) => {
-      const single: TrustPolicyDocument = {
-        Version: '1',
-        Statement: [{ ...statement, Principal: { [kind]: [value] } }],
-      };
-      return parsedFromDocument(single).entries.every((entry) => live.has(entryKey(entry)));
-    });
-    if (kept.length > 0) principal[kind] = kept;
-  }
-  return Object.keys(principal).length === 0 ? undefined : { ...statement, Principal: principal };
-}
-
 /**
- * The desired document cut down to the principals the live policy already trusts with the same action and
- * condition: what is left after taking away every principal no grant declares, adding none. `undefined` when no
- * declared principal is trusted yet (RAM refuses a trust policy without a statement).
+ * The desired entries the live policy already trusts with the same action and condition: what is left after
+ * taking away every principal no grant declares, adding none. Empty when no declared principal is trusted yet.
  */
-export function keptTrust(desired: TrustPolicyDocument, live: ParsedTrustPolicy): TrustPolicyDocument | undefined {
+export function keptEntries(desired: ParsedTrustPolicy, live: ParsedTrustPolicy): TrustEntry[] {
   const keys = new Set(live.entries.map(entryKey));
-  const statements = desired.Statement.map((s) => keepOnly(s, keys)).filter((s) => s !== undefined);
-  return statements.length === 0 ? undefined : { Version: desired.Version, Statement: statements };
+  return desired.entries.filter((entry) => keys.has(entryKey(entry)));
 }
 
 /** The additions or the removals of a diff alone, with the summary of that half. */
@@ -104,65 +76,19 @@ export function trustSteps(
 ): TrustSteps {
   const context = { ownerAccountId };
   if (live === undefined) return { afterDetach: { change: TrustChange.Replace, text: desired.text, before: liveText } };
-  const diff = diffTrust(desired.parsed, live, context);
+  const diff = desired.dialect.diff(desired.parsed, live, context);
   const whole = (change: TrustChange): TrustStep => ({ change, text: desired.text, before: liveText, diff });
   if (diff.upToDate) return {};
   if (hasDeny(live)) return { afterDetach: whole(TrustChange.Replace) };
   if (diff.toAdd.length === 0) return { beforeDetach: whole(TrustChange.Narrow) };
   if (diff.toRemove.length === 0) return { afterDetach: whole(TrustChange.Widen) };
-  const kept = keptTrust(desired.document, live);
-  if (kept === undefined) return { afterDetach: whole(TrustChange.Replace) };
-  const keptText = renderTrustPolicy(kept);
+  const kept = keptEntries(desired.parsed, live);
+  if (kept.length === 0) return { afterDetach: whole(TrustChange.Replace) };
+  const keptText = desired.dialect.render(kept);
   return {
     beforeDetach: { change: TrustChange.Narrow, text: keptText, before: liveText, diff: part(diff, 'toRemove') },
     afterDetach: { change: TrustChange.Widen, text: desired.text, before: keptText, diff: part(diff, 'toAdd') },
   };
-}
-
-/** The document of a set of entries: one statement per effect, action and condition. */
-/** A canonical condition back as a Condition block, a one-element list written as its value. */
-function conditionOf(canonical: string): NonNullable<TrustStatementDocument['Condition']> {
-  const blocks = JSON.parse(canonical) as Record<string, Record<string, string[]>>;
-  return Object.fromEntries(
-    Object.entries(blocks).map(([operator, keys]) => [
-      operator,
-      Object.fromEntries(Object.entries(keys).map(([key, values]) => [key, values.length === 1 ? values[0] : values])),
-    ]),
-  ) as NonNullable<TrustStatementDocument['Condition']>;
-}
-
-function documentOf(entries: readonly TrustEntry[]): TrustPolicyDocument {
-  const statements = new Map<string, { statement: TrustStatementDocument; principal: Record<string, string[]> }>();
-  for (const entry of entries) {
-    const key = JSON.stringify([entry.effect, entry.action, entry.condition]);
-    let group = statements.get(key);
-    if (group === undefined) {
-      const principal: Record<string, string[]> = {};
-      group = {
-        principal,
-        statement: {
-          Effect: entry.effect,
-          Action: entry.action,
-          Principal: principal,
-          ...(entry.condition === '' ? {} : { Condition: conditionOf(entry.condition) }),
-        },
-      };
-      statements.set(key, group);
-    }
-    group.principal[entry.principalKind] = [...(group.principal[entry.principalKind] ?? []), entry.principal];
-  }
-  return { Version: '1', Statement: [...statements.values()].map((g) => g.statement) };
-}
-
-/** True when the entry lets one of `accounts` in as DTS expects: its `:root` RAM principal or its DTS service. */
-function namesAccount(entry: TrustEntry, accounts: ReadonlySet<string>): boolean {
-  if (entry.principalKind === PrincipalKind.Ram) {
-    return /^acs:ram::\d+:root$/i.test(entry.principal) && accounts.has(accountOfRamPrincipal(entry.principal) ?? '');
-  }
-  if (entry.principalKind === PrincipalKind.Service) {
-    return accounts.has(accountOfDtsServicePrincipal(entry.principal) ?? '');
-  }
-  return false;
 }
 
 /**
@@ -176,16 +102,17 @@ export function narrowToAccounts(
   liveText: string,
   accounts: readonly string[],
   ownerAccountId: string,
+  dialect: TrustDialect,
 ): TrustStep | undefined {
   if (live === undefined || hasDeny(live)) return undefined;
   const declared = new Set(accounts);
-  const kept = live.entries.filter((entry) => entry.effect === 'Allow' && namesAccount(entry, declared));
+  const kept = live.entries.filter((entry) => entry.effect === 'Allow' && dialect.namesAccount(entry, declared));
   if (kept.length === 0 || kept.length === live.entries.length) return undefined;
-  const document = documentOf(kept);
-  const diff = diffTrust(parsedFromDocument(document), live, { ownerAccountId });
+  const text = dialect.render(kept);
+  const diff = dialect.diff(dialect.parse(text), live, { ownerAccountId });
   return {
     change: TrustChange.Narrow,
-    text: renderTrustPolicy(document),
+    text,
     before: liveText,
     diff: part(diff, 'toRemove'),
   };
