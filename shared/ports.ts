@@ -66,6 +66,28 @@ export interface UserDirectory {
   userExists(account: AccountCredentials, userName: string): Promise<boolean>;
 }
 
+/** A Tencent custom policy in a trusted account that lets named sub-users assume one role (CAM, version 2.0). */
+export interface SubAccountPolicyRecord {
+  readonly policyId: string;
+  readonly policyName: string;
+  /** The document as CAM returns it. */
+  readonly document: string;
+  /** UINs of the sub-users it is attached to, sorted. */
+  readonly userUins: readonly string[];
+}
+
+/** The sub-users' AssumeRole policies of one Tencent root account. Errors are `CloudApiError`s. */
+export interface SubAccountPolicyDirectory {
+  /** The custom policy of that exact name, with its document and users; `undefined` when there is none. */
+  findPolicy(account: AccountCredentials, policyName: string): Promise<SubAccountPolicyRecord | undefined>;
+  /** Create the policy; returns its id. */
+  createPolicy(account: AccountCredentials, policyName: string, document: string, description: string): Promise<string>;
+  updatePolicy(account: AccountCredentials, policyId: string, document: string): Promise<void>;
+  attachUser(account: AccountCredentials, policyId: string, uin: string): Promise<void>;
+  detachUser(account: AccountCredentials, policyId: string, uin: string): Promise<void>;
+  deletePolicy(account: AccountCredentials, policyId: string): Promise<void>;
+}
+
 /** Declared grants. Writes are conditional on `revision` so racing writers cannot lose an update. */
 export interface GrantStore {
   getGrant(key: GrantKey): Promise<Grant | undefined>;

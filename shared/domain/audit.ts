@@ -25,6 +25,8 @@ export const AuditEventType = {
   RunSummary: 'dts-trust.run.summary',
   /** `npm run cli -- setup` is about to change (or changed) RAM in an account: the management role and its policy. */
   SetupChange: 'dts-trust.setup.change',
+  /** A Tencent trusted account's sub-user AssumeRole policy is about to change (created, repaired, users, deleted). */
+  SubAccountPolicyChange: 'dts-trust.sub-account-policy.change',
 } as const;
 /**
  * One of {@link AuditEventType}, a finding's type (`dts-trust.finding.<kind>`) or the type of its resolution

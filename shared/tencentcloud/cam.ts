@@ -1,4 +1,3 @@
-import { CommonClient } from 'tencentcloud-sdk-nodejs-common';
 import { z } from 'zod';
 import { CloudApiError, CloudErrorKind } from '../domain/errors.js';
 import type {
@@ -9,12 +8,8 @@ import type {
   ObservedRoleRecord,
   RoleDirectory,
 } from '../ports.js';
-import { malformedTencentResponse, toTencentCloudError } from './cloud-error.js';
+import { CamCaller } from './cam-client.js';
 import type { TencentEndpoints } from './endpoint.js';
-import { CamRateLimiter } from './rate-limits.js';
-
-/** The CAM API version this adapter speaks. */
-export const CAM_API_VERSION = '2019-01-16';
 
 /** The longest CAM keeps a new role from its readers (the Terraform provider waits 5 s); writes retry within it. */
 export const CAM_READ_LAG_MS = 10_000;
@@ -53,15 +48,13 @@ const PAGE = 200;
  * names a role this adapter created moments ago is retried while CAM still answers that it does not exist.
  */
 export class CamRoleDirectory implements RoleDirectory {
-  readonly #endpoints: TencentEndpoints;
+  readonly #cam: CamCaller;
   readonly #clock: Clock;
-  readonly #limits: CamRateLimiter;
   readonly #created = new Map<string, number>();
 
   constructor(endpoints: TencentEndpoints, clock: Clock) {
-    this.#endpoints = endpoints;
+    this.#cam = new CamCaller(endpoints, clock);
     this.#clock = clock;
-    this.#limits = new CamRateLimiter(clock);
   }
 
   async getRole(account: AccountCredentials, roleName: string): Promise<ObservedRoleRecord | undefined> {
@@ -190,7 +183,7 @@ export class CamRoleDirectory implements RoleDirectory {
     account: AccountCredentials,
     action: string,
     params: Record<string, unknown>,
-    schema: z.ZodType<T>,
+    schema: z.ZodType<T, z.ZodTypeDef, unknown>,
   ): Promise<T | undefined> {
     try {
       return await this.#call(account, action, params, schema);
@@ -200,39 +193,13 @@ export class CamRoleDirectory implements RoleDirectory {
     }
   }
 
-  async #call<T>(
+  #call<T>(
     account: AccountCredentials,
     action: string,
     params: Record<string, unknown>,
-    schema: z.ZodType<T>,
+    schema: z.ZodType<T, z.ZodTypeDef, unknown>,
   ): Promise<T> {
-    const api = `cam:${action}`;
-    await this.#limits.take(action);
-    let answer: unknown;
-    try {
-      answer = await this.#client(account).request(action, params);
-    } catch (error) {
-      throw toTencentCloudError(api, error);
-    }
-    const parsed = schema.safeParse(answer);
-    if (!parsed.success)
-      throw malformedTencentResponse(
-        api,
-        parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
-      );
-    return parsed.data;
-  }
-
-  #client(account: AccountCredentials): CommonClient {
-    return new CommonClient(this.#endpoints.cam, CAM_API_VERSION, {
-      credential: {
-        secretId: account.accessKeyId,
-        secretKey: account.accessKeySecret,
-        ...(account.securityToken !== undefined ? { token: account.securityToken } : {}),
-      },
-      region: this.#endpoints.region,
-      profile: { httpProfile: { protocol: this.#endpoints.protocol, endpoint: this.#endpoints.cam, reqTimeout: 10 } },
-    });
+    return this.#cam.call(account, action, params, schema);
   }
 }
 
