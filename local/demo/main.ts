@@ -22,6 +22,7 @@ import {
 } from '../harness/sample-events.js';
 import { deliverTickets, deployTicketQueue } from '../harness/ticket-queue.js';
 import { type DemoReport, printReport } from './report.js';
+import { showTencent } from './tencent.js';
 
 // The functions log JSON lines; the demo prints its own report instead.
 process.env.DTS_TRUST_LOG_LEVEL ??= 'warn';
@@ -180,6 +181,16 @@ try {
     false,
     'AssumeRoleFail.RoleNotExist',
   );
+
+  // 6. Tencent Cloud: the same engine core over CAM, through the real Tencent SDKs.
+  const tencent = await showTencent(
+    cloud,
+    (document as unknown as { tencent: Parameters<typeof showTencent>[1] }).tencent,
+  );
+  for (const step of tencent.steps) {
+    ok &&= step.pass;
+    report.oracle.push(step);
+  }
 
   report.events = readEventBridgeEvents(cloud.core, { accountId: LOCAL_AUTOMATION.accountId, bus: LOCAL_EVENT_BUS });
   ok = printReport(report) && ok;

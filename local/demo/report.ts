@@ -76,7 +76,9 @@ export function printReport(report: DemoReport): boolean {
   console.log(`       API calls ${JSON.stringify(run?.apiCalls ?? {})}, ${run?.durationMs ?? 0} ms`);
   if (report.reconcile?.errorType) console.log(`       handler error: ${JSON.stringify(report.reconcile.body)}`);
 
-  console.log(bold('\nDTS oracle (ConfigureDtsJob across accounts)'));
+  console.log(
+    bold('\nDTS oracle (ConfigureDtsJob across accounts; tencent: the console’s cross-account instance listing)'),
+  );
   for (const o of report.oracle) {
     ok &&= o.pass;
     const verdict = o.verdict.accepted ? 'accepted' : `refused ${o.verdict.code}`;

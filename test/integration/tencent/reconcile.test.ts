@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalCloud, startLocalCloud } from '../../../local/cloud/server.js';
+import { tencentInstanceListing } from '../../../local/harness/tencent-oracle.js';
 import { desiredRoleFromGrants } from '../../../shared/domain/desired-role.js';
 import type { Grant, RoleKey } from '../../../shared/domain/grant.js';
 import { Ownership } from '../../../shared/domain/ownership.js';
@@ -19,7 +20,7 @@ import { TencentCredentialBroker } from '../../../shared/tencentcloud/sts.js';
 import { FakeClock, SeededRandom } from '../../support/fake-clock.js';
 import { exampleAccountsDocument } from '../../support/local-cloud.js';
 import { MemoryAuditLog } from '../../support/memory-stores.js';
-import { assumeTencentRole, TENCENT, TencentApi, tencentClient, tencentCodeOf } from '../../support/tencent-cloud.js';
+import { TENCENT, TencentApi, tencentClient } from '../../support/tencent-cloud.js';
 
 const ROLE: RoleKey = { ownerAccountId: TENCENT.sourceOwner.uin, roleName: 'DTS-role' };
 const ticket = { system: 'jira', id: 'DBA-9', requester: 'ana', approver: 'ben' };
@@ -49,20 +50,11 @@ describe('a Tencent relationship through the engine core and the Tencent adapter
 
   /** What the DTS console says when the task account lists the source owner's instances. */
   const oracle = async (): Promise<string> => {
-    const attempt = (async () => {
-      const tmp = await assumeTencentRole(cloud.endpoint, ROLE.ownerAccountId, ROLE.roleName, {
-        keys: TENCENT.task.root,
-      });
-      return tencentClient(cloud.endpoint, TencentApi.dts, TENCENT.task.root).request('DescribeMigrateDBInstances', {
-        DatabaseType: 'mysql',
-        MigrateRole: 'src',
-        AccountMode: 'other',
-        TmpSecretId: tmp.secretId,
-        TmpSecretKey: tmp.secretKey,
-        TmpToken: tmp.token,
-      });
-    })();
-    return (await tencentCodeOf(attempt)) ?? 'ok';
+    const verdict = await tencentInstanceListing(cloud.endpoint, TENCENT.task.root, {
+      ownerUin: ROLE.ownerAccountId,
+      roleName: ROLE.roleName,
+    });
+    return verdict.accepted ? 'ok' : (verdict.code ?? '');
   };
 
   beforeAll(async () => {

@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalCloud, startLocalCloud } from '../../../local/cloud/server.js';
+import { tencentInstanceListing } from '../../../local/harness/tencent-oracle.js';
 import { AuditEventType } from '../../../shared/domain/audit.js';
 import type { Grant } from '../../../shared/domain/grant.js';
 import { desiredSubAccountPolicies, reconcileSubAccountPolicy } from '../../../shared/reconcile/sub-account-policy.js';
@@ -14,7 +15,7 @@ import { TencentCredentialBroker } from '../../../shared/tencentcloud/sts.js';
 import { FakeClock } from '../../support/fake-clock.js';
 import { exampleAccountsDocument } from '../../support/local-cloud.js';
 import { MemoryAuditLog } from '../../support/memory-stores.js';
-import { assumeTencentRole, TENCENT, TencentApi, tencentClient, tencentCodeOf } from '../../support/tencent-cloud.js';
+import { TENCENT, TencentApi, tencentClient } from '../../support/tencent-cloud.js';
 
 const role = { ownerAccountId: TENCENT.sourceOwner.uin, roleName: 'DTS-role' };
 const operator = TENCENT.task.operator;
@@ -43,21 +44,13 @@ describe('the sub-account AssumeRole policy in the trusted account', () => {
   let reconcile: (grants: Grant[]) => Promise<string[]>;
   const task = () => tencentClient(cloud.endpoint, TencentApi.cam, TENCENT.task.root);
   /** The sub-user lists the owner's instances as the DTS console does. */
-  const oracle = async (): Promise<string> =>
-    (await tencentCodeOf(
-      (async () => {
-        const tmp = await assumeTencentRole(cloud.endpoint, role.ownerAccountId, role.roleName, {
-          keys: operator.keys,
-        });
-        return tencentClient(cloud.endpoint, TencentApi.dts, operator.keys).request('DescribeMigrateDBInstances', {
-          DatabaseType: 'mysql',
-          AccountMode: 'other',
-          TmpSecretId: tmp.secretId,
-          TmpSecretKey: tmp.secretKey,
-          TmpToken: tmp.token,
-        });
-      })(),
-    )) ?? 'ok';
+  const oracle = async (): Promise<string> => {
+    const verdict = await tencentInstanceListing(cloud.endpoint, operator.keys, {
+      ownerUin: role.ownerAccountId,
+      roleName: role.roleName,
+    });
+    return verdict.accepted ? 'ok' : (verdict.code ?? '');
+  };
 
   beforeAll(async () => {
     cloud = await startLocalCloud({ accounts: exampleAccountsDocument });
