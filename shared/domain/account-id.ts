@@ -23,3 +23,11 @@ export function alibabaAccountIdSchema(
   const message = `${subject === undefined ? '' : `${subject} `}must be a 16-digit Alibaba Cloud account ID (AliyunUidFormat)`;
   return z.string().refine(isAlibabaAccountId, { message, params: { fix } });
 }
+
+/** A Tencent Cloud account ID (UIN) of a root account or a sub-user: a number of 5-20 digits. */
+export const TENCENT_ACCOUNT_ID = /^\d{5,20}$/;
+
+/** True when `value` is a Tencent Cloud UIN ({@link TENCENT_ACCOUNT_ID}). */
+export function isTencentAccountId(value: string): boolean {
+  return TENCENT_ACCOUNT_ID.test(value);
+}

@@ -1,4 +1,4 @@
-import { isAlibabaAccountId } from './account-id.js';
+import { isAlibabaAccountId, isTencentAccountId } from './account-id.js';
 import { ErrorCatalog } from './catalog.js';
 import {
   DESTINATION_ACCESS_METHOD,
@@ -53,7 +53,6 @@ export interface ValidationOptions {
   readonly fieldPrefix?: string;
 }
 
-const TENCENT_UIN = /^\d{5,20}$/;
 const ALIBABA_ROLE_NAME = /^[A-Za-z0-9.-]{1,64}$/;
 const TENCENT_ROLE_NAME = /^[A-Za-z0-9+=,.@_-]{1,128}$/;
 const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
@@ -72,7 +71,7 @@ function problem(code: keyof typeof ErrorCatalog, field: string, message: string
 /** The account-ID rule: 16 digits on Alibaba Cloud, a numeric UIN on Tencent Cloud. */
 function checkAccountId(value: string, field: string, cloud: Cloud): Problem[] {
   if (cloud === Cloud.Tencent) {
-    return TENCENT_UIN.test(value)
+    return isTencentAccountId(value)
       ? []
       : [problem('InvalidAccountId', field, `account ID ${JSON.stringify(value)} is not a numeric Tencent Cloud UIN`)];
   }

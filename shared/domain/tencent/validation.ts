@@ -1,3 +1,4 @@
+import { isTencentAccountId } from '../account-id.js';
 import { ErrorCatalog } from '../catalog.js';
 import type { TaskKind } from '../endpoints.js';
 import type { ValidationProblem } from '../errors.js';
@@ -31,8 +32,6 @@ export interface TencentValidationContext {
   readonly at: (name: string) => string;
 }
 
-/** A root or sub-account UIN: a number of 5-20 digits. */
-export const TENCENT_UIN = /^\d{5,20}$/;
 /** DTS's `AccountRole` rule (stricter than CAM's role-name rule): letters, digits, `_` and `-`. */
 export const TENCENT_DTS_ROLE_NAME = /^[A-Za-z0-9_-]{1,128}$/;
 const CAM_ROLE_ARN = /^qcs::cam::uin\/[^:]*:role(?:name)?\/(.*)$/i;
@@ -45,7 +44,7 @@ function problem(code: keyof typeof ErrorCatalog, field: string, message: string
 }
 
 function checkUin(value: string, field: string, what: string): ValidationProblem[] {
-  return TENCENT_UIN.test(value)
+  return isTencentAccountId(value)
     ? []
     : [
         problem(

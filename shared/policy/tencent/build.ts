@@ -1,10 +1,9 @@
+import { isTencentAccountId } from '../../domain/account-id.js';
 import { ValidationError, type ValidationProblem } from '../../domain/errors.js';
 import { STS_ASSUME_ROLE } from '../principals.js';
 import { PrincipalKind, type TrustEntry, type TrustPolicyOptions } from '../types.js';
 import { CAM_ASSUME_ROLE, CAM_POLICY_VERSION, CamExternalIdCondition, qcsRootPrincipal } from './principals.js';
 import type { CamTrustPolicyDocument, CamTrustStatementDocument } from './types.js';
-
-const TENCENT_UIN = /^\d{5,20}$/;
 
 function problemsOf(trustedUins: readonly string[], options: TrustPolicyOptions): ValidationProblem[] {
   const problems: ValidationProblem[] = [];
@@ -17,7 +16,7 @@ function problemsOf(trustedUins: readonly string[], options: TrustPolicyOptions)
     });
   }
   trustedUins.forEach((uin, index) => {
-    if (!TENCENT_UIN.test(uin)) {
+    if (!isTencentAccountId(uin)) {
       problems.push({
         code: 'InvalidAccountId',
         field: `trustedAccountIds[${index}]`,
