@@ -1,4 +1,4 @@
-import OpenApi, { $OpenApiUtil, OpenApiUtil } from '@alicloud/openapi-core';
+import { OpenApiUtil } from '@alicloud/openapi-core';
 import * as $dara from '@darabonba/typescript';
 import { z } from 'zod';
 import { CloudErrorKind } from '../domain/errors.js';
@@ -13,7 +13,7 @@ import type {
 } from '../ports.js';
 import { type RetryPolicy, withRetry } from '../reconcile/retry.js';
 import { callCloud, isSettling, malformedResponse, toCloudApiError } from './cloud-error.js';
-import { openApiConfig } from './openapi-config.js';
+import { RamRpc } from './ram-rpc.js';
 
 /** RAM actions the role directory calls in each owner account (for the management role's least-privilege policy). */
 export const RAM_DIRECTORY_ACTIONS = [
@@ -81,46 +81,21 @@ const PoliciesBody = z.object({
     .default({ Policy: [] }),
 });
 
-type OpenApiClient = InstanceType<typeof OpenApi.default>;
-
-/** RAM's API version. */
-const RAM_VERSION = '2015-05-01';
-
-/**
- * The `callApi` parameters of a RAM action, exactly as `@alicloud/ram20150501` sends it (RPC style, form body,
- * JSON answer; the configured protocol wins over `HTTPS`, as in the SDK).
- */
-export function ramRpcParams(action: string): $OpenApiUtil.Params {
-  return new $OpenApiUtil.Params({
-    action,
-    version: RAM_VERSION,
-    protocol: 'HTTPS',
-    pathname: '/',
-    method: 'POST',
-    authType: 'AK',
-    style: 'RPC',
-    reqBodyType: 'formData',
-    bodyType: 'json',
-  });
-}
-
-/**
- * A {@link RoleDirectory} over `@alicloud/openapi-core`'s `callApi`, making RAM's calls byte for byte as
- * `@alicloud/ram20150501` makes them, without loading that SDK's 380 KiB of generated models into every function's
- * cold start (docs/architecture.md, "Bundles"); one client per credential set, reused.
- */
+/** A {@link RoleDirectory} over RAM's RPC calls ({@link RamRpc}: openapi-core, as `@alicloud/ram20150501` calls). */
 export class RamRoleDirectory implements RoleDirectory {
   readonly #options: RamDirectoryOptions;
-  readonly #clients = new Map<string, OpenApiClient>();
-  readonly #runtime: $dara.RuntimeOptions;
+  readonly #rpc: RamRpc;
 
   constructor(options: RamDirectoryOptions) {
     this.#options = options;
-    this.#runtime = new $dara.RuntimeOptions({
-      connectTimeout: options.connectTimeoutMs ?? 5_000,
-      readTimeout: options.readTimeoutMs ?? 10_000,
-      autoretry: false,
-    });
+    this.#rpc = new RamRpc(
+      options,
+      new $dara.RuntimeOptions({
+        connectTimeout: options.connectTimeoutMs ?? 5_000,
+        readTimeout: options.readTimeoutMs ?? 10_000,
+        autoretry: false,
+      }),
+    );
   }
 
   async getRole(account: AccountCredentials, roleName: string): Promise<ObservedRoleRecord | undefined> {
@@ -224,21 +199,7 @@ export class RamRoleDirectory implements RoleDirectory {
     );
   }
 
-  /** One RAM call as the SDK makes it; the answer's JSON body (SDK errors propagate unchanged). */
-  async #call(account: AccountCredentials, action: string, query: Record<string, string>): Promise<unknown> {
-    const request = new $OpenApiUtil.OpenApiRequest({ query: OpenApiUtil.query(query) });
-    const res = await this.#client(account).callApi(ramRpcParams(action), request, this.#runtime);
-    return (res as { body?: unknown }).body;
-  }
-
-  #client(account: AccountCredentials): OpenApiClient {
-    const key = `${account.accessKeyId}\u0000${account.securityToken ?? ''}`;
-    let client = this.#clients.get(key);
-    if (!client) {
-      if (this.#clients.size > 256) this.#clients.clear();
-      client = new OpenApi.default(openApiConfig(account, this.#options));
-      this.#clients.set(key, client);
-    }
-    return client;
+  #call(account: AccountCredentials, action: string, query: Record<string, string>): Promise<unknown> {
+    return this.#rpc.call(account, action, query);
   }
 }

@@ -3,6 +3,7 @@ import RamSdk from '@alicloud/ram20150501';
 import * as $dara from '@darabonba/typescript';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RamRoleDirectory } from '../../../shared/alicloud/ram.js';
+import { RamUserDirectory } from '../../../shared/alicloud/ram-users.js';
 import { CloudApiError, CloudErrorKind } from '../../../shared/domain/errors.js';
 import type { AccountCredentials } from '../../../shared/ports.js';
 import { type AliClientMock, aliClientError, connectionReset, mockAliClient } from '../../support/mock-ali-client.js';
@@ -166,7 +167,7 @@ describe('RamRoleDirectory.createRole', () => {
   });
 });
 
-describe('RamRoleDirectory on the wire', () => {
+describe('RAM adapters on the wire', () => {
   const role = { RoleName: 'r', Arn: 'arn:r', AssumeRolePolicyDocument: TRUST };
   const runtime = new $dara.RuntimeOptions({});
   const sdk = new RamSdk.default(new $OpenApiUtil.Config({ ...owner, endpoint: '127.0.0.1:9', protocol: 'http' }));
@@ -235,6 +236,11 @@ describe('RamRoleDirectory on the wire', () => {
         ),
     },
     {
+      action: 'GetUser',
+      adapter: () => new RamUserDirectory({ endpoint: '127.0.0.1:9', protocol: 'http' }).userExists(owner, 'u'),
+      sdk: () => sdk.getUserWithOptions(new RamSdk.GetUserRequest({ userName: 'u' }), runtime),
+    },
+    {
       action: 'DeleteRole',
       adapter: () => directory.deleteRole(owner, 'r'),
       sdk: () => sdk.deleteRoleWithOptions(new RamSdk.DeleteRoleRequest({ roleName: 'r' }), runtime),
@@ -242,7 +248,7 @@ describe('RamRoleDirectory on the wire', () => {
   ];
 
   it.each(cases)('sends $action exactly as @alicloud/ram20150501 sends it', async (c) => {
-    ram.on('callApi').resolves(rpc({ RequestId: 'R', Role: role, Policies: { Policy: [] } }));
+    ram.on('callApi').resolves(rpc({ RequestId: 'R', Role: role, Policies: { Policy: [] }, User: { UserName: 'u' } }));
     await c.sdk();
     await c.adapter();
     const [bySdk, byAdapter, ...more] = ram.calls('callApi', { action: c.action });
