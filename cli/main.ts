@@ -22,6 +22,7 @@ import {
   setAsideCommand,
 } from './commands.js';
 import { registerFindingCommands } from './findings.js';
+import { registerReportCommand } from './report.js';
 import { bootstrapCommand, SetupOptionsSchema } from './setup.js';
 import { registerTicketCommands } from './ticket.js';
 
@@ -120,13 +121,15 @@ export async function runCli(
       if (!parsed.success) throw new ValidationError(problemsFromZodError(parsed.error, 'system'));
       code = await revokeSystemCommand(await connect(), out, parsed.data);
     });
-  registerFindingCommands(program, {
+  const evidence = {
     out,
     connect,
-    done: (c) => {
+    done: (c: number) => {
       code = c;
     },
-  });
+  };
+  registerFindingCommands(program, evidence);
+  registerReportCommand(program, evidence);
   registerTicketCommands(program, {
     env,
     out,
