@@ -14,7 +14,6 @@ const browser = findChromium();
 const NO_BROWSER =
   'SKIPPED: no headless Chromium on this machine (chromium, chromium-browser or CHROMIUM_PATH); ' +
   '`apt-get install chromium` (what .ci/run does) runs this test';
-if (!browser) console.warn(`report-browser.test.ts: ${NO_BROWSER}`);
 
 let dir: string;
 let url: string;
@@ -57,27 +56,29 @@ afterAll(async () => {
 });
 
 describe('the evidence report in a real browser', () => {
-  it.skipIf(!browser)(
-    `is parsed by headless Chromium into the tables and the chart a person sees${browser ? '' : ` (${NO_BROWSER})`}`,
-    async () => {
-      const dom = await dumpDom(browser!, url, join(dir, 'profile'));
-      const { document } = parseHTML(dom);
-      expect(document.querySelector('h1')?.textContent).toBe('dts-trust evidence report');
-      const week = [...document.querySelectorAll('#expiring table')][0];
-      expect(week?.querySelector('caption')?.textContent).toBe('Expiring within 7 days');
-      expect(week?.querySelector('tbody td')?.textContent).toBe('1111111111111111/ram-for-dts/2222222222222222');
-      // Chromium put the inline SVG in the SVG namespace: a real chart, 30 bars, three of them drawn.
-      const bars = [...document.querySelectorAll('#drift svg rect.bar')];
-      expect(bars).toHaveLength(30);
-      expect(bars.filter((b) => Number(b.getAttribute('height')) > 0)).toHaveLength(3);
-      expect(document.querySelector('#findings')?.textContent).toContain('No open findings.');
+  it('is parsed by headless Chromium into the tables and the chart a person sees', async (ctx) => {
+    if (!browser) {
+      // Said in the output (stderr of this test) and counted as skipped, never as passed.
+      console.warn(NO_BROWSER);
+      ctx.skip();
+      return;
+    }
+    const dom = await dumpDom(browser!, url, join(dir, 'profile'));
+    const { document } = parseHTML(dom);
+    expect(document.querySelector('h1')?.textContent).toBe('dts-trust evidence report');
+    const week = [...document.querySelectorAll('#expiring table')][0];
+    expect(week?.querySelector('caption')?.textContent).toBe('Expiring within 7 days');
+    expect(week?.querySelector('tbody td')?.textContent).toBe('1111111111111111/ram-for-dts/2222222222222222');
+    // Chromium put the inline SVG in the SVG namespace: a real chart, 30 bars, three of them drawn.
+    const bars = [...document.querySelectorAll('#drift svg rect.bar')];
+    expect(bars).toHaveLength(30);
+    expect(bars.filter((b) => Number(b.getAttribute('height')) > 0)).toHaveLength(3);
+    expect(document.querySelector('#findings')?.textContent).toContain('No open findings.');
 
-      const png = join(dir, 'report.png');
-      await screenshot(browser!, url, png, join(dir, 'profile'));
-      expect((await stat(png)).size).toBeGreaterThan(10_000);
-      const signature = (await readFile(png)).subarray(0, 8).toString('hex');
-      expect(signature).toBe('89504e470d0a1a0a');
-    },
-    90_000,
-  );
+    const png = join(dir, 'report.png');
+    await screenshot(browser!, url, png, join(dir, 'profile'));
+    expect((await stat(png)).size).toBeGreaterThan(10_000);
+    const signature = (await readFile(png)).subarray(0, 8).toString('hex');
+    expect(signature).toBe('89504e470d0a1a0a');
+  }, 90_000);
 });
