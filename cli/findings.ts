@@ -10,8 +10,10 @@ import type { Services } from '../shared/composition/services.js';
 import { ValidationError } from '../shared/domain/errors.js';
 import { FINDING_KINDS, FindingSeverity } from '../shared/domain/finding.js';
 import { type FindingRecord, FindingState } from '../shared/domain/finding-record.js';
+import { livenessGap, RECONCILER_SUBJECT } from '../shared/domain/liveness.js';
 import { problemsFromZodError } from '../shared/domain/zod-problems.js';
 import { CloseFindingRefusal, closeFinding } from '../shared/evidence/close-finding.js';
+import { TIMER_RUN } from '../shared/evidence/liveness.js';
 import type { Output } from './commands.js';
 
 /** Most severe first. */
@@ -59,8 +61,22 @@ export function findingLine(f: FindingRecord): string {
   return `${f.findingId}  ${f.severity.padEnd(8)} ${f.kind}  ${f.subject}  seen ${seen}, last ${f.lastSeenAt}${state}  ${f.summary}`;
 }
 
-/** List findings: the open ones (or all with `--all`), at least `--severity`, of `--kind`. */
+/**
+ * List findings: the open ones (or all with `--all`), at least `--severity`, of `--kind`. The timer's liveness is
+ * judged now, against the clock (a stopped timer cannot raise its own finding): when no run succeeded within the
+ * allowed intervals a `reconciler-not-running` line comes first and the exit code is 1, so a scheduler elsewhere can
+ * page on it.
+ */
 export async function findingsCommand(services: Services, out: Output, options: FindingsOptions): Promise<number> {
+  const now = services.clock.now();
+  const last = await services.heartbeats.last(TIMER_RUN);
+  const gap = livenessGap(last?.succeededAt, now, services.config.liveness);
+  const liveness = {
+    stale: gap.stale,
+    lastSucceededAt: last?.succeededAt.toISOString(),
+    gapMinutes: Math.round(gap.gapMs / 60_000),
+    missedIntervals: gap.missedIntervals,
+  };
   const records: FindingRecord[] = [];
   const floor = options.severity === undefined ? Number.POSITIVE_INFINITY : SEVERITY_RANK[options.severity];
   for await (const record of services.findings.list(options.all ? {} : { state: FindingState.Open })) {
@@ -69,13 +85,23 @@ export async function findingsCommand(services: Services, out: Output, options: 
     records.push(record);
   }
   const sorted = sortFindings(records);
+  const code = gap.stale ? 1 : 0;
   if (options.json) {
-    out.line(JSON.stringify({ findings: sorted }));
-    return 0;
+    out.line(JSON.stringify({ liveness, findings: sorted }));
+    return code;
+  }
+  if (gap.stale) {
+    out.line(
+      `(now)  critical reconciler-not-running  ${RECONCILER_SUBJECT}  no successful run for ${liveness.gapMinutes} minutes ` +
+        `(last ${liveness.lastSucceededAt}, ${gap.missedIntervals} timer intervals missed, ${services.config.liveness.allowedIntervals} allowed): ` +
+        'check the drift-reconciler function, its timer trigger and its logs',
+    );
   }
   for (const f of sorted) out.line(findingLine(f));
-  out.line(`${sorted.length} ${options.all ? '' : 'open '}finding(s)`);
-  return 0;
+  out.line(
+    `${sorted.length} ${options.all ? '' : 'open '}finding(s)${gap.stale ? '; the reconciler is not running' : ''}`,
+  );
+  return code;
 }
 
 /** Close one finding (audited), then deliver, so its state changes at once. */

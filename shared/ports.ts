@@ -331,3 +331,17 @@ export interface FindingLedger {
   /** Every finding, or only those in `state`. */
   list(filter?: { state?: FindingState }): AsyncIterable<FindingRecord>;
 }
+
+/** The last successful run of a component (the timer run). */
+export interface Heartbeat {
+  readonly component: string;
+  readonly succeededAt: Date;
+  readonly correlationId: string;
+}
+
+/** When each component last ran successfully, so the next run (and the CLI) can tell when runs stopped. */
+export interface Heartbeats {
+  last(component: string): Promise<Heartbeat | undefined>;
+  /** Record a successful run. */
+  beat(component: string, at: Date, correlationId: string): Promise<void>;
+}

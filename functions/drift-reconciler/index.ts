@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { functionInvokerFor } from '../../shared/alicloud/fc.js';
 import { deliverAuditEvents } from '../../shared/audit/deliver-audit-events.js';
 import { createEngine } from '../../shared/composition/reconciler.js';
+import { checkPreviousRun, livenessDeps, recordSuccessfulRun } from '../../shared/evidence/liveness.js';
 import { parseTimerEvent } from '../../shared/fc/envelopes.js';
 import { fcHandler } from '../../shared/fc/handler.js';
 import { expireGrants } from '../../shared/intake/expire-grants.js';
@@ -18,6 +19,8 @@ export const handler = fcHandler('drift-reconciler', async (event, { services, l
   const timer = parseTimerEvent(event);
   const correlationId = randomUUID();
   const started = Date.now();
+  const liveness = livenessDeps(services);
+  const previous = await checkPreviousRun(liveness, correlationId);
   const rolesByAccount = new Map<string, number>();
   let roles = 0;
   // Count what the run visits: declared roles and roles left with only a status row (to clean up).
@@ -61,6 +64,7 @@ export const handler = fcHandler('drift-reconciler', async (event, { services, l
     totals = { ...totals, expiredGrants: expired };
   }
   await recordRunSummary(services.outbox, services.clock, totals);
+  await recordSuccessfulRun(liveness, correlationId, previous.stale);
   const audit = await deliverAuditEvents(services.outbox, services.sink, {
     clock: services.clock,
     logger,

@@ -9,6 +9,7 @@ import { TablestoreAuditOutbox } from '../alicloud/tablestore/audit-outbox.js';
 import { createTablestoreClient, updateTablestoreKeys } from '../alicloud/tablestore/client.js';
 import { TablestoreFindingLedger } from '../alicloud/tablestore/finding-ledger.js';
 import { TablestoreGrantStore } from '../alicloud/tablestore/grant-store.js';
+import { TablestoreHeartbeats } from '../alicloud/tablestore/heartbeats.js';
 import { TablestoreMessageLedger } from '../alicloud/tablestore/message-ledger.js';
 import { TablestoreStatusStore } from '../alicloud/tablestore/status-store.js';
 import { setupTables } from '../alicloud/tablestore/tables.js';
@@ -53,6 +54,8 @@ export interface Services {
   readonly history: TablestoreAuditHistory;
   /** The state of every finding (open or resolved). */
   readonly findings: TablestoreFindingLedger;
+  /** When the timer run last succeeded (the liveness check). */
+  readonly heartbeats: TablestoreHeartbeats;
   readonly broker: StsCredentialBroker;
   readonly directory: RamRoleDirectory;
   /** RAM users of an owner account (the intake's preflight: no user by the declared role name). */
@@ -122,6 +125,7 @@ export function createServices(
     outbox: new TablestoreAuditOutbox(tablestore, config.tables.outbox, config.tables.deadLetters),
     sink: archivingSink(bus, { history, findings }, clock),
     bus,
+    heartbeats: new TablestoreHeartbeats(tablestore, config.tables.heartbeats),
     history,
     findings,
     broker: new StsCredentialBroker({

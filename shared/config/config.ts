@@ -112,6 +112,10 @@ export const ConfigEnvSchema = z.object({
   /** A role whose same drift is repaired more than this many times within the window is paused. */
   DTS_TRUST_FLAP_LIMIT: positiveInt(3),
   DTS_TRUST_FLAP_WINDOW_MINUTES: positiveInt(1440),
+  /** How often the timer runs (s.yaml's cron: every 15 minutes); the liveness check counts in these intervals. */
+  DTS_TRUST_TIMER_INTERVAL_MINUTES: positiveInt(15),
+  /** Timer intervals that may pass without a successful run before `reconciler-not-running` is raised. */
+  DTS_TRUST_LIVENESS_INTERVALS: positiveInt(3),
 });
 
 /** The validated settings of a dts-trust function or tool. */
@@ -139,6 +143,7 @@ export interface Config {
     readonly deadLetters: string;
     readonly history: string;
     readonly findings: string;
+    readonly heartbeats: string;
   };
   readonly eventBus: string;
   readonly managementRole: string;
@@ -158,6 +163,8 @@ export interface Config {
   };
   readonly sharding: { readonly threshold: number; readonly functionName: string };
   readonly flap: { readonly limit: number; readonly windowMinutes: number };
+  /** The timer's interval and how many may pass without a successful run (docs/deploy.md, "When the timer stops"). */
+  readonly liveness: { readonly intervalMs: number; readonly allowedIntervals: number };
   /** The role the functions run as (protected). */
   readonly functionRole: string;
   /** Every protected role name, lower-cased: management role, function role, `DTS_TRUST_PROTECTED_ROLES`. */
@@ -252,6 +259,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       deadLetters: `${prefix}audit_dead_letters`,
       history: `${prefix}audit_history`,
       findings: `${prefix}findings`,
+      heartbeats: `${prefix}heartbeats`,
     },
     eventBus: e.DTS_TRUST_EVENT_BUS,
     managementRole: e.DTS_TRUST_MANAGEMENT_ROLE,
@@ -277,6 +285,10 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     },
     sharding: { threshold: e.DTS_TRUST_SHARD_THRESHOLD, functionName: e.DTS_TRUST_SHARD_FUNCTION },
     flap: { limit: e.DTS_TRUST_FLAP_LIMIT, windowMinutes: e.DTS_TRUST_FLAP_WINDOW_MINUTES },
+    liveness: {
+      intervalMs: e.DTS_TRUST_TIMER_INTERVAL_MINUTES * 60_000,
+      allowedIntervals: e.DTS_TRUST_LIVENESS_INTERVALS,
+    },
     functionRole: e.DTS_TRUST_FUNCTION_ROLE,
     protectedRoles: protectedRoleNames({
       managementRole: e.DTS_TRUST_MANAGEMENT_ROLE,

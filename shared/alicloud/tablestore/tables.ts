@@ -31,6 +31,8 @@ export interface TableNames {
   readonly history: string;
   /** The state of every finding (open, resolved), folded from delivered events (no TTL). */
   readonly findings: string;
+  /** When each component (the timer run) last succeeded: one row each (no TTL). */
+  readonly heartbeats: string;
 }
 
 /** One table's definition: primary key (in order) and time to live. */
@@ -89,6 +91,7 @@ export function tableDefinitions(names: TableNames): readonly TableDefinition[] 
       timeToLive: HISTORY_TTL_SECONDS,
     },
     { name: names.findings, primaryKey: [{ name: 'findingId', type: 'STRING' }], timeToLive: -1 },
+    { name: names.heartbeats, primaryKey: [{ name: 'component', type: 'STRING' }], timeToLive: -1 },
   ];
 }
 

@@ -5,6 +5,7 @@ import { LOCAL_AUTOMATION, LOCAL_EVENT_BUS, localCloudEnvironment } from '../../
 import { deliverAuditEvents } from '../../../shared/audit/deliver-audit-events.js';
 import type { Services } from '../../../shared/composition/services.js';
 import { type FindingData, newFindingEvent } from '../../../shared/domain/finding.js';
+import { TIMER_RUN } from '../../../shared/evidence/liveness.js';
 import { EXAMPLE, INSTANT_TABLES, startTestCloud, type TestCloud } from '../../support/local-cloud.js';
 import { localRunnerServices } from '../../support/local-services.js';
 
@@ -84,6 +85,20 @@ describe('npm run cli -- findings', () => {
     for await (const entry of services.history.trail(ROLE)) trail.push(entry.event.type);
     expect(trail).toContain('dts-trust.resolved.wildcard-principal-removed');
     expect((await cli('findings', 'close', wildcardId, '--reason', 'again', '--by', 'ana')).code).toBe(1);
+  });
+
+  it('judges the liveness of the timer against the clock: a stale heartbeat comes first and exits 1', async () => {
+    await services.heartbeats.beat(TIMER_RUN, new Date(Date.now() - 2 * 3600 * 1000), 'run-old');
+    const stale = await cli('findings');
+    expect(stale.code).toBe(1);
+    expect(stale.text.split('\n')[0]).toMatch(/critical reconciler-not-running .* no successful run for 120 minutes/);
+    expect(stale.text).toContain('the reconciler is not running');
+    expect(JSON.parse((await cli('findings', '--json')).text).liveness).toMatchObject({ stale: true, gapMinutes: 120 });
+
+    await services.heartbeats.beat(TIMER_RUN, new Date(), 'run-now');
+    const fresh = await cli('findings');
+    expect(fresh.code).toBe(0);
+    expect(fresh.text).not.toContain('reconciler-not-running');
   });
 
   it('refuses a severity it does not know, naming the option and the levels', async () => {
