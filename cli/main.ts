@@ -22,6 +22,7 @@ import {
   setAsideCommand,
 } from './commands.js';
 import { registerFindingCommands } from './findings.js';
+import { registerInventoryCommand } from './inventory.js';
 import { registerReportCommand } from './report.js';
 import { bootstrapCommand, SetupOptionsSchema } from './setup.js';
 import { registerTicketCommands } from './ticket.js';
@@ -130,6 +131,7 @@ export async function runCli(
   };
   registerFindingCommands(program, evidence);
   registerReportCommand(program, evidence);
+  registerInventoryCommand(program, evidence);
   registerTicketCommands(program, {
     env,
     out,

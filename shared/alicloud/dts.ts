@@ -10,6 +10,9 @@ export const DTS_INVENTORY_ACTIONS = ['dts:DescribeDtsJobs', 'dts:DescribeDtsJob
 
 const DTS_VERSION = '2020-01-01';
 
+/** DescribeDtsJobs answers at most 30 jobs a page. */
+export const DTS_PAGE_SIZE = 30;
+
 /** The `callApi` parameters of a DTS 2020-01-01 action (RPC style, form body, JSON answer). */
 export function dtsRpcParams(action: string, protocol: 'https' | 'http'): $OpenApiUtil.Params {
   return new $OpenApiUtil.Params({
@@ -43,13 +46,26 @@ export interface DtsJobEndpoint {
   readonly roleName?: string | undefined;
 }
 
+/** The reverse half of a two-way synchronization: its own id and status, its endpoints the other way round. */
+export interface DtsReverseJob {
+  readonly dtsJobId: string;
+  readonly status?: string | undefined;
+  readonly source: DtsJobEndpoint;
+  readonly destination: DtsJobEndpoint;
+}
+
 /** A DTS job with its endpoints. */
 export interface DtsJobSummary {
   readonly dtsJobId: string;
   readonly jobName?: string | undefined;
   readonly status?: string | undefined;
+  /** The region it was listed in. */
+  readonly region: string;
+  readonly jobType?: string | undefined;
   readonly source: DtsJobEndpoint;
   readonly destination: DtsJobEndpoint;
+  /** Two-way synchronization: the reverse job. */
+  readonly reverse?: DtsReverseJob | undefined;
 }
 
 /** DTS answers some failures as 200 with `Success: false`; both paths end in a thrown CloudApiError. */
@@ -82,13 +98,24 @@ const JobsPage = z.object({
     .default([]),
 });
 
+const ReverseJobSchema = z
+  .object({
+    DtsJobId: z.string(),
+    Status: z.string().optional(),
+    SourceEndpoint: EndpointSchema.default({}),
+    DestinationEndpoint: EndpointSchema.default({}),
+  })
+  .passthrough();
+
 const JobDetail = z
   .object({
     DtsJobId: z.string(),
     DtsJobName: z.string().optional(),
     Status: z.string().optional(),
+    JobType: z.string().optional(),
     SourceEndpoint: EndpointSchema.default({}),
     DestinationEndpoint: EndpointSchema.default({}),
+    ReverseJob: ReverseJobSchema.nullish(),
   })
   .passthrough();
 
@@ -104,40 +131,63 @@ export class DtsInventoryClient {
     this.#options = options;
   }
 
-  /** Every DTS job of the account (migration and synchronization), page by page (PageSize 30, the DTS maximum). */
-  async *listJobs(account: AccountCredentials, jobTypes: readonly ('MIGRATION' | 'SYNC')[] = ['MIGRATION', 'SYNC']) {
-    for (const jobType of jobTypes) {
-      for (let page = 1; ; page += 1) {
-        const body = await this.#call(account, 'DescribeDtsJobs', {
-          PageNumber: page,
-          PageSize: 30,
-          RegionId: this.#options.regionId,
-          JobType: jobType,
-        });
-        const parsed = JobsPage.safeParse(body);
-        if (!parsed.success) throw malformedResponse('dts:DescribeDtsJobs', parsed.error.message);
-        for (const job of parsed.data.DtsJobList) {
-          yield await this.describeJob(account, job.DtsJobId);
+  /**
+   * Every DTS job of the account (migration and synchronization) in each region, page by page (PageSize 30, the
+   * DTS maximum; the region filter is `Region`, `RegionId` being deprecated there), each with its detail.
+   */
+  async *listJobs(
+    account: AccountCredentials,
+    regions: readonly string[] = [this.#options.regionId],
+    jobTypes: readonly ('MIGRATION' | 'SYNC')[] = ['MIGRATION', 'SYNC'],
+  ): AsyncIterable<DtsJobSummary> {
+    for (const region of regions) {
+      for (const jobType of jobTypes) {
+        for (let page = 1; ; page += 1) {
+          const body = await this.#call(account, 'DescribeDtsJobs', {
+            PageNumber: page,
+            PageSize: DTS_PAGE_SIZE,
+            Region: region,
+            JobType: jobType,
+          });
+          const parsed = JobsPage.safeParse(body);
+          if (!parsed.success) throw malformedResponse('dts:DescribeDtsJobs', parsed.error.message);
+          for (const job of parsed.data.DtsJobList) {
+            yield await this.describeJob(account, job.DtsJobId, region);
+          }
+          if (page * DTS_PAGE_SIZE >= parsed.data.TotalRecordCount || parsed.data.DtsJobList.length === 0) break;
         }
-        if (page * 30 >= parsed.data.TotalRecordCount || parsed.data.DtsJobList.length === 0) break;
       }
     }
   }
 
-  /** One job with its endpoints' owner accounts and role names. */
-  async describeJob(account: AccountCredentials, dtsJobId: string): Promise<DtsJobSummary> {
-    const body = await this.#call(account, 'DescribeDtsJobDetail', {
-      DtsJobId: dtsJobId,
-      RegionId: this.#options.regionId,
-    });
+  /** One job with its endpoints' owner accounts and role names, and its reverse job. */
+  async describeJob(
+    account: AccountCredentials,
+    dtsJobId: string,
+    region: string = this.#options.regionId,
+  ): Promise<DtsJobSummary> {
+    const body = await this.#call(account, 'DescribeDtsJobDetail', { DtsJobId: dtsJobId, RegionId: region });
     const parsed = JobDetail.safeParse(body);
     if (!parsed.success) throw malformedResponse('dts:DescribeDtsJobDetail', parsed.error.message);
+    const reverse = parsed.data.ReverseJob;
     return {
       dtsJobId: parsed.data.DtsJobId,
       jobName: parsed.data.DtsJobName,
       status: parsed.data.Status,
+      region,
+      jobType: parsed.data.JobType,
       source: endpointOf(parsed.data.SourceEndpoint),
       destination: endpointOf(parsed.data.DestinationEndpoint),
+      ...(reverse
+        ? {
+            reverse: {
+              dtsJobId: reverse.DtsJobId,
+              status: reverse.Status,
+              source: endpointOf(reverse.SourceEndpoint),
+              destination: endpointOf(reverse.DestinationEndpoint),
+            },
+          }
+        : {}),
     };
   }
 

@@ -1,5 +1,6 @@
 import type TableStore from 'tablestore';
 import { defaultChainKeys, type OwnKeys, type OwnKeysSource } from '../alicloud/credentials.js';
+import { DtsInventoryClient } from '../alicloud/dts.js';
 import { EventBridgeAuditSink } from '../alicloud/eventbridge.js';
 import { RamRoleDirectory } from '../alicloud/ram.js';
 import { RamUserDirectory } from '../alicloud/ram-users.js';
@@ -56,6 +57,8 @@ export interface Services {
   readonly findings: TablestoreFindingLedger;
   /** When the timer run last succeeded (the liveness check). */
   readonly heartbeats: TablestoreHeartbeats;
+  /** DTS jobs of task accounts (DescribeDtsJobs, DescribeDtsJobDetail), for the inventory. */
+  readonly dts: DtsInventoryClient;
   readonly broker: StsCredentialBroker;
   readonly directory: RamRoleDirectory;
   /** RAM users of an owner account (the intake's preflight: no user by the declared role name). */
@@ -126,6 +129,7 @@ export function createServices(
     sink: archivingSink(bus, { history, findings }, clock),
     bus,
     heartbeats: new TablestoreHeartbeats(tablestore, config.tables.heartbeats),
+    dts: new DtsInventoryClient({ endpoint: config.endpoints.dts, protocol: config.protocol, regionId: config.region }),
     history,
     findings,
     broker: new StsCredentialBroker({

@@ -116,6 +116,11 @@ export const ConfigEnvSchema = z.object({
   DTS_TRUST_TIMER_INTERVAL_MINUTES: positiveInt(15),
   /** Timer intervals that may pass without a successful run before `reconciler-not-running` is raised. */
   DTS_TRUST_LIVENESS_INTERVALS: positiveInt(3),
+  /** Regions whose DTS jobs the inventory lists (comma-separated); default DTS_TRUST_REGION. */
+  DTS_TRUST_DTS_REGIONS: z
+    .string()
+    .regex(/^[a-z0-9-]+(,[a-z0-9-]+)*$/, 'must be region ids separated by commas, e.g. cn-hangzhou,cn-shanghai')
+    .optional(),
 });
 
 /** The validated settings of a dts-trust function or tool. */
@@ -165,6 +170,8 @@ export interface Config {
   readonly flap: { readonly limit: number; readonly windowMinutes: number };
   /** The timer's interval and how many may pass without a successful run (docs/deploy.md, "When the timer stops"). */
   readonly liveness: { readonly intervalMs: number; readonly allowedIntervals: number };
+  /** Regions whose DTS jobs the inventory lists (`DTS_TRUST_DTS_REGIONS`, default the region). */
+  readonly dtsRegions: readonly string[];
   /** The role the functions run as (protected). */
   readonly functionRole: string;
   /** Every protected role name, lower-cased: management role, function role, `DTS_TRUST_PROTECTED_ROLES`. */
@@ -285,6 +292,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     },
     sharding: { threshold: e.DTS_TRUST_SHARD_THRESHOLD, functionName: e.DTS_TRUST_SHARD_FUNCTION },
     flap: { limit: e.DTS_TRUST_FLAP_LIMIT, windowMinutes: e.DTS_TRUST_FLAP_WINDOW_MINUTES },
+    dtsRegions: e.DTS_TRUST_DTS_REGIONS ? [...new Set(e.DTS_TRUST_DTS_REGIONS.split(','))] : [region],
     liveness: {
       intervalMs: e.DTS_TRUST_TIMER_INTERVAL_MINUTES * 60_000,
       allowedIntervals: e.DTS_TRUST_LIVENESS_INTERVALS,

@@ -35,5 +35,5 @@ export {
   ramRootPrincipal,
   STS_ASSUME_ROLE,
 } from './principals.js';
-export { ANY_ACCOUNT, accountOfEntry, trustedAccountsOf } from './trusted.js';
+export { ANY_ACCOUNT, accountOfEntry, dtsTrustedAccountsOf, trustedAccountsOf } from './trusted.js';
 export * from './types.js';

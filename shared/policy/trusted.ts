@@ -3,6 +3,7 @@ import {
   accountOfRamPrincipal,
   actionCoversAssumeRole,
   isWildcardPrincipal,
+  ramRootPrincipal,
 } from './principals.js';
 import { accountOfQcsPrincipal } from './tencent/principals.js';
 import { type ParsedTrustPolicy, PrincipalKind, type TrustEntry } from './types.js';
@@ -40,4 +41,26 @@ export function trustedAccountsOf(parsed: ParsedTrustPolicy): string[] {
     if (account !== undefined) accounts.add(account);
   }
   return [...accounts].sort();
+}
+
+/**
+ * The accounts whose DTS tasks the trust lets in: for each, an Allow entry covering `sts:AssumeRole` without a
+ * condition for its RAM root principal `acs:ram::<uid>:root` and one for its service principal
+ * `<uid>@dts.aliyuncs.com`, as DTS needs both (a condition such as an external ID cannot be met: ConfigureDtsJob has
+ * no field for it). Deny entries are not subtracted; sorted and unique.
+ */
+export function dtsTrustedAccountsOf(parsed: ParsedTrustPolicy): string[] {
+  const ram = new Set<string>();
+  const service = new Set<string>();
+  for (const entry of parsed.entries) {
+    if (entry.effect !== 'Allow' || !actionCoversAssumeRole(entry.action) || entry.condition !== '') continue;
+    if (entry.principalKind === PrincipalKind.Service) {
+      const account = accountOfDtsServicePrincipal(entry.principal);
+      if (account !== undefined) service.add(account);
+    } else if (entry.principalKind === PrincipalKind.Ram) {
+      const account = accountOfRamPrincipal(entry.principal);
+      if (account !== undefined && entry.principal === ramRootPrincipal(account)) ram.add(account);
+    }
+  }
+  return [...ram].filter((a) => service.has(a)).sort();
 }

@@ -53,6 +53,7 @@ describe('DtsInventoryClient.describeJob', () => {
       dtsJobId: 'job-1',
       jobName: 'job job-1',
       status: 'Migrating',
+      region: 'cn-hangzhou',
       source: { instanceType: 'RDS', engineName: 'MySQL', aliyunUid: '2222', roleName: 'dts-src' },
       destination: { instanceType: 'RDS', engineName: 'MySQL', aliyunUid: undefined, roleName: undefined },
     });
@@ -122,7 +123,10 @@ describe('DtsInventoryClient.listJobs', () => {
       .calls('callApi', { action: 'DescribeDtsJobs' })
       .map((call) => `${call.args[1].query?.['JobType']}:${call.args[1].query?.['PageNumber']}`);
     expect(pages).toEqual(['MIGRATION:1', 'MIGRATION:2', 'MIGRATION:3', 'SYNC:1']);
-    expect(api.calls('callApi', { action: 'DescribeDtsJobs' })[0]?.args[1].query).toMatchObject({ PageSize: '30' });
+    expect(api.calls('callApi', { action: 'DescribeDtsJobs' })[0]?.args[1].query).toMatchObject({
+      PageSize: '30',
+      Region: 'cn-hangzhou',
+    });
   });
 
   it('stops at an empty page even when TotalRecordCount promises more', async () => {
@@ -131,7 +135,7 @@ describe('DtsInventoryClient.listJobs', () => {
       .resolvesOnce(ok({ TotalRecordCount: '100', DtsJobList: [{ DtsJobId: 'only' }] }))
       .resolves(ok({ TotalRecordCount: 100, DtsJobList: [] }));
     api.on('callApi', { action: 'DescribeDtsJobDetail' }).resolves(detail('only'));
-    const jobs = await collect(dts.listJobs(account, ['MIGRATION']));
+    const jobs = await collect(dts.listJobs(account, ['cn-hangzhou'], ['MIGRATION']));
     expect(jobs.map((j) => j.dtsJobId)).toEqual(['only']);
     expect(api.calls('callApi', { action: 'DescribeDtsJobs' })).toHaveLength(2);
   });

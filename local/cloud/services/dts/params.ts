@@ -44,6 +44,10 @@ export const ConfigureDtsJobParams = z
     JobType: jobType.default('MIGRATION'),
     DtsJobId: z.string().optional(),
     DtsInstanceId: z.string().optional(),
+    /** The region the job runs in. */
+    RegionId: z.string().min(1).optional(),
+    /** `Reverse` configures the reverse job of a two-way synchronization (with the forward job's DtsJobId). */
+    SynchronizationDirection: z.enum(['Forward', 'Reverse'], { message: 'must be Forward or Reverse' }).optional(),
     DbList: required('DbList').pipe(jsonObjectText),
     Reserve: jsonObjectText.optional(),
     StructureInitialization: booleanText,
@@ -77,7 +81,15 @@ export const DescribeDtsJobsParams = z
     ),
     JobType: jobType.default('MIGRATION'),
     Status: z.string().optional(),
+    /** The region filter (`RegionId` is its deprecated spelling, still honoured). */
+    Region: z.string().min(1).optional(),
+    RegionId: z.string().min(1).optional(),
   })
+  .passthrough();
+
+/** StartDtsJob and DeleteDtsJob: one job (forward or reverse) by id. */
+export const DtsJobActionParams = z
+  .object({ DtsJobId: required('DtsJobId'), RegionId: z.string().optional() })
   .passthrough();
 
 /** DescribeDtsJobDetail: a job by id, or by instance id. */

@@ -2,7 +2,11 @@
  * DTS 2020-01-01 as `@alicloud/openapi-core` `callApi` sends it: RPC style, `POST /`, action and version in the
  * `x-acs-action`/`x-acs-version` headers, fields in the query (and, for form bodies, in the body), signed
  * ACS3-HMAC-SHA256. Actions: ConfigureDtsJob (with the cross-account checks DTS runs on each endpoint, see
- * `role-check.ts`), DescribeDtsJobs and DescribeDtsJobDetail. How errors are answered is described in
+ * `role-check.ts`; `SynchronizationDirection: Reverse` on a SYNC job's id configures its reverse job, the other half
+ * of a two-way synchronization), DescribeDtsJobs (by `Region`, 30 a page), DescribeDtsJobDetail (with the
+ * endpoints' `AliyunUid`/`RoleName` and the `ReverseJob`), StartDtsJob (a running status) and DeleteDtsJob (the
+ * job is released; on a reverse job's id only that half). `POST /__admin/dts/status` sets what DTS does on its own
+ * (Finished, a failure). How errors are answered is described in
  * `replies.ts`: gateway errors as HTTP 4xx with `Code`, DTS's own refusals as HTTP 200 with `Success: false`.
  *
  * Behaviour chosen where the documentation is silent:
@@ -10,15 +14,32 @@
  *   first; PageSize above 30 is refused.
  * - Jobs belong to the account that configured them; another account's job id is answered as an unknown job.
  * - ConfigureDtsJob with the `DtsJobId` of an existing job of the caller reconfigures that job.
+ * - A job's region is the `RegionId` it was configured with (cn-hangzhou when none); DescribeDtsJobs without
+ *   `Region` lists every region's jobs.
  */
 import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
 import { acs3AccessKeyId, authenticateAcs3, rpcActionOf, rpcParams } from '../../auth/index.js';
-import type { CallIdentity, CloudCore, CloudReply, Principal, ServiceModule } from '../../contract.js';
+import type { CallIdentity, CloudCall, CloudCore, CloudReply, Principal, ServiceModule } from '../../contract.js';
 import { LocalCloudError } from '../../errors.js';
-import { ConfigureDtsJobParams, DescribeDtsJobDetailParams, DescribeDtsJobsParams, parseDtsParams } from './params.js';
+import {
+  ConfigureDtsJobParams,
+  DescribeDtsJobDetailParams,
+  DescribeDtsJobsParams,
+  DtsJobActionParams,
+  parseDtsParams,
+} from './params.js';
 import { dtsFailure, dtsGatewayError, dtsSuccess } from './replies.js';
 import { checkCrossAccountEndpoint, isCrossAccount } from './role-check.js';
-import { accountJobs, DTS_SERVICE, type DtsEndpointState, type DtsJobState, restoreDts, snapshotDts } from './store.js';
+import {
+  accountJobs,
+  DEFAULT_DTS_REGION,
+  DTS_SERVICE,
+  type DtsEndpointState,
+  type DtsJobState,
+  restoreDts,
+  snapshotDts,
+} from './store.js';
 
 /** The API version this module serves. */
 export const DTS_API_VERSION = '2020-01-01';
@@ -28,6 +49,8 @@ export const DtsAction = {
   ConfigureDtsJob: 'ConfigureDtsJob',
   DescribeDtsJobs: 'DescribeDtsJobs',
   DescribeDtsJobDetail: 'DescribeDtsJobDetail',
+  StartDtsJob: 'StartDtsJob',
+  DeleteDtsJob: 'DeleteDtsJob',
 } as const;
 
 /** One of {@link DtsAction}. */
@@ -95,9 +118,30 @@ function configureDtsJob(params: Record<string, string>, principal: Principal, c
   if (p.DtsJobId && !existing) {
     return jobNotFound(p.DtsJobId);
   }
+  if (p.SynchronizationDirection === 'Reverse') {
+    if (existing?.jobType !== 'SYNC') {
+      return dtsFailure(
+        'InvalidParameter.SynchronizationDirection',
+        'A reverse job is configured on the DtsJobId of an existing two-way synchronization (JobType SYNC).',
+        400,
+      );
+    }
+    existing.reverseJob = {
+      dtsJobId: existing.reverseJob?.dtsJobId ?? newJobId(),
+      status: 'NotStarted',
+      source,
+      destination,
+    };
+    return dtsSuccess({
+      DtsJobId: existing.reverseJob.dtsJobId,
+      DtsInstanceId: existing.dtsInstanceId,
+      Status: existing.reverseJob.status,
+    });
+  }
   const dtsJobId = existing?.dtsJobId ?? newJobId();
   const job: DtsJobState = {
     dtsJobId,
+    regionId: existing?.regionId ?? p.RegionId ?? DEFAULT_DTS_REGION,
     dtsInstanceId: existing?.dtsInstanceId ?? p.DtsInstanceId ?? `dts${dtsJobId}`,
     jobName: p.DtsJobName,
     jobType: p.JobType,
@@ -110,6 +154,7 @@ function configureDtsJob(params: Record<string, string>, principal: Principal, c
     structureInitialization: p.StructureInitialization ?? false,
     dataInitialization: p.DataInitialization ?? false,
     dataSynchronization: p.DataSynchronization ?? false,
+    ...(existing?.reverseJob ? { reverseJob: existing.reverseJob } : {}),
   };
   if (existing) jobs[jobs.indexOf(existing)] = job;
   else jobs.push(job);
@@ -148,6 +193,19 @@ function jobView(job: DtsJobState, withOwner: boolean): Record<string, unknown> 
     },
     SourceEndpoint: endpointView(job.source, withOwner),
     DestinationEndpoint: endpointView(job.destination, withOwner),
+    ...(withOwner && job.reverseJob
+      ? {
+          ReverseJob: {
+            DtsJobId: job.reverseJob.dtsJobId,
+            DtsInstanceID: job.dtsInstanceId,
+            DtsJobDirection: 'Reverse',
+            JobType: job.jobType,
+            Status: job.reverseJob.status,
+            SourceEndpoint: endpointView(job.reverseJob.source, true),
+            DestinationEndpoint: endpointView(job.reverseJob.destination, true),
+          },
+        }
+      : {}),
   };
 }
 
@@ -155,8 +213,14 @@ function describeDtsJobs(params: Record<string, string>, principal: Principal, c
   const parsed = parseDtsParams(DescribeDtsJobsParams, params);
   if (!parsed.ok) return parsed.reply;
   const { PageNumber, PageSize, JobType, Status } = parsed.value;
+  const region = parsed.value.Region ?? parsed.value.RegionId;
   const matching = accountJobs(core, principal.accountId)
-    .filter((j) => j.jobType === JobType && (Status === undefined || j.status === Status))
+    .filter(
+      (j) =>
+        j.jobType === JobType &&
+        (Status === undefined || j.status === Status) &&
+        (region === undefined || j.regionId === region),
+    )
     .reverse();
   const page = matching.slice((PageNumber - 1) * PageSize, PageNumber * PageSize);
   return dtsSuccess({
@@ -178,6 +242,65 @@ function describeDtsJobDetail(params: Record<string, string>, principal: Princip
     return jobNotFound(DtsJobId ?? DtsInstanceID);
   }
   return dtsSuccess(jobView(job, true));
+}
+
+/** What StartDtsJob sets a job to: the running status of its kind. */
+const RUNNING_STATUS = { MIGRATION: 'Migrating', SYNC: 'Synchronizing', SUBSCRIBE: 'Normal' } as const;
+
+/** StartDtsJob (running status) or DeleteDtsJob (release: the job, or only the reverse half, is gone). */
+function changeDtsJob(
+  action: 'StartDtsJob' | 'DeleteDtsJob',
+  params: Record<string, string>,
+  principal: Principal,
+  core: CloudCore,
+): CloudReply {
+  const parsed = parseDtsParams(DtsJobActionParams, params);
+  if (!parsed.ok) return parsed.reply;
+  const id = parsed.value.DtsJobId;
+  const jobs = accountJobs(core, principal.accountId);
+  const forward = jobs.find((j) => j.dtsJobId === id);
+  const owner = forward ?? jobs.find((j) => j.reverseJob?.dtsJobId === id);
+  if (!owner) return jobNotFound(id);
+  if (action === 'DeleteDtsJob') {
+    if (forward) jobs.splice(jobs.indexOf(forward), 1);
+    else delete owner.reverseJob;
+    return dtsSuccess({});
+  }
+  if (forward) forward.status = RUNNING_STATUS[forward.jobType];
+  else if (owner.reverseJob) owner.reverseJob.status = RUNNING_STATUS[owner.jobType];
+  return dtsSuccess({});
+}
+
+const AdminStatusBody = z
+  .object({ account: z.string().min(1), dtsJobId: z.string().min(1), status: z.string().min(1) })
+  .strict();
+
+/**
+ * `POST /__admin/dts/status` `{account, dtsJobId, status}`: what DTS does on its own (a migration finishes, a
+ * synchronization fails), for a forward or a reverse job.
+ */
+async function admin(call: CloudCall, subpath: string, core: CloudCore): Promise<CloudReply | undefined> {
+  if (subpath !== 'status' || call.method !== 'POST') return undefined;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(call.body.toString('utf8'));
+  } catch {
+    raw = undefined;
+  }
+  const body = AdminStatusBody.safeParse(raw);
+  const reply = (status: number, value: unknown): CloudReply => ({
+    status,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(value),
+  });
+  if (!body.success) return reply(400, { error: 'body must be {"account", "dtsJobId", "status"}' });
+  const jobs = accountJobs(core, body.data.account);
+  const forward = jobs.find((j) => j.dtsJobId === body.data.dtsJobId);
+  const reverse = jobs.find((j) => j.reverseJob?.dtsJobId === body.data.dtsJobId)?.reverseJob;
+  if (forward) forward.status = body.data.status;
+  else if (reverse) reverse.status = body.data.status;
+  else return reply(404, { error: `no job ${body.data.dtsJobId} of account ${body.data.account}` });
+  return reply(200, { dtsJobId: body.data.dtsJobId, status: body.data.status });
 }
 
 function isDtsAction(action: string): action is DtsAction {
@@ -230,8 +353,13 @@ export const dtsModule: ServiceModule = {
         return describeDtsJobs(params, principal, core);
       case DtsAction.DescribeDtsJobDetail:
         return describeDtsJobDetail(params, principal, core);
+      case DtsAction.StartDtsJob:
+      case DtsAction.DeleteDtsJob:
+        return changeDtsJob(action, params, principal, core);
     }
   },
+
+  admin,
 
   faultReply(fault) {
     return dtsGatewayError(fault.status, fault.code, fault.message);

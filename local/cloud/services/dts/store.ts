@@ -24,9 +24,25 @@ export const DtsEndpointStateSchema = z.object({
 /** One endpoint of a stored job. */
 export type DtsEndpointState = z.infer<typeof DtsEndpointStateSchema>;
 
+/** The reverse half of a two-way synchronization: its own job id and status, its endpoints the other way round. */
+export const DtsReverseJobStateSchema = z.object({
+  dtsJobId: z.string(),
+  status: z.string(),
+  source: DtsEndpointStateSchema,
+  destination: DtsEndpointStateSchema,
+});
+
+/** The reverse half of a two-way synchronization. */
+export type DtsReverseJobState = z.infer<typeof DtsReverseJobStateSchema>;
+
+/** The region of a job configured before jobs had one (snapshots of earlier versions). */
+export const DEFAULT_DTS_REGION = 'cn-hangzhou';
+
 /** A configured DTS job. */
 export const DtsJobStateSchema = z.object({
   dtsJobId: z.string(),
+  /** The region the job was configured in (`RegionId` of ConfigureDtsJob). */
+  regionId: z.string().default(DEFAULT_DTS_REGION),
   dtsInstanceId: z.string(),
   jobName: z.string(),
   jobType: z.enum(['MIGRATION', 'SYNC', 'SUBSCRIBE']),
@@ -39,10 +55,12 @@ export const DtsJobStateSchema = z.object({
   structureInitialization: z.boolean(),
   dataInitialization: z.boolean(),
   dataSynchronization: z.boolean(),
+  /** Two-way synchronization: the reverse job (`SynchronizationDirection: Reverse`). */
+  reverseJob: DtsReverseJobStateSchema.optional(),
 });
 
 /** A configured DTS job. */
-export type DtsJobState = z.infer<typeof DtsJobStateSchema>;
+export type DtsJobState = z.output<typeof DtsJobStateSchema>;
 
 /** Jobs by task account id, each list in creation order. */
 export interface DtsState {

@@ -1,0 +1,89 @@
+/**
+ * `inventory [--task-account <uid...>] [--json]`: the DTS jobs of every task account the active grants trust, read
+ * through each account's management role (DescribeDtsJobs per configured region, then DescribeDtsJobDetail), and
+ * what they say about the declared roles: jobs whose role is broken, jobs using a role no grant declares for their
+ * account, and declared roles no job uses.
+ */
+import type { Command } from 'commander';
+import { z } from 'zod';
+import type { Services } from '../shared/composition/services.js';
+import type { RoleUse } from '../shared/domain/dts-usage.js';
+import { ValidationError } from '../shared/domain/errors.js';
+import { grantId } from '../shared/domain/ownership.js';
+import { problemsFromZodError } from '../shared/domain/zod-problems.js';
+import { cachedJobDirectory, takeDtsInventory } from '../shared/evidence/dts-inventory.js';
+import type { Output } from './commands.js';
+
+/** Options of `inventory`. */
+export const InventoryOptionsSchema = z.object({
+  taskAccount: z
+    .array(z.string().regex(/^\d{16}$/, '--task-account must be a 16-digit account ID (AliyunUidFormat)'))
+    .default([]),
+  json: z.boolean().default(false),
+});
+
+function useLine(u: RoleUse): string {
+  const half = u.direction === 'reverse' ? ' reverse' : '';
+  return `job ${u.dtsJobId}${half} (${u.region}, ${u.status ?? 'unknown status'}${u.jobName ? `, ${u.jobName}` : ''}) of ${u.taskAccountId} uses ${u.ownerAccountId}/${u.roleName} as its ${u.side}`;
+}
+
+/** Take the inventory and print it; exit 1 when a job is broken or undeclared, or an account could not be read. */
+export async function inventoryCommand(
+  services: Services,
+  out: Output,
+  options: z.output<typeof InventoryOptionsSchema>,
+): Promise<number> {
+  const inventory = await takeDtsInventory(
+    {
+      grants: services.grants,
+      broker: services.broker,
+      directory: services.directory,
+      jobs: cachedJobDirectory(services.dts, services.broker, services.config.dtsRegions),
+      clock: services.clock,
+    },
+    { extraTaskAccounts: options.taskAccount },
+  );
+  const { usage, accounts, gaps } = inventory;
+  const failed = usage.broken.length + usage.undeclared.length + gaps.length + usage.unknownRoles.length > 0;
+  if (options.json) {
+    out.line(JSON.stringify({ accounts, gaps, ...usage }));
+    return failed ? 1 : 0;
+  }
+  for (const b of usage.broken) {
+    const why = b.reason === 'RoleMissing' ? 'the role does not exist' : `the role does not trust ${b.taskAccountId}`;
+    out.line(`broken      ${useLine(b)}: ${why}${b.declared ? ' (declared)' : ' (no grant declares it)'}`);
+  }
+  for (const u of usage.undeclared)
+    out.line(`undeclared  ${useLine(u)}: no active grant lets ${u.taskAccountId} use it`);
+  for (const g of usage.unused) {
+    out.line(
+      `unused      ${grantId(g)} (ticket ${g.ticket.system}:${g.ticket.id}${g.expiresAt ? `, expires ${g.expiresAt}` : ''}): no live job of ${g.trustedAccountId} uses it`,
+    );
+  }
+  for (const r of usage.unknownRoles) out.line(`unread      ${r.ownerAccountId}/${r.roleName}: ${r.reason}`);
+  for (const g of gaps) out.line(`unlisted    account ${g.accountId}: ${g.code} ${g.message}`);
+  const jobs = accounts.reduce((n, a) => n + a.jobs, 0);
+  out.line(
+    `${jobs} job(s) in ${accounts.length} task account(s) (regions ${services.config.dtsRegions.join(', ')}): ` +
+      `${usage.broken.length} broken, ${usage.undeclared.length} undeclared, ${usage.unused.length} declared role(s) unused` +
+      `${gaps.length ? `, ${gaps.length} account(s) not listed` : ''}`,
+  );
+  return failed ? 1 : 0;
+}
+
+/** Register `inventory`. */
+export function registerInventoryCommand(
+  program: Command,
+  ctx: { out: Output; connect: () => Promise<Services>; done: (code: number) => void },
+): void {
+  program
+    .command('inventory')
+    .description('DTS jobs against the declared roles: broken and undeclared jobs, declared roles no job uses')
+    .option('--task-account <uid...>', 'also list these task accounts (besides those the active grants trust)')
+    .option('--json', 'one JSON document')
+    .action(async (opts: unknown) => {
+      const parsed = InventoryOptionsSchema.safeParse(opts);
+      if (!parsed.success) throw new ValidationError(problemsFromZodError(parsed.error, 'options'));
+      ctx.done(await inventoryCommand(await ctx.connect(), ctx.out, parsed.data));
+    });
+}

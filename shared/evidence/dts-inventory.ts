@@ -1,0 +1,139 @@
+import { isGrantActive } from '../domain/desired-role.js';
+import {
+  type DtsJobRef,
+  type DtsUsage,
+  judgeDtsUsage,
+  type RoleAsSeen,
+  type RoleUse,
+  roleKeyOf,
+  roleUsesOf,
+} from '../domain/dts-usage.js';
+import type { Grant, RoleKey } from '../domain/grant.js';
+import { dtsTrustedAccountsOf, parseTrustPolicy } from '../policy/index.js';
+import type { AccountCredentials, Clock, CredentialBroker, GrantStore, RoleDirectory } from '../ports.js';
+
+/** Lists the DTS jobs of one task account (DescribeDtsJobs per region, 30 a page, then DescribeDtsJobDetail). */
+export interface DtsJobLister {
+  listJobs(account: AccountCredentials, regions: readonly string[]): AsyncIterable<DtsJobRef>;
+}
+
+/** An account the inventory could not enter or list. */
+export interface InventoryGap {
+  readonly accountId: string;
+  readonly code: string;
+  readonly message: string;
+}
+
+/** The DTS jobs of task accounts, each account listed at most once per run (through its management role). */
+export interface DtsJobDirectory {
+  /** The jobs of `taskAccountId` in the configured regions; throws when the account cannot be entered or listed. */
+  jobsOf(taskAccountId: string): Promise<readonly DtsJobRef[]>;
+}
+
+/** A job directory that lists each task account once and keeps the answer for the run (failures too). */
+export function cachedJobDirectory(
+  lister: DtsJobLister,
+  broker: CredentialBroker,
+  regions: readonly string[],
+): DtsJobDirectory {
+  const cache = new Map<string, Promise<readonly DtsJobRef[]>>();
+  return {
+    jobsOf(taskAccountId) {
+      let pending = cache.get(taskAccountId);
+      if (!pending) {
+        pending = (async () => {
+          const account = await broker.credentialsFor(taskAccountId);
+          const jobs: DtsJobRef[] = [];
+          for await (const job of lister.listJobs(account, regions)) jobs.push(job);
+          return jobs;
+        })();
+        cache.set(taskAccountId, pending);
+      }
+      return pending;
+    },
+  };
+}
+
+/** What the inventory reads. */
+export interface InventoryDeps {
+  readonly grants: GrantStore;
+  readonly broker: CredentialBroker;
+  readonly directory: Pick<RoleDirectory, 'getRole'>;
+  readonly jobs: DtsJobDirectory;
+  readonly clock: Pick<Clock, 'now'>;
+}
+
+/** What the inventory found. */
+export interface DtsInventory {
+  readonly usage: DtsUsage;
+  readonly uses: readonly RoleUse[];
+  /** Task accounts listed, with their job count. */
+  readonly accounts: ReadonlyArray<{ readonly accountId: string; readonly jobs: number }>;
+  /** Task accounts that could not be listed. */
+  readonly gaps: readonly InventoryGap[];
+}
+
+function gapOf(accountId: string, error: unknown): InventoryGap {
+  const e = error as { code?: unknown; message?: unknown };
+  return {
+    accountId,
+    code: typeof e.code === 'string' ? e.code : 'Error',
+    message: typeof e.message === 'string' ? e.message : String(error),
+  };
+}
+
+/** The role as a DTS job sees it: missing, or the task accounts its trust lets DTS in for. */
+async function seeRole(deps: InventoryDeps, role: RoleKey): Promise<RoleAsSeen> {
+  try {
+    const account = await deps.broker.credentialsFor(role.ownerAccountId);
+    const observed = await deps.directory.getRole(account, role.roleName);
+    if (!observed) return { exists: false };
+    let trusted: string[] = [];
+    try {
+      trusted = dtsTrustedAccountsOf(parseTrustPolicy(observed.trustPolicy));
+    } catch {
+      trusted = [];
+    }
+    return { exists: true, dtsTrusted: new Set(trusted) };
+  } catch (error) {
+    const gap = gapOf(role.ownerAccountId, error);
+    return { unknown: `${gap.code}: ${gap.message}` };
+  }
+}
+
+/**
+ * Take the DTS inventory: the jobs of every task account the active grants trust (and `extraTaskAccounts`), listed
+ * through each account's management role, judged against the grants and the roles as RAM has them.
+ */
+export async function takeDtsInventory(
+  deps: InventoryDeps,
+  options: { extraTaskAccounts?: readonly string[] } = {},
+): Promise<DtsInventory> {
+  const now = deps.clock.now();
+  const activeGrants: Grant[] = [];
+  for await (const role of deps.grants.listManagedRoles()) {
+    for (const grant of await deps.grants.listGrantsForRole(role))
+      if (isGrantActive(grant, now)) activeGrants.push(grant);
+  }
+  const taskAccounts = [
+    ...new Set([...activeGrants.map((g) => g.trustedAccountId), ...(options.extraTaskAccounts ?? [])]),
+  ].sort();
+  const uses: RoleUse[] = [];
+  const accounts: { accountId: string; jobs: number }[] = [];
+  const gaps: InventoryGap[] = [];
+  for (const accountId of taskAccounts) {
+    try {
+      const jobs = await deps.jobs.jobsOf(accountId);
+      accounts.push({ accountId, jobs: jobs.length });
+      for (const job of jobs) uses.push(...roleUsesOf(accountId, job));
+    } catch (error) {
+      gaps.push(gapOf(accountId, error));
+    }
+  }
+  const roles = new Map<string, RoleAsSeen>();
+  for (const role of uses) {
+    const key = roleKeyOf(role);
+    if (!roles.has(key)) roles.set(key, await seeRole(deps, role));
+  }
+  return { usage: judgeDtsUsage({ activeGrants, uses, roles }), uses, accounts, gaps };
+}
