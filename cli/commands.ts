@@ -1,15 +1,14 @@
-import { randomUUID } from 'node:crypto';
 import { SingleBar } from 'cli-progress';
 import { z } from 'zod';
-import { deliverAuditEvents } from '../shared/audit/deliver-audit-events.js';
-import { createEngine } from '../shared/composition/reconciler.js';
 import type { Services } from '../shared/composition/services.js';
 import { alibabaAccountIdSchema } from '../shared/domain/account-id.js';
-import { isGrantActive } from '../shared/domain/desired-role.js';
 import { grantId } from '../shared/domain/ownership.js';
-import { capGrantLifetimes } from '../shared/intake/cap-lifetimes.js';
-import { revokeSystem } from '../shared/intake/revoke-system.js';
-import { describePlan } from '../shared/reconcile/index.js';
+import { describePlan, type RoleResult } from '../shared/reconcile/index.js';
+import { capLifetimes } from '../shared/usecases/cap-lifetimes.js';
+import { listGrants } from '../shared/usecases/list-grants.js';
+import { countSelectedRoles, reconcileNow } from '../shared/usecases/reconcile-now.js';
+import { revokeTicketSystem } from '../shared/usecases/revoke-ticket-system.js';
+import { listSetAsideEvents, replaySetAsideEvent } from '../shared/usecases/set-aside-events.js';
 
 /** Where command output goes (stdout in the CLI, a buffer in tests). */
 export interface Output {
@@ -28,92 +27,71 @@ export const RoleFilterSchema = z.object({
 /** `--owner` and `--role` filters. */
 export type RoleFilter = z.infer<typeof RoleFilterSchema>;
 
-async function* selectedRoles(services: Services, filter: RoleFilter) {
-  for await (const role of services.grants.listManagedRoles(
-    filter.owner ? { ownerAccountId: filter.owner } : undefined,
-  )) {
-    if (filter.role && role.roleName.toLowerCase() !== filter.role.toLowerCase()) continue;
-    yield role;
-  }
-}
+const roleLine = (r: Pick<RoleResult, 'role' | 'outcome' | 'error'>): string =>
+  `${r.role.ownerAccountId}/${r.role.roleName}: ${r.outcome}${r.error ? ` (${r.error.code} ${r.error.message})` : ''}`;
 
 /** List declared grants. */
 export async function grantsCommand(services: Services, out: Output, filter: RoleFilter): Promise<number> {
-  const now = services.clock.now();
   let n = 0;
-  for await (const role of selectedRoles(services, filter)) {
-    for (const g of await services.grants.listGrantsForRole(role)) {
-      n += 1;
-      const expired = isGrantActive(g, now) ? '' : ' EXPIRED';
-      out.line(
-        `${grantId(g)}  mode=${g.mode} ticket=${g.ticket.system}:${g.ticket.id}${g.expiresAt ? ` expires=${g.expiresAt}` : ''}${expired}`,
-      );
-    }
+  for await (const { grant: g, active } of listGrants(services, filter)) {
+    n += 1;
+    out.line(
+      `${grantId(g)}  mode=${g.mode} ticket=${g.ticket.system}:${g.ticket.id}${g.expiresAt ? ` expires=${g.expiresAt}` : ''}${active ? '' : ' EXPIRED'}`,
+    );
   }
   out.line(`${n} grant(s)`);
   return 0;
 }
 
-/** Dry run: observe every selected role and print what a reconcile would change; changes nothing. */
+/**
+ * Dry run: the reconcile `reconcile` would run, with apply switched off; prints each role's plan (roles left with
+ * only a status row included) and changes nothing.
+ */
 export async function planCommand(services: Services, out: Output, filter: RoleFilter): Promise<number> {
-  const { reconciler } = createEngine(services);
   let changes = 0;
   let failures = 0;
-  for await (const role of selectedRoles(services, filter)) {
-    try {
-      const preview = await reconciler.previewRole(role);
-      out.line(describePlan(preview.plan));
-      if (preview.plan.actions.some((a) => a.kind !== 'nothing')) changes += 1;
-    } catch (error) {
-      failures += 1;
-      out.line(
-        `${role.ownerAccountId}/${role.roleName}: cannot observe: ${error instanceof Error ? error.message : String(error)}`,
-      );
-    }
-  }
+  await reconcileNow(services, filter, {
+    dryRun: true,
+    onRoleDone: (result) => {
+      if (result.outcome === 'failed' || result.plan === undefined) {
+        failures += 1;
+        out.line(`${result.role.ownerAccountId}/${result.role.roleName}: cannot observe: ${result.error?.message}`);
+        return;
+      }
+      out.line(describePlan(result.plan));
+      if (result.plan.actions.some((a) => a.kind !== 'nothing')) changes += 1;
+    },
+  });
   out.line(`${changes} role(s) would change${failures ? `, ${failures} could not be observed` : ''}`);
   return failures > 0 ? 1 : 0;
 }
 
 /** Reconcile now (enforce what the grants say), with a progress bar, then deliver the audit events. */
 export async function reconcileCommand(services: Services, out: Output, filter: RoleFilter): Promise<number> {
-  const engine = createEngine(services);
-  const correlationId = randomUUID();
   if (filter.role) {
-    let failed = 0;
-    for await (const role of selectedRoles(services, filter)) {
-      const result = await engine.reconciler.reconcileRole(role, { correlationId });
-      if (result.outcome === 'failed') failed += 1;
-      out.line(
-        `${role.ownerAccountId}/${role.roleName}: ${result.outcome}${result.error ? ` (${result.error.code} ${result.error.message})` : ''}`,
-      );
-    }
-    const audit = await deliverAuditEvents(services.outbox, services.sink, { clock: services.clock, correlationId });
-    out.line(`audit events delivered: ${audit.delivered}, pending: ${audit.pending}`);
-    return failed > 0 ? 1 : 0;
+    const { run, audit } = await reconcileNow(services, filter, { dryRun: false });
+    for (const result of run.results) out.line(roleLine(result));
+    out.line(`audit events delivered: ${audit?.delivered ?? 0}, pending: ${audit?.pending ?? 0}`);
+    return (run.outcomes.failed ?? 0) > 0 ? 1 : 0;
   }
-  let total = 0;
-  for await (const _ of selectedRoles(services, { ...(filter.owner ? { owner: filter.owner } : {}) })) total += 1;
   const bar = out.interactive
     ? new SingleBar({ format: 'reconciling [{bar}] {value}/{total} roles | {outcome}' })
     : undefined;
-  bar?.start(total, 0, { outcome: '' });
-  const report = await engine.reconciler.reconcileAll({
-    correlationId,
-    ...(filter.owner ? { ownerAccountIds: [filter.owner] } : {}),
+  if (bar) bar.start(await countSelectedRoles(services, filter), 0, { outcome: '' });
+  const { run, audit } = await reconcileNow(services, filter, {
+    dryRun: false,
     onRoleDone: (result) => bar?.increment(1, { outcome: `${result.role.roleName}: ${result.outcome}` }),
   });
   bar?.stop();
-  const audit = await deliverAuditEvents(services.outbox, services.sink, { clock: services.clock, correlationId });
-  out.line(`${report.roles} role(s): ${JSON.stringify(report.outcomes)}`);
-  for (const r of report.results.filter((x) => x.error)) {
+  out.line(`${run.roles} role(s): ${JSON.stringify(run.outcomes)}`);
+  for (const r of run.results.filter((x) => x.error)) {
     out.line(`  ${r.role.ownerAccountId}/${r.role.roleName}: ${r.error?.code} ${r.error?.message}`);
   }
-  for (const f of report.failedAccounts) out.line(`  account ${f.accountId}: ${f.code} ${f.message}`);
+  for (const f of run.failedAccounts) out.line(`  account ${f.accountId}: ${f.code} ${f.message}`);
   out.line(
-    `API calls: ${report.apiCalls.ram} RAM, ${report.apiCalls.assumeRole} AssumeRole; audit events delivered: ${audit.delivered}, pending: ${audit.pending}`,
+    `API calls: ${run.apiCalls.ram} RAM, ${run.apiCalls.assumeRole} AssumeRole; audit events delivered: ${audit?.delivered ?? 0}, pending: ${audit?.pending ?? 0}`,
   );
-  return report.failedAccounts.length > 0 || (report.outcomes.failed ?? 0) > 0 ? 1 : 0;
+  return run.failedAccounts.length > 0 || (run.outcomes.failed ?? 0) > 0 ? 1 : 0;
 }
 
 /** The event id `replay` takes: what the outbox and the bus accept as an id. */
@@ -125,7 +103,7 @@ export const EventIdSchema = z
 /** List the audit events set aside: the bus refused them for good (or too often), or their row was unreadable. */
 export async function setAsideCommand(services: Services, out: Output): Promise<number> {
   let n = 0;
-  for await (const r of services.outbox.setAsideRecords()) {
+  for await (const r of listSetAsideEvents(services)) {
     n += 1;
     out.line(
       `${r.eventId}  ${r.type ?? '(unreadable row)'}  code=${r.code} attempts=${r.attempts} recorded=${r.recordedAt} setAside=${r.setAsideAt}  ${r.message}`,
@@ -137,11 +115,11 @@ export async function setAsideCommand(services: Services, out: Output): Promise<
 
 /** Put one set-aside event back into the outbox and deliver at once. */
 export async function replayCommand(services: Services, out: Output, eventId: string): Promise<number> {
-  if (!(await services.outbox.replay(eventId, services.clock.now()))) {
+  const audit = await replaySetAsideEvent(services, eventId);
+  if (!audit) {
     out.line(`no set-aside audit event ${eventId} (list them with set-aside)`);
     return 1;
   }
-  const audit = await deliverAuditEvents(services.outbox, services.sink, { clock: services.clock });
   out.line(
     `${eventId} is back in the outbox; audit events delivered: ${audit.delivered}, pending: ${audit.pending}, set aside: ${audit.setAside}`,
   );
@@ -161,27 +139,11 @@ export const SystemNameSchema = z
  * the audit events. Withdraw the system's keys from the trust settings first, so it cannot declare again.
  */
 export async function revokeSystemCommand(services: Services, out: Output, system: string): Promise<number> {
-  const engine = createEngine(services);
-  const result = await revokeSystem(
-    system,
-    {
-      grants: services.grants,
-      audit: services.outbox,
-      clock: services.clock,
-      reconcileRole: (role, correlationId) => engine.reconcileRole(role, correlationId),
-      newId: randomUUID,
-    },
-    randomUUID(),
-  );
+  const result = await revokeTicketSystem(services, system);
   for (const id of result.revoked) out.line(`revoked ${id}`);
-  for (const r of result.roles) {
-    out.line(
-      `${r.role.ownerAccountId}/${r.role.roleName}: ${r.outcome}${r.error ? ` (${r.error.code} ${r.error.message})` : ''}`,
-    );
-  }
-  const audit = await deliverAuditEvents(services.outbox, services.sink, { clock: services.clock });
+  for (const r of result.roles) out.line(roleLine(r));
   out.line(
-    `${result.revoked.length} grant(s) of ${system} revoked; audit events delivered: ${audit.delivered}, pending: ${audit.pending}`,
+    `${result.revoked.length} grant(s) of ${system} revoked; audit events delivered: ${result.audit.delivered}, pending: ${result.audit.pending}`,
   );
   return result.roles.some((r) => r.error) ? 1 : 0;
 }
@@ -191,18 +153,8 @@ export async function revokeSystemCommand(services: Services, out: Output, syste
  * now, then deliver the audit events. Grants written by this release always have one.
  */
 export async function capLifetimesCommand(services: Services, out: Output): Promise<number> {
-  const capped = await capGrantLifetimes(
-    {
-      grants: services.grants,
-      audit: services.outbox,
-      clock: services.clock,
-      guardrails: services.config.guardrails,
-      newId: randomUUID,
-    },
-    randomUUID(),
-  );
+  const { capped, audit } = await capLifetimes(services);
   for (const id of capped) out.line(`capped ${id}`);
-  const audit = await deliverAuditEvents(services.outbox, services.sink, { clock: services.clock });
   out.line(
     `${capped.length} grant(s) without an expiry now end in ${services.config.guardrails.maxGrantDays} days; audit events delivered: ${audit.delivered}, pending: ${audit.pending}`,
   );

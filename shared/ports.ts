@@ -93,8 +93,11 @@ export interface GrantStore {
   getGrant(key: GrantKey): Promise<Grant | undefined>;
   /** Insert (expectedRevision undefined: must not exist) or replace (must be at expectedRevision); returns the stored grant with its new revision. */
   putGrant(grant: Grant, expectedRevision?: number): Promise<Grant>;
-  /** Remove a grant; a missing grant is not an error. */
-  deleteGrant(key: GrantKey): Promise<void>;
+  /**
+   * Remove a grant; a missing grant is not an error. With `expectedRevision`, only the grant at that revision is
+   * removed (a `ConcurrentModificationError` when it changed or is gone).
+   */
+  deleteGrant(key: GrantKey, expectedRevision?: number): Promise<void>;
   /** Every grant of one role (a role holds few grants). */
   listGrantsForRole(role: RoleKey): Promise<Grant[]>;
   /** Every managed role, page by page, never all in memory, sorted by owner account then role name (code-unit order); optionally one owner account only. */

@@ -7,6 +7,7 @@ import { preflightQuestions, type UncheckedQuestion } from '../domain/preflight.
 import { parseTimestamp } from '../domain/timestamp.js';
 import type { AccountPartition } from '../domain/validation.js';
 import type { AuditLog, Clock, GrantStore, MessageIdentity, ProcessedMessageLedger } from '../ports.js';
+import type { RoleResult } from '../reconcile/outcome.js';
 import { isRetryableStep } from '../reconcile/retry.js';
 import {
   type AuthenticatedTicket,
@@ -35,12 +36,8 @@ export const MessageOutcome = {
 /** One of {@link MessageOutcome}. */
 export type MessageOutcome = (typeof MessageOutcome)[keyof typeof MessageOutcome];
 
-/** The summary of a role reconciled right after intake. */
-export interface ReconciledRole {
-  readonly role: RoleKey;
-  readonly outcome: string;
-  readonly error?: { readonly code: string; readonly message: string };
-}
+/** What intake reports of a role it reconciled right after storing the grants: its role, outcome and error. */
+type ReconciledRole = Pick<RoleResult, 'role' | 'outcome' | 'error'>;
 
 /** The result of one queue message. */
 export interface MessageResult {
@@ -71,7 +68,7 @@ export interface IntakeDeps {
   readonly grants: GrantStore;
   readonly audit: AuditLog;
   readonly clock: Pick<Clock, 'now'>;
-  /** Reconcile one role now (the engine's reconcileRole). */
+  /** Reconcile one role now (the reconciler's `reconcileRole`). */
   readonly reconcileRole: (role: RoleKey, correlationId: string) => Promise<ReconciledRole>;
   /** Known partitions of accounts (Finance/Gov pairing rule). */
   readonly partitions?: Readonly<Record<string, AccountPartition>>;

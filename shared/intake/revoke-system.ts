@@ -2,7 +2,10 @@ import { AuditEventType, newAuditEvent } from '../domain/audit.js';
 import { type Grant, grantOwnerSystem, type RoleKey } from '../domain/grant.js';
 import { grantId, roleArn, roleId } from '../domain/ownership.js';
 import type { AuditLog, Clock, GrantStore } from '../ports.js';
-import type { ReconciledRole } from './process-ticket.js';
+import type { RoleResult } from '../reconcile/outcome.js';
+
+/** What revoking reports of a role it reconciled: its role, outcome and error. */
+type ReconciledRole = Pick<RoleResult, 'role' | 'outcome' | 'error'>;
 
 /** What removing a system's grants needs. */
 export interface RevokeSystemDeps {

@@ -146,6 +146,7 @@ export async function applyRolePlan(
     outcome,
     applied,
     planned: plan.actions,
+    plan,
     ...(error === undefined ? {} : { error }),
     auditEvents: events,
     ...(context.observedHash === undefined ? {} : { observedHash: context.observedHash }),

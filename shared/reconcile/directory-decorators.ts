@@ -1,3 +1,4 @@
+import { roleArn } from '../domain/ownership.js';
 import type { AccountCredentials, AttachedPolicy, Clock, NewRole, Random, RoleDirectory } from '../ports.js';
 import { type RetryPolicy, withRetry } from './retry.js';
 
@@ -55,5 +56,28 @@ function bound(directory: RoleDirectory): RoleDirectory {
     attachPolicy: (a, n, p) => directory.attachPolicy(a, n, p),
     detachPolicy: (a, n, p) => directory.detachPolicy(a, n, p),
     deleteRole: (a, n) => directory.deleteRole(a, n),
+  };
+}
+
+/**
+ * A directory that reads through and skips every write: each write succeeds at once without a call (a created
+ * role is answered as it was asked for). The dry run is the real run over this directory.
+ */
+export function skippedWrites(directory: RoleDirectory): RoleDirectory {
+  const done = async (): Promise<void> => undefined;
+  return {
+    getRole: (a, n) => directory.getRole(a, n),
+    listAttachedPolicies: (a, n) => directory.listAttachedPolicies(a, n),
+    createRole: async (account, role) => ({
+      roleName: role.roleName,
+      arn: roleArn({ ownerAccountId: account.accountId, roleName: role.roleName }),
+      description: role.description,
+      trustPolicy: role.trustPolicy,
+    }),
+    updateTrustPolicy: done,
+    updateDescription: done,
+    attachPolicy: done,
+    detachPolicy: done,
+    deleteRole: done,
   };
 }

@@ -1,6 +1,6 @@
 import type { AuditEvent } from '../domain/audit.js';
 import type { RoleKey } from '../domain/grant.js';
-import type { PlannedAction } from './plan.js';
+import type { PlannedAction, RolePlan } from './plan.js';
 
 /** How the reconcile of one role ended. */
 export const RoleOutcome = {
@@ -33,8 +33,10 @@ export interface RoleResult {
   readonly outcome: RoleOutcome;
   /** The changes made (in observe mode: none; see `planned`). */
   readonly applied: readonly PlannedAction[];
-  /** Every action of the plan (what a dry run shows). */
+  /** Every action of the plan. */
   readonly planned: readonly PlannedAction[];
+  /** The plan the role was reconciled by (what a dry run prints); absent when the role failed before planning. */
+  readonly plan?: RolePlan;
   readonly error?: RoleError;
   /** The audit events recorded for this role, in order. */
   readonly auditEvents: readonly AuditEvent[];

@@ -1,5 +1,7 @@
 import { compareRoleKeys, type RoleKey } from '../domain/grant.js';
-import type { RoleStatus } from '../ports.js';
+import type { GrantStore, RoleStatus, StatusStore } from '../ports.js';
+import { HoldReason } from './plan.js';
+import { isDeferred } from './status.js';
 
 /** A role a run visits: declared by grant rows, known from a status row, or both. */
 export interface RoleVisit extends RoleKey {
@@ -35,4 +37,31 @@ export async function* mergeRoleVisits(
     if (order <= 0) role = await roles.next();
     if (order >= 0) row = await rows.next();
   }
+}
+
+/**
+ * The roles a run visits: every declared role and every role with a status row, merged (one stream per owner
+ * account when `ownerAccountIds` is given, a shard's accounts).
+ */
+export async function* listRoleVisits(
+  stores: { readonly grants: GrantStore; readonly status: StatusStore },
+  ownerAccountIds?: readonly string[],
+): AsyncIterable<RoleVisit> {
+  if (ownerAccountIds === undefined) {
+    yield* mergeRoleVisits(stores.grants.listManagedRoles(), stores.status.listStatuses());
+    return;
+  }
+  for (const ownerAccountId of ownerAccountIds) {
+    yield* mergeRoleVisits(
+      stores.grants.listManagedRoles({ ownerAccountId }),
+      stores.status.listStatuses({ ownerAccountId }),
+    );
+  }
+}
+
+/** The hold a status row puts on a scheduled reconcile: a flap pause, or a failure backoff still running. */
+export function statusHold(status: RoleStatus, now: Date): HoldReason | undefined {
+  if (status.pausedReason !== undefined) return HoldReason.Flapping;
+  if (isDeferred(status, now)) return HoldReason.Backoff;
+  return undefined;
 }

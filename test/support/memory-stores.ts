@@ -42,7 +42,10 @@ export class MemoryGrantStore implements GrantStore {
     return stored;
   }
 
-  async deleteGrant(key: GrantKey): Promise<void> {
+  async deleteGrant(key: GrantKey, expectedRevision?: number): Promise<void> {
+    if (expectedRevision !== undefined && this.#grants.get(grantKeyOf(key))?.revision !== expectedRevision) {
+      throw new ConcurrentModificationError(`grant ${grantKeyOf(key)} changed`);
+    }
     this.#grants.delete(grantKeyOf(key));
   }
 

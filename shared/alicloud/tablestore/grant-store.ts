@@ -65,9 +65,11 @@ export class TablestoreGrantStore implements GrantStore {
     return stored;
   }
 
-  async deleteGrant(key: GrantKey): Promise<void> {
+  async deleteGrant(key: GrantKey, expectedRevision?: number): Promise<void> {
+    const condition =
+      expectedRevision === undefined ? ignoreExistence() : mustHaveVersion('revision', expectedRevision);
     await callStore('DeleteRow', () =>
-      this.client.deleteRow({ tableName: this.table, primaryKey: grantKey(key), condition: ignoreExistence() }),
+      this.client.deleteRow({ tableName: this.table, primaryKey: grantKey(key), condition }),
     );
   }
 

@@ -98,12 +98,12 @@ describe('reconciliation when the cloud misbehaves', () => {
   it('ends in one consistent state when two reconcilers race on one role', async () => {
     const role = { ownerAccountId: SOURCE, roleName: 'raced-role' };
     await world.declare(role);
-    const first = world.engine();
-    const second = world.engine();
+    const first = world.reconciler();
+    const second = world.reconciler();
     // Race on creation.
     const created = await Promise.all([
-      first.engine.reconcileRole(role, 'racer-1'),
-      second.engine.reconcileRole(role, 'racer-2'),
+      first.reconciler.reconcileRole(role, { correlationId: 'racer-1' }),
+      second.reconciler.reconcileRole(role, { correlationId: 'racer-2' }),
     ]);
     expect(created.map((r) => r.outcome)).toContain('created');
     // Race on a repair.
@@ -125,8 +125,8 @@ describe('reconciliation when the cloud misbehaves', () => {
       policyName: 'AliyunDTSRolePolicy',
     });
     const repaired = await Promise.all([
-      first.engine.reconcileAll({ correlationId: 'race-a' }),
-      second.engine.reconcileAll({ correlationId: 'race-b' }),
+      first.reconciler.reconcileAll({ correlationId: 'race-a' }),
+      second.reconciler.reconcileAll({ correlationId: 'race-b' }),
     ]);
     for (const run of repaired) expect(run.outcomes.failed ?? 0).toBe(0);
 
@@ -137,7 +137,7 @@ describe('reconciliation when the cloud misbehaves', () => {
     });
     await expectDtsAccepts(role);
     world.cloud.cloud.log.length = 0;
-    const after = await world.engine().engine.reconcileRole(role, 'after-race');
+    const after = await world.reconciler().reconciler.reconcileRole(role, { correlationId: 'after-race' });
     expect(after.outcome).toBe('inSync');
     expect(world.calls('ram').filter((c) => !/^(Get|List)/.test(c.action))).toEqual([]);
     expect(await world.services().status.getStatus(role)).toMatchObject({ lastResult: 'inSync', failureCount: 0 });
@@ -146,12 +146,14 @@ describe('reconciliation when the cloud misbehaves', () => {
   it('removes a revoked role on the next run when RAM was down right after the revoke', async () => {
     const role = { ownerAccountId: DESTINATION, roleName: 'revoked-during-outage' };
     const grant = await world.declare(role);
-    expect((await world.engine().engine.reconcileRole(role, 'declare')).outcome).toBe('created');
+    expect((await world.reconciler().reconciler.reconcileRole(role, { correlationId: 'declare' })).outcome).toBe(
+      'created',
+    );
     await world.revoke(grant);
     world.cloud.cloud.setFaults({ outages: ['ram'] });
     const during = await world
-      .engine({ env: { DTS_TRUST_RETRY_MAX_ATTEMPTS: '2' } })
-      .engine.reconcileRole(role, 'revoke');
+      .reconciler({ env: { DTS_TRUST_RETRY_MAX_ATTEMPTS: '2' } })
+      .reconciler.reconcileRole(role, { correlationId: 'revoke' });
     expect(during.outcome).toBe('failed');
     world.cloud.cloud.setFaults({});
     expect(await world.liveRole(role)).toBeDefined();

@@ -7,7 +7,7 @@ import * as StsSdk from '@alicloud/sts20150401';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { editInConsole } from '../../../local/harness/console-edits.js';
 import { deliverAuditEvents } from '../../../shared/audit/deliver-audit-events.js';
-import { createEngine } from '../../../shared/composition/reconciler.js';
+import { reconcilerFor } from '../../../shared/composition/reconciler.js';
 import { AuditEventType } from '../../../shared/domain/audit.js';
 import type { RoleKey } from '../../../shared/domain/grant.js';
 import { EXAMPLE, type TestKeys, testRuntime } from '../../support/local-cloud.js';
@@ -62,7 +62,7 @@ async function operatorReach(role: RoleKey, user: TestKeys = TASK_OPERATOR.keys)
   }
 }
 
-/** An engine whose RAM directory lets the operator try the role before and after every change it makes. */
+/** A reconciler whose RAM directory lets the operator try the role before and after every change it makes. */
 function probedEngine(role: RoleKey, env: Record<string, string> = {}) {
   const services = world.services({ env });
   const reaches: { call: string; when: 'before' | 'after'; reach: Reach }[] = [];
@@ -82,7 +82,7 @@ function probedEngine(role: RoleKey, env: Record<string, string> = {}) {
       };
     },
   });
-  return { services, engine: createEngine({ ...services, directory }), reaches };
+  return { services, reconciler: reconcilerFor({ ...services, directory }), reaches };
 }
 
 async function handMadeRole(role: RoleKey, trustedAccount: string, policies: string[]): Promise<void> {
@@ -119,7 +119,7 @@ describe('reconcile invariants against the local cloud', () => {
 
     world.cloud.cloud.setFaults({ errors: { rate: 1, services: ['ram'], actions: ['DetachPolicyFromRole'] } });
     const failing = probedEngine(role, { DTS_TRUST_RETRY_MAX_ATTEMPTS: '1' });
-    const failed = await failing.engine.reconcileRole(role, 'adopt-detach-fails');
+    const failed = await failing.reconciler.reconcileRole(role, { correlationId: 'adopt-detach-fails' });
     expect(failed).toMatchObject({ outcome: 'failed', error: { code: 'ServiceUnavailable' } });
     expect(new Set(failing.reaches.map((r) => r.reach))).toEqual(new Set(['cannot assume']));
     expect(failing.reaches.map((r) => `${r.when} ${r.call}`)).toEqual([
@@ -141,7 +141,7 @@ describe('reconcile invariants against the local cloud', () => {
 
     world.cloud.cloud.setFaults({});
     const healthy = probedEngine(role);
-    expect((await healthy.engine.reconcileRole(role, 'adopt-again')).outcome).toBe('repaired');
+    expect((await healthy.reconciler.reconcileRole(role, { correlationId: 'adopt-again' })).outcome).toBe('repaired');
     expect(healthy.reaches.map((r) => `${r.when} ${r.call}`)).toEqual([
       'before detachPolicy',
       'after detachPolicy',
@@ -174,13 +174,17 @@ describe('reconcile invariants against the local cloud', () => {
 
     world.cloud.cloud.setFaults({ errors: { rate: 1, services: ['ram'], actions: ['DetachPolicyFromRole'] } });
     const failing = probedEngine(role, { DTS_TRUST_RETRY_MAX_ATTEMPTS: '1' });
-    expect((await failing.engine.reconcileRole(role, 'hand-admin-detach-fails')).outcome).toBe('failed');
+    expect((await failing.reconciler.reconcileRole(role, { correlationId: 'hand-admin-detach-fails' })).outcome).toBe(
+      'failed',
+    );
     expect(new Set(failing.reaches.map((r) => r.reach))).toEqual(new Set(['cannot assume']));
     expect((await world.liveRole(role))?.ramPrincipals).toEqual([`acs:ram::${DESTINATION}:root`]);
 
     world.cloud.cloud.setFaults({});
     const healthy = probedEngine(role);
-    expect((await healthy.engine.reconcileRole(role, 'hand-admin-repair')).outcome).toBe('repaired');
+    expect((await healthy.reconciler.reconcileRole(role, { correlationId: 'hand-admin-repair' })).outcome).toBe(
+      'repaired',
+    );
     expect(healthy.reaches.map((r) => r.reach)).not.toContain('assumed, RAM access');
     expect(healthy.reaches.map((r) => `${r.when} ${r.call}`).slice(0, 2)).toEqual([
       'before detachPolicy',

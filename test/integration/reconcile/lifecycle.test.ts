@@ -3,7 +3,7 @@ import type { ConsoleEdit } from '../../../local/harness/console-edits.js';
 import { editInConsole } from '../../../local/harness/console-edits.js';
 import { AuditEventType } from '../../../shared/domain/audit.js';
 import type { RoleKey } from '../../../shared/domain/grant.js';
-import { expireGrants } from '../../../shared/intake/expire-grants.js';
+import { expireGrants } from '../../../shared/reconcile/grant-expiry.js';
 import { EXAMPLE } from '../../support/local-cloud.js';
 import { type ReconcileWorld, startReconcileWorld, TASK_ACCOUNT } from './world.js';
 
@@ -176,18 +176,18 @@ describe('reconciliation against the local cloud', () => {
     const shared = { ownerAccountId: SOURCE, roleName: 'ram-for-dts-shared' };
     const first = await world.declare(shared);
     const second = await world.declare({ ...shared, trustedAccountId: DESTINATION });
-    const { engine } = world.engine();
-    expect((await engine.reconcileRole(shared, 'declare')).outcome).toBe('created');
+    const { reconciler } = world.reconciler();
+    expect((await reconciler.reconcileRole(shared, { correlationId: 'declare' })).outcome).toBe('created');
     expect((await world.liveRole(shared))?.ramPrincipals).toEqual(
       [`acs:ram::${TASK_ACCOUNT}:root`, `acs:ram::${DESTINATION}:root`].sort(),
     );
 
     await world.revoke(second);
-    expect((await engine.reconcileRole(shared, 'revoke-one')).outcome).toBe('repaired');
+    expect((await reconciler.reconcileRole(shared, { correlationId: 'revoke-one' })).outcome).toBe('repaired');
     await expectExactlyDeclared(shared);
 
     await world.revoke(first);
-    expect((await engine.reconcileRole(shared, 'revoke-last')).outcome).toBe('deleted');
+    expect((await reconciler.reconcileRole(shared, { correlationId: 'revoke-last' })).outcome).toBe('deleted');
     expect(await world.liveRole(shared)).toBeUndefined();
     expect(await world.oracle(shared)).toMatchObject({ accepted: false });
   });
@@ -202,9 +202,9 @@ describe('reconciliation against the local cloud', () => {
 
     const later = new Date(expiresAt.getTime() + 60_000);
     const clock = { now: () => later, sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, ms)) };
-    const { services, engine } = world.engine({ clock });
+    const { services, reconciler } = world.reconciler({ clock });
     const runStarted = later;
-    const report = await engine.reconciler.reconcileAll({ correlationId: 'after-expiry' });
+    const report = await reconciler.reconcileAll({ correlationId: 'after-expiry' });
     expect(report.results.find((r) => r.role.roleName === expiring.roleName)?.outcome).toBe('deleted');
     expect(await world.liveRole(expiring)).toBeUndefined();
     expect(await world.oracle(expiring)).toMatchObject({ accepted: false });

@@ -9,13 +9,13 @@ import { readEventBridgeEvents } from '../../../local/cloud/services/eventbridge
 import { configureDtsJob, type OracleVerdict } from '../../../local/harness/dts-oracle.js';
 import { LOCAL_AUTOMATION, LOCAL_EVENT_BUS, localCloudEnvironment } from '../../../local/harness/local-environment.js';
 import { deliverAuditEvents } from '../../../shared/audit/deliver-audit-events.js';
-import { createEngine, type Engine } from '../../../shared/composition/reconciler.js';
+import { reconcilerFor } from '../../../shared/composition/reconciler.js';
 import { createServices, type Services } from '../../../shared/composition/services.js';
 import { loadConfig } from '../../../shared/config/config.js';
 import { type Grant, type GrantInput, GrantSchema, type RoleKey } from '../../../shared/domain/grant.js';
 import { parseTrustPolicy } from '../../../shared/policy/index.js';
 import type { Clock } from '../../../shared/ports.js';
-import type { RunReport } from '../../../shared/reconcile/index.js';
+import type { Reconciler, RunResult } from '../../../shared/reconcile/index.js';
 import {
   EXAMPLE,
   exampleAccountsDocument,
@@ -101,14 +101,14 @@ export interface ReconcileWorld {
   readonly env: Record<string, string>;
   /** Services built afresh (no cached STS credentials), optionally with another clock or more environment. */
   services(options?: { clock?: Clock; env?: Record<string, string> }): Services;
-  /** An engine over fresh services. */
-  engine(options?: { clock?: Clock; env?: Record<string, string> }): { services: Services; engine: Engine };
+  /** A reconciler over fresh services. */
+  reconciler(options?: { clock?: Clock; env?: Record<string, string> }): { services: Services; reconciler: Reconciler };
   /** Store a grant (as the intake would after validation) and return it. */
   declare(input: Partial<GrantInput> & Pick<GrantInput, 'ownerAccountId' | 'roleName'>): Promise<Grant>;
   /** Remove a grant row (as a revoke does). */
   revoke(grant: Grant): Promise<void>;
   /** Run the whole reconcile with fresh services and deliver the audit events. */
-  reconcileAll(correlationId: string, options?: { clock?: Clock; env?: Record<string, string> }): Promise<RunReport>;
+  reconcileAll(correlationId: string, options?: { clock?: Clock; env?: Record<string, string> }): Promise<RunResult>;
   /** The role as its owner sees it, or undefined when RAM has no such role. */
   liveRole(role: RoleKey): Promise<LiveRole | undefined>;
   /** Would DTS accept a migration task from the task account with this role as its source endpoint? */
@@ -167,9 +167,9 @@ export async function startReconcileWorld(
     cloud,
     env,
     services: build,
-    engine(options) {
+    reconciler(options) {
       const services = build(options);
-      return { services, engine: createEngine(services) };
+      return { services, reconciler: reconcilerFor(services) };
     },
     async declare(input) {
       const grant = GrantSchema.parse({
@@ -182,8 +182,8 @@ export async function startReconcileWorld(
     },
     revoke: (grant) => base.grants.deleteGrant(grant),
     async reconcileAll(correlationId, options) {
-      const { services, engine } = world.engine(options);
-      const report = await engine.reconciler.reconcileAll({ correlationId });
+      const { services, reconciler } = world.reconciler(options);
+      const report = await reconciler.reconcileAll({ correlationId });
       await deliverAuditEvents(services.outbox, services.sink);
       return report;
     },

@@ -29,7 +29,7 @@ function world() {
     clock: { now: () => new Date('2026-11-23T10:00:00Z') },
     reconcileRole: async (role: { ownerAccountId: string; roleName: string }) => {
       reconciled.push(role.roleName);
-      return { role, outcome: 'repaired' };
+      return { role, outcome: 'repaired' as const };
     },
     newId: () => {
       n += 1;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Grant } from '../../../shared/domain/grant.js';
-import { expireGrants } from '../../../shared/intake/expire-grants.js';
-import { createReconciler, type ReconcilerOptions } from '../../../shared/reconcile/engine.js';
+import { expireGrants } from '../../../shared/reconcile/grant-expiry.js';
+import { createReconciler, type ReconcilerOptions } from '../../../shared/reconcile/reconciler.js';
 import { CloudErrors } from '../../support/cloud-errors.js';
 import {
   grant,
@@ -461,12 +461,55 @@ describe('createReconciler', () => {
     });
   });
 
-  describe('previewRole', () => {
+  describe('a dry run', () => {
     it('plans without changing anything', async () => {
       const { reconciler, directory } = engine([grant({ trustedAccountId: TRUSTED })]);
-      const preview = await reconciler.previewRole(ROLE);
-      expect(preview.plan.actions.map((a) => a.kind)).toEqual(['createRole', 'attachPolicy']);
+      const preview = await reconciler.reconcileRole(ROLE, { correlationId: 'dry', dryRun: true });
+      expect(preview.plan?.actions.map((a) => a.kind)).toEqual(['createRole', 'attachPolicy']);
       expect(directory.writes()).toEqual([]);
+    });
+
+    it('records no audit event, writes no status row and expires no grant', async () => {
+      const { reconciler, audit, status, grants } = engine([grant({ expiresAt: '2029-01-01T00:00:00Z' })]);
+      const report = await reconciler.reconcileAll({ correlationId: 'dry', dryRun: true, expireGrants: true });
+      expect(report).toMatchObject({ dryRun: true, roles: 1, expiredGrants: 0 });
+      expect(audit.events).toEqual([]);
+      expect(status.puts).toBe(0);
+      expect(await grants.listGrantsForRole(ROLE)).toHaveLength(1);
+    });
+
+    it('covers a role that only has a status row, and plans its deletion', async () => {
+      const { reconciler, directory, grants } = engine([grant()]);
+      await reconciler.reconcileAll({ correlationId: 'create' });
+      await grants.deleteGrant(grant());
+      const report = await reconciler.reconcileAll({ correlationId: 'dry', dryRun: true });
+      expect(report.outcomes).toEqual({ deleted: 1 });
+      expect(report.results[0]?.applied.map((a) => a.kind)).toEqual(['detachPolicy', 'deleteRole']);
+      expect(directory.role(OWNER, ROLE.roleName)).toBeDefined();
+    });
+  });
+
+  describe('expiry inside a run', () => {
+    it('removes the expired grant of a settled role in the same run, with its grant.expired event', async () => {
+      const { reconciler, grants, audit, clock } = engine([
+        grant(),
+        grant({ trustedAccountId: SECOND, expiresAt: '2030-01-02T00:00:00Z' }),
+      ]);
+      await reconciler.reconcileAll({ correlationId: 'create' });
+      clock.advance(2 * 24 * 3600_000);
+      const report = await reconciler.reconcileAll({ correlationId: 'expiry', expireGrants: true });
+      expect(report).toMatchObject({ outcomes: { repaired: 1 }, expiredGrants: 1 });
+      expect((await grants.listGrantsForRole(ROLE)).map((g) => g.trustedAccountId)).toEqual([TRUSTED]);
+      expect(audit.ofType('dts-trust.grant.expired').map((e) => e.data.correlationId)).toEqual(['expiry']);
+    });
+
+    it('keeps the expired grant of a role that failed, for the next run', async () => {
+      const { reconciler, grants, broker, clock } = engine([grant({ expiresAt: '2030-01-02T00:00:00Z' })]);
+      clock.advance(2 * 24 * 3600_000);
+      broker.fail(OWNER, CloudErrors.noPermission('sts:AssumeRole'));
+      const report = await reconciler.reconcileAll({ correlationId: 'expiry', expireGrants: true });
+      expect(report).toMatchObject({ outcomes: { failed: 1 }, expiredGrants: 0 });
+      expect(await grants.listGrantsForRole(ROLE)).toHaveLength(1);
     });
   });
 });

@@ -1,0 +1,125 @@
+import { type AuditEvent, AuditEventType, newAuditEvent } from '../domain/audit.js';
+import type { AccountCredentials, AuditLog, Clock, CredentialBroker, Random, RoleDirectory } from '../ports.js';
+import { gatedDirectory, skippedWrites } from './directory-decorators.js';
+import { type RoleError, RoleOutcome } from './outcome.js';
+import { type RetryPolicy, withRetry } from './retry.js';
+import { TokenBucket } from './token-bucket.js';
+
+/** An owner account the run had to stop. */
+export interface AccountFailure {
+  readonly accountId: string;
+  readonly code: string;
+  readonly message: string;
+}
+
+/** RAM calls each owner account may make, shared by every run of one reconciler. */
+export class AccountRateLimits {
+  readonly #buckets = new Map<string, TokenBucket>();
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly rate: { readonly ratePerSecond: number; readonly burst: number },
+  ) {}
+
+  /** The token bucket of `accountId` (created on first use). */
+  bucketOf(accountId: string): TokenBucket {
+    let bucket = this.#buckets.get(accountId);
+    if (!bucket) {
+      bucket = new TokenBucket(this.clock, this.rate);
+      this.#buckets.set(accountId, bucket);
+    }
+    return bucket;
+  }
+}
+
+/** What the owner accounts of one run need. */
+export interface AccountSessionsDeps {
+  readonly broker: CredentialBroker;
+  readonly directory: RoleDirectory;
+  readonly limits: AccountRateLimits;
+  readonly audit: AuditLog;
+  readonly clock: Clock;
+  readonly random: Random;
+  readonly retry: RetryPolicy;
+  readonly newId: () => string;
+  readonly correlationId: string;
+  /** False in a dry run: every RAM write is skipped (it succeeds without a call), reads go through. */
+  readonly writes: boolean;
+}
+
+/**
+ * The owner accounts of one run: one AssumeRole per account (retried on throttling and outages), its RAM directory
+ * behind the account's rate limit with every call counted, and the accounts the run stopped (the first failure of
+ * an account records one `account.failed` event; its other roles then fail without a call).
+ */
+export class AccountSessions {
+  readonly #credentials = new Map<string, Promise<AccountCredentials>>();
+  readonly #stopped = new Map<string, AccountFailure>();
+  readonly #calls = { ram: 0, assumeRole: 0 };
+
+  constructor(private readonly deps: AccountSessionsDeps) {}
+
+  /** The RAM and STS calls made so far. */
+  get calls(): { readonly ram: number; readonly assumeRole: number } {
+    return { ...this.#calls };
+  }
+
+  /** The accounts stopped so far, in the order they failed. */
+  get failures(): readonly AccountFailure[] {
+    return [...this.#stopped.values()];
+  }
+
+  /** Why `accountId` was stopped, when it was. */
+  stopped(accountId: string): AccountFailure | undefined {
+    return this.#stopped.get(accountId);
+  }
+
+  /** Credentials inside `accountId`, asked for once per run. */
+  credentialsFor(accountId: string): Promise<AccountCredentials> {
+    let pending = this.#credentials.get(accountId);
+    if (!pending) {
+      pending = withRetry(
+        () => {
+          this.#calls.assumeRole += 1;
+          return this.deps.broker.credentialsFor(accountId);
+        },
+        this.deps.retry,
+        this.deps,
+      );
+      this.#credentials.set(accountId, pending);
+    }
+    return pending;
+  }
+
+  /** The RAM directory of `accountId`: rate-limited, counted, and without writes in a dry run. */
+  directoryFor(accountId: string): RoleDirectory {
+    const gated = gatedDirectory(this.deps.directory, this.deps.limits.bucketOf(accountId), () => {
+      this.#calls.ram += 1;
+    });
+    return this.deps.writes ? gated : skippedWrites(gated);
+  }
+
+  /** Stop `accountId` for the rest of the run; the first stop records one `account.failed` event (best effort). */
+  async stop(accountId: string, error: RoleError): Promise<AuditEvent[]> {
+    if (this.#stopped.has(accountId)) return [];
+    this.#stopped.set(accountId, { accountId, code: error.code, message: error.message });
+    const event = newAuditEvent({
+      id: this.deps.newId(),
+      type: AuditEventType.AccountFailed,
+      subject: `acs:ram::${accountId}:root`,
+      time: this.deps.clock.now(),
+      data: {
+        correlationId: this.deps.correlationId,
+        outcome: RoleOutcome.Failed,
+        codes: [error.code],
+        detail: { accountId, message: error.message },
+      },
+    });
+    try {
+      await this.deps.audit.record(event);
+      return [event];
+    } catch {
+      return [];
+    }
+  }
+}

@@ -1,0 +1,159 @@
+import { type AuditEvent, AuditEventType } from '../domain/audit.js';
+import { desiredRoleFromGrants } from '../domain/desired-role.js';
+import type { Grant, RoleKey } from '../domain/grant.js';
+import { roleArn } from '../domain/ownership.js';
+import type { AuditLog, Clock, GrantStore, Random } from '../ports.js';
+import type { AccountSessions } from './account-sessions.js';
+import { applyRolePlan, roleErrorFromFailure } from './apply.js';
+import { planEvent } from './audit-events.js';
+import { retryingReads } from './directory-decorators.js';
+import { observeRole } from './observe.js';
+import { type RoleError, RoleOutcome, type RoleResult } from './outcome.js';
+import { type HoldReason, type PlanOptions, planRoleChanges, type RolePlan } from './plan.js';
+import type { PolicyTypeResolver } from './policy-attachments.js';
+import type { RetryPolicy } from './retry.js';
+
+/** What the role pipeline needs besides the run's accounts. */
+export interface RolePipelineDeps {
+  readonly grants: GrantStore;
+  readonly clock: Clock;
+  readonly random: Random;
+  readonly retry: RetryPolicy;
+  readonly newId: () => string;
+  readonly plan?: PlanOptions | undefined;
+  readonly policyTypeOf?: PolicyTypeResolver | undefined;
+  readonly recordInSync?: boolean | undefined;
+}
+
+/** One role to reconcile inside a run. */
+export interface RoleRequest {
+  readonly role: RoleKey;
+  /** What the role's status row holds back (scheduled runs only): additions and repairs, never removals. */
+  readonly hold?: HoldReason | undefined;
+}
+
+/** What the pipeline did with one role. */
+export interface RoleRun {
+  readonly result: RoleResult;
+  /** The grant rows read (active and expired); empty when none, or when the read failed. */
+  readonly grants: readonly Grant[];
+  /** False only when the grant store answered that the role has no grant row at all. */
+  readonly declared: boolean;
+}
+
+/** The run a role is reconciled in: its accounts, the audit log its events go to, its correlation id. */
+export interface RoleRunScope {
+  readonly sessions: AccountSessions;
+  readonly audit: AuditLog;
+  readonly correlationId: string;
+}
+
+/** A plan that has not been made yet (a failure before planning reports the role's grants, if read). */
+const blankPlan = (role: RoleKey): RolePlan => ({
+  role,
+  arn: roleArn(role),
+  mode: 'enforce',
+  actions: [],
+  heldBack: [],
+  grantIds: [],
+  tickets: [],
+});
+
+const failedResult = (role: RoleKey, error: RoleError, auditEvents: readonly AuditEvent[]): RoleResult => ({
+  role,
+  outcome: RoleOutcome.Failed,
+  applied: [],
+  planned: [],
+  error,
+  auditEvents,
+});
+
+/**
+ * The sequence of one role: read its grants, enter its account, observe it (two RAM reads), plan, apply (every
+ * change after its audit record). Never throws: a failure is the role's outcome `failed` with a `role.failed` event,
+ * and a failure that blocks the whole account (no permission, credentials) stops the account for the run. In a dry
+ * run the same sequence runs over a directory without writes and an audit log that keeps nothing.
+ */
+export class RolePipeline {
+  constructor(private readonly deps: RolePipelineDeps) {}
+
+  async reconcile(scope: RoleRunScope, { role, hold }: RoleRequest): Promise<RoleRun> {
+    const accountId = role.ownerAccountId;
+    const stopped = scope.sessions.stopped(accountId);
+    if (stopped) {
+      const error = { code: stopped.code, message: `account stopped: ${stopped.message}`, accountLevel: true };
+      return { result: failedResult(role, error, []), grants: [], declared: true };
+    }
+    let plan = blankPlan(role);
+    let grants: Grant[] = [];
+    let declared = true;
+    try {
+      grants = await this.deps.grants.listGrantsForRole(role);
+      declared = grants.length > 0;
+      const desired = desiredRoleFromGrants(role, grants, this.deps.clock.now());
+      plan = { ...plan, grantIds: desired?.grantIds ?? [], tickets: desired?.tickets ?? [] };
+      let account: Awaited<ReturnType<AccountSessions['credentialsFor']>>;
+      try {
+        account = await scope.sessions.credentialsFor(accountId);
+      } catch (error) {
+        // Whatever keeps the broker from entering the account (after retries) stops the account for this run.
+        const roleError = { ...roleErrorFromFailure(plan, error), accountLevel: true };
+        return {
+          result: failedResult(role, roleError, await scope.sessions.stop(accountId, roleError)),
+          grants,
+          declared,
+        };
+      }
+      const directory = scope.sessions.directoryFor(accountId);
+      const time = { clock: this.deps.clock, random: this.deps.random };
+      const observation = await observeRole(
+        retryingReads(directory, this.deps.retry, time),
+        account,
+        role,
+        desired,
+        this.deps.policyTypeOf === undefined ? {} : { policyTypeOf: this.deps.policyTypeOf },
+      );
+      plan = planRoleChanges(desired, observation, this.deps.plan, hold === undefined ? {} : { hold });
+      const result = await applyRolePlan(
+        plan,
+        {
+          directory,
+          audit: scope.audit,
+          clock: this.deps.clock,
+          random: this.deps.random,
+          retry: this.deps.retry,
+          newId: this.deps.newId,
+          ...(this.deps.recordInSync === undefined ? {} : { recordInSync: this.deps.recordInSync }),
+        },
+        account,
+        { correlationId: scope.correlationId, observedHash: observation.hash },
+      );
+      if (!result.error?.accountLevel) return { result, grants, declared };
+      const events = await scope.sessions.stop(accountId, result.error);
+      return { result: { ...result, auditEvents: [...result.auditEvents, ...events] }, grants, declared };
+    } catch (error) {
+      return { result: await this.#failed(scope, plan, error), grants, declared };
+    }
+  }
+
+  /** A failure outside the plan's changes (grant store, observation): the role fails with a `role.failed` event. */
+  async #failed(scope: RoleRunScope, plan: RolePlan, error: unknown): Promise<RoleResult> {
+    const role = plan.role;
+    const roleError = roleErrorFromFailure(plan, error);
+    if (roleError.accountLevel) {
+      return failedResult(role, roleError, await scope.sessions.stop(role.ownerAccountId, roleError));
+    }
+    const event = planEvent(
+      { audit: scope.audit, clock: this.deps.clock, newId: this.deps.newId, correlationId: scope.correlationId },
+      plan,
+      AuditEventType.RoleFailed,
+      { outcome: RoleOutcome.Failed, codes: [roleError.code], detail: { message: roleError.message } },
+    );
+    try {
+      await scope.audit.record(event);
+      return failedResult(role, roleError, [event]);
+    } catch {
+      return failedResult(role, roleError, []);
+    }
+  }
+}

@@ -1,0 +1,114 @@
+import { randomUUID } from 'node:crypto';
+import { functionInvokerFor } from '../alicloud/fc.js';
+import { type AuditDeliveryReport, deliverAuditEvents } from '../audit/deliver-audit-events.js';
+import { reconcilerFor } from '../composition/reconciler.js';
+import type { Services } from '../composition/services.js';
+import { checkPreviousRun, livenessDeps, recordSuccessfulRun } from '../evidence/liveness.js';
+import type { TimerEvent } from '../fc/envelopes.js';
+import type { Logger } from '../logger.js';
+import { listRoleVisits, type RoleVisit, RunMode, type RunResult } from '../reconcile/index.js';
+import { recordRunSummary, runSummary } from './run-summary.js';
+import { planShards, shardTaskId } from './shards.js';
+
+/** What a timer run did: the run (inline, or the fan-out to shards) and the audit delivery that ended it. */
+export interface TimerRunResult {
+  readonly run: RunResult;
+  readonly audit: AuditDeliveryReport;
+}
+
+/** The roles of a run as one read of the grant and status stores found them. */
+type RoleSurvey =
+  /** Few enough for one invocation: the visits themselves, in order. */
+  | { readonly fits: true; readonly visits: readonly RoleVisit[]; readonly rolesByAccount: ReadonlyMap<string, number> }
+  /** Too many: only their count per owner account, to cut shards by. */
+  | { readonly fits: false; readonly rolesByAccount: ReadonlyMap<string, number> };
+
+/**
+ * Read every role a run visits once (declared roles and roles left with only a status row), keeping the visits
+ * while there are at most `threshold` of them (at most `threshold` in memory), and only counting beyond.
+ */
+async function surveyRoles(visits: AsyncIterable<RoleVisit>, threshold: number): Promise<RoleSurvey> {
+  const kept: RoleVisit[] = [];
+  const rolesByAccount = new Map<string, number>();
+  let roles = 0;
+  for await (const visit of visits) {
+    roles += 1;
+    rolesByAccount.set(visit.ownerAccountId, (rolesByAccount.get(visit.ownerAccountId) ?? 0) + 1);
+    if (roles <= threshold) kept.push(visit);
+    else kept.length = 0;
+  }
+  return roles <= threshold ? { fits: true, visits: kept, rolesByAccount } : { fits: false, rolesByAccount };
+}
+
+async function* replay<T>(items: readonly T[]): AsyncIterable<T> {
+  yield* items;
+}
+
+/**
+ * The drift reconciler's run on its timer. The grant and status stores are read once: at most
+ * DTS_TRUST_SHARD_THRESHOLD roles are reconciled here, with their expired grants removed as each role settles;
+ * above it the owner accounts are cut into shards, each handed to reconcile-shard by an asynchronous invocation
+ * whose task id the trigger time fixes (a repeated fan-out is refused by FC, not run twice). Without an FC endpoint
+ * there is no fan-out: the roles are reconciled here, read a second time. Starts by checking the heartbeat of the
+ * previous successful run (a `reconciler-not-running` finding when it is overdue); ends with the run-summary event,
+ * this run's heartbeat and the delivery of the audit outbox.
+ */
+export async function runOnTimer(services: Services, timer: TimerEvent, logger: Logger): Promise<TimerRunResult> {
+  const correlationId = randomUUID();
+  const started = services.clock.now().getTime();
+  const liveness = livenessDeps(services);
+  const previous = await checkPreviousRun(liveness, correlationId);
+  const reconciler = reconcilerFor(services);
+  const { threshold, functionName } = services.config.sharding;
+  const survey = await surveyRoles(listRoleVisits(services), threshold);
+  const roles = [...survey.rolesByAccount.values()].reduce((a, b) => a + b, 0);
+  logger.info('reconcile run started', {
+    correlationId,
+    trigger: timer.triggerName,
+    roles,
+    accounts: survey.rolesByAccount.size,
+  });
+  const invoker = survey.fits ? undefined : functionInvokerFor(services.config, services.ownKeys);
+  let run: RunResult;
+  if (invoker) {
+    const shards = planShards(survey.rolesByAccount, threshold);
+    for (const [index, shard] of shards.entries()) {
+      await invoker.invokeAsync(
+        functionName,
+        { correlationId, shard: index, ownerAccountIds: shard.ownerAccountIds },
+        shardTaskId(timer.triggerTime, shard.ownerAccountIds),
+      );
+    }
+    run = {
+      correlationId,
+      mode: RunMode.Sharded,
+      dryRun: false,
+      roles,
+      outcomes: {},
+      failedAccounts: [],
+      durationMs: services.clock.now().getTime() - started,
+      apiCalls: { ram: 0, assumeRole: 0 },
+      statusWriteFailures: 0,
+      expiredGrants: 0,
+      results: [],
+      resultsTruncated: false,
+      shards: shards.length,
+    };
+  } else {
+    const visits = survey.fits ? replay(survey.visits) : listRoleVisits(services);
+    run = await reconciler.reconcileVisits(visits, { correlationId, mode: RunMode.Inline, expireGrants: true });
+  }
+  await recordRunSummary(services.outbox, services.clock, run);
+  await recordSuccessfulRun(liveness, correlationId, previous.stale);
+  const audit = await deliverAuditEvents(services.outbox, services.sink, {
+    clock: services.clock,
+    logger,
+    correlationId,
+  });
+  logger.info('reconcile run finished', {
+    ...runSummary(run),
+    auditDelivered: audit.delivered,
+    auditPending: audit.pending,
+  });
+  return { run, audit };
+}
