@@ -2,9 +2,9 @@ import { type AuditDeliveryReport, deliverAuditEvents } from '../audit/deliver-a
 import { reconcilerFor } from '../composition/reconciler.js';
 import type { Services } from '../composition/services.js';
 import { DtsTrustError } from '../domain/errors.js';
-import type { QueueMessage } from '../fc/envelopes.js';
 import { AccountPreflight } from '../intake/preflight.js';
 import { MessageOutcome, type MessageResult, processTicketBatch } from '../intake/process-ticket.js';
+import type { QueueMessage } from '../intake/queue-message.js';
 import type { Logger } from '../logger.js';
 
 /** What one batch of queue messages came to: an outcome per message, and the audit delivery that ended it. */
