@@ -1,0 +1,270 @@
+/**
+ * What a first deploy creates by API, in order. In the automation account (the caller's keys): the Tablestore
+ * tables (waiting until they serve rows) and the audit event bus. For each owner account, and each task-creating or
+ * trusted account, the management role with its trust policy and least-privilege policy: described (for a person to
+ * create), or created through that account's own keys. Creation is idempotent and never rewrites what is already
+ * there: a role or policy that exists with another document is reported, not changed. Every RAM change is recorded
+ * in the audit outbox first.
+ */
+import { randomUUID } from 'node:crypto';
+import { ensureEventBus } from '../alicloud/eventbridge-bus.js';
+import { RamCustomPolicies } from '../alicloud/ram-policies.js';
+import { callerAccountId } from '../alicloud/sts-identity.js';
+import { type AuditDeliveryReport, deliverAuditEvents } from '../audit/deliver-audit-events.js';
+import type { Services } from '../composition/services.js';
+import type { TrustSettings } from '../config/trust-settings.js';
+import {
+  inventoryRolePolicy,
+  managementRolePolicy,
+  managementRoleTrustPolicy,
+  type PolicyDocument,
+} from '../deploy/permissions.js';
+import { AuditEventType, newAuditEvent } from '../domain/audit.js';
+import { ConfigError, DtsTrustError } from '../domain/errors.js';
+import type { AccountCredentials } from '../ports.js';
+
+/** What one account needs: the management role, its trust policy and its custom policy. */
+export interface ManagementRoleSpec {
+  readonly accountId: string;
+  /** `owner`: manages DTS roles; `task`: only reads DTS jobs (task-creating or trusted account). */
+  readonly kind: 'owner' | 'task';
+  readonly roleName: string;
+  readonly trustPolicy: string;
+  readonly policyName: string;
+  readonly policy: string;
+}
+
+/** How one part of a management role ended. */
+export type PartOutcome = 'created' | 'attached' | 'exists' | 'differs';
+
+/** The same RAM document whatever the spelling: keys sorted, one-element lists and strings alike. */
+function canonical(value: unknown, key = ''): unknown {
+  if (typeof value === 'string' && /^(Action|Resource|RAM|Service|Federated)$/.test(key)) return [value];
+  if (Array.isArray(value)) {
+    const items = value.map((v) => canonical(v));
+    return items.every((i) => typeof i === 'string') ? [...items].sort() : items;
+  }
+  if (typeof value === 'object' && value !== null) {
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map((k) => [k, canonical((value as Record<string, unknown>)[k], k)]),
+    );
+  }
+  return value;
+}
+
+/** True when two RAM policy documents say the same. */
+export function samePolicyDocument(a: string, b: string): boolean {
+  try {
+    return JSON.stringify(canonical(JSON.parse(a))) === JSON.stringify(canonical(JSON.parse(b)));
+  } catch {
+    return false;
+  }
+}
+
+/** The management role every listed account needs, from the configuration and the trust settings. */
+export function managementRoleSpecs(
+  services: Services,
+  automationAccountId: string,
+  settings: TrustSettings | undefined,
+  accounts: { owners: readonly string[]; tasks: readonly string[] },
+): ManagementRoleSpec[] {
+  const { config } = services;
+  const spec = (accountId: string, kind: 'owner' | 'task', policy: PolicyDocument): ManagementRoleSpec => ({
+    accountId,
+    kind,
+    roleName: config.managementRole,
+    trustPolicy: JSON.stringify(
+      managementRoleTrustPolicy(automationAccountId, settings?.managementExternalIds[accountId]),
+    ),
+    policyName: `${config.managementRole}-policy`,
+    policy: JSON.stringify(policy),
+  });
+  const owners = [...new Set(accounts.owners)].sort();
+  const tasks = [...new Set(accounts.tasks)].filter((a) => !owners.includes(a)).sort();
+  return [
+    ...owners.map((a) => spec(a, 'owner', managementRolePolicy(config.guardrails.allowedPolicies))),
+    ...tasks.map((a) => spec(a, 'task', inventoryRolePolicy())),
+  ];
+}
+
+/** Create the management role of one account with its own keys; each RAM change is recorded in the outbox first. */
+async function createManagementRole(
+  services: Services,
+  keys: AccountCredentials,
+  spec: ManagementRoleSpec,
+  correlationId: string,
+): Promise<{ policy: PartOutcome; role: PartOutcome; attachment: PartOutcome }> {
+  const { config } = services;
+  const where = { endpoint: config.endpoints.ram, protocol: config.protocol, regionId: config.region };
+  const policies = new RamCustomPolicies(where);
+  const arn = `acs:ram::${spec.accountId}:role/${spec.roleName.toLowerCase()}`;
+  const record = async (outcome: string, detail: Record<string, unknown>) =>
+    services.outbox.record(
+      newAuditEvent({
+        id: randomUUID(),
+        type: AuditEventType.SetupChange,
+        subject: arn,
+        time: services.clock.now(),
+        data: { correlationId, outcome, detail: { accountId: spec.accountId, ...detail } },
+      }),
+    );
+
+  let policy: PartOutcome;
+  const existingPolicy = await policies.getDocument(keys, spec.policyName);
+  if (existingPolicy === undefined) {
+    await record('planned', { action: 'CreatePolicy', policyName: spec.policyName, document: spec.policy });
+    await policies.create(
+      keys,
+      spec.policyName,
+      spec.policy,
+      'dts-trust management role policy (npm run cli -- setup)',
+    );
+    policy = 'created';
+  } else policy = samePolicyDocument(existingPolicy, spec.policy) ? 'exists' : 'differs';
+
+  let role: PartOutcome;
+  const existingRole = await services.directory.getRole(keys, spec.roleName);
+  if (existingRole === undefined) {
+    await record('planned', { action: 'CreateRole', roleName: spec.roleName, trustPolicy: spec.trustPolicy });
+    await services.directory.createRole(keys, {
+      roleName: spec.roleName,
+      trustPolicy: spec.trustPolicy,
+      description: 'dts-trust management role: the automation account reconciles DTS roles here',
+      tags: {},
+    });
+    role = 'created';
+  } else role = samePolicyDocument(existingRole.trustPolicy, spec.trustPolicy) ? 'exists' : 'differs';
+
+  let attachment: PartOutcome = 'exists';
+  const attached = await services.directory.listAttachedPolicies(keys, spec.roleName);
+  if (!attached.some((p) => p.policyType === 'Custom' && p.policyName === spec.policyName)) {
+    await record('planned', { action: 'AttachPolicyToRole', roleName: spec.roleName, policyName: spec.policyName });
+    await services.directory.attachPolicy(keys, spec.roleName, { policyName: spec.policyName, policyType: 'Custom' });
+    attachment = 'attached';
+  }
+  return { policy, role, attachment };
+}
+
+/** Keys of one account, to create its management role with. */
+export interface AccountKeys {
+  readonly accessKeyId: string;
+  readonly accessKeySecret: string;
+  readonly securityToken?: string | undefined;
+}
+
+/** What setup is asked to do. */
+export interface SetupRequest {
+  /** Owner accounts besides allowedOwnerAccounts of the trust settings and those of stored grants. */
+  readonly owners: readonly string[];
+  /** Task-creating or trusted accounts that need a DTS read-only management role. */
+  readonly taskAccounts: readonly string[];
+  /** Create the management roles with each account's keys; otherwise they are only described. */
+  readonly createManagementRoles: boolean;
+  /** Each account's keys, by account id (needed to create). */
+  readonly credentials?: Readonly<Record<string, AccountKeys>> | undefined;
+}
+
+/** What setup did for one account's management role. */
+export type ManagementRoleOutcome =
+  /** Described only (no `createManagementRoles`). */
+  | { readonly spec: ManagementRoleSpec; readonly status: 'described' }
+  /** No keys for the account: a person creates it. */
+  | { readonly spec: ManagementRoleSpec; readonly status: 'noKeys' }
+  /** The keys given belong to another account: nothing created. */
+  | { readonly spec: ManagementRoleSpec; readonly status: 'wrongAccount'; readonly signer: string }
+  /** Each part created, attached, already there, or there with another document (left unchanged). */
+  | {
+      readonly spec: ManagementRoleSpec;
+      readonly status: 'applied';
+      readonly policy: PartOutcome;
+      readonly role: PartOutcome;
+      readonly attachment: PartOutcome;
+    }
+  | { readonly spec: ManagementRoleSpec; readonly status: 'failed'; readonly message: string };
+
+/** What a setup did. */
+export interface SetupResult {
+  readonly tables: readonly string[];
+  /** What `ensureEventBus` found or did. */
+  readonly bus: string;
+  /** Why the trust settings could not be read (trust policies then carry no external IDs). */
+  readonly settingsProblem?: string;
+  readonly managementRoles: readonly ManagementRoleOutcome[];
+  /** The delivery of the setup's audit events (only when it created something). */
+  readonly audit?: AuditDeliveryReport;
+}
+
+/** True when an account's management role needs a person: not created, or there with another document. */
+export function needsAttention(outcome: ManagementRoleOutcome): boolean {
+  if (outcome.status === 'described') return false;
+  if (outcome.status !== 'applied') return true;
+  return outcome.policy === 'differs' || outcome.role === 'differs';
+}
+
+/** Run the first deploy's setup (see the module's description). */
+export async function setUpDeployment(services: Services, request: SetupRequest): Promise<SetupResult> {
+  const { config } = services;
+  await services.ensureTables();
+  const eventbridge = config.endpoints.eventbridge;
+  if (!eventbridge)
+    throw new ConfigError('DTS_TRUST_EVENTBRIDGE_ENDPOINT or DTS_TRUST_AUTOMATION_ACCOUNT_ID must be set');
+  const bus = await ensureEventBus(
+    { endpoint: eventbridge, protocol: config.protocol, regionId: config.region, keys: services.ownKeys },
+    config.eventBus,
+  );
+  let settings: TrustSettings | undefined;
+  let settingsProblem: string | undefined;
+  try {
+    settings = await services.settings();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    settingsProblem = error.message;
+  }
+  const stsWhere = { endpoint: config.endpoints.sts, protocol: config.protocol, regionId: config.region };
+  const automationAccountId = config.automationAccountId ?? (await callerAccountId(await services.ownKeys(), stsWhere));
+  const owners = new Set([...request.owners, ...(settings?.allowedOwnerAccounts ?? [])]);
+  for await (const role of services.grants.listManagedRoles()) owners.add(role.ownerAccountId);
+  const specs = managementRoleSpecs(services, automationAccountId, settings, {
+    owners: [...owners].filter((a) => a !== automationAccountId),
+    tasks: request.taskAccounts.filter((a) => a !== automationAccountId),
+  });
+  const correlationId = randomUUID();
+  const managementRoles: ManagementRoleOutcome[] = [];
+  for (const spec of specs) {
+    if (!request.createManagementRoles) {
+      managementRoles.push({ spec, status: 'described' });
+      continue;
+    }
+    const keys = request.credentials?.[spec.accountId];
+    if (!keys) {
+      managementRoles.push({ spec, status: 'noKeys' });
+      continue;
+    }
+    try {
+      const signer = await callerAccountId(keys, stsWhere);
+      if (signer !== spec.accountId) {
+        managementRoles.push({ spec, status: 'wrongAccount', signer });
+        continue;
+      }
+      const parts = await createManagementRole(services, { accountId: spec.accountId, ...keys }, spec, correlationId);
+      managementRoles.push({ spec, status: 'applied', ...parts });
+    } catch (error) {
+      managementRoles.push({
+        spec,
+        status: 'failed',
+        message: error instanceof DtsTrustError ? error.message : String(error),
+      });
+    }
+  }
+  const base = {
+    tables: Object.values(config.tables),
+    bus,
+    ...(settingsProblem === undefined ? {} : { settingsProblem }),
+    managementRoles,
+  };
+  if (!request.createManagementRoles || specs.length === 0) return base;
+  const audit = await deliverAuditEvents(services.outbox, services.sink, { clock: services.clock, correlationId });
+  return { ...base, audit };
+}
