@@ -102,6 +102,17 @@ export interface GrantStore {
   listGrantsForRole(role: RoleKey): Promise<Grant[]>;
   /** Every managed role, page by page, never all in memory, sorted by owner account then role name (code-unit order); optionally one owner account only. */
   listManagedRoles(filter?: { ownerAccountId?: string }): AsyncIterable<RoleKey>;
+  /**
+   * Every managed role with its grant rows (active and expired), in the order of {@link listManagedRoles}, from one
+   * scan of the store page by page (no read per role); optionally one owner account only.
+   */
+  listRoleGrants(filter?: { ownerAccountId?: string }): AsyncIterable<RoleGrants>;
+}
+
+/** A managed role and its grant rows, as one scan of the grant store read them. */
+export interface RoleGrants {
+  readonly role: RoleKey;
+  readonly grants: readonly Grant[];
 }
 
 /** The last reconcile of a role, kept for backoff, flap detection and reports. */

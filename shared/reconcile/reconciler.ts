@@ -160,7 +160,11 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
    * on). An explicit reconcile holds nothing back and resumes a paused role.
    */
   const reconcileInRun = async (run: Run, role: RoleKey, visit?: RoleVisit): Promise<RoleResult> => {
-    const request: RoleRequest = { role, hold: visit?.status ? statusHold(visit.status, deps.clock.now()) : undefined };
+    const request: RoleRequest = {
+      role,
+      hold: visit?.status ? statusHold(visit.status, deps.clock.now()) : undefined,
+      grants: visit?.grants,
+    };
     const { result, grants, declared } = await pipeline.reconcile(run, request);
     if (result.outcome === RoleOutcome.Deferred) return result;
     const written = await run.status.write({
@@ -171,7 +175,7 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
       correlationId: run.correlationId,
     });
     if (written.failed) run.tally.statusWriteFailed();
-    if (run.expireGrants && written.row !== undefined && isSettled(result.outcome)) {
+    if (run.expireGrants && !written.failed && isSettled(result.outcome)) {
       run.tally.grantsExpired(await expireGrantsOf(run, grants));
     }
     return withFinding(run, result, written.row);

@@ -1,7 +1,7 @@
 import { type AuditEvent, AuditEventType } from '../domain/audit.js';
 import { desiredRoleFromGrants } from '../domain/desired-role.js';
 import type { Grant, RoleKey } from '../domain/grant.js';
-import { roleArn } from '../domain/ownership.js';
+import { grantId, roleArn } from '../domain/ownership.js';
 import type { AuditLog, Clock, GrantStore, Random } from '../ports.js';
 import type { AccountSessions } from './account-sessions.js';
 import { applyRolePlan, roleErrorFromFailure } from './apply.js';
@@ -9,7 +9,7 @@ import { planEvent } from './audit-events.js';
 import { retryingReads } from './directory-decorators.js';
 import { observeRole } from './observe.js';
 import { type RoleError, RoleOutcome, type RoleResult } from './outcome.js';
-import { type HoldReason, type PlanOptions, planRoleChanges, type RolePlan } from './plan.js';
+import { type HoldReason, isChange, type PlanOptions, planRoleChanges, type RolePlan } from './plan.js';
 import type { PolicyTypeResolver } from './policy-attachments.js';
 import type { RetryPolicy } from './retry.js';
 
@@ -30,6 +30,11 @@ export interface RoleRequest {
   readonly role: RoleKey;
   /** What the role's status row holds back (scheduled runs only): additions and repairs, never removals. */
   readonly hold?: HoldReason | undefined;
+  /**
+   * The role's grant rows as the run's scan read them; absent: read them now. Grants from the scan are read again
+   * before the first RAM write, and the role is planned afresh when they changed meanwhile.
+   */
+  readonly grants?: readonly Grant[] | undefined;
 }
 
 /** What the pipeline did with one role. */
@@ -77,7 +82,7 @@ const failedResult = (role: RoleKey, error: RoleError, auditEvents: readonly Aud
 export class RolePipeline {
   constructor(private readonly deps: RolePipelineDeps) {}
 
-  async reconcile(scope: RoleRunScope, { role, hold }: RoleRequest): Promise<RoleRun> {
+  async reconcile(scope: RoleRunScope, { role, hold, grants: scanned }: RoleRequest): Promise<RoleRun> {
     const accountId = role.ownerAccountId;
     const stopped = scope.sessions.stopped(accountId);
     if (stopped) {
@@ -85,12 +90,12 @@ export class RolePipeline {
       return { result: failedResult(role, error, []), grants: [], declared: true };
     }
     let plan = blankPlan(role);
-    let grants: Grant[] = [];
+    let grants: readonly Grant[] = [];
     let declared = true;
     try {
-      grants = await this.deps.grants.listGrantsForRole(role);
+      grants = scanned ?? (await this.deps.grants.listGrantsForRole(role));
       declared = grants.length > 0;
-      const desired = desiredRoleFromGrants(role, grants, this.deps.clock.now());
+      let desired = desiredRoleFromGrants(role, grants, this.deps.clock.now());
       plan = { ...plan, grantIds: desired?.grantIds ?? [], tickets: desired?.tickets ?? [] };
       let account: Awaited<ReturnType<AccountSessions['credentialsFor']>>;
       try {
@@ -105,15 +110,27 @@ export class RolePipeline {
         };
       }
       const directory = scope.sessions.directoryFor(accountId);
-      const time = { clock: this.deps.clock, random: this.deps.random };
-      const observation = await observeRole(
-        retryingReads(directory, this.deps.retry, time),
-        account,
-        role,
-        desired,
-        this.deps.policyTypeOf === undefined ? {} : { policyTypeOf: this.deps.policyTypeOf },
-      );
+      const observe = () =>
+        observeRole(
+          retryingReads(directory, this.deps.retry, { clock: this.deps.clock, random: this.deps.random }),
+          account,
+          role,
+          desired,
+          this.deps.policyTypeOf === undefined ? {} : { policyTypeOf: this.deps.policyTypeOf },
+        );
+      let observation = await observe();
       plan = planRoleChanges(desired, observation, this.deps.plan, hold === undefined ? {} : { hold });
+      if (scanned !== undefined && plan.actions.some(isChange)) {
+        // The scan may be older than a revoke or a new declaration: never write RAM from grants that changed.
+        const current = await this.deps.grants.listGrantsForRole(role);
+        if (!sameRevisions(scanned, current)) {
+          grants = current;
+          declared = grants.length > 0;
+          desired = desiredRoleFromGrants(role, grants, this.deps.clock.now());
+          observation = await observe();
+          plan = planRoleChanges(desired, observation, this.deps.plan, hold === undefined ? {} : { hold });
+        }
+      }
       const result = await applyRolePlan(
         plan,
         {
@@ -156,4 +173,14 @@ export class RolePipeline {
       return failedResult(role, roleError, []);
     }
   }
+}
+
+/** True when both reads hold the same grant rows at the same revisions. */
+function sameRevisions(a: readonly Grant[], b: readonly Grant[]): boolean {
+  const revisions = (grants: readonly Grant[]) =>
+    grants
+      .map((g) => `${grantId(g)}@${g.revision}`)
+      .sort()
+      .join(',');
+  return a.length === b.length && revisions(a) === revisions(b);
 }

@@ -1,5 +1,5 @@
-import { compareRoleKeys, type RoleKey } from '../domain/grant.js';
-import type { GrantStore, RoleStatus, StatusStore } from '../ports.js';
+import { compareRoleKeys, type Grant, type RoleKey } from '../domain/grant.js';
+import type { GrantStore, RoleGrants, RoleStatus, StatusStore } from '../ports.js';
 import { HoldReason } from './plan.js';
 import { isDeferred } from './status.js';
 
@@ -9,7 +9,12 @@ export interface RoleVisit extends RoleKey {
   readonly declared: boolean;
   /** The role's status row, or null when it has none. */
   readonly status: RoleStatus | null;
+  /** The role's grant rows as the run's scan read them; absent when the scan read only the role's key. */
+  readonly grants?: readonly Grant[];
 }
+
+/** A declared role as the grant store lists it: its key, and its grant rows when the scan read them. */
+export type DeclaredRole = RoleKey & { readonly grants?: readonly Grant[] };
 
 /**
  * Merge the declared roles and the status rows, both sorted by {@link compareRoleKeys}, into one sorted stream of
@@ -17,7 +22,7 @@ export interface RoleVisit extends RoleKey {
  * revoked while its account was unreachable, for example). Streams: holds one item of each side at a time.
  */
 export async function* mergeRoleVisits(
-  declared: AsyncIterable<RoleKey>,
+  declared: AsyncIterable<DeclaredRole>,
   statuses: AsyncIterable<RoleStatus>,
 ): AsyncIterable<RoleVisit> {
   const roles = declared[Symbol.asyncIterator]();
@@ -27,12 +32,14 @@ export async function* mergeRoleVisits(
   while (!role.done || !row.done) {
     // Negative: only the declared role comes next; positive: only the status row; zero: both, for one role.
     const order = role.done ? 1 : row.done ? -1 : compareRoleKeys(role.value, row.value);
-    const key: RoleKey = order <= 0 ? (role.value as RoleKey) : (row.value as RoleStatus);
+    const key: RoleKey = order <= 0 ? (role.value as DeclaredRole) : (row.value as RoleStatus);
+    const grants = order <= 0 ? (role.value as DeclaredRole).grants : undefined;
     yield {
       ownerAccountId: key.ownerAccountId,
       roleName: key.roleName,
       declared: order <= 0,
       status: order >= 0 ? (row.value as RoleStatus) : null,
+      ...(grants === undefined ? {} : { grants }),
     };
     if (order <= 0) role = await roles.next();
     if (order >= 0) row = await rows.next();
@@ -40,23 +47,28 @@ export async function* mergeRoleVisits(
 }
 
 /**
- * The roles a run visits: every declared role and every role with a status row, merged (one stream per owner
- * account when `ownerAccountIds` is given, a shard's accounts).
+ * The roles a run visits, each with its grant rows and its status row: one scan of each store, merged (one stream
+ * per owner account when `ownerAccountIds` is given, a shard's accounts).
  */
 export async function* listRoleVisits(
   stores: { readonly grants: GrantStore; readonly status: StatusStore },
   ownerAccountIds?: readonly string[],
 ): AsyncIterable<RoleVisit> {
   if (ownerAccountIds === undefined) {
-    yield* mergeRoleVisits(stores.grants.listManagedRoles(), stores.status.listStatuses());
+    yield* mergeRoleVisits(declaredRoles(stores.grants.listRoleGrants()), stores.status.listStatuses());
     return;
   }
   for (const ownerAccountId of ownerAccountIds) {
     yield* mergeRoleVisits(
-      stores.grants.listManagedRoles({ ownerAccountId }),
+      declaredRoles(stores.grants.listRoleGrants({ ownerAccountId })),
       stores.status.listStatuses({ ownerAccountId }),
     );
   }
+}
+
+async function* declaredRoles(roles: AsyncIterable<RoleGrants>): AsyncIterable<DeclaredRole> {
+  for await (const { role, grants } of roles)
+    yield { ownerAccountId: role.ownerAccountId, roleName: role.roleName, grants };
 }
 
 /** The hold a status row puts on a scheduled reconcile: a flap pause, or a failure backoff still running. */

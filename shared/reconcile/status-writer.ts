@@ -45,9 +45,17 @@ export const skipStatusWrites: RoleStatusWriter = {
   write: async ({ previous }) => (previous ? { row: previous, failed: false } : { failed: false }),
 };
 
+/** True when two rows differ at most in their time (`lastReconciledAt`) and version. */
+function sameStatus(a: RoleStatus, b: RoleStatus): boolean {
+  const { lastReconciledAt: _a, version: _av, ...restA } = a;
+  const { lastReconciledAt: _b, version: _bv, ...restB } = b;
+  return JSON.stringify(restA, Object.keys(restA).sort()) === JSON.stringify(restB, Object.keys(restB).sort());
+}
+
 /**
- * The status rows of the reconciled roles: each written conditionally on the version read, re-read and tried once
- * more after a race. A role left without any grant row is forgotten once it is settled: its row goes, so runs stop
+ * The status rows of the reconciled roles: each written only when something besides its time changed (a run that
+ * finds a role as it was writes nothing), conditionally on the version read, re-read and tried once more after a
+ * race. A role left without any grant row is forgotten once it is settled: its row goes, so runs stop
  * visiting it. The write that pauses a flapping role records a `role.paused` event (best effort: the row says so).
  */
 export class StatusWriter implements RoleStatusWriter {
@@ -66,6 +74,7 @@ export class StatusWriter implements RoleStatusWriter {
         const next = nextRoleStatus(role, known ?? undefined, result, this.deps.clock.now(), this.deps.policy, {
           resume,
         });
+        if (known && sameStatus(known, next)) return { row: known, failed: false };
         const row = await this.deps.status.putStatus(next, known?.version ?? 0);
         if (row.pausedReason !== undefined && known?.pausedReason === undefined) {
           await this.#recordFlapPause(role, row, correlationId);

@@ -11,6 +11,7 @@ import type {
   MessageClaim,
   MessageIdentity,
   ProcessedMessageLedger,
+  RoleGrants,
   RoleStatus,
   StatusStore,
 } from '../../shared/ports.js';
@@ -21,7 +22,7 @@ const roleKeyOf = (k: RoleKey): string => `${k.ownerAccountId}/${k.roleName.toLo
 /** Grants in memory, with revision conditions; lists roles sorted by owner and name, as the Tablestore store does. */
 export class MemoryGrantStore implements GrantStore {
   readonly #grants = new Map<string, Grant>();
-  /** Roles handed out by `listManagedRoles` so far (to check streaming). */
+  /** Roles handed out by `listManagedRoles` (and so `listRoleGrants`) so far (to check streaming). */
   yielded = 0;
 
   constructor(grants: readonly Grant[] = []) {
@@ -50,7 +51,19 @@ export class MemoryGrantStore implements GrantStore {
   }
 
   async listGrantsForRole(role: RoleKey): Promise<Grant[]> {
+    return this.#grantsOf(role);
+  }
+
+  #grantsOf(role: RoleKey): Grant[] {
     return [...this.#grants.values()].filter((g) => roleKeyOf(g) === roleKeyOf(role));
+  }
+
+  /**
+   * Each role of {@link listManagedRoles} (as it is at the call, so a test may replace it) with its grants, read as
+   * one scan reads them: not through {@link listGrantsForRole}, so a test counts the reads per role alone.
+   */
+  async *listRoleGrants(filter?: { ownerAccountId?: string }): AsyncIterable<RoleGrants> {
+    for await (const role of this.listManagedRoles(filter)) yield { role, grants: this.#grantsOf(role) };
   }
 
   async *listManagedRoles(filter?: { ownerAccountId?: string }): AsyncIterable<RoleKey> {

@@ -1,7 +1,7 @@
 import TableStore from 'tablestore';
 import { DtsTrustError } from '../../domain/errors.js';
 import { type Grant, type GrantKey, GrantSchema, type RoleKey } from '../../domain/grant.js';
-import type { GrantStore } from '../../ports.js';
+import type { GrantStore, RoleGrants } from '../../ports.js';
 import { callStore } from './errors.js';
 import {
   attributesOf,
@@ -87,17 +87,7 @@ export class TablestoreGrantStore implements GrantStore {
   }
 
   async *listManagedRoles(filter?: { ownerAccountId?: string }): AsyncIterable<RoleKey> {
-    const owner = filter?.ownerAccountId;
-    const start: TableStore.PrimaryKeyInput = [
-      { ownerUid: owner ?? TableStore.INF_MIN },
-      { roleName: TableStore.INF_MIN },
-      { trustedUid: TableStore.INF_MIN },
-    ];
-    const end: TableStore.PrimaryKeyInput = [
-      { ownerUid: owner ?? TableStore.INF_MAX },
-      { roleName: TableStore.INF_MAX },
-      { trustedUid: TableStore.INF_MAX },
-    ];
+    const { start, end } = ownerRange(filter?.ownerAccountId);
     let last: string | undefined;
     for await (const row of rangeRows(this.client, this.table, start, end, ['revision'])) {
       const pk = primaryKeyOf(row);
@@ -109,4 +99,37 @@ export class TablestoreGrantStore implements GrantStore {
       }
     }
   }
+
+  async *listRoleGrants(filter?: { ownerAccountId?: string }): AsyncIterable<RoleGrants> {
+    const { start, end } = ownerRange(filter?.ownerAccountId);
+    let current: { role: RoleKey; grants: Grant[] } | undefined;
+    for await (const row of rangeRows(this.client, this.table, start, end)) {
+      const pk = primaryKeyOf(row);
+      const role = { ownerAccountId: String(pk.ownerUid), roleName: String(pk.roleName) };
+      const grant = grantFromRow(row);
+      if (current?.role.ownerAccountId === role.ownerAccountId && current.role.roleName === role.roleName) {
+        current.grants.push(grant);
+        continue;
+      }
+      if (current) yield current;
+      current = { role, grants: [grant] };
+    }
+    if (current) yield current;
+  }
+}
+
+/** The key range of every grant row, or of one owner account's. */
+function ownerRange(owner: string | undefined): { start: TableStore.PrimaryKeyInput; end: TableStore.PrimaryKeyInput } {
+  return {
+    start: [
+      { ownerUid: owner ?? TableStore.INF_MIN },
+      { roleName: TableStore.INF_MIN },
+      { trustedUid: TableStore.INF_MIN },
+    ],
+    end: [
+      { ownerUid: owner ?? TableStore.INF_MAX },
+      { roleName: TableStore.INF_MAX },
+      { trustedUid: TableStore.INF_MAX },
+    ],
+  };
 }

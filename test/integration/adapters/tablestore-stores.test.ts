@@ -106,6 +106,37 @@ describe('TablestoreGrantStore', () => {
     expect(roles).toEqual([...roles].sort());
   });
 
+  it('lists every role with its grants in one scan, rows the previous release wrote included', async () => {
+    const owner = '1555555555555555';
+    const legacy = { ...grant({ ownerAccountId: owner, roleName: 'b-legacy' }), revision: 3 };
+    delete (legacy as { origin?: unknown }).origin;
+    await services.tablestore.putRow({
+      tableName: services.config.tables.grants,
+      primaryKey: [{ ownerUid: owner }, { roleName: 'b-legacy' }, { trustedUid: TRUSTED }],
+      condition: new TableStore.Condition(TableStore.RowExistenceExpectation.IGNORE, null),
+      attributeColumns: [{ grant: JSON.stringify(legacy) }, { revision: TableStore.Long.fromNumber(3) }],
+    });
+    for (const trustedAccountId of ['1906547382910461', '1906547382910460']) {
+      await services.grants.putGrant(grant({ ownerAccountId: owner, roleName: 'a-two', trustedAccountId }));
+    }
+    const listed = [];
+    for await (const { role, grants } of services.grants.listRoleGrants({ ownerAccountId: owner })) {
+      listed.push([role.roleName, grants.map((g) => `${g.trustedAccountId}@${g.revision}`)]);
+    }
+    expect(listed).toEqual([
+      ['a-two', ['1906547382910460@1', '1906547382910461@1']],
+      ['b-legacy', [`${TRUSTED}@3`]],
+    ]);
+  });
+
+  it('deletes a grant only at the revision read, when asked to', async () => {
+    const g = await services.grants.putGrant(grant({ roleName: 'delete-at-revision' }));
+    const renewed = await services.grants.putGrant({ ...g, expiresAt: '2027-01-01T00:00:00Z' }, g.revision);
+    await expect(services.grants.deleteGrant(g, g.revision)).rejects.toBeInstanceOf(ConcurrentModificationError);
+    await services.grants.deleteGrant(renewed, renewed.revision);
+    expect(await services.grants.getGrant(g)).toBeUndefined();
+  });
+
   it('forgets a deleted grant, and deleting twice is fine', async () => {
     const g = await services.grants.putGrant(grant({ roleName: 'delete-me' }));
     await services.grants.deleteGrant(g);

@@ -461,6 +461,68 @@ describe('createReconciler', () => {
     });
   });
 
+  describe('steady-state cost', () => {
+    it("reads each role's grants from the run's scan, not once per role", async () => {
+      const { reconciler, grants } = engine(grantsFor(OWNER, roleNames(5)));
+      await reconciler.reconcileAll({ correlationId: 'first' });
+      let reads = 0;
+      const listGrantsForRole = grants.listGrantsForRole.bind(grants);
+      grants.listGrantsForRole = (role) => {
+        reads += 1;
+        return listGrantsForRole(role);
+      };
+      expect((await reconciler.reconcileAll({ correlationId: 'second' })).outcomes).toEqual({ inSync: 5 });
+      expect(reads).toBe(0);
+    });
+
+    it('writes no status row when only its time would change', async () => {
+      const { reconciler, status, clock } = engine(grantsFor(OWNER, roleNames(4)));
+      await reconciler.reconcileAll({ correlationId: 'first' });
+      await reconciler.reconcileAll({ correlationId: 'second' });
+      const puts = status.puts;
+      clock.advance(15 * 60_000);
+      expect((await reconciler.reconcileAll({ correlationId: 'third' })).outcomes).toEqual({ inSync: 4 });
+      expect(status.puts).toBe(puts);
+    });
+
+    it('writes the status row again once something besides its time changes', async () => {
+      const { reconciler, directory, status } = engine([grant()]);
+      await reconciler.reconcileAll({ correlationId: 'first' });
+      directory.role(OWNER, ROLE.roleName)?.policies.splice(0);
+      await reconciler.reconcileAll({ correlationId: 'repair' });
+      expect(await status.getStatus(ROLE)).toMatchObject({ lastResult: 'repaired', flapCount: 1, version: 2 });
+      await reconciler.reconcileAll({ correlationId: 'steady' });
+      expect(await status.getStatus(ROLE)).toMatchObject({ lastResult: 'inSync', version: 3 });
+    });
+
+    it('never re-applies a grant revoked after the scan read it: the grants are read again before a RAM write', async () => {
+      const { reconciler, directory, grants, broker } = engine([grant()]);
+      const credentialsFor = broker.credentialsFor.bind(broker);
+      broker.credentialsFor = async (accountId) => {
+        await grants.deleteGrant(grant());
+        return credentialsFor(accountId);
+      };
+      const report = await reconciler.reconcileAll({ correlationId: 'revoked-meanwhile' });
+      expect(report.outcomes).toEqual({ inSync: 1 });
+      expect(directory.count('createRole')).toBe(0);
+    });
+
+    it('applies a grant declared after the scan read the role as the grants now say', async () => {
+      const { reconciler, directory, grants, broker } = engine([grant()]);
+      await reconciler.reconcileAll({ correlationId: 'create' });
+      directory.role(OWNER, ROLE.roleName)?.policies.splice(0);
+      const credentialsFor = broker.credentialsFor.bind(broker);
+      broker.credentialsFor = async (accountId) => {
+        await grants.putGrant(grant({ trustedAccountId: SECOND }));
+        return credentialsFor(accountId);
+      };
+      expect((await reconciler.reconcileAll({ correlationId: 'declared-meanwhile' })).outcomes).toEqual({
+        repaired: 1,
+      });
+      expect(directory.role(OWNER, ROLE.roleName)?.trustPolicy).toBe(trustText([TRUSTED, SECOND]));
+    });
+  });
+
   describe('a dry run', () => {
     it('plans without changing anything', async () => {
       const { reconciler, directory } = engine([grant({ trustedAccountId: TRUSTED })]);
