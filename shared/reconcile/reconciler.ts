@@ -3,17 +3,16 @@ import type { RoleKey } from '../domain/grant.js';
 import type { AuditLog, Clock, CredentialBroker, GrantStore, Random, RoleDirectory, StatusStore } from '../ports.js';
 import { processByAccount } from './account-lanes.js';
 import { AccountRateLimits, AccountSessions } from './account-sessions.js';
-import { removalFightFinding } from './findings.js';
-import { expireRoleGrants, isSettled } from './grant-expiry.js';
-import { RoleOutcome, type RoleResult } from './outcome.js';
+import type { RoleResult } from './outcome.js';
 import type { PlanOptions } from './plan.js';
 import type { PolicyTypeResolver } from './policy-attachments.js';
+import { ReconcileRun } from './reconcile-run.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry.js';
-import { RolePipeline, type RoleRequest, type RoleRunScope } from './role-pipeline.js';
-import { listRoleVisits, type RoleVisit, statusHold } from './role-visits.js';
-import { RunMode, type RunResult, RunTally } from './run-result.js';
+import { RolePipeline } from './role-pipeline.js';
+import { listRoleVisits, type RoleVisit } from './role-visits.js';
+import { RunMode, type RunResult } from './run-result.js';
 import { DEFAULT_STATUS_POLICY, type StatusPolicy } from './status.js';
-import { type RoleStatusWriter, StatusWriter, skipStatusWrites } from './status-writer.js';
+import { StatusWriter, skipStatusWrites } from './status-writer.js';
 
 /** Tuning of the reconciler; every member has a default. */
 export interface ReconcilerOptions {
@@ -95,13 +94,6 @@ export interface Reconciler {
   reconcileRoles(roles: AsyncIterable<RoleKey>, ctx: RunContext): Promise<RunResult>;
 }
 
-/** One run: its roles' scope, where status rows go, and what it counts. */
-interface Run extends RoleRunScope {
-  readonly status: RoleStatusWriter;
-  readonly tally: RunTally;
-  readonly expireGrants: boolean;
-}
-
 /** An audit log that keeps nothing: a dry run's records. */
 const discardedAudit: AuditLog = { record: async () => undefined };
 
@@ -129,80 +121,28 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
     policy: { ...DEFAULT_STATUS_POLICY, ...options.status },
     newId,
   });
+  const lanes = {
+    accounts: options.accountConcurrency ?? 4,
+    rolesPerAccount: options.roleConcurrency ?? 4,
+    queuedRoles: options.queuedRoles ?? 100,
+  };
 
-  /** A run that applies what it plans, or a dry run that only reads. */
-  const openRun = (ctx: RunContext): Run => {
+  /** A run that applies what it plans, or a dry run: no RAM write, no record kept, no status row, no expiry. */
+  const openRun = (ctx: RunContext): ReconcileRun => {
     const dryRun = ctx.dryRun ?? false;
     const audit = dryRun ? discardedAudit : deps.audit;
-    const sessions = new AccountSessions({
-      ...deps,
-      limits,
-      audit,
-      retry,
-      newId,
-      correlationId: ctx.correlationId,
-      writes: !dryRun,
-    });
-    return {
-      correlationId: ctx.correlationId,
-      sessions,
+    const { correlationId } = ctx;
+    return new ReconcileRun({
+      correlationId,
+      sessions: new AccountSessions({ ...deps, limits, audit, retry, newId, correlationId, writes: !dryRun }),
       audit,
       status: dryRun ? skipStatusWrites : statusWriter,
-      tally: new RunTally(options.maxResults ?? 1000),
-      expireGrants: !dryRun && (ctx.expireGrants ?? false),
-    };
-  };
-
-  /**
-   * Reconcile a role inside a run, then write its status. A scheduled run (`visit` given, with the status row its
-   * scan read) holds back the additions and repairs of a flap-paused or backing-off role (it ends `paused` or
-   * `deferred` when nothing else was to be done; a `deferred` role's row is left as it was, so the backoff runs
-   * on). An explicit reconcile holds nothing back and resumes a paused role.
-   */
-  const reconcileInRun = async (run: Run, role: RoleKey, visit?: RoleVisit): Promise<RoleResult> => {
-    const request: RoleRequest = {
-      role,
-      hold: visit?.status ? statusHold(visit.status, deps.clock.now()) : undefined,
-      grants: visit?.grants,
-    };
-    const { result, grants, declared } = await pipeline.reconcile(run, request);
-    if (result.outcome === RoleOutcome.Deferred) return result;
-    const written = await run.status.write({
-      result,
-      previous: visit?.status,
-      resume: visit === undefined,
-      declared,
-      correlationId: run.correlationId,
+      pipeline,
+      expiry: !dryRun && ctx.expireGrants ? deps.grants : undefined,
+      clock: deps.clock,
+      newId,
+      maxResults: options.maxResults ?? 1000,
     });
-    if (written.failed) run.tally.statusWriteFailed();
-    if (run.expireGrants && !written.failed && isSettled(result.outcome)) {
-      run.tally.grantsExpired(await expireGrantsOf(run, grants));
-    }
-    return withFinding(run, result, written.row);
-  };
-
-  /** Remove the expired grants of a settled role; a failure leaves them for the next run. */
-  const expireGrantsOf = (run: Run, grants: Parameters<typeof expireRoleGrants>[1]): Promise<number> =>
-    expireRoleGrants(
-      { grants: deps.grants, audit: run.audit, clock: deps.clock, newId },
-      grants,
-      run.correlationId,
-    ).catch(() => 0);
-
-  /** Add the `removal-fight` finding when a flap-paused role had undeclared access removed again. */
-  const withFinding = async (run: Run, result: RoleResult, row: Parameters<typeof removalFightFinding>[1]) => {
-    const finding = removalFightFinding(result, row, {
-      id: newId(),
-      time: deps.clock.now(),
-      correlationId: run.correlationId,
-    });
-    if (finding === undefined) return result;
-    try {
-      await run.audit.record(finding);
-      return { ...result, auditEvents: [...result.auditEvents, finding] };
-    } catch {
-      return result;
-    }
   };
 
   /** Reconcile a stream of roles in one run: scheduled (each with its visit) or explicit. */
@@ -211,39 +151,23 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
     ctx: RunContext,
     visitOf: (item: T) => RoleVisit | undefined,
   ): Promise<RunResult> => {
-    const started = deps.clock.now().getTime();
     const run = openRun(ctx);
-    await processByAccount(
-      items,
-      {
-        accounts: options.accountConcurrency ?? 4,
-        rolesPerAccount: options.roleConcurrency ?? 4,
-        queuedRoles: options.queuedRoles ?? 100,
-      },
-      async (item) => {
-        const role = { ownerAccountId: item.ownerAccountId, roleName: item.roleName };
-        const result = await reconcileInRun(run, role, visitOf(item));
-        run.tally.add(result);
-        ctx.onRoleDone?.(result);
-      },
-    );
-    return {
-      correlationId: ctx.correlationId,
+    await processByAccount(items, lanes, async (item) => {
+      const role = { ownerAccountId: item.ownerAccountId, roleName: item.roleName };
+      const result = await run.reconcile(role, visitOf(item));
+      ctx.onRoleDone?.(result);
+    });
+    return run.result({
       mode: ctx.mode ?? RunMode.Inline,
       dryRun: ctx.dryRun ?? false,
-      ...run.tally.counts,
-      failedAccounts: run.sessions.failures,
-      durationMs: deps.clock.now().getTime() - started,
-      apiCalls: run.sessions.calls,
-      ...(ctx.ownerAccountIds === undefined ? {} : { ownerAccountIds: ctx.ownerAccountIds }),
-    };
+      ownerAccountIds: ctx.ownerAccountIds,
+    });
   };
-  const reconcileVisits = (visits: AsyncIterable<RoleVisit>, ctx: RunContext) => runOver(visits, ctx, (v) => v);
 
   return {
-    reconcileRole: (role, ctx) => reconcileInRun(openRun(ctx), role),
-    reconcileAll: (ctx) => reconcileVisits(listRoleVisits(deps, ctx.ownerAccountIds), ctx),
-    reconcileVisits,
+    reconcileRole: (role, ctx) => openRun(ctx).reconcile(role),
+    reconcileAll: (ctx) => runOver(listRoleVisits(deps, ctx.ownerAccountIds), ctx, (visit) => visit),
+    reconcileVisits: (visits, ctx) => runOver(visits, ctx, (visit) => visit),
     reconcileRoles: (roles, ctx) => runOver(roles, ctx, () => undefined),
   };
 }

@@ -1,0 +1,107 @@
+import type { RoleKey } from '../domain/grant.js';
+import type { AuditLog, Clock, GrantStore } from '../ports.js';
+import type { AccountSessions } from './account-sessions.js';
+import { removalFightFinding } from './findings.js';
+import { expireRoleGrants, isSettled } from './grant-expiry.js';
+import { RoleOutcome, type RoleResult } from './outcome.js';
+import type { RolePipeline, RoleRun } from './role-pipeline.js';
+import { type RoleVisit, statusHold } from './role-visits.js';
+import { type RunMode, type RunResult, RunTally } from './run-result.js';
+import type { RoleStatusWriter } from './status-writer.js';
+
+/** What one run is made of: its accounts, where its records and status rows go, and whether it expires grants. */
+export interface ReconcileRunParts {
+  readonly correlationId: string;
+  readonly sessions: AccountSessions;
+  /** The audit log (a dry run's keeps nothing). */
+  readonly audit: AuditLog;
+  /** Where status rows go (a dry run's writes nothing). */
+  readonly status: RoleStatusWriter;
+  readonly pipeline: RolePipeline;
+  /** Where expired grants are removed from; absent when the run expires none (a dry run, an explicit reconcile). */
+  readonly expiry?: GrantStore | undefined;
+  readonly clock: Clock;
+  readonly newId: () => string;
+  readonly maxResults: number;
+}
+
+/**
+ * One run of the reconciler: each role through the pipeline, then its status row, then (scheduled timer runs) its
+ * expired grants, then the `removal-fight` finding when a flap-paused role had undeclared access removed again;
+ * every role counted in the run's tally.
+ */
+export class ReconcileRun {
+  readonly #tally: RunTally;
+  readonly #started: number;
+
+  constructor(private readonly parts: ReconcileRunParts) {
+    this.#tally = new RunTally(parts.maxResults);
+    this.#started = parts.clock.now().getTime();
+  }
+
+  /**
+   * Reconcile one role of the run and count it. A scheduled run (`visit` given, with the status row and grants its
+   * scan read) holds back the additions and repairs of a flap-paused or backing-off role (it ends `paused` or
+   * `deferred` when nothing else was to be done; a `deferred` role's row is left as it was, so the backoff runs
+   * on). An explicit reconcile (no visit) holds nothing back and resumes a paused role.
+   */
+  async reconcile(role: RoleKey, visit?: RoleVisit): Promise<RoleResult> {
+    const result = await this.#reconcile(role, visit);
+    this.#tally.add(result);
+    return result;
+  }
+
+  /** What the run did so far. */
+  result(details: { mode: RunMode; dryRun: boolean; ownerAccountIds?: readonly string[] | undefined }): RunResult {
+    return {
+      correlationId: this.parts.correlationId,
+      mode: details.mode,
+      dryRun: details.dryRun,
+      ...this.#tally.counts,
+      failedAccounts: this.parts.sessions.failures,
+      durationMs: this.parts.clock.now().getTime() - this.#started,
+      apiCalls: this.parts.sessions.calls,
+      ...(details.ownerAccountIds === undefined ? {} : { ownerAccountIds: details.ownerAccountIds }),
+    };
+  }
+
+  async #reconcile(role: RoleKey, visit: RoleVisit | undefined): Promise<RoleResult> {
+    const { parts } = this;
+    const { result, grants, declared } = await parts.pipeline.reconcile(parts, {
+      role,
+      hold: visit?.status ? statusHold(visit.status, parts.clock.now()) : undefined,
+      grants: visit?.grants,
+    });
+    if (result.outcome === RoleOutcome.Deferred) return result;
+    const written = await parts.status.write({
+      result,
+      previous: visit?.status,
+      resume: visit === undefined,
+      declared,
+      correlationId: parts.correlationId,
+    });
+    if (written.failed) this.#tally.statusWriteFailed();
+    if (parts.expiry && !written.failed && isSettled(result.outcome)) {
+      this.#tally.grantsExpired(await this.#expire(parts.expiry, grants));
+    }
+    return this.#withFinding(result, written.row);
+  }
+
+  /** Remove the expired grants of a settled role; a failure leaves them for the next run. */
+  #expire(store: GrantStore, grants: RoleRun['grants']): Promise<number> {
+    const { audit, clock, newId, correlationId } = this.parts;
+    return expireRoleGrants({ grants: store, audit, clock, newId }, grants, correlationId).catch(() => 0);
+  }
+
+  async #withFinding(result: RoleResult, row: Parameters<typeof removalFightFinding>[1]): Promise<RoleResult> {
+    const { audit, clock, newId, correlationId } = this.parts;
+    const finding = removalFightFinding(result, row, { id: newId(), time: clock.now(), correlationId });
+    if (finding === undefined) return result;
+    try {
+      await audit.record(finding);
+      return { ...result, auditEvents: [...result.auditEvents, finding] };
+    } catch {
+      return result;
+    }
+  }
+}
