@@ -10,14 +10,13 @@ export interface ListedGrant {
   readonly active: boolean;
 }
 
-/** The declared grants of the selected roles, role by role in key order. */
+/** The declared grants of the selected roles, role by role in key order (one scan of the grant store). */
 export async function* listGrants(services: Services, selection: RoleSelection): AsyncIterable<ListedGrant> {
   const now = services.clock.now();
   const name = selection.role?.toLowerCase();
   const filter = selection.owner === undefined ? undefined : { ownerAccountId: selection.owner };
-  for await (const role of services.grants.listManagedRoles(filter)) {
+  for await (const { role, grants } of services.grants.listRoleGrants(filter)) {
     if (name !== undefined && role.roleName.toLowerCase() !== name) continue;
-    for (const grant of await services.grants.listGrantsForRole(role))
-      yield { grant, active: isGrantActive(grant, now) };
+    for (const grant of grants) yield { grant, active: isGrantActive(grant, now) };
   }
 }
