@@ -36,9 +36,6 @@ export const MessageOutcome = {
 /** One of {@link MessageOutcome}. */
 export type MessageOutcome = (typeof MessageOutcome)[keyof typeof MessageOutcome];
 
-/** What intake reports of a role it reconciled right after storing the grants: its role, outcome and error. */
-type ReconciledRole = Pick<RoleResult, 'role' | 'outcome' | 'error'>;
-
 /** The result of one queue message. */
 export interface MessageResult {
   readonly index: number;
@@ -49,7 +46,7 @@ export interface MessageResult {
   readonly codes?: readonly string[];
   readonly problems?: readonly ValidationProblem[];
   readonly grantIds?: readonly string[];
-  readonly roles?: readonly ReconciledRole[];
+  readonly roles?: readonly Pick<RoleResult, 'role' | 'outcome' | 'error'>[];
   /** Preflight questions no read could answer (an account without a management role): reported, not passed. */
   readonly unchecked?: readonly UncheckedQuestion[];
   /** For `retry`: why. */
@@ -69,7 +66,10 @@ export interface IntakeDeps {
   readonly audit: AuditLog;
   readonly clock: Pick<Clock, 'now'>;
   /** Reconcile one role now (the reconciler's `reconcileRole`). */
-  readonly reconcileRole: (role: RoleKey, correlationId: string) => Promise<ReconciledRole>;
+  readonly reconcileRole: (
+    role: RoleKey,
+    correlationId: string,
+  ) => Promise<Pick<RoleResult, 'role' | 'outcome' | 'error'>>;
   /** Known partitions of accounts (Finance/Gov pairing rule). */
   readonly partitions?: Readonly<Record<string, AccountPartition>>;
   /** The partition of an account `partitions` does not list (`defaultAccountPartition` of the trust settings). */
@@ -271,7 +271,7 @@ export async function processTicketMessage(message: QueueMessage, deps: IntakeDe
     await applyTicket(ticket, grants, deps, record, unchecked);
     const roles = new Map<string, RoleKey>();
     for (const g of grants) roles.set(roleId(g), { ownerAccountId: g.ownerAccountId, roleName: g.roleName });
-    const reconciled: ReconciledRole[] = [];
+    const reconciled: Pick<RoleResult, 'role' | 'outcome' | 'error'>[] = [];
     for (const role of roles.values()) reconciled.push(await deps.reconcileRole(role, correlationId));
 
     const outcome = body.action === TicketAction.Declare ? MessageOutcome.Declared : MessageOutcome.Revoked;

@@ -4,16 +4,16 @@ import { grantId, roleArn, roleId } from '../domain/ownership.js';
 import type { AuditLog, Clock, GrantStore } from '../ports.js';
 import type { RoleResult } from '../reconcile/outcome.js';
 
-/** What revoking reports of a role it reconciled: its role, outcome and error. */
-type ReconciledRole = Pick<RoleResult, 'role' | 'outcome' | 'error'>;
-
 /** What removing a system's grants needs. */
 export interface RevokeSystemDeps {
   readonly grants: GrantStore;
   readonly audit: AuditLog;
   readonly clock: Pick<Clock, 'now'>;
   /** Reconcile one role now, so the access goes at once (the engine's reconcileRole). */
-  readonly reconcileRole: (role: RoleKey, correlationId: string) => Promise<ReconciledRole>;
+  readonly reconcileRole: (
+    role: RoleKey,
+    correlationId: string,
+  ) => Promise<Pick<RoleResult, 'role' | 'outcome' | 'error'>>;
   /** A fresh unique id (event ids). */
   readonly newId: () => string;
 }
@@ -21,7 +21,7 @@ export interface RevokeSystemDeps {
 /** What {@link revokeSystem} did. */
 export interface RevokeSystemResult {
   readonly revoked: readonly string[];
-  readonly roles: readonly ReconciledRole[];
+  readonly roles: readonly Pick<RoleResult, 'role' | 'outcome' | 'error'>[];
 }
 
 /**
@@ -63,7 +63,7 @@ export async function revokeSystem(
       }),
     );
   }
-  const reconciled: ReconciledRole[] = [];
+  const reconciled: Pick<RoleResult, 'role' | 'outcome' | 'error'>[] = [];
   for (const role of roles.values()) reconciled.push(await deps.reconcileRole(role, correlationId));
   return { revoked: owned.map(grantId), roles: reconciled };
 }

@@ -10,6 +10,10 @@ export { describeAction, describePlan } from './describe-plan.js';
 export { type DesiredTrust, desiredTrustOf } from './desired-trust.js';
 export { type CallGate, gatedDirectory, retryingReads, skippedWrites } from './directory-decorators.js';
 export { expireGrants, expireRoleGrants, isSettled } from './grant-expiry.js';
+export { type ObserveOptions, observeRole, type RoleObservation } from './observe.js';
+export { type RoleError, RoleOutcome, type RoleResult } from './outcome.js';
+export * from './plan.js';
+export { defaultPolicyType, type PolicyTypeResolver, policyChanges } from './policy-attachments.js';
 export {
   createReconciler,
   type ReconcileContext,
@@ -18,10 +22,6 @@ export {
   type ReconcilerOptions,
   type RunContext,
 } from './reconciler.js';
-export { type ObserveOptions, observeRole, type RoleObservation } from './observe.js';
-export { type RoleError, RoleOutcome, type RoleResult } from './outcome.js';
-export * from './plan.js';
-export { defaultPolicyType, type PolicyTypeResolver, policyChanges } from './policy-attachments.js';
 export {
   backoffDelay,
   DEFAULT_RETRY_POLICY,

@@ -1,7 +1,7 @@
 import { type AuditDeliveryReport, deliverAuditEvents } from '../audit/deliver-audit-events.js';
 import { reconcilerFor } from '../composition/reconciler.js';
 import type { Services } from '../composition/services.js';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../ports.js';
 import { RunMode, type RunResult } from '../reconcile/index.js';
 import { recordRunSummary, runSummary } from './run-summary.js';
 

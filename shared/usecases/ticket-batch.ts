@@ -5,7 +5,7 @@ import { DtsTrustError } from '../domain/errors.js';
 import { AccountPreflight } from '../intake/preflight.js';
 import { MessageOutcome, type MessageResult, processTicketBatch } from '../intake/process-ticket.js';
 import type { QueueMessage } from '../intake/queue-message.js';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../ports.js';
 
 /** What one batch of queue messages came to: an outcome per message, and the audit delivery that ended it. */
 export interface TicketBatchResult {

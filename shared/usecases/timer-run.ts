@@ -5,7 +5,7 @@ import { reconcilerFor } from '../composition/reconciler.js';
 import type { Services } from '../composition/services.js';
 import { checkPreviousRun, livenessDeps, recordSuccessfulRun } from '../evidence/liveness.js';
 import type { TimerEvent } from '../fc/envelopes.js';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../ports.js';
 import { listRoleVisits, type RoleVisit, RunMode, type RunResult } from '../reconcile/index.js';
 import { recordRunSummary, runSummary } from './run-summary.js';
 import { planShards, shardTaskId } from './shards.js';
