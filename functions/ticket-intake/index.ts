@@ -57,6 +57,7 @@ export const handler = fcHandler('ticket-intake', async (event, { services, logg
     defaultPartition: settings.defaultAccountPartition,
     ledger: services.ledger,
     grants: services.grants,
+    status: services.status,
     audit: services.outbox,
     clock: services.clock,
     reconcileRole: (role, correlationId) => engine.reconcileRole(role, correlationId),
