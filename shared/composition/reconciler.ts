@@ -1,5 +1,6 @@
 import type { RoleKey } from '../domain/grant.js';
 import type { ReconciledRole } from '../intake/process-ticket.js';
+import type { GrantStore } from '../ports.js';
 import { createReconciler, type Reconciler } from '../reconcile/index.js';
 import type { RunTotals } from '../usecases/run-summary.js';
 import type { Services } from './services.js';
@@ -17,13 +18,16 @@ export interface Engine {
   }): Promise<RunTotals>;
 }
 
-/** Wire the reconciliation engine to the adapters and the configured limits. */
-export function createEngine(services: Services): Engine {
+/**
+ * Wire the reconciliation engine to the adapters and the configured limits. `over.grants` replaces the grant store
+ * (a ticket preview plans against the grants as they would be after the ticket).
+ */
+export function createEngine(services: Services, over: { readonly grants?: GrantStore } = {}): Engine {
   const { config } = services;
   const reconciler = createReconciler({
     broker: services.broker,
     directory: services.directory,
-    grants: services.grants,
+    grants: over.grants ?? services.grants,
     status: services.status,
     audit: services.outbox,
     clock: services.clock,

@@ -16,14 +16,13 @@ import {
   Rejection,
 } from './authenticate.js';
 import type { TicketSystems } from './authority.js';
+import { checkTicket, rolesOf } from './check-ticket.js';
 import type { Guardrails } from './guardrails.js';
 import type { AccountPreflight } from './preflight.js';
 import type { QueueMessage } from './queue-message.js';
-import { type RoleTicketTarget, roleTicketTarget } from './role-tickets.js';
-import { ticketGrants } from './ticket-grants.js';
+import type { RoleTicketTarget } from './role-tickets.js';
 import {
   type GrantTicketBody,
-  isGrantTicket,
   type ModeTicketBody,
   type ResumeTicketBody,
   TicketAction,
@@ -244,46 +243,35 @@ async function applyClaimedTicket(
   deps: IntakeDeps,
   record: Recorder,
 ): Promise<TicketEffect> {
-  const { body, identity } = ticket;
-  if (isGrantTicket(body)) {
-    const grants = await ticketGrants(body, {
-      now: deps.clock.now(),
-      guardrails: deps.guardrails,
-      ...(deps.partitions ? { partitions: deps.partitions } : {}),
-      ...(deps.defaultPartition ? { defaultPartition: deps.defaultPartition } : {}),
-      grants: deps.grants,
-      origin: { system: ticket.system, keyId: identity.keyId, messageId: identity.messageId },
-      systems: ticket.systems,
-    });
-    let unchecked: readonly UncheckedQuestion[] = [];
-    if (body.action === TicketAction.Declare && deps.preflight) {
-      const verdict = await deps.preflight.check(preflightQuestions(body.relationship, 'message.body.relationship'));
-      if (verdict.problems.length > 0) throw new Rejection([...verdict.problems], 'preflight');
-      unchecked = verdict.unchecked;
-    }
-    await applyTicket(ticket, body, grants, deps, record, unchecked);
-    const roles = new Map<string, RoleKey>();
-    for (const g of grants) roles.set(roleId(g), { ownerAccountId: g.ownerAccountId, roleName: g.roleName });
-    return {
-      outcome: body.action === TicketAction.Declare ? MessageOutcome.Declared : MessageOutcome.Revoked,
-      grantIds: grants.map(grantId),
-      roles: [...roles.values()],
-      unchecked,
-    };
+  const checked = await checkTicket(ticket, deps);
+  const roles = rolesOf(checked);
+  switch (checked.action) {
+    case TicketAction.Declare:
+    case TicketAction.Revoke:
+      await applyTicket(ticket, checked.body, checked.grants, deps, record, checked.unchecked);
+      return {
+        outcome: checked.action === TicketAction.Declare ? MessageOutcome.Declared : MessageOutcome.Revoked,
+        grantIds: checked.grants.map(grantId),
+        roles,
+        unchecked: checked.unchecked,
+      };
+    case TicketAction.Mode:
+      await applyModeChange(ticket, checked.body, checked.target, deps, record);
+      return {
+        outcome: MessageOutcome.ModeChanged,
+        grantIds: checked.target.targeted.map(grantId),
+        roles,
+        unchecked: [],
+      };
+    case TicketAction.Resume:
+      await recordResume(ticket, checked.body, checked.target, deps, record);
+      return {
+        outcome: MessageOutcome.Resumed,
+        grantIds: checked.target.roleGrants.map(grantId),
+        roles,
+        unchecked: [],
+      };
   }
-  const target = await roleTicketTarget(body, { grants: deps.grants, system: ticket.system, systems: ticket.systems });
-  const role = { ownerAccountId: body.role.ownerAccountId, roleName: body.role.roleName };
-  if (body.action === TicketAction.Mode) {
-    await applyModeChange(ticket, body, target, deps, record);
-    return {
-      outcome: MessageOutcome.ModeChanged,
-      grantIds: target.targeted.map(grantId),
-      roles: [role],
-      unchecked: [],
-    };
-  }
-  await recordResume(ticket, body, target, deps, record);
-  return { outcome: MessageOutcome.Resumed, grantIds: target.roleGrants.map(grantId), roles: [role], unchecked: [] };
 }
 
 /** The subject of a ticket's outcome event: the ticket in its ticketing system. */
