@@ -65,7 +65,8 @@ async function sendAndDeliver(argv: string[]): Promise<{ outcome: string; codes?
   expect(JSON.parse(sent.lines[0]!)).toMatchObject({ sent: [{ messageId: expect.any(String) }] });
   const deliveries = await ticketTrigger(cloud.cloud).drain();
   return deliveries.flatMap(
-    (d) => (d.invocations.at(-1)?.body as { results: { outcome: string; codes?: string[] }[] }).results,
+    (d) =>
+      (d.invocations.at(-1)?.body as { results?: { outcome: string; codes?: string[] }[] } | undefined)?.results ?? [],
   );
 }
 
