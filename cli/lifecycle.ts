@@ -6,10 +6,10 @@
  * role's grants, live state, last outcome and next expiry. Every command prints a table, or JSON with `--json`.
  */
 import type { Command } from 'commander';
+import { createEngine } from '../shared/composition/reconciler.js';
+import type { Services } from '../shared/composition/services.js';
 import { ValidationError } from '../shared/domain/errors.js';
 import { problemsFromZodError } from '../shared/domain/zod-problems.js';
-import { createEngine } from '../shared/runtime/engine.js';
-import type { Services } from '../shared/runtime/services.js';
 import { LiveState, type RoleStatusReport, roleStatuses } from '../shared/usecases/role-status.js';
 import { type Output, RoleFilterSchema } from './commands.js';
 import { ExitCode } from './exit-codes.js';

@@ -1,7 +1,7 @@
 /** `--preview` of the lifecycle commands: the access preview of a ticket, wired to the deployment and printed. */
 
-import { createEngine } from '../shared/runtime/engine.js';
-import type { Services } from '../shared/runtime/services.js';
+import { createEngine } from '../shared/composition/reconciler.js';
+import type { Services } from '../shared/composition/services.js';
 import {
   previewTicket as preview,
   type RoleAccessPreview,

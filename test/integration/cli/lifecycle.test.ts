@@ -18,7 +18,7 @@ import {
 } from '../../../local/demo/local-environment.js';
 import { DEMO_TICKET_KEY } from '../../../local/demo/sample-events.js';
 import { deployTicketQueue, LOCAL_TICKET_SENDER, ticketTrigger } from '../../../local/demo/ticket-queue.js';
-import type { Services } from '../../../shared/runtime/services.js';
+import type { Services } from '../../../shared/composition/services.js';
 import { FakeClock } from '../../support/fake-clock.js';
 import { EXAMPLE, INSTANT_TABLES, startTestCloud, type TestCloud } from '../../support/local-cloud.js';
 import { localRunnerServices } from '../../support/local-services.js';
