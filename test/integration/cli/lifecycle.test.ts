@@ -8,16 +8,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../../cli/main.js';
-import { readEventBridgeEvents } from '../../../local/cloud/services/eventbridge-store.js';
-import { deployLocally } from '../../../local/demo/local-deployment.js';
+import { readEventBridgeEvents } from '../../../local/cloud/services/eventbridge/store.js';
+import { deployLocally } from '../../../local/harness/local-deployment.js';
 import {
   LOCAL_AUTOMATION,
   LOCAL_EVENT_BUS,
   localCloudEnvironment,
   localTrustSettings,
-} from '../../../local/demo/local-environment.js';
-import { DEMO_TICKET_KEY } from '../../../local/demo/sample-events.js';
-import { deployTicketQueue, LOCAL_TICKET_SENDER, ticketTrigger } from '../../../local/demo/ticket-queue.js';
+} from '../../../local/harness/local-environment.js';
+import { DEMO_TICKET_KEY } from '../../../local/harness/sample-events.js';
+import { deployTicketQueue, LOCAL_TICKET_SENDER, ticketTrigger } from '../../../local/harness/ticket-queue.js';
 import type { Services } from '../../../shared/composition/services.js';
 import { FakeClock } from '../../support/fake-clock.js';
 import { EXAMPLE, INSTANT_TABLES, startTestCloud, type TestCloud } from '../../support/local-cloud.js';
