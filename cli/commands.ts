@@ -10,6 +10,12 @@ import { grantId } from '../shared/domain/ownership.js';
 import { capGrantLifetimes } from '../shared/intake/cap-lifetimes.js';
 import { revokeSystem } from '../shared/intake/revoke-system.js';
 import { describePlan } from '../shared/reconcile/index.js';
+import { ExitCode, exitCodeOf } from './exit-codes.js';
+
+/** Audit events a delivery pass left undelivered: still in the outbox, or set aside for good. */
+function undelivered(audit: { readonly pending: number; readonly setAside: number }): number {
+  return audit.pending + audit.setAside;
+}
 
 /** Where command output goes (stdout in the CLI, a buffer in tests). */
 export interface Output {
@@ -90,7 +96,7 @@ export async function reconcileCommand(services: Services, out: Output, filter: 
     }
     const audit = await deliverAuditEvents(services.outbox, services.sink, { clock: services.clock, correlationId });
     out.line(`audit events delivered: ${audit.delivered}, pending: ${audit.pending}`);
-    return failed > 0 ? 1 : 0;
+    return exitCodeOf({ failed, undelivered: undelivered(audit) });
   }
   let total = 0;
   for await (const _ of selectedRoles(services, { ...(filter.owner ? { owner: filter.owner } : {}) })) total += 1;
@@ -113,7 +119,10 @@ export async function reconcileCommand(services: Services, out: Output, filter: 
   out.line(
     `API calls: ${report.apiCalls.ram} RAM, ${report.apiCalls.assumeRole} AssumeRole; audit events delivered: ${audit.delivered}, pending: ${audit.pending}`,
   );
-  return report.failedAccounts.length > 0 || (report.outcomes.failed ?? 0) > 0 ? 1 : 0;
+  return exitCodeOf({
+    failed: report.failedAccounts.length + (report.outcomes.failed ?? 0),
+    undelivered: undelivered(audit),
+  });
 }
 
 /** The event id `replay` takes: what the outbox and the bus accept as an id. */
@@ -145,7 +154,10 @@ export async function replayCommand(services: Services, out: Output, eventId: st
   out.line(
     `${eventId} is back in the outbox; audit events delivered: ${audit.delivered}, pending: ${audit.pending}, set aside: ${audit.setAside}`,
   );
-  return audit.setAside > 0 || audit.callFailure ? 1 : 0;
+  // The event replayed was refused again: the replay failed.
+  return audit.setAside > 0 || audit.callFailure
+    ? ExitCode.Failed
+    : exitCodeOf({ failed: 0, undelivered: audit.pending });
 }
 
 /** The `revoke-system` argument: a ticketing system name as the trust settings spell it. */
@@ -183,7 +195,7 @@ export async function revokeSystemCommand(services: Services, out: Output, syste
   out.line(
     `${result.revoked.length} grant(s) of ${system} revoked; audit events delivered: ${audit.delivered}, pending: ${audit.pending}`,
   );
-  return result.roles.some((r) => r.error) ? 1 : 0;
+  return exitCodeOf({ failed: result.roles.filter((r) => r.error).length, undelivered: undelivered(audit) });
 }
 
 /**
@@ -206,5 +218,5 @@ export async function capLifetimesCommand(services: Services, out: Output): Prom
   out.line(
     `${capped.length} grant(s) without an expiry now end in ${services.config.guardrails.maxGrantDays} days; audit events delivered: ${audit.delivered}, pending: ${audit.pending}`,
   );
-  return 0;
+  return exitCodeOf({ failed: 0, undelivered: undelivered(audit) });
 }

@@ -216,4 +216,21 @@ describe('the lifecycle through the CLI', () => {
     expect(mode.code).toBe(2);
     expect(mode.text).toContain('options.mode');
   });
+
+  it('exits 3 when the work is done but the audit events could not reach the bus, and 0 once they do', async () => {
+    cloud.cloud.setFaults({ outages: ['eventbridge'] });
+    try {
+      expect((await sendAndDeliver(['declare', relationshipFile, ...ticket('CHG-7')]))[0]).toMatchObject({
+        outcome: 'declared',
+      });
+      const stuck = await cli(['reconcile', '--role', ROLE]);
+      expect(stuck.text).toMatch(/pending: [1-9]/);
+      expect(stuck.code).toBe(3);
+    } finally {
+      cloud.cloud.setFaults({});
+    }
+    const delivered = await cli(['reconcile', '--role', ROLE]);
+    expect(delivered.text).toContain('pending: 0');
+    expect(delivered.code).toBe(0);
+  });
 });
