@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
+import { ALIBABA_ACCOUNT_ID } from '../domain/account-id.js';
 import { DtsTrustError } from '../domain/errors.js';
 import { GrantMode, TicketRefSchema } from '../domain/grant.js';
 import { RelationshipSchema } from '../domain/relationship.js';
@@ -31,7 +32,10 @@ export const TicketRefInputSchema = TicketRefSchema.extend({
   approver: z.string().min(1).max(TicketFieldLimits.approver),
 }).strict();
 
-const TicketAccountIdSchema = z.string().regex(/^\d{16}$/, 'must be a 16-digit account ID (AliyunUidFormat)');
+/** An account ID in a ticket: the one account-ID rule, as a pattern so the published JSON Schema carries it. */
+const TicketAccountIdSchema = z
+  .string()
+  .regex(ALIBABA_ACCOUNT_ID, 'must be a 16-digit Alibaba Cloud account ID (AliyunUidFormat)');
 
 /** The members every ticket body carries, whatever it asks for. */
 const TicketBodyBase = {
