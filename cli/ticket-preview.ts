@@ -2,6 +2,7 @@
 
 import { createEngine } from '../shared/composition/reconciler.js';
 import type { Services } from '../shared/composition/services.js';
+import { AccountPreflight } from '../shared/intake/preflight.js';
 import {
   previewTicket as preview,
   type RoleAccessPreview,
@@ -26,6 +27,8 @@ export async function previewTicket(
       allowedTrustedAccounts: settings.allowedTrustedAccounts,
     },
     partitions: settings.accountPartitions,
+    defaultPartition: settings.defaultAccountPartition,
+    preflight: new AccountPreflight({ broker: services.broker, roles: services.directory, users: services.users }),
     grants: services.grants,
     status: services.status,
     clock: services.clock,

@@ -3,7 +3,7 @@ import { type AuditEventData, AuditEventType, newAuditEvent } from '../domain/au
 import type { ValidationProblem } from '../domain/errors.js';
 import type { Grant, GrantMode, RoleKey } from '../domain/grant.js';
 import { grantId, roleArn, roleId } from '../domain/ownership.js';
-import { preflightQuestions, type UncheckedQuestion } from '../domain/preflight.js';
+import type { UncheckedQuestion } from '../domain/preflight.js';
 import { parseTimestamp } from '../domain/timestamp.js';
 import type { AccountPartition } from '../domain/validation.js';
 import type { AuditLog, Clock, GrantStore, MessageIdentity, ProcessedMessageLedger, StatusStore } from '../ports.js';

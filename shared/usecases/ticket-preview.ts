@@ -11,7 +11,13 @@ import { roleArn, roleId } from '../domain/ownership.js';
 import type { AccountPartition } from '../domain/validation.js';
 import { authenticateTicket, Rejection } from '../intake/authenticate.js';
 import type { TicketSystems } from '../intake/authority.js';
-import { type CheckedTicket, checkTicket, grantChangesOf, rolesOf } from '../intake/check-ticket.js';
+import {
+  type CheckedTicket,
+  type CheckTicketDeps,
+  checkTicket,
+  grantChangesOf,
+  rolesOf,
+} from '../intake/check-ticket.js';
 import type { Guardrails } from '../intake/guardrails.js';
 import { TicketAction } from '../intake/ticket-message.js';
 import type { Clock, GrantStore, StatusStore } from '../ports.js';
@@ -51,6 +57,9 @@ export interface TicketPreviewDeps {
   readonly ticketSystems: TicketSystems;
   readonly guardrails: Guardrails;
   readonly partitions?: Readonly<Record<string, AccountPartition>>;
+  readonly defaultPartition?: AccountPartition;
+  /** The intake's live-account preflight of a declaration. */
+  readonly preflight?: NonNullable<CheckTicketDeps['preflight']>;
   readonly grants: GrantStore;
   readonly status: Pick<StatusStore, 'getStatus'>;
   readonly clock: Pick<Clock, 'now'>;
