@@ -14,7 +14,7 @@ import {
   sampleTicketBody,
   signedMessage,
 } from '../local/harness/sample-events.js';
-import type { TicketBody } from '../shared/intake/ticket-message.js';
+import type { GrantTicketBody } from '../shared/intake/ticket-message.js';
 import { percentile } from './bound.js';
 import { countCalls } from './call-counts.js';
 import { startCloudProcess } from './cloud-process.js';
@@ -76,7 +76,7 @@ function ticketFor(accounts: SampleAccounts): string {
     ...base,
     ticket: { ...base.ticket, id: `BENCH-${counter}` },
     relationship: { ...relationship, source: { ...relationship.source, roleName: `bench-intake-${counter}` } },
-  } as unknown as TicketBody;
+  } as unknown as GrantTicketBody;
   return signedMessage(body);
 }
 

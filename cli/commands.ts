@@ -9,6 +9,12 @@ import { listGrants } from '../shared/usecases/list-grants.js';
 import { countSelectedRoles, reconcileNow } from '../shared/usecases/reconcile-now.js';
 import { revokeTicketSystem } from '../shared/usecases/revoke-ticket-system.js';
 import { listSetAsideEvents, replaySetAsideEvent } from '../shared/usecases/set-aside-events.js';
+import { ExitCode, exitCodeOf } from './exit-codes.js';
+
+/** Audit events a delivery pass left undelivered: still in the outbox, or set aside for good. */
+function undelivered(audit: { readonly pending: number; readonly setAside: number } | undefined): number {
+  return audit === undefined ? 0 : audit.pending + audit.setAside;
+}
 
 /** Where command output goes (stdout in the CLI, a buffer in tests). */
 export interface Output {
@@ -72,7 +78,7 @@ export async function reconcileCommand(services: Services, out: Output, filter: 
     const { run, audit } = await reconcileNow(services, filter, { dryRun: false });
     for (const result of run.results) out.line(roleLine(result));
     out.line(`audit events delivered: ${audit?.delivered ?? 0}, pending: ${audit?.pending ?? 0}`);
-    return (run.outcomes.failed ?? 0) > 0 ? 1 : 0;
+    return exitCodeOf({ failed: run.outcomes.failed ?? 0, undelivered: undelivered(audit) });
   }
   const bar = out.interactive
     ? new SingleBar({ format: 'reconciling [{bar}] {value}/{total} roles | {outcome}' })
@@ -91,7 +97,10 @@ export async function reconcileCommand(services: Services, out: Output, filter: 
   out.line(
     `API calls: ${run.apiCalls.ram} RAM, ${run.apiCalls.assumeRole} AssumeRole; audit events delivered: ${audit?.delivered ?? 0}, pending: ${audit?.pending ?? 0}`,
   );
-  return run.failedAccounts.length > 0 || (run.outcomes.failed ?? 0) > 0 ? 1 : 0;
+  return exitCodeOf({
+    failed: run.failedAccounts.length + (run.outcomes.failed ?? 0),
+    undelivered: undelivered(audit),
+  });
 }
 
 /** The event id `replay` takes: what the outbox and the bus accept as an id. */
@@ -123,7 +132,10 @@ export async function replayCommand(services: Services, out: Output, eventId: st
   out.line(
     `${eventId} is back in the outbox; audit events delivered: ${audit.delivered}, pending: ${audit.pending}, set aside: ${audit.setAside}`,
   );
-  return audit.setAside > 0 || audit.callFailure ? 1 : 0;
+  // The event replayed was refused again: the replay failed.
+  return audit.setAside > 0 || audit.callFailure
+    ? ExitCode.Failed
+    : exitCodeOf({ failed: 0, undelivered: audit.pending });
 }
 
 /** The `revoke-system` argument: a ticketing system name as the trust settings spell it. */
@@ -145,7 +157,7 @@ export async function revokeSystemCommand(services: Services, out: Output, syste
   out.line(
     `${result.revoked.length} grant(s) of ${system} revoked; audit events delivered: ${result.audit.delivered}, pending: ${result.audit.pending}`,
   );
-  return result.roles.some((r) => r.error) ? 1 : 0;
+  return exitCodeOf({ failed: result.roles.filter((r) => r.error).length, undelivered: undelivered(result.audit) });
 }
 
 /**
@@ -158,5 +170,5 @@ export async function capLifetimesCommand(services: Services, out: Output): Prom
   out.line(
     `${capped.length} grant(s) without an expiry now end in ${services.config.guardrails.maxGrantDays} days; audit events delivered: ${audit.delivered}, pending: ${audit.pending}`,
   );
-  return 0;
+  return exitCodeOf({ failed: 0, undelivered: undelivered(audit) });
 }

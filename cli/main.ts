@@ -23,6 +23,7 @@ import {
 } from './commands.js';
 import { registerFindingCommands } from './findings.js';
 import { registerInventoryCommand } from './inventory.js';
+import { registerLifecycleCommands } from './lifecycle.js';
 import { registerReportCommand } from './report.js';
 import { bootstrapCommand, SetupOptionsSchema } from './setup.js';
 import { registerTicketCommands } from './ticket.js';
@@ -132,6 +133,14 @@ export async function runCli(
   registerFindingCommands(program, evidence);
   registerReportCommand(program, evidence);
   registerInventoryCommand(program, evidence);
+  registerLifecycleCommands(program, {
+    env,
+    out,
+    connect,
+    done: (c) => {
+      code = c;
+    },
+  });
   registerTicketCommands(program, {
     env,
     out,

@@ -12,7 +12,9 @@ import { mnsEndpoint, TicketQueue } from '../shared/alicloud/mns.js';
 import { alibabaAccountIdSchema } from '../shared/domain/account-id.js';
 import { CloudApiError, ValidationError, type ValidationProblem } from '../shared/domain/errors.js';
 import { problemsFromZodError } from '../shared/domain/zod-problems.js';
+import type { TicketMessage } from '../shared/intake/ticket-message.js';
 import type { Output } from './commands.js';
+import { ExitCode } from './exit-codes.js';
 import { readTicketFile, signedTicket, type TicketKey, ticketBodies } from './ticket-file.js';
 
 /** The queue ticket messages go to unless `--queue` or `DTS_TRUST_TICKET_QUEUE` says otherwise (s.yaml's). */
@@ -37,10 +39,10 @@ const SendOptionsSchema = z.object({
       '--endpoint must be http(s)://host[:port], e.g. https://<uid>.mns.cn-hangzhou.aliyuncs.com',
     )
     .optional(),
-  json: z.boolean().default(false),
 });
 
-type Env = Readonly<Record<string, string | undefined>>;
+/** The environment the CLI reads. */
+export type Env = Readonly<Record<string, string | undefined>>;
 
 function validated<T extends z.ZodTypeAny>(schema: T, value: unknown, prefix: string): z.output<T> {
   const parsed = schema.safeParse(value);
@@ -48,7 +50,8 @@ function validated<T extends z.ZodTypeAny>(schema: T, value: unknown, prefix: st
   return parsed.data;
 }
 
-async function ticketKey(opts: { keyId?: string; keyFile?: string }, env: Env): Promise<TicketKey> {
+/** The ticketing-system key from `--key-id`/`--key-file` or the environment, validated. */
+export async function ticketKey(opts: { keyId?: string; keyFile?: string }, env: Env): Promise<TicketKey> {
   let secret = env.DTS_TRUST_TICKET_KEY_SECRET;
   if (opts.keyFile !== undefined) {
     try {
@@ -114,7 +117,7 @@ export function registerTicketCommands(program: Command, context: TicketCommandC
     .option('--key-file <file>', 'a file holding the key secret (default DTS_TRUST_TICKET_KEY_SECRET)')
     .action(async (file: string, opts: { keyId?: string; keyFile?: string }) => {
       for (const message of await signFile(file, opts, env)) out.line(JSON.stringify(message));
-      context.done(0);
+      context.done(ExitCode.Ok);
     });
   ticket
     .command('send <file>')
@@ -128,75 +131,106 @@ export function registerTicketCommands(program: Command, context: TicketCommandC
       'the MNS endpoint (default DTS_TRUST_MNS_ENDPOINT, else https://<uid>.mns.<region>.aliyuncs.com)',
     )
     .option('--json', 'print the sent messages as JSON')
-    .action(
-      async (
-        file: string,
-        opts: { keyId?: string; keyFile?: string; queue?: string; account?: string; endpoint?: string; json?: boolean },
-      ) => {
-        const account = opts.account ?? env.DTS_TRUST_AUTOMATION_ACCOUNT_ID;
-        if (account === undefined) {
-          throw new ValidationError([
-            {
-              code: 'MissingQueueAccount',
-              field: 'options.account',
-              message: 'the account of the queue was not given',
-              fix: 'give --account or DTS_TRUST_AUTOMATION_ACCOUNT_ID (the automation account that owns the queue)',
-            },
-          ]);
-        }
-        const where = validated(
-          SendOptionsSchema,
-          {
-            queue: opts.queue ?? env.DTS_TRUST_TICKET_QUEUE,
-            account,
-            region: env.DTS_TRUST_REGION,
-            endpoint: opts.endpoint ?? env.DTS_TRUST_MNS_ENDPOINT,
-            json: opts.json === true,
-          },
-          'options',
-        );
-        const messages = await signFile(file, opts, env);
-        const id = env.ALIBABA_CLOUD_ACCESS_KEY_ID;
-        const secret = env.ALIBABA_CLOUD_ACCESS_KEY_SECRET;
-        const token = env.ALIBABA_CLOUD_SECURITY_TOKEN;
-        const keys =
-          id && secret
-            ? staticKeys({ accessKeyId: id, accessKeySecret: secret, ...(token ? { securityToken: token } : {}) })
-            : defaultChainKeys();
-        const queue = new TicketQueue({
-          endpoint: where.endpoint ?? mnsEndpoint(where.account, where.region),
-          accountId: where.account,
-          queueName: where.queue,
-          keys,
-        });
-        let sent: Awaited<ReturnType<TicketQueue['send']>>;
-        try {
-          sent = await queue.send(messages.map((m) => JSON.stringify(m)));
-        } catch (error) {
-          if (!(error instanceof CloudApiError)) throw error;
-          out.line(`error: ${error.message}`);
-          context.done(1);
-          return;
-        }
-        const rows = sent.map((s) => {
-          const body = messages[s.index]!.body as {
-            id: string;
-            action: string;
-            ticket: { system: string; id: string };
-          };
-          return {
-            messageId: s.messageId,
-            ticket: `${body.ticket.system}:${body.ticket.id}`,
-            action: body.action,
-            id: body.id,
-          };
-        });
-        if (where.json) out.line(JSON.stringify(rows));
-        else {
-          for (const r of rows) out.line(`sent ${r.messageId}  ${r.action} ${r.ticket}  (message ${r.id})`);
-          out.line(`${rows.length} ticket(s) sent to ${where.queue}`);
-        }
-        context.done(0);
+    .action(async (file: string, opts: QueueOptions & { keyId?: string; keyFile?: string; json?: boolean }) => {
+      const where = queueTarget(opts, env);
+      const messages = await signFile(file, opts, env);
+      const sent = await sendSigned(messages, where, env, out);
+      if (sent === undefined) {
+        context.done(ExitCode.Failed);
+        return;
+      }
+      if (opts.json === true) out.line(JSON.stringify(sent));
+      else {
+        for (const r of sent) out.line(`sent ${r.messageId}  ${r.action} ${r.ticket}  (message ${r.id})`);
+        out.line(`${sent.length} ticket(s) sent to ${where.queue}`);
+      }
+      context.done(ExitCode.Ok);
+    });
+}
+
+/** Where `--queue`, `--account`, `--endpoint` say tickets go. */
+export interface QueueOptions {
+  readonly queue?: string;
+  readonly account?: string;
+  readonly endpoint?: string;
+}
+
+/** A validated queue target. */
+export type QueueTarget = z.output<typeof SendOptionsSchema>;
+
+/** The queue target from the options and the environment; throws a {@link ValidationError} naming what is missing. */
+export function queueTarget(opts: QueueOptions, env: Env): QueueTarget {
+  const account = opts.account ?? env.DTS_TRUST_AUTOMATION_ACCOUNT_ID;
+  if (account === undefined) {
+    throw new ValidationError([
+      {
+        code: 'MissingQueueAccount',
+        field: 'options.account',
+        message: 'the account of the queue was not given',
+        fix: 'give --account or DTS_TRUST_AUTOMATION_ACCOUNT_ID (the automation account that owns the queue)',
       },
-    );
+    ]);
+  }
+  return validated(
+    SendOptionsSchema,
+    {
+      queue: opts.queue ?? env.DTS_TRUST_TICKET_QUEUE,
+      account,
+      region: env.DTS_TRUST_REGION,
+      endpoint: opts.endpoint ?? env.DTS_TRUST_MNS_ENDPOINT,
+    },
+    'options',
+  );
+}
+
+/** One ticket put on the queue. */
+export interface SentTicket {
+  readonly messageId: string;
+  /** `system:id` of the ticket. */
+  readonly ticket: string;
+  readonly action: string;
+  /** The body's own id (the intake's idempotency key with the key id). */
+  readonly id: string;
+}
+
+/**
+ * Put signed messages on the queue (base64 bodies) as the caller's RAM identity (ALIBABA_CLOUD_ACCESS_KEY_ID/_SECRET
+ * or the default chain). Returns what was sent, or undefined after printing the queue's refusal.
+ */
+export async function sendSigned(
+  messages: readonly TicketMessage[],
+  where: QueueTarget,
+  env: Env,
+  out: Output,
+): Promise<SentTicket[] | undefined> {
+  const id = env.ALIBABA_CLOUD_ACCESS_KEY_ID;
+  const secret = env.ALIBABA_CLOUD_ACCESS_KEY_SECRET;
+  const token = env.ALIBABA_CLOUD_SECURITY_TOKEN;
+  const keys =
+    id && secret
+      ? staticKeys({ accessKeyId: id, accessKeySecret: secret, ...(token ? { securityToken: token } : {}) })
+      : defaultChainKeys();
+  const queue = new TicketQueue({
+    endpoint: where.endpoint ?? mnsEndpoint(where.account, where.region),
+    accountId: where.account,
+    queueName: where.queue,
+    keys,
+  });
+  let sent: Awaited<ReturnType<TicketQueue['send']>>;
+  try {
+    sent = await queue.send(messages.map((m) => JSON.stringify(m)));
+  } catch (error) {
+    if (!(error instanceof CloudApiError)) throw error;
+    out.line(`error: ${error.message}`);
+    return undefined;
+  }
+  return sent.map((s) => {
+    const body = messages[s.index]!.body as { id: string; action: string; ticket: { system: string; id: string } };
+    return {
+      messageId: s.messageId,
+      ticket: `${body.ticket.system}:${body.ticket.id}`,
+      action: body.action,
+      id: body.id,
+    };
+  });
 }

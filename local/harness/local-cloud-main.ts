@@ -13,8 +13,10 @@ import { loadAccountsFile } from '../cloud/accounts.js';
 import { parseFaults } from '../cloud/faults.js';
 import { startLocalCloud } from '../cloud/server.js';
 import { setFcFunctionLogs } from '../cloud/services/fc/functions.js';
+import type { QueuePoller } from '../cloud/triggers/queue-poller.js';
 import { CodePackage, DIST_DIR, deployBundles } from './deployment.js';
 import { LOCAL_EVENT_BUS } from './local-environment.js';
+import { serveTicketQueue, TICKET_QUEUE } from './ticket-queue.js';
 
 function parsePort(value: string): number {
   const port = Number(value);
@@ -115,6 +117,7 @@ async function main(argv: readonly string[]): Promise<void> {
     ...(opts.state ? { statePath: opts.state } : {}),
     ...(tls ? { tls } : {}),
   });
+  let poller: QueuePoller | undefined;
   if (opts.deployBundles !== undefined) {
     const dist = opts.deployBundles === true ? DIST_DIR : path.resolve(opts.deployBundles);
     const missing = Object.values(CodePackage).filter((name) => !existsSync(path.join(dist, name, 'index.js')));
@@ -124,8 +127,21 @@ async function main(argv: readonly string[]): Promise<void> {
     }
     setFcFunctionLogs(cloud.core);
     deployBundles(cloud, extraEnv, dist);
+    poller = await serveTicketQueue(cloud, {
+      poller: {
+        onDeliveries: (deliveries) => {
+          for (const d of deliveries) {
+            process.stderr.write(
+              `ticket queue: ${d.messageIds.length} message(s) pushed to ticket-intake: ${d.outcome}\n`,
+            );
+          }
+        },
+        onError: (error) => process.stderr.write(`ticket queue: ${(error as Error).message}\n`),
+      },
+    });
     process.stderr.write(
-      `deployed ${Object.keys(CodePackage).join(', ')} from ${dist} (function output is printed here, prefixed)\n`,
+      `deployed ${Object.keys(CodePackage).join(', ')} from ${dist} (function output is printed here, prefixed); ` +
+        `the queue ${TICKET_QUEUE} is polled in the background (send with npm run cli -- ticket send, DTS_TRUST_MNS_ENDPOINT=${cloud.url})\n`,
     );
   }
   process.stdout.write(`local cloud listening on ${cloud.url}${cloud.tls ? `, ${cloud.tls.url}` : ''}\n`);
@@ -133,13 +149,15 @@ async function main(argv: readonly string[]): Promise<void> {
   const stop = (): void => {
     if (stopping) return;
     stopping = true;
-    cloud.stop().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        process.stderr.write(`local cloud: error while stopping: ${(error as Error).message}\n`);
-        process.exit(1);
-      },
-    );
+    (poller?.stop() ?? Promise.resolve())
+      .then(() => cloud.stop())
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          process.stderr.write(`local cloud: error while stopping: ${(error as Error).message}\n`);
+          process.exit(1);
+        },
+      );
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { TicketBody } from '../../shared/intake/ticket-message.js';
+import type { GrantTicketBody } from '../../shared/intake/ticket-message.js';
 import { signTicketMessage } from '../../shared/intake/ticket-message.js';
 
 /** The ticketing system the sample tickets come from (their `ticket.system`). */
@@ -28,8 +28,8 @@ export function sampleTicketBody(
   kind: 'source' | 'destination' | 'both',
   accounts: SampleAccounts,
   now: Date,
-  overrides: Partial<TicketBody> = {},
-): TicketBody {
+  overrides: Partial<GrantTicketBody> = {},
+): GrantTicketBody {
   const relationships = {
     source: {
       scenario: 'source',
@@ -80,7 +80,7 @@ export function sampleTicketBody(
       requester: 'ana.lima@example.com',
       approver: 'ben.okafor@example.com',
     },
-    relationship: relationships[kind] as unknown as TicketBody['relationship'],
+    relationship: relationships[kind] as unknown as GrantTicketBody['relationship'],
     ...overrides,
   };
 }
@@ -108,7 +108,7 @@ export function mnsTriggerEvent(bodies: readonly string[], accounts: SampleAccou
 }
 
 /** A signed message body as text (what the ticketing system puts on the queue). */
-export function signedMessage(body: TicketBody, key: { keyId: string; secret: string } = DEMO_TICKET_KEY): string {
+export function signedMessage(body: GrantTicketBody, key: { keyId: string; secret: string } = DEMO_TICKET_KEY): string {
   return JSON.stringify(signTicketMessage(body, key.keyId, key.secret));
 }
 

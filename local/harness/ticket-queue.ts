@@ -15,6 +15,7 @@ import {
   type QueueTriggerOptions,
   type TriggerDelivery,
 } from '../cloud/triggers/mns-queue-trigger.js';
+import { QueuePoller, type QueuePollerOptions } from '../cloud/triggers/queue-poller.js';
 import { deadLetterQueueOf } from '../cloud/triggers/queue-trigger-config.js';
 import { FunctionName, type InvocationAnswer } from './deployment.js';
 import { HarnessError } from './errors.js';
@@ -98,6 +99,19 @@ export async function deployTicketQueue(
   if (dlq) await mns.createQueue(deadLetterQueueOf(dlq).queueName);
   triggers.set(cloud.core, trigger);
   return trigger;
+}
+
+/**
+ * Create the ticket queue and its trigger ({@link deployTicketQueue}) and poll it in the background, as the
+ * EventBridge MNS source does in the cloud: a ticket any MNS client sends reaches the intake by itself. What
+ * `npm run local-cloud -- --deploy-bundles` runs; stop the poller before the cloud.
+ */
+export async function serveTicketQueue(
+  cloud: TicketQueueCloud,
+  options: { readonly trigger?: QueueTriggerOptions; readonly poller?: QueuePollerOptions } = {},
+): Promise<QueuePoller> {
+  const trigger = await deployTicketQueue(cloud, options.trigger);
+  return new QueuePoller(trigger, options.poller).start();
 }
 
 /** The trigger {@link deployTicketQueue} started for this cloud. */

@@ -1,13 +1,17 @@
+import type { GrantStore } from '../ports.js';
 import { createReconciler, type Reconciler } from '../reconcile/index.js';
 import type { Services } from './services.js';
 
-/** The reconciler over the adapters, with the configured limits, retries, flap window and protected roles. */
-export function reconcilerFor(services: Services): Reconciler {
+/**
+ * The reconciler over the adapters, with the configured limits, retries, flap window and protected roles.
+ * `over.grants` replaces the grant store (a ticket preview plans against the grants as they would be after it).
+ */
+export function reconcilerFor(services: Services, over: { readonly grants?: GrantStore } = {}): Reconciler {
   const { config } = services;
   return createReconciler({
     broker: services.broker,
     directory: services.directory,
-    grants: services.grants,
+    grants: over.grants ?? services.grants,
     status: services.status,
     audit: services.outbox,
     clock: services.clock,

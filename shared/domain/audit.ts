@@ -12,6 +12,8 @@ export const AuditEventType = {
   GrantRejected: 'dts-trust.grant.rejected',
   GrantRevoked: 'dts-trust.grant.revoked',
   GrantExpired: 'dts-trust.grant.expired',
+  /** A `mode` ticket switched a grant's mode (recorded before the grant row is written). */
+  GrantModeChanged: 'dts-trust.grant.mode-changed',
   RoleCreated: 'dts-trust.role.created',
   RoleRepaired: 'dts-trust.role.repaired',
   RoleDeleted: 'dts-trust.role.deleted',
@@ -19,10 +21,14 @@ export const AuditEventType = {
   RoleDriftObserved: 'dts-trust.role.drift-observed',
   RoleConflict: 'dts-trust.role.conflict',
   RolePaused: 'dts-trust.role.paused',
+  /** A `resume` ticket cleared the flap pause of a role (recorded before the role is reconciled). */
+  RoleResumed: 'dts-trust.role.resumed',
   RoleFailed: 'dts-trust.role.failed',
   ChangePlanned: 'dts-trust.change.planned',
   AccountFailed: 'dts-trust.account.failed',
   RunSummary: 'dts-trust.run.summary',
+  /** What one authenticated ticket came to, for the ticketing system that sent it (docs/events.md). */
+  TicketProcessed: 'dts-trust.ticket.processed',
   /** `npm run cli -- setup` is about to change (or changed) RAM in an account: the management role and its policy. */
   SetupChange: 'dts-trust.setup.change',
   /** A Tencent trusted account's sub-user AssumeRole policy is about to change (created, repaired, users, deleted). */

@@ -39,6 +39,11 @@ function problemsOfIssue(issue: ZodIssue, prefix: string): ValidationProblem[] {
         `${name} is ${JSON.stringify(issue.received)}, which is not allowed`,
         `use one of: ${issue.options.map(String).join(', ')}`,
       );
+    case 'invalid_union_discriminator':
+      return at(
+        `${name} is missing or not one of the allowed values`,
+        `use one of: ${issue.options.map(String).join(', ')}`,
+      );
     case 'invalid_literal':
       return at(`${name} must be ${JSON.stringify(issue.expected)}`, `give ${JSON.stringify(issue.expected)}`);
     case 'unrecognized_keys':

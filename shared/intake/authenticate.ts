@@ -27,9 +27,15 @@ export const MessageRejection = {
   IdReused: 'TicketIdReused',
 } as const;
 
-/** A message refused; carries every problem (thrown inside intake, never out of it). */
+/**
+ * A message refused; carries every problem (thrown inside intake, never out of it) and the step that refused it
+ * (part of the rejection event's id: a redelivery refused at the same step records the same event).
+ */
 export class Rejection extends Error {
-  constructor(readonly problems: ValidationProblem[]) {
+  constructor(
+    readonly problems: ValidationProblem[],
+    readonly step: 'rejected' | 'preflight' = 'rejected',
+  ) {
     super(problems.map((p) => p.message).join('; '));
     this.name = 'Rejection';
   }

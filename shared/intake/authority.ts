@@ -103,3 +103,38 @@ export async function authorityProblems(
   }
   return problems;
 }
+
+/**
+ * Every way `system` would overstep its authority with a `resume` or `mode` ticket on a role (empty when it does
+ * not): a non-administrator may switch the mode only of grants it owns (`targeted`), and may resume only a role
+ * whose grants are all its own (a pause protects every system's grants on the role).
+ */
+export function roleTicketProblems(
+  action: typeof TicketAction.Resume | typeof TicketAction.Mode,
+  roleGrants: readonly Grant[],
+  targeted: readonly Grant[],
+  system: string,
+  systems: TicketSystems,
+): ValidationProblem[] {
+  if (systems[system]?.administrator) return [];
+  if (action === TicketAction.Mode) {
+    return targeted
+      .filter((g) => grantOwnerSystem(g) !== system)
+      .map((g) => ({
+        code: AuthorityCode.GrantOfOtherSystem,
+        field: 'message.body.role',
+        message: `grant ${grantId(g)} belongs to ticketing system ${grantOwnerSystem(g)}; ${system} may not change its mode`,
+        fix: `name only your own grants in trustedAccountIds, or change it through ${grantOwnerSystem(g)} or an administrator system`,
+      }));
+  }
+  const foreign = roleGrants.find((g) => grantOwnerSystem(g) !== system);
+  if (foreign === undefined) return [];
+  return [
+    {
+      code: AuthorityCode.RoleOfOtherSystem,
+      field: 'message.body.role',
+      message: `role ${foreign.roleName} in ${foreign.ownerAccountId} holds grants of ticketing system ${grantOwnerSystem(foreign)}; ${system} may not resume it`,
+      fix: 'resume it through an administrator system, which answers for every grant on the role',
+    },
+  ];
+}

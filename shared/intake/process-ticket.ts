@@ -1,12 +1,12 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { type AuditEventData, AuditEventType, newAuditEvent } from '../domain/audit.js';
 import type { ValidationProblem } from '../domain/errors.js';
-import type { Grant, RoleKey } from '../domain/grant.js';
+import type { Grant, GrantMode, RoleKey } from '../domain/grant.js';
 import { grantId, roleArn, roleId } from '../domain/ownership.js';
-import { preflightQuestions, type UncheckedQuestion } from '../domain/preflight.js';
+import type { UncheckedQuestion } from '../domain/preflight.js';
 import { parseTimestamp } from '../domain/timestamp.js';
 import type { AccountPartition } from '../domain/validation.js';
-import type { AuditLog, Clock, GrantStore, MessageIdentity, ProcessedMessageLedger } from '../ports.js';
+import type { AuditLog, Clock, GrantStore, MessageIdentity, ProcessedMessageLedger, StatusStore } from '../ports.js';
 import type { RoleResult } from '../reconcile/outcome.js';
 import { isRetryableStep } from '../reconcile/retry.js';
 import {
@@ -17,16 +17,27 @@ import {
   Rejection,
 } from './authenticate.js';
 import type { TicketSystems } from './authority.js';
+import { checkTicket, rolesOf } from './check-ticket.js';
 import type { Guardrails } from './guardrails.js';
 import type { AccountPreflight } from './preflight.js';
 import type { QueueMessage } from './queue-message.js';
-import { ticketGrants } from './ticket-grants.js';
-import { TicketAction, type TicketBody } from './ticket-message.js';
+import type { RoleTicketTarget } from './role-tickets.js';
+import {
+  type GrantTicketBody,
+  type ModeTicketBody,
+  type ResumeTicketBody,
+  TicketAction,
+  type TicketBody,
+} from './ticket-message.js';
 
 /** How one queue message ended. */
 export const MessageOutcome = {
   Declared: 'declared',
   Revoked: 'revoked',
+  /** A `resume` ticket: the role's flap pause is cleared (or it was not paused) and the role reconciled. */
+  Resumed: 'resumed',
+  /** A `mode` ticket: the grants it names have the mode it asks for. */
+  ModeChanged: 'modeChanged',
   Rejected: 'rejected',
   /** Already processed: a redelivery changes nothing. */
   Duplicate: 'duplicate',
@@ -63,9 +74,11 @@ export interface IntakeDeps {
   readonly guardrails: Guardrails;
   readonly ledger: ProcessedMessageLedger;
   readonly grants: GrantStore;
+  /** Status rows: a `resume` reads whether the role is paused. */
+  readonly status: Pick<StatusStore, 'getStatus'>;
   readonly audit: AuditLog;
   readonly clock: Pick<Clock, 'now'>;
-  /** Reconcile one role now (the reconciler's `reconcileRole`). */
+  /** Reconcile one role now (the engine's reconcileRole). */
   readonly reconcileRole: (
     role: RoleKey,
     correlationId: string,
@@ -117,12 +130,13 @@ type Recorder = (
  */
 async function applyTicket(
   ticket: AuthenticatedTicket,
+  body: GrantTicketBody,
   grants: readonly Grant[],
   deps: IntakeDeps,
   record: Recorder,
   unchecked: readonly UncheckedQuestion[],
 ): Promise<void> {
-  const { body, identity } = ticket;
+  const { identity } = ticket;
   for (const grant of grants) {
     const subject = roleArn(grant);
     const id = grantId(grant);
@@ -156,6 +170,154 @@ async function applyTicket(
 }
 
 /**
+ * Switch the mode of the grants a `mode` ticket names. Each change is recorded before its grant row is written
+ * (conditional on the revision read), as RAM changes are: a redelivery after a failure between the two records the
+ * same event again under the same id and completes the write. A grant already in the mode is reported
+ * `unchanged`.
+ */
+async function applyModeChange(
+  ticket: AuthenticatedTicket,
+  body: ModeTicketBody,
+  target: RoleTicketTarget,
+  deps: IntakeDeps,
+  record: Recorder,
+): Promise<void> {
+  for (const grant of target.targeted) {
+    const id = grantId(grant);
+    const changed = grant.mode !== body.mode;
+    const after: Grant = { ...grant, mode: body.mode as GrantMode };
+    await record(
+      intakeEventId(ticket.identity, id, AuditEventType.GrantModeChanged),
+      AuditEventType.GrantModeChanged,
+      roleArn(grant),
+      {
+        outcome: changed ? 'modeChanged' : 'unchanged',
+        grantIds: [id],
+        ticket: body.ticket,
+        before: { mode: grant.mode },
+        after: { mode: body.mode },
+      },
+    );
+    if (changed) await deps.grants.putGrant(after, grant.revision);
+  }
+}
+
+/**
+ * Record that a `resume` ticket clears a role's flap pause (`notPaused` when the status row holds none); the
+ * explicit reconcile that follows writes the status row without the pause.
+ */
+async function recordResume(
+  ticket: AuthenticatedTicket,
+  body: ResumeTicketBody,
+  target: RoleTicketTarget,
+  deps: IntakeDeps,
+  record: Recorder,
+): Promise<void> {
+  const status = await deps.status.getStatus(body.role);
+  const role = target.roleGrants[0] ?? body.role;
+  await record(intakeEventId(ticket.identity, 'resume'), AuditEventType.RoleResumed, roleArn(role), {
+    outcome: status?.pausedReason === undefined ? 'notPaused' : 'resumed',
+    grantIds: target.roleGrants.map(grantId),
+    ticket: body.ticket,
+    ...(status?.pausedReason === undefined
+      ? {}
+      : { before: { pausedReason: status.pausedReason, flapCount: status.flapCount } }),
+  });
+}
+
+/** What a ticket came to once its checks passed. */
+interface TicketEffect {
+  readonly outcome: MessageOutcome;
+  readonly grantIds: readonly string[];
+  readonly roles: readonly RoleKey[];
+  /** Preflight questions of a declaration that could not be answered (recorded with the grant). */
+  readonly unchecked: readonly UncheckedQuestion[];
+}
+
+/** Check and apply one claimed ticket; throws {@link Rejection} for a ticket its checks refuse. */
+async function applyClaimedTicket(
+  ticket: AuthenticatedTicket,
+  deps: IntakeDeps,
+  record: Recorder,
+): Promise<TicketEffect> {
+  const checked = await checkTicket(ticket, deps);
+  const roles = rolesOf(checked);
+  switch (checked.action) {
+    case TicketAction.Declare:
+    case TicketAction.Revoke:
+      await applyTicket(ticket, checked.body, checked.grants, deps, record, checked.unchecked);
+      return {
+        outcome: checked.action === TicketAction.Declare ? MessageOutcome.Declared : MessageOutcome.Revoked,
+        grantIds: checked.grants.map(grantId),
+        roles,
+        unchecked: checked.unchecked,
+      };
+    case TicketAction.Mode:
+      await applyModeChange(ticket, checked.body, checked.target, deps, record);
+      return {
+        outcome: MessageOutcome.ModeChanged,
+        grantIds: checked.target.targeted.map(grantId),
+        roles,
+        unchecked: [],
+      };
+    case TicketAction.Resume:
+      await recordResume(ticket, checked.body, checked.target, deps, record);
+      return {
+        outcome: MessageOutcome.Resumed,
+        grantIds: checked.target.roleGrants.map(grantId),
+        roles,
+        unchecked: [],
+      };
+  }
+}
+
+/** The subject of a ticket's outcome event: the ticket in its ticketing system. */
+export function ticketSubject(ticket: { readonly system: string; readonly id: string }): string {
+  return `dts-trust:ticket/${ticket.system}/${ticket.id}`;
+}
+
+/**
+ * Record the `ticket.processed` event of an authenticated ticket: what it came to, for the ticketing system that
+ * sent it (an EventBridge rule on `data.ticket.system` routes it back; docs/deploy.md). Its id is derived from
+ * the message and its body, so a redelivery records it once.
+ */
+function recordTicketOutcome(
+  record: Recorder,
+  ticket: AuthenticatedTicket,
+  result: MessageResult,
+  queueMessageId: string,
+): Promise<void> {
+  const { body } = ticket;
+  return record(
+    intakeEventId(ticket.identity, 'ticket-outcome', ticket.bodyHash),
+    AuditEventType.TicketProcessed,
+    ticketSubject(body.ticket),
+    {
+      outcome: result.outcome,
+      ticket: body.ticket,
+      ...(result.grantIds ? { grantIds: result.grantIds } : {}),
+      ...(result.codes ? { codes: result.codes } : {}),
+      ...(result.problems ? { diff: result.problems } : {}),
+      detail: {
+        system: ticket.system,
+        action: body.action,
+        messageId: body.id,
+        queueMessageId,
+        ...(result.roles
+          ? {
+              roles: result.roles.map((r) => ({
+                role: roleId(r.role),
+                outcome: r.outcome,
+                ...(r.error ? { code: r.error.code } : {}),
+              })),
+            }
+          : {}),
+      },
+    },
+  );
+}
+
+/**
  * Handle one ticket message: bound and authenticate it, claim it in the ledger, check every rule, preflight the
  * live accounts of a declaration, store the grants and reconcile the affected roles at once. All or nothing per ticket: a failure releases the claim but
  * keeps the ledger row, so a redelivery (even after the replay window) completes a half-applied ticket. Never
@@ -168,6 +330,16 @@ export async function processTicketMessage(message: QueueMessage, deps: IntakeDe
     deps.audit.record(newAuditEvent({ id, type, subject, time: deps.clock.now(), data: { correlationId, ...data } }));
   const rejectWith = (problems: readonly ValidationProblem[], body?: TicketBody, eventId: string = randomUUID()) =>
     reject(base, problems, body, eventId, record);
+  /** Reject an authenticated ticket: the rejection, then the ticket's outcome event. */
+  const rejectTicket = async (
+    authenticated: AuthenticatedTicket,
+    problems: readonly ValidationProblem[],
+    eventId?: string,
+  ) => {
+    const result = await rejectWith(problems, authenticated.body, eventId);
+    await recordTicketOutcome(record, authenticated, result, message.messageId);
+    return result;
+  };
 
   let ticket: AuthenticatedTicket;
   try {
@@ -181,17 +353,14 @@ export async function processTicketMessage(message: QueueMessage, deps: IntakeDe
   const issued = parseTimestamp(body.issuedAt) ?? Number.NaN;
   const now = deps.clock.now().getTime();
   if (!(issued <= now + FUTURE_SKEW_MS)) {
-    return rejectWith(
-      [
-        messageProblem(
-          MessageRejection.FromFuture,
-          'message.body.issuedAt',
-          `the message claims to be issued at ${body.issuedAt}, in the future`,
-          "fix the ticketing system's clock",
-        ),
-      ],
-      body,
-    );
+    return rejectTicket(ticket, [
+      messageProblem(
+        MessageRejection.FromFuture,
+        'message.body.issuedAt',
+        `the message claims to be issued at ${body.issuedAt}, in the future`,
+        "fix the ticketing system's clock",
+      ),
+    ]);
   }
   const fresh = issued >= now - deps.replayWindowSeconds * 1000;
   const claim = await deps.ledger.claim(identity, {
@@ -201,19 +370,17 @@ export async function processTicketMessage(message: QueueMessage, deps: IntakeDe
   });
   switch (claim.status) {
     case 'absent':
-      return rejectWith(
-        [
-          messageProblem(
-            MessageRejection.Replayed,
-            'message.body.issuedAt',
-            `the message was issued at ${body.issuedAt}, outside the ${deps.replayWindowSeconds}s replay window`,
-            'issue a new, freshly signed message',
-          ),
-        ],
-        body,
-      );
+      return rejectTicket(ticket, [
+        messageProblem(
+          MessageRejection.Replayed,
+          'message.body.issuedAt',
+          `the message was issued at ${body.issuedAt}, outside the ${deps.replayWindowSeconds}s replay window`,
+          'issue a new, freshly signed message',
+        ),
+      ]);
     case 'bodyMismatch':
-      return rejectWith(
+      return rejectTicket(
+        ticket,
         [
           messageProblem(
             MessageRejection.IdReused,
@@ -222,7 +389,6 @@ export async function processTicketMessage(message: QueueMessage, deps: IntakeDe
             'give every message its own id; a redelivery must carry exactly the signed body it had',
           ),
         ],
-        body,
         intakeEventId(identity, 'reused', ticket.bodyHash),
       );
     case 'completed':
@@ -239,51 +405,28 @@ export async function processTicketMessage(message: QueueMessage, deps: IntakeDe
   }
 
   try {
-    let grants: Grant[];
+    let effect: TicketEffect;
     try {
-      grants = await ticketGrants(body, {
-        now: deps.clock.now(),
-        guardrails: deps.guardrails,
-        ...(deps.partitions ? { partitions: deps.partitions } : {}),
-        ...(deps.defaultPartition ? { defaultPartition: deps.defaultPartition } : {}),
-        grants: deps.grants,
-        origin: { system: ticket.system, keyId: identity.keyId, messageId: identity.messageId },
-        systems: ticket.systems,
-      });
+      effect = await applyClaimedTicket(ticket, deps, record);
     } catch (error) {
       if (!(error instanceof Rejection)) throw error;
-      const result = await rejectWith(error.problems, body, intakeEventId(identity, 'rejected'));
+      const result = await rejectTicket(ticket, error.problems, intakeEventId(identity, error.step));
       await deps.ledger.complete(identity, MessageOutcome.Rejected);
       return result;
     }
-
-    let unchecked: readonly UncheckedQuestion[] = [];
-    if (body.action === TicketAction.Declare && deps.preflight) {
-      const verdict = await deps.preflight.check(preflightQuestions(body.relationship, 'message.body.relationship'));
-      if (verdict.problems.length > 0) {
-        const result = await rejectWith(verdict.problems, body, intakeEventId(identity, 'preflight'));
-        await deps.ledger.complete(identity, MessageOutcome.Rejected);
-        return result;
-      }
-      unchecked = verdict.unchecked;
-    }
-
-    await applyTicket(ticket, grants, deps, record, unchecked);
-    const roles = new Map<string, RoleKey>();
-    for (const g of grants) roles.set(roleId(g), { ownerAccountId: g.ownerAccountId, roleName: g.roleName });
     const reconciled: Pick<RoleResult, 'role' | 'outcome' | 'error'>[] = [];
-    for (const role of roles.values()) reconciled.push(await deps.reconcileRole(role, correlationId));
-
-    const outcome = body.action === TicketAction.Declare ? MessageOutcome.Declared : MessageOutcome.Revoked;
-    await deps.ledger.complete(identity, outcome);
-    return {
+    for (const role of effect.roles) reconciled.push(await deps.reconcileRole(role, correlationId));
+    const result: MessageResult = {
       ...base,
-      outcome,
+      outcome: effect.outcome,
       ticket: body.ticket.id,
-      grantIds: grants.map(grantId),
+      grantIds: effect.grantIds,
       roles: reconciled,
-      ...(unchecked.length > 0 ? { unchecked } : {}),
+      ...(effect.unchecked.length > 0 ? { unchecked: effect.unchecked } : {}),
     };
+    await recordTicketOutcome(record, ticket, result, message.messageId);
+    await deps.ledger.complete(identity, effect.outcome);
+    return result;
   } catch (error) {
     // Give the claim back (the row stays) so the redelivery finishes the work; grant writes are idempotent.
     await deps.ledger.release(identity).catch(() => undefined);

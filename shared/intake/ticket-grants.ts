@@ -8,7 +8,7 @@ import type { GrantStore } from '../ports.js';
 import { Rejection } from './authenticate.js';
 import { authorityProblems, type TicketSystems } from './authority.js';
 import { checkGuardrails, type Guardrails, latestExpiry } from './guardrails.js';
-import { TicketAction, type TicketBody } from './ticket-message.js';
+import { type GrantTicketBody, TicketAction } from './ticket-message.js';
 
 /** What turning a ticket into grants needs. */
 export interface TicketGrantsContext {
@@ -29,12 +29,16 @@ export interface TicketGrantsContext {
  * from the message's `issuedAt` (so a grant that would end with its DTS job still ends). Deterministic per
  * message, so a redelivery computes the same grant.
  */
-function expiryOf(body: TicketBody, guardrails: Guardrails): string {
+function expiryOf(body: GrantTicketBody, guardrails: Guardrails): string {
   const issuedAt = parseTimestamp(body.issuedAt) ?? 0;
   return body.expiresAt ?? body.relationship.expiresAt ?? latestExpiry(issuedAt, guardrails).toISOString();
 }
 
-function lifetimeProblems(body: TicketBody, grants: readonly Grant[], guardrails: Guardrails): ValidationProblem[] {
+function lifetimeProblems(
+  body: GrantTicketBody,
+  grants: readonly Grant[],
+  guardrails: Guardrails,
+): ValidationProblem[] {
   const latest = latestExpiry(parseTimestamp(body.issuedAt) ?? 0, guardrails);
   return grants.flatMap((g, i) => {
     const expires = g.expiresAt === undefined ? undefined : parseTimestamp(g.expiresAt);
@@ -83,7 +87,7 @@ async function caseConflicts(
  * authority over the grants and roles it names. Throws {@link Rejection}
  * carrying every problem found.
  */
-export async function ticketGrants(body: TicketBody, context: TicketGrantsContext): Promise<Grant[]> {
+export async function ticketGrants(body: GrantTicketBody, context: TicketGrantsContext): Promise<Grant[]> {
   const options = {
     now: context.now,
     ...(context.partitions ? { partitions: context.partitions } : {}),

@@ -12,6 +12,6 @@ export function ticketMessageJsonSchema(): Record<string, unknown> {
     $id: 'https://dts-trust.invalid/schemas/ticket-message.schema.json',
     title: `dts-trust ticket message (${TICKET_SCHEMA_ID})`,
     description:
-      'A grant declaration or revocation, signed with HMAC-SHA256 over the RFC 8785 (JCS) canonical JSON of `body`, hex-encoded in `signature`, under the key named by `keyId` (which authenticates exactly the ticketing system named in `body.ticket.system`). The whole message must be I-JSON of at most 16 KiB and 8 levels: duplicate member names, lone surrogates and integers beyond 2^53 - 1 are refused.',
+      "A ticket: declare or revoke the grants of a relationship, resume a flap-paused role, or switch the mode of a role's grants (by `body.action`), signed with HMAC-SHA256 over the RFC 8785 (JCS) canonical JSON of `body`, hex-encoded in `signature`, under the key named by `keyId` (which authenticates exactly the ticketing system named in `body.ticket.system`). The whole message must be I-JSON of at most 16 KiB and 8 levels: duplicate member names, lone surrogates and integers beyond 2^53 - 1 are refused.",
   };
 }

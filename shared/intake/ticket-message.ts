@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
+import { ALIBABA_ACCOUNT_ID } from '../domain/account-id.js';
 import { DtsTrustError } from '../domain/errors.js';
 import { GrantMode, TicketRefSchema } from '../domain/grant.js';
 import { RelationshipSchema } from '../domain/relationship.js';
@@ -9,13 +10,19 @@ import { loneSurrogateAt } from './strict-json.js';
 /** The schema identifier every ticket message carries. */
 export const TICKET_SCHEMA_ID = 'dts-trust/v1';
 
-/** What a ticket asks for. */
-export const TicketAction = { Declare: 'declare', Revoke: 'revoke' } as const;
+/**
+ * What a ticket asks for: declare or revoke the grants of a relationship, resume a role the product paused for
+ * flapping, or switch the mode of a role's grants.
+ */
+export const TicketAction = { Declare: 'declare', Revoke: 'revoke', Resume: 'resume', Mode: 'mode' } as const;
 /** One of {@link TicketAction}. */
 export type TicketAction = (typeof TicketAction)[keyof typeof TicketAction];
 
 /** Longest accepted ticket fields (they reach audit events and logs). */
 export const TicketFieldLimits = { system: 64, id: 128, requester: 256, approver: 256 } as const;
+
+/** Most grants one `mode` ticket may name. */
+export const MAX_MODE_TRUSTED_ACCOUNTS = 10;
 
 /** The ticket reference a message carries, each field bounded. */
 export const TicketRefInputSchema = TicketRefSchema.extend({
@@ -25,22 +32,74 @@ export const TicketRefInputSchema = TicketRefSchema.extend({
   approver: z.string().min(1).max(TicketFieldLimits.approver),
 }).strict();
 
-/** The signed part of a ticket message. */
-export const TicketBodySchema = z
+/** An account ID in a ticket: the one account-ID rule, as a pattern so the published JSON Schema carries it. */
+const TicketAccountIdSchema = z
+  .string()
+  .regex(ALIBABA_ACCOUNT_ID, 'must be a 16-digit Alibaba Cloud account ID (AliyunUidFormat)');
+
+/** The members every ticket body carries, whatever it asks for. */
+const TicketBodyBase = {
+  /** Unique per message; with the key id it is the idempotency key. */
+  id: z.string().min(8).max(128),
+  /** When the ticketing system signed it; older than the replay window is rejected. */
+  issuedAt: TimestampSchema,
+  ticket: TicketRefInputSchema,
+} as const;
+
+/** The body of a `declare` or `revoke` ticket: the grants of a relationship. */
+export const GrantTicketBodySchema = z
   .object({
-    /** Unique per message; with the key id it is the idempotency key. */
-    id: z.string().min(8).max(128),
-    /** When the ticketing system signed it; older than the replay window is rejected. */
-    issuedAt: TimestampSchema,
+    ...TicketBodyBase,
     action: z.enum([TicketAction.Declare, TicketAction.Revoke]),
-    ticket: TicketRefInputSchema,
     relationship: RelationshipSchema,
     expiresAt: TimestampSchema.optional(),
     mode: z.enum([GrantMode.Enforce, GrantMode.Observe, GrantMode.Paused]).optional(),
   })
   .strict();
+/** The body of a `declare` or `revoke` ticket. */
+export type GrantTicketBody = z.infer<typeof GrantTicketBodySchema>;
+
+/** The managed role a `resume` or `mode` ticket is about. */
+export const TicketRoleSchema = z
+  .object({ ownerAccountId: TicketAccountIdSchema, roleName: z.string().min(1).max(64) })
+  .strict();
+
+/** The body of a `resume` ticket: clear the flap pause of one managed role and reconcile it now. */
+export const ResumeTicketBodySchema = z
+  .object({ ...TicketBodyBase, action: z.literal(TicketAction.Resume), role: TicketRoleSchema })
+  .strict();
+/** The body of a `resume` ticket. */
+export type ResumeTicketBody = z.infer<typeof ResumeTicketBodySchema>;
+
+/**
+ * The body of a `mode` ticket: give the grants of one role (all of them, or those trusting `trustedAccountIds`)
+ * the mode `mode`, and reconcile the role now. Nothing else of the grants changes (expiry, ticket, owner system).
+ */
+export const ModeTicketBodySchema = z
+  .object({
+    ...TicketBodyBase,
+    action: z.literal(TicketAction.Mode),
+    role: TicketRoleSchema,
+    trustedAccountIds: z.array(TicketAccountIdSchema).min(1).max(MAX_MODE_TRUSTED_ACCOUNTS).optional(),
+    mode: z.enum([GrantMode.Enforce, GrantMode.Observe, GrantMode.Paused]),
+  })
+  .strict();
+/** The body of a `mode` ticket. */
+export type ModeTicketBody = z.infer<typeof ModeTicketBodySchema>;
+
+/** The signed part of a ticket message, by its `action`. */
+export const TicketBodySchema = z.discriminatedUnion('action', [
+  GrantTicketBodySchema,
+  ResumeTicketBodySchema,
+  ModeTicketBodySchema,
+]);
 /** The signed part of a ticket message. */
 export type TicketBody = z.infer<typeof TicketBodySchema>;
+
+/** True for a `declare` or `revoke` body (one that names a relationship). */
+export function isGrantTicket(body: TicketBody): body is GrantTicketBody {
+  return body.action === TicketAction.Declare || body.action === TicketAction.Revoke;
+}
 
 /** A ticket message as it arrives on the queue: schema id, key id, signature, and the signed body. */
 export const TicketMessageSchema = z

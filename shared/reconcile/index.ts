@@ -14,6 +14,7 @@ export { type ObserveOptions, observeRole, type RoleObservation } from './observ
 export { type RoleError, RoleOutcome, type RoleResult } from './outcome.js';
 export * from './plan.js';
 export { defaultPolicyType, type PolicyTypeResolver, policyChanges } from './policy-attachments.js';
+export type { RolePreview } from './reconcile-run.js';
 export {
   createReconciler,
   type ReconcileContext,

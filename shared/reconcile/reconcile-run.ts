@@ -1,13 +1,24 @@
+import type { DesiredRole } from '../domain/desired-role.js';
+import { DtsTrustError } from '../domain/errors.js';
 import type { RoleKey } from '../domain/grant.js';
 import type { AuditLog, Clock, GrantStore } from '../ports.js';
 import type { AccountSessions } from './account-sessions.js';
 import { removalFightFinding } from './findings.js';
 import { expireRoleGrants, isSettled } from './grant-expiry.js';
+import type { RoleObservation } from './observe.js';
 import { RoleOutcome, type RoleResult } from './outcome.js';
+import type { RolePlan } from './plan.js';
 import type { RolePipeline, RoleRun } from './role-pipeline.js';
 import { type RoleVisit, statusHold } from './role-visits.js';
 import { type RunMode, type RunResult, RunTally } from './run-result.js';
 import type { RoleStatusWriter } from './status-writer.js';
+
+/** A dry run of one role: what is desired, what is there, and what would be done. */
+export interface RolePreview {
+  readonly desired: DesiredRole | undefined;
+  readonly observation?: RoleObservation;
+  readonly plan: RolePlan;
+}
 
 /** What one run is made of: its accounts, where its records and status rows go, and whether it expires grants. */
 export interface ReconcileRunParts {
@@ -49,6 +60,18 @@ export class ReconcileRun {
     const result = await this.#reconcile(role, visit);
     this.#tally.add(result);
     return result;
+  }
+
+  /**
+   * A role's dry-run view (in a dry run): what the grants ask for, what is there, and the plan. Throws a
+   * `DtsTrustError` with the role's error when the role could not be observed.
+   */
+  async preview(role: RoleKey): Promise<RolePreview> {
+    const { result, desired, observation } = await this.parts.pipeline.reconcile(this.parts, { role });
+    if (result.plan === undefined || result.error !== undefined) {
+      throw new DtsTrustError(result.error?.code ?? 'InternalError', result.error?.message ?? 'not planned');
+    }
+    return { desired, ...(observation === undefined ? {} : { observation }), plan: result.plan };
   }
 
   /** What the run did so far. */

@@ -6,7 +6,7 @@ import { AccountRateLimits, AccountSessions } from './account-sessions.js';
 import type { RoleResult } from './outcome.js';
 import type { PlanOptions } from './plan.js';
 import type { PolicyTypeResolver } from './policy-attachments.js';
-import { ReconcileRun } from './reconcile-run.js';
+import { ReconcileRun, type RolePreview } from './reconcile-run.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry.js';
 import { RolePipeline } from './role-pipeline.js';
 import { listRoleVisits, type RoleVisit } from './role-visits.js';
@@ -92,6 +92,11 @@ export interface Reconciler {
    * in one run: one AssumeRole per account, one result.
    */
   reconcileRoles(roles: AsyncIterable<RoleKey>, ctx: RunContext): Promise<RunResult>;
+  /**
+   * One role's dry run seen from inside: desired state, observation and plan (the `status` command, the ticket
+   * preview). The pipeline every run uses, with apply switched off. Throws when the role cannot be observed.
+   */
+  previewRole(role: RoleKey): Promise<RolePreview>;
 }
 
 /** An audit log that keeps nothing: a dry run's records. */
@@ -169,5 +174,6 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
     reconcileAll: (ctx) => runOver(listRoleVisits(deps, ctx.ownerAccountIds), ctx, (visit) => visit),
     reconcileVisits: (visits, ctx) => runOver(visits, ctx, (visit) => visit),
     reconcileRoles: (roles, ctx) => runOver(roles, ctx, () => undefined),
+    previewRole: (role) => openRun({ correlationId: 'preview', dryRun: true }).preview(role),
   };
 }

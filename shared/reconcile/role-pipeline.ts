@@ -1,5 +1,5 @@
 import { type AuditEvent, AuditEventType } from '../domain/audit.js';
-import { desiredRoleFromGrants } from '../domain/desired-role.js';
+import { type DesiredRole, desiredRoleFromGrants } from '../domain/desired-role.js';
 import type { Grant, RoleKey } from '../domain/grant.js';
 import { grantId, roleArn } from '../domain/ownership.js';
 import type { AuditLog, Clock, GrantStore, Random } from '../ports.js';
@@ -7,7 +7,7 @@ import type { AccountSessions } from './account-sessions.js';
 import { applyRolePlan, roleErrorFromFailure } from './apply.js';
 import { planEvent } from './audit-events.js';
 import { retryingReads } from './directory-decorators.js';
-import { observeRole } from './observe.js';
+import { observeRole, type RoleObservation } from './observe.js';
 import { type RoleError, RoleOutcome, type RoleResult } from './outcome.js';
 import { type HoldReason, isChange, type PlanOptions, planRoleChanges, type RolePlan } from './plan.js';
 import type { PolicyTypeResolver } from './policy-attachments.js';
@@ -44,6 +44,10 @@ export interface RoleRun {
   readonly grants: readonly Grant[];
   /** False only when the grant store answered that the role has no grant row at all. */
   readonly declared: boolean;
+  /** What the grants ask for, once read (absent when nothing active is declared or the read failed). */
+  readonly desired?: DesiredRole | undefined;
+  /** The role as observed, once observed. */
+  readonly observation?: RoleObservation | undefined;
 }
 
 /** The run a role is reconciled in: its accounts, the audit log its events go to, its correlation id. */
@@ -145,9 +149,15 @@ export class RolePipeline {
         account,
         { correlationId: scope.correlationId, observedHash: observation.hash },
       );
-      if (!result.error?.accountLevel) return { result, grants, declared };
+      if (!result.error?.accountLevel) return { result, grants, declared, desired, observation };
       const events = await scope.sessions.stop(accountId, result.error);
-      return { result: { ...result, auditEvents: [...result.auditEvents, ...events] }, grants, declared };
+      return {
+        result: { ...result, auditEvents: [...result.auditEvents, ...events] },
+        grants,
+        declared,
+        desired,
+        observation,
+      };
     } catch (error) {
       return { result: await this.#failed(scope, plan, error), grants, declared };
     }

@@ -54,6 +54,7 @@ export async function processTicketQueueBatch(
     defaultPartition: settings.defaultAccountPartition,
     ledger: services.ledger,
     grants: services.grants,
+    status: services.status,
     audit: services.outbox,
     clock: services.clock,
     reconcileRole: (role, correlationId) => reconciler.reconcileRole(role, { correlationId }),

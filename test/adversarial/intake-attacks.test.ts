@@ -12,7 +12,7 @@ import { deployLocally, FunctionName, invokeLocally } from '../../local/harness/
 import { LOCAL_EVENT_BUS, localTrustSettings } from '../../local/harness/local-environment.js';
 import { mnsTriggerEvent, type SampleAccounts, sampleTicketBody } from '../../local/harness/sample-events.js';
 import type { TablestoreGrantStore } from '../../shared/alicloud/tablestore/grant-store.js';
-import { signTicketMessage, type TicketBody } from '../../shared/intake/ticket-message.js';
+import { type GrantTicketBody, signTicketMessage } from '../../shared/intake/ticket-message.js';
 import { EXAMPLE, INSTANT_TABLES, startTestCloud, type TestCloud } from '../support/local-cloud.js';
 import { localRunnerServices } from '../support/local-services.js';
 
@@ -46,13 +46,17 @@ interface Answer {
 let cloud: TestCloud;
 let grants: TablestoreGrantStore;
 
-function body(system: System, over: Partial<TicketBody> = {}, kind: 'source' | 'destination' = 'source'): TicketBody {
+function body(
+  system: System,
+  over: Partial<GrantTicketBody> = {},
+  kind: 'source' | 'destination' = 'source',
+): GrantTicketBody {
   const b = sampleTicketBody(kind, accounts, new Date(), over);
   return { ...b, ticket: { ...b.ticket, system, ...over.ticket } };
 }
 
 const signed = (system: System, b: unknown) =>
-  JSON.stringify(signTicketMessage(b as TicketBody, KEYS[system].keyId, KEYS[system].secret));
+  JSON.stringify(signTicketMessage(b as GrantTicketBody, KEYS[system].keyId, KEYS[system].secret));
 
 async function intake(bodies: string[]): Promise<Answer> {
   const answer = await invokeLocally(
@@ -290,5 +294,87 @@ describe("an attacker holding one ticketing system's key", () => {
         (e.event.data as { codes?: string[] }).codes?.includes('TicketIdReused'),
     );
     expect(audited).toHaveLength(1);
+  });
+});
+
+/** A `mode` or `resume` body of `system` about the victim's source role. */
+function roleBody(system: System, action: 'mode' | 'resume', over: Record<string, unknown> = {}) {
+  return {
+    id: randomUUID(),
+    issuedAt: new Date().toISOString(),
+    action,
+    ticket: { system, id: `${system.toUpperCase()}-77`, requester: 'mallory', approver: 'mallory' },
+    role: { ownerAccountId: accounts.sourceOwner, roleName: 'ram-for-dts' },
+    ...(action === 'mode' ? { mode: 'paused' } : {}),
+    ...over,
+  };
+}
+
+describe("an attacker holding one ticketing system's key, with mode and resume tickets", () => {
+  const victimGrant = {
+    ownerAccountId: accounts.sourceOwner,
+    roleName: 'ram-for-dts',
+    trustedAccountId: accounts.destinationOwner,
+  };
+
+  it("cannot pause or observe the other system's grant with a mode ticket, and DTS keeps working", async () => {
+    for (const mode of ['paused', 'observe'] as const) {
+      const changes = await changesDuring(async () => {
+        const answer = await intake([signed('servicenow', roleBody('servicenow', 'mode', { mode }))]);
+        expect(answer.results[0]?.codes).toEqual(['GrantOwnedByOtherSystem']);
+      });
+      expect(changes).toEqual({ ramWrites: [], grants: 0 });
+    }
+    expect((await grants.getGrant(victimGrant))?.mode).toBe('enforce');
+    expect(await configureDtsJob(cloud.endpoint, EXAMPLE.destinationOwner.root, sourceTask)).toEqual({
+      accepted: true,
+    });
+  });
+
+  it("cannot name only the other system's grant by its trusted account", async () => {
+    const attack = roleBody('servicenow', 'mode', { trustedAccountIds: [accounts.destinationOwner] });
+    expect((await intake([signed('servicenow', attack)])).results[0]?.codes).toEqual(['GrantOwnedByOtherSystem']);
+    expect((await grants.getGrant(victimGrant))?.mode).toBe('enforce');
+  });
+
+  it("cannot resume the other system's role", async () => {
+    const changes = await changesDuring(async () => {
+      const answer = await intake([signed('servicenow', roleBody('servicenow', 'resume'))]);
+      expect(answer.results[0]?.codes).toEqual(['RoleOwnedByOtherSystem']);
+    });
+    expect(changes).toEqual({ ramWrites: [], grants: 0 });
+  });
+
+  it('cannot smuggle a relationship or an expiry into a mode ticket', async () => {
+    const attack = roleBody('servicenow', 'mode', {
+      mode: 'enforce',
+      relationship: body('servicenow').relationship,
+      expiresAt: '2099-01-01T00:00:00Z',
+    });
+    const changes = await changesDuring(async () => {
+      const answer = await intake([signed('servicenow', attack)]);
+      expect(answer.results[0]?.outcome).toBe('rejected');
+      expect(answer.results[0]?.codes).toEqual(['InvalidField']);
+    });
+    expect(changes).toEqual({ ramWrites: [], grants: 0 });
+  });
+
+  it('cannot reach a role nobody declared, nor the management role', async () => {
+    for (const roleName of ['prod-admin', EXAMPLE.managementRole]) {
+      const attack = roleBody('servicenow', 'resume', { role: { ownerAccountId: accounts.sourceOwner, roleName } });
+      const changes = await changesDuring(async () => {
+        expect((await intake([signed('servicenow', attack)])).results[0]?.codes).toEqual(['RoleNotDeclared']);
+      });
+      expect(changes).toEqual({ ramWrites: [], grants: 0 });
+    }
+  });
+
+  it('cannot turn a captured mode ticket of the owner into another mode', async () => {
+    const captured = signed('jira', roleBody('jira', 'mode', { mode: 'enforce' }));
+    const flipped = captured.replace('"mode":"enforce"', '"mode":"paused"');
+    expect((await intake([flipped])).results[0]?.codes).toEqual(['TicketSignatureInvalid']);
+    expect((await intake([captured])).results[0]?.outcome).toBe('modeChanged');
+    expect((await intake([captured])).results[0]?.outcome).toBe('duplicate');
+    expect((await grants.getGrant(victimGrant))?.mode).toBe('enforce');
   });
 });

@@ -13,7 +13,7 @@ import { LOCAL_AUTOMATION, LOCAL_EVENT_BUS, localTrustSettings } from '../../loc
 import { type SampleAccounts, sampleTicketBody, signedMessage } from '../../local/harness/sample-events.js';
 import { deliverTickets, deployTicketQueue } from '../../local/harness/ticket-queue.js';
 import { inventoryRolePolicy, managementRolePolicy } from '../../shared/deploy/permissions.js';
-import type { TicketBody } from '../../shared/intake/ticket-message.js';
+import type { GrantTicketBody } from '../../shared/intake/ticket-message.js';
 import { FakeClock } from '../support/fake-clock.js';
 import { EXAMPLE, exampleAccountsDocument } from '../support/local-cloud.js';
 
@@ -89,7 +89,7 @@ let afterInvocation: ((invocation: TriggerInvocation) => void) | undefined;
 async function deliver(relationship: Record<string, unknown>) {
   const base = sampleTicketBody('source', accounts, new Date());
   counter += 1;
-  const body = { ...base, id: `guides-e2e-${counter}-0001`, relationship } as TicketBody;
+  const body = { ...base, id: `guides-e2e-${counter}-0001`, relationship } as GrantTicketBody;
   const delivered = await deliverTickets(cloud, [signedMessage(body)]);
   const [result] = (delivered.answer.body as { results: IntakeResult[] }).results;
   if (!result) throw new Error(`the intake gave no result: ${JSON.stringify(delivered.answer)}`);

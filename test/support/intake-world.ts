@@ -3,8 +3,8 @@ import type { TicketSystems } from '../../shared/intake/authority.js';
 import type { Guardrails } from '../../shared/intake/guardrails.js';
 import type { IntakeDeps } from '../../shared/intake/process-ticket.js';
 import type { QueueMessage } from '../../shared/intake/queue-message.js';
-import { signTicketMessage, type TicketBody } from '../../shared/intake/ticket-message.js';
-import { MemoryAuditLog, MemoryGrantStore, MemoryLedger } from './memory-stores.js';
+import { type GrantTicketBody, signTicketMessage } from '../../shared/intake/ticket-message.js';
+import { MemoryAuditLog, MemoryGrantStore, MemoryLedger, MemoryStatusStore } from './memory-stores.js';
 
 /** Accounts of the intake tests. */
 export const ACCOUNTS = {
@@ -47,7 +47,7 @@ export const GUARDRAILS: Guardrails = {
 };
 
 /** A valid declare body of `system` for the role `ram-for-dts` in the owner account, trusting the trusted account. */
-export function ticketBody(system: SystemName = 'jira', over: Partial<TicketBody> = {}): TicketBody {
+export function ticketBody(system: SystemName = 'jira', over: Partial<GrantTicketBody> = {}): GrantTicketBody {
   return {
     id: `${system}-msg-00000001`,
     issuedAt: INTAKE_NOW.toISOString(),
@@ -81,12 +81,13 @@ export function keyOf(system: SystemName): { keyId: string; secret: string } {
 /** A queue message of `body` signed with `system`'s key. */
 export function signedBy(system: SystemName, body: unknown, messageId = 'mns-1'): QueueMessage {
   const { keyId, secret } = keyOf(system);
-  return { index: 0, messageId, body: JSON.stringify(signTicketMessage(body as TicketBody, keyId, secret)) };
+  return { index: 0, messageId, body: JSON.stringify(signTicketMessage(body as GrantTicketBody, keyId, secret)) };
 }
 
 /** Intake over in-memory stores, with the roles it reconciled. */
 export function intakeWorld(over: Partial<IntakeDeps> = {}) {
   const grants = new MemoryGrantStore();
+  const status = new MemoryStatusStore();
   const audit = new MemoryAuditLog();
   const ledger = new MemoryLedger({ now: () => INTAKE_NOW });
   const reconciled: RoleKey[] = [];
@@ -96,6 +97,7 @@ export function intakeWorld(over: Partial<IntakeDeps> = {}) {
     guardrails: GUARDRAILS,
     ledger,
     grants,
+    status,
     audit,
     clock: { now: () => INTAKE_NOW },
     reconcileRole: async (role) => {
@@ -104,7 +106,7 @@ export function intakeWorld(over: Partial<IntakeDeps> = {}) {
     },
     ...over,
   };
-  return { deps, grants, audit, ledger, reconciled };
+  return { deps, grants, status, audit, ledger, reconciled };
 }
 
 /** The grant key of the test role trusting `trusted`. */

@@ -7,7 +7,9 @@ import { editInConsole } from '../../../local/harness/console-edits.js';
 import { FunctionName, invokeLocally, settleLocally } from '../../../local/harness/deployment.js';
 import { configureDtsJob } from '../../../local/harness/dts-oracle.js';
 import { LOCAL_EVENT_BUS } from '../../../local/harness/local-environment.js';
-import { mnsTriggerEvent, sampleTicketBody, signedMessage } from '../../../local/harness/sample-events.js';
+import { sampleTicketBody, signedMessage } from '../../../local/harness/sample-events.js';
+import { deliverTickets, deployTicketQueue } from '../../../local/harness/ticket-queue.js';
+import { FakeClock } from '../../support/fake-clock.js';
 import { EXAMPLE } from '../../support/local-cloud.js';
 import { accounts, startBundleCloud, timerEvent } from './bundle-cloud.js';
 
@@ -50,18 +52,11 @@ beforeAll(async () => {
   // One role per account and a threshold of 1: every run fans out one shard per owner account.
   cloud = await startBundleCloud({ DTS_TRUST_SHARD_THRESHOLD: '1' });
   const now = new Date();
-  const answer = await invokeLocally(
-    cloud,
-    FunctionName.TicketIntake,
-    mnsTriggerEvent(
-      [
-        signedMessage(sampleTicketBody('source', accounts, now)),
-        signedMessage(sampleTicketBody('destination', accounts, now)),
-      ],
-      accounts,
-      now,
-    ),
-  );
+  await deployTicketQueue(cloud, { clock: new FakeClock(now) });
+  const { answer } = await deliverTickets(cloud, [
+    signedMessage(sampleTicketBody('source', accounts, now)),
+    signedMessage(sampleTicketBody('destination', accounts, now)),
+  ]);
   expect(answer.errorType).toBeUndefined();
 });
 

@@ -328,6 +328,7 @@ describe('audit events of a hostile message', () => {
         },
         ledger: services.ledger,
         grants: services.grants,
+        status: services.status,
         audit: services.outbox,
         clock,
         reconcileRole: async (role) => ({ role, outcome: 'inSync' }),

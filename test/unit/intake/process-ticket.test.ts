@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { CloudErrorKind } from '../../../shared/domain/errors.js';
 import type { Guardrails } from '../../../shared/intake/guardrails.js';
 import { type IntakeDeps, processTicketBatch, processTicketMessage } from '../../../shared/intake/process-ticket.js';
-import { signTicketMessage, type TicketBody } from '../../../shared/intake/ticket-message.js';
+import { type GrantTicketBody, signTicketMessage } from '../../../shared/intake/ticket-message.js';
 import { cloudError } from '../../support/cloud-errors.js';
 import { INTAKE_NOW, intakeWorld } from '../../support/intake-world.js';
 
@@ -23,7 +23,7 @@ const guardrails: Guardrails = {
   protectedRoles: ['dts-trust-manager'],
 };
 
-function body(over: Partial<TicketBody> = {}): TicketBody {
+function body(over: Partial<GrantTicketBody> = {}): GrantTicketBody {
   return {
     id: 'msg-00000001',
     issuedAt: NOW.toISOString(),
@@ -49,7 +49,7 @@ const setup = (over: Partial<IntakeDeps> = {}) => intakeWorld({ ticketSystems: S
 const message = (b: unknown, keyId = 'jira', secret = 'jira-secret') => ({
   index: 0,
   messageId: 'mns-1',
-  body: JSON.stringify(signTicketMessage(b as TicketBody, keyId, secret)),
+  body: JSON.stringify(signTicketMessage(b as GrantTicketBody, keyId, secret)),
 });
 
 describe('processTicketMessage', () => {
