@@ -233,4 +233,18 @@ describe('the lifecycle through the CLI', () => {
     expect(delivered.text).toContain('pending: 0');
     expect(delivered.code).toBe(0);
   });
+
+  it('plans the deletion of a role whose grant rows are gone but whose status row remains, as the run then does', async () => {
+    await services.grants.deleteGrant({ ownerAccountId: OWNER, roleName: ROLE, trustedAccountId: TRUSTED });
+    const deletions = (from: number) => cloud.cloud.log.slice(from).filter((e) => e.action === 'DeleteRole').length;
+    const beforePlan = cloud.cloud.log.length;
+    const plan = await cli(['plan', '--owner', OWNER]);
+    expect(plan.text).toContain(`${OWNER}/${ROLE}`);
+    expect(plan.text).toContain('delete role');
+    expect(deletions(beforePlan)).toBe(0);
+    const beforeRun = cloud.cloud.log.length;
+    const run = await cli(['reconcile', '--owner', OWNER]);
+    expect(run.code).toBe(0);
+    expect(deletions(beforeRun)).toBeGreaterThan(0);
+  });
 });
