@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { ACCOUNT_ID } from './account-id.js';
+import { publishRamWrite } from './actiontrail.js';
 import type { CloudCall, CloudReply, RequestLogEntry, ServiceModule } from './contract.js';
 import type { LocalCloudCore } from './core.js';
 import { CloudEmulatorError, LocalCloudError } from './errors.js';
@@ -51,6 +52,17 @@ export const AdminEditSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('setDescription'), ...Target, description: z.string().max(1024) }),
   z.object({ kind: z.literal('deleteRole'), ...Target }),
 ]);
+
+/** The RAM operation a console edit is, as ActionTrail records it. */
+const CONSOLE_EVENT_NAMES = {
+  setTrustPolicy: 'UpdateRole',
+  setDescription: 'UpdateRole',
+  detachPolicy: 'DetachPolicyFromRole',
+  attachPolicy: 'AttachPolicyToRole',
+  deleteRole: 'DeleteRole',
+} as const satisfies Record<z.output<typeof AdminEditSchema>['kind'], string>;
+
+const CONSOLE = { kind: 'console' } as const;
 
 /** An out-of-band edit (input form). */
 export type AdminEdit = z.input<typeof AdminEditSchema>;
@@ -157,7 +169,15 @@ async function route(ctx: AdminContext, call: CloudCall, path: string): Promise<
       const issue = parsed.error.issues[0];
       return problem(400, 'InvalidEdit', `${issue?.path.join('.') || 'kind'}: ${issue?.message ?? 'invalid'}`);
     }
-    return json(200, applyEdit(ctx, parsed.data));
+    const applied = applyEdit(ctx, parsed.data);
+    const { accountId, roleName } = parsed.data;
+    publishRamWrite(ctx.core, {
+      accountId,
+      roleName,
+      eventName: CONSOLE_EVENT_NAMES[parsed.data.kind],
+      actor: CONSOLE,
+    });
+    return json(200, applied);
   }
   const roleMatch = /^accounts\/(\d{16})\/roles\/([^/]+)$/.exec(path);
   if (roleMatch && method === 'GET') {

@@ -23,6 +23,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { CallIdentity, CloudCall, CloudCore, CloudReply, Principal, ServiceModule } from '../../contract.js';
 import { CloudSetupError } from '../../errors.js';
+import { acceptEvent, addEventRoute, listEventRoutes } from './routes.js';
 import { parseEventBridgeAuthorization, verifyEventBridgeSignature } from './signature.js';
 import {
   busExists,
@@ -286,7 +287,6 @@ async function putEvents(call: CloudCall, core: CloudCore): Promise<CloudReply> 
   if (!Array.isArray(events)) return events;
 
   const accountId = principal.accountId;
-  const state = eventBridgeState(core);
   const receivedAt = core.now().toISOString();
   const accepted: Pick<EntryResult, 'ErrorCode'> =
     opts.acceptedErrorCode === 'none' ? {} : { ErrorCode: opts.acceptedErrorCode };
@@ -305,7 +305,7 @@ async function putEvents(call: CloudCall, core: CloudCore): Promise<CloudReply> 
       };
     }
     const traceId = randomBytes(16).toString('hex');
-    state.events.push({
+    acceptEvent(core, {
       accountId,
       bus: busOf(event)!,
       eventId: eventId!,
@@ -344,6 +344,25 @@ async function admin(call: CloudCall, subpath: string, core: CloudCore): Promise
   });
   if (subpath === 'events' && call.method === 'GET') return ok({ events: readEventBridgeEvents(core, filter) });
   if (subpath === 'events' && call.method === 'DELETE') return ok({ removed: clearEventBridgeEvents(core, filter) });
+  if (subpath === 'routes' && call.method === 'GET') return ok({ routes: listEventRoutes(core) });
+  if (subpath === 'routes' && call.method === 'POST') {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(call.body.toString('utf8'));
+    } catch {
+      raw = undefined;
+    }
+    try {
+      return ok({ route: addEventRoute(core, raw) });
+    } catch (error) {
+      if (!(error instanceof CloudSetupError)) throw error;
+      return {
+        status: 400,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ error: error.message }),
+      };
+    }
+  }
   if (subpath === 'buses' && call.method === 'POST') {
     let raw: unknown;
     try {

@@ -3,6 +3,8 @@
  * RPC V2), permission-checked against the signer's policies, answering as RAM does. Options (`services.ram`):
  * {@link RamOptions}.
  */
+
+import { PUBLISHED_RAM_ACTIONS, publishRamWrite } from '../../actiontrail.js';
 import {
   authenticateRpc,
   hostOf,
@@ -69,7 +71,18 @@ export const ramModule: ServiceModule = {
       const account = core.accounts.get(principal.accountId);
       if (!account) throw new LocalCloudError(404, 'InvalidAccessKeyId.NotFound', 'Specified access key is not found.');
       const options = core.serviceOptions<RamOptions>('ram') ?? {};
-      const body = handler({ core, principal, account, params: rpcParams(call), options });
+      const params = rpcParams(call);
+      const body = handler({ core, principal, account, params, options });
+      if (PUBLISHED_RAM_ACTIONS.has(action) && params['RoleName'] !== undefined) {
+        // ActionTrail publishes the write to the account's default bus once it succeeded.
+        publishRamWrite(core, {
+          accountId: account.id,
+          eventName: action,
+          roleName: params['RoleName'],
+          actor: { kind: 'principal', principal },
+          parameters: params,
+        });
+      }
       return rpcJsonReply(body, newRequestId());
     } catch (error) {
       if (error instanceof LocalCloudError) return errorReply(call, error);
