@@ -1,5 +1,5 @@
 /**
- * The three functions as s.yaml deploys them (names, role, timeouts, memory, reconcile-shard's asynchronous
+ * The four functions as s.yaml deploys them (names, role, timeouts, memory, reconcile-shard's asynchronous
  * invocation settings), invoking them through the real FC 3.0 SDK, and deploying the built bundles (dist/<name>)
  * to the local cloud's FC, where each runs in node processes of its own as on FC's nodejs20 runtime. This module
  * imports no function source, so a process that deploys the bundles loads only what dist/ holds.
@@ -20,6 +20,7 @@ export const FunctionName = {
   TicketIntake: 'dts-trust-ticket-intake',
   DriftReconciler: 'dts-trust-drift-reconciler',
   ReconcileShard: 'dts-trust-reconcile-shard',
+  DriftEvent: 'dts-trust-drift-event',
 } as const;
 
 /** The code package directory (under dist/) of each function. */
@@ -27,6 +28,7 @@ export const CodePackage = {
   [FunctionName.TicketIntake]: 'ticket-intake',
   [FunctionName.DriftReconciler]: 'drift-reconciler',
   [FunctionName.ReconcileShard]: 'reconcile-shard',
+  [FunctionName.DriftEvent]: 'drift-event',
 } as const;
 
 /** The project's dist/ directory, where `npm run build` writes the code packages. */
@@ -59,6 +61,7 @@ export function functionSettings(
   return {
     [FunctionName.TicketIntake]: { ...common, timeout: 120, memorySize: 512 },
     [FunctionName.DriftReconciler]: { ...common, timeout: 900, memorySize: 1024 },
+    [FunctionName.DriftEvent]: { ...common, timeout: 120, memorySize: 512 },
     [FunctionName.ReconcileShard]: {
       ...common,
       timeout: 900,

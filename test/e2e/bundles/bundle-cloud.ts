@@ -42,7 +42,7 @@ export function assertBundlesBuilt(): void {
   }
 }
 
-/** Start the local cloud (tables ready at once) and deploy the three bundles with `extraEnv` added. */
+/** Start the local cloud (tables ready at once) and deploy the four bundles with `extraEnv` added. */
 export async function startBundleCloud(extraEnv: Readonly<Record<string, string>> = {}): Promise<LocalCloud> {
   assertBundlesBuilt();
   const cloud = await startLocalCloud({

@@ -1,0 +1,71 @@
+/**
+ * The route of RAM change events in a local deployment, as docs/deploy.md sets it up in the cloud: in each owner
+ * account a rule on the default bus that sends ActionTrail's RAM role writes to the automation account's default
+ * bus, and there the drift-event function's `ram-changes` trigger read from s.yaml. The demo, the e2e tests and
+ * the bench use these.
+ */
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import type { CloudCore } from '../cloud/contract.js';
+import { addEventRoute } from '../cloud/services/eventbridge/routes.js';
+import { type BusTriggerOptions, EventBusTrigger } from '../cloud/triggers/event-bus-trigger.js';
+import { FunctionName } from './deployment.js';
+import { HarnessError } from './errors.js';
+import { LOCAL_AUTOMATION } from './local-environment.js';
+
+/** The name of the rule installed in each owner account. */
+export const RAM_CHANGE_RULE = 'dts-trust-ram-changes';
+
+interface SYamlTrigger {
+  triggerName: string;
+  qualifier?: string;
+  triggerConfig: { eventRuleFilterPattern?: string } & Record<string, unknown>;
+}
+
+/** The drift-event function's `ram-changes` trigger as s.yaml declares it. */
+export function ramChangeTriggerFromSYaml(path: URL = new URL('../../s.yaml', import.meta.url)): SYamlTrigger {
+  const document = parse(readFileSync(path, 'utf8')) as {
+    resources?: Record<string, { props?: { triggers?: SYamlTrigger[] } }>;
+  };
+  const trigger = document.resources?.['drift-event']?.props?.triggers?.find((t) => t.triggerName === 'ram-changes');
+  if (!trigger?.triggerConfig.eventRuleFilterPattern) {
+    throw new HarnessError(
+      'DemoSetup',
+      's.yaml has no trigger "ram-changes" with a pattern under resources.drift-event',
+    );
+  }
+  return trigger;
+}
+
+/**
+ * Route the RAM change events of `ownerAccountIds` to the automation account (the rule of each owner account, with
+ * the trigger's pattern) and start the drift-event trigger; returns the trigger. Call after the functions are
+ * deployed. `options.clock` makes the batch window and retries run on a fake clock.
+ */
+export function deployRamChangeRoute(
+  cloud: { readonly core: CloudCore; readonly endpoint: string },
+  ownerAccountIds: readonly string[],
+  options: BusTriggerOptions = {},
+): EventBusTrigger {
+  const declared = ramChangeTriggerFromSYaml();
+  const pattern = JSON.parse(declared.triggerConfig.eventRuleFilterPattern!) as Record<string, unknown>;
+  for (const fromAccountId of ownerAccountIds) {
+    addEventRoute(cloud.core, {
+      fromAccountId,
+      ruleName: RAM_CHANGE_RULE,
+      pattern,
+      toAccountId: LOCAL_AUTOMATION.accountId,
+    });
+  }
+  return new EventBusTrigger(
+    cloud,
+    {
+      functionName: FunctionName.DriftEvent,
+      triggerName: declared.triggerName,
+      accountId: LOCAL_AUTOMATION.accountId,
+      qualifier: declared.qualifier,
+      triggerConfig: declared.triggerConfig,
+    },
+    options,
+  );
+}
