@@ -11,6 +11,7 @@ import { cpus, loadavg } from 'node:os';
 import { Command } from 'commander';
 import { z } from 'zod';
 import { benchColdStart } from './cold-start.js';
+import { benchDriftEvent, formatDriftEventFigures } from './drift-event-bench.js';
 import { benchIntake } from './intake-bench.js';
 import { benchRateBound } from './rate-bound-bench.js';
 import { benchReconcile } from './reconcile-bench.js';
@@ -175,6 +176,9 @@ async function main(): Promise<void> {
     const results: BenchResults = { ...measured, missedTargets: missedTargets(measured) };
     await writeFile(options.out, `${JSON.stringify(results, null, 2)}\n`);
     process.stdout.write(`\n${formatTable(resultRows(measured))}\n\n`);
+    process.stdout.write(
+      formatDriftEventFigures(await benchDriftEvent({ ...settings, samples: options.quick ? 5 : 20, progress })),
+    );
     if (results.missedTargets.length > 0) {
       process.stdout.write(`Missed targets:\n${results.missedTargets.map((m) => `  - ${m}`).join('\n')}\n`);
     }

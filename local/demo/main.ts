@@ -1,18 +1,21 @@
 /**
  * `npm start`: the whole product on the embedded local cloud. Boots the local cloud with the example accounts,
- * deploys the three functions to its FC, creates the ticket queue with s.yaml's trigger, sends sample tickets onto
+ * deploys the four functions to its FC, creates the ticket queue with s.yaml's trigger, sends sample tickets onto
  * the queue with `@alicloud/mns` (the trigger delivers them to the intake in CloudEvents batches),
- * edits roles behind dts-trust's back as a person in the console would, runs the drift reconciler, revokes a
+ * edits a role in the console and watches the drift-event function repair it within seconds (ActionTrail's
+ * event routed to its trigger), edits roles behind dts-trust's back as a person in the console would, runs the drift reconciler, revokes a
  * grant, asks the DTS oracle at each step, and prints a report. Exits 0 when everything behaved as it should.
  */
 import { readFile } from 'node:fs/promises';
 import { startLocalCloud } from '../cloud/server.js';
 import { readEventBridgeEvents } from '../cloud/services/eventbridge/store.js';
+import { fcInvocations } from '../cloud/services/fc/functions.js';
 import { editInConsole } from '../harness/console-edits.js';
 import { configureDtsJob, type OracleVerdict } from '../harness/dts-oracle.js';
 import { HarnessError } from '../harness/errors.js';
 import { deployLocally, FunctionName, invokeLocally, settleLocally } from '../harness/local-deployment.js';
 import { LOCAL_AUTOMATION, LOCAL_EVENT_BUS } from '../harness/local-environment.js';
+import { deployRamChangeRoute } from '../harness/ram-change-route.js';
 import {
   type SampleAccounts,
   sampleEvents,
@@ -104,7 +107,41 @@ try {
   );
   expectVerdict('after intake: both cross-account', await configureDtsJob(cloud.endpoint, taskCreator, bothTask), true);
 
-  // 3. People edit roles in the console behind dts-trust's back.
+  // 2b. A stranger is added to a trust policy in the console: ActionTrail's event travels the route from the owner
+  //     account to the drift-event function, which repairs the role within seconds, long before the timer's run.
+  const route = deployRamChangeRoute(cloud, [accounts.sourceOwner, accounts.destinationOwner]);
+  route.start();
+  const edited = Date.now();
+  await editInConsole(cloud, {
+    kind: 'setTrustPolicy',
+    accountId: accounts.sourceOwner,
+    roleName: 'ram-for-dts',
+    trustPolicy: {
+      Version: '1',
+      Statement: [
+        { Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { RAM: ['acs:ram::1111222233334444:root'] } },
+      ],
+    },
+  });
+  let repaired = false;
+  while (!repaired && Date.now() - edited < 30_000) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    repaired = (await configureDtsJob(cloud.endpoint, destinationCreator, sourceTask)).accepted;
+  }
+  await route.stop();
+  const seconds = (Date.now() - edited) / 1000;
+  const timerRuns = fcInvocations(cloud.core).filter((r) => r.functionName === FunctionName.DriftReconciler).length;
+  const eventRepairPass = repaired && seconds < 15 && timerRuns === 0;
+  ok &&= eventRepairPass;
+  report.eventRepair = {
+    what: 'stranger written into the trust policy of ram-for-dts',
+    seconds,
+    timerRuns,
+    pass: eventRepairPass,
+  };
+
+  // 3. People edit roles in the console behind dts-trust's back (the event route is stopped: the timer repairs these).
+
   const edits = [
     {
       what: 'trust policy of ram-for-dts rewritten to trust a stranger and the owner itself',

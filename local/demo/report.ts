@@ -8,6 +8,8 @@ export interface DemoReport {
   oracle: { step: string; verdict: OracleVerdict; pass: boolean }[];
   edits: string[];
   reconcile: InvocationAnswer | undefined;
+  /** A console edit repaired by the drift-event function, before any timer run. */
+  eventRepair?: { what: string; seconds: number; timerRuns: number; pass: boolean };
   events: readonly StoredEvent[];
 }
 
@@ -55,6 +57,13 @@ export function printReport(report: DemoReport): boolean {
     if (answer.errorType) console.log(`       handler error: ${JSON.stringify(answer.body)}`);
   }
 
+  if (report.eventRepair) {
+    const r = report.eventRepair;
+    console.log(bold('\nDrift repaired in seconds (ActionTrail RAM change -> EventBridge -> drift-event)'));
+    console.log(
+      `  ${mark(r.pass)} ${r.what}: repaired ${r.seconds.toFixed(1)} s after the edit, ${r.timerRuns} timer runs before`,
+    );
+  }
   console.log(bold('\nChanges made in the console behind dts-trust'));
   for (const e of report.edits) console.log(`  - ${e}`);
 

@@ -84,6 +84,8 @@ export interface BusTriggerDefinition {
 /** One batch the trigger pushed. */
 export interface BusDelivery {
   readonly eventIds: readonly string[];
+  /** When the batch was complete and its first push began (the trigger's clock). */
+  readonly pushedAt: Date;
   readonly invocations: FunctionInvocation[];
   /** `delivered`, `discarded` (failed for good, ALL) or `blocked` (failed for good, NONE: the trigger stopped). */
   outcome?: 'delivered' | 'discarded' | 'blocked';
@@ -212,7 +214,11 @@ export class EventBusTrigger {
       batch.push(...this.#pending(count - batch.length));
     }
     const events = batch.map((stored) => stored.event);
-    const delivery: BusDelivery = { eventIds: batch.map((s) => s.eventId), invocations: [] };
+    const delivery: BusDelivery = {
+      eventIds: batch.map((s) => s.eventId),
+      pushedAt: this.#clock.now(),
+      invocations: [],
+    };
     this.deliveries.push(delivery);
     const delays = retryDelaysSeconds(this.config.runOptions.retryStrategy.PushRetryStrategy, this.#random);
     const target = {
