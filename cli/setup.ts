@@ -2,13 +2,15 @@
  * `npm run cli -- setup`: what a first deploy creates by API (shared/usecases/setup.ts). The management role of
  * each owner account, and of each task-creating or trusted account given with `--task-account`, is printed (with
  * the `aliyun` CLI commands that create it), or created through that account's own keys with
- * `--create-management-roles --credentials <file>`.
+ * `--create-management-roles --credentials <file>`; then, through each owner's management role, the rule
+ * that routes its RAM role changes to the automation account (drift-event).
  */
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import type { Services } from '../shared/composition/services.js';
 import { alibabaAccountIdSchema } from '../shared/domain/account-id.js';
 import { ConfigError } from '../shared/domain/errors.js';
+import { RAM_CHANGE_RULE_NAME } from '../shared/domain/ram-change-event.js';
 import { problemsFromZodError } from '../shared/domain/zod-problems.js';
 import {
   type ManagementRoleOutcome,
@@ -108,8 +110,13 @@ export async function bootstrapCommand(services: Services, out: Output, options:
     return 0;
   }
   for (const outcome of result.managementRoles) printOutcome(out, outcome);
+  for (const install of result.ramChangeRoutes) {
+    const why = install.message ? ` (${install.message})` : '';
+    out.line(`account ${install.accountId}: rule ${RAM_CHANGE_RULE_NAME} ${install.outcome}${why}`);
+  }
   if (result.audit) out.line(`audit events delivered: ${result.audit.delivered}, pending: ${result.audit.pending}`);
-  return result.managementRoles.some(needsAttention) ? 1 : 0;
+  const routeNeedsAttention = result.ramChangeRoutes.some((r) => r.outcome === 'failed' || r.outcome === 'differs');
+  return result.managementRoles.some(needsAttention) || routeNeedsAttention ? 1 : 0;
 }
 
 function printOutcome(out: Output, outcome: ManagementRoleOutcome): void {

@@ -1,5 +1,6 @@
 import { DTS_INVENTORY_ACTIONS } from '../alicloud/dts.js';
 import { EVENTBRIDGE_SINK_ACTIONS } from '../alicloud/eventbridge.js';
+import { EVENTBRIDGE_RULE_ACTIONS } from '../alicloud/eventbridge-rules.js';
 import { FC_INVOKER_ACTIONS } from '../alicloud/fc.js';
 import { KMS_SETTINGS_ACTIONS } from '../alicloud/kms.js';
 import { RAM_DIRECTORY_ACTIONS, RAM_ROLE_READ_ACTIONS, ramPolicyResource } from '../alicloud/ram.js';
@@ -8,6 +9,7 @@ import { STS_BROKER_ACTIONS } from '../alicloud/sts.js';
 import { TABLESTORE_ACTIONS } from '../alicloud/tablestore/tables.js';
 import { type Config, DEFAULT_TRUST_SETTINGS_SECRET } from '../config/config.js';
 import { DTS_DEFAULT_ROLE_NAME } from '../domain/preflight.js';
+import { RAM_CHANGE_RULE_NAME } from '../domain/ram-change-event.js';
 import { defaultPolicyType } from '../reconcile/policy-attachments.js';
 
 /** A RAM policy document (Version 1). */
@@ -101,6 +103,12 @@ export function managementRolePolicy(
         Resource: ['acs:ram:*:system:policy/*', 'acs:ram:*:*:policy/*'],
       },
       { Effect: 'Allow', Action: [...DTS_INVENTORY_ACTIONS], Resource: ['*'] },
+      // setup installs the RAM change route's rule on the default bus through this role (docs/deploy.md).
+      {
+        Effect: 'Allow',
+        Action: [...EVENTBRIDGE_RULE_ACTIONS],
+        Resource: [`acs:eventbridge:*:*:eventbus/default/rule/${RAM_CHANGE_RULE_NAME}`],
+      },
     ],
   };
 }

@@ -24,6 +24,22 @@ export const RoleChangeEventNames = [
   'DetachPolicyFromRole',
 ] as const;
 
+/** The rule setup installs on the default bus of each owner account. */
+export const RAM_CHANGE_RULE_NAME = 'dts-trust-ram-changes';
+
+/**
+ * ActionTrail's RAM role writes, as the rule of each owner account and the drift-event trigger (s.yaml
+ * `ram-changes`) match them; a test holds the two equal.
+ */
+export const RAM_CHANGE_EVENT_PATTERN = {
+  source: ['acs.actiontrail'],
+  type: ['actiontrail:ActionTrail:ApiCall', 'actiontrail:ActionTrail:ConsoleOperation'],
+  data: {
+    serviceName: ['Ram'],
+    eventName: ['CreateRole', 'UpdateRole', 'DeleteRole', 'AttachPolicyToRole', 'DetachPolicyFromRole'],
+  },
+} as const;
+
 /** Why an event leads to no reconcile. */
 export const IgnoredBecause = {
   /** The event could not be read (wrong shape, missing fields): it changes nothing. */

@@ -2,7 +2,8 @@
  * What a first deploy creates by API, in order. In the automation account (the caller's keys): the Tablestore
  * tables (waiting until they serve rows) and the audit event bus. For each owner account, and each task-creating or
  * trusted account, the management role with its trust policy and least-privilege policy: described (for a person to
- * create), or created through that account's own keys. Creation is idempotent and never rewrites what is already
+ * create), or created through that account's own keys; then, through each owner's management role, the rule that
+ * routes its RAM role changes to the automation account (drift-event). Creation is idempotent and never rewrites what is already
  * there: a role or policy that exists with another document is reported, not changed. Every RAM change is recorded
  * in the audit outbox first.
  */
@@ -22,6 +23,7 @@ import {
 import { AuditEventType, newAuditEvent } from '../domain/audit.js';
 import { ConfigError, DtsTrustError } from '../domain/errors.js';
 import type { AccountCredentials } from '../ports.js';
+import { installRamChangeRoutes, type RouteInstall } from './ram-change-route.js';
 
 /** What one account needs: the management role, its trust policy and its custom policy. */
 export interface ManagementRoleSpec {
@@ -192,6 +194,8 @@ export interface SetupResult {
   /** Why the trust settings could not be read (trust policies then carry no external IDs). */
   readonly settingsProblem?: string;
   readonly managementRoles: readonly ManagementRoleOutcome[];
+  /** The RAM change route's rule in each owner account whose management role is in place (drift-event). */
+  readonly ramChangeRoutes: readonly RouteInstall[];
   /** The delivery of the setup's audit events (only when it created something). */
   readonly audit?: AuditDeliveryReport;
 }
@@ -258,11 +262,19 @@ export async function setUpDeployment(services: Services, request: SetupRequest)
       });
     }
   }
+  // The RAM change route: a rule in each owner account whose management role is in place, created through it.
+  const ready = managementRoles
+    .filter((o) => o.spec.kind === 'owner' && o.status === 'applied')
+    .map((o) => o.spec.accountId);
+  const ramChangeRoutes = request.createManagementRoles
+    ? await installRamChangeRoutes(services, automationAccountId, ready, correlationId)
+    : [];
   const base = {
     tables: Object.values(config.tables),
     bus,
     ...(settingsProblem === undefined ? {} : { settingsProblem }),
     managementRoles,
+    ramChangeRoutes,
   };
   if (!request.createManagementRoles || specs.length === 0) return base;
   const audit = await deliverAuditEvents(services.outbox, services.sink, { clock: services.clock, correlationId });

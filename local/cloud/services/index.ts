@@ -2,6 +2,7 @@ import type { ServiceModule } from '../contract.js';
 import { dtsModule } from './dts/service.js';
 import { eventBusService } from './eventbridge/buses.js';
 import { eventPatternService } from './eventbridge/patterns.js';
+import { eventRuleService } from './eventbridge/rules.js';
 import { eventBridgeService } from './eventbridge/service.js';
 import { fcService } from './fc/service.js';
 import { kmsService } from './kms/service.js';
@@ -22,6 +23,7 @@ export const serviceModules: readonly ServiceModule[] = [
   eventBridgeService,
   eventBusService,
   eventPatternService,
+  eventRuleService,
   fcService,
   mnsService,
   dtsModule,

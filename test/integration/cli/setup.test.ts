@@ -114,6 +114,8 @@ describe('npm run cli -- setup', () => {
       `account ${NEW_OWNER.id}: policy dts-trust-manager-policy created, role dts-trust-manager created, attachment attached`,
     );
     expect(text).toContain(`account ${TASK.id}: policy dts-trust-manager-policy created`);
+    expect(text).toContain(`account ${NEW_OWNER.id}: rule dts-trust-ram-changes created`);
+    expect(text).not.toContain(`account ${TASK.id}: rule`);
     expect(code).toBe(0);
     const where = { endpoint: cloud.endpoint, protocol: 'http' as const, regionId: 'cn-hangzhou' };
     const broker = new StsCredentialBroker({
@@ -138,12 +140,35 @@ describe('npm run cli -- setup', () => {
     const details = events.map((e) => (e.event['data'] as { detail: Detail }).detail);
     // The outbox delivers in no particular order; each change was recorded (before it was made).
     expect(details.map((d) => `${d.accountId} ${d.action}`).sort()).toEqual(
-      [TASK.id, NEW_OWNER.id].flatMap((a) =>
-        ['AttachPolicyToRole', 'CreatePolicy', 'CreateRole'].map((x) => `${a} ${x}`),
-      ),
+      [
+        ...[TASK.id, NEW_OWNER.id].flatMap((a) =>
+          ['AttachPolicyToRole', 'CreatePolicy', 'CreateRole'].map((x) => `${a} ${x}`),
+        ),
+        `${NEW_OWNER.id} CreateRule`,
+      ].sort(),
     );
     const ownerPolicy = details.find((d) => d.accountId === NEW_OWNER.id && d.action === 'CreatePolicy');
     expect(JSON.parse(ownerPolicy?.document ?? '{}')).toEqual(managementRolePolicy());
+  });
+
+  it("routes the new owner's RAM role changes to the automation account's default bus by the rule it installed", async () => {
+    const res = await fetch(`${cloud.cloud.url}/__admin/edits`, {
+      method: 'POST',
+      body: JSON.stringify({
+        kind: 'setDescription',
+        accountId: NEW_OWNER.id,
+        roleName: 'dts-trust-manager',
+        description: 'edited by hand',
+      }),
+    });
+    expect(res.status).toBe(200);
+    const routed = readEventBridgeEvents(cloud.cloud.core, { accountId: LOCAL_AUTOMATION.accountId, bus: 'default' });
+    expect(routed.map((e) => e.event)).toContainEqual(
+      expect.objectContaining({
+        aliyunoriginalaccountid: NEW_OWNER.id,
+        data: expect.objectContaining({ eventName: 'UpdateRole' }),
+      }),
+    );
   });
 
   it('changes nothing when run again', async () => {
@@ -159,6 +184,7 @@ describe('npm run cli -- setup', () => {
     expect(text).toContain(
       `account ${NEW_OWNER.id}: policy dts-trust-manager-policy exists, role dts-trust-manager exists, attachment exists`,
     );
+    expect(text).toContain(`account ${NEW_OWNER.id}: rule dts-trust-ram-changes exists`);
     expect(ramWrites().length).toBe(before);
     expect(code).toBe(0);
   });

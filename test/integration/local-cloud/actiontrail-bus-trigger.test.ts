@@ -3,6 +3,12 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { clearEventBridgeEvents, readEventBridgeEvents } from '../../../local/cloud/services/eventbridge/store.js';
 import { registerFcFunction } from '../../../local/cloud/services/fc/functions.js';
 import { EventBusTrigger } from '../../../local/cloud/triggers/event-bus-trigger.js';
+import { ramChangeTriggerFromSYaml } from '../../../local/harness/ram-change-route.js';
+import { staticKeys } from '../../../shared/alicloud/credentials.js';
+import { ensureRouteRule } from '../../../shared/alicloud/eventbridge-rules.js';
+import { CloudApiError } from '../../../shared/domain/errors.js';
+import { RAM_CHANGE_EVENT_PATTERN } from '../../../shared/domain/ram-change-event.js';
+import { ramChangeRuleSpec } from '../../../shared/usecases/ram-change-route.js';
 import { FakeClock } from '../../support/fake-clock.js';
 import { EXAMPLE, startTestCloud, type TestCloud, testRuntime } from '../../support/local-cloud.js';
 
@@ -218,5 +224,51 @@ describe('cross-account route and bus trigger', () => {
           },
         ),
     ).toThrow(/triggers\.bad\.triggerConfig\.eventRuleFilterPattern/);
+  });
+});
+
+describe('EventBridge rules with a bus of another account as target (ensureRouteRule over the real SDK)', () => {
+  const DESTINATION = EXAMPLE.destinationOwner.id;
+  const where = (keys: { accessKeyId: string; accessKeySecret: string; securityToken?: string }) => ({
+    endpoint: cloud.endpoint,
+    protocol: 'http' as const,
+    regionId: 'cn-hangzhou',
+    keys: staticKeys(keys),
+  });
+
+  it('creates the rule once, finds it the second time, and routes what it matches', async () => {
+    const spec = ramChangeRuleSpec('cn-hangzhou', AUTOMATION);
+    const root = EXAMPLE.destinationOwner.root;
+    expect(await ensureRouteRule(where(root), spec)).toBe('created');
+    expect(await ensureRouteRule(where(root), spec)).toBe('exists');
+    await cloud
+      .ram(root)
+      .createRoleWithOptions(
+        new RamSdk.CreateRoleRequest({ roleName: 'routed-role', assumeRolePolicyDocument: trustPolicy(AUTOMATION) }),
+        testRuntime(),
+      );
+    const routed = readEventBridgeEvents(cloud.cloud.core, { accountId: AUTOMATION, bus: 'default' });
+    expect(routed.map((e) => e.event['aliyunoriginalaccountid'])).toContain(DESTINATION);
+  });
+
+  it('reports a rule of that name with another pattern as differing, and leaves it', async () => {
+    const spec = { ...ramChangeRuleSpec('cn-hangzhou', AUTOMATION), filterPattern: '{"source":["acs.ecs"]}' };
+    expect(await ensureRouteRule(where(EXAMPLE.destinationOwner.root), spec)).toBe('differs');
+  });
+
+  it('refuses a caller without eventbridge:CreateRule on the rule', async () => {
+    const error = await ensureRouteRule(
+      where(EXAMPLE.sourceOwner.auditor),
+      ramChangeRuleSpec('cn-hangzhou', AUTOMATION),
+    ).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CloudApiError);
+    expect((error as CloudApiError).kind).toBe('noPermission');
+  });
+});
+
+describe('the RAM change pattern', () => {
+  it("is the same in the rule setup installs and in s.yaml's ram-changes trigger", () => {
+    const declared = ramChangeTriggerFromSYaml().triggerConfig.eventRuleFilterPattern ?? '';
+    expect(JSON.parse(declared)).toEqual(RAM_CHANGE_EVENT_PATTERN);
   });
 });

@@ -39,6 +39,19 @@ describe('managementRolePolicy', () => {
     expect(userActions).toEqual(['ram:GetUser']);
   });
 
+  it("allows reading and creating the RAM change route's rule on the default bus, and no other EventBridge action", () => {
+    const eventbridge = managementRolePolicy().Statement.filter((s) =>
+      s.Action.some((a) => a.startsWith('eventbridge:')),
+    );
+    expect(eventbridge).toEqual([
+      {
+        Effect: 'Allow',
+        Action: ['eventbridge:GetRule', 'eventbridge:CreateRule'],
+        Resource: ['acs:eventbridge:*:*:eventbus/default/rule/dts-trust-ram-changes'],
+      },
+    ]);
+  });
+
   it('never allows a wildcard action', () => {
     expect(
       managementRolePolicy()

@@ -5,8 +5,8 @@
  * `aliyunoriginalaccountid` kept from the account that raised it, as EventBridge's "Route events across Alibaba
  * Cloud accounts" describes (same region; a system bus routes to a system bus).
  *
- * Routes are added with `POST /__admin/eventbridge/routes` (or {@link addEventRoute}); the rule API itself
- * (CreateRule, PutTargets) is not emulated yet.
+ * Routes are added by CreateRule with an `acs.eventbridge` target (rules.ts), or directly with
+ * `POST /__admin/eventbridge/routes` ({@link addEventRoute}).
  */
 import { z } from 'zod';
 import type { CloudCore } from '../../contract.js';
