@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type AuditDeliveryReport, deliverAuditEvents } from '../audit/deliver-audit-events.js';
-import { createEngine } from '../composition/reconciler.js';
+import { reconcilerFor } from '../composition/reconciler.js';
 import type { Services } from '../composition/services.js';
 import { compareRoleKeys, type RoleKey } from '../domain/grant.js';
 import {
@@ -11,8 +11,7 @@ import {
   readRamChangeEvent,
 } from '../domain/ram-change-event.js';
 import type { Logger } from '../ports.js';
-import type { RunReport } from '../reconcile/engine.js';
-import { mergeRoleVisits, type RoleVisit } from '../reconcile/role-visits.js';
+import { listRoleVisits, type RoleVisit, RunMode, type RunResult } from '../reconcile/index.js';
 
 /** What one batch of RAM change events led to. */
 export interface RamChangeRunResult {
@@ -24,7 +23,7 @@ export interface RamChangeRunResult {
   /** Roles the events named that dts-trust does not manage (no grant row, no status row): no RAM call for them. */
   readonly unmanaged: readonly RoleKey[];
   /** The run over the managed roles the events named; absent when there was none. */
-  readonly run?: RunReport | undefined;
+  readonly run?: RunResult | undefined;
   readonly audit?: AuditDeliveryReport | undefined;
 }
 
@@ -46,11 +45,7 @@ async function managedVisits(services: Services, changed: readonly ChangedRole[]
   }
   const visits: RoleVisit[] = [];
   for (const [ownerAccountId, names] of namesByAccount) {
-    const filter = { ownerAccountId };
-    for await (const visit of mergeRoleVisits(
-      services.grants.listManagedRoles(filter),
-      services.status.listStatuses(filter),
-    )) {
+    for await (const visit of listRoleVisits(services, [ownerAccountId])) {
       if (names.has(visit.roleName.toLowerCase())) visits.push(visit);
     }
   }
@@ -108,7 +103,7 @@ export async function reconcileChangedRoles(
     managed: visits.length,
   });
   if (visits.length === 0) return { correlationId, events: events.length, ignored, unmanaged };
-  const run = await createEngine(services).reconciler.reconcileVisits(replay(visits), { correlationId });
+  const run = await reconcilerFor(services).reconcileVisits(replay(visits), { correlationId, mode: RunMode.Inline });
   const audit = await deliverAuditEvents(services.outbox, services.sink, {
     clock: services.clock,
     logger,
