@@ -22,12 +22,8 @@ export interface EventBusSetupOptions {
   readonly keys: OwnKeysSource;
 }
 
-/**
- * Make sure the custom bus `name` exists (GetEventBus, then CreateEventBus when it is missing), through
- * `@alicloud/eventbridge`. A concurrent creation that wins first counts as existing. Errors are classified
- * `CloudApiError`s (`eventbridge:GetEventBus`, `eventbridge:CreateEventBus`).
- */
-export async function ensureEventBus(options: EventBusSetupOptions, name: string): Promise<'created' | 'exists'> {
+/** An EventBridge client for setup calls with `options`' keys, and the runtime options every setup call uses. */
+export async function setupClient(options: EventBusSetupOptions) {
   const keys = await options.keys();
   const client = new EventBridgeSdk.default(
     new EventBridgeSdk.Config({
@@ -41,6 +37,16 @@ export async function ensureEventBus(options: EventBusSetupOptions, name: string
   );
   // The SDK reads its runtime options as plain fields; its RuntimeOptions class comes from a package of its own.
   const runtime = { autoretry: false, connectTimeout: 5_000, readTimeout: 10_000 } as unknown as EventBridgeRuntime;
+  return { client, runtime };
+}
+
+/**
+ * Make sure the custom bus `name` exists (GetEventBus, then CreateEventBus when it is missing), through
+ * `@alicloud/eventbridge`. A concurrent creation that wins first counts as existing. Errors are classified
+ * `CloudApiError`s (`eventbridge:GetEventBus`, `eventbridge:CreateEventBus`).
+ */
+export async function ensureEventBus(options: EventBusSetupOptions, name: string): Promise<'created' | 'exists'> {
+  const { client, runtime } = await setupClient(options);
   try {
     await client.getEventBusWithOptions(new EventBridgeSdk.GetEventBusRequest({ eventBusName: name }), runtime);
     return 'exists';

@@ -1,7 +1,7 @@
 import EventBridgeSdk from '@alicloud/eventbridge';
 import { CloudErrorKind } from '../domain/errors.js';
 import { callCloud, toCloudApiError } from './cloud-error.js';
-import type { EventBusSetupOptions } from './eventbridge-bus.js';
+import { type EventBusSetupOptions, setupClient } from './eventbridge-bus.js';
 
 /** EventBridge actions setup calls through the management role in each owner account, on the route's rule only. */
 export const EVENTBRIDGE_RULE_ACTIONS = ['eventbridge:GetRule', 'eventbridge:CreateRule'] as const;
@@ -24,26 +24,13 @@ export interface RouteRuleSpec {
 /** What {@link ensureRouteRule} found or did. */
 export type RouteRuleOutcome = 'created' | 'exists' | 'differs';
 
-type EventBridgeRuntime = Parameters<InstanceType<typeof EventBridgeSdk.default>['getRuleWithOptions']>[1];
-
 /**
  * Make sure the rule of `spec` exists on its bus (GetRule, then CreateRule when it is missing), through
  * `@alicloud/eventbridge` with the given keys. A rule of that name with another pattern or target is left as it is
  * and reported `differs` (someone changed it: a person decides). Errors are classified `CloudApiError`s.
  */
 export async function ensureRouteRule(options: EventBusSetupOptions, spec: RouteRuleSpec): Promise<RouteRuleOutcome> {
-  const keys = await options.keys();
-  const client = new EventBridgeSdk.default(
-    new EventBridgeSdk.Config({
-      accessKeyId: keys.accessKeyId,
-      accessKeySecret: keys.accessKeySecret,
-      securityToken: keys.securityToken,
-      endpoint: options.endpoint,
-      protocol: options.protocol,
-      regionId: options.regionId,
-    }),
-  );
-  const runtime = { autoretry: false, connectTimeout: 5_000, readTimeout: 10_000 } as unknown as EventBridgeRuntime;
+  const { client, runtime } = await setupClient(options);
   try {
     const found = await client.getRuleWithOptions(
       new EventBridgeSdk.GetRuleRequest({ eventBusName: spec.bus, ruleName: spec.ruleName }),

@@ -17,10 +17,6 @@
  * message is the CloudEvent JSON of one failed message (the raw event, unchanged).
  */
 import { randomUUID } from 'node:crypto';
-import { Readable } from 'node:stream';
-import FcSdk from '@alicloud/fc20230330';
-import { $OpenApiUtil } from '@alicloud/openapi-core';
-import * as $dara from '@darabonba/typescript';
 import type { CloudCore } from '../contract.js';
 import { CloudSetupError } from '../errors.js';
 import { mnsOptions } from '../services/mns/service.js';
@@ -33,7 +29,7 @@ import {
   type StoredMessage,
   sendMessage,
 } from '../services/mns/store.js';
-import { readInvocationAnswer } from './invocation-answer.js';
+import { type FunctionInvocation, invokeFunctionOnce } from './invoke-function.js';
 import {
   deadLetterQueueOf,
   parseQueueTriggerConfig,
@@ -61,16 +57,7 @@ export interface TriggerCloud {
 }
 
 /** What one invocation of the function answered. */
-export interface TriggerInvocation {
-  /** 0 for the first push, then 1, 2, ... for retries. */
-  readonly retry: number;
-  readonly ok: boolean;
-  readonly statusCode: number;
-  /** `UnhandledInvocationError` when the function threw; the FC error code when FC refused. */
-  readonly errorType?: string;
-  /** The function's answer (JSON parsed when it is JSON). */
-  readonly body: unknown;
-}
+export type TriggerInvocation = FunctionInvocation;
 
 /** How a batch ended. */
 export const DeliveryOutcome = {
@@ -292,44 +279,10 @@ export class MnsQueueTrigger {
   }
 
   /** One synchronous InvokeFunction of the batch through the local FC; never throws. */
-  async #invoke(events: readonly unknown[], retry: number): Promise<TriggerInvocation> {
+  #invoke(events: readonly unknown[], retry: number): Promise<TriggerInvocation> {
     const { accountId, functionName, qualifier } = this.definition;
-    const key = this.#cloud.core.accounts.get(accountId)?.accessKeys[0];
-    if (!key) {
-      throw new CloudSetupError(`the trigger's account ${accountId} has no root key in the local cloud's accounts`);
-    }
-    const client = new FcSdk.default(
-      new $OpenApiUtil.Config({
-        accessKeyId: key.id,
-        accessKeySecret: key.secret,
-        endpoint: this.#cloud.endpoint,
-        protocol: 'http',
-        regionId: mnsOptions(this.#cloud.core).region,
-      }),
-    );
-    try {
-      const res = await client.invokeFunctionWithOptions(
-        functionName,
-        new FcSdk.InvokeFunctionRequest({
-          body: Readable.from([Buffer.from(JSON.stringify(events))]),
-          ...(qualifier ? { qualifier } : {}),
-        }),
-        new FcSdk.InvokeFunctionHeaders({}),
-        // EventBridge waits for a synchronous push as long as the function may run.
-        new $dara.RuntimeOptions({ autoretry: false, connectTimeout: 60_000, readTimeout: 900_000 }),
-      );
-      const answer = await readInvocationAnswer(res);
-      const { statusCode, errorType } = answer;
-      return { retry, ok: statusCode >= 200 && statusCode < 300 && !errorType, ...answer };
-    } catch (error) {
-      const e = error as { code?: unknown; statusCode?: unknown; message?: unknown };
-      return {
-        retry,
-        ok: false,
-        statusCode: typeof e.statusCode === 'number' ? e.statusCode : 0,
-        errorType: typeof e.code === 'string' ? e.code : 'TransportError',
-        body: String(e.message ?? error),
-      };
-    }
+    const { core, endpoint } = this.#cloud;
+    const target = { core, endpoint, accountId, functionName, qualifier, region: mnsOptions(core).region };
+    return invokeFunctionOnce(target, events, retry);
   }
 }
