@@ -7,6 +7,7 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
 import type { Services } from '../shared/composition/services.js';
+import { ALIBABA_ACCOUNT_ID } from '../shared/domain/account-id.js';
 import type { RoleUse } from '../shared/domain/dts-usage.js';
 import { ValidationError } from '../shared/domain/errors.js';
 import { grantId } from '../shared/domain/ownership.js';
@@ -17,7 +18,7 @@ import type { Output } from './commands.js';
 /** Options of `inventory`. */
 export const InventoryOptionsSchema = z.object({
   taskAccount: z
-    .array(z.string().regex(/^\d{16}$/, '--task-account must be a 16-digit account ID (AliyunUidFormat)'))
+    .array(z.string().regex(ALIBABA_ACCOUNT_ID, '--task-account must be a 16-digit account ID (AliyunUidFormat)'))
     .default([]),
   json: z.boolean().default(false),
 });
