@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { deliverAuditEvents } from '../shared/audit/deliver-audit-events.js';
+
 import type { Services } from '../shared/composition/services.js';
 import { ValidationError } from '../shared/domain/errors.js';
 import { FINDING_KINDS, FindingSeverity } from '../shared/domain/finding.js';
@@ -14,7 +14,11 @@ import { livenessGap, RECONCILER_SUBJECT } from '../shared/domain/liveness.js';
 import { problemsFromZodError } from '../shared/domain/zod-problems.js';
 import { CloseFindingRefusal, closeFinding } from '../shared/evidence/close-finding.js';
 import { TIMER_RUN } from '../shared/evidence/liveness.js';
+import { deliverOutbox } from '../shared/usecases/deliver-outbox.js';
 import type { Output } from './commands.js';
+import { ExitCode, exitCodeOf } from './exit-codes.js';
+import { auditDeliveryJson } from './json-documents.js';
+import { type PrintOptions, printJson } from './render.js';
 
 /** Most severe first. */
 const SEVERITY_RANK: Readonly<Record<FindingSeverity, number>> = { critical: 0, high: 1, medium: 2, low: 3 };
@@ -104,11 +108,15 @@ export async function findingsCommand(services: Services, out: Output, options: 
   return code;
 }
 
-/** Close one finding (audited), then deliver, so its state changes at once. */
+/**
+ * Close one finding (audited), then deliver, so its state changes at once. Exits 1 when nothing was closed, 3 when
+ * the closing event has not reached the bus.
+ */
 export async function closeFindingCommand(
   services: Services,
   out: Output,
   request: z.infer<typeof CloseOptionsSchema>,
+  print: PrintOptions = { json: false },
 ): Promise<number> {
   const correlationId = randomUUID();
   const result = await closeFinding(
@@ -116,18 +124,32 @@ export async function closeFindingCommand(
     { findingId: request.findingId, closedBy: request.by, reason: request.reason, correlationId },
   );
   if (!result.closed) {
-    out.line(
-      result.refusal === CloseFindingRefusal.NotFound
-        ? `no finding ${request.findingId} (list them with findings --all)`
-        : `finding ${request.findingId} is not open; nothing recorded`,
-    );
-    return 1;
+    const notFound = result.refusal === CloseFindingRefusal.NotFound;
+    if (print.json)
+      printJson(out, { findingId: request.findingId, closed: false, refusal: notFound ? 'notFound' : 'notOpen' });
+    else {
+      out.line(
+        notFound
+          ? `no finding ${request.findingId} (list them with findings --all)`
+          : `finding ${request.findingId} is not open; nothing recorded`,
+      );
+    }
+    return ExitCode.Failed;
   }
-  const audit = await deliverAuditEvents(services.outbox, services.sink, { clock: services.clock, correlationId });
-  out.line(
-    `closed ${request.findingId} (event ${result.eventId}); audit events delivered: ${audit.delivered}, pending: ${audit.pending}`,
-  );
-  return audit.pending > 0 || audit.callFailure ? 1 : 0;
+  const audit = await deliverOutbox(services, correlationId);
+  if (print.json) {
+    printJson(out, {
+      findingId: request.findingId,
+      closed: true,
+      eventId: result.eventId,
+      audit: auditDeliveryJson(audit),
+    });
+  } else {
+    out.line(
+      `closed ${request.findingId} (event ${result.eventId}); audit events delivered: ${audit.delivered}, pending: ${audit.pending}`,
+    );
+  }
+  return exitCodeOf({ failed: 0, undelivered: audit.pending + audit.setAside });
 }
 
 function validated<T extends z.ZodTypeAny>(schema: T, value: unknown, prefix: string): z.output<T> {
@@ -156,12 +178,13 @@ export function registerFindingCommands(
     .description('close a finding a person has dealt with (recorded and delivered as dts-trust.resolved.<kind>)')
     .requiredOption('--reason <text>', 'what was done about it')
     .option('--by <name>', 'who closes it (default: $USER)')
-    .action(async (findingId: unknown, opts: { reason?: unknown; by?: unknown }) => {
+    .option('--json', 'one JSON document')
+    .action(async (findingId: unknown, opts: { reason?: unknown; by?: unknown; json?: boolean }) => {
       const request = validated(
         CloseOptionsSchema,
         { findingId, reason: opts.reason, by: opts.by ?? process.env.USER ?? '' },
         'options',
       );
-      ctx.done(await closeFindingCommand(await ctx.connect(), ctx.out, request));
+      ctx.done(await closeFindingCommand(await ctx.connect(), ctx.out, request, { json: opts.json === true }));
     });
 }

@@ -13,6 +13,7 @@ import { problemsFromZodError } from '../shared/domain/zod-problems.js';
 import { LiveState, type RoleStatusReport, roleStatuses } from '../shared/usecases/role-status.js';
 import { type Output, RoleFilterSchema } from './commands.js';
 import { ExitCode } from './exit-codes.js';
+import { sentJson } from './json-documents.js';
 import { grantTicketFromFile, modeTicket, resumeTicket, ticketRefFrom } from './operator-tickets.js';
 import { type PrintOptions, printRows } from './render.js';
 import { DEFAULT_TICKET_QUEUE, type Env, queueTarget, type SentTicket, sendSigned, ticketKey } from './ticket.js';
@@ -84,7 +85,7 @@ async function signAndSend(context: LifecycleContext, body: Record<string, unkno
     context.done(ExitCode.Failed);
     return;
   }
-  printRows(out, print, sent, SENT_COLUMNS, { sent, queue: where.queue }, [
+  printRows(out, print, sent, SENT_COLUMNS, sentJson(sent, where.queue), [
     `${sent.length} ticket(s) sent to ${where.queue}; the intake reports each outcome as a dts-trust.ticket.processed event (docs/events.md)`,
   ]);
   context.done(ExitCode.Ok);

@@ -6,10 +6,12 @@ import { Command, CommanderError } from 'commander';
 import { defaultChainKeys, staticKeys } from '../shared/alicloud/credentials.js';
 import { createServices, type Services } from '../shared/composition/services.js';
 import { loadConfig } from '../shared/config/config.js';
-import { DtsTrustError, ValidationError } from '../shared/domain/errors.js';
+import { CloudApiError, ConcurrentModificationError, DtsTrustError, ValidationError } from '../shared/domain/errors.js';
 import { problemsFromZodError } from '../shared/domain/zod-problems.js';
+import { createLogger } from '../shared/logger.js';
 import {
   capLifetimesCommand,
+  diagnose,
   EventIdSchema,
   grantsCommand,
   type Output,
@@ -21,6 +23,7 @@ import {
   SystemNameSchema,
   setAsideCommand,
 } from './commands.js';
+import { ExitCode } from './exit-codes.js';
 import { registerFindingCommands } from './findings.js';
 import { registerInventoryCommand } from './inventory.js';
 import { registerLifecycleCommands } from './lifecycle.js';
@@ -28,11 +31,26 @@ import { registerReportCommand } from './report.js';
 import { bootstrapCommand, SetupOptionsSchema } from './setup.js';
 import { registerTicketCommands } from './ticket.js';
 
+const JSON_OPTION = ['--json', 'print one JSON document on stdout instead of text (docs/cli.md)'] as const;
+
+/**
+ * The exit code of an error a command threw: 2 (nothing done) when it was the input (an option, a file, a key,
+ * an environment variable), 1 when the cloud or the program failed.
+ */
+function exitCodeOfError(error: Error): ExitCode {
+  if (error instanceof CloudApiError || error instanceof ConcurrentModificationError) return ExitCode.Failed;
+  return error instanceof DtsTrustError ? ExitCode.Usage : ExitCode.Failed;
+}
+
 /** Run the CLI with `argv` (without node and script); returns the exit code. */
 export async function runCli(
   argv: readonly string[],
   env: Readonly<Record<string, string | undefined>> = process.env,
-  out: Output = { line: (t) => console.log(t), interactive: Boolean(process.stdout.isTTY) },
+  out: Output = {
+    line: (t) => console.log(t),
+    diagnostic: (t) => console.error(t),
+    interactive: Boolean(process.stdout.isTTY),
+  },
 ): Promise<number> {
   let code = 0;
   let services: Services | undefined;
@@ -46,7 +64,11 @@ export async function runCli(
         id && secret
           ? staticKeys({ accessKeyId: id, accessKeySecret: secret, ...(token ? { securityToken: token } : {}) })
           : defaultChainKeys();
-      services = createServices(config, { ownKeys, tablestoreKeys: await ownKeys() });
+      services = createServices(config, {
+        ownKeys,
+        tablestoreKeys: await ownKeys(),
+        logger: createLogger({ write: (line) => diagnose(out, line) }),
+      });
     }
     return services;
   };
@@ -58,7 +80,7 @@ export async function runCli(
   const program = new Command('dts-trust')
     .description('Operate dts-trust: the declared DTS cross-account roles and their reconciliation')
     .exitOverride()
-    .configureOutput({ writeOut: (s) => out.line(s.trimEnd()), writeErr: (s) => out.line(s.trimEnd()) });
+    .configureOutput({ writeOut: (s) => out.line(s.trimEnd()), writeErr: (s) => diagnose(out, s.trimEnd()) });
   program
     .command('setup')
     .alias('bootstrap')
@@ -75,6 +97,7 @@ export async function runCli(
       '--credentials <file>',
       'JSON {"accounts": {"<uid>": {"accessKeyId", "accessKeySecret"}}} for --create-management-roles',
     )
+    .option(...JSON_OPTION)
     .action(async (opts: unknown) => {
       const parsed = SetupOptionsSchema.safeParse(opts);
       if (!parsed.success) throw new ValidationError(problemsFromZodError(parsed.error, 'options'));
@@ -90,38 +113,43 @@ export async function runCli(
       .description(description)
       .option('--owner <uid>', 'only roles in this owner account')
       .option('--role <name>', 'only this role name')
-      .action(async (opts: unknown) => {
-        code = await run(await connect(), out, filter(opts));
+      .option(...JSON_OPTION)
+      .action(async (opts: { json?: boolean }) => {
+        code = await run(await connect(), out, filter(opts), { json: opts.json === true });
       });
   }
   program
     .command('set-aside')
     .description('list the audit events set aside because the bus refused them (docs/events.md)')
-    .action(async () => {
-      code = await setAsideCommand(await connect(), out);
+    .option(...JSON_OPTION)
+    .action(async (opts: { json?: boolean }) => {
+      code = await setAsideCommand(await connect(), out, { json: opts.json === true });
     });
   program
     .command('replay <eventId>')
     .description('put one set-aside audit event back into the outbox and deliver it')
-    .action(async (eventId: unknown) => {
+    .option(...JSON_OPTION)
+    .action(async (eventId: unknown, opts: { json?: boolean }) => {
       const parsed = EventIdSchema.safeParse(eventId);
       if (!parsed.success) throw new ValidationError(problemsFromZodError(parsed.error, 'eventId'));
-      code = await replayCommand(await connect(), out, parsed.data);
+      code = await replayCommand(await connect(), out, parsed.data, { json: opts.json === true });
     });
   program
     .command('cap-lifetimes')
     .description('upgrade step: give every stored grant without an expiry the maximum lifetime from now')
-    .action(async () => {
-      code = await capLifetimesCommand(await connect(), out);
+    .option(...JSON_OPTION)
+    .action(async (opts: { json?: boolean }) => {
+      code = await capLifetimesCommand(await connect(), out, { json: opts.json === true });
     });
   program
     .command('revoke-system')
     .description('remove every grant a ticketing system declared (a compromised one) and reconcile its roles now')
     .argument('<system>', 'the ticketing system, as named in ticketSystems of the trust settings')
-    .action(async (system: unknown) => {
+    .option(...JSON_OPTION)
+    .action(async (system: unknown, opts: { json?: boolean }) => {
       const parsed = SystemNameSchema.safeParse(system);
       if (!parsed.success) throw new ValidationError(problemsFromZodError(parsed.error, 'system'));
-      code = await revokeSystemCommand(await connect(), out, parsed.data);
+      code = await revokeSystemCommand(await connect(), out, parsed.data, { json: opts.json === true });
     });
   const evidence = {
     out,
@@ -151,10 +179,11 @@ export async function runCli(
   try {
     await program.parseAsync([...argv], { from: 'user' });
   } catch (error) {
-    if (error instanceof CommanderError) return error.exitCode;
-    if (error instanceof DtsTrustError || error instanceof Error) {
-      out.line(`error: ${error.message}`);
-      return 2;
+    // Commander has printed its message (help: exit 0); a missing argument or an unknown option is a usage error.
+    if (error instanceof CommanderError) return error.exitCode === 0 ? ExitCode.Ok : ExitCode.Usage;
+    if (error instanceof Error) {
+      diagnose(out, `error: ${error.message}`);
+      return exitCodeOfError(error);
     }
     throw error;
   }

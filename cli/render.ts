@@ -40,9 +40,14 @@ export function printRows<Row>(
   summary: readonly string[] = [],
 ): void {
   if (options.json) {
-    out.line(JSON.stringify(document));
+    printJson(out, document);
     return;
   }
   if (rows.length > 0) for (const l of table(rows, columns)) out.line(l);
   for (const l of summary) out.line(l);
+}
+
+/** Print `document` as the command's one JSON line: with `--json` nothing else goes to stdout. */
+export function printJson(out: Output, document: unknown): void {
+  out.line(JSON.stringify(document));
 }

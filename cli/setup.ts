@@ -19,6 +19,9 @@ import {
   setUpDeployment,
 } from '../shared/usecases/setup.js';
 import type { Output } from './commands.js';
+import { ExitCode, exitCodeOf } from './exit-codes.js';
+import { setupJson } from './json-documents.js';
+import { printJson } from './render.js';
 
 const AccountId = alibabaAccountIdSchema();
 
@@ -29,6 +32,7 @@ export const SetupOptionsSchema = z
     taskAccount: z.array(AccountId).default([]),
     createManagementRoles: z.boolean().default(false),
     credentials: z.string().min(1).optional(),
+    json: z.boolean().default(false),
   })
   .strict()
   .refine((o) => !o.createManagementRoles || o.credentials !== undefined, {
@@ -91,7 +95,10 @@ async function readCredentials(path: string): Promise<z.infer<typeof SetupCreden
   return parsed.data;
 }
 
-/** Run the setup (shared/usecases/setup.ts) and print what it did; exit code 1 when some account needs a person. */
+/**
+ * Run the setup (shared/usecases/setup.ts) and print what it did; exit code 1 when some account or route needs a
+ * person, else 3 while audit events of what it created stay undelivered.
+ */
 export async function bootstrapCommand(services: Services, out: Output, options: SetupOptions): Promise<number> {
   const credentials = options.credentials ? await readCredentials(options.credentials) : undefined;
   const result = await setUpDeployment(services, {
@@ -100,6 +107,22 @@ export async function bootstrapCommand(services: Services, out: Output, options:
     createManagementRoles: options.createManagementRoles,
     credentials: credentials?.accounts,
   });
+  const routeNeedsAttention = result.ramChangeRoutes.some((r) => r.outcome === 'failed' || r.outcome === 'differs');
+  const code = exitCodeOf({
+    failed: result.managementRoles.filter(needsAttention).length + (routeNeedsAttention ? 1 : 0),
+    undelivered: result.audit === undefined ? 0 : result.audit.pending + result.audit.setAside,
+  });
+  if (options.json) {
+    printJson(
+      out,
+      setupJson(result, {
+        eventBus: services.config.eventBus,
+        ruleName: RAM_CHANGE_RULE_NAME,
+        attention: needsAttention,
+      }),
+    );
+    return code;
+  }
   out.line(`tables ready: ${result.tables.join(', ')}`);
   out.line(`event bus ${services.config.eventBus}: ${result.bus}`);
   if (result.settingsProblem !== undefined) {
@@ -107,7 +130,7 @@ export async function bootstrapCommand(services: Services, out: Output, options:
   }
   if (result.managementRoles.length === 0) {
     out.line('no owner accounts yet: pass --owner <uid> (or list them in allowedOwnerAccounts of the trust settings)');
-    return 0;
+    return ExitCode.Ok;
   }
   for (const outcome of result.managementRoles) printOutcome(out, outcome);
   for (const install of result.ramChangeRoutes) {
@@ -115,8 +138,7 @@ export async function bootstrapCommand(services: Services, out: Output, options:
     out.line(`account ${install.accountId}: rule ${RAM_CHANGE_RULE_NAME} ${install.outcome}${why}`);
   }
   if (result.audit) out.line(`audit events delivered: ${result.audit.delivered}, pending: ${result.audit.pending}`);
-  const routeNeedsAttention = result.ramChangeRoutes.some((r) => r.outcome === 'failed' || r.outcome === 'differs');
-  return result.managementRoles.some(needsAttention) || routeNeedsAttention ? 1 : 0;
+  return code;
 }
 
 function printOutcome(out: Output, outcome: ManagementRoleOutcome): void {

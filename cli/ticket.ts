@@ -13,8 +13,10 @@ import { alibabaAccountIdSchema } from '../shared/domain/account-id.js';
 import { CloudApiError, ValidationError, type ValidationProblem } from '../shared/domain/errors.js';
 import { problemsFromZodError } from '../shared/domain/zod-problems.js';
 import type { TicketMessage } from '../shared/intake/ticket-message.js';
-import type { Output } from './commands.js';
+import { diagnose, type Output } from './commands.js';
 import { ExitCode } from './exit-codes.js';
+import { sentJson } from './json-documents.js';
+import { printJson } from './render.js';
 import { readTicketFile, signedTicket, type TicketKey, ticketBodies } from './ticket-file.js';
 
 /** The queue ticket messages go to unless `--queue` or `DTS_TRUST_TICKET_QUEUE` says otherwise (s.yaml's). */
@@ -130,7 +132,7 @@ export function registerTicketCommands(program: Command, context: TicketCommandC
       '--endpoint <url>',
       'the MNS endpoint (default DTS_TRUST_MNS_ENDPOINT, else https://<uid>.mns.<region>.aliyuncs.com)',
     )
-    .option('--json', 'print the sent messages as JSON')
+    .option('--json', 'print the sent messages as one JSON document')
     .action(async (file: string, opts: QueueOptions & { keyId?: string; keyFile?: string; json?: boolean }) => {
       const where = queueTarget(opts, env);
       const messages = await signFile(file, opts, env);
@@ -139,7 +141,7 @@ export function registerTicketCommands(program: Command, context: TicketCommandC
         context.done(ExitCode.Failed);
         return;
       }
-      if (opts.json === true) out.line(JSON.stringify(sent));
+      if (opts.json === true) printJson(out, sentJson(sent, where.queue));
       else {
         for (const r of sent) out.line(`sent ${r.messageId}  ${r.action} ${r.ticket}  (message ${r.id})`);
         out.line(`${sent.length} ticket(s) sent to ${where.queue}`);
@@ -221,7 +223,7 @@ export async function sendSigned(
     sent = await queue.send(messages.map((m) => JSON.stringify(m)));
   } catch (error) {
     if (!(error instanceof CloudApiError)) throw error;
-    out.line(`error: ${error.message}`);
+    diagnose(out, `error: ${error.message}`);
     return undefined;
   }
   return sent.map((s) => {

@@ -22,7 +22,8 @@ import {
   trustSettingsSourceFor,
 } from '../config/trust-settings-source.js';
 import { ConfigError } from '../domain/errors.js';
-import type { AuditSink, Clock, Random } from '../ports.js';
+import { createLogger } from '../logger.js';
+import type { AuditSink, Clock, Logger, Random } from '../ports.js';
 
 /** The real clock. */
 export const systemClock: Clock = {
@@ -41,6 +42,11 @@ export interface Services {
   readonly config: Config;
   readonly clock: Clock;
   readonly random: Random;
+  /**
+   * Where the use cases that are not handed a logger of their own log (audit delivery alarms): JSON lines on stdout
+   * in the functions, on stderr in the CLI, whose stdout carries only its output.
+   */
+  readonly logger: Logger;
   readonly ownKeys: OwnKeysSource;
   readonly tablestore: TableStore.Client;
   readonly grants: TablestoreGrantStore;
@@ -86,6 +92,8 @@ export function createServices(
     tablestoreKeys?: { accessKeyId: string; accessKeySecret: string; securityToken?: string | undefined };
     /** Overrides the source {@link Config.trustSettings} names (tests). */
     settingsSource?: TrustSettingsSource;
+    /** {@link Services.logger}; JSON lines on stdout when absent. */
+    logger?: Logger;
   },
 ): Services {
   const clock = options.clock ?? systemClock;
@@ -120,6 +128,7 @@ export function createServices(
     config,
     clock,
     random,
+    logger: options.logger ?? createLogger(),
     ownKeys,
     tablestore,
     grants: new TablestoreGrantStore(tablestore, config.tables.grants),

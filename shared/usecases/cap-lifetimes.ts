@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { type AuditDeliveryReport, deliverAuditEvents } from '../audit/deliver-audit-events.js';
+import type { AuditDeliveryReport } from '../audit/deliver-audit-events.js';
 import type { Services } from '../composition/services.js';
 import { capGrantLifetimes } from '../intake/cap-lifetimes.js';
+import { deliverOutbox } from './deliver-outbox.js';
 
 /** The grants given a lifetime, and the audit delivery after it. */
 export interface CapLifetimesResult {
@@ -24,6 +25,6 @@ export async function capLifetimes(services: Services): Promise<CapLifetimesResu
     },
     randomUUID(),
   );
-  const audit = await deliverAuditEvents(services.outbox, services.sink, { clock: services.clock });
+  const audit = await deliverOutbox(services);
   return { capped, audit };
 }

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { type AuditDeliveryReport, deliverAuditEvents } from '../audit/deliver-audit-events.js';
+import type { AuditDeliveryReport } from '../audit/deliver-audit-events.js';
 import { reconcilerFor } from '../composition/reconciler.js';
 import type { Services } from '../composition/services.js';
 import type { RoleKey } from '../domain/grant.js';
 import { listRoleVisits, type RoleResult, type RoleVisit, type RunResult } from '../reconcile/index.js';
+import { deliverOutbox } from './deliver-outbox.js';
 
 /** Which roles an operator's command is about: one owner account, one role name, or both; default all. */
 export interface RoleSelection {
@@ -69,6 +70,6 @@ export async function reconcileNow(
       ? await reconciler.reconcileAll(ctx)
       : await reconciler.reconcileRoles(rolesOf(selectedVisits(services, selection)), ctx);
   if (options.dryRun) return { run };
-  const audit = await deliverAuditEvents(services.outbox, services.sink, { clock: services.clock, correlationId });
+  const audit = await deliverOutbox(services, correlationId);
   return { run, audit };
 }

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { type AuditDeliveryReport, deliverAuditEvents } from '../audit/deliver-audit-events.js';
+import type { AuditDeliveryReport } from '../audit/deliver-audit-events.js';
 import { reconcilerFor } from '../composition/reconciler.js';
 import type { Services } from '../composition/services.js';
 import { type RevokeSystemResult, revokeSystem } from '../intake/revoke-system.js';
+import { deliverOutbox } from './deliver-outbox.js';
 
 /** What revoking a ticketing system did, and the audit delivery after it. */
 export interface RevokeTicketSystemResult extends RevokeSystemResult {
@@ -26,6 +27,6 @@ export async function revokeTicketSystem(services: Services, system: string): Pr
     },
     randomUUID(),
   );
-  const audit = await deliverAuditEvents(services.outbox, services.sink, { clock: services.clock });
+  const audit = await deliverOutbox(services);
   return { ...result, audit };
 }

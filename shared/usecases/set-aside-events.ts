@@ -1,6 +1,7 @@
-import { type AuditDeliveryReport, deliverAuditEvents } from '../audit/deliver-audit-events.js';
+import type { AuditDeliveryReport } from '../audit/deliver-audit-events.js';
 import type { Services } from '../composition/services.js';
 import type { SetAsideRecord } from '../ports.js';
+import { deliverOutbox } from './deliver-outbox.js';
 
 /** The audit events set aside: the bus refused them for good (or too often), or their row was unreadable. */
 export function listSetAsideEvents(services: Services): AsyncIterable<SetAsideRecord> {
@@ -13,5 +14,5 @@ export async function replaySetAsideEvent(
   eventId: string,
 ): Promise<AuditDeliveryReport | undefined> {
   if (!(await services.outbox.replay(eventId, services.clock.now()))) return undefined;
-  return deliverAuditEvents(services.outbox, services.sink, { clock: services.clock });
+  return deliverOutbox(services);
 }

@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { ensureEventBus } from '../alicloud/eventbridge-bus.js';
 import { RamCustomPolicies } from '../alicloud/ram-policies.js';
 import { callerAccountId } from '../alicloud/sts-identity.js';
-import { type AuditDeliveryReport, deliverAuditEvents } from '../audit/deliver-audit-events.js';
+import type { AuditDeliveryReport } from '../audit/deliver-audit-events.js';
 import type { Services } from '../composition/services.js';
 import type { TrustSettings } from '../config/trust-settings.js';
 import {
@@ -23,6 +23,7 @@ import {
 import { AuditEventType, newAuditEvent } from '../domain/audit.js';
 import { ConfigError, DtsTrustError } from '../domain/errors.js';
 import type { AccountCredentials } from '../ports.js';
+import { deliverOutbox } from './deliver-outbox.js';
 import { installRamChangeRoutes, type RouteInstall } from './ram-change-route.js';
 
 /** What one account needs: the management role, its trust policy and its custom policy. */
@@ -277,6 +278,6 @@ export async function setUpDeployment(services: Services, request: SetupRequest)
     ramChangeRoutes,
   };
   if (!request.createManagementRoles || specs.length === 0) return base;
-  const audit = await deliverAuditEvents(services.outbox, services.sink, { clock: services.clock, correlationId });
+  const audit = await deliverOutbox(services, correlationId);
   return { ...base, audit };
 }
