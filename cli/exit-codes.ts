@@ -6,11 +6,12 @@ export const ExitCode = {
   /** Everything asked for was done, and every audit event reached the bus. */
   Ok: 0,
   /**
-   * Something failed or needs a person: a role failed, an account could not be entered, the queue refused a
-   * ticket, a preview found the ticket would be rejected, `status` found a role failed, paused, drifted or unseen.
+   * Something failed or needs a person: a role failed or ended in a conflict, an account could not be entered, the
+   * cloud answered an error, the queue refused a ticket, a preview found the ticket would be rejected, `status`
+   * found a role failed, paused, drifted or unseen (docs/cli.md lists every case).
    */
   Failed: 1,
-  /** Nothing was done: a bad option, file, key or environment variable (the message names it). */
+  /** Nothing was done: a bad option, argument, file, key or environment variable (the message names it). */
   Usage: 2,
   /** The work was done, but audit events are still undelivered (in the outbox, or set aside): see `set-aside`. */
   AuditUndelivered: 3,

@@ -17,7 +17,7 @@ import { TIMER_RUN } from '../shared/evidence/liveness.js';
 import { deliverOutbox } from '../shared/usecases/deliver-outbox.js';
 import type { Output } from './commands.js';
 import { ExitCode, exitCodeOf } from './exit-codes.js';
-import { auditDeliveryJson } from './json-documents.js';
+import { auditDeliveryJson, type FindingsJson } from './json-documents.js';
 import { type PrintOptions, printJson } from './render.js';
 
 /** Most severe first. */
@@ -91,7 +91,7 @@ export async function findingsCommand(services: Services, out: Output, options: 
   const sorted = sortFindings(records);
   const code = gap.stale ? 1 : 0;
   if (options.json) {
-    out.line(JSON.stringify({ liveness, findings: sorted }));
+    printJson(out, { liveness, findings: sorted } satisfies FindingsJson);
     return code;
   }
   if (gap.stale) {
@@ -179,12 +179,14 @@ export function registerFindingCommands(
     .requiredOption('--reason <text>', 'what was done about it')
     .option('--by <name>', 'who closes it (default: $USER)')
     .option('--json', 'one JSON document')
-    .action(async (findingId: unknown, opts: { reason?: unknown; by?: unknown; json?: boolean }) => {
+    .action(async (findingId: unknown, opts: { reason?: unknown; by?: unknown }, command: Command) => {
       const request = validated(
         CloseOptionsSchema,
         { findingId, reason: opts.reason, by: opts.by ?? process.env.USER ?? '' },
         'options',
       );
-      ctx.done(await closeFindingCommand(await ctx.connect(), ctx.out, request, { json: opts.json === true }));
+      // `findings` has a --json of its own: it takes the flag wherever it stands.
+      const json = command.optsWithGlobals<{ json?: boolean }>().json === true;
+      ctx.done(await closeFindingCommand(await ctx.connect(), ctx.out, request, { json }));
     });
 }

@@ -7,6 +7,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SentJson } from '../../../cli/json-documents.js';
 import { runCli } from '../../../cli/main.js';
 import { readEventBridgeEvents } from '../../../local/cloud/services/eventbridge/store.js';
 import { deployLocally } from '../../../local/harness/local-deployment.js';
@@ -62,7 +63,8 @@ const ticket = (id: string) => ['--ticket', id, '--approver', 'ben', '--requeste
 async function sendAndDeliver(argv: string[]): Promise<{ outcome: string; codes?: string[] }[]> {
   const sent = await cli([...argv, '--json'], LOCAL_TICKET_SENDER);
   expect(sent.code).toBe(0);
-  expect(JSON.parse(sent.lines[0]!)).toMatchObject({ sent: [{ messageId: expect.any(String) }] });
+  expect(sent.lines).toHaveLength(1);
+  expect(SentJson.parse(JSON.parse(sent.lines[0]!))).toMatchObject({ sent: [{ messageId: expect.any(String) }] });
   const deliveries = await ticketTrigger(cloud.cloud).drain();
   return deliveries.flatMap(
     (d) =>

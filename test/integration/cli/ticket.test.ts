@@ -3,6 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SentJson } from '../../../cli/json-documents.js';
 import { runCli } from '../../../cli/main.js';
 import { type LocalCloud, startLocalCloud } from '../../../local/cloud/server.js';
 import { deployLocally } from '../../../local/harness/local-deployment.js';
@@ -221,6 +222,18 @@ describe('ticket send', () => {
         trustedAccountId: EXAMPLE.destinationOwner.id,
       }),
     ).toMatchObject({ ticket: { system: 'jira', id: 'DBA-2001', approver: 'josé.müller@example.com' } });
+  });
+
+  it('prints what it sent as the one JSON document the lifecycle commands print', async () => {
+    const path = await file('send-json.yaml', ticketYaml(now()).replace('DBA-2001', 'DBA-2002'));
+    const { code, lines } = await cli(['ticket', 'send', path, '--key-file', keyFile, '--json'], senderEnv());
+    expect(code).toBe(0);
+    expect(lines).toHaveLength(1);
+    expect(SentJson.parse(JSON.parse(lines[0] ?? ''))).toEqual({
+      sent: [{ messageId: expect.any(String), action: 'declare', ticket: 'jira:DBA-2002', id: expect.any(String) }],
+      queue: 'dts-trust-tickets',
+    });
+    await ticketTrigger(cloud).drain();
   });
 
   it('exits 1 with the queue’s error when the sender may not send', async () => {
