@@ -3,6 +3,7 @@
  * `shared/alicloud` implements them over the real SDKs, tests implement them in memory.
  */
 import type { AuditEvent } from './domain/audit.js';
+import type { DtsJobRef } from './domain/dts-usage.js';
 import type { FindingRecord, FindingState } from './domain/finding-record.js';
 import type { Grant, GrantKey, RoleKey } from './domain/grant.js';
 
@@ -358,4 +359,13 @@ export interface Heartbeats {
   last(component: string): Promise<Heartbeat | undefined>;
   /** Record a successful run. */
   beat(component: string, at: Date, correlationId: string): Promise<void>;
+}
+
+/** The DTS jobs of task accounts (DescribeDtsJobs per configured region, then DescribeDtsJobDetail). */
+export interface DtsJobDirectory {
+  /**
+   * The jobs `taskAccountId` created, in the configured regions, read through its management role; throws when the
+   * account cannot be entered or listed.
+   */
+  jobsOf(taskAccountId: string): Promise<readonly DtsJobRef[]>;
 }

@@ -1,3 +1,4 @@
+import { jobDirectory } from '../evidence/dts-inventory.js';
 import type { GrantStore } from '../ports.js';
 import { createReconciler, type Reconciler } from '../reconcile/index.js';
 import type { Services } from './services.js';
@@ -16,6 +17,8 @@ export function reconcilerFor(services: Services, over: { readonly grants?: Gran
     audit: services.outbox,
     clock: services.clock,
     random: services.random,
+    // Listed only when a removal takes a task account out of a role, or a grant names its jobs; once per run.
+    dtsJobs: jobDirectory(services.dts, services.broker, config.dtsRegions),
     options: {
       retry: config.retry,
       ramCallsPerSecond: config.ramRateLimitPerSecond,

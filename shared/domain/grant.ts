@@ -13,6 +13,14 @@ export type GrantMode = (typeof GrantMode)[keyof typeof GrantMode];
 /** The system policy DTS needs on every cross-account role. */
 export const DTS_ROLE_POLICY = 'AliyunDTSRolePolicy';
 
+/** Most DTS jobs one grant may name. */
+export const MAX_GRANT_DTS_JOBS = 10;
+
+/** A DTS job id (DescribeDtsJobs' `DtsJobId`): letters and digits. */
+export const DtsJobIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9]{6,64}$/, 'must be a DTS job id (DtsJobId: 6 to 64 letters and digits)');
+
 /** Where a grant came from: the approved ticket in a ticketing system. */
 export const TicketRefSchema = z.object({
   system: z.string().min(1),
@@ -47,6 +55,11 @@ export const GrantSchema = z.object({
   subAccountUins: z.array(z.string()).min(1).max(20).optional(),
   mode: z.enum([GrantMode.Enforce, GrantMode.Observe, GrantMode.Paused]).default(GrantMode.Enforce),
   expiresAt: z.string().datetime({ offset: true }).optional(),
+  /**
+   * The DTS jobs the grant is for: it ends once every one of them has finished or was released (and by
+   * `expiresAt` at the latest). Absent on grants written before grants could name jobs.
+   */
+  dtsJobIds: z.array(DtsJobIdSchema).min(1).max(MAX_GRANT_DTS_JOBS).optional(),
   adopt: z.boolean().default(false),
   ticket: TicketRefSchema,
   /** Absent on grants written before origins were recorded; see {@link grantOwnerSystem}. */

@@ -10,7 +10,14 @@ import {
 } from '../domain/dts-usage.js';
 import type { Grant, RoleKey } from '../domain/grant.js';
 import { dtsTrustedAccountsOf, parseTrustPolicy } from '../policy/index.js';
-import type { AccountCredentials, Clock, CredentialBroker, GrantStore, RoleDirectory } from '../ports.js';
+import type {
+  AccountCredentials,
+  Clock,
+  CredentialBroker,
+  DtsJobDirectory,
+  GrantStore,
+  RoleDirectory,
+} from '../ports.js';
 
 /** Lists the DTS jobs of one task account (DescribeDtsJobs per region, 30 a page, then DescribeDtsJobDetail). */
 export interface DtsJobLister {
@@ -24,10 +31,23 @@ export interface InventoryGap {
   readonly message: string;
 }
 
-/** The DTS jobs of task accounts, each account listed at most once per run (through its management role). */
-export interface DtsJobDirectory {
-  /** The jobs of `taskAccountId` in the configured regions; throws when the account cannot be entered or listed. */
-  jobsOf(taskAccountId: string): Promise<readonly DtsJobRef[]>;
+/**
+ * The DTS jobs of task accounts, each read through the account's management role (the broker), in `regions`; every
+ * call lists again (the reconciler keeps the answers per run, {@link cachedJobDirectory} per inventory).
+ */
+export function jobDirectory(
+  lister: DtsJobLister,
+  broker: CredentialBroker,
+  regions: readonly string[],
+): DtsJobDirectory {
+  return {
+    async jobsOf(taskAccountId) {
+      const account = await broker.credentialsFor(taskAccountId);
+      const jobs: DtsJobRef[] = [];
+      for await (const job of lister.listJobs(account, regions)) jobs.push(job);
+      return jobs;
+    },
+  };
 }
 
 /** A job directory that lists each task account once and keeps the answer for the run (failures too). */
@@ -36,17 +56,13 @@ export function cachedJobDirectory(
   broker: CredentialBroker,
   regions: readonly string[],
 ): DtsJobDirectory {
+  const uncached = jobDirectory(lister, broker, regions);
   const cache = new Map<string, Promise<readonly DtsJobRef[]>>();
   return {
     jobsOf(taskAccountId) {
       let pending = cache.get(taskAccountId);
       if (!pending) {
-        pending = (async () => {
-          const account = await broker.credentialsFor(taskAccountId);
-          const jobs: DtsJobRef[] = [];
-          for await (const job of lister.listJobs(account, regions)) jobs.push(job);
-          return jobs;
-        })();
+        pending = uncached.jobsOf(taskAccountId);
         cache.set(taskAccountId, pending);
       }
       return pending;

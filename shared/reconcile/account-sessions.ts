@@ -1,6 +1,7 @@
 import { type AuditEvent, AuditEventType, newAuditEvent } from '../domain/audit.js';
 import type { AccountCredentials, AuditLog, Clock, CredentialBroker, Random, RoleDirectory } from '../ports.js';
 import { gatedDirectory, skippedWrites } from './directory-decorators.js';
+import { managementRoleFinding, recordEach } from './findings.js';
 import { type RoleError, RoleOutcome } from './outcome.js';
 import { type RetryPolicy, withRetry } from './retry.js';
 import { TokenBucket } from './token-bucket.js';
@@ -99,7 +100,10 @@ export class AccountSessions {
     return this.deps.writes ? gated : skippedWrites(gated);
   }
 
-  /** Stop `accountId` for the rest of the run; the first stop records one `account.failed` event (best effort). */
+  /**
+   * Stop `accountId` for the rest of the run; the first stop records one `account.failed` event, and a
+   * `management-role-broken` finding when the account's management role is what failed (both best effort).
+   */
   async stop(accountId: string, error: RoleError): Promise<AuditEvent[]> {
     if (this.#stopped.has(accountId)) return [];
     this.#stopped.set(accountId, { accountId, code: error.code, message: error.message });
@@ -115,11 +119,10 @@ export class AccountSessions {
         detail: { accountId, message: error.message },
       },
     });
-    try {
-      await this.deps.audit.record(event);
-      return [event];
-    } catch {
-      return [];
-    }
+    const broken = managementRoleFinding(
+      { accountId, code: error.code, message: error.message },
+      { newId: this.deps.newId, time: this.deps.clock.now(), correlationId: this.deps.correlationId },
+    );
+    return recordEach(this.deps.audit, broken ? [event, broken] : [event]);
   }
 }

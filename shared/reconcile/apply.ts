@@ -38,6 +38,11 @@ export interface ApplyContext {
   readonly correlationId: string;
   /** Hash of the observation the plan was made from, passed through to the result. */
   readonly observedHash?: string;
+  /**
+   * What the `change.planned` record of a change carries besides the action, when anything (the DTS jobs a removal
+   * breaks, or why they could not be looked up).
+   */
+  readonly noteOf?: (action: ChangeAction) => Readonly<Record<string, unknown>> | undefined;
 }
 
 function changeOutcome(changes: readonly ChangeAction[]): RoleOutcome {
@@ -195,7 +200,7 @@ export async function applyRolePlan(
     const planned = planEvent(scope, plan, AuditEventType.ChangePlanned, {
       outcome: action.kind,
       ...beforeAfter(action),
-      detail: { action: describeAction(action) },
+      detail: { action: describeAction(action), ...context.noteOf?.(action) },
     });
     try {
       await record(planned);

@@ -1,10 +1,12 @@
 import type { AuditEvent } from '../domain/audit.js';
 import { type FindingKind, newFindingEvent } from '../domain/finding.js';
+import type { RoleKey } from '../domain/grant.js';
 import { roleArn } from '../domain/ownership.js';
 import { describeEntry } from '../policy/entries.js';
 import { TrustFindingKind } from '../policy/types.js';
-import type { RoleStatus } from '../ports.js';
+import type { AuditLog, RoleStatus } from '../ports.js';
 import { describeAction } from './describe-plan.js';
+import { type BrokenJobs, jobIdsOf } from './dts-jobs.js';
 import { RoleOutcome, type RoleResult } from './outcome.js';
 import { isChange, PlanConflictCode, removesUndeclaredAccess } from './plan.js';
 
@@ -175,4 +177,81 @@ export function managementRoleFinding(
 export function roleFindings(result: RoleResult, ctx: FindingContext): AuditEvent[] {
   const unowned = unownedRoleFinding(result, ctx);
   return [...trustRemovalFindings(result, ctx), ...(unowned ? [unowned] : [])];
+}
+
+/** The status row a reconcile left, as the findings of the role read it. */
+export interface WrittenStatus {
+  /** The row now stored (absent when it was removed or could not be written). */
+  readonly row?: RoleStatus | undefined;
+  /** True when this write paused the role for flapping. */
+  readonly pausedNow?: boolean | undefined;
+}
+
+/**
+ * Every finding one role's reconcile raises, given the status row it left: the security findings of the trust
+ * entries it removed, an unowned role in the way, `removal-fight` when a flap-paused role had undeclared access
+ * removed again, and `tug-of-war` when this very reconcile paused the role.
+ */
+export function findingsOfRole(result: RoleResult, status: WrittenStatus, ctx: FindingContext): AuditEvent[] {
+  const findings = roleFindings(result, ctx);
+  const fight = removalFightFinding(result, status.row, {
+    id: ctx.newId(),
+    time: ctx.time,
+    correlationId: ctx.correlationId,
+  });
+  if (fight) findings.push(fight);
+  if (status.pausedNow && status.row) findings.push(tugOfWarFinding(status.row, ctx));
+  return findings;
+}
+
+/** Record each event in turn, best effort (a finding never fails the change it is about); returns those recorded. */
+export async function recordEach(audit: AuditLog, events: readonly AuditEvent[]): Promise<AuditEvent[]> {
+  const recorded: AuditEvent[] = [];
+  for (const event of events) {
+    try {
+      await audit.record(event);
+      recorded.push(event);
+    } catch {
+      // best effort: the run goes on, the next occurrence raises the finding again
+    }
+  }
+  return recorded;
+}
+
+/**
+ * The `dts-jobs-broken-by-removal` finding, raised before the removal is made: the role is about to be deleted
+ * (`deleting`) or narrowed, and these live DTS jobs of the accounts it takes out use the role, so they will fail
+ * when DTS next assumes it. The removal is made anyway. `unlisted` names the accounts whose jobs could not be
+ * listed. `undefined` when no live job is known to use the role. Its `findingId` is the same for the same jobs.
+ */
+export function brokenJobsFinding(
+  role: RoleKey,
+  found: BrokenJobs,
+  deleting: boolean,
+  ctx: FindingContext,
+): AuditEvent | undefined {
+  if (found.uses.length === 0) return undefined;
+  const ids = jobIdsOf(found.uses);
+  const jobs = found.uses.map((u) => ({
+    dtsJobId: u.dtsJobId,
+    jobName: u.jobName,
+    status: u.status,
+    region: u.region,
+    taskAccountId: u.taskAccountId,
+    side: u.side,
+    direction: u.direction,
+  }));
+  const accounts = [...new Set(found.uses.map((u) => u.taskAccountId))].sort();
+  return newFindingEvent({
+    id: ctx.newId(),
+    kind: 'dts-jobs-broken-by-removal',
+    subject: roleArn(role),
+    about: JSON.stringify(ids),
+    time: ctx.time,
+    correlationId: ctx.correlationId,
+    summary:
+      `role ${role.roleName} in ${role.ownerAccountId} is being ${deleting ? 'deleted' : 'narrowed'} as its grants ` +
+      `say; ${ids.length} live DTS job(s) of ${accounts.join(', ')} use it and will fail: ${ids.join(', ')}`,
+    evidence: { jobs, unlisted: found.unlisted },
+  });
 }

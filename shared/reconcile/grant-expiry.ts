@@ -5,6 +5,7 @@ import { ConcurrentModificationError } from '../domain/errors.js';
 import type { Grant } from '../domain/grant.js';
 import { grantId, roleArn } from '../domain/ownership.js';
 import type { AuditLog, Clock, GrantStore, StatusStore } from '../ports.js';
+import type { GrantJobsEnded } from './dts-jobs.js';
 import { RoleOutcome } from './outcome.js';
 
 /**
@@ -36,19 +37,21 @@ export interface GrantExpiryDeps {
 }
 
 /**
- * Remove the grants of one settled role that are past their `expiresAt` (`grants` as the reconcile read them), each
- * after its `grant.expired` record. The delete is conditional on the revision read, so a grant renewed meanwhile
- * stays. Returns how many rows went.
+ * Remove the grants of one settled role that are past their `expiresAt` or ended with the DTS jobs they name
+ * (`endedByJobs`, by grant id; `grants` as the reconcile read them), each after its `grant.expired` record. The
+ * delete is conditional on the revision read, so a grant renewed meanwhile stays. Returns how many rows went.
  */
 export async function expireRoleGrants(
   deps: GrantExpiryDeps,
   grants: readonly Grant[],
   correlationId: string,
+  endedByJobs: ReadonlyMap<string, GrantJobsEnded> = new Map(),
 ): Promise<number> {
   const now = deps.clock.now();
   let expired = 0;
   for (const grant of grants) {
-    if (isGrantActive(grant, now)) continue;
+    const ended = endedByJobs.get(grantId(grant));
+    if (ended === undefined && isGrantActive(grant, now)) continue;
     await deps.audit.record(
       newAuditEvent({
         id: (deps.newId ?? randomUUID)(),
@@ -61,7 +64,10 @@ export async function expireRoleGrants(
           grantIds: [grantId(grant)],
           ticket: grant.ticket,
           before: grant,
-          detail: { expiresAt: grant.expiresAt },
+          detail: {
+            expiresAt: grant.expiresAt,
+            ...(ended === undefined ? {} : { endedWith: 'dtsJobs', dtsJobs: ended.jobs }),
+          },
         },
       }),
     );

@@ -3,7 +3,8 @@ import { DtsTrustError } from '../domain/errors.js';
 import type { RoleKey } from '../domain/grant.js';
 import type { AuditLog, Clock, GrantStore } from '../ports.js';
 import type { AccountSessions } from './account-sessions.js';
-import { removalFightFinding } from './findings.js';
+import type { RunDtsJobs } from './dts-jobs.js';
+import { findingsOfRole, recordEach, type WrittenStatus } from './findings.js';
 import { expireRoleGrants, isSettled } from './grant-expiry.js';
 import type { RoleObservation } from './observe.js';
 import { RoleOutcome, type RoleResult } from './outcome.js';
@@ -34,12 +35,14 @@ export interface ReconcileRunParts {
   readonly clock: Clock;
   readonly newId: () => string;
   readonly maxResults: number;
+  /** The DTS jobs of the run's task accounts (each listed once per run); absent when no job is looked up. */
+  readonly jobs?: RunDtsJobs | undefined;
 }
 
 /**
  * One run of the reconciler: each role through the pipeline, then its status row, then (scheduled timer runs) its
- * expired grants, then the `removal-fight` finding when a flap-paused role had undeclared access removed again;
- * every role counted in the run's tally.
+ * expired grants, then the findings of what the reconcile did (trust removed, an unowned role in the way, a
+ * `removal-fight`, and `tug-of-war` when this reconcile paused the role); every role counted in the run's tally.
  */
 export class ReconcileRun {
   readonly #tally: RunTally;
@@ -90,7 +93,7 @@ export class ReconcileRun {
 
   async #reconcile(role: RoleKey, visit: RoleVisit | undefined): Promise<RoleResult> {
     const { parts } = this;
-    const { result, grants, declared } = await parts.pipeline.reconcile(parts, {
+    const { result, grants, declared, endedByJobs } = await parts.pipeline.reconcile(parts, {
       role,
       hold: visit?.status ? statusHold(visit.status, parts.clock.now()) : undefined,
       grants: visit?.grants,
@@ -105,26 +108,26 @@ export class ReconcileRun {
     });
     if (written.failed) this.#tally.statusWriteFailed();
     if (parts.expiry && !written.failed && isSettled(result.outcome)) {
-      this.#tally.grantsExpired(await this.#expire(parts.expiry, grants));
+      this.#tally.grantsExpired(await this.#expire(parts.expiry, grants, endedByJobs));
     }
-    return this.#withFinding(result, written.row);
+    return this.#withFindings(result, written);
   }
 
-  /** Remove the expired grants of a settled role; a failure leaves them for the next run. */
-  #expire(store: GrantStore, grants: RoleRun['grants']): Promise<number> {
+  /** Remove the expired grants of a settled role (and those that ended with their DTS jobs); a failure leaves them for the next run. */
+  #expire(store: GrantStore, grants: RoleRun['grants'], endedByJobs: RoleRun['endedByJobs']): Promise<number> {
     const { audit, clock, newId, correlationId } = this.parts;
-    return expireRoleGrants({ grants: store, audit, clock, newId }, grants, correlationId).catch(() => 0);
+    return expireRoleGrants({ grants: store, audit, clock, newId }, grants, correlationId, endedByJobs).catch(() => 0);
   }
 
-  async #withFinding(result: RoleResult, row: Parameters<typeof removalFightFinding>[1]): Promise<RoleResult> {
+  /**
+   * Record the findings of the role's reconcile (best effort: the change is made and its own events are recorded)
+   * and add them to its result's events.
+   */
+  async #withFindings(result: RoleResult, written: WrittenStatus): Promise<RoleResult> {
     const { audit, clock, newId, correlationId } = this.parts;
-    const finding = removalFightFinding(result, row, { id: newId(), time: clock.now(), correlationId });
-    if (finding === undefined) return result;
-    try {
-      await audit.record(finding);
-      return { ...result, auditEvents: [...result.auditEvents, finding] };
-    } catch {
-      return result;
-    }
+    const findings = findingsOfRole(result, written, { newId, time: clock.now(), correlationId });
+    if (findings.length === 0) return result;
+    const recorded = await recordEach(audit, findings);
+    return recorded.length === 0 ? result : { ...result, auditEvents: [...result.auditEvents, ...recorded] };
   }
 }

@@ -1,8 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import type { RoleKey } from '../domain/grant.js';
-import type { AuditLog, Clock, CredentialBroker, GrantStore, Random, RoleDirectory, StatusStore } from '../ports.js';
+import type {
+  AuditLog,
+  Clock,
+  CredentialBroker,
+  DtsJobDirectory,
+  GrantStore,
+  Random,
+  RoleDirectory,
+  StatusStore,
+} from '../ports.js';
 import { processByAccount } from './account-lanes.js';
 import { AccountRateLimits, AccountSessions } from './account-sessions.js';
+import { RunDtsJobs } from './dts-jobs.js';
 import type { RoleResult } from './outcome.js';
 import type { PlanOptions } from './plan.js';
 import type { PolicyTypeResolver } from './policy-attachments.js';
@@ -51,6 +61,11 @@ export interface ReconcilerDeps {
   readonly audit: AuditLog;
   readonly clock: Clock;
   readonly random: Random;
+  /**
+   * The DTS jobs of task accounts. With it, a removal first looks up the live jobs it breaks
+   * (`dts-jobs-broken-by-removal`) and grants that name their jobs end with them; each run lists an account once.
+   */
+  readonly dtsJobs?: DtsJobDirectory | undefined;
   readonly options?: ReconcilerOptions;
 }
 
@@ -147,6 +162,7 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
       clock: deps.clock,
       newId,
       maxResults: options.maxResults ?? 1000,
+      jobs: deps.dtsJobs === undefined ? undefined : new RunDtsJobs(deps.dtsJobs),
     });
   };
 

@@ -1,5 +1,6 @@
 import { type AuditEvent, AuditEventType } from '../domain/audit.js';
-import { type DesiredRole, desiredRoleFromGrants } from '../domain/desired-role.js';
+import { type DesiredRole, desiredRoleFromGrants, isGrantActive } from '../domain/desired-role.js';
+import type { FindingData } from '../domain/finding.js';
 import type { Grant, RoleKey } from '../domain/grant.js';
 import { grantId, roleArn } from '../domain/ownership.js';
 import type { AuditLog, Clock, GrantStore, Random } from '../ports.js';
@@ -7,9 +8,25 @@ import type { AccountSessions } from './account-sessions.js';
 import { applyRolePlan, roleErrorFromFailure } from './apply.js';
 import { planEvent } from './audit-events.js';
 import { retryingReads } from './directory-decorators.js';
+import {
+  accountsLosingDtsAccess,
+  type GrantJobsEnded,
+  grantsEndedByJobs,
+  jobIdsOf,
+  jobsUsingRole,
+  type RunDtsJobs,
+} from './dts-jobs.js';
+import { brokenJobsFinding, recordEach } from './findings.js';
 import { observeRole, type RoleObservation } from './observe.js';
 import { type RoleError, RoleOutcome, type RoleResult } from './outcome.js';
-import { type HoldReason, isChange, type PlanOptions, planRoleChanges, type RolePlan } from './plan.js';
+import {
+  type ChangeAction,
+  type HoldReason,
+  isChange,
+  type PlanOptions,
+  planRoleChanges,
+  type RolePlan,
+} from './plan.js';
 import type { PolicyTypeResolver } from './policy-attachments.js';
 import type { RetryPolicy } from './retry.js';
 
@@ -48,6 +65,8 @@ export interface RoleRun {
   readonly desired?: DesiredRole | undefined;
   /** The role as observed, once observed. */
   readonly observation?: RoleObservation | undefined;
+  /** The grants that named their DTS jobs and ended with them (by grant id): expired like a grant past its date. */
+  readonly endedByJobs?: ReadonlyMap<string, GrantJobsEnded> | undefined;
 }
 
 /** The run a role is reconciled in: its accounts, the audit log its events go to, its correlation id. */
@@ -55,6 +74,14 @@ export interface RoleRunScope {
   readonly sessions: AccountSessions;
   readonly audit: AuditLog;
   readonly correlationId: string;
+  /** The DTS jobs of the run's task accounts; absent when no DTS job is looked up. */
+  readonly jobs?: RunDtsJobs | undefined;
+}
+
+/** What a plan's removal found out about the DTS jobs it breaks, before it is made. */
+interface RemovalLookup {
+  readonly events: readonly AuditEvent[];
+  readonly noteOf: (action: ChangeAction) => Readonly<Record<string, unknown>> | undefined;
 }
 
 /** A plan that has not been made yet (a failure before planning reports the role's grants, if read). */
@@ -99,7 +126,8 @@ export class RolePipeline {
     try {
       grants = scanned ?? (await this.deps.grants.listGrantsForRole(role));
       declared = grants.length > 0;
-      let desired = desiredRoleFromGrants(role, grants, this.deps.clock.now());
+      let endedByJobs = await this.#endedByJobs(scope, grants);
+      let desired = desiredRoleFromGrants(role, liveGrants(grants, endedByJobs), this.deps.clock.now());
       plan = { ...plan, grantIds: desired?.grantIds ?? [], tickets: desired?.tickets ?? [] };
       let account: Awaited<ReturnType<AccountSessions['credentialsFor']>>;
       try {
@@ -130,12 +158,14 @@ export class RolePipeline {
         if (!sameRevisions(scanned, current)) {
           grants = current;
           declared = grants.length > 0;
-          desired = desiredRoleFromGrants(role, grants, this.deps.clock.now());
+          endedByJobs = await this.#endedByJobs(scope, grants);
+          desired = desiredRoleFromGrants(role, liveGrants(grants, endedByJobs), this.deps.clock.now());
           observation = await observe();
           plan = planRoleChanges(desired, observation, this.deps.plan, hold === undefined ? {} : { hold });
         }
       }
-      const result = await applyRolePlan(
+      const removal = await this.#lookUpBrokenJobs(scope, plan);
+      const applied = await applyRolePlan(
         plan,
         {
           directory,
@@ -147,9 +177,17 @@ export class RolePipeline {
           ...(this.deps.recordInSync === undefined ? {} : { recordInSync: this.deps.recordInSync }),
         },
         account,
-        { correlationId: scope.correlationId, observedHash: observation.hash },
+        {
+          correlationId: scope.correlationId,
+          observedHash: observation.hash,
+          ...(removal ? { noteOf: removal.noteOf } : {}),
+        },
       );
-      if (!result.error?.accountLevel) return { result, grants, declared, desired, observation };
+      const result =
+        removal && removal.events.length > 0
+          ? { ...applied, auditEvents: [...removal.events, ...applied.auditEvents] }
+          : applied;
+      if (!result.error?.accountLevel) return { result, grants, declared, desired, observation, endedByJobs };
       const events = await scope.sessions.stop(accountId, result.error);
       return {
         result: { ...result, auditEvents: [...result.auditEvents, ...events] },
@@ -157,10 +195,57 @@ export class RolePipeline {
         declared,
         desired,
         observation,
+        endedByJobs,
       };
     } catch (error) {
       return { result: await this.#failed(scope, plan, error), grants, declared };
     }
+  }
+
+  /**
+   * The grants of the role that named DTS jobs which all ended; none (and no DTS call) when no active grant names
+   * a job or the run looks up no job.
+   */
+  async #endedByJobs(scope: RoleRunScope, grants: readonly Grant[]): Promise<ReadonlyMap<string, GrantJobsEnded>> {
+    const now = this.deps.clock.now();
+    const naming = grants.filter((g) => g.dtsJobIds !== undefined && isGrantActive(g, now));
+    if (scope.jobs === undefined || naming.length === 0) return NO_JOBS_ENDED;
+    return grantsEndedByJobs(scope.jobs, naming);
+  }
+
+  /**
+   * Before a plan takes DTS access away from accounts (a deletion, a narrowed trust), look up the live DTS jobs of
+   * those accounts that use the role and record `dts-jobs-broken-by-removal` naming them; the change records of the
+   * removal say the same (or which accounts could not be listed). The removal is made whatever the lookup found.
+   * Nothing is looked up for a plan that removes no account (the steady state) or when the run looks up no job.
+   */
+  async #lookUpBrokenJobs(scope: RoleRunScope, plan: RolePlan): Promise<RemovalLookup | undefined> {
+    if (scope.jobs === undefined) return undefined;
+    const changes = plan.actions.filter(isChange);
+    const accounts = accountsLosingDtsAccess(changes);
+    if (accounts.length === 0) return undefined;
+    const found = await jobsUsingRole(scope.jobs, plan.role, accounts);
+    const finding = brokenJobsFinding(
+      plan.role,
+      found,
+      changes.some((a) => a.kind === 'deleteRole'),
+      {
+        newId: this.deps.newId,
+        time: this.deps.clock.now(),
+        correlationId: scope.correlationId,
+      },
+    );
+    const events = finding ? await recordEach(scope.audit, [finding]) : [];
+    const dtsJobs = {
+      accountsLosingAccess: accounts,
+      breaks: jobIdsOf(found.uses),
+      ...(found.unlisted.length === 0 ? {} : { unlisted: found.unlisted }),
+      ...(finding ? { findingId: (finding.data as FindingData).findingId } : {}),
+    };
+    return {
+      events,
+      noteOf: (action) => (accountsLosingDtsAccess([action]).length > 0 ? { dtsJobs } : undefined),
+    };
   }
 
   /** A failure outside the plan's changes (grant store, observation): the role fails with a `role.failed` event. */
@@ -183,6 +268,14 @@ export class RolePipeline {
       return failedResult(role, roleError, []);
     }
   }
+}
+
+/** No grant ended with its jobs. */
+const NO_JOBS_ENDED: ReadonlyMap<string, GrantJobsEnded> = new Map();
+
+/** The grants that did not end with their DTS jobs (those that did count as expired). */
+function liveGrants(grants: readonly Grant[], ended: ReadonlyMap<string, GrantJobsEnded>): readonly Grant[] {
+  return ended.size === 0 ? grants : grants.filter((g) => !ended.has(grantId(g)));
 }
 
 /** True when both reads hold the same grant rows at the same revisions. */

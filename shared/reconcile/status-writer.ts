@@ -24,6 +24,8 @@ export interface StatusWrite {
   readonly row?: RoleStatus;
   /** True when the row could not be written (the next run writes it again). */
   readonly failed: boolean;
+  /** True when this write paused the role for flapping (its `role.paused` event was recorded). */
+  readonly pausedNow?: boolean;
 }
 
 /** What the status writer needs. */
@@ -78,6 +80,7 @@ export class StatusWriter implements RoleStatusWriter {
         const row = await this.deps.status.putStatus(next, known?.version ?? 0);
         if (row.pausedReason !== undefined && known?.pausedReason === undefined) {
           await this.#recordFlapPause(role, row, correlationId);
+          return { row, failed: false, pausedNow: true };
         }
         return { row, failed: false };
       } catch (error) {
