@@ -71,6 +71,23 @@ describe('npm run cli -- inventory', () => {
     await services.grants.deleteGrant({ ownerAccountId: owner, roleName: USED, trustedAccountId: task });
     // A run visits the role left with only a status row and deletes it.
     expect((await cli('reconcile')).text).toContain('"deleted":1');
+    // Before it deleted the role, the run listed the task account's jobs (DescribeDtsJobs, DescribeDtsJobDetail,
+    // through its management role) and reported the one the deletion breaks.
+    const findings = JSON.parse((await cli('findings', '--json')).text).findings;
+    expect(findings.find((f: { kind: string }) => f.kind === 'dts-jobs-broken-by-removal')).toMatchObject({
+      subject: `acs:ram::${owner}:role/${USED}`,
+      severity: 'high',
+      evidence: { jobs: [expect.objectContaining({ taskAccountId: task, side: 'source', region: 'cn-hangzhou' })] },
+    });
+    const trail = [];
+    for await (const entry of services.history.trail(`acs:ram::${owner}:role/${USED}`)) trail.push(entry.event);
+    // The record of the deletion names the job it breaks too.
+    const deletion = trail.find(
+      (e) => e.type === 'dts-trust.change.planned' && (e.data.detail as { action: string }).action.startsWith('delete'),
+    );
+    expect(deletion?.data.detail).toMatchObject({
+      dtsJobs: { accountsLosingAccess: [task], breaks: [expect.any(String)] },
+    });
     const broken = await cli('inventory', '--json');
     expect(broken.code).toBe(1);
     const report = JSON.parse(broken.text);
