@@ -32,11 +32,6 @@ export class RunDtsJobs {
 
   constructor(private readonly directory: DtsJobDirectory) {}
 
-  /** The task accounts listed (or tried) so far. */
-  get accountsListed(): number {
-    return this.#lists.size;
-  }
-
   /** The jobs of `taskAccountId`, listed on first use; rejects when the account could not be listed. */
   jobsOf(taskAccountId: string): Promise<readonly DtsJobRef[]> {
     let pending = this.#lists.get(taskAccountId);
