@@ -188,6 +188,12 @@ export const ErrorCatalog = {
       'sub-account UINs are a Tencent Cloud concept: an Alibaba Cloud RAM user is trusted through its root account',
     fix: 'leave subAccountUins out of Alibaba Cloud relationships',
   },
+  DtsJobsNotAlibaba: {
+    origin: 'dts-trust',
+    cause:
+      'a grant ends with its DTS jobs by reading Alibaba Cloud DTS (DescribeDtsJobs) in the task account; Tencent DTS tasks are not read',
+    fix: 'leave dtsJobIds out of Tencent Cloud relationships and give expiresAt instead',
+  },
   InvalidField: {
     origin: 'dts-trust',
     cause: 'a field is missing, has the wrong type, or is not allowed',

@@ -1,7 +1,15 @@
 import { z } from 'zod';
 import { Edition, TASK_KINDS, TaskKind, Topology } from './endpoints.js';
 import { ValidationError } from './errors.js';
-import { Cloud, DTS_ROLE_POLICY, type Grant, GrantMode, type TicketRef } from './grant.js';
+import {
+  Cloud,
+  DTS_ROLE_POLICY,
+  DtsJobIdSchema,
+  type Grant,
+  GrantMode,
+  MAX_GRANT_DTS_JOBS,
+  type TicketRef,
+} from './grant.js';
 import { tencentRolePolicies } from './tencent/endpoints.js';
 import { TimestampSchema } from './timestamp.js';
 
@@ -84,6 +92,12 @@ export const RelationshipSchema = z
     externalId: z.string().min(2).max(1224).optional(),
     mode: z.enum([GrantMode.Enforce, GrantMode.Observe, GrantMode.Paused]).default(GrantMode.Enforce),
     expiresAt: TimestampSchema.optional(),
+    /**
+     * Alibaba Cloud only: the DTS jobs (their `DtsJobId`s, in the task account) the grants are for. The grants end
+     * once every one of them has finished or was released, and at `expiresAt` (or the maximum lifetime) at the
+     * latest.
+     */
+    dtsJobIds: z.array(DtsJobIdSchema).min(1).max(MAX_GRANT_DTS_JOBS).optional(),
     adopt: z.boolean().default(false),
   })
   .strict()
@@ -206,6 +220,7 @@ export function expandRelationship(rel: Relationship, ticket: TicketRef): Grant[
       ...(rel.externalId !== undefined ? { externalId: rel.externalId } : {}),
       mode: rel.mode,
       ...(rel.expiresAt !== undefined ? { expiresAt: rel.expiresAt } : {}),
+      ...(rel.dtsJobIds !== undefined ? { dtsJobIds: [...new Set(rel.dtsJobIds)].sort() } : {}),
       adopt: rel.adopt,
       ticket,
       revision: 0,

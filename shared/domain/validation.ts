@@ -443,7 +443,11 @@ export function validateRelationship(rel: Relationship, options: ValidationOptio
   const prefix = options.fieldPrefix ?? 'relationship';
   const at = (name: string) => (prefix === '' ? name : `${prefix}.${name}`);
   if (rel.cloud === Cloud.Tencent) {
-    return validateTencentRelationship(rel, { taskKinds: taskKindsOf(rel), now: options.now, at });
+    const jobs =
+      rel.dtsJobIds === undefined
+        ? []
+        : [problem('DtsJobsNotAlibaba', at('dtsJobIds'), 'dtsJobIds applies to Alibaba Cloud relationships only')];
+    return [...jobs, ...validateTencentRelationship(rel, { taskKinds: taskKindsOf(rel), now: options.now, at })];
   }
   const problems: Problem[] = [
     ...checkAccountId(rel.source.accountId, at('source.accountId'), Cloud.Alibaba),

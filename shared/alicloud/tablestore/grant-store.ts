@@ -20,10 +20,30 @@ function grantKey(key: GrantKey): TableStore.PrimaryKeyInput {
   return [{ ownerUid: key.ownerAccountId }, { roleName: key.roleName }, { trustedUid: key.trustedAccountId }];
 }
 
+/** The `dtsJobIds` column: the grant's DTS jobs as a JSON array; absent on rows of grants that name none. */
+const DTS_JOBS_COLUMN = 'dtsJobIds';
+
+/** The grant document as stored, and its DTS jobs from their own column (rows written before it have none). */
+function storedGrant(attrs: Record<string, TableStore.ColumnValue>): unknown {
+  const document = JSON.parse(stringAttr(attrs.grant) ?? '{}') as Record<string, unknown>;
+  const jobs = stringAttr(attrs[DTS_JOBS_COLUMN]);
+  return jobs === undefined ? document : { ...document, dtsJobIds: JSON.parse(jobs) };
+}
+
+/** The attribute columns of a grant: the document (without its DTS jobs), the jobs, the revision. */
+function grantColumns(grant: Grant): TableStore.AttributeInput {
+  const { dtsJobIds, ...document } = grant;
+  return [
+    { grant: JSON.stringify(document) },
+    ...(dtsJobIds === undefined ? [] : [{ [DTS_JOBS_COLUMN]: JSON.stringify(dtsJobIds) }]),
+    { revision: long(grant.revision) },
+  ];
+}
+
 /** Parse a stored grant row; a row that no longer matches the schema is an error, never silently skipped. */
 function grantFromRow(row: TableStore.Row): Grant {
   const attrs = attributesOf(row);
-  const parsed = GrantSchema.safeParse(JSON.parse(stringAttr(attrs.grant) ?? '{}'));
+  const parsed = GrantSchema.safeParse(storedGrant(attrs));
   if (!parsed.success) {
     const pk = primaryKeyOf(row);
     throw new DtsTrustError(
@@ -35,8 +55,8 @@ function grantFromRow(row: TableStore.Row): Grant {
 }
 
 /**
- * The grants table: PK (ownerUid, roleName, trustedUid); columns `grant` (JSON) and `revision` (Long), the
- * version every replace is conditional on.
+ * The grants table: PK (ownerUid, roleName, trustedUid); columns `grant` (JSON), `dtsJobIds` (JSON array, only on
+ * grants that name their DTS jobs) and `revision` (Long), the version every replace is conditional on.
  */
 export class TablestoreGrantStore implements GrantStore {
   constructor(
@@ -59,7 +79,7 @@ export class TablestoreGrantStore implements GrantStore {
         tableName: this.table,
         primaryKey: grantKey(grant),
         condition: expectedRevision === undefined ? mustNotExist() : mustHaveVersion('revision', expectedRevision),
-        attributeColumns: [{ grant: JSON.stringify(stored) }, { revision: long(revision) }],
+        attributeColumns: grantColumns(stored),
       }),
     );
     return stored;

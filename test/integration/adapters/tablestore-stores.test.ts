@@ -65,6 +65,33 @@ describe('TablestoreGrantStore', () => {
     expect(grantOwnerSystem(read!)).toBe('jira');
   });
 
+  it('reads a grant row the release before dtsJobIds wrote (no dtsJobIds column) as a grant that names no job', async () => {
+    const key = { ownerAccountId: OWNER, roleName: 'before-jobs', trustedAccountId: TRUSTED };
+    const legacy = { ...grant({ roleName: 'before-jobs', expiresAt: '2026-12-20T00:00:00Z' }), revision: 3 };
+    await services.tablestore.putRow({
+      tableName: services.config.tables.grants,
+      primaryKey: [{ ownerUid: OWNER }, { roleName: 'before-jobs' }, { trustedUid: TRUSTED }],
+      condition: new TableStore.Condition(TableStore.RowExistenceExpectation.IGNORE, null),
+      attributeColumns: [{ grant: JSON.stringify(legacy) }, { revision: TableStore.Long.fromNumber(3) }],
+    });
+    const read = await services.grants.getGrant(key);
+    expect(read).toMatchObject({ expiresAt: '2026-12-20T00:00:00Z', revision: 3 });
+    expect(read?.dtsJobIds).toBeUndefined();
+    // Replacing it at its revision keeps it a grant without jobs, and a later release's jobs are kept in their column.
+    const withJobs = await services.grants.putGrant({ ...read!, dtsJobIds: ['dtsjob000001', 'dtsjob000002'] }, 3);
+    expect((await services.grants.getGrant(key))?.dtsJobIds).toEqual(['dtsjob000001', 'dtsjob000002']);
+    const row = await services.tablestore.getRow({
+      tableName: services.config.tables.grants,
+      primaryKey: [{ ownerUid: OWNER }, { roleName: 'before-jobs' }, { trustedUid: TRUSTED }],
+      maxVersions: 1,
+    });
+    const columns = Object.fromEntries((row.row?.attributes ?? []).map((c) => [c.columnName, c.columnValue]));
+    expect(JSON.parse(String(columns['dtsJobIds']))).toEqual(['dtsjob000001', 'dtsjob000002']);
+    expect(JSON.parse(String(columns['grant']))).not.toHaveProperty('dtsJobIds');
+    await services.grants.putGrant({ ...withJobs, dtsJobIds: undefined }, withJobs.revision);
+    expect((await services.grants.getGrant(key))?.dtsJobIds).toBeUndefined();
+  });
+
   it('keeps the origin of a grant it stores', async () => {
     const origin = { system: 'jira', keyId: 'jira-2026', messageId: 'msg-1' };
     await services.grants.putGrant(grant({ roleName: 'with-origin', origin }));

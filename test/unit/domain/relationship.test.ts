@@ -10,6 +10,7 @@ import {
   taskKindOf,
   taskKindsOf,
 } from '../../../shared/domain/relationship.js';
+import { validateRelationship } from '../../../shared/domain/validation.js';
 import { A, B, C, relationship, ticket } from './fixtures.js';
 
 /** The (owner, role, trusted) triples of the grants a relationship expands to. */
@@ -169,5 +170,33 @@ describe('taskKindsOf', () => {
   it('knows the kind only when one kind is possible', () => {
     expect(taskKindOf(relationship({ direction: 'two-way', taskAccountId: C }))).toBe('synchronization');
     expect(taskKindOf(relationship())).toBeUndefined();
+  });
+});
+
+describe('a relationship that names its DTS jobs', () => {
+  it('gives every grant it expands to the jobs, sorted and unique', () => {
+    const rel = relationship({
+      scenario: 'both',
+      taskAccountId: C,
+      dtsJobIds: ['dtsjob00002', 'dtsjob00001', 'dtsjob00002'],
+    });
+    expect(expandRelationship(rel, ticket).map((g) => g.dtsJobIds)).toEqual([
+      ['dtsjob00001', 'dtsjob00002'],
+      ['dtsjob00001', 'dtsjob00002'],
+    ]);
+    expect(expandRelationship(relationship(), ticket)[0]).not.toHaveProperty('dtsJobIds');
+  });
+
+  it('is refused for Tencent Cloud, whose DTS tasks the product does not read', () => {
+    const rel = RelationshipSchema.parse({
+      cloud: 'tencent',
+      scenario: 'source',
+      source: { accountId: '100000000001', databaseType: 'mysql', accessMethod: 'instance', roleName: 'DTS-role' },
+      destination: { accountId: '100000000002', databaseType: 'mysql', accessMethod: 'instance', roleName: 'DTS-role' },
+      dtsJobIds: ['dtsjob00001'],
+    });
+    const problems = validateRelationship(rel, { now: new Date('2026-12-01T12:00:00Z') });
+    expect(problems.map((p) => `${p.code}@${p.field}`)).toEqual(['DtsJobsNotAlibaba@relationship.dtsJobIds']);
+    expect(problems[0]?.fix).toContain('expiresAt');
   });
 });

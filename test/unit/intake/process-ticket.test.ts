@@ -423,6 +423,35 @@ describe('processTicketMessage: strict time and lifetime', () => {
   });
 });
 
+describe('processTicketMessage: grants that name their DTS jobs', () => {
+  const withJobs = (dtsJobIds: unknown, over: Record<string, unknown> = {}) =>
+    body({ relationship: { ...body().relationship, dtsJobIds, ...over } as GrantTicketBody['relationship'] });
+
+  it('stores the jobs on the grant, sorted and unique, within the maximum lifetime from issuedAt', async () => {
+    const { deps, grants } = setup();
+    const result = await processTicketMessage(message(withJobs(['dtsorders02', 'dtsorders01', 'dtsorders02'])), deps);
+    expect(result.outcome).toBe('declared');
+    expect(await grants.getGrant(KEY)).toMatchObject({
+      dtsJobIds: ['dtsorders01', 'dtsorders02'],
+      expiresAt: '2027-02-21T10:00:00.000Z',
+    });
+  });
+
+  it.each([
+    ['an empty list', []],
+    ['an id with a space', ['dts orders']],
+    ['eleven jobs', Array.from({ length: 11 }, (_, i) => `dtsorders${String(i).padStart(2, '0')}`)],
+  ])('rejects %s, naming the field, and stores nothing', async (_name, dtsJobIds) => {
+    const { deps, grants } = setup();
+    const result = await processTicketMessage(message(withJobs(dtsJobIds)), deps);
+    expect(result.outcome).toBe('rejected');
+    expect(result.problems?.map((p) => p.field)).toEqual([
+      expect.stringMatching(/^message\.body\.relationship\.dtsJobIds/),
+    ]);
+    expect(await grants.getGrant(KEY)).toBeUndefined();
+  });
+});
+
 describe('processTicketMessage: roles no ticket may declare', () => {
   it('rejects an external ID on an Alibaba Cloud DTS grant with its code', async () => {
     const { deps } = setup();
