@@ -7,18 +7,28 @@ import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import type { Services } from '../shared/composition/services.js';
+import { isAlibabaAccountId } from '../shared/domain/account-id.js';
 import { ValidationError } from '../shared/domain/errors.js';
 import { problemsFromZodError } from '../shared/domain/zod-problems.js';
 import { DEFAULT_DRIFT_DAYS, gatherEvidenceReport } from '../shared/evidence/gather-report.js';
 import { renderEvidenceReport } from '../shared/evidence/report-html.js';
 import type { Output } from './commands.js';
 
+/** A RAM role name as `--role` takes it. */
+const ROLE_NAME = /^[A-Za-z0-9.-]{1,64}$/;
+
+/** True for `OWNER/ROLE`: an account ID by the one account-ID rule, a slash, a RAM role name. */
+function isRoleReference(value: string): boolean {
+  const [owner, roleName, ...rest] = value.split('/');
+  return rest.length === 0 && isAlibabaAccountId(owner ?? '') && ROLE_NAME.test(roleName ?? '');
+}
+
 /** Options of `report`. */
 export const ReportOptionsSchema = z.object({
   html: z.string({ message: '--html FILE is required: where to write the page' }).min(1, '--html needs a file name'),
   role: z
     .string()
-    .regex(/^\d{16}\/[A-Za-z0-9.-]{1,64}$/, '--role must be OWNER/ROLE, e.g. 1111111111111111/ram-for-dts')
+    .refine(isRoleReference, '--role must be OWNER/ROLE, e.g. 1111111111111111/ram-for-dts')
     .transform((s) => {
       const [ownerAccountId = '', roleName = ''] = s.split('/');
       return { ownerAccountId, roleName };
