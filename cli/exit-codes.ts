@@ -1,3 +1,5 @@
+import { CloudApiError, ConfigError, ValidationError } from '../shared/domain/errors.js';
+
 /**
  * What the CLI's exit code says (README, "Exit codes"). Scripts can tell "done", "something failed", "nothing
  * done: bad input" and "done, but the audit trail has not reached the bus yet" apart.
@@ -23,4 +25,14 @@ export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 export function exitCodeOf(outcome: { readonly failed: number; readonly undelivered: number }): ExitCode {
   if (outcome.failed > 0) return ExitCode.Failed;
   return outcome.undelivered > 0 ? ExitCode.AuditUndelivered : ExitCode.Ok;
+}
+
+/**
+ * The exit code of an error a command threw: 2 (nothing done) when the input was at fault (an option, a file, a
+ * key, an environment variable, no credentials in the environment), 1 when the cloud or the program failed.
+ */
+export function exitCodeOfError(error: Error): ExitCode {
+  if (error instanceof ValidationError || error instanceof ConfigError) return ExitCode.Usage;
+  if (error instanceof CloudApiError && error.api.startsWith('credentials:')) return ExitCode.Usage;
+  return ExitCode.Failed;
 }

@@ -6,7 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { defaultChainKeys, staticKeys } from '../shared/alicloud/credentials.js';
 import { createServices, type Services } from '../shared/composition/services.js';
 import { loadConfig } from '../shared/config/config.js';
-import { CloudApiError, ConcurrentModificationError, DtsTrustError, ValidationError } from '../shared/domain/errors.js';
+import { ValidationError } from '../shared/domain/errors.js';
 import { problemsFromZodError } from '../shared/domain/zod-problems.js';
 import { createLogger } from '../shared/logger.js';
 import {
@@ -23,7 +23,7 @@ import {
   SystemNameSchema,
   setAsideCommand,
 } from './commands.js';
-import { ExitCode } from './exit-codes.js';
+import { ExitCode, exitCodeOfError } from './exit-codes.js';
 import { registerFindingCommands } from './findings.js';
 import { registerInventoryCommand } from './inventory.js';
 import { registerLifecycleCommands } from './lifecycle.js';
@@ -32,15 +32,6 @@ import { bootstrapCommand, SetupOptionsSchema } from './setup.js';
 import { registerTicketCommands } from './ticket.js';
 
 const JSON_OPTION = ['--json', 'print one JSON document on stdout instead of text (docs/cli.md)'] as const;
-
-/**
- * The exit code of an error a command threw: 2 (nothing done) when it was the input (an option, a file, a key,
- * an environment variable), 1 when the cloud or the program failed.
- */
-function exitCodeOfError(error: Error): ExitCode {
-  if (error instanceof CloudApiError || error instanceof ConcurrentModificationError) return ExitCode.Failed;
-  return error instanceof DtsTrustError ? ExitCode.Usage : ExitCode.Failed;
-}
 
 /** Run the CLI with `argv` (without node and script); returns the exit code. */
 export async function runCli(

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { parseDocument } from 'yaml';
-import { DtsTrustError, ValidationError, type ValidationProblem } from '../shared/domain/errors.js';
+import { ValidationError, type ValidationProblem } from '../shared/domain/errors.js';
 import { problemsFromZodError } from '../shared/domain/zod-problems.js';
 import { parseStrictJson, StrictJsonError } from '../shared/intake/strict-json.js';
 import {
@@ -90,9 +90,17 @@ export async function readTicketFile(path: string): Promise<unknown[]> {
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    throw new DtsTrustError('TicketFileUnreadable', `cannot read ${path}: ${(error as Error).message}`, {
-      cause: error,
-    });
+    throw new ValidationError(
+      [
+        problem(
+          'file',
+          `cannot read ${path}: ${(error as Error).message}`,
+          'give a readable YAML or JSON file',
+          'TicketFileUnreadable',
+        ),
+      ],
+      { cause: error },
+    );
   }
   let value: unknown;
   if (extname(path).toLowerCase() === '.json') {

@@ -397,6 +397,15 @@ describe('errors with --json', () => {
     expect((await cli('plan', '--jsn')).code).toBe(2);
   });
 
+  it('exits 2 on a ticket file it cannot read, naming the file', async () => {
+    const keyFile = join(dir, 'ticket.key');
+    await writeFile(keyFile, 'a-ticket-key-secret-of-at-least-32-chars');
+    const run = await cli('ticket', 'sign', join(dir, 'missing.yaml'), '--key-id', 'k', '--key-file', keyFile);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toEqual([]);
+    expect(run.stderr.join('\n')).toContain(`cannot read ${join(dir, 'missing.yaml')}`);
+  });
+
   it('exits 1 when the tables cannot be reached: the cloud failed, not the input', async () => {
     cloud.cloud.setFaults({ outages: ['tablestore'] });
     try {
