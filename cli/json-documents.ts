@@ -19,6 +19,7 @@ import {
   type RoleResult,
   type RunResult,
 } from '../shared/reconcile/index.js';
+import { type RouteRoleOutcome, routeRoleNeedsAttention } from '../shared/usecases/ram-change-route.js';
 import type { RoleStatusReport } from '../shared/usecases/role-status.js';
 import type { ManagementRoleOutcome, SetupResult } from '../shared/usecases/setup.js';
 import type { TicketPreview } from '../shared/usecases/ticket-preview.js';
@@ -134,6 +135,18 @@ export const ReconcileJson = z
   })
   .strict();
 
+/**
+ * Each part of a role setup applied: created, attached, updated (the route role: owners added), exists, or differs
+ * (left unchanged: needs a person).
+ */
+const RolePartsJson = z
+  .object({
+    policy: z.enum(['created', 'attached', 'updated', 'exists', 'differs']),
+    role: z.enum(['created', 'attached', 'updated', 'exists', 'differs']),
+    attachment: z.enum(['created', 'attached', 'updated', 'exists', 'differs']),
+  })
+  .strict();
+
 /** What `setup` did for one account's management role. */
 export const ManagementRoleJson = z
   .object({
@@ -146,14 +159,7 @@ export const ManagementRoleJson = z
     /** described: printed only; applied: created or found; noKeys, wrongAccount, failed: a person creates it. */
     status: z.enum(['described', 'noKeys', 'wrongAccount', 'applied', 'failed']),
     /** Each part, when applied: created, attached, exists, or differs (left unchanged: needs a person). */
-    parts: z
-      .object({
-        policy: z.enum(['created', 'attached', 'exists', 'differs']),
-        role: z.enum(['created', 'attached', 'exists', 'differs']),
-        attachment: z.enum(['created', 'attached', 'exists', 'differs']),
-      })
-      .strict()
-      .optional(),
+    parts: RolePartsJson.optional(),
     /** The account the keys given belong to (wrongAccount). */
     signer: z.string().optional(),
     /** Why it failed. */
@@ -176,11 +182,28 @@ export const SetupJson = z
         .object({
           accountId: z.string(),
           ruleName: z.string(),
-          outcome: z.enum(['created', 'exists', 'differs', 'failed']),
+          /** created, exists (as specified), updated (converged: see changes), failed (see message). */
+          outcome: z.enum(['created', 'exists', 'updated', 'failed']),
+          changes: z.array(z.enum(['UpdateRule', 'PutTargets', 'DeleteTargets'])).optional(),
           message: z.string().optional(),
         })
         .strict(),
     ),
+    /** The RAM change route's role in the automation account (absent without owner accounts). */
+    ramChangeRouteRole: z
+      .object({
+        accountId: z.string(),
+        roleName: z.string(),
+        policyName: z.string(),
+        trustPolicy: z.string(),
+        policy: z.string(),
+        status: z.enum(['described', 'applied', 'failed']),
+        parts: RolePartsJson.optional(),
+        message: z.string().optional(),
+        attention: z.boolean(),
+      })
+      .strict()
+      .optional(),
     /** The delivery of setup's audit events (only when it created something). */
     audit: AuditDeliveryJson.optional(),
   })
@@ -384,6 +407,24 @@ function managementRoleJson(outcome: ManagementRoleOutcome, attention: boolean):
   };
 }
 
+/** The route role as `setup` shows it. */
+function routeRoleJson(outcome: RouteRoleOutcome): NonNullable<z.input<typeof SetupJson>['ramChangeRouteRole']> {
+  const { spec } = outcome;
+  return {
+    accountId: spec.accountId,
+    roleName: spec.roleName,
+    policyName: spec.policyName,
+    trustPolicy: spec.trustPolicy,
+    policy: spec.policy,
+    status: outcome.status,
+    ...(outcome.status === 'applied'
+      ? { parts: { policy: outcome.policy, role: outcome.role, attachment: outcome.attachment } }
+      : {}),
+    ...(outcome.status === 'failed' ? { message: outcome.message } : {}),
+    attention: routeRoleNeedsAttention(outcome),
+  };
+}
+
 /** A setup as `setup` shows it; `attention` says which management roles need a person. */
 export function setupJson(
   result: SetupResult,
@@ -402,8 +443,12 @@ export function setupJson(
       accountId: r.accountId,
       ruleName: context.ruleName,
       outcome: r.outcome,
+      ...(r.changes === undefined ? {} : { changes: [...r.changes] }),
       ...(r.message === undefined ? {} : { message: r.message }),
     })),
+    ...(result.ramChangeRouteRole === undefined
+      ? {}
+      : { ramChangeRouteRole: routeRoleJson(result.ramChangeRouteRole) }),
     ...(result.audit === undefined ? {} : { audit: auditDeliveryJson(result.audit) }),
   };
 }

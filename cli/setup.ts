@@ -12,6 +12,7 @@ import { alibabaAccountIdSchema } from '../shared/domain/account-id.js';
 import { ConfigError } from '../shared/domain/errors.js';
 import { RAM_CHANGE_RULE_NAME } from '../shared/domain/ram-change-event.js';
 import { problemsFromZodError } from '../shared/domain/zod-problems.js';
+import { type RouteRoleOutcome, routeRoleNeedsAttention } from '../shared/usecases/ram-change-route.js';
 import {
   type ManagementRoleOutcome,
   type ManagementRoleSpec,
@@ -107,7 +108,9 @@ export async function bootstrapCommand(services: Services, out: Output, options:
     createManagementRoles: options.createManagementRoles,
     credentials: credentials?.accounts,
   });
-  const routeNeedsAttention = result.ramChangeRoutes.some((r) => r.outcome === 'failed' || r.outcome === 'differs');
+  const routeNeedsAttention =
+    result.ramChangeRoutes.some((r) => r.outcome === 'failed') ||
+    (result.ramChangeRouteRole !== undefined && routeRoleNeedsAttention(result.ramChangeRouteRole));
   const code = exitCodeOf({
     failed: result.managementRoles.filter(needsAttention).length + (routeNeedsAttention ? 1 : 0),
     undelivered: result.audit === undefined ? 0 : result.audit.pending + result.audit.setAside,
@@ -133,12 +136,51 @@ export async function bootstrapCommand(services: Services, out: Output, options:
     return ExitCode.Ok;
   }
   for (const outcome of result.managementRoles) printOutcome(out, outcome);
+  if (result.ramChangeRouteRole) printRouteRole(out, result.ramChangeRouteRole);
   for (const install of result.ramChangeRoutes) {
     const why = install.message ? ` (${install.message})` : '';
-    out.line(`account ${install.accountId}: rule ${RAM_CHANGE_RULE_NAME} ${install.outcome}${why}`);
+    const what = install.changes ? ` (${install.changes.join(', ')})` : '';
+    out.line(`account ${install.accountId}: rule ${RAM_CHANGE_RULE_NAME} ${install.outcome}${what}${why}`);
   }
   if (result.audit) out.line(`audit events delivered: ${result.audit.delivered}, pending: ${result.audit.pending}`);
   return code;
+}
+
+/** Print the route role of the automation account: its documents and commands, or what setup did to it. */
+function printRouteRole(out: Output, outcome: RouteRoleOutcome): void {
+  const { spec } = outcome;
+  const name = `automation account ${spec.accountId}: route role ${spec.roleName}`;
+  const describe = () => {
+    out.line(`  trust policy: ${spec.trustPolicy}`);
+    out.line(`  policy ${spec.policyName}: ${spec.policy}`);
+    out.line("  create it with the automation account's keys:");
+    out.line(
+      `    aliyun ram CreatePolicy --PolicyName ${spec.policyName} --PolicyDocument ${quote(spec.policy)} --Description ${quote('dts-trust RAM change route')}`,
+    );
+    out.line(
+      `    aliyun ram CreateRole --RoleName ${spec.roleName} --AssumeRolePolicyDocument ${quote(spec.trustPolicy)}`,
+    );
+    out.line(
+      `    aliyun ram AttachPolicyToRole --PolicyType Custom --PolicyName ${spec.policyName} --RoleName ${spec.roleName}`,
+    );
+  };
+  switch (outcome.status) {
+    case 'described':
+      out.line(`${name} (receives the owner accounts' RAM change events):`);
+      describe();
+      return;
+    case 'failed':
+      out.line(`${name}: ${outcome.message}`);
+      return;
+    case 'applied':
+      out.line(
+        `${name}: policy ${spec.policyName} ${outcome.policy}, role ${outcome.role}, attachment ${outcome.attachment}`,
+      );
+      if (routeRoleNeedsAttention(outcome)) {
+        out.line('  left unchanged; make it say what setup prints without --create-management-roles:');
+        describe();
+      }
+  }
 }
 
 function printOutcome(out: Output, outcome: ManagementRoleOutcome): void {

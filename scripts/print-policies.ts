@@ -1,8 +1,15 @@
-// Prints the least-privilege policies of the function role and the management role, and the management role's
-// trust policy, from what the adapters declare. Usage: npm run policies -- [--automation-account <uid>]
+// Prints the least-privilege policies of the function role and the management role, the management role's
+// trust policy, the RAM change route role's documents and what setup needs for it, from what the adapters declare. Usage: npm run policies -- [--automation-account <uid>]
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../shared/config/config.js';
-import { functionRolePolicy, managementRolePolicy, managementRoleTrustPolicy } from '../shared/deploy/permissions.js';
+import {
+  eventRoutePolicy,
+  eventRouteSetupPolicy,
+  eventRouteTrustPolicy,
+  functionRolePolicy,
+  managementRolePolicy,
+  managementRoleTrustPolicy,
+} from '../shared/deploy/permissions.js';
 import { alibabaAccountIdSchema } from '../shared/domain/account-id.js';
 
 const { values } = parseArgs({ options: { 'automation-account': { type: 'string' } } });
@@ -20,3 +27,9 @@ const show = (title: string, doc: unknown) =>
 show('Function role policy (automation account)', functionRolePolicy(config));
 show('Management role policy (each owner account)', managementRolePolicy(config.guardrails.allowedPolicies));
 show('Management role trust policy (each owner account)', managementRoleTrustPolicy(account.data));
+show('RAM change route role policy (automation account)', eventRoutePolicy(config.region, account.data));
+show(
+  'RAM change route role trust policy (automation account; one entry per owner)',
+  eventRouteTrustPolicy(['<owner-uid>']),
+);
+show("What setup's caller needs for the route role (automation account)", eventRouteSetupPolicy(account.data));

@@ -1,12 +1,16 @@
 /**
- * The route of RAM change events in a local deployment, as docs/deploy.md sets it up in the cloud: in each owner
- * account a rule on the default bus that sends ActionTrail's RAM role writes to the automation account's default
- * bus, and there the drift-event function's `ram-changes` trigger read from s.yaml. The demo, the e2e tests and
- * the bench use these.
+ * The route of RAM change events in a local deployment, as docs/deploy.md sets it up in the cloud: in the
+ * automation account the route role (setup's documents) that each owner account's EventBridge assumes, in each
+ * owner account a rule on the default bus that sends ActionTrail's RAM role writes to the automation account's
+ * default bus through that role, and there the drift-event function's `ram-changes` trigger read from s.yaml. The
+ * demo, the e2e tests and the bench use these.
  */
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
+import { eventRoutePolicy, eventRouteTrustPolicy } from '../../shared/deploy/permissions.js';
+import { RAM_CHANGE_ROUTE_POLICY_NAME, RAM_CHANGE_ROUTE_ROLE_NAME } from '../../shared/domain/ram-change-event.js';
 import type { CloudCore } from '../cloud/contract.js';
+import { newRoleId, ramDate } from '../cloud/roles.js';
 import { addEventRoute } from '../cloud/services/eventbridge/routes.js';
 import { type BusTriggerOptions, EventBusTrigger } from '../cloud/triggers/event-bus-trigger.js';
 import { FunctionName } from './deployment.js';
@@ -49,12 +53,14 @@ export function deployRamChangeRoute(
 ): EventBusTrigger {
   const declared = ramChangeTriggerFromSYaml();
   const pattern = JSON.parse(declared.triggerConfig.eventRuleFilterPattern!) as Record<string, unknown>;
+  putRouteRole(cloud.core, ownerAccountIds);
   for (const fromAccountId of ownerAccountIds) {
     addEventRoute(cloud.core, {
       fromAccountId,
       ruleName: RAM_CHANGE_RULE,
       pattern,
       toAccountId: LOCAL_AUTOMATION.accountId,
+      roleName: RAM_CHANGE_ROUTE_ROLE_NAME,
     });
   }
   return new EventBusTrigger(
@@ -68,4 +74,27 @@ export function deployRamChangeRoute(
     },
     options,
   );
+}
+
+/** The route role of the automation account, with the documents setup writes, for `ownerAccountIds`. */
+function putRouteRole(core: CloudCore, ownerAccountIds: readonly string[]): void {
+  const automation = core.accounts.get(LOCAL_AUTOMATION.accountId);
+  if (!automation)
+    throw new HarnessError('DemoSetup', `the local cloud has no automation account ${LOCAL_AUTOMATION.accountId}`);
+  const date = ramDate(core.now());
+  automation.customPolicies.set(
+    RAM_CHANGE_ROUTE_POLICY_NAME,
+    JSON.stringify(eventRoutePolicy('cn-hangzhou', LOCAL_AUTOMATION.accountId)),
+  );
+  automation.roles.set(RAM_CHANGE_ROUTE_ROLE_NAME, {
+    name: RAM_CHANGE_ROUTE_ROLE_NAME,
+    roleId: newRoleId(),
+    description: "dts-trust: owner accounts' EventBridge puts their RAM change events onto this account's default bus",
+    trustPolicy: JSON.stringify(eventRouteTrustPolicy(ownerAccountIds)),
+    maxSessionDuration: 3600,
+    createDate: date,
+    updateDate: date,
+    policies: [{ name: RAM_CHANGE_ROUTE_POLICY_NAME, type: 'Custom', attachDate: date }],
+    tags: {},
+  });
 }

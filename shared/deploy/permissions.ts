@@ -4,12 +4,18 @@ import { EVENTBRIDGE_RULE_ACTIONS } from '../alicloud/eventbridge-rules.js';
 import { FC_INVOKER_ACTIONS } from '../alicloud/fc.js';
 import { KMS_SETTINGS_ACTIONS } from '../alicloud/kms.js';
 import { RAM_DIRECTORY_ACTIONS, RAM_ROLE_READ_ACTIONS, ramPolicyResource } from '../alicloud/ram.js';
+import { RAM_POLICY_SETUP_ACTIONS } from '../alicloud/ram-policies.js';
 import { RAM_USER_READ_ACTIONS } from '../alicloud/ram-users.js';
 import { STS_BROKER_ACTIONS } from '../alicloud/sts.js';
 import { TABLESTORE_ACTIONS } from '../alicloud/tablestore/tables.js';
 import { type Config, DEFAULT_TRUST_SETTINGS_SECRET } from '../config/config.js';
 import { DTS_DEFAULT_ROLE_NAME } from '../domain/preflight.js';
-import { RAM_CHANGE_RULE_NAME } from '../domain/ram-change-event.js';
+import {
+  eventBridgeServicePrincipal,
+  RAM_CHANGE_ROUTE_POLICY_NAME,
+  RAM_CHANGE_ROUTE_ROLE_NAME,
+  RAM_CHANGE_RULE_NAME,
+} from '../domain/ram-change-event.js';
 import { defaultPolicyType } from '../reconcile/policy-attachments.js';
 
 /** A RAM policy document (Version 1). */
@@ -139,6 +145,85 @@ export function managementRoleTrustPolicy(automationAccountId: string, externalI
         Principal: { RAM: [`acs:ram::${automationAccountId}:root`] },
         ...(externalId ? { Condition: { StringEquals: { 'sts:ExternalId': externalId } } } : {}),
       },
+    ],
+  };
+}
+
+/** The automation account's default bus, where the owner accounts' RAM change events are routed. */
+export function automationDefaultBusArn(region: string, automationAccountId: string): string {
+  return `acs:eventbridge:${region}:${automationAccountId}:eventbus/default`;
+}
+
+/**
+ * The trust policy of the route role in the automation account: EventBridge of each owner account (its service
+ * principal `<owner>@eventbridge.aliyuncs.com`, which EventBridge's cross-account delivery presents), nothing else.
+ * The owner accounts' root (which the console's first step adds) is left out: it would let any RAM identity of an
+ * owner account put events onto the automation account's bus by hand.
+ */
+export function eventRouteTrustPolicy(ownerAccountIds: readonly string[]): EventRouteTrustPolicy {
+  return {
+    Version: '1',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Action: 'sts:AssumeRole',
+        Principal: { Service: [...new Set(ownerAccountIds)].sort().map(eventBridgeServicePrincipal) },
+      },
+    ],
+  };
+}
+
+/** The route role's trust policy document. */
+export interface EventRouteTrustPolicy {
+  readonly Version: '1';
+  readonly Statement: readonly [
+    { readonly Effect: 'Allow'; readonly Action: 'sts:AssumeRole'; readonly Principal: { readonly Service: string[] } },
+  ];
+}
+
+/** The route role's own policy: put events onto the automation account's default bus, and nothing else. */
+export function eventRoutePolicy(region: string, automationAccountId: string): PolicyDocument {
+  return {
+    Version: '1',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Action: [...EVENTBRIDGE_SINK_ACTIONS],
+        Resource: [automationDefaultBusArn(region, automationAccountId)],
+      },
+    ],
+  };
+}
+
+/** RAM actions setup calls on the route role in the automation account (read, create, add owners, attach). */
+export const EVENT_ROUTE_ROLE_SETUP_ACTIONS = [
+  'ram:GetRole',
+  'ram:CreateRole',
+  'ram:UpdateRole',
+  'ram:ListPoliciesForRole',
+  'ram:AttachPolicyToRole',
+] as const;
+
+/**
+ * What the caller of `setup` needs in the automation account for the RAM change route's receiving side, on top of
+ * the tables and the bus (docs/deploy.md, step 5): the route role, its custom policy, and attaching that policy
+ * (RAM checks AttachPolicyToRole on the policy as well as on the role). Exactly those names, nothing wider.
+ */
+export function eventRouteSetupPolicy(automationAccountId: string): PolicyDocument {
+  const policy = ramPolicyResource(
+    { policyName: RAM_CHANGE_ROUTE_POLICY_NAME, policyType: 'Custom' },
+    automationAccountId,
+  );
+  return {
+    Version: '1',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Action: [...EVENT_ROUTE_ROLE_SETUP_ACTIONS],
+        Resource: [`acs:ram:*:${automationAccountId}:role/${RAM_CHANGE_ROUTE_ROLE_NAME}`],
+      },
+      { Effect: 'Allow', Action: [...RAM_POLICY_SETUP_ACTIONS], Resource: [policy] },
+      { Effect: 'Allow', Action: ['ram:AttachPolicyToRole'], Resource: [policy] },
     ],
   };
 }

@@ -28,6 +28,20 @@ export const RoleChangeEventNames = [
 export const RAM_CHANGE_RULE_NAME = 'dts-trust-ram-changes';
 
 /**
+ * The role in the automation account that each owner account's EventBridge assumes to put the routed events onto
+ * the automation account's default bus (its trusted entities: `<owner>@eventbridge.aliyuncs.com`).
+ */
+export const RAM_CHANGE_ROUTE_ROLE_NAME = 'dts-trust-event-route';
+
+/** The custom policy of {@link RAM_CHANGE_ROUTE_ROLE_NAME}: PutEvents on the automation account's default bus. */
+export const RAM_CHANGE_ROUTE_POLICY_NAME = 'dts-trust-event-route-policy';
+
+/** The service principal EventBridge of `accountId` assumes a role as, for cross-account delivery. */
+export function eventBridgeServicePrincipal(accountId: string): string {
+  return `${accountId}@eventbridge.aliyuncs.com`;
+}
+
+/**
  * ActionTrail's RAM role writes, as the rule of each owner account and the drift-event trigger (s.yaml
  * `ram-changes`) match them; a test holds the two equal.
  */

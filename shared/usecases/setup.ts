@@ -9,7 +9,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ensureEventBus } from '../alicloud/eventbridge-bus.js';
-import { RamCustomPolicies } from '../alicloud/ram-policies.js';
 import { callerAccountId } from '../alicloud/sts-identity.js';
 import type { AuditDeliveryReport } from '../audit/deliver-audit-events.js';
 import type { Services } from '../composition/services.js';
@@ -20,51 +19,24 @@ import {
   managementRoleTrustPolicy,
   type PolicyDocument,
 } from '../deploy/permissions.js';
-import { AuditEventType, newAuditEvent } from '../domain/audit.js';
 import { ConfigError, DtsTrustError } from '../domain/errors.js';
-import type { AccountCredentials } from '../ports.js';
 import { deliverOutbox } from './deliver-outbox.js';
-import { installRamChangeRoutes, type RouteInstall } from './ram-change-route.js';
+import {
+  ensureRamChangeRouteRole,
+  installRamChangeRoutes,
+  type RouteInstall,
+  type RouteRoleOutcome,
+  ramChangeRouteRoleSpec,
+} from './ram-change-route.js';
+import { ensureRoleWithPolicy, type PartOutcome, type RoleWithPolicySpec } from './role-with-policy.js';
 
 /** What one account needs: the management role, its trust policy and its custom policy. */
-export interface ManagementRoleSpec {
-  readonly accountId: string;
+export interface ManagementRoleSpec extends RoleWithPolicySpec {
   /** `owner`: manages DTS roles; `task`: only reads DTS jobs (task-creating or trusted account). */
   readonly kind: 'owner' | 'task';
-  readonly roleName: string;
-  readonly trustPolicy: string;
-  readonly policyName: string;
-  readonly policy: string;
 }
 
-/** How one part of a management role ended. */
-export type PartOutcome = 'created' | 'attached' | 'exists' | 'differs';
-
-/** The same RAM document whatever the spelling: keys sorted, one-element lists and strings alike. */
-function canonical(value: unknown, key = ''): unknown {
-  if (typeof value === 'string' && /^(Action|Resource|RAM|Service|Federated)$/.test(key)) return [value];
-  if (Array.isArray(value)) {
-    const items = value.map((v) => canonical(v));
-    return items.every((i) => typeof i === 'string') ? [...items].sort() : items;
-  }
-  if (typeof value === 'object' && value !== null) {
-    return Object.fromEntries(
-      Object.keys(value)
-        .sort()
-        .map((k) => [k, canonical((value as Record<string, unknown>)[k], k)]),
-    );
-  }
-  return value;
-}
-
-/** True when two RAM policy documents say the same. */
-export function samePolicyDocument(a: string, b: string): boolean {
-  try {
-    return JSON.stringify(canonical(JSON.parse(a))) === JSON.stringify(canonical(JSON.parse(b)));
-  } catch {
-    return false;
-  }
-}
+export { type PartOutcome, samePolicyDocument } from './role-with-policy.js';
 
 /** The management role every listed account needs, from the configuration and the trust settings. */
 export function managementRoleSpecs(
@@ -78,6 +50,8 @@ export function managementRoleSpecs(
     accountId,
     kind,
     roleName: config.managementRole,
+    description: 'dts-trust management role: the automation account reconciles DTS roles here',
+    policyDescription: 'dts-trust management role policy (npm run cli -- setup)',
     trustPolicy: JSON.stringify(
       managementRoleTrustPolicy(automationAccountId, settings?.managementExternalIds[accountId]),
     ),
@@ -90,64 +64,6 @@ export function managementRoleSpecs(
     ...owners.map((a) => spec(a, 'owner', managementRolePolicy(config.guardrails.allowedPolicies))),
     ...tasks.map((a) => spec(a, 'task', inventoryRolePolicy())),
   ];
-}
-
-/** Create the management role of one account with its own keys; each RAM change is recorded in the outbox first. */
-async function createManagementRole(
-  services: Services,
-  keys: AccountCredentials,
-  spec: ManagementRoleSpec,
-  correlationId: string,
-): Promise<{ policy: PartOutcome; role: PartOutcome; attachment: PartOutcome }> {
-  const { config } = services;
-  const where = { endpoint: config.endpoints.ram, protocol: config.protocol, regionId: config.region };
-  const policies = new RamCustomPolicies(where);
-  const arn = `acs:ram::${spec.accountId}:role/${spec.roleName.toLowerCase()}`;
-  const record = async (outcome: string, detail: Record<string, unknown>) =>
-    services.outbox.record(
-      newAuditEvent({
-        id: randomUUID(),
-        type: AuditEventType.SetupChange,
-        subject: arn,
-        time: services.clock.now(),
-        data: { correlationId, outcome, detail: { accountId: spec.accountId, ...detail } },
-      }),
-    );
-
-  let policy: PartOutcome;
-  const existingPolicy = await policies.getDocument(keys, spec.policyName);
-  if (existingPolicy === undefined) {
-    await record('planned', { action: 'CreatePolicy', policyName: spec.policyName, document: spec.policy });
-    await policies.create(
-      keys,
-      spec.policyName,
-      spec.policy,
-      'dts-trust management role policy (npm run cli -- setup)',
-    );
-    policy = 'created';
-  } else policy = samePolicyDocument(existingPolicy, spec.policy) ? 'exists' : 'differs';
-
-  let role: PartOutcome;
-  const existingRole = await services.directory.getRole(keys, spec.roleName);
-  if (existingRole === undefined) {
-    await record('planned', { action: 'CreateRole', roleName: spec.roleName, trustPolicy: spec.trustPolicy });
-    await services.directory.createRole(keys, {
-      roleName: spec.roleName,
-      trustPolicy: spec.trustPolicy,
-      description: 'dts-trust management role: the automation account reconciles DTS roles here',
-      tags: {},
-    });
-    role = 'created';
-  } else role = samePolicyDocument(existingRole.trustPolicy, spec.trustPolicy) ? 'exists' : 'differs';
-
-  let attachment: PartOutcome = 'exists';
-  const attached = await services.directory.listAttachedPolicies(keys, spec.roleName);
-  if (!attached.some((p) => p.policyType === 'Custom' && p.policyName === spec.policyName)) {
-    await record('planned', { action: 'AttachPolicyToRole', roleName: spec.roleName, policyName: spec.policyName });
-    await services.directory.attachPolicy(keys, spec.roleName, { policyName: spec.policyName, policyType: 'Custom' });
-    attachment = 'attached';
-  }
-  return { policy, role, attachment };
 }
 
 /** Keys of one account, to create its management role with. */
@@ -195,6 +111,11 @@ export interface SetupResult {
   /** Why the trust settings could not be read (trust policies then carry no external IDs). */
   readonly settingsProblem?: string;
   readonly managementRoles: readonly ManagementRoleOutcome[];
+  /**
+   * The RAM change route's receiving side in the automation account (the route role), described or applied;
+   * absent when there are no owner accounts.
+   */
+  readonly ramChangeRouteRole?: RouteRoleOutcome;
   /** The RAM change route's rule in each owner account whose management role is in place (drift-event). */
   readonly ramChangeRoutes: readonly RouteInstall[];
   /** The delivery of the setup's audit events (only when it created something). */
@@ -253,7 +174,7 @@ export async function setUpDeployment(services: Services, request: SetupRequest)
         managementRoles.push({ spec, status: 'wrongAccount', signer });
         continue;
       }
-      const parts = await createManagementRole(services, { accountId: spec.accountId, ...keys }, spec, correlationId);
+      const parts = await ensureRoleWithPolicy(services, { accountId: spec.accountId, ...keys }, spec, correlationId);
       managementRoles.push({ spec, status: 'applied', ...parts });
     } catch (error) {
       managementRoles.push({
@@ -263,7 +184,15 @@ export async function setUpDeployment(services: Services, request: SetupRequest)
       });
     }
   }
-  // The RAM change route: a rule in each owner account whose management role is in place, created through it.
+  // The RAM change route: the route role in the automation account (its receiving side), then a rule in each owner
+  // account whose management role is in place, created through it.
+  const ownerIds = specs.filter((s) => s.kind === 'owner').map((s) => s.accountId);
+  let ramChangeRouteRole: RouteRoleOutcome | undefined;
+  if (ownerIds.length > 0) {
+    ramChangeRouteRole = request.createManagementRoles
+      ? await ensureRamChangeRouteRole(services, automationAccountId, ownerIds, correlationId)
+      : { status: 'described', spec: ramChangeRouteRoleSpec(config.region, automationAccountId, ownerIds) };
+  }
   const ready = managementRoles
     .filter((o) => o.spec.kind === 'owner' && o.status === 'applied')
     .map((o) => o.spec.accountId);
@@ -275,6 +204,7 @@ export async function setUpDeployment(services: Services, request: SetupRequest)
     bus,
     ...(settingsProblem === undefined ? {} : { settingsProblem }),
     managementRoles,
+    ...(ramChangeRouteRole === undefined ? {} : { ramChangeRouteRole }),
     ramChangeRoutes,
   };
   if (!request.createManagementRoles || specs.length === 0) return base;

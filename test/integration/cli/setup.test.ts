@@ -1,6 +1,7 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import EventBridgeSdk from '@alicloud/eventbridge';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../../cli/main.js';
 import { readEventBridgeEvents } from '../../../local/cloud/services/eventbridge/store.js';
@@ -10,10 +11,23 @@ import {
   localCloudEnvironment,
   localTrustSettings,
 } from '../../../local/harness/local-environment.js';
+import { staticKeys } from '../../../shared/alicloud/credentials.js';
+import { EventBridgeRules } from '../../../shared/alicloud/eventbridge-rules.js';
 import { RamRoleDirectory } from '../../../shared/alicloud/ram.js';
 import { StsCredentialBroker } from '../../../shared/alicloud/sts.js';
-import { managementRolePolicy } from '../../../shared/deploy/permissions.js';
+import {
+  eventRoutePolicy,
+  eventRouteSetupPolicy,
+  eventRouteTrustPolicy,
+  managementRolePolicy,
+} from '../../../shared/deploy/permissions.js';
 import { AuditEventType } from '../../../shared/domain/audit.js';
+import {
+  RAM_CHANGE_ROUTE_POLICY_NAME,
+  RAM_CHANGE_ROUTE_ROLE_NAME,
+  RAM_CHANGE_RULE_NAME,
+} from '../../../shared/domain/ram-change-event.js';
+import { ROUTE_TARGET_ID, ramChangeRuleSpec } from '../../../shared/usecases/ram-change-route.js';
 import { EXAMPLE, exampleAccountsDocument, startTestCloud, type TestCloud } from '../../support/local-cloud.js';
 
 /** An owner account that has nothing of dts-trust yet. */
@@ -22,6 +36,23 @@ const NEW_OWNER = {
   root: { accessKeyId: 'LTAI5tLocalNewOwnerRoot', accessKeySecret: 'local-new-owner-root-secret-0001' },
 };
 const TASK = EXAMPLE.taskCreator;
+const AUTOMATION = LOCAL_AUTOMATION.accountId;
+
+/**
+ * Who runs setup in the automation account: the tables and the bus (full access, as the docs' step 5 asks),
+ * AssumeRole into the management roles, and for the route role exactly {@link eventRouteSetupPolicy}.
+ */
+const DEPLOYER = { accessKeyId: 'LTAI5tLocalDtsTrustDeployer', accessKeySecret: 'local-dts-trust-deployer-secret-01' };
+/** The same, without the route role's statement. */
+const NARROW_DEPLOYER = {
+  accessKeyId: 'LTAI5tLocalDtsTrustNarrow',
+  accessKeySecret: 'local-dts-trust-narrow-secret-0001',
+};
+const deployerPolicies = [
+  { name: 'AliyunOTSFullAccess', type: 'System' },
+  { name: 'AliyunEventBridgeFullAccess', type: 'System' },
+  { name: 'AliyunSTSAssumeRoleAccess', type: 'System' },
+];
 
 let cloud: TestCloud;
 let env: Record<string, string>;
@@ -33,11 +64,33 @@ async function cli(...argv: string[]) {
   return { code, text: lines.join('\n') };
 }
 
-const ramWrites = () =>
-  cloud.cloud.log.filter((e) => ['CreateRole', 'CreatePolicy', 'AttachPolicyToRole', 'UpdateRole'].includes(e.action));
+/** The RAM writes served so far, in every account or in one. */
+const ramWrites = (accountId?: string) =>
+  cloud.cloud.log.filter(
+    (e) =>
+      ['CreateRole', 'CreatePolicy', 'AttachPolicyToRole', 'UpdateRole'].includes(e.action) &&
+      (accountId === undefined || e.accountId === accountId),
+  );
 
 beforeAll(async () => {
   const accounts = structuredClone(exampleAccountsDocument);
+  const automation = accounts.accounts.find((a) => a.id === AUTOMATION) as unknown as {
+    users: unknown[];
+    customPolicies: Record<string, unknown>;
+  };
+  automation.customPolicies['dts-trust-event-route-setup'] = eventRouteSetupPolicy(AUTOMATION);
+  automation.users.push(
+    {
+      name: 'dts-trust-deployer',
+      accessKeys: [{ id: DEPLOYER.accessKeyId, secret: DEPLOYER.accessKeySecret }],
+      policies: [...deployerPolicies, { name: 'dts-trust-event-route-setup', type: 'Custom' }],
+    },
+    {
+      name: 'dts-trust-narrow-deployer',
+      accessKeys: [{ id: NARROW_DEPLOYER.accessKeyId, secret: NARROW_DEPLOYER.accessKeySecret }],
+      policies: deployerPolicies,
+    },
+  );
   accounts.accounts.push({
     id: NEW_OWNER.id,
     name: 'new-owner',
@@ -51,8 +104,8 @@ beforeAll(async () => {
         localTrustSettings({ managementExternalIds: { [EXAMPLE.sourceOwner.id]: 'ext-source-owner' } }),
       ),
     }),
-    ALIBABA_CLOUD_ACCESS_KEY_ID: LOCAL_AUTOMATION.runner.accessKeyId,
-    ALIBABA_CLOUD_ACCESS_KEY_SECRET: LOCAL_AUTOMATION.runner.accessKeySecret,
+    ALIBABA_CLOUD_ACCESS_KEY_ID: DEPLOYER.accessKeyId,
+    ALIBABA_CLOUD_ACCESS_KEY_SECRET: DEPLOYER.accessKeySecret,
   };
   credentialsFile = join(await mkdtemp(join(tmpdir(), 'dts-trust-setup-')), 'credentials.json');
   await writeFile(
@@ -91,6 +144,11 @@ describe('npm run cli -- setup', () => {
     expect(text).toContain(`"RAM":["acs:ram::${LOCAL_AUTOMATION.accountId}:root"]`);
     expect(text).toContain('aliyun ram CreateRole --RoleName dts-trust-manager');
     expect(text).toContain(`account ${TASK.id} (task-creating or trusted):`);
+    expect(text).toContain(
+      `automation account ${AUTOMATION}: route role ${RAM_CHANGE_ROUTE_ROLE_NAME} (receives the owner accounts' RAM change events):`,
+    );
+    expect(text).toContain(`trust policy: ${JSON.stringify(eventRouteTrustPolicy([NEW_OWNER.id]))}`);
+    expect(text).toContain(`aliyun ram CreateRole --RoleName ${RAM_CHANGE_ROUTE_ROLE_NAME}`);
     expect(ramWrites().length).toBe(before);
   });
 
@@ -114,6 +172,9 @@ describe('npm run cli -- setup', () => {
       `account ${NEW_OWNER.id}: policy dts-trust-manager-policy created, role dts-trust-manager created, attachment attached`,
     );
     expect(text).toContain(`account ${TASK.id}: policy dts-trust-manager-policy created`);
+    expect(text).toContain(
+      `automation account ${AUTOMATION}: route role ${RAM_CHANGE_ROUTE_ROLE_NAME}: policy ${RAM_CHANGE_ROUTE_POLICY_NAME} created, role created, attachment attached`,
+    );
     expect(text).toContain(`account ${NEW_OWNER.id}: rule dts-trust-ram-changes created`);
     expect(text).not.toContain(`account ${TASK.id}: rule`);
     expect(code).toBe(0);
@@ -141,7 +202,7 @@ describe('npm run cli -- setup', () => {
     // The outbox delivers in no particular order; each change was recorded (before it was made).
     expect(details.map((d) => `${d.accountId} ${d.action}`).sort()).toEqual(
       [
-        ...[TASK.id, NEW_OWNER.id].flatMap((a) =>
+        ...[TASK.id, NEW_OWNER.id, AUTOMATION].flatMap((a) =>
           ['AttachPolicyToRole', 'CreatePolicy', 'CreateRole'].map((x) => `${a} ${x}`),
         ),
         `${NEW_OWNER.id} CreateRule`,
@@ -149,6 +210,8 @@ describe('npm run cli -- setup', () => {
     );
     const ownerPolicy = details.find((d) => d.accountId === NEW_OWNER.id && d.action === 'CreatePolicy');
     expect(JSON.parse(ownerPolicy?.document ?? '{}')).toEqual(managementRolePolicy());
+    const routePolicy = details.find((d) => d.accountId === AUTOMATION && d.action === 'CreatePolicy');
+    expect(JSON.parse(routePolicy?.document ?? '{}')).toEqual(eventRoutePolicy('cn-hangzhou', AUTOMATION));
   });
 
   it("routes the new owner's RAM role changes to the automation account's default bus by the rule it installed", async () => {
@@ -185,12 +248,142 @@ describe('npm run cli -- setup', () => {
       `account ${NEW_OWNER.id}: policy dts-trust-manager-policy exists, role dts-trust-manager exists, attachment exists`,
     );
     expect(text).toContain(`account ${NEW_OWNER.id}: rule dts-trust-ram-changes exists`);
+    expect(text).toContain(
+      `route role ${RAM_CHANGE_ROUTE_ROLE_NAME}: policy ${RAM_CHANGE_ROUTE_POLICY_NAME} exists, role exists`,
+    );
     expect(ramWrites().length).toBe(before);
+    expect(cloud.cloud.log.some((e) => ['UpdateRule', 'PutTargets', 'DeleteTargets'].includes(e.action))).toBe(false);
     expect(code).toBe(0);
   });
 
+  it("converges the owner's rule when its pattern, status or targets drifted, each change audited first, and then finds it as specified", async () => {
+    const spec = ramChangeRuleSpec('cn-hangzhou', AUTOMATION);
+    const owner = new EventBridgeRules({
+      endpoint: cloud.endpoint,
+      protocol: 'http',
+      regionId: 'cn-hangzhou',
+      keys: staticKeys(NEW_OWNER.root),
+    });
+    // Someone narrows the pattern, disables the rule, drops the role from our target and adds a target of their own.
+    const client = new EventBridgeSdk.default(
+      new EventBridgeSdk.Config({
+        ...NEW_OWNER.root,
+        endpoint: cloud.endpoint,
+        protocol: 'http',
+        regionId: 'cn-hangzhou',
+      }),
+    );
+    await client.updateRule(
+      new EventBridgeSdk.UpdateRuleRequest({
+        eventBusName: 'default',
+        ruleName: RAM_CHANGE_RULE_NAME,
+        filterPattern: '{"source":["acs.ecs"]}',
+        status: 'DISABLE',
+      }),
+    );
+    const target = spec.targets[0]!;
+    await owner.putTargets(spec, [
+      { ...target, params: target.params.filter((p) => p.resourceKey !== 'RAMRoleName') },
+      { ...target, id: 'elsewhere', endpoint: `acs:eventbridge:cn-hangzhou:${TASK.id}:eventbus/default` },
+    ]);
+    const audited = () =>
+      readEventBridgeEvents(cloud.cloud.core, { bus: LOCAL_EVENT_BUS })
+        .filter((e) => e.event['type'] === AuditEventType.SetupChange)
+        .map((e) => (e.event['data'] as { detail: { accountId: string; action: string } }).detail)
+        .filter((d) => d.accountId === NEW_OWNER.id && d.action !== 'CreateRule');
+    const before = audited().length;
+    const args = ['setup', '--owner', NEW_OWNER.id, '--create-management-roles', '--credentials', credentialsFile];
+    const first = await cli(...args);
+    expect(first.text).toContain(
+      `account ${NEW_OWNER.id}: rule ${RAM_CHANGE_RULE_NAME} updated (UpdateRule, PutTargets, DeleteTargets)`,
+    );
+    expect(first.code).toBe(0);
+    expect(
+      audited()
+        .slice(before)
+        .map((d) => d.action)
+        .sort(),
+    ).toEqual(['DeleteTargets', 'PutTargets', 'UpdateRule']);
+    const rule = await owner.get(spec);
+    expect(rule).toMatchObject({ status: 'ENABLE', filterPattern: spec.filterPattern });
+    expect(rule?.targets.map((t) => t.id)).toEqual([ROUTE_TARGET_ID]);
+    const again = await cli(...args);
+    expect(again.text).toContain(`account ${NEW_OWNER.id}: rule ${RAM_CHANGE_RULE_NAME} exists`);
+  });
+
+  it('adds a new owner to the route role it made, and reports a route role that trusts anything else', async () => {
+    const file = join(await mkdtemp(join(tmpdir(), 'dts-trust-setup-')), 'credentials.json');
+    await writeFile(file, JSON.stringify({ accounts: { [NEW_OWNER.id]: NEW_OWNER.root } }));
+    const args = ['setup', '--owner', NEW_OWNER.id, TASK.id, '--create-management-roles', '--credentials', file];
+    const widened = await cli(...args);
+    expect(widened.text).toContain(
+      `route role ${RAM_CHANGE_ROUTE_ROLE_NAME}: policy ${RAM_CHANGE_ROUTE_POLICY_NAME} exists, role updated`,
+    );
+    const role = cloud.cloud.core.accounts.get(AUTOMATION)?.roles.get(RAM_CHANGE_ROUTE_ROLE_NAME);
+    expect(JSON.parse(role?.trustPolicy ?? '{}')).toEqual(eventRouteTrustPolicy([NEW_OWNER.id, TASK.id]));
+    // By hand, someone lets a RAM identity of another account in: setup leaves it and says so.
+    const foreign = {
+      Version: '1',
+      Statement: [
+        ...eventRouteTrustPolicy([NEW_OWNER.id, TASK.id]).Statement,
+        { Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { RAM: [`acs:ram::${TASK.id}:root`] } },
+      ],
+    };
+    if (role) role.trustPolicy = JSON.stringify(foreign);
+    const differs = await cli(...args);
+    expect(differs.text).toContain(
+      `route role ${RAM_CHANGE_ROUTE_ROLE_NAME}: policy ${RAM_CHANGE_ROUTE_POLICY_NAME} exists, role differs`,
+    );
+    expect(differs.text).toContain('left unchanged');
+    expect(differs.code).toBe(1);
+    expect(role?.trustPolicy).toBe(JSON.stringify(foreign));
+    if (role) role.trustPolicy = JSON.stringify(eventRouteTrustPolicy([NEW_OWNER.id, TASK.id]));
+  });
+
+  it("needs exactly the route role's statement of the setup policy for the automation side, and fails without it", async () => {
+    const statements = eventRouteSetupPolicy(AUTOMATION).Statement;
+    expect(statements.flatMap((s) => s.Action).sort()).toEqual(
+      [
+        'ram:AttachPolicyToRole',
+        'ram:AttachPolicyToRole',
+        'ram:CreatePolicy',
+        'ram:CreateRole',
+        'ram:GetPolicy',
+        'ram:GetRole',
+        'ram:ListPoliciesForRole',
+        'ram:UpdateRole',
+      ].sort(),
+    );
+    expect(statements.flatMap((s) => s.Resource).sort()).toEqual(
+      [
+        `acs:ram:*:${AUTOMATION}:policy/${RAM_CHANGE_ROUTE_POLICY_NAME}`,
+        `acs:ram:*:${AUTOMATION}:policy/${RAM_CHANGE_ROUTE_POLICY_NAME}`,
+        `acs:ram:*:${AUTOMATION}:role/${RAM_CHANGE_ROUTE_ROLE_NAME}`,
+      ].sort(),
+    );
+    const narrow = {
+      ...env,
+      ALIBABA_CLOUD_ACCESS_KEY_ID: NARROW_DEPLOYER.accessKeyId,
+      ALIBABA_CLOUD_ACCESS_KEY_SECRET: NARROW_DEPLOYER.accessKeySecret,
+    };
+    const lines: string[] = [];
+    const code = await runCli(
+      ['setup', '--owner', NEW_OWNER.id, '--create-management-roles', '--credentials', credentialsFile],
+      narrow,
+      { line: (t) => lines.push(t), interactive: false },
+    );
+    const text = lines.join('\n');
+    expect(text).toMatch(
+      new RegExp(
+        `automation account ${AUTOMATION}: route role ${RAM_CHANGE_ROUTE_ROLE_NAME}: .*(NoPermission|not authorized)`,
+        'i',
+      ),
+    );
+    expect(code).toBe(1);
+  });
+
   it('refuses keys that belong to another account, and fails', async () => {
-    const before = ramWrites().length;
+    const before = ramWrites(EXAMPLE.sourceOwner.id).length;
     const { code, text } = await cli(
       'setup',
       '--owner',
@@ -203,7 +396,7 @@ describe('npm run cli -- setup', () => {
       `account ${EXAMPLE.sourceOwner.id}: the keys in --credentials belong to account ${EXAMPLE.destinationOwner.id}; nothing created`,
     );
     expect(code).toBe(1);
-    expect(ramWrites().length).toBe(before);
+    expect(ramWrites(EXAMPLE.sourceOwner.id).length).toBe(before);
   });
 
   it('reports an existing role whose trust policy differs instead of rewriting it', async () => {
@@ -220,7 +413,9 @@ describe('npm run cli -- setup', () => {
     expect(text).toContain('role dts-trust-manager differs');
     expect(text).toContain('left unchanged');
     expect(code).toBe(1);
-    expect(cloud.cloud.log.some((e) => e.action === 'UpdateRole')).toBe(false);
+    expect(cloud.cloud.log.some((e) => e.action === 'UpdateRole' && e.accountId === EXAMPLE.sourceOwner.id)).toBe(
+      false,
+    );
   });
 
   it('validates its options and the credentials file', async () => {

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { RAM_DIRECTORY_ACTIONS } from '../../../shared/alicloud/ram.js';
-import { inventoryRolePolicy, managementRolePolicy } from '../../../shared/deploy/permissions.js';
+import {
+  eventRoutePolicy,
+  eventRouteSetupPolicy,
+  eventRouteTrustPolicy,
+  inventoryRolePolicy,
+  managementRolePolicy,
+} from '../../../shared/deploy/permissions.js';
 
 const statementsWith = (action: string, policy = managementRolePolicy()) =>
   policy.Statement.filter((s) => s.Action.includes(action));
@@ -39,14 +45,20 @@ describe('managementRolePolicy', () => {
     expect(userActions).toEqual(['ram:GetUser']);
   });
 
-  it("allows reading and creating the RAM change route's rule on the default bus, and no other EventBridge action", () => {
+  it("allows reading, creating and converging the RAM change route's rule on the default bus, and no other EventBridge action", () => {
     const eventbridge = managementRolePolicy().Statement.filter((s) =>
       s.Action.some((a) => a.startsWith('eventbridge:')),
     );
     expect(eventbridge).toEqual([
       {
         Effect: 'Allow',
-        Action: ['eventbridge:GetRule', 'eventbridge:CreateRule'],
+        Action: [
+          'eventbridge:GetRule',
+          'eventbridge:CreateRule',
+          'eventbridge:UpdateRule',
+          'eventbridge:PutTargets',
+          'eventbridge:DeleteTargets',
+        ],
         Resource: ['acs:eventbridge:*:*:eventbus/default/rule/dts-trust-ram-changes'],
       },
     ]);
@@ -70,5 +82,48 @@ describe('inventoryRolePolicy', () => {
         { Effect: 'Allow', Action: ['ram:GetRole'], Resource: ['acs:ram:*:*:role/aliyundtsdefaultrole'] },
       ],
     });
+  });
+});
+
+describe('the RAM change route role (automation account)', () => {
+  const AUTOMATION = '5820374619283746';
+
+  it("is trusted by each owner account's EventBridge only, once each, in a stable order", () => {
+    expect(eventRouteTrustPolicy(['2222222222222222', '1111111111111111', '2222222222222222'])).toEqual({
+      Version: '1',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Action: 'sts:AssumeRole',
+          Principal: {
+            Service: ['1111111111111111@eventbridge.aliyuncs.com', '2222222222222222@eventbridge.aliyuncs.com'],
+          },
+        },
+      ],
+    });
+  });
+
+  it("may only put events onto the automation account's default bus", () => {
+    expect(eventRoutePolicy('cn-hangzhou', AUTOMATION)).toEqual({
+      Version: '1',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Action: ['eventbridge:PutEvents'],
+          Resource: [`acs:eventbridge:cn-hangzhou:${AUTOMATION}:eventbus/default`],
+        },
+      ],
+    });
+  });
+
+  it('is set up by a caller allowed exactly the route role and its policy, by name, without a wildcard', () => {
+    const policy = eventRouteSetupPolicy(AUTOMATION);
+    expect(policy.Statement.flatMap((s) => s.Resource)).toEqual([
+      `acs:ram:*:${AUTOMATION}:role/dts-trust-event-route`,
+      `acs:ram:*:${AUTOMATION}:policy/dts-trust-event-route-policy`,
+      `acs:ram:*:${AUTOMATION}:policy/dts-trust-event-route-policy`,
+    ]);
+    expect(policy.Statement.flatMap((s) => s.Action).some((a) => a.includes('*'))).toBe(false);
+    expect(policy.Statement.flatMap((s) => s.Action)).not.toContain('ram:DeleteRole');
   });
 });

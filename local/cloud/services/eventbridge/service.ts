@@ -23,7 +23,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { CallIdentity, CloudCall, CloudCore, CloudReply, Principal, ServiceModule } from '../../contract.js';
 import { CloudSetupError } from '../../errors.js';
-import { acceptEvent, addEventRoute, listEventRoutes } from './routes.js';
+import { acceptEvent, addEventRoute, listEventRoutes, readDeliveryFailures } from './routes.js';
 import { parseEventBridgeAuthorization, verifyEventBridgeSignature } from './signature.js';
 import {
   busExists,
@@ -345,6 +345,7 @@ async function admin(call: CloudCall, subpath: string, core: CloudCore): Promise
   if (subpath === 'events' && call.method === 'GET') return ok({ events: readEventBridgeEvents(core, filter) });
   if (subpath === 'events' && call.method === 'DELETE') return ok({ removed: clearEventBridgeEvents(core, filter) });
   if (subpath === 'routes' && call.method === 'GET') return ok({ routes: listEventRoutes(core) });
+  if (subpath === 'delivery-failures' && call.method === 'GET') return ok({ failures: readDeliveryFailures(core) });
   if (subpath === 'routes' && call.method === 'POST') {
     let raw: unknown;
     try {
