@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import EventBridgeSdk from '@alicloud/eventbridge';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SetupJson } from '../../../cli/json-documents.js';
 import { runCli } from '../../../cli/main.js';
 import { readEventBridgeEvents } from '../../../local/cloud/services/eventbridge/store.js';
 import {
@@ -150,6 +151,20 @@ describe('npm run cli -- setup', () => {
     expect(text).toContain(`trust policy: ${JSON.stringify(eventRouteTrustPolicy([NEW_OWNER.id]))}`);
     expect(text).toContain(`aliyun ram CreateRole --RoleName ${RAM_CHANGE_ROUTE_ROLE_NAME}`);
     expect(ramWrites().length).toBe(before);
+  });
+
+  it('gives the route role in its --json document, described with both documents', async () => {
+    const { text } = await cli('setup', '--owner', NEW_OWNER.id, '--json');
+    const document = SetupJson.parse(JSON.parse(text));
+    expect(document.ramChangeRouteRole).toEqual({
+      accountId: AUTOMATION,
+      roleName: RAM_CHANGE_ROUTE_ROLE_NAME,
+      policyName: RAM_CHANGE_ROUTE_POLICY_NAME,
+      trustPolicy: JSON.stringify(eventRouteTrustPolicy([NEW_OWNER.id])),
+      policy: JSON.stringify(eventRoutePolicy('cn-hangzhou', AUTOMATION)),
+      status: 'described',
+      attention: false,
+    });
   });
 
   it('puts the external ID of the trust settings into the trust policy it prints', async () => {
