@@ -1,6 +1,7 @@
 import { Cloud } from '../domain/grant.js';
 import { buildTrustPolicy, renderTrustPolicy } from './build.js';
 import { diffTrust } from './diff.js';
+import { BoundedMemo, memoizedDiff, memoizedParse } from './memo.js';
 import { parsedFromDocument, parseTrustPolicy } from './parse.js';
 import { accountOfDtsServicePrincipal, accountOfRamPrincipal } from './principals.js';
 import { buildCamTrustPolicy, camDocumentOf, renderCamTrustPolicy } from './tencent/build.js';
@@ -77,15 +78,23 @@ export function ramDocumentOf(entries: readonly TrustEntry[]): TrustPolicyDocume
   return { Version: '1', Statement: [...statements.values()].map((g) => g.statement) };
 }
 
-/** Alibaba Cloud RAM (Version "1"). */
+/** The memo key of a build: the trusted accounts as given and the external ID. */
+const buildKey = (trustedAccountIds: readonly string[], options: TrustPolicyOptions): string =>
+  JSON.stringify([trustedAccountIds, options.externalId ?? null]);
+
+const ramBuilt = new BoundedMemo<BuiltTrust>();
+
+/** Alibaba Cloud RAM (Version "1"). Build, parse and diff are memoized (./memo.ts). */
 export const RamTrustDialect: TrustDialect = {
   cloud: Cloud.Alibaba,
   build(trustedAccountIds, options) {
-    const document = buildTrustPolicy(trustedAccountIds, options);
-    return { text: renderTrustPolicy(document), parsed: parsedFromDocument(document) };
+    return ramBuilt.get(buildKey(trustedAccountIds, options), () => {
+      const document = buildTrustPolicy(trustedAccountIds, options);
+      return { text: renderTrustPolicy(document), parsed: parsedFromDocument(document) };
+    });
   },
-  parse: parseTrustPolicy,
-  diff: diffTrust,
+  parse: memoizedParse(parseTrustPolicy),
+  diff: memoizedDiff(diffTrust),
   render: (entries) => renderTrustPolicy(ramDocumentOf(entries)),
   namesAccount(entry, accounts) {
     if (entry.principalKind === PrincipalKind.Ram) {
@@ -98,15 +107,19 @@ export const RamTrustDialect: TrustDialect = {
   },
 };
 
-/** Tencent Cloud CAM (version "2.0"). */
+const camBuilt = new BoundedMemo<BuiltTrust>();
+
+/** Tencent Cloud CAM (version "2.0"). Build, parse and diff are memoized (./memo.ts). */
 export const CamTrustDialect: TrustDialect = {
   cloud: Cloud.Tencent,
   build(trustedAccountIds, options) {
-    const document = buildCamTrustPolicy(trustedAccountIds, options);
-    return { text: renderCamTrustPolicy(document), parsed: parsedFromCamDocument(document) };
+    return camBuilt.get(buildKey(trustedAccountIds, options), () => {
+      const document = buildCamTrustPolicy(trustedAccountIds, options);
+      return { text: renderCamTrustPolicy(document), parsed: parsedFromCamDocument(document) };
+    });
   },
-  parse: parseCamTrustPolicy,
-  diff: diffCamTrust,
+  parse: memoizedParse(parseCamTrustPolicy),
+  diff: memoizedDiff(diffCamTrust),
   render: (entries) => renderCamTrustPolicy(camDocumentOf(entries)),
   namesAccount(entry, accounts) {
     return (

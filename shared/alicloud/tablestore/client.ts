@@ -9,6 +9,10 @@
  * - `lib/event_listeners.js` signs each request with `config.getCredentials()`, which reads `accessKeyId`,
  *   `secretAccessKey` and `stsToken` from the client's config at that moment, so writing them there rotates the
  *   keys without building a new client (or a new agent).
+ * - The SDK makes its buffers with the deprecated `new Buffer(...)` (`lib/protocol/plain_buffer_*.js`: several per
+ *   decoded cell). Node 20 (`lib/buffer.js`, `showFlaggedDeprecation`) checks each of the first 10,000 such calls
+ *   for a caller outside node_modules by capturing a stack trace, about 0.2 ms CPU per role at 1,000 roles, until
+ *   it has warned once; see {@link endBufferDeprecationChecks}.
  */
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
@@ -44,8 +48,29 @@ export function keepAliveAgent(endpoint: string): HttpAgent | HttpsAgent {
     : new HttpAgent({ keepAlive: true });
 }
 
+let bufferChecksEnded = false;
+
+/**
+ * Let Node give its one `Buffer()` deprecation warning now, silenced, so it stops checking every `new Buffer` the
+ * SDK makes for a caller outside node_modules. Other deprecation warnings are untouched: `process.noDeprecation`
+ * is restored at once, and Node warns of `Buffer()` only once per process anyway.
+ */
+export function endBufferDeprecationChecks(): void {
+  if (bufferChecksEnded) return;
+  bufferChecksEnded = true;
+  const noDeprecation = process.noDeprecation === true;
+  process.noDeprecation = true;
+  try {
+    // The deprecated constructor is the point: its one warning ends Node's checks.
+    new (Buffer as unknown as new (size: number) => Buffer)(0);
+  } finally {
+    process.noDeprecation = noDeprecation;
+  }
+}
+
 /** A client over a keep-alive agent, signing with `keys`. */
 export function createTablestoreClient(options: TablestoreClientOptions, keys: TablestoreKeys): TableStore.Client {
+  endBufferDeprecationChecks();
   return new TableStore.Client({
     endpoint: options.endpoint,
     instancename: options.instance,

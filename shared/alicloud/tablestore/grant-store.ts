@@ -1,6 +1,7 @@
 import TableStore from 'tablestore';
 import { DtsTrustError } from '../../domain/errors.js';
 import { type Grant, type GrantKey, GrantSchema, type RoleKey } from '../../domain/grant.js';
+import { DateTimeWithOffsetSchema } from '../../domain/timestamp.js';
 import type { GrantStore, RoleGrants } from '../../ports.js';
 import { callStore } from './errors.js';
 import {
@@ -40,10 +41,17 @@ function grantColumns(grant: Grant): TableStore.AttributeInput {
   ];
 }
 
+/** A stored grant: {@link GrantSchema}, its times checked with the pattern compiled once (the same strings pass). */
+const StoredGrantSchema = GrantSchema.extend({
+  expiresAt: DateTimeWithOffsetSchema.optional(),
+  createdAt: DateTimeWithOffsetSchema.optional(),
+  updatedAt: DateTimeWithOffsetSchema.optional(),
+});
+
 /** Parse a stored grant row; a row that no longer matches the schema is an error, never silently skipped. */
 function grantFromRow(row: TableStore.Row): Grant {
   const attrs = attributesOf(row);
-  const parsed = GrantSchema.safeParse(storedGrant(attrs));
+  const parsed = StoredGrantSchema.safeParse(storedGrant(attrs));
   if (!parsed.success) {
     const pk = primaryKeyOf(row);
     throw new DtsTrustError(

@@ -2,6 +2,7 @@ import TableStore from 'tablestore';
 import { z } from 'zod';
 import { DtsTrustError } from '../../domain/errors.js';
 import type { RoleKey } from '../../domain/grant.js';
+import { DateTimeWithOffsetSchema } from '../../domain/timestamp.js';
 import type { RoleStatus, StatusStore } from '../../ports.js';
 import { callStore } from './errors.js';
 import {
@@ -20,16 +21,16 @@ function statusKey(role: RoleKey): TableStore.PrimaryKeyInput {
   return [{ ownerUid: role.ownerAccountId }, { roleName: role.roleName }];
 }
 
-/** The `status` column: the JSON the engine wrote (key and version live in the row itself). */
+/** The `status` column: the JSON the engine wrote (key and version live in the row itself); times as zod's datetime. */
 const StoredStatusSchema = z.object({
   observedHash: z.string().optional(),
   lastResult: z.string().min(1),
-  lastReconciledAt: z.string().datetime({ offset: true }),
+  lastReconciledAt: DateTimeWithOffsetSchema,
   failureCount: z.number().int().nonnegative(),
-  nextAttemptAt: z.string().datetime({ offset: true }).optional(),
+  nextAttemptAt: DateTimeWithOffsetSchema.optional(),
   flapSignature: z.string().optional(),
   flapCount: z.number().int().nonnegative(),
-  flapWindowStart: z.string().datetime({ offset: true }).optional(),
+  flapWindowStart: DateTimeWithOffsetSchema.optional(),
   pausedReason: z.string().optional(),
 });
 

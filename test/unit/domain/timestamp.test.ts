@@ -1,5 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseTimestamp, TimestampSchema } from '../../../shared/domain/timestamp.js';
+import { z } from 'zod';
+import { DateTimeWithOffsetSchema, parseTimestamp, TimestampSchema } from '../../../shared/domain/timestamp.js';
 
 describe('parseTimestamp', () => {
   it.each([
@@ -36,5 +38,41 @@ describe('parseTimestamp', () => {
   ])('refuses %s', (_name, text) => {
     expect(parseTimestamp(text)).toBeUndefined();
     expect(TimestampSchema.safeParse(text).success).toBe(false);
+  });
+});
+
+describe('DateTimeWithOffsetSchema', () => {
+  const zods = z.string().datetime({ offset: true });
+  const padded = (max: number, width = 2) => fc.nat({ max }).map((n) => String(n).padStart(width, '0'));
+  const timestampLike = fc
+    .tuple(
+      padded(2100, 4),
+      padded(13),
+      padded(32),
+      fc.constantFrom('T', 't', ' '),
+      padded(24),
+      padded(60),
+      fc.option(padded(61)),
+      fc.option(fc.string({ unit: fc.constantFrom(...'0123456789'), maxLength: 10 })),
+      fc.constantFrom('Z', 'z', '', '+08:00', '-01:30', '+0800', '+8', '+23:59'),
+    )
+    .map(([y, mo, d, t, h, mi, s, frac, zone]) =>
+      [y, '-', mo, '-', d, t, h, ':', mi, s === null ? '' : `:${s}`, frac === null ? '' : `.${frac}`, zone].join(''),
+    );
+
+  it("accepts exactly what zod's datetime({ offset: true }) accepts", () => {
+    fc.assert(
+      fc.property(fc.oneof(timestampLike, fc.string()), (text) => {
+        expect(DateTimeWithOffsetSchema.safeParse(text).success).toBe(zods.safeParse(text).success);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it("refuses a string with zod's datetime issue", () => {
+    const own = DateTimeWithOffsetSchema.safeParse('2026-12-01T09:30:00');
+    const zod = zods.safeParse('2026-12-01T09:30:00');
+    expect(own.success || zod.success).toBe(false);
+    expect(own.error?.issues).toEqual(zod.error?.issues);
   });
 });
