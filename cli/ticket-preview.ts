@@ -1,7 +1,7 @@
 /** `--preview` of the lifecycle commands: the access preview of a ticket, wired to the deployment and printed. */
 
 import { reconcilerFor } from '../shared/composition/reconciler.js';
-import type { Services } from '../shared/composition/services.js';
+import { accountsOf, type Services } from '../shared/composition/services.js';
 import { AccountPreflight } from '../shared/intake/preflight.js';
 import {
   previewTicket as preview,
@@ -29,7 +29,12 @@ export async function previewTicket(
     },
     partitions: settings.accountPartitions,
     defaultPartition: settings.defaultAccountPartition,
-    preflight: new AccountPreflight({ broker: services.broker, roles: services.directory, users: services.users }),
+    preflight: new AccountPreflight({
+      broker: accountsOf(services).broker,
+      roles: accountsOf(services).directory,
+      users: services.users,
+    }),
+    ...(services.tencent ? { tencent: { manages: services.tencent.manages } } : {}),
     grants: services.grants,
     status: services.status,
     clock: services.clock,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { alibabaAccountIdSchema } from '../../shared/domain/account-id.js';
+import { ownerAccountIdSchema } from '../../shared/domain/account-id.js';
 import { parseEvent } from '../../shared/fc/envelopes.js';
 import { fcHandler } from '../../shared/fc/handler.js';
 import { runSummary } from '../../shared/usecases/run-summary.js';
@@ -10,7 +10,7 @@ export const ShardEventSchema = z
   .object({
     correlationId: z.string().uuid(),
     shard: z.number().int().nonnegative(),
-    ownerAccountIds: z.array(alibabaAccountIdSchema()).min(1),
+    ownerAccountIds: z.array(ownerAccountIdSchema()).min(1),
   })
   .strict();
 

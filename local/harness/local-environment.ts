@@ -15,6 +15,17 @@ export const LOCAL_AUTOMATION = {
   runner: { accessKeyId: 'LTAI5tLocalDtsTrustRunner', accessKeySecret: 'local-dts-trust-runner-secret-0001' },
 } as const;
 
+/**
+ * The Tencent side of local/accounts.example.json as local runs configure it: the hub sub-user's keys, and the
+ * Tencent accounts holding a management role (the source owner, and the task account whose sub-user runs tasks).
+ */
+export const LOCAL_TENCENT = {
+  hubKeys: { secretId: 'AKIDLocalTencentHubUser0001', secretKey: 'local-tencent-hub-user-secret-0001' },
+  managementRole: 'dts-trust-manager',
+  managementExternalId: 'dts-trust-local',
+  managedAccounts: ['100000000001', '100000000002'],
+} as const;
+
 /** The bus the local cloud must have for the audit events. */
 export const LOCAL_EVENT_BUS = 'dts-trust';
 
@@ -34,19 +45,23 @@ export function localTrustSettings(overrides: Partial<TrustSettings> = {}): Trus
     accountPartitions: {},
     defaultAccountPartition: 'public',
     managementExternalIds: {},
+    tencentManagementExternalIds: Object.fromEntries(
+      LOCAL_TENCENT.managedAccounts.map((uin) => [uin, LOCAL_TENCENT.managementExternalId]),
+    ),
     ...overrides,
   };
 }
 
 /**
- * The environment variables that point dts-trust at the local cloud: every endpoint on loopback over http,
- * the example automation account, and the local trust settings inline (`DTS_TRUST_SETTINGS`).
+ * The environment variables that point dts-trust at the local cloud: every endpoint on loopback over http (Tencent's
+ * too, with the hub keys inline), the example automation account, and the local trust settings inline
+ * (`DTS_TRUST_SETTINGS`). An `extra` value of `''` removes the variable (a deployment without Tencent).
  */
 export function localCloudEnvironment(
   cloud: LocalCloudAddress,
   extra: Readonly<Record<string, string>> = {},
 ): Record<string, string> {
-  return {
+  const env: Record<string, string> = {
     DTS_TRUST_REGION: 'cn-hangzhou',
     DTS_TRUST_PROTOCOL: 'http',
     DTS_TRUST_AUTOMATION_ACCOUNT_ID: LOCAL_AUTOMATION.accountId,
@@ -62,6 +77,15 @@ export function localCloudEnvironment(
     DTS_TRUST_SETTINGS: JSON.stringify(localTrustSettings()),
     DTS_TRUST_RETRY_BASE_MS: '20',
     DTS_TRUST_RETRY_MAX_MS: '200',
+    DTS_TRUST_TENCENT_HUB_KEYS: JSON.stringify(LOCAL_TENCENT.hubKeys),
+    DTS_TRUST_TENCENT_ENDPOINT: cloud.endpoint,
     ...extra,
   };
+  return Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
 }
+
+/** The variables that leave Tencent Cloud out of a local deployment (for {@link localCloudEnvironment}'s `extra`). */
+export const WITHOUT_TENCENT: Readonly<Record<string, string>> = {
+  DTS_TRUST_TENCENT_HUB_KEYS: '',
+  DTS_TRUST_TENCENT_ENDPOINT: '',
+};

@@ -1,7 +1,7 @@
 import { jobDirectory } from '../evidence/dts-inventory.js';
 import type { GrantStore } from '../ports.js';
 import { createReconciler, type Reconciler } from '../reconcile/index.js';
-import type { Services } from './services.js';
+import { accountsOf, type Services } from './services.js';
 
 /**
  * The reconciler over the adapters, with the configured limits, retries, flap window and protected roles.
@@ -9,9 +9,11 @@ import type { Services } from './services.js';
  */
 export function reconcilerFor(services: Services, over: { readonly grants?: GrantStore } = {}): Reconciler {
   const { config } = services;
+  const accounts = accountsOf(services);
   return createReconciler({
-    broker: services.broker,
-    directory: services.directory,
+    broker: accounts.broker,
+    directory: accounts.directory,
+    ...(services.tencent ? { trustedSide: services.tencent.trustedSide } : {}),
     grants: over.grants ?? services.grants,
     status: services.status,
     audit: services.outbox,

@@ -23,7 +23,9 @@ import {
 } from '../config/trust-settings-source.js';
 import { ConfigError } from '../domain/errors.js';
 import { createLogger } from '../logger.js';
-import type { AuditSink, Clock, Logger, Random } from '../ports.js';
+import type { AuditSink, Clock, CredentialBroker, Logger, Random, RoleDirectory } from '../ports.js';
+import { cloudRoutedBroker, cloudRoutedDirectory } from './cloud-routing.js';
+import { type TencentServices, tencentServicesFor } from './tencent-services.js';
 
 /** The real clock. */
 export const systemClock: Clock = {
@@ -65,8 +67,13 @@ export interface Services {
   readonly heartbeats: TablestoreHeartbeats;
   /** DTS jobs of task accounts (DescribeDtsJobs, DescribeDtsJobDetail), for the inventory. */
   readonly dts: DtsInventoryClient;
+  /** Alibaba Cloud: STS AssumeRole into each owner's management role. */
   readonly broker: StsCredentialBroker;
+  /** Alibaba Cloud: RAM roles of an owner account. */
   readonly directory: RamRoleDirectory;
+  /** Tencent Cloud's adapters; `undefined` when this deployment has no Tencent configuration. */
+  readonly tencent: TencentServices | undefined;
+
   /** RAM users of an owner account (the intake's preflight: no user by the declared role name). */
   readonly users: RamUserDirectory;
   /** Where the trust settings come from (its `refreshForUnknownKey` re-reads a remote source once). */
@@ -124,6 +131,24 @@ export function createServices(
     eventBus: config.eventBus,
     keys: ownKeys,
   });
+  const broker = new StsCredentialBroker({
+    endpoint: config.endpoints.sts,
+    protocol: config.protocol,
+    regionId: config.region,
+    automationAccountId: config.automationAccountId,
+    managementRole: config.managementRole,
+    externalIdOf: async (accountId) => (await settings()).managementExternalIds[accountId],
+    ownKeys,
+    clock,
+  });
+  const directory = new RamRoleDirectory({
+    endpoint: config.endpoints.ram,
+    protocol: config.protocol,
+    regionId: config.region,
+    clock,
+    random,
+  });
+  const tencent = tencentServicesFor(config, { ownKeys, clock, settings });
   return {
     config,
     clock,
@@ -141,24 +166,10 @@ export function createServices(
     dts: new DtsInventoryClient({ endpoint: config.endpoints.dts, protocol: config.protocol, regionId: config.region }),
     history,
     findings,
-    broker: new StsCredentialBroker({
-      endpoint: config.endpoints.sts,
-      protocol: config.protocol,
-      regionId: config.region,
-      automationAccountId: config.automationAccountId,
-      managementRole: config.managementRole,
-      externalIdOf: async (accountId) => (await settings()).managementExternalIds[accountId],
-      ownKeys,
-      clock,
-    }),
+    broker,
     users: new RamUserDirectory({ endpoint: config.endpoints.ram, protocol: config.protocol, regionId: config.region }),
-    directory: new RamRoleDirectory({
-      endpoint: config.endpoints.ram,
-      protocol: config.protocol,
-      regionId: config.region,
-      clock,
-      random,
-    }),
+    directory,
+    tencent,
     settingsSource,
     settings,
     ensureTables: () => {
@@ -182,5 +193,19 @@ export function createServices(
       keys = next;
       updateTablestoreKeys(tablestore, next);
     },
+  };
+}
+
+/**
+ * What the engine and the preflight enter accounts and read roles through: the broker and directory of each
+ * account's cloud, chosen by its ID (16 digits Alibaba, other UINs Tencent; shared/composition/cloud-routing.ts).
+ */
+export function accountsOf(services: Pick<Services, 'broker' | 'directory' | 'tencent'>): {
+  readonly broker: CredentialBroker;
+  readonly directory: RoleDirectory;
+} {
+  return {
+    broker: cloudRoutedBroker({ alibaba: services.broker, tencent: services.tencent?.broker }),
+    directory: cloudRoutedDirectory({ alibaba: services.directory, tencent: services.tencent?.directory }),
   };
 }

@@ -2,7 +2,9 @@ import { z } from 'zod';
 import { alibabaAccountIdSchema } from '../domain/account-id.js';
 import { ConfigError } from '../domain/errors.js';
 import { protectedRoleNames } from '../domain/protected-roles.js';
+import { TENCENT_DTS_POLICY, TencentServicePolicy } from '../domain/tencent/endpoints.js';
 import { DEFAULT_MAX_GRANT_DAYS } from '../intake/guardrails.js';
+import { type TencentConfig, TencentEnvSchema, tencentConfigFrom } from './tencent-config.js';
 import { parseTrustSettings, type TrustSettings } from './trust-settings.js';
 
 /** Where an endpoint override is given for the local cloud: `127.0.0.1:<port>` (no scheme). */
@@ -174,9 +176,23 @@ export interface Config {
   readonly dtsRegions: readonly string[];
   /** The role the functions run as (protected). */
   readonly functionRole: string;
+  /**
+   * Tencent Cloud: the hub sub-user's keys, the management role and the endpoints; `undefined` when Tencent is not
+   * configured (the intake then refuses Tencent tickets, and no Tencent account is entered).
+   */
+  readonly tencent: TencentConfig | undefined;
   /** Every protected role name, lower-cased: management role, function role, `DTS_TRUST_PROTECTED_ROLES`. */
   readonly protectedRoles: readonly string[];
 }
+
+/**
+ * The policies Tencent roles get by default (QcloudDTSReadOnlyAccess and each engine's service policy), allowed
+ * without listing them when Tencent is configured and DTS_TRUST_ALLOWED_POLICIES is not set.
+ */
+export const TENCENT_DEFAULT_POLICIES: readonly string[] = [
+  TENCENT_DTS_POLICY,
+  ...new Set(Object.values(TencentServicePolicy).filter((p): p is string => p !== undefined)),
+];
 
 /** The secret name s.yaml and docs/deploy.md use for the trust settings document. */
 export const DEFAULT_TRUST_SETTINGS_SECRET = 'dts-trust/settings';
@@ -211,7 +227,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
         `${name}: is no longer read - move its content to "${field}" of the trust settings document (DTS_TRUST_SETTINGS or the secret named by DTS_TRUST_SETTINGS_SECRET, docs/deploy.md), then unset ${name}`,
     );
   if (moved.length > 0) fail(moved);
-  const parsed = ConfigEnvSchema.merge(ProtectedRolesEnvSchema).safeParse(env);
+  const parsed = ConfigEnvSchema.merge(ProtectedRolesEnvSchema).merge(TencentEnvSchema).safeParse(env);
   if (!parsed.success) {
     fail(
       parsed.error.issues.map((i) => `${i.path.join('.') || '(environment)'}: ${i.message}`),
@@ -233,6 +249,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
   const region = e.DTS_TRUST_REGION;
   const automationAccountId = e.DTS_TRUST_AUTOMATION_ACCOUNT_ID ?? e.FC_ACCOUNT_ID;
   const prefix = e.DTS_TRUST_TABLE_PREFIX;
+  const tencent = tencentConfigFrom(e, e.DTS_TRUST_SETTINGS_TTL_SECONDS);
   return {
     region,
     automationAccountId,
@@ -280,7 +297,10 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     trustSettings,
     replayWindowSeconds: e.DTS_TRUST_REPLAY_WINDOW_SECONDS,
     guardrails: {
-      allowedPolicies: e.DTS_TRUST_ALLOWED_POLICIES,
+      allowedPolicies:
+        env.DTS_TRUST_ALLOWED_POLICIES === undefined && tencent !== undefined
+          ? [...e.DTS_TRUST_ALLOWED_POLICIES, ...TENCENT_DEFAULT_POLICIES]
+          : e.DTS_TRUST_ALLOWED_POLICIES,
       roleNamePattern: new RegExp(e.DTS_TRUST_ROLE_NAME_PATTERN),
       maxGrantsPerTicket: e.DTS_TRUST_MAX_GRANTS_PER_TICKET,
       maxGrantDays: e.DTS_TRUST_MAX_GRANT_DAYS,
@@ -298,6 +318,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       allowedIntervals: e.DTS_TRUST_LIVENESS_INTERVALS,
     },
     functionRole: e.DTS_TRUST_FUNCTION_ROLE,
+    tencent,
     protectedRoles: protectedRoleNames({
       managementRole: e.DTS_TRUST_MANAGEMENT_ROLE,
       functionRole: e.DTS_TRUST_FUNCTION_ROLE,

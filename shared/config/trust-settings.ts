@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { alibabaAccountIdSchema } from '../domain/account-id.js';
+import { alibabaAccountIdSchema, ownerAccountIdSchema, tencentRootAccountIdSchema } from '../domain/account-id.js';
 import { ConfigError, type ValidationProblem } from '../domain/errors.js';
 import { AccountPartition } from '../domain/validation.js';
 import { problemsFromZodError } from '../domain/zod-problems.js';
@@ -65,9 +65,9 @@ export const TrustSettingsSchema = z
       TicketSystemSettingsSchema,
     ),
     /** Owner accounts grants may name; omitted = any. */
-    allowedOwnerAccounts: z.array(alibabaAccountIdSchema('an allowed owner account')).optional(),
+    allowedOwnerAccounts: z.array(ownerAccountIdSchema('an allowed owner account')).optional(),
     /** Trusted accounts grants may name; omitted = any. */
-    allowedTrustedAccounts: z.array(alibabaAccountIdSchema('an allowed trusted account')).optional(),
+    allowedTrustedAccounts: z.array(ownerAccountIdSchema('an allowed trusted account')).optional(),
     /** Partitions of accounts that are not on `defaultAccountPartition` (the Finance/Gov pairing rule). */
     accountPartitions: z.record(alibabaAccountIdSchema('an account of accountPartitions'), partition).default({}),
     /**
@@ -82,6 +82,19 @@ export const TrustSettingsSchema = z
         z.string().refine((s) => /^[A-Za-z0-9=,.@:/-]{2,1224}$/.test(s), {
           message: 'an external ID is 2-1224 characters of letters, digits and =,.@:/-',
           params: { fix: 'use the external ID written in the management role trust policy of that account' },
+        }),
+      )
+      .default({}),
+    /**
+     * Tencent Cloud: the external ID of the management role in each Tencent account dts-trust enters (every owner,
+     * and every task account whose sub-users get the AssumeRole policy). An account not listed is not entered.
+     */
+    tencentManagementExternalIds: z
+      .record(
+        tencentRootAccountIdSchema('an account of tencentManagementExternalIds'),
+        z.string().refine((s) => /^[\w+=,.@:/-]{2,128}$/.test(s), {
+          message: 'a Tencent external ID is 2-128 characters of letters, digits and _+=,.@:/-',
+          params: { fix: 'use the sts:external_id written in the management role trust policy of that account' },
         }),
       )
       .default({}),

@@ -1,3 +1,4 @@
+import { cloudOfAccountId } from './account-id.js';
 import { type Cloud, type Grant, GrantMode, type RoleKey, type TicketRef } from './grant.js';
 import { grantId } from './ownership.js';
 import { parseTimestamp } from './timestamp.js';
@@ -8,6 +9,12 @@ export const DesiredRoleConflictCode = {
   ExternalIdConflict: 'ExternalIdConflict',
   /** The grants name different clouds for the same role. */
   CloudConflict: 'CloudConflict',
+  /**
+   * The grants name a cloud the owner account ID does not belong to (a Tencent grant on a 16-digit ID, stored by a
+   * release that did not keep the two clouds' IDs apart): the role is planned in the account's own cloud, and
+   * nothing is added or repaired until the grant is revoked.
+   */
+  CloudAccountMismatch: 'CloudAccountMismatch',
 } as const;
 /** One of {@link DesiredRoleConflictCode}. */
 export type DesiredRoleConflictCode = (typeof DesiredRoleConflictCode)[keyof typeof DesiredRoleConflictCode];
@@ -101,6 +108,15 @@ export function desiredRoleFromGrants(role: RoleKey, grants: readonly Grant[], n
       grantIds: active.map(grantId).sort(),
     });
   }
+  const accountCloud = cloudOfAccountId(role.ownerAccountId);
+  const mismatched = active.filter((g) => accountCloud !== undefined && g.cloud !== accountCloud);
+  if (mismatched.length > 0) {
+    conflicts.push({
+      code: DesiredRoleConflictCode.CloudAccountMismatch,
+      message: `account ${role.ownerAccountId} is an ${accountCloud} account ID, but grants of this role declare it on ${[...new Set(mismatched.map((g) => g.cloud))].sort().join(', ')}; revoke those grants (a Tencent UIN of 16 digits cannot be managed)`,
+      grantIds: mismatched.map(grantId).sort(),
+    });
+  }
   const externalId = externalIdOf(active, conflicts);
 
   const tickets = new Map<string, TicketRef>();
@@ -113,7 +129,7 @@ export function desiredRoleFromGrants(role: RoleKey, grants: readonly Grant[], n
   return {
     ownerAccountId: role.ownerAccountId,
     roleName: role.roleName,
-    cloud: first.cloud,
+    cloud: mismatched.length > 0 && accountCloud !== undefined ? accountCloud : first.cloud,
     trustedAccountIds: sortedUnique(active.map((g) => g.trustedAccountId)),
     policies: sortedUnique(active.flatMap((g) => g.policies)),
     ...(externalId !== undefined ? { externalId } : {}),

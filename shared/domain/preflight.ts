@@ -4,6 +4,7 @@
  */
 import { ErrorCatalog } from './catalog.js';
 import type { ValidationProblem } from './errors.js';
+import { Cloud } from './grant.js';
 import { Guide, guideRule } from './guides.js';
 import { type Relationship, relationshipRoles, taskAccountOf } from './relationship.js';
 
@@ -16,6 +17,8 @@ export const PreflightCheck = {
   DtsAuthorized: 'dtsAuthorized',
   /** GetUser <role name>: no RAM user carries the name given as the role name. */
   NoUserByRoleName: 'noUserByRoleName',
+  /** Not asked: the checks above are Alibaba RAM's, and the account is on another cloud (reported, never passed). */
+  NotOnThisCloud: 'notOnThisCloud',
 } as const;
 /** One of {@link PreflightCheck}. */
 export type PreflightCheck = (typeof PreflightCheck)[keyof typeof PreflightCheck];
@@ -62,6 +65,7 @@ export function questionKey(q: Pick<PreflightQuestion, 'accountId' | 'check' | '
  * RAM user by the declared role name; the task account must have opened DTS. Fields start with `prefix`.
  */
 export function preflightQuestions(rel: Relationship, prefix: string): PreflightQuestion[] {
+  if (rel.cloud === Cloud.Tencent) return [];
   const at = (name: string) => (prefix === '' ? name : `${prefix}.${name}`);
   const questions = new Map<string, PreflightQuestion>();
   const add = (q: PreflightQuestion) => {
@@ -96,6 +100,25 @@ export function preflightQuestions(rel: Relationship, prefix: string): Preflight
     });
   }
   return [...questions.values()];
+}
+
+/** Why a Tencent relationship's accounts are not preflighted. */
+export const TENCENT_PREFLIGHT_REASON =
+  'not asked on Tencent Cloud: the preflight looks for Alibaba RAM entities (AliyunDTSDefaultRole, a RAM user by the role name), and Tencent DTS documents no service-authorization role to look for in CAM; the first reconcile and the DTS oracle show whether the role works';
+
+/**
+ * The accounts of a relationship the preflight does not ask about, each with the reason (empty on Alibaba Cloud):
+ * a Tencent relationship's owner and task accounts, recorded with the grant as unchecked, never as passed.
+ */
+export function preflightNotAsked(rel: Relationship): UncheckedQuestion[] {
+  if (rel.cloud !== Cloud.Tencent) return [];
+  const accounts = [...relationshipRoles(rel).map((r) => r.ownerAccountId), taskAccountOf(rel)];
+  return [...new Set(accounts.filter((a): a is string => a !== undefined))].map((accountId) => ({
+    accountId,
+    check: PreflightCheck.NotOnThisCloud,
+    name: Cloud.Tencent,
+    reason: TENCENT_PREFLIGHT_REASON,
+  }));
 }
 
 const PREREQUISITE = guideRule(Guide.Current, 'prerequisites: DTS may access the cloud resources of the account');

@@ -1,4 +1,4 @@
-import { isAlibabaAccountId, isTencentAccountId } from './account-id.js';
+import { isAlibabaAccountId, isTencentRootAccountId } from './account-id.js';
 import { ErrorCatalog } from './catalog.js';
 import {
   DESTINATION_ACCESS_METHOD,
@@ -68,12 +68,21 @@ function problem(code: keyof typeof ErrorCatalog, field: string, message: string
   return { code, field, message, fix: fix ?? ErrorCatalog[code].fix };
 }
 
-/** The account-ID rule: 16 digits on Alibaba Cloud, a numeric UIN on Tencent Cloud. */
+/**
+ * The account-ID rule: 16 digits on Alibaba Cloud, a root account UIN of 5-20 digits but not 16 on Tencent Cloud
+ * (so the two clouds' IDs never meet in the stores' keys).
+ */
 function checkAccountId(value: string, field: string, cloud: Cloud): Problem[] {
   if (cloud === Cloud.Tencent) {
-    return isTencentAccountId(value)
+    return isTencentRootAccountId(value)
       ? []
-      : [problem('InvalidAccountId', field, `account ID ${JSON.stringify(value)} is not a numeric Tencent Cloud UIN`)];
+      : [
+          problem(
+            'InvalidAccountId',
+            field,
+            `account ID ${JSON.stringify(value)} is not a Tencent Cloud root account UIN of 5-20 digits other than 16 (16 digits is an Alibaba Cloud account ID)`,
+          ),
+        ];
   }
   if (isAlibabaAccountId(value)) return [];
   return [

@@ -1,12 +1,13 @@
 import type { Grant, GrantKey, GrantMode, RoleKey } from '../domain/grant.js';
 import { roleId } from '../domain/ownership.js';
-import { preflightQuestions, type UncheckedQuestion } from '../domain/preflight.js';
+import { preflightNotAsked, preflightQuestions, type UncheckedQuestion } from '../domain/preflight.js';
 import type { AccountPartition } from '../domain/validation.js';
 import type { Clock, GrantStore } from '../ports.js';
 import { type AuthenticatedTicket, Rejection } from './authenticate.js';
 import type { Guardrails } from './guardrails.js';
 import type { AccountPreflight } from './preflight.js';
 import { type RoleTicketTarget, roleTicketTarget } from './role-tickets.js';
+import { type TencentIntake, tencentReadinessProblems } from './tencent-readiness.js';
 import { ticketGrants } from './ticket-grants.js';
 import {
   type GrantTicketBody,
@@ -39,6 +40,8 @@ export interface CheckTicketDeps {
   readonly grants: Pick<GrantStore, 'listManagedRoles' | 'listGrantsForRole'>;
   /** The live-account preflight of a declaration (after the rules, before anything is stored). */
   readonly preflight?: Pick<AccountPreflight, 'check'>;
+  /** The deployment's Tencent side; absent when Tencent is not configured (Tencent declarations are refused). */
+  readonly tencent?: TencentIntake | undefined;
 }
 
 /**
@@ -60,10 +63,14 @@ export async function checkTicket(ticket: AuthenticatedTicket, deps: CheckTicket
       systems: ticket.systems,
     });
     let unchecked: readonly UncheckedQuestion[] = [];
+    if (body.action === TicketAction.Declare) {
+      const unready = await tencentReadinessProblems(body.relationship, deps.tencent, 'message.body.relationship');
+      if (unready.length > 0) throw new Rejection(unready);
+    }
     if (body.action === TicketAction.Declare && deps.preflight) {
       const verdict = await deps.preflight.check(preflightQuestions(body.relationship, 'message.body.relationship'));
       if (verdict.problems.length > 0) throw new Rejection([...verdict.problems], 'preflight');
-      unchecked = verdict.unchecked;
+      unchecked = [...verdict.unchecked, ...preflightNotAsked(body.relationship)];
     }
     return { action: body.action, body, grants, unchecked };
   }

@@ -22,6 +22,7 @@ import type { Guardrails } from './guardrails.js';
 import type { AccountPreflight } from './preflight.js';
 import type { QueueMessage } from './queue-message.js';
 import type { RoleTicketTarget } from './role-tickets.js';
+import type { TencentIntake } from './tencent-readiness.js';
 import {
   type GrantTicketBody,
   type ModeTicketBody,
@@ -94,6 +95,8 @@ export interface IntakeDeps {
    * after the rules and before anything is stored; one per invocation, so answers are cached per run.
    */
   readonly preflight?: Pick<AccountPreflight, 'check'>;
+  /** The deployment's Tencent side; absent when Tencent is not configured (Tencent declarations are refused). */
+  readonly tencent?: TencentIntake | undefined;
 }
 
 /** Clocks of ticketing systems may run slightly ahead. */

@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import { ALIBABA_ACCOUNT_ID } from '../domain/account-id.js';
+import { ACCOUNT_ID_OF_EITHER_CLOUD } from '../domain/account-id.js';
 import { DtsTrustError } from '../domain/errors.js';
 import { GrantMode, TicketRefSchema } from '../domain/grant.js';
 import { RelationshipSchema } from '../domain/relationship.js';
@@ -32,10 +32,16 @@ export const TicketRefInputSchema = TicketRefSchema.extend({
   approver: z.string().min(1).max(TicketFieldLimits.approver),
 }).strict();
 
-/** An account ID in a ticket: the one account-ID rule, as a pattern so the published JSON Schema carries it. */
+/**
+ * An account ID in a role ticket (`mode`, `resume`): an account of either cloud, as a pattern so the published JSON
+ * Schema carries it; the role's grants say which cloud it is.
+ */
 const TicketAccountIdSchema = z
   .string()
-  .regex(ALIBABA_ACCOUNT_ID, 'must be a 16-digit Alibaba Cloud account ID (AliyunUidFormat)');
+  .regex(
+    ACCOUNT_ID_OF_EITHER_CLOUD,
+    'must be a 16-digit Alibaba Cloud account ID (AliyunUidFormat) or a Tencent Cloud root account UIN (5-20 digits)',
+  );
 
 /** The members every ticket body carries, whatever it asks for. */
 const TicketBodyBase = {

@@ -60,6 +60,11 @@ export class AccountSessions {
 
   constructor(private readonly deps: AccountSessionsDeps) {}
 
+  /** False in a dry run: no write is made. */
+  get writes(): boolean {
+    return this.deps.writes;
+  }
+
   /** The RAM and STS calls made so far. */
   get calls(): { readonly ram: number; readonly assumeRole: number } {
     return { ...this.#calls };

@@ -1,6 +1,7 @@
 import type { AuditEvent } from '../domain/audit.js';
 import type { RoleKey } from '../domain/grant.js';
 import type { PlannedAction, RolePlan } from './plan.js';
+import type { SubAccountPolicyStep } from './sub-account-policy.js';
 
 /** How the reconcile of one role ended. */
 export const RoleOutcome = {
@@ -42,4 +43,6 @@ export interface RoleResult {
   readonly auditEvents: readonly AuditEvent[];
   /** Hash of the observed state, when the role was observed. */
   readonly observedHash?: string;
+  /** Tencent: the changes made to the sub-users' AssumeRole policies in the trusted accounts (planned, in a dry run). */
+  readonly trustedSide?: readonly SubAccountPolicyStep[];
 }

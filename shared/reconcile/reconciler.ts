@@ -23,6 +23,7 @@ import { listRoleVisits, type RoleVisit } from './role-visits.js';
 import { RunMode, type RunResult } from './run-result.js';
 import { DEFAULT_STATUS_POLICY, type StatusPolicy } from './status.js';
 import { StatusWriter, skipStatusWrites } from './status-writer.js';
+import type { TrustedSidePort } from './trusted-side.js';
 
 /** Tuning of the reconciler; every member has a default. */
 export interface ReconcilerOptions {
@@ -67,6 +68,8 @@ export interface ReconcilerDeps {
    */
   readonly dtsJobs?: DtsJobDirectory | undefined;
   readonly options?: ReconcilerOptions;
+  /** Tencent trusted accounts' sub-users' AssumeRole policies; absent when Tencent is not configured. */
+  readonly trustedSide?: TrustedSidePort;
 }
 
 /** Context of one reconcile. */
@@ -133,6 +136,7 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
     plan: options.plan,
     policyTypeOf: options.policyTypeOf,
     recordInSync: options.recordInSync,
+    trustedSide: deps.trustedSide,
   });
   const statusWriter = new StatusWriter({
     status: deps.status,

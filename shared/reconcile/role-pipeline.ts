@@ -29,6 +29,7 @@ import {
 } from './plan.js';
 import type { PolicyTypeResolver } from './policy-attachments.js';
 import type { RetryPolicy } from './retry.js';
+import { reconcileTrustedSide, type TrustedSidePort, trustedSidePolicies } from './trusted-side.js';
 
 /** What the role pipeline needs besides the run's accounts. */
 export interface RolePipelineDeps {
@@ -40,6 +41,8 @@ export interface RolePipelineDeps {
   readonly plan?: PlanOptions | undefined;
   readonly policyTypeOf?: PolicyTypeResolver | undefined;
   readonly recordInSync?: boolean | undefined;
+  /** Tencent: the sub-users' AssumeRole policies in the trusted accounts; absent, no trusted side is reconciled. */
+  readonly trustedSide?: TrustedSidePort | undefined;
 }
 
 /** One role to reconcile inside a run. */
@@ -187,6 +190,43 @@ export class RolePipeline {
         removal && removal.events.length > 0
           ? { ...applied, auditEvents: [...removal.events, ...applied.auditEvents] }
           : applied;
+      if (result.error === undefined && this.deps.trustedSide !== undefined) {
+        const now = this.deps.clock.now();
+        if (trustedSidePolicies(role, liveGrants(grants, endedByJobs), observation, now).length > 0) {
+          // The scan may be older than a revoke: the trusted side is planned from the grants as they are now.
+          const current =
+            scanned !== undefined && grants === scanned ? await this.deps.grants.listGrantsForRole(role) : grants;
+          let steps: Awaited<ReturnType<typeof reconcileTrustedSide>>;
+          try {
+            steps = await reconcileTrustedSide(
+              trustedSidePolicies(role, liveGrants(current, endedByJobs), observation, now),
+              {
+                port: this.deps.trustedSide,
+                credentialsFor: (trustedAccountId) => scope.sessions.credentialsFor(trustedAccountId),
+                audit: scope.audit,
+                clock: this.deps.clock,
+                newId: this.deps.newId,
+                correlationId: scope.correlationId,
+                writes: scope.sessions.writes,
+                held: hold !== undefined || plan.mode !== 'enforce',
+              },
+            );
+          } catch (error) {
+            // A trusted account that cannot be entered fails this role, never the owner account.
+            const failed = await this.#failed(scope, plan, error, false);
+            return { result: failed, grants: current, declared, desired, observation, endedByJobs };
+          }
+          const withSteps = steps.length > 0 ? { ...result, trustedSide: steps } : result;
+          return {
+            result: withSteps,
+            grants: current,
+            declared: current.length > 0,
+            desired,
+            observation,
+            endedByJobs,
+          };
+        }
+      }
       if (!result.error?.accountLevel) return { result, grants, declared, desired, observation, endedByJobs };
       const events = await scope.sessions.stop(accountId, result.error);
       return {
@@ -248,10 +288,14 @@ export class RolePipeline {
     };
   }
 
-  /** A failure outside the plan's changes (grant store, observation): the role fails with a `role.failed` event. */
-  async #failed(scope: RoleRunScope, plan: RolePlan, error: unknown): Promise<RoleResult> {
+  /**
+   * A failure outside the plan's changes (grant store, observation, a trusted account): the role fails with a
+   * `role.failed` event; an account-level failure of the owner account (`ownerAccount`) stops that account.
+   */
+  async #failed(scope: RoleRunScope, plan: RolePlan, error: unknown, ownerAccount = true): Promise<RoleResult> {
     const role = plan.role;
-    const roleError = roleErrorFromFailure(plan, error);
+    const found = roleErrorFromFailure(plan, error);
+    const roleError = ownerAccount ? found : { code: found.code, message: found.message };
     if (roleError.accountLevel) {
       return failedResult(role, roleError, await scope.sessions.stop(role.ownerAccountId, roleError));
     }

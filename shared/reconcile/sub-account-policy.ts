@@ -103,6 +103,8 @@ export interface SubAccountPolicyDeps {
   readonly clock: Clock;
   readonly newId?: () => string;
   readonly correlationId: string;
+  /** Which planned steps to take (a hold keeps additions back); default every step. */
+  readonly keep?: (step: SubAccountPolicyStep) => boolean;
 }
 
 /**
@@ -116,7 +118,7 @@ export async function reconcileSubAccountPolicy(
   deps: SubAccountPolicyDeps,
 ): Promise<SubAccountPolicyStep[]> {
   const live = await deps.directory.findPolicy(account, desired.policyName);
-  const steps = planSubAccountPolicy(desired, live);
+  const steps = planSubAccountPolicy(desired, live).filter((step) => deps.keep?.(step) ?? true);
   let policyId = live?.policyId;
   const subject = `${roleArn(desired.role, Cloud.Tencent)}#${desired.trustedAccountId}/${desired.policyName}`;
   for (const step of steps) {

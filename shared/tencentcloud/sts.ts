@@ -1,5 +1,6 @@
 import { sts } from 'tencentcloud-sdk-nodejs-sts';
 import { z } from 'zod';
+import { CloudApiError, CloudErrorKind } from '../domain/errors.js';
 import type { AccountCredentials, Clock, CredentialBroker } from '../ports.js';
 import { malformedTencentResponse, toTencentCloudError } from './cloud-error.js';
 import type { TencentEndpoints } from './endpoint.js';
@@ -20,11 +21,17 @@ export interface TencentBrokerOptions {
   readonly hubKeys: TencentHubKeysSource;
   /** The management role each Tencent owner account holds, trusting the hub root account. */
   readonly managementRole: string;
-  /** The external ID the management roles require. */
-  readonly externalId: string;
+  /**
+   * The external ID the management roles require: one for every account, or each account's own (`undefined` for an
+   * account that has no management role dts-trust may enter: it is refused without a call).
+   */
+  readonly externalId: string | ((accountId: string) => Promise<string | undefined>);
   /** Session length asked for, seconds (default 3600). */
   readonly durationSeconds?: number;
 }
+
+/** The code of an account the broker is not configured to enter (no external ID for its management role). */
+export const TENCENT_ACCOUNT_NOT_MANAGED = 'TencentAccountNotManaged';
 
 /** Credentials are used until this long before they expire, then assumed again. */
 export const TENCENT_CREDENTIALS_MARGIN_MS = 5 * 60_000;
@@ -67,7 +74,19 @@ export class TencentCredentialBroker implements CredentialBroker {
   }
 
   async #assumeNow(accountId: string): Promise<AccountCredentials> {
-    const { endpoints, managementRole, externalId } = this.#options;
+    const { endpoints, managementRole } = this.#options;
+    const externalId =
+      typeof this.#options.externalId === 'string'
+        ? this.#options.externalId
+        : await this.#options.externalId(accountId);
+    if (externalId === undefined) {
+      throw new CloudApiError({
+        api: 'sts:AssumeRole',
+        code: TENCENT_ACCOUNT_NOT_MANAGED,
+        kind: CloudErrorKind.NoPermission,
+        message: `Tencent account ${accountId} has no management role external ID in tencentManagementExternalIds of the trust settings, so dts-trust does not enter it: add it (docs/deploy.md, "Tencent Cloud owners")`,
+      });
+    }
     const keys = await this.#options.hubKeys();
     const client = new sts.v20180813.Client({
       credential: { secretId: keys.secretId, secretKey: keys.secretKey },

@@ -1,6 +1,6 @@
 import { type AuditDeliveryReport, deliverAuditEvents } from '../audit/deliver-audit-events.js';
 import { reconcilerFor } from '../composition/reconciler.js';
-import type { Services } from '../composition/services.js';
+import { accountsOf, type Services } from '../composition/services.js';
 import { DtsTrustError } from '../domain/errors.js';
 import { AccountPreflight } from '../intake/preflight.js';
 import { MessageOutcome, type MessageResult, processTicketBatch } from '../intake/process-ticket.js';
@@ -58,7 +58,12 @@ export async function processTicketQueueBatch(
     audit: services.outbox,
     clock: services.clock,
     reconcileRole: (role, correlationId) => reconciler.reconcileRole(role, { correlationId }),
-    preflight: new AccountPreflight({ broker: services.broker, roles: services.directory, users: services.users }),
+    preflight: new AccountPreflight({
+      broker: accountsOf(services).broker,
+      roles: accountsOf(services).directory,
+      users: services.users,
+    }),
+    ...(services.tencent ? { tencent: { manages: services.tencent.manages } } : {}),
   });
   for (const result of results) {
     logger.info('message processed', {

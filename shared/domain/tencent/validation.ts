@@ -1,4 +1,4 @@
-import { isTencentAccountId } from '../account-id.js';
+import { isAlibabaAccountId, isTencentRootAccountId } from '../account-id.js';
 import { ErrorCatalog } from '../catalog.js';
 import type { TaskKind } from '../endpoints.js';
 import type { ValidationProblem } from '../errors.js';
@@ -44,16 +44,25 @@ function problem(code: keyof typeof ErrorCatalog, field: string, message: string
 }
 
 function checkUin(value: string, field: string, what: string): ValidationProblem[] {
-  return isTencentAccountId(value)
-    ? []
-    : [
-        problem(
-          'InvalidAccountId',
-          field,
-          `${what} ${JSON.stringify(value)} is not a Tencent Cloud UIN (5-20 digits)`,
-          `give the numeric UIN of the ${what}, as shown on the Account Info page`,
-        ),
-      ];
+  if (isTencentRootAccountId(value)) return [];
+  if (isAlibabaAccountId(value)) {
+    return [
+      problem(
+        'InvalidAccountId',
+        field,
+        `${what} ${JSON.stringify(value)} has 16 digits, the form of an Alibaba Cloud account ID: dts-trust keys roles by account ID, so it accepts Tencent UINs of 5-15 or 17-20 digits only`,
+        `check the UIN of the ${what} on the Account Info page (Tencent root account UINs are shorter); a 16-digit UIN cannot be managed by dts-trust`,
+      ),
+    ];
+  }
+  return [
+    problem(
+      'InvalidAccountId',
+      field,
+      `${what} ${JSON.stringify(value)} is not a Tencent Cloud UIN (5-20 digits)`,
+      `give the numeric UIN of the ${what}, as shown on the Account Info page`,
+    ),
+  ];
 }
 
 function checkRoleName(value: string, field: string, withSubAccounts: boolean): ValidationProblem[] {

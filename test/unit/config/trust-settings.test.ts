@@ -34,6 +34,7 @@ describe('parseTrustSettings', () => {
       accountPartitions: {},
       defaultAccountPartition: 'public',
       managementExternalIds: {},
+      tencentManagementExternalIds: {},
     } satisfies TrustSettings);
     expect(settings.allowedOwnerAccounts).toBeUndefined();
   });
@@ -49,6 +50,7 @@ describe('parseTrustSettings', () => {
       accountPartitions: { [OWNER]: 'finance' },
       defaultAccountPartition: 'gov',
       managementExternalIds: { [OWNER]: 'ext-1111' },
+      tencentManagementExternalIds: { '100000000001': 'dts-trust-tencent' },
     };
     expect(parseTrustSettings(JSON.stringify(document), 'x')).toEqual(document);
   });
@@ -81,9 +83,14 @@ describe('parseTrustSettings', () => {
       'ticketSystems.sn.keys.k: keyId "k" is also a key of ticketing system "jira"',
     ],
     [
-      'an allowed account that is not 16 digits',
-      { ticketSystems: {}, allowedOwnerAccounts: ['12345'] },
-      'allowedOwnerAccounts[0]: an allowed owner account must be a 16-digit Alibaba Cloud account ID (AliyunUidFormat)',
+      'an allowed account that is no account ID of either cloud',
+      { ticketSystems: {}, allowedOwnerAccounts: ['1234'] },
+      'allowedOwnerAccounts[0]: an allowed owner account must be a 16-digit Alibaba Cloud account ID (AliyunUidFormat) or a Tencent Cloud root account UIN',
+    ],
+    [
+      'a Tencent management external ID keyed by a 16-digit ID',
+      { ticketSystems: {}, tencentManagementExternalIds: { [OWNER]: 'dts-trust-x' } },
+      `tencentManagementExternalIds.${OWNER}: an account of tencentManagementExternalIds must be a Tencent Cloud root account UIN: 5-20 digits, not 16`,
     ],
     [
       'an unknown partition',

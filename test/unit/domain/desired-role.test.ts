@@ -108,7 +108,28 @@ describe('desiredRoleFromGrants', () => {
 
   it('reports grants of one role on different clouds as a conflict', () => {
     const grants = [grant(), grant({ trustedAccountId: C, cloud: 'tencent' })];
-    expect(desiredRoleFromGrants(role, grants, NOW)?.conflicts.map((c) => c.code)).toEqual(['CloudConflict']);
+    expect(desiredRoleFromGrants(role, grants, NOW)?.conflicts.map((c) => c.code)).toEqual([
+      'CloudConflict',
+      'CloudAccountMismatch',
+    ]);
+  });
+
+  it('plans a Tencent grant on a 16-digit owner ID (an earlier release stored it) in the Alibaba account, as a conflict', () => {
+    const desired = desiredRoleFromGrants(role, [grant({ trustedAccountId: '100000000002', cloud: 'tencent' })], NOW);
+    expect(desired?.cloud).toBe('alibaba');
+    expect(desired?.conflicts).toEqual([
+      expect.objectContaining({ code: 'CloudAccountMismatch', grantIds: [`${A}/ram-for-dts/100000000002`] }),
+    ]);
+  });
+
+  it('plans a Tencent grant on a Tencent UIN without a conflict', () => {
+    const tencentRole = { ownerAccountId: '100000000001', roleName: 'DTS-role' };
+    const desired = desiredRoleFromGrants(
+      tencentRole,
+      [grant({ ...tencentRole, trustedAccountId: '100000000002', cloud: 'tencent' })],
+      NOW,
+    );
+    expect(desired).toMatchObject({ cloud: 'tencent', conflicts: [] });
   });
 
   it('ignores grants of other roles and matches role names without regard to case', () => {

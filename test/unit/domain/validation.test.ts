@@ -127,8 +127,13 @@ describe('validateGrant', () => {
     },
     {
       title: 'a Tencent account ID that is not a number',
-      over: { cloud: 'tencent', ownerAccountId: 'uin-1' },
+      over: { cloud: 'tencent', ownerAccountId: 'uin-1', trustedAccountId: '100000000002' },
       expected: 'InvalidAccountId@ownerAccountId',
+    },
+    {
+      title: 'a Tencent account ID of 16 digits (it could not be told from an Alibaba account ID)',
+      over: { cloud: 'tencent', ownerAccountId: '100000000001', trustedAccountId: '1000000000000002' },
+      expected: 'InvalidAccountId@trustedAccountId',
     },
     {
       title: 'a Tencent role ARN in place of the name',

@@ -49,6 +49,11 @@ describe('validateTencentRelationship', () => {
       expected: ['InvalidAccountId@relationship.source.accountId'],
     },
     {
+      title: 'an owner UIN of 16 digits, which the stores could not tell from an Alibaba Cloud account ID',
+      over: { source: { accountId: '1000000000000001', databaseType: 'mysql', accessMethod: 'instance' } },
+      expected: ['InvalidAccountId@relationship.source.accountId'],
+    },
+    {
       title: 'a role name with "." (CAM takes it, DTS AccountRole does not)',
       over: { source: { accountId: OWNER, databaseType: 'mysql', accessMethod: 'instance', roleName: 'dts.role' } },
       expected: ['InvalidRoleName@relationship.source.roleName'],

@@ -1,0 +1,65 @@
+import { cloudOfAccountId } from '../domain/account-id.js';
+import { CloudApiError, CloudErrorKind } from '../domain/errors.js';
+import { Cloud } from '../domain/grant.js';
+import type { AccountCredentials, CredentialBroker, NewRole, RoleDirectory } from '../ports.js';
+
+/**
+ * One broker and one role directory for the engine over both clouds, routed by the account ID: a 16-digit ID is an
+ * Alibaba account (RAM over STS), any other accepted UIN a Tencent account (CAM over Tencent STS). The two ID forms
+ * are disjoint by construction (shared/domain/account-id.ts), so the route of an account never depends on which
+ * grant named it. Without Tencent configured, a Tencent account is refused with {@link TENCENT_NOT_CONFIGURED}.
+ */
+
+/** The code of a Tencent account met by a deployment without Tencent configuration. */
+export const TENCENT_NOT_CONFIGURED = 'TencentNotConfigured';
+
+/** The two sides a router chooses between; `tencent` is absent when Tencent is not configured. */
+export interface CloudSides<T> {
+  readonly alibaba: T;
+  readonly tencent: T | undefined;
+}
+
+/** The side of `accountId`, or a `noPermission` error (the run stops that account) naming what is missing. */
+function sideOf<T>(sides: CloudSides<T>, accountId: string, api: string): T {
+  const cloud = cloudOfAccountId(accountId);
+  if (cloud === Cloud.Tencent) {
+    if (sides.tencent !== undefined) return sides.tencent;
+    throw new CloudApiError({
+      api,
+      code: TENCENT_NOT_CONFIGURED,
+      kind: CloudErrorKind.NoPermission,
+      message: `account ${accountId} is a Tencent Cloud UIN, and this deployment has no Tencent configuration: set DTS_TRUST_TENCENT_HUB_KEYS_SECRET (docs/deploy.md, "Tencent Cloud owners")`,
+    });
+  }
+  if (cloud === Cloud.Alibaba) return sides.alibaba;
+  throw new CloudApiError({
+    api,
+    code: 'InvalidAccountId',
+    kind: CloudErrorKind.Invalid,
+    message: `${JSON.stringify(accountId)} is neither an Alibaba Cloud account ID nor a Tencent Cloud UIN`,
+  });
+}
+
+/** A credential broker that asks the broker of the account's cloud. */
+export function cloudRoutedBroker(sides: CloudSides<CredentialBroker>): CredentialBroker {
+  return {
+    credentialsFor: async (accountId) => sideOf(sides, accountId, 'sts:AssumeRole').credentialsFor(accountId),
+  };
+}
+
+/** A role directory that calls the directory of the credentials' account's cloud (RAM or CAM). */
+export function cloudRoutedDirectory(sides: CloudSides<RoleDirectory>): RoleDirectory {
+  const of = (account: AccountCredentials) => sideOf(sides, account.accountId, 'roles');
+  return {
+    getRole: async (account, roleName) => of(account).getRole(account, roleName),
+    listAttachedPolicies: async (account, roleName) => of(account).listAttachedPolicies(account, roleName),
+    createRole: async (account, role: NewRole) => of(account).createRole(account, role),
+    updateTrustPolicy: async (account, roleName, trustPolicy) =>
+      of(account).updateTrustPolicy(account, roleName, trustPolicy),
+    updateDescription: async (account, roleName, description) =>
+      of(account).updateDescription(account, roleName, description),
+    attachPolicy: async (account, roleName, policy) => of(account).attachPolicy(account, roleName, policy),
+    detachPolicy: async (account, roleName, policy) => of(account).detachPolicy(account, roleName, policy),
+    deleteRole: async (account, roleName) => of(account).deleteRole(account, roleName),
+  };
+}

@@ -1,0 +1,113 @@
+import { Cloud, type Grant, type RoleKey } from '../domain/grant.js';
+import { accountOfQcsPrincipal, subAccountPolicyName } from '../policy/tencent/index.js';
+import type { AccountCredentials, AuditLog, Clock, SubAccountPolicyDirectory } from '../ports.js';
+import type { RoleObservation } from './observe.js';
+import {
+  type DesiredSubAccountPolicy,
+  desiredSubAccountPolicies,
+  reconcileSubAccountPolicy,
+  type SubAccountPolicyStep,
+} from './sub-account-policy.js';
+
+/**
+ * The trusted accounts' half of a Tencent role inside a run: after the role itself is reconciled, the sub-users'
+ * AssumeRole policy of each trusted root account that holds a management role dts-trust may enter is planned from
+ * the grants and applied there (shared/reconcile/sub-account-policy.ts). A trusted account without a management
+ * role is never entered: dts-trust cannot have created a policy there.
+ */
+
+/** What the run needs for the trusted side. */
+export interface TrustedSidePort {
+  readonly directory: SubAccountPolicyDirectory;
+  /** True when dts-trust may enter `accountId` (a management role, with its external ID, is configured for it). */
+  readonly manages: (accountId: string) => Promise<boolean>;
+}
+
+/**
+ * The steps a hold keeps back: what adds (a policy, a user). Removals go on, and so does the document repair: the one
+ * statement it writes allows exactly what the grants declare (AssumeRole on this role), never more.
+ */
+const ADDS: ReadonlySet<SubAccountPolicyStep['kind']> = new Set(['createPolicy', 'attachUser']);
+
+/** A directory whose writes are skipped (a dry run: the steps are planned, nothing is changed); reads go through. */
+function readOnly(directory: SubAccountPolicyDirectory): SubAccountPolicyDirectory {
+  return {
+    findPolicy: (account, name) => directory.findPolicy(account, name),
+    createPolicy: async () => '',
+    updatePolicy: async () => undefined,
+    attachUser: async () => undefined,
+    detachUser: async () => undefined,
+    deletePolicy: async () => undefined,
+  };
+}
+
+/**
+ * The sub-account policies one Tencent role's trusted accounts must hold: one per trusted account named by a grant
+ * row of the role (active or expired) or by the live trust policy (a revoked grant leaves only that), each with
+ * the sub-users of the active grants (none: the policy must go). Empty for an Alibaba role.
+ */
+export function trustedSidePolicies(
+  role: RoleKey,
+  grants: readonly Grant[],
+  observation: Pick<RoleObservation, 'dialect' | 'trust'> | undefined,
+  now: Date,
+): DesiredSubAccountPolicy[] {
+  const cloud = grants[0]?.cloud ?? observation?.dialect.cloud;
+  if (cloud !== Cloud.Tencent) return [];
+  const declared = desiredSubAccountPolicies(role, grants, now);
+  const known = new Set(declared.map((d) => d.trustedAccountId));
+  const live = (observation?.trust?.entries ?? [])
+    .map((e) => accountOfQcsPrincipal(e.principal))
+    .filter((uin): uin is string => uin !== undefined && uin !== role.ownerAccountId && !known.has(uin));
+  const empty = [...new Set(live)].sort().map(
+    (trustedAccountId): DesiredSubAccountPolicy => ({
+      role,
+      trustedAccountId,
+      policyName: subAccountPolicyName(role.ownerAccountId, role.roleName),
+      subAccountUins: [],
+      grantIds: [],
+    }),
+  );
+  return [...declared, ...empty];
+}
+
+/** What reconciling the trusted side needs from its run. */
+export interface TrustedSideDeps {
+  readonly port: TrustedSidePort;
+  /** Credentials inside a trusted account (the run's sessions: one AssumeRole per account per run). */
+  readonly credentialsFor: (accountId: string) => Promise<AccountCredentials>;
+  readonly audit: AuditLog;
+  readonly clock: Clock;
+  readonly newId: () => string;
+  readonly correlationId: string;
+  /** False in a dry run: no write is made (the steps are still planned and returned). */
+  readonly writes: boolean;
+  /** A hold (observe, paused, flap pause, backoff): additions are kept back, removals go on. */
+  readonly held: boolean;
+}
+
+/**
+ * Reconcile each desired sub-account policy whose trusted account dts-trust manages, one after the other; returns
+ * the steps taken (planned, in a dry run). A failure (the account cannot be entered, CAM refuses) propagates, so the
+ * role fails; the steps before it were each recorded before they were made.
+ */
+export async function reconcileTrustedSide(
+  policies: readonly DesiredSubAccountPolicy[],
+  deps: TrustedSideDeps,
+): Promise<SubAccountPolicyStep[]> {
+  const taken: SubAccountPolicyStep[] = [];
+  for (const desired of policies) {
+    if (!(await deps.port.manages(desired.trustedAccountId))) continue;
+    const account = await deps.credentialsFor(desired.trustedAccountId);
+    const steps = await reconcileSubAccountPolicy(desired, account, {
+      directory: deps.writes ? deps.port.directory : readOnly(deps.port.directory),
+      audit: deps.audit,
+      clock: deps.clock,
+      newId: deps.newId,
+      correlationId: deps.correlationId,
+      ...(deps.held ? { keep: (step: SubAccountPolicyStep) => !ADDS.has(step.kind) } : {}),
+    });
+    taken.push(...steps);
+  }
+  return taken;
+}
