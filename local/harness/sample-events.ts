@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { GrantTicketBody } from '../../shared/intake/ticket-message.js';
+import type { GrantTicketBody, TicketBody } from '../../shared/intake/ticket-message.js';
 import { signTicketMessage } from '../../shared/intake/ticket-message.js';
 
 /** The ticketing system the sample tickets come from (their `ticket.system`). */
@@ -107,8 +107,71 @@ export function mnsTriggerEvent(bodies: readonly string[], accounts: SampleAccou
   }));
 }
 
+/** The Tencent accounts of local/accounts.example.json the Tencent samples name. */
+export const SAMPLE_TENCENT = {
+  /** Owns the source TencentDB for MySQL instance and holds the role. */
+  sourceOwner: '100000000001',
+  /** The root account that creates the DTS task (its sub-user runs it). */
+  task: '100000000002',
+  /** The task account's sub-user that runs the task (`dts-operator`). */
+  operator: '200000000077',
+  roleName: 'DTS-role',
+} as const;
+
+/**
+ * A Tencent Cloud ticket: the guide's relationship (the source owner's MySQL synced by the task root account,
+ * whose sub-user runs the task and so gets the AssumeRole policy).
+ */
+export function sampleTencentTicketBody(now: Date, overrides: Partial<GrantTicketBody> = {}): GrantTicketBody {
+  return {
+    id: randomUUID(),
+    issuedAt: now.toISOString(),
+    action: 'declare',
+    ticket: {
+      system: DEMO_TICKET_SYSTEM,
+      id: 'DBA-2001',
+      requester: 'ana.lima@example.com',
+      approver: 'ben.okafor@example.com',
+    },
+    relationship: {
+      cloud: 'tencent',
+      scenario: 'source',
+      taskKind: 'synchronization',
+      source: {
+        accountId: SAMPLE_TENCENT.sourceOwner,
+        databaseType: 'mysql',
+        accessMethod: 'instance',
+        roleName: SAMPLE_TENCENT.roleName,
+      },
+      destination: { accountId: SAMPLE_TENCENT.task, databaseType: 'mysql', accessMethod: 'instance' },
+      subAccountUins: [SAMPLE_TENCENT.operator],
+    } as unknown as GrantTicketBody['relationship'],
+    ...overrides,
+  };
+}
+
+/** A `mode` or `resume` ticket for one role (operators' lifecycle tickets). */
+export function sampleRoleTicketBody(
+  now: Date,
+  role: { readonly ownerAccountId: string; readonly roleName: string },
+  change: { readonly action: 'resume' } | { readonly action: 'mode'; readonly mode: 'enforce' | 'observe' | 'paused' },
+): TicketBody {
+  return {
+    id: randomUUID(),
+    issuedAt: now.toISOString(),
+    ticket: {
+      system: DEMO_TICKET_SYSTEM,
+      id: `DBA-${change.action === 'mode' ? change.mode : 'resume'}`,
+      requester: 'ana.lima@example.com',
+      approver: 'ben.okafor@example.com',
+    },
+    role: { ownerAccountId: role.ownerAccountId, roleName: role.roleName },
+    ...change,
+  } as TicketBody;
+}
+
 /** A signed message body as text (what the ticketing system puts on the queue). */
-export function signedMessage(body: GrantTicketBody, key: { keyId: string; secret: string } = DEMO_TICKET_KEY): string {
+export function signedMessage(body: TicketBody, key: { keyId: string; secret: string } = DEMO_TICKET_KEY): string {
   return JSON.stringify(signTicketMessage(body, key.keyId, key.secret));
 }
 

@@ -1,3 +1,4 @@
+import { cloudOfAccountId } from './account-id.js';
 import { Cloud, type GrantKey, type RoleKey } from './grant.js';
 
 /** How dts-trust marks the roles it owns: a description prefix readable from GetRole, and a tag. */
@@ -20,11 +21,18 @@ export function isOwnedDescription(description: string | undefined): boolean {
 
 /**
  * The role's ARN: `acs:ram::<owner>:role/<name>` on Alibaba Cloud (RAM lower-cases role names in ARNs),
- * `qcs::cam::uin/<owner>:roleName/<name>` on Tencent Cloud.
+ * `qcs::cam::uin/<owner>:roleName/<name>` on Tencent Cloud; the cloud is the owner account ID's unless given.
  */
-export function roleArn(role: RoleKey, cloud: Cloud = Cloud.Alibaba): string {
+export function roleArn(role: RoleKey, cloud: Cloud = cloudOfAccountId(role.ownerAccountId) ?? Cloud.Alibaba): string {
   if (cloud === Cloud.Tencent) return `qcs::cam::uin/${role.ownerAccountId}:roleName/${role.roleName}`;
   return `acs:ram::${role.ownerAccountId}:role/${role.roleName.toLowerCase()}`;
+}
+
+/** An account's root ARN, as audit events name an account: `acs:ram::<uid>:root` or `qcs::cam::uin/<uin>:root`. */
+export function accountArn(accountId: string): string {
+  return cloudOfAccountId(accountId) === Cloud.Tencent
+    ? `qcs::cam::uin/${accountId}:root`
+    : `acs:ram::${accountId}:root`;
 }
 
 /** A grant's stable id, `<owner>/<role>/<trusted>`. */

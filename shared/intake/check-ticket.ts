@@ -53,6 +53,11 @@ export interface CheckTicketDeps {
 export async function checkTicket(ticket: AuthenticatedTicket, deps: CheckTicketDeps): Promise<CheckedTicket> {
   const { body, identity } = ticket;
   if (isGrantTicket(body)) {
+    if (body.action === TicketAction.Declare) {
+      // First: a deployment that cannot act on the ticket's cloud says so before any rule of that cloud.
+      const unready = await tencentReadinessProblems(body.relationship, deps.tencent, 'message.body.relationship');
+      if (unready.length > 0) throw new Rejection(unready);
+    }
     const grants = await ticketGrants(body, {
       now: deps.clock.now(),
       guardrails: deps.guardrails,
@@ -63,10 +68,6 @@ export async function checkTicket(ticket: AuthenticatedTicket, deps: CheckTicket
       systems: ticket.systems,
     });
     let unchecked: readonly UncheckedQuestion[] = [];
-    if (body.action === TicketAction.Declare) {
-      const unready = await tencentReadinessProblems(body.relationship, deps.tencent, 'message.body.relationship');
-      if (unready.length > 0) throw new Rejection(unready);
-    }
     if (body.action === TicketAction.Declare && deps.preflight) {
       const verdict = await deps.preflight.check(preflightQuestions(body.relationship, 'message.body.relationship'));
       if (verdict.problems.length > 0) throw new Rejection([...verdict.problems], 'preflight');

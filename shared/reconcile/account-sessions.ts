@@ -1,4 +1,5 @@
 import { type AuditEvent, AuditEventType, newAuditEvent } from '../domain/audit.js';
+import { accountArn } from '../domain/ownership.js';
 import type { AccountCredentials, AuditLog, Clock, CredentialBroker, Random, RoleDirectory } from '../ports.js';
 import { gatedDirectory, skippedWrites } from './directory-decorators.js';
 import { managementRoleFinding, recordEach } from './findings.js';
@@ -115,7 +116,7 @@ export class AccountSessions {
     const event = newAuditEvent({
       id: this.deps.newId(),
       type: AuditEventType.AccountFailed,
-      subject: `acs:ram::${accountId}:root`,
+      subject: accountArn(accountId),
       time: this.deps.clock.now(),
       data: {
         correlationId: this.deps.correlationId,

@@ -1,7 +1,7 @@
 import type { AuditEvent } from '../domain/audit.js';
 import { type FindingKind, newFindingEvent } from '../domain/finding.js';
 import type { RoleKey } from '../domain/grant.js';
-import { roleArn } from '../domain/ownership.js';
+import { accountArn, roleArn } from '../domain/ownership.js';
 import { describeEntry } from '../policy/entries.js';
 import { TrustFindingKind } from '../policy/types.js';
 import type { AuditLog, RoleStatus } from '../ports.js';
@@ -164,7 +164,7 @@ export function managementRoleFinding(
   return newFindingEvent({
     id: ctx.newId(),
     kind: 'management-role-broken',
-    subject: `acs:ram::${failure.accountId}:root`,
+    subject: accountArn(failure.accountId),
     about: failure.code,
     time: ctx.time,
     correlationId: ctx.correlationId,

@@ -1,0 +1,128 @@
+import { describe, expect, it } from 'vitest';
+import type { Grant } from '../../../shared/domain/grant.js';
+import { CamTrustDialect, RamTrustDialect } from '../../../shared/policy/dialect.js';
+import { buildSubAccountPolicy, renderSubAccountPolicy } from '../../../shared/policy/tencent/index.js';
+import type { AccountCredentials, SubAccountPolicyDirectory, SubAccountPolicyRecord } from '../../../shared/ports.js';
+import { reconcileTrustedSide, trustedSidePolicies } from '../../../shared/reconcile/trusted-side.js';
+import { MemoryAuditLog } from '../../support/memory-stores.js';
+
+const OWNER = '100000000001';
+const TASK = '100000000002';
+const OTHER = '100000000003';
+const role = { ownerAccountId: OWNER, roleName: 'DTS-role' };
+const NOW = new Date('2026-12-01T12:00:00Z');
+const grant = (over: Partial<Grant> = {}): Grant => ({
+  ownerAccountId: OWNER,
+  roleName: 'DTS-role',
+  trustedAccountId: TASK,
+  cloud: 'tencent',
+  policies: ['QcloudDTSReadOnlyAccess'],
+  mode: 'enforce',
+  adopt: false,
+  ticket: { system: 'jira', id: 'DBA-1', requester: 'a', approver: 'b' },
+  revision: 0,
+  ...over,
+});
+
+/** One policy kept in memory, every write journaled. */
+function memoryPolicies(live?: Omit<SubAccountPolicyRecord, 'policyId'>) {
+  let policy: SubAccountPolicyRecord | undefined = live ? { ...live, policyId: 'p1' } : undefined;
+  const journal: string[] = [];
+  const directory: SubAccountPolicyDirectory = {
+    findPolicy: async () => policy,
+    createPolicy: async (_a, policyName, document) => {
+      journal.push('createPolicy');
+      policy = { policyId: 'p1', policyName, document, userUins: [] };
+      return 'p1';
+    },
+    updatePolicy: async (_a, _id, document) => {
+      journal.push('updatePolicy');
+      if (policy) policy = { ...policy, document };
+    },
+    attachUser: async (_a, _id, uin) => {
+      journal.push(`attach ${uin}`);
+      if (policy) policy = { ...policy, userUins: [...policy.userUins, uin].sort() };
+    },
+    detachUser: async (_a, _id, uin) => {
+      journal.push(`detach ${uin}`);
+      if (policy) policy = { ...policy, userUins: policy.userUins.filter((u) => u !== uin) };
+    },
+    deletePolicy: async () => {
+      journal.push('deletePolicy');
+      policy = undefined;
+    },
+  };
+  return { directory, journal, live: () => policy };
+}
+
+const credentials = async (accountId: string): Promise<AccountCredentials> => ({
+  accountId,
+  accessKeyId: 'k',
+  accessKeySecret: 's',
+});
+const deps = (
+  directory: SubAccountPolicyDirectory,
+  over: { held?: boolean; writes?: boolean; managed?: string[] } = {},
+) => ({
+  port: { directory, manages: async (id: string) => (over.managed ?? [TASK]).includes(id) },
+  credentialsFor: credentials,
+  audit: new MemoryAuditLog(),
+  clock: { now: () => NOW, sleep: async () => {} },
+  newId: () => 'id',
+  correlationId: 'c',
+  writes: over.writes ?? true,
+  held: over.held ?? false,
+});
+const document = renderSubAccountPolicy(buildSubAccountPolicy(OWNER, 'DTS-role'));
+
+describe('trustedSidePolicies', () => {
+  it('asks nothing of an Alibaba role', () => {
+    expect(trustedSidePolicies(role, [grant({ cloud: 'alibaba' })], { dialect: RamTrustDialect }, NOW)).toEqual([]);
+  });
+
+  it('asks a trusted account the live trust still names, after its grant was revoked, for an empty policy', () => {
+    const trust = CamTrustDialect.build([TASK], {}).parsed;
+    expect(trustedSidePolicies(role, [], { dialect: CamTrustDialect, trust }, NOW)).toEqual([
+      expect.objectContaining({ trustedAccountId: TASK, subAccountUins: [] }),
+    ]);
+  });
+});
+
+describe('reconcileTrustedSide', () => {
+  it('creates the policy and attaches the declared sub-user, each recorded first', async () => {
+    const memory = memoryPolicies();
+    const d = deps(memory.directory);
+    const policies = trustedSidePolicies(role, [grant({ subAccountUins: ['200'] })], undefined, NOW);
+    await reconcileTrustedSide(policies, d);
+    expect(memory.journal).toEqual(['createPolicy', 'attach 200']);
+    expect(d.audit.events.map((e) => e.data.outcome)).toEqual(['createPolicy', 'attachUser']);
+  });
+
+  it('under a hold detaches an undeclared sub-user but attaches no declared one', async () => {
+    const memory = memoryPolicies({ policyName: `dts-trust-${OWNER}-DTS-role`, document, userUins: ['999'] });
+    const policies = trustedSidePolicies(role, [grant({ subAccountUins: ['200'] })], undefined, NOW);
+    const steps = await reconcileTrustedSide(policies, deps(memory.directory, { held: true }));
+    expect(memory.journal).toEqual(['detach 999']);
+    expect(steps).toEqual([{ kind: 'detachUser', uin: '999' }]);
+  });
+
+  it('never enters a trusted account without a management role', async () => {
+    const memory = memoryPolicies();
+    const policies = trustedSidePolicies(
+      role,
+      [grant({ trustedAccountId: OTHER, subAccountUins: ['200'] })],
+      undefined,
+      NOW,
+    );
+    expect(await reconcileTrustedSide(policies, deps(memory.directory))).toEqual([]);
+    expect(memory.journal).toEqual([]);
+  });
+
+  it('in a dry run plans the steps and writes nothing', async () => {
+    const memory = memoryPolicies();
+    const policies = trustedSidePolicies(role, [grant({ subAccountUins: ['200'] })], undefined, NOW);
+    const steps = await reconcileTrustedSide(policies, deps(memory.directory, { writes: false }));
+    expect(steps.map((s) => s.kind)).toEqual(['createPolicy', 'attachUser']);
+    expect(memory.journal).toEqual([]);
+  });
+});
