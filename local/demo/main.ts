@@ -219,7 +219,7 @@ try {
     'AssumeRoleFail.RoleNotExist',
   );
 
-  // 6. Tencent Cloud: the same engine core over CAM, through the real Tencent SDKs.
+  // 6. Tencent Cloud: a relationship over CAM through the same functions and engine, the real Tencent SDKs.
   const tencent = await showTencent(
     cloud,
     (document as unknown as { tencent: Parameters<typeof showTencent>[1] }).tencent,
@@ -228,6 +228,8 @@ try {
     ok &&= step.pass;
     report.oracle.push(step);
   }
+  report.intake.push(...tencent.intake);
+  report.tencentReconcile = tencent.reconcile;
 
   report.events = readEventBridgeEvents(cloud.core, { accountId: LOCAL_AUTOMATION.accountId, bus: LOCAL_EVENT_BUS });
   ok = printReport(report) && ok;

@@ -8,6 +8,8 @@ export interface DemoReport {
   oracle: { step: string; verdict: OracleVerdict; pass: boolean }[];
   edits: string[];
   reconcile: InvocationAnswer | undefined;
+  /** The timer run after the Tencent console edit (the same function, reconciling CAM). */
+  tencentReconcile?: InvocationAnswer;
   /** A console edit repaired by the drift-event function, before any timer run. */
   eventRepair?: { what: string; seconds: number; timerRuns: number; pass: boolean };
   events: readonly StoredEvent[];
@@ -31,6 +33,8 @@ const EXPECTED: Record<string, { outcome: string; code?: string }[]> = {
   'mns-replay.json': [{ outcome: 'rejected', code: 'TicketReplayed' }],
   'mns-malformed.json': [{ outcome: 'rejected', code: 'MalformedMessage' }],
   'revoke (fresh)': [{ outcome: 'revoked' }],
+  'tencent declare': [{ outcome: 'declared' }],
+  'tencent revoke': [{ outcome: 'revoked' }],
 };
 
 /** Print the report a person reads at a glance; returns true when every step behaved as expected. */
@@ -84,6 +88,15 @@ export function printReport(report: DemoReport): boolean {
   console.log(`  ${mark(reconcilePass)} ${run?.roles ?? 0} managed roles: ${JSON.stringify(run?.outcomes ?? {})}`);
   console.log(`       API calls ${JSON.stringify(run?.apiCalls ?? {})}, ${run?.durationMs ?? 0} ms`);
   if (report.reconcile?.errorType) console.log(`       handler error: ${JSON.stringify(report.reconcile.body)}`);
+  if (report.tencentReconcile) {
+    const tencent = report.tencentReconcile.body as { outcomes?: Record<string, number> } | undefined;
+    const tencentPass =
+      report.tencentReconcile.statusCode === 200 &&
+      !report.tencentReconcile.errorType &&
+      (tencent?.outcomes?.repaired ?? 0) >= 1;
+    ok &&= tencentPass;
+    console.log(`  ${mark(tencentPass)} after the Tencent console edit: ${JSON.stringify(tencent?.outcomes ?? {})}`);
+  }
 
   console.log(
     bold('\nDTS oracle (ConfigureDtsJob across accounts; tencent: the console’s cross-account instance listing)'),

@@ -1,24 +1,17 @@
 /**
- * The Tencent part of `npm start`: a Tencent relationship declared, broken in the console, repaired and revoked
- * by the engine core (observe, plan, apply: the same code the functions run) through the Tencent adapters and the
- * real SDKs, with the DTS console's verdict at each step. The deployed functions do not reconcile Tencent owners
- * yet, so this part calls the engine core directly.
+ * The Tencent part of `npm start`: a Tencent relationship declared on the ticket queue (the intake function builds
+ * the CAM role and the sub-user's AssumeRole policy), broken in the console, repaired by the timer's drift
+ * reconciler and revoked by a ticket, the deployed functions and the same engine as for Alibaba, with the DTS
+ * console's verdict at each step (as the task root account and as its sub-user).
  */
 
 import { CommonClient } from 'tencentcloud-sdk-nodejs-common';
-import type { AuditEvent } from '../../shared/domain/audit.js';
-import { desiredRoleFromGrants } from '../../shared/domain/desired-role.js';
-import type { Grant } from '../../shared/domain/grant.js';
-import { expandRelationship, RelationshipSchema } from '../../shared/domain/relationship.js';
-import { applyRolePlan } from '../../shared/reconcile/apply.js';
-import { observeRole } from '../../shared/reconcile/observe.js';
-import { planRoleChanges } from '../../shared/reconcile/plan.js';
-import { CamRoleDirectory } from '../../shared/tencentcloud/cam.js';
-import { tencentEndpoints } from '../../shared/tencentcloud/endpoint.js';
-import { TencentCredentialBroker } from '../../shared/tencentcloud/sts.js';
 import type { LocalCloud } from '../cloud/server.js';
 import type { OracleVerdict } from '../harness/dts-oracle.js';
+import { FunctionName, type InvocationAnswer, invokeLocally } from '../harness/local-deployment.js';
+import { SAMPLE_TENCENT, sampleTencentTicketBody, signedMessage } from '../harness/sample-events.js';
 import { tencentInstanceListing } from '../harness/tencent-oracle.js';
+import { deliverTickets } from '../harness/ticket-queue.js';
 
 /** The accounts file's `tencent` section, as far as the demo reads it. */
 interface TencentSection {
@@ -26,7 +19,7 @@ interface TencentSection {
     uin: string;
     name: string;
     keys: { id: string; secret: string }[];
-    subUsers?: { name: string; keys: { id: string; secret: string }[] }[];
+    subUsers?: { uin: string; name: string; keys: { id: string; secret: string }[] }[];
   }[];
 }
 
@@ -37,11 +30,15 @@ export interface TencentDemoStep {
   readonly pass: boolean;
 }
 
-/** Run the Tencent part against `cloud`; the accounts come from the accounts document's `tencent` section. */
-export async function showTencent(
-  cloud: LocalCloud,
-  section: TencentSection,
-): Promise<{ steps: TencentDemoStep[]; outcomes: string[] }> {
+/** What the Tencent part did: the console's verdicts, the tickets' answers, and the timer run. */
+export interface TencentDemo {
+  readonly steps: TencentDemoStep[];
+  readonly intake: { file: string; answer: InvocationAnswer }[];
+  readonly reconcile: InvocationAnswer;
+}
+
+/** Run the Tencent part against `cloud` (the functions deployed); keys come from the accounts document. */
+export async function showTencent(cloud: LocalCloud, section: TencentSection): Promise<TencentDemo> {
   const byName = (name: string) => {
     const account = section.accounts.find((a) => a.name === name);
     if (!account) throw new Error(`the accounts file's tencent section has no account ${name}`);
@@ -53,67 +50,45 @@ export async function showTencent(
   });
   const owner = byName('tencent-source-owner');
   const task = byName('tencent-task');
-  const hubUser = byName('tencent-hub').subUsers?.find((u) => u.name === 'dts-trust-hub');
-  const clock = { now: () => new Date(), sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, ms)) };
-  const endpoints = tencentEndpoints(cloud.endpoint);
-  const broker = new TencentCredentialBroker({
-    endpoints,
-    clock,
-    hubKeys: async () => keys(hubUser?.keys[0]),
-    managementRole: 'dts-trust-manager',
-    externalId: 'dts-trust-local',
-  });
-  const directory = new CamRoleDirectory(endpoints, clock);
-  const events: AuditEvent[] = [];
-  const role = { ownerAccountId: owner.uin, roleName: 'DTS-role' };
-  const grants: Grant[] = expandRelationship(
-    RelationshipSchema.parse({
-      cloud: 'tencent',
-      scenario: 'source',
-      taskKind: 'synchronization',
-      source: { accountId: owner.uin, databaseType: 'mysql', accessMethod: 'instance', roleName: role.roleName },
-      destination: { accountId: task.uin, databaseType: 'mysql', accessMethod: 'instance' },
-    }),
-    { system: 'demo', id: 'TC-1', requester: 'ana', approver: 'ben' },
-  );
-  const outcomes: string[] = [];
-  const reconcile = async (declared: readonly Grant[]) => {
-    const account = await broker.credentialsFor(role.ownerAccountId);
-    const desired = desiredRoleFromGrants(role, declared, clock.now());
-    const plan = planRoleChanges(desired, await observeRole(directory, account, role, desired));
-    const result = await applyRolePlan(
-      plan,
-      { directory, audit: { record: async (e) => void events.push(e) }, clock, random: { next: Math.random } },
-      account,
-      { correlationId: 'demo-tencent' },
-    );
-    outcomes.push(result.outcome);
-  };
+  const operator = task.subUsers?.find((u) => u.uin === SAMPLE_TENCENT.operator);
   const steps: TencentDemoStep[] = [];
-  const expect = async (step: string, accepted: boolean, code?: string) => {
-    const verdict = await tencentInstanceListing(cloud.endpoint, keys(task.keys[0]), {
+  const intake: TencentDemo['intake'] = [];
+  const expect = async (step: string, caller: 'root' | 'sub-user', accepted: boolean, code?: string) => {
+    const verdict = await tencentInstanceListing(cloud.endpoint, keys((caller === 'root' ? task : operator)?.keys[0]), {
       ownerUin: owner.uin,
-      roleName: role.roleName,
+      roleName: SAMPLE_TENCENT.roleName,
     });
     steps.push({
-      step: `tencent: ${step}`,
+      step: `tencent (${caller}): ${step}`,
       verdict,
       pass: verdict.accepted === accepted && (code === undefined || verdict.code === code),
     });
   };
 
-  await expect('before the grant', false, 'InternalError.GetRoleError');
-  await reconcile(grants);
-  await expect('declared and reconciled', true);
+  await expect('before the grant', 'root', false, 'InternalError.GetRoleError');
+  const declare = [signedMessage(sampleTencentTicketBody(new Date()))];
+  intake.push({ file: 'tencent declare', answer: (await deliverTickets(cloud, declare)).answer });
+  await expect('declared: the intake built the CAM role', 'root', true);
+  await expect('declared: the sub-user got its AssumeRole policy', 'sub-user', true);
+
   const cam = new CommonClient(cloud.endpoint, '2019-01-16', {
     credential: keys(owner.keys[0]),
     profile: { httpProfile: { protocol: 'http://', endpoint: cloud.endpoint } },
   });
-  await cam.request('DetachRolePolicy', { PolicyName: 'QcloudAccessForMySQLRole', DetachRoleName: role.roleName });
-  await expect('service policy detached in the console', false, 'InternalError.InternalInnerCommonError');
-  await reconcile(grants);
-  await expect('repaired', true);
-  await reconcile([]);
-  await expect('revoked', false, 'InternalError.GetRoleError');
-  return { steps, outcomes };
+  await cam.request('DetachRolePolicy', {
+    PolicyName: 'QcloudAccessForMySQLRole',
+    DetachRoleName: SAMPLE_TENCENT.roleName,
+  });
+  await expect('service policy detached in the console', 'root', false, 'InternalError.InternalInnerCommonError');
+  const reconcile = await invokeLocally(cloud, FunctionName.DriftReconciler, {
+    triggerTime: `${new Date().toISOString().slice(0, 19)}Z`,
+    triggerName: 'drift-timer',
+    payload: '',
+  });
+  await expect('repaired by the timer run', 'root', true);
+
+  const revoke = [signedMessage(sampleTencentTicketBody(new Date(), { action: 'revoke' }))];
+  intake.push({ file: 'tencent revoke', answer: (await deliverTickets(cloud, revoke)).answer });
+  await expect('revoked', 'root', false, 'InternalError.GetRoleError');
+  return { steps, intake, reconcile };
 }

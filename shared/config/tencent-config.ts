@@ -10,27 +10,28 @@ import type { TencentHubKeys } from '../tencentcloud/sts.js';
  * trust settings document (`tencentManagementExternalIds`), next to the Alibaba ones.
  */
 
+/** An optional variable; empty counts as unset (s.yaml passes `${env('X', '')}` for a deployment without Tencent). */
+const optional = <T extends z.ZodTypeAny>(schema: T) =>
+  z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
+
 /** The environment variables of the Tencent part, each optional: without hub keys, Tencent is not configured. */
 export const TencentEnvSchema = z.object({
   /** The KMS Secrets Manager secret whose value is the hub sub-user's keys, `{"secretId": ..., "secretKey": ...}`. */
-  DTS_TRUST_TENCENT_HUB_KEYS_SECRET: z
-    .string()
-    .regex(/^[A-Za-z0-9_/+=.@-]{1,192}$/, 'must be a KMS secret name (letters, digits and _/+=.@-, at most 192)')
-    .optional(),
+  DTS_TRUST_TENCENT_HUB_KEYS_SECRET: optional(
+    z.string().regex(/^[A-Za-z0-9_/+=.@-]{1,192}$/, 'must be a KMS secret name (letters, digits and _/+=.@-, at most 192)'),
+  ),
   /** The hub sub-user's keys themselves, the same JSON (local runs and tests only). */
-  DTS_TRUST_TENCENT_HUB_KEYS: z.string().optional(),
+  DTS_TRUST_TENCENT_HUB_KEYS: optional(z.string()),
   /** The role the hub assumes in every Tencent account dts-trust manages (owners, and task accounts with sub-users). */
-  DTS_TRUST_TENCENT_MANAGEMENT_ROLE: z
-    .string()
-    .regex(/^[A-Za-z0-9_+=,.@-]{1,128}$/, 'must be a CAM role name: 1-128 letters, digits or _+=,.@-')
-    .optional(),
+  DTS_TRUST_TENCENT_MANAGEMENT_ROLE: optional(
+    z.string().regex(/^[A-Za-z0-9_+=,.@-]{1,128}$/, 'must be a CAM role name: 1-128 letters, digits or _+=,.@-'),
+  ),
   /** One `host[:port]` for CAM and STS (the local cloud); default the public endpoints over HTTPS. */
-  DTS_TRUST_TENCENT_ENDPOINT: z.string().optional(),
+  DTS_TRUST_TENCENT_ENDPOINT: optional(z.string()),
   /** The region STS is called in (CAM is global); default `ap-guangzhou`. */
-  DTS_TRUST_TENCENT_REGION: z
-    .string()
-    .regex(/^[a-z]+-[a-z]+(-\d+)?$/, 'must be a Tencent Cloud region id such as ap-guangzhou')
-    .optional(),
+  DTS_TRUST_TENCENT_REGION: optional(
+    z.string().regex(/^[a-z]+-[a-z]+(-\d+)?$/, 'must be a Tencent Cloud region id such as ap-guangzhou'),
+  ),
 });
 
 /** The hub sub-user's keys as the secret (or `DTS_TRUST_TENCENT_HUB_KEYS`) holds them. */

@@ -69,9 +69,20 @@ export function functionRolePolicy(config: Config): PolicyDocument {
         Action: [...FC_INVOKER_ACTIONS],
         Resource: [`acs:fc:${config.region}:${account}:functions/${config.sharding.functionName}`],
       },
-      { Effect: 'Allow', Action: [...KMS_SETTINGS_ACTIONS], Resource: [trustSettingsSecretArn(config)] },
+      {
+        Effect: 'Allow',
+        Action: [...KMS_SETTINGS_ACTIONS],
+        Resource: [trustSettingsSecretArn(config), ...tencentHubSecretArns(config)],
+      },
     ],
   };
+}
+
+/** The KMS secret holding the Tencent hub sub-user's keys, when Tencent is configured with one (else none). */
+export function tencentHubSecretArns(config: Config): string[] {
+  const origin = config.tencent?.hubKeys;
+  if (origin?.kind !== 'secret') return [];
+  return [`acs:kms:${config.region}:${config.automationAccountId ?? '*'}:secret/${origin.secretName}`];
 }
 
 /** The policies a grant may attach unless configured (`DTS_TRUST_ALLOWED_POLICIES`). */

@@ -147,6 +147,23 @@ describe('s.yaml rendered offline', () => {
     }
   });
 
+  it('deploys without Tencent by default, and with it when DTS_TRUST_TENCENT_HUB_KEYS_SECRET names the hub keys secret', () => {
+    for (const props of functionsOf()) expect(loadConfig(props.environmentVariables).tencent).toBeUndefined();
+    const env = {
+      DTS_TRUST_TENCENT_HUB_KEYS_SECRET: 'dts-trust/tencent-hub',
+      DTS_TRUST_ALLOWED_POLICIES: 'AliyunDTSRolePolicy,QcloudDTSReadOnlyAccess,QcloudAccessForMySQLRole',
+    };
+    for (const props of functionsOf(env)) {
+      const config = loadConfig(props.environmentVariables);
+      expect(config.tencent).toMatchObject({
+        hubKeys: { kind: 'secret', secretName: 'dts-trust/tencent-hub' },
+        managementRole: 'dts-trust-manager',
+        endpoints: { cam: 'cam.tencentcloudapi.com', protocol: 'https://' },
+      });
+      expect(config.guardrails.allowedPolicies).toContain('QcloudAccessForMySQLRole');
+    }
+  });
+
   it('caps the V8 heap of every function well below its memory, with the limit the bench runs the reconciler under', () => {
     for (const props of functionsOf()) {
       const heap = /(?:^|\s)--max-old-space-size=(\d+)(?:\s|$)/.exec(props.environmentVariables.NODE_OPTIONS ?? '');

@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { RAM_DIRECTORY_ACTIONS } from '../../../shared/alicloud/ram.js';
+import { loadConfig } from '../../../shared/config/config.js';
 import {
   eventRoutePolicy,
   eventRouteSetupPolicy,
   eventRouteTrustPolicy,
+  functionRolePolicy,
   inventoryRolePolicy,
   managementRolePolicy,
 } from '../../../shared/deploy/permissions.js';
@@ -125,5 +127,20 @@ describe('the RAM change route role (automation account)', () => {
     ]);
     expect(policy.Statement.flatMap((s) => s.Action).some((a) => a.includes('*'))).toBe(false);
     expect(policy.Statement.flatMap((s) => s.Action)).not.toContain('ram:DeleteRole');
+describe('functionRolePolicy with Tencent configured', () => {
+  it('lets the functions read the Tencent hub keys secret besides the trust settings, and nothing more', () => {
+    const env = {
+      DTS_TRUST_AUTOMATION_ACCOUNT_ID: '5820374619283746',
+      DTS_TRUST_SETTINGS_SECRET: 'dts-trust/settings',
+    };
+    const kms = (extra: Record<string, string>) =>
+      functionRolePolicy(loadConfig({ ...env, ...extra })).Statement.find((s) =>
+        s.Action.includes('kms:GetSecretValue'),
+      );
+    expect(kms({})?.Resource).toEqual(['acs:kms:cn-hangzhou:5820374619283746:secret/dts-trust/settings']);
+    expect(kms({ DTS_TRUST_TENCENT_HUB_KEYS_SECRET: 'dts-trust/tencent-hub' })?.Resource).toEqual([
+      'acs:kms:cn-hangzhou:5820374619283746:secret/dts-trust/settings',
+      'acs:kms:cn-hangzhou:5820374619283746:secret/dts-trust/tencent-hub',
+    ]);
   });
 });
