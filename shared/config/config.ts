@@ -94,6 +94,18 @@ export const ConfigEnvSchema = z.object({
         .map((s) => s.trim())
         .filter(Boolean),
     ),
+  /** The policies a Tencent Cloud grant may attach, comma-separated; default Tencent's defaults. */
+  DTS_TRUST_TENCENT_ALLOWED_POLICIES: z
+    .string()
+    .optional()
+    .transform((v) =>
+      v === undefined || v.trim() === ''
+        ? [...TENCENT_DEFAULT_POLICIES]
+        : v
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean),
+    ),
   DTS_TRUST_ROLE_NAME_PATTERN: z
     .string()
     .default('^[A-Za-z0-9.-]{1,64}$')
@@ -161,7 +173,10 @@ export interface Config {
   readonly trustSettings: TrustSettingsOrigin | undefined;
   readonly replayWindowSeconds: number;
   readonly guardrails: {
+    /** Policies an Alibaba Cloud grant may attach (`DTS_TRUST_ALLOWED_POLICIES`). */
     readonly allowedPolicies: readonly string[];
+    /** Policies a Tencent Cloud grant may attach (`DTS_TRUST_TENCENT_ALLOWED_POLICIES`, default Tencent's defaults). */
+    readonly allowedTencentPolicies: readonly string[];
     readonly roleNamePattern: RegExp;
     readonly maxGrantsPerTicket: number;
     readonly maxGrantDays: number;
@@ -185,10 +200,7 @@ export interface Config {
   readonly protectedRoles: readonly string[];
 }
 
-/**
- * The policies Tencent roles get by default (QcloudDTSReadOnlyAccess and each engine's service policy), allowed
- * without listing them when Tencent is configured and DTS_TRUST_ALLOWED_POLICIES is not set.
- */
+/** The policies Tencent roles get by default (QcloudDTSReadOnlyAccess and each engine's service policy). */
 export const TENCENT_DEFAULT_POLICIES: readonly string[] = [
   TENCENT_DTS_POLICY,
   ...new Set(Object.values(TencentServicePolicy).filter((p): p is string => p !== undefined)),
@@ -297,10 +309,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     trustSettings,
     replayWindowSeconds: e.DTS_TRUST_REPLAY_WINDOW_SECONDS,
     guardrails: {
-      allowedPolicies:
-        env.DTS_TRUST_ALLOWED_POLICIES === undefined && tencent !== undefined
-          ? [...e.DTS_TRUST_ALLOWED_POLICIES, ...TENCENT_DEFAULT_POLICIES]
-          : e.DTS_TRUST_ALLOWED_POLICIES,
+      allowedPolicies: e.DTS_TRUST_ALLOWED_POLICIES,
+      allowedTencentPolicies: e.DTS_TRUST_TENCENT_ALLOWED_POLICIES,
       roleNamePattern: new RegExp(e.DTS_TRUST_ROLE_NAME_PATTERN),
       maxGrantsPerTicket: e.DTS_TRUST_MAX_GRANTS_PER_TICKET,
       maxGrantDays: e.DTS_TRUST_MAX_GRANT_DAYS,

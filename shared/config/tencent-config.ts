@@ -18,7 +18,9 @@ const optional = <T extends z.ZodTypeAny>(schema: T) =>
 export const TencentEnvSchema = z.object({
   /** The KMS Secrets Manager secret whose value is the hub sub-user's keys, `{"secretId": ..., "secretKey": ...}`. */
   DTS_TRUST_TENCENT_HUB_KEYS_SECRET: optional(
-    z.string().regex(/^[A-Za-z0-9_/+=.@-]{1,192}$/, 'must be a KMS secret name (letters, digits and _/+=.@-, at most 192)'),
+    z
+      .string()
+      .regex(/^[A-Za-z0-9_/+=.@-]{1,192}$/, 'must be a KMS secret name (letters, digits and _/+=.@-, at most 192)'),
   ),
   /** The hub sub-user's keys themselves, the same JSON (local runs and tests only). */
   DTS_TRUST_TENCENT_HUB_KEYS: optional(z.string()),

@@ -1,6 +1,6 @@
 import { ErrorCatalog } from '../domain/catalog.js';
 import type { ValidationProblem } from '../domain/errors.js';
-import type { Grant } from '../domain/grant.js';
+import { Cloud, type Grant } from '../domain/grant.js';
 import { isProtectedRole } from '../domain/protected-roles.js';
 
 /** Limits from configuration that every declared grant must stay within. */
@@ -10,7 +10,10 @@ export interface Guardrails {
   /** Accounts that may be trusted; undefined allows any. */
   readonly allowedTrustedAccounts: readonly string[] | undefined;
   /** Policies a grant may attach. */
+  /** Policies an Alibaba Cloud grant may attach. */
   readonly allowedPolicies: readonly string[];
+  /** Policies a Tencent Cloud grant may attach; absent: none (a Tencent grant is refused its policies). */
+  readonly allowedTencentPolicies?: readonly string[];
   readonly roleNamePattern: RegExp;
   readonly maxGrantsPerTicket: number;
   /** Longest a grant may last, in days from its message's `issuedAt` (DTS_TRUST_MAX_GRANT_DAYS). */
@@ -58,13 +61,15 @@ export function checkGuardrails(grants: readonly Grant[], guardrails: Guardrails
         fix: 'ask the platform team to add it to allowedTrustedAccounts in the trust settings',
       });
     }
+    const tencent = grant.cloud === Cloud.Tencent;
+    const allowed = tencent ? (guardrails.allowedTencentPolicies ?? []) : guardrails.allowedPolicies;
     for (const policy of grant.policies) {
-      if (!guardrails.allowedPolicies.includes(policy)) {
+      if (!allowed.includes(policy)) {
         problems.push({
           code: 'GuardrailPolicy',
           field: `${at}.policies`,
-          message: `policy ${policy} is not allowed on DTS roles`,
-          fix: `use only ${guardrails.allowedPolicies.join(', ')}`,
+          message: `policy ${policy} is not allowed on ${tencent ? 'Tencent Cloud ' : ''}DTS roles`,
+          fix: `use only ${allowed.join(', ') || '(none)'}${tencent ? ' (DTS_TRUST_TENCENT_ALLOWED_POLICIES)' : ''}`,
         });
       }
     }

@@ -149,10 +149,7 @@ describe('s.yaml rendered offline', () => {
 
   it('deploys without Tencent by default, and with it when DTS_TRUST_TENCENT_HUB_KEYS_SECRET names the hub keys secret', () => {
     for (const props of functionsOf()) expect(loadConfig(props.environmentVariables).tencent).toBeUndefined();
-    const env = {
-      DTS_TRUST_TENCENT_HUB_KEYS_SECRET: 'dts-trust/tencent-hub',
-      DTS_TRUST_ALLOWED_POLICIES: 'AliyunDTSRolePolicy,QcloudDTSReadOnlyAccess,QcloudAccessForMySQLRole',
-    };
+    const env = { DTS_TRUST_TENCENT_HUB_KEYS_SECRET: 'dts-trust/tencent-hub' };
     for (const props of functionsOf(env)) {
       const config = loadConfig(props.environmentVariables);
       expect(config.tencent).toMatchObject({
@@ -160,7 +157,8 @@ describe('s.yaml rendered offline', () => {
         managementRole: 'dts-trust-manager',
         endpoints: { cam: 'cam.tencentcloudapi.com', protocol: 'https://' },
       });
-      expect(config.guardrails.allowedPolicies).toContain('QcloudAccessForMySQLRole');
+      expect(config.guardrails.allowedTencentPolicies).toContain('QcloudAccessForMySQLRole');
+      expect(config.guardrails.allowedPolicies).toEqual(['AliyunDTSRolePolicy']);
     }
   });
 

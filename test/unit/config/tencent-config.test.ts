@@ -83,21 +83,15 @@ describe('loadConfig: Tencent Cloud', () => {
   });
 });
 
-describe('loadConfig: the policies allowed once Tencent is configured', () => {
-  it("allows Tencent's default policies when DTS_TRUST_ALLOWED_POLICIES is not set", () => {
+describe('loadConfig: the policies a Tencent grant may attach', () => {
+  it("allows Tencent's default policies on Tencent grants, and leaves the Alibaba list as it was", () => {
     const config = loadConfig({ DTS_TRUST_TENCENT_HUB_KEYS_SECRET: 'dts-trust/tencent-hub' });
-    expect(config.guardrails.allowedPolicies).toEqual([
-      'AliyunDTSRolePolicy',
-      'QcloudDTSReadOnlyAccess',
-      'QcloudAccessForMySQLRole',
-    ]);
+    expect(config.guardrails.allowedTencentPolicies).toEqual(['QcloudDTSReadOnlyAccess', 'QcloudAccessForMySQLRole']);
+    expect(config.guardrails.allowedPolicies).toEqual(['AliyunDTSRolePolicy']);
   });
 
-  it('keeps DTS_TRUST_ALLOWED_POLICIES exactly as set', () => {
-    const config = loadConfig({
-      DTS_TRUST_TENCENT_HUB_KEYS_SECRET: 'dts-trust/tencent-hub',
-      DTS_TRUST_ALLOWED_POLICIES: 'AliyunDTSRolePolicy',
-    });
-    expect(config.guardrails.allowedPolicies).toEqual(['AliyunDTSRolePolicy']);
+  it('takes DTS_TRUST_TENCENT_ALLOWED_POLICIES exactly as set', () => {
+    const config = loadConfig({ DTS_TRUST_TENCENT_ALLOWED_POLICIES: 'QcloudDTSReadOnlyAccess' });
+    expect(config.guardrails.allowedTencentPolicies).toEqual(['QcloudDTSReadOnlyAccess']);
   });
 });

@@ -53,3 +53,25 @@ describe('checkGuardrails', () => {
     expect(checkGuardrails([grant({ ownerAccountId: '9999999999999999' })], open)).toEqual([]);
   });
 });
+
+describe('checkGuardrails: policies by cloud', () => {
+  const tencentGrant = (policies: string[]) =>
+    grant({ cloud: 'tencent', ownerAccountId: '1111111111111111', policies });
+  const both: Guardrails = { ...guardrails, allowedTencentPolicies: ['QcloudDTSReadOnlyAccess'] };
+
+  it('checks a Tencent grant against the Tencent list, and an Alibaba grant against the Alibaba list', () => {
+    expect(checkGuardrails([tencentGrant(['QcloudDTSReadOnlyAccess'])], both)).toEqual([]);
+    expect(checkGuardrails([grant({ policies: ['QcloudDTSReadOnlyAccess'] })], both).map((p) => p.code)).toEqual([
+      'GuardrailPolicy',
+    ]);
+    const refused = checkGuardrails([tencentGrant(['AliyunDTSRolePolicy'])], both);
+    expect(refused.map((p) => p.code)).toEqual(['GuardrailPolicy']);
+    expect(refused[0]?.fix).toMatch(/DTS_TRUST_TENCENT_ALLOWED_POLICIES/);
+  });
+
+  it('allows a Tencent grant no policy when no Tencent list is given', () => {
+    expect(checkGuardrails([tencentGrant(['QcloudDTSReadOnlyAccess'])], guardrails).map((p) => p.code)).toEqual([
+      'GuardrailPolicy',
+    ]);
+  });
+});
