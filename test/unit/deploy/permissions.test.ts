@@ -127,6 +127,9 @@ describe('the RAM change route role (automation account)', () => {
     ]);
     expect(policy.Statement.flatMap((s) => s.Action).some((a) => a.includes('*'))).toBe(false);
     expect(policy.Statement.flatMap((s) => s.Action)).not.toContain('ram:DeleteRole');
+  });
+});
+
 describe('functionRolePolicy with Tencent configured', () => {
   it('lets the functions read the Tencent hub keys secret besides the trust settings, and nothing more', () => {
     const env = {
