@@ -97,7 +97,10 @@ export interface TemporaryCredentialState {
 
 /** One served request, for tests and benchmarks that count calls. */
 export interface RequestLogEntry {
+  /** ISO time the answer was ready (after any injected latency). */
   time: string;
+  /** Milliseconds from the request's arrival (its body read) to its answer, injected latency included. */
+  durationMs?: number;
   service: string;
   action: string;
   /** The account the call acted in (the signer's account), when known. */

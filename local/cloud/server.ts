@@ -172,9 +172,11 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     markDirty,
   };
 
-  const record = (id: CallIdentity, status: number, code: string | undefined): void => {
+  const record = (id: CallIdentity, status: number, code: string | undefined, startedAt?: number): void => {
     if (log.length >= logLimit) log.splice(0, Math.ceil(logLimit / 4));
-    const entry: RequestLogEntry = { time: core.now().toISOString(), service: id.service, action: id.action, status };
+    const now = core.now();
+    const entry: RequestLogEntry = { time: now.toISOString(), service: id.service, action: id.action, status };
+    if (startedAt !== undefined) entry.durationMs = now.getTime() - startedAt;
     if (id.accountId !== undefined) entry.accountId = id.accountId;
     if (id.accessKeyId !== undefined) entry.accessKeyId = id.accessKeyId;
     if (code !== undefined) entry.code = code;
@@ -197,6 +199,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       record(id, 404, 'InvalidAction.NotFound');
       return reply;
     }
+    const startedAt = core.now().getTime();
     let id: CallIdentity;
     try {
       id = module.identify(call, core);
@@ -209,7 +212,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     if (decision.fault) {
       const { headers, ...fault } = decision.fault;
       reply = withHeaders(module.faultReply(fault, call), headers);
-      record(id, reply.status, fault.code);
+      record(id, reply.status, fault.code, startedAt);
       return reply;
     }
     try {
@@ -227,7 +230,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
               call,
             );
     }
-    record(id, reply.status, errorCodeOf(reply));
+    record(id, reply.status, errorCodeOf(reply), startedAt);
     if (statePath && reply.status < 400 && MUTATION.test(id.action)) markDirty();
     return reply;
   };
