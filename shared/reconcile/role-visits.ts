@@ -27,8 +27,8 @@ export async function* mergeRoleVisits(
 ): AsyncIterable<RoleVisit> {
   const roles = declared[Symbol.asyncIterator]();
   const rows = statuses[Symbol.asyncIterator]();
-  let role = await roles.next();
-  let row = await rows.next();
+  // Both first pages at once: a run (and an event's reconcile) waits for one round trip to the stores, not two.
+  let [role, row] = await Promise.all([roles.next(), rows.next()]);
   while (!role.done || !row.done) {
     // Negative: only the declared role comes next; positive: only the status row; zero: both, for one role.
     const order = role.done ? 1 : row.done ? -1 : compareRoleKeys(role.value, row.value);
@@ -48,7 +48,7 @@ export async function* mergeRoleVisits(
 
 /**
  * The roles a run visits, each with its grant rows and its status row: one scan of each store, merged (one stream
- * per owner account when `ownerAccountIds` is given, a shard's accounts).
+ * per owner account when `ownerAccountIds` is given, a shard's accounts); the two scans start together.
  */
 export async function* listRoleVisits(
   stores: { readonly grants: GrantStore; readonly status: StatusStore },

@@ -65,16 +65,18 @@ describe('causeOfMiss', () => {
     );
   });
 
-  it('blames RAM requests slower than the latency the target assumes', () => {
-    expect(causeOfMiss({ ...base, ramMs: 200 }, 315, 3)).toBe(
-      "RAM/STS requests took 200 ms, over the 105 ms the target's latency gives them",
+  it('blames RAM requests slower than the latency the target assumes, when they exceed their third by more', () => {
+    expect(causeOfMiss({ ...base, totalMs: 365, ramMs: 300 }, 315, 3)).toBe(
+      'RAM/STS requests took 300 ms, over the 105 ms the mean latency gives them',
     );
   });
 
-  it('else names the largest part besides RAM', () => {
-    expect(causeOfMiss({ ...base, betweenMs: 300 }, 315, 3)).toBe(
-      'most of the time beyond RAM: between calls (the product, client overhead, the bench polling), 300 ms',
+  it('else blames the time beside RAM, naming its largest part', () => {
+    expect(causeOfMiss({ ...base, totalMs: 435, betweenMs: 300 }, 315, 3)).toBe(
+      'the time beside RAM, 330 ms, over its 210 ms; most of it between calls (the product, client overhead, the bench polling), 300 ms',
     );
-    expect(causeOfMiss({ ...base, beforeFirstCallMs: 400 }, 315, 3)).toContain("before the function's first call");
+    expect(causeOfMiss({ ...base, totalMs: 535, beforeFirstCallMs: 400 }, 315, 3)).toContain(
+      "most of it before the function's first call",
+    );
   });
 });
