@@ -2,8 +2,10 @@
  * `inventory [--task-account <uid...>] [--json]`: the DTS jobs of every task account the active grants trust, read
  * through each account's management role (DescribeDtsJobs per configured region, then DescribeDtsJobDetail), and
  * what they say about the declared roles: jobs whose role is broken, jobs using a role no grant declares for their
- * account, and declared roles no job uses.
+ * account, and declared roles no job uses. Each inventory is recorded; a declared role unused in each of the last
+ * `DTS_TRUST_UNUSED_INVENTORIES` raises `role-unused-by-dts` (delivered before the command ends).
  */
+import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import type { Services } from '../shared/composition/services.js';
@@ -13,6 +15,8 @@ import { ValidationError } from '../shared/domain/errors.js';
 import { grantId } from '../shared/domain/ownership.js';
 import { problemsFromZodError } from '../shared/domain/zod-problems.js';
 import { cachedJobDirectory, takeDtsInventory } from '../shared/evidence/dts-inventory.js';
+import { recordInventory } from '../shared/evidence/unused-roles.js';
+import { deliverOutbox } from '../shared/usecases/deliver-outbox.js';
 import type { Output } from './commands.js';
 
 /** Options of `inventory`. */
@@ -44,10 +48,23 @@ export async function inventoryCommand(
     },
     { extraTaskAccounts: options.taskAccount },
   );
+  const correlationId = randomUUID();
+  const unusedRoles = await recordInventory(
+    {
+      runs: services.inventories,
+      audit: services.outbox,
+      findings: services.findings,
+      clock: services.clock,
+      newId: randomUUID,
+    },
+    inventory,
+    { correlationId, inventories: services.config.unusedInventories },
+  );
+  await deliverOutbox(services, correlationId);
   const { usage, accounts, gaps } = inventory;
   const failed = usage.broken.length + usage.undeclared.length + gaps.length + usage.unknownRoles.length > 0;
   if (options.json) {
-    out.line(JSON.stringify({ accounts, gaps, ...usage }));
+    out.line(JSON.stringify({ accounts, gaps, ...usage, unusedRoles }));
     return failed ? 1 : 0;
   }
   for (const b of usage.broken) {
@@ -59,6 +76,11 @@ export async function inventoryCommand(
   for (const g of usage.unused) {
     out.line(
       `unused      ${grantId(g)} (ticket ${g.ticket.system}:${g.ticket.id}${g.expiresAt ? `, expires ${g.expiresAt}` : ''}): no live job of ${g.trustedAccountId} uses it`,
+    );
+  }
+  for (const r of unusedRoles.raised) {
+    out.line(
+      `long unused ${r.grantId}: unused in each of the last ${unusedRoles.inventories} inventories (finding ${r.findingId}, role-unused-by-dts)`,
     );
   }
   for (const r of usage.unknownRoles) out.line(`unread      ${r.ownerAccountId}/${r.roleName}: ${r.reason}`);

@@ -369,3 +369,22 @@ export interface DtsJobDirectory {
    */
   jobsOf(taskAccountId: string): Promise<readonly DtsJobRef[]>;
 }
+
+/** One DTS inventory as recorded: when, and the declared grants it found unused. */
+export interface InventoryRun {
+  readonly takenAt: Date;
+  readonly correlationId: string;
+  /**
+   * Ids of the active grants no live DTS job of their trusted account used, among the accounts it could list (a
+   * grant whose account could not be listed is not judged).
+   */
+  readonly unusedGrantIds: readonly string[];
+}
+
+/** Where the DTS inventories are recorded. */
+export interface InventoryRuns {
+  /** Record one inventory. */
+  record(run: InventoryRun): Promise<void>;
+  /** The latest `count` inventories, newest first. */
+  latest(count: number): Promise<InventoryRun[]>;
+}

@@ -11,6 +11,7 @@ import { createTablestoreClient, updateTablestoreKeys } from '../alicloud/tables
 import { TablestoreFindingLedger } from '../alicloud/tablestore/finding-ledger.js';
 import { TablestoreGrantStore } from '../alicloud/tablestore/grant-store.js';
 import { TablestoreHeartbeats } from '../alicloud/tablestore/heartbeats.js';
+import { TablestoreInventoryRuns } from '../alicloud/tablestore/inventory-runs.js';
 import { TablestoreMessageLedger } from '../alicloud/tablestore/message-ledger.js';
 import { TablestoreStatusStore } from '../alicloud/tablestore/status-store.js';
 import { setupTables } from '../alicloud/tablestore/tables.js';
@@ -65,6 +66,8 @@ export interface Services {
   readonly findings: TablestoreFindingLedger;
   /** When the timer run last succeeded (the liveness check). */
   readonly heartbeats: TablestoreHeartbeats;
+  /** The DTS inventories taken, with the grants each found unused (the `role-unused-by-dts` finding). */
+  readonly inventories: TablestoreInventoryRuns;
   /** DTS jobs of task accounts (DescribeDtsJobs, DescribeDtsJobDetail), for the inventory. */
   readonly dts: DtsInventoryClient;
   /** Alibaba Cloud: STS AssumeRole into each owner's management role. */
@@ -163,6 +166,7 @@ export function createServices(
     sink: archivingSink(bus, { history, findings }, clock),
     bus,
     heartbeats: new TablestoreHeartbeats(tablestore, config.tables.heartbeats),
+    inventories: new TablestoreInventoryRuns(tablestore, config.tables.inventories),
     dts: new DtsInventoryClient({ endpoint: config.endpoints.dts, protocol: config.protocol, regionId: config.region }),
     history,
     findings,

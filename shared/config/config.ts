@@ -130,6 +130,8 @@ export const ConfigEnvSchema = z.object({
   DTS_TRUST_TIMER_INTERVAL_MINUTES: positiveInt(15),
   /** Timer intervals that may pass without a successful run before `reconciler-not-running` is raised. */
   DTS_TRUST_LIVENESS_INTERVALS: positiveInt(3),
+  /** Inventories in a row a declared role must be unused in before `role-unused-by-dts` is raised. */
+  DTS_TRUST_UNUSED_INVENTORIES: positiveInt(3),
   /** Regions whose DTS jobs the inventory lists (comma-separated); default DTS_TRUST_REGION. */
   DTS_TRUST_DTS_REGIONS: z
     .string()
@@ -163,6 +165,7 @@ export interface Config {
     readonly history: string;
     readonly findings: string;
     readonly heartbeats: string;
+    readonly inventories: string;
   };
   readonly eventBus: string;
   readonly managementRole: string;
@@ -189,6 +192,8 @@ export interface Config {
   readonly liveness: { readonly intervalMs: number; readonly allowedIntervals: number };
   /** Regions whose DTS jobs the inventory lists (`DTS_TRUST_DTS_REGIONS`, default the region). */
   readonly dtsRegions: readonly string[];
+  /** The last inventories a declared role must be unused in for `role-unused-by-dts` (`DTS_TRUST_UNUSED_INVENTORIES`). */
+  readonly unusedInventories: number;
   /** The role the functions run as (protected). */
   readonly functionRole: string;
   /**
@@ -296,6 +301,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       history: `${prefix}audit_history`,
       findings: `${prefix}findings`,
       heartbeats: `${prefix}heartbeats`,
+      inventories: `${prefix}dts_inventories`,
     },
     eventBus: e.DTS_TRUST_EVENT_BUS,
     managementRole: e.DTS_TRUST_MANAGEMENT_ROLE,
@@ -323,6 +329,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     sharding: { threshold: e.DTS_TRUST_SHARD_THRESHOLD, functionName: e.DTS_TRUST_SHARD_FUNCTION },
     flap: { limit: e.DTS_TRUST_FLAP_LIMIT, windowMinutes: e.DTS_TRUST_FLAP_WINDOW_MINUTES },
     dtsRegions: e.DTS_TRUST_DTS_REGIONS ? [...new Set(e.DTS_TRUST_DTS_REGIONS.split(','))] : [region],
+    unusedInventories: e.DTS_TRUST_UNUSED_INVENTORIES,
     liveness: {
       intervalMs: e.DTS_TRUST_TIMER_INTERVAL_MINUTES * 60_000,
       allowedIntervals: e.DTS_TRUST_LIVENESS_INTERVALS,

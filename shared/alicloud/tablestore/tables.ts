@@ -33,6 +33,8 @@ export interface TableNames {
   readonly findings: string;
   /** When each component (the timer run) last succeeded: one row each (no TTL). */
   readonly heartbeats: string;
+  /** The DTS inventories taken, one row each ({@link INVENTORY_TTL_SECONDS}). */
+  readonly inventories: string;
 }
 
 /** One table's definition: primary key (in order) and time to live. */
@@ -49,6 +51,8 @@ export const MESSAGE_TTL_SECONDS = 7 * 24 * 3600;
 export const OUTBOX_TTL_SECONDS = 30 * 24 * 3600;
 /** Delivered audit events are kept this long: 400 days, a year of audits and a quarter to spare. */
 export const HISTORY_TTL_SECONDS = 400 * 24 * 3600;
+/** DTS inventory runs are kept this long (the unused-role finding reads only the last few). */
+export const INVENTORY_TTL_SECONDS = 400 * 24 * 3600;
 /** Outbox rows are spread over this many partitions. */
 export const OUTBOX_SHARDS = 4;
 
@@ -92,6 +96,11 @@ export function tableDefinitions(names: TableNames): readonly TableDefinition[] 
     },
     { name: names.findings, primaryKey: [{ name: 'findingId', type: 'STRING' }], timeToLive: -1 },
     { name: names.heartbeats, primaryKey: [{ name: 'component', type: 'STRING' }], timeToLive: -1 },
+    {
+      name: names.inventories,
+      primaryKey: [{ name: 'takenAt', type: 'INTEGER' }],
+      timeToLive: INVENTORY_TTL_SECONDS,
+    },
   ];
 }
 

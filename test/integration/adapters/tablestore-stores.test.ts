@@ -172,6 +172,28 @@ describe('TablestoreGrantStore', () => {
   });
 });
 
+describe('TablestoreInventoryRuns', () => {
+  it('records each inventory and reads back the latest ones, newest first', async () => {
+    for (const [day, unused] of [
+      [1, ['a']],
+      [2, ['a', 'b']],
+      [3, []],
+    ] as const) {
+      await services.inventories.record({
+        takenAt: new Date(`2026-11-0${day}T00:00:00Z`),
+        correlationId: `inv-${day}`,
+        unusedGrantIds: [...unused],
+      });
+    }
+    const latest = await services.inventories.latest(2);
+    expect(latest.map((r) => [r.takenAt.toISOString(), r.correlationId, r.unusedGrantIds])).toEqual([
+      ['2026-11-03T00:00:00.000Z', 'inv-3', []],
+      ['2026-11-02T00:00:00.000Z', 'inv-2', ['a', 'b']],
+    ]);
+    expect(await services.inventories.latest(10)).toHaveLength(3);
+  });
+});
+
 describe('TablestoreStatusStore', () => {
   it('writes a status row conditional on its version', async () => {
     const role = { ownerAccountId: OWNER, roleName: 'status-role' };

@@ -102,6 +102,17 @@ describe('npm run cli -- inventory', () => {
       }),
     ]);
     expect(report.undeclared).toHaveLength(1);
+    expect(report.unusedRoles).toMatchObject({ inventories: 3, raised: [] });
+
+    // The third inventory in a row that finds the idle grant unused raises role-unused-by-dts.
+    const third = await cli('inventory');
+    expect(third.text).toContain(`long unused ${owner}/${IDLE}/${task}: unused in each of the last 3 inventories`);
+    const open = JSON.parse((await cli('findings', '--json')).text).findings;
+    expect(open.find((f: { kind: string }) => f.kind === 'role-unused-by-dts')).toMatchObject({
+      subject: `acs:ram::${owner}:role/${IDLE}`,
+      severity: 'low',
+      evidence: { grantId: `${owner}/${IDLE}/${task}`, inventories: 3 },
+    });
   });
 
   it('refuses a task account that is not an account ID, naming the option', async () => {
