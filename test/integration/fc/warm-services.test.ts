@@ -47,8 +47,9 @@ describe('a warm container', () => {
     const first = functionRoleKeys();
     await invoke(first, 'req-1');
     const described = () => cloud.cloud.log.filter((e) => e.service === 'tablestore' && e.action === 'DescribeTable');
-    // One DescribeTable per table (grants, status, messages, outbox, dead letters, history, findings, heartbeats).
-    expect(described()).toHaveLength(8);
+    // One DescribeTable per table (grants, status, messages, outbox, dead letters, history, findings, heartbeats,
+    // DTS inventories).
+    expect(described()).toHaveLength(9);
 
     cloud.cloud.log.length = 0;
     const refreshed = functionRoleKeys();
