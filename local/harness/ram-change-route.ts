@@ -5,8 +5,6 @@
  * default bus through that role, and there the drift-event function's `ram-changes` trigger read from s.yaml. The
  * demo, the e2e tests and the bench use these.
  */
-import { readFileSync } from 'node:fs';
-import { parse } from 'yaml';
 import { eventRoutePolicy, eventRouteTrustPolicy } from '../../shared/deploy/permissions.js';
 import { RAM_CHANGE_ROUTE_POLICY_NAME, RAM_CHANGE_ROUTE_ROLE_NAME } from '../../shared/domain/ram-change-event.js';
 import type { CloudCore } from '../cloud/contract.js';
@@ -16,29 +14,14 @@ import { type BusTriggerOptions, EventBusTrigger } from '../cloud/triggers/event
 import { FunctionName } from './deployment.js';
 import { HarnessError } from './errors.js';
 import { LOCAL_AUTOMATION } from './local-environment.js';
+import { type SYamlTrigger, sYamlTrigger } from './s-yaml-triggers.js';
 
 /** The name of the rule installed in each owner account. */
 export const RAM_CHANGE_RULE = 'dts-trust-ram-changes';
 
-interface SYamlTrigger {
-  triggerName: string;
-  qualifier?: string;
-  triggerConfig: { eventRuleFilterPattern?: string } & Record<string, unknown>;
-}
-
 /** The drift-event function's `ram-changes` trigger as s.yaml declares it. */
-export function ramChangeTriggerFromSYaml(path: URL = new URL('../../s.yaml', import.meta.url)): SYamlTrigger {
-  const document = parse(readFileSync(path, 'utf8')) as {
-    resources?: Record<string, { props?: { triggers?: SYamlTrigger[] } }>;
-  };
-  const trigger = document.resources?.['drift-event']?.props?.triggers?.find((t) => t.triggerName === 'ram-changes');
-  if (!trigger?.triggerConfig.eventRuleFilterPattern) {
-    throw new HarnessError(
-      'DemoSetup',
-      's.yaml has no trigger "ram-changes" with a pattern under resources.drift-event',
-    );
-  }
-  return trigger;
+export function ramChangeTriggerFromSYaml(path?: URL): SYamlTrigger {
+  return sYamlTrigger('drift-event', 'ram-changes', path ? { path } : {});
 }
 
 /**
@@ -52,18 +35,7 @@ export function deployRamChangeRoute(
   options: BusTriggerOptions = {},
 ): EventBusTrigger {
   const declared = ramChangeTriggerFromSYaml();
-  const pattern = JSON.parse(declared.triggerConfig.eventRuleFilterPattern!) as Record<string, unknown>;
-  putRouteRole(cloud.core, ownerAccountIds);
-  for (const fromAccountId of ownerAccountIds) {
-    addEventRoute(cloud.core, {
-      fromAccountId,
-      ruleName: RAM_CHANGE_RULE,
-      pattern,
-      toAccountId: LOCAL_AUTOMATION.accountId,
-      roleName: RAM_CHANGE_ROUTE_ROLE_NAME,
-    });
-  }
-  return new EventBusTrigger(
+  const trigger = new EventBusTrigger(
     cloud,
     {
       functionName: FunctionName.DriftEvent,
@@ -74,6 +46,18 @@ export function deployRamChangeRoute(
     },
     options,
   );
+  const pattern = JSON.parse(trigger.config.eventRuleFilterPattern) as Record<string, unknown>;
+  putRouteRole(cloud.core, ownerAccountIds);
+  for (const fromAccountId of ownerAccountIds) {
+    addEventRoute(cloud.core, {
+      fromAccountId,
+      ruleName: RAM_CHANGE_RULE,
+      pattern,
+      toAccountId: LOCAL_AUTOMATION.accountId,
+      roleName: RAM_CHANGE_ROUTE_ROLE_NAME,
+    });
+  }
+  return trigger;
 }
 
 /** The route role of the automation account, with the documents setup writes, for `ownerAccountIds`. */

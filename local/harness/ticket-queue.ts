@@ -4,9 +4,7 @@
  * from s.yaml, and helpers that put tickets on the queue as a ticketing system does and let the trigger deliver
  * them. The demo, the e2e tests and anyone who deploys the functions to a local cloud use these.
  */
-import { readFileSync } from 'node:fs';
 import MnsClient from '@alicloud/mns';
-import { parse } from 'yaml';
 import { staticKeys } from '../../shared/alicloud/credentials.js';
 import { TicketQueue } from '../../shared/alicloud/mns.js';
 import type { CloudCore } from '../cloud/contract.js';
@@ -16,10 +14,11 @@ import {
   type TriggerDelivery,
 } from '../cloud/triggers/mns-queue-trigger.js';
 import { QueuePoller, type QueuePollerOptions } from '../cloud/triggers/queue-poller.js';
-import { deadLetterQueueOf } from '../cloud/triggers/queue-trigger-config.js';
+import { deadLetterQueueOf } from '../cloud/triggers/trigger-config.js';
 import { FunctionName, type InvocationAnswer } from './deployment.js';
 import { HarnessError } from './errors.js';
 import { LOCAL_AUTOMATION } from './local-environment.js';
+import { type SYamlTrigger, sYamlTrigger } from './s-yaml-triggers.js';
 
 /** The queue tickets arrive on (s.yaml's `QueueName`). */
 export const TICKET_QUEUE = 'dts-trust-tickets';
@@ -43,31 +42,15 @@ export interface TicketQueueCloud {
   readonly core: CloudCore;
 }
 
-interface SYamlTrigger {
-  triggerName: string;
-  triggerType: string;
-  qualifier?: string;
-  triggerConfig: unknown;
-}
-
 /**
  * The ticket-intake function's `ticket-queue` trigger as s.yaml declares it, with `${vars.region}` and
  * `${vars.accountId}` resolved for the local deployment.
  */
-export function ticketQueueTriggerFromSYaml(
-  path: URL = new URL('../../s.yaml', import.meta.url),
-  vars: { region: string; accountId: string } = { region: 'cn-hangzhou', accountId: LOCAL_AUTOMATION.accountId },
-): SYamlTrigger {
-  const text = readFileSync(path, 'utf8').replace(
-    /\$\{vars\.(region|accountId)\}/g,
-    (_, name: 'region' | 'accountId') => vars[name],
-  );
-  const document = parse(text) as { resources?: Record<string, { props?: { triggers?: SYamlTrigger[] } }> };
-  const trigger = document.resources?.['ticket-intake']?.props?.triggers?.find((t) => t.triggerName === 'ticket-queue');
-  if (!trigger) {
-    throw new HarnessError('DemoSetup', 's.yaml has no trigger "ticket-queue" under resources.ticket-intake.props');
-  }
-  return trigger;
+export function ticketQueueTriggerFromSYaml(path?: URL, vars?: { region: string; accountId: string }): SYamlTrigger {
+  return sYamlTrigger('ticket-intake', 'ticket-queue', {
+    ...(path ? { path } : {}),
+    ...(vars ? { vars } : {}),
+  });
 }
 
 const triggers = new WeakMap<object, MnsQueueTrigger>();

@@ -10,65 +10,15 @@
  * Time comes from an injectable {@link TriggerClock}: windows, retry delays and the polling of {@link start} are its
  * `sleep`s, so tests with a fake clock run at once.
  */
-import { z } from 'zod';
 import type { CloudCore } from '../contract.js';
 import { CloudSetupError } from '../errors.js';
 import { checkEventPattern, EventPatternError, matchesEventPattern } from '../services/eventbridge/pattern.js';
 import { DEFAULT_EVENT_BUS, eventBridgeState, type StoredEvent } from '../services/eventbridge/store.js';
 import { type FunctionInvocation, invokeFunctionOnce } from './invoke-function.js';
 import type { TriggerClock } from './mns-queue-trigger.js';
-import { PushRetryStrategy, retryDelaysSeconds } from './queue-trigger-config.js';
+import { type BusTriggerConfig, parseTriggerConfig, retryDelaysSeconds } from './trigger-config.js';
 
-/** The `triggerConfig` of a bus trigger (fc3 component, `triggerType: eventbridge`, default bus source). */
-export const BusTriggerConfigSchema = z
-  .object({
-    triggerEnable: z.boolean().default(true),
-    asyncInvocationType: z.literal(false, {
-      errorMap: () => ({ message: 'only false (synchronous pushes, retried by the trigger) is emulated' }),
-    }),
-    /** The event pattern, as JSON text. */
-    eventRuleFilterPattern: z.string().min(2),
-    eventSourceConfig: z.object({
-      eventSourceType: z.literal('Default', {
-        errorMap: () => ({ message: 'must be Default (the default bus) for a bus trigger' }),
-      }),
-    }),
-    eventSinkConfig: z
-      .object({
-        deliveryOption: z
-          .object({ mode: z.string().optional(), eventSchema: z.literal('CloudEvents').default('CloudEvents') })
-          .passthrough()
-          .default({}),
-      })
-      .passthrough()
-      .default({}),
-    runOptions: z
-      .object({
-        mode: z.string().optional(),
-        errorsTolerance: z.enum(['ALL', 'NONE']).default('ALL'),
-        retryStrategy: z
-          .object({
-            PushRetryStrategy: z
-              .enum([PushRetryStrategy.Backoff, PushRetryStrategy.ExponentialDecay])
-              .default(PushRetryStrategy.Backoff),
-          })
-          .passthrough()
-          .default({}),
-        batchWindow: z
-          .object({
-            CountBasedWindow: z.number().int().min(1).max(10_000).default(1),
-            TimeBasedWindow: z.number().int().min(0).max(15).default(0),
-          })
-          .passthrough()
-          .default({}),
-      })
-      .passthrough()
-      .default({}),
-  })
-  .passthrough();
-
-/** A validated bus trigger configuration. */
-export type BusTriggerConfig = z.output<typeof BusTriggerConfigSchema>;
+export type { BusTriggerConfig } from './trigger-config.js';
 
 /** Which function a bus trigger pushes to, and how (s.yaml's trigger). */
 export interface BusTriggerDefinition {
@@ -129,12 +79,7 @@ export class EventBusTrigger {
     this.#cloud = cloud;
     this.definition = definition;
     const source = `triggers.${definition.triggerName}.triggerConfig`;
-    const parsed = BusTriggerConfigSchema.safeParse(definition.triggerConfig);
-    if (!parsed.success) {
-      const detail = parsed.error.issues.map((i) => `${source}.${i.path.join('.') || '(root)'}: ${i.message}`);
-      throw new CloudSetupError(`Invalid EventBridge bus trigger: ${detail.join('; ')}`, { cause: parsed.error });
-    }
-    this.config = parsed.data;
+    this.config = parseTriggerConfig('bus', definition.triggerConfig, source);
     let pattern: unknown;
     try {
       pattern = JSON.parse(this.config.eventRuleFilterPattern);

@@ -32,10 +32,10 @@ import {
 import { type FunctionInvocation, invokeFunctionOnce } from './invoke-function.js';
 import {
   deadLetterQueueOf,
-  parseQueueTriggerConfig,
+  parseTriggerConfig,
   type QueueTriggerConfig,
   retryDelaysSeconds,
-} from './queue-trigger-config.js';
+} from './trigger-config.js';
 
 /** Which function and queue a trigger connects, and how (s.yaml's trigger). */
 export interface QueueTriggerDefinition {
@@ -133,7 +133,11 @@ export class MnsQueueTrigger {
   constructor(cloud: TriggerCloud, definition: QueueTriggerDefinition, options: QueueTriggerOptions = {}) {
     this.#cloud = cloud;
     this.definition = definition;
-    this.config = parseQueueTriggerConfig(definition.triggerConfig, `triggers.${definition.triggerName}.triggerConfig`);
+    this.config = parseTriggerConfig(
+      'queue',
+      definition.triggerConfig,
+      `triggers.${definition.triggerName}.triggerConfig`,
+    );
     if (this.config.asyncInvocationType) {
       throw new CloudSetupError(
         `triggers.${definition.triggerName}.triggerConfig.asyncInvocationType: true is not emulated; use false (synchronous pushes, retried by the trigger)`,

@@ -455,7 +455,7 @@ describe('EventBridge rules over the real SDK (CreateRule, GetRule, UpdateRule, 
 
 describe('the RAM change pattern', () => {
   it("is the same in the rule setup installs and in s.yaml's ram-changes trigger", () => {
-    const declared = ramChangeTriggerFromSYaml().triggerConfig.eventRuleFilterPattern ?? '';
-    expect(JSON.parse(declared)).toEqual(RAM_CHANGE_EVENT_PATTERN);
+    const declared = ramChangeTriggerFromSYaml().triggerConfig as { eventRuleFilterPattern: string };
+    expect(JSON.parse(declared.eventRuleFilterPattern)).toEqual(RAM_CHANGE_EVENT_PATTERN);
   });
 });
