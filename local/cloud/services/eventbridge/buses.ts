@@ -1,25 +1,15 @@
 /**
- * EventBridge custom buses as `@alicloud/eventbridge` manages them: `POST /openapi/getEventBus` and
- * `/openapi/createEventBus` with a JSON body `{EventBusName, Description?}`, signed like PutEvents. The caller
- * needs `eventbridge:GetEventBus` / `eventbridge:CreateEventBus` on `acs:eventbridge:<region>:<account>:eventbus/<name>`.
- * Answers are PascalCase (`RequestId`, `EventBusARN`, ...), which the SDK's models read. An unknown bus answers
+ * EventBridge custom buses as `@alicloud/eventbridge` manages them (a control plane: control-plane.ts):
+ * `getEventBus` and `createEventBus` with `{EventBusName, Description?}`. The caller needs `eventbridge:GetEventBus`
+ * / `eventbridge:CreateEventBus` on `acs:eventbridge:<region>:<account>:eventbus/<name>`. An unknown bus answers
  * `EventBusNotExist` 404 and an existing one `EventBusAlreadyExist` 409; the real codes are not documented (these
  * are the open-source peer's), so the product treats only "the bus is there afterwards" as success.
  */
 import { z } from 'zod';
-import type { CallIdentity, CloudCall, CloudCore, CloudReply, ServiceModule } from '../../contract.js';
-import {
-  authenticateEventBridge,
-  EventBridgeErrorCode,
-  eventBridgeErrorReply,
-  eventBridgeHeader,
-  eventBridgeJson,
-  eventBridgeOptions,
-  eventBridgeRequestId,
-  isEventBridgeReply,
-} from './service.js';
-import { parseEventBridgeAuthorization } from './signature.js';
-import { busExists, createBus, DEFAULT_EVENT_BUS, EVENTBRIDGE_SERVICE, eventBridgeState } from './store.js';
+import type { CloudCore, CloudReply, ServiceModule } from '../../contract.js';
+import { type ControlPlaneCall, eventBridgeControlPlane } from './control-plane.js';
+import { eventBridgeErrorReply, eventBridgeOptions } from './service.js';
+import { busExists, createBus, DEFAULT_EVENT_BUS, eventBridgeState } from './store.js';
 
 const PATHS = { '/openapi/getEventBus': 'GetEventBus', '/openapi/createEventBus': 'CreateEventBus' } as const;
 
@@ -34,10 +24,6 @@ const BusRequest = z.object({
   Description: z.string().max(255).optional(),
 });
 
-function actionOf(call: CloudCall): 'GetEventBus' | 'CreateEventBus' | undefined {
-  return PATHS[call.url.pathname as keyof typeof PATHS];
-}
-
 /** Created buses' times, by `<account>/<bus>` (buses from the options exist since the start). */
 function createdAt(core: CloudCore): Map<string, number> {
   return core.serviceState<Map<string, number>>('eventbridge.busCreated', () => new Map());
@@ -47,51 +33,19 @@ function exists(core: CloudCore, accountId: string, bus: string): boolean {
   return busExists(eventBridgeState(core), accountId, bus) || eventBridgeOptions(core).buses.includes(bus);
 }
 
-async function handle(call: CloudCall, core: CloudCore): Promise<CloudReply> {
-  const action = actionOf(call);
-  if (call.method !== 'POST' || !action) {
-    return eventBridgeErrorReply(405, EventBridgeErrorCode.InvalidArgument, `${call.method} ${call.url.pathname}`);
-  }
-  const principal = authenticateEventBridge(call, core);
-  if (isEventBridgeReply(principal)) return principal;
-  let raw: unknown;
-  try {
-    raw = JSON.parse(call.body.toString('utf8'));
-  } catch {
-    raw = undefined;
-  }
-  const request = BusRequest.safeParse(raw);
-  if (!request.success) {
-    return eventBridgeErrorReply(
-      400,
-      EventBridgeErrorCode.InvalidArgument,
-      request.error.issues[0]?.message ?? 'invalid body',
-    );
-  }
-  const bus = request.data.EventBusName;
-  const accountId = principal.accountId;
-  const region = eventBridgeHeader(call, 'x-eventbridge-regionid') ?? eventBridgeOptions(core).region;
-  const arn = `acs:eventbridge:${region}:${accountId}:eventbus/${bus}`;
-  if (!core.isAllowed(principal, `eventbridge:${action}`, arn)) {
-    return eventBridgeErrorReply(403, EventBridgeErrorCode.AccessDenied, `Not authorized to ${action} on ${arn}.`);
-  }
-  const id = eventBridgeRequestId();
+function act(call: ControlPlaneCall<'GetEventBus' | 'CreateEventBus'>): CloudReply {
+  const { core, accountId, arn } = call;
+  const bus = (call.body as z.output<typeof BusRequest>).EventBusName;
   const known = exists(core, accountId, bus);
-  if (action === 'GetEventBus') {
+  if (call.action === 'GetEventBus') {
     if (!known)
       return eventBridgeErrorReply(404, EventBusErrorCode.EventBusNotExist, `The event bus [${bus}] not existed!`);
-    return eventBridgeJson(
-      200,
-      {
-        RequestId: id,
-        ResourceOwnerAccountId: accountId,
-        EventBusARN: arn,
-        EventBusName: bus,
-        Description: '',
-        CreateTimestamp: createdAt(core).get(`${accountId}/${bus}`) ?? 0,
-      },
-      id,
-    );
+    return call.ok({
+      EventBusARN: arn,
+      EventBusName: bus,
+      Description: '',
+      CreateTimestamp: createdAt(core).get(`${accountId}/${bus}`) ?? 0,
+    });
   }
   if (known || bus === DEFAULT_EVENT_BUS) {
     return eventBridgeErrorReply(
@@ -102,23 +56,17 @@ async function handle(call: CloudCall, core: CloudCore): Promise<CloudReply> {
   }
   createBus(eventBridgeState(core), accountId, bus);
   createdAt(core).set(`${accountId}/${bus}`, core.now().getTime());
-  return eventBridgeJson(200, { RequestId: id, ResourceOwnerAccountId: accountId, EventBusARN: arn }, id);
+  return call.ok({ EventBusARN: arn });
 }
 
 /** The bus control plane of the local EventBridge (GetEventBus, CreateEventBus). */
-export const eventBusService: ServiceModule = {
+export const eventBusService: ServiceModule = eventBridgeControlPlane({
   name: 'eventbridge-buses',
-  accepts: (call) => actionOf(call) !== undefined,
-  identify(call: CloudCall, core: CloudCore): CallIdentity {
-    const auth = parseEventBridgeAuthorization(eventBridgeHeader(call, 'authorization'));
-    const accountId = auth ? core.resolveAccessKey(auth.accessKeyId)?.accountId : undefined;
-    return {
-      service: EVENTBRIDGE_SERVICE,
-      action: actionOf(call) ?? 'Unknown',
-      ...(accountId ? { accountId } : {}),
-      ...(auth ? { accessKeyId: auth.accessKeyId } : {}),
-    };
-  },
-  handle,
-  faultReply: (fault) => eventBridgeErrorReply(fault.status, fault.code, fault.message),
-};
+  paths: PATHS,
+  bodies: { GetEventBus: BusRequest, CreateEventBus: BusRequest },
+  resource: (region, accountId, body) =>
+    `acs:eventbridge:${region}:${accountId}:eventbus/${(body as z.output<typeof BusRequest>).EventBusName}`,
+  act,
+  // The schema's messages name the field already.
+  issueMessage: (issue) => issue.message,
+});

@@ -1,6 +1,5 @@
 /**
- * EventBridge rules as `@alicloud/eventbridge` manages them, signed like PutEvents, each `POST /openapi/<call>` with
- * a JSON body:
+ * EventBridge rules as `@alicloud/eventbridge` manages them (a control plane: control-plane.ts), each call's body:
  * - `createRule` `{EventBusName, RuleName, Description?, Status?, FilterPattern, Targets: [{Id, Type, Endpoint,
  *   ParamList?}]}`, `getRule` `{EventBusName, RuleName}`;
  * - `updateRule` `{EventBusName, RuleName, Description?, Status?, FilterPattern?}`: only the fields given change;
@@ -18,21 +17,11 @@
  * 409 (the real codes are not documented; these are the open-source peer's kind).
  */
 import { z } from 'zod';
-import type { CallIdentity, CloudCall, CloudCore, CloudReply, ServiceModule } from '../../contract.js';
+import type { CloudCore, CloudReply, ServiceModule } from '../../contract.js';
+import { type ControlPlaneCall, eventBridgeControlPlane } from './control-plane.js';
 import { checkEventPattern, EventPatternError } from './pattern.js';
 import { addEventRoute, removeEventRoutes } from './routes.js';
-import {
-  authenticateEventBridge,
-  EventBridgeErrorCode,
-  eventBridgeErrorReply,
-  eventBridgeHeader,
-  eventBridgeJson,
-  eventBridgeOptions,
-  eventBridgeRequestId,
-  isEventBridgeReply,
-} from './service.js';
-import { parseEventBridgeAuthorization } from './signature.js';
-import { EVENTBRIDGE_SERVICE } from './store.js';
+import { EventBridgeErrorCode, eventBridgeErrorReply } from './service.js';
 
 const PATHS = {
   '/openapi/createRule': 'CreateRule',
@@ -129,18 +118,6 @@ function rules(core: CloudCore): Map<string, StoredRule> {
   return core.serviceState<Map<string, StoredRule>>('eventbridge.rules', () => new Map());
 }
 
-function actionOf(call: CloudCall): RuleAction | undefined {
-  return PATHS[call.url.pathname as keyof typeof PATHS];
-}
-
-function readBody(call: CloudCall): unknown {
-  try {
-    return JSON.parse(call.body.toString('utf8'));
-  } catch {
-    return undefined;
-  }
-}
-
 /** The reply refusing the pattern `text`, or undefined when it is a valid pattern. */
 function patternRefusal(text: string): CloudReply | undefined {
   let pattern: unknown;
@@ -191,35 +168,11 @@ function syncRoutes(core: CloudCore, rule: StoredRule): void {
   }
 }
 
-async function handle(call: CloudCall, core: CloudCore): Promise<CloudReply> {
-  const action = actionOf(call);
-  if (call.method !== 'POST' || !action) {
-    return eventBridgeErrorReply(405, EventBridgeErrorCode.InvalidArgument, `${call.method} ${call.url.pathname}`);
-  }
-  const principal = authenticateEventBridge(call, core);
-  if (isEventBridgeReply(principal)) return principal;
-  const parsed = BODIES[action].safeParse(readBody(call));
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    return eventBridgeErrorReply(
-      400,
-      EventBridgeErrorCode.InvalidArgument,
-      issue ? `${issue.path.join('.') || 'body'}: ${issue.message}` : 'invalid body',
-    );
-  }
-  const { EventBusName: bus, RuleName: name } = parsed.data;
-  const accountId = principal.accountId;
-  const region = eventBridgeHeader(call, 'x-eventbridge-regionid') ?? eventBridgeOptions(core).region;
-  const arn = `acs:eventbridge:${region}:${accountId}:eventbus/${bus}/rule/${name}`;
-  if (!core.isAllowed(principal, `eventbridge:${action}`, arn)) {
-    return eventBridgeErrorReply(403, EventBridgeErrorCode.AccessDenied, `Not authorized to ${action} on ${arn}.`);
-  }
+function act(call: ControlPlaneCall<RuleAction>): CloudReply {
+  const { action, core, accountId, region, arn, ok } = call;
+  const { EventBusName: bus, RuleName: name } = call.body as z.output<(typeof BODIES)['GetRule']>;
   const key = `${accountId}/${bus}/${name}`;
-  const id = eventBridgeRequestId();
   const existing = rules(core).get(key);
-  const ok = (extra: Record<string, unknown> = {}) =>
-    eventBridgeJson(200, { RequestId: id, ResourceOwnerAccountId: accountId, ...extra }, id);
-
   if (action === 'CreateRule') {
     if (existing) {
       return eventBridgeErrorReply(
@@ -228,7 +181,7 @@ async function handle(call: CloudCall, core: CloudCore): Promise<CloudReply> {
         `The event rule [${name}] already existed!`,
       );
     }
-    const body = parsed.data as z.output<(typeof BODIES)['CreateRule']>;
+    const body = call.body as z.output<(typeof BODIES)['CreateRule']>;
     const refused = patternRefusal(body.FilterPattern);
     if (refused) return refused;
     for (const target of body.Targets) {
@@ -270,7 +223,7 @@ async function handle(call: CloudCall, core: CloudCore): Promise<CloudReply> {
         Mtime: existing.mtime,
       });
     case 'UpdateRule': {
-      const body = parsed.data as z.output<(typeof BODIES)['UpdateRule']>;
+      const body = call.body as z.output<(typeof BODIES)['UpdateRule']>;
       if (body.FilterPattern !== undefined) {
         const refused = patternRefusal(body.FilterPattern);
         if (refused) return refused;
@@ -283,7 +236,7 @@ async function handle(call: CloudCall, core: CloudCore): Promise<CloudReply> {
       return ok();
     }
     case 'PutTargets': {
-      const body = parsed.data as z.output<(typeof BODIES)['PutTargets']>;
+      const body = call.body as z.output<(typeof BODIES)['PutTargets']>;
       const errors: { EntryId: string; ErrorCode: string; ErrorMessage: string }[] = [];
       for (const target of body.Targets) {
         const problem = targetProblem(target);
@@ -304,7 +257,7 @@ async function handle(call: CloudCall, core: CloudCore): Promise<CloudReply> {
       return ok({ ErrorEntriesCount: errors.length, ErrorEntries: errors });
     }
     case 'DeleteTargets': {
-      const body = parsed.data as z.output<(typeof BODIES)['DeleteTargets']>;
+      const body = call.body as z.output<(typeof BODIES)['DeleteTargets']>;
       const errors = body.TargetIds.filter((t) => !existing.targets.some((x) => x.Id === t)).map((t) => ({
         EntryId: t,
         ErrorCode: EventRuleErrorCode.EventTargetNotExisted,
@@ -319,19 +272,13 @@ async function handle(call: CloudCall, core: CloudCore): Promise<CloudReply> {
 }
 
 /** The rule control plane of the local EventBridge (CreateRule, GetRule, UpdateRule, PutTargets, DeleteTargets). */
-export const eventRuleService: ServiceModule = {
+export const eventRuleService: ServiceModule = eventBridgeControlPlane({
   name: 'eventbridge-rules',
-  accepts: (call) => actionOf(call) !== undefined,
-  identify(call: CloudCall, core: CloudCore): CallIdentity {
-    const auth = parseEventBridgeAuthorization(eventBridgeHeader(call, 'authorization'));
-    const accountId = auth ? core.resolveAccessKey(auth.accessKeyId)?.accountId : undefined;
-    return {
-      service: EVENTBRIDGE_SERVICE,
-      action: actionOf(call) ?? 'Unknown',
-      ...(accountId ? { accountId } : {}),
-      ...(auth ? { accessKeyId: auth.accessKeyId } : {}),
-    };
+  paths: PATHS,
+  bodies: BODIES,
+  resource: (region, accountId, body) => {
+    const { EventBusName: bus, RuleName: name } = body as z.output<(typeof BODIES)['GetRule']>;
+    return `acs:eventbridge:${region}:${accountId}:eventbus/${bus}/rule/${name}`;
   },
-  handle,
-  faultReply: (fault) => eventBridgeErrorReply(fault.status, fault.code, fault.message),
-};
+  act,
+});
