@@ -123,7 +123,10 @@ export async function planCommand(
  * The exit code of a reconcile run: 1 when a role failed or ended in a conflict (a person decides), an account
  * could not be entered or a status row could not be written; else 3 while audit events stay undelivered.
  */
-function runExitCode(run: RunResult, audit: AuditDeliveryReport | undefined): ExitCode {
+export function runExitCode(
+  run: Pick<RunResult, 'outcomes' | 'failedAccounts' | 'statusWriteFailures'>,
+  audit: AuditDeliveryReport | undefined,
+): ExitCode {
   return exitCodeOf({
     failed:
       run.failedAccounts.length + (run.outcomes.failed ?? 0) + (run.outcomes.conflict ?? 0) + run.statusWriteFailures,
