@@ -1,7 +1,7 @@
 /**
  * What a steady-state run costs, counted in the local cloud's request log as the real SDKs send the requests: at
  * most 0.2 Tablestore requests per role (the grant and status tables are each scanned once, nothing is written per
- * role), exactly two RAM reads per role, one AssumeRole per owner account and no write anywhere.
+ * role), exactly two RAM reads per role, one AssumeRole per owner account, no DTS call and no write anywhere.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../../shared/logger.js';
@@ -58,6 +58,8 @@ describe('a steady-state run against the local cloud', () => {
     expect(ram).toHaveLength(2 * ROLES);
     expect(world.calls('sts', 'AssumeRole')).toHaveLength(2);
     expect(run.apiCalls).toEqual({ ram: 2 * ROLES, assumeRole: 2 });
+    // Nothing is removed and no grant names a DTS job, so no task account's DTS jobs are listed.
+    expect(world.calls('dts')).toEqual([]);
   });
 
   it('stays at most 0.2 Tablestore requests per role for the whole timer run, reading each table once: summary and audit delivery included', async () => {
