@@ -25,6 +25,7 @@ import {
   eventRouteTrustPolicy,
   type PolicyDocument,
 } from '../deploy/permissions.js';
+import { isAlibabaAccountId } from '../domain/account-id.js';
 import { AuditEventType, newAuditEvent } from '../domain/audit.js';
 import { ConfigError, DtsTrustError } from '../domain/errors.js';
 import {
@@ -143,7 +144,7 @@ export async function installRamChangeRoutes(
   const { config } = services;
   const spec = ramChangeRuleSpec(config.region, automationAccountId);
   const results: RouteInstall[] = [];
-  for (const accountId of ownerAccountIds) {
+  for (const accountId of ownerAccountIds.filter(isAlibabaAccountId)) {
     try {
       const endpoint = eventBridgeEndpoint(services);
       const keys = await services.broker.credentialsFor(accountId);
@@ -182,18 +183,22 @@ export async function installRamChangeRoutes(
   return results;
 }
 
-/** The route role of the automation account, as setup wants it for `ownerAccountIds`. */
+/**
+ * The route role of the automation account, as setup wants it for the Alibaba Cloud accounts among
+ * `ownerAccountIds` (a Tencent owner's events cannot come by EventBridge: docs/deploy.md, section 6).
+ */
 export function ramChangeRouteRoleSpec(
   region: string,
   automationAccountId: string,
   ownerAccountIds: readonly string[],
 ): RoleWithPolicySpec & { readonly policyDocument: PolicyDocument } {
   const policyDocument = eventRoutePolicy(region, automationAccountId);
+  const owners = ownerAccountIds.filter(isAlibabaAccountId);
   return {
     accountId: automationAccountId,
     roleName: RAM_CHANGE_ROUTE_ROLE_NAME,
     description: "dts-trust: owner accounts' EventBridge puts their RAM change events onto this account's default bus",
-    trustPolicy: JSON.stringify(eventRouteTrustPolicy(ownerAccountIds)),
+    trustPolicy: JSON.stringify(eventRouteTrustPolicy(owners)),
     policyName: RAM_CHANGE_ROUTE_POLICY_NAME,
     policy: JSON.stringify(policyDocument),
     policyDescription: 'dts-trust RAM change route: PutEvents on the default bus (npm run cli -- setup)',
@@ -261,7 +266,7 @@ export async function ensureRamChangeRouteRole(
   try {
     const keys = { accountId: automationAccountId, ...(await services.ownKeys()) };
     const parts = await ensureRoleWithPolicy(services, keys, spec, correlationId, {
-      convergeTrust: (stored) => routeTrustToWrite(stored, ownerAccountIds),
+      convergeTrust: (stored) => routeTrustToWrite(stored, ownerAccountIds.filter(isAlibabaAccountId)),
     });
     return { status: 'applied', spec, ...parts };
   } catch (error) {

@@ -19,6 +19,7 @@ import {
   managementRoleTrustPolicy,
   type PolicyDocument,
 } from '../deploy/permissions.js';
+import { isAlibabaAccountId } from '../domain/account-id.js';
 import { ConfigError, DtsTrustError } from '../domain/errors.js';
 import { deliverOutbox } from './deliver-outbox.js';
 import {
@@ -186,7 +187,7 @@ export async function setUpDeployment(services: Services, request: SetupRequest)
   }
   // The RAM change route: the route role in the automation account (its receiving side), then a rule in each owner
   // account whose management role is in place, created through it.
-  const ownerIds = specs.filter((s) => s.kind === 'owner').map((s) => s.accountId);
+  const ownerIds = specs.filter((s) => s.kind === 'owner' && isAlibabaAccountId(s.accountId)).map((s) => s.accountId);
   let ramChangeRouteRole: RouteRoleOutcome | undefined;
   if (ownerIds.length > 0) {
     ramChangeRouteRole = request.createManagementRoles

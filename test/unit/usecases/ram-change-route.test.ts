@@ -4,6 +4,7 @@ import { eventRouteTrustPolicy } from '../../../shared/deploy/permissions.js';
 import {
   planRuleChanges,
   ROUTE_TARGET_ID,
+  ramChangeRouteRoleSpec,
   ramChangeRuleSpec,
   routeTrustToWrite,
 } from '../../../shared/usecases/ram-change-route.js';
@@ -57,6 +58,13 @@ describe('planRuleChanges', () => {
       { action: 'DeleteTargets', targetIds: ['exfiltrate'] },
     ]);
     expect(spec.targets.map((t) => t.id)).toEqual([ROUTE_TARGET_ID]);
+  });
+});
+
+describe('ramChangeRouteRoleSpec', () => {
+  it("trusts the EventBridge of the Alibaba Cloud owners only: a Tencent owner's events cannot come by EventBridge", () => {
+    const spec = ramChangeRouteRoleSpec('cn-hangzhou', AUTOMATION, [OWNER, '100012345678']);
+    expect(JSON.parse(spec.trustPolicy)).toEqual(eventRouteTrustPolicy([OWNER]));
   });
 });
 
