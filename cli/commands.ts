@@ -2,7 +2,7 @@ import { SingleBar } from 'cli-progress';
 import { z } from 'zod';
 import type { AuditDeliveryReport } from '../shared/audit/deliver-audit-events.js';
 import type { Services } from '../shared/composition/services.js';
-import { alibabaAccountIdSchema } from '../shared/domain/account-id.js';
+import { ownerAccountIdSchema } from '../shared/domain/account-id.js';
 import { grantId } from '../shared/domain/ownership.js';
 import { describeAction, describePlan, type RoleResult, type RunResult } from '../shared/reconcile/index.js';
 import { capLifetimes } from '../shared/usecases/cap-lifetimes.js';
@@ -47,7 +47,7 @@ export function diagnose(out: Output, text: string): void {
   (out.diagnostic ?? out.line)(text);
 }
 
-const AccountIdSchema = alibabaAccountIdSchema('--owner');
+const AccountIdSchema = ownerAccountIdSchema('--owner');
 
 /** `--owner` and `--role` filters, validated. */
 export const RoleFilterSchema = z.object({

@@ -4,7 +4,7 @@
  * {@link ticketBodies}, so what is signed is exactly what the intake reads.
  */
 import { z } from 'zod';
-import { alibabaAccountIdSchema } from '../shared/domain/account-id.js';
+import { ownerAccountIdSchema } from '../shared/domain/account-id.js';
 import { ValidationError } from '../shared/domain/errors.js';
 import { GrantMode } from '../shared/domain/grant.js';
 import { problemsFromZodError } from '../shared/domain/zod-problems.js';
@@ -32,14 +32,14 @@ export interface TicketRefOptions {
 
 /** `--owner` and `--role` of `resume` and `mode`. */
 export const RoleOptionsSchema = z.object({
-  owner: alibabaAccountIdSchema('--owner'),
+  owner: ownerAccountIdSchema('--owner'),
   role: z.string().min(1).max(64),
 });
 
 /** `mode <mode>` and its `--trusted` accounts. */
 export const ModeOptionsSchema = z.object({
   mode: z.enum([GrantMode.Enforce, GrantMode.Observe, GrantMode.Paused]),
-  trusted: z.array(alibabaAccountIdSchema('--trusted')).min(1).max(10).optional(),
+  trusted: z.array(ownerAccountIdSchema('--trusted')).min(1).max(10).optional(),
 });
 
 /** `--expires-at` and `--mode` of `declare`. */

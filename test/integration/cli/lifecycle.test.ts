@@ -250,3 +250,31 @@ describe('the lifecycle through the CLI', () => {
     expect(deletions(beforeRun)).toBeGreaterThan(0);
   });
 });
+
+describe('a Tencent relationship from the CLI', () => {
+  const UIN = '100000000001';
+  const TASK_UIN = '100000000002';
+  const TENCENT_ROLE = 'DTS-cli';
+
+  it("is declared, switched to observe and shown in status by the owner's UIN", async () => {
+    const file = join(dir, 'tencent.yaml');
+    await writeFile(
+      file,
+      `cloud: tencent
+scenario: source
+source: { accountId: "${UIN}", databaseType: mysql, accessMethod: instance, roleName: ${TENCENT_ROLE} }
+destination: { accountId: "${TASK_UIN}", databaseType: mysql, accessMethod: instance }
+`,
+      'utf8',
+    );
+    expect((await sendAndDeliver(['declare', file, ...ticket('CHG-T1')])).map((r) => r.outcome)).toEqual(['declared']);
+    expect(
+      (await sendAndDeliver(['mode', 'observe', '--owner', UIN, '--role', TENCENT_ROLE, ...ticket('CHG-T2')]))[0],
+    ).toMatchObject({ outcome: 'modeChanged' });
+    const { code, lines } = await cli(['status', '--owner', UIN, '--role', TENCENT_ROLE, '--json']);
+    expect(code).toBe(0);
+    expect((JSON.parse(lines[0]!) as { roles: unknown[] }).roles).toEqual([
+      expect.objectContaining({ roleName: TENCENT_ROLE, mode: 'observe', live: { state: 'inSync', details: [] } }),
+    ]);
+  });
+});
