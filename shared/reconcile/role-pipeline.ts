@@ -192,39 +192,41 @@ export class RolePipeline {
           : applied;
       if (result.error === undefined && this.deps.trustedSide !== undefined) {
         const now = this.deps.clock.now();
-        if (trustedSidePolicies(role, liveGrants(grants, endedByJobs), observation, now).length > 0) {
-          // The scan may be older than a revoke: the trusted side is planned from the grants as they are now.
-          const current =
-            scanned !== undefined && grants === scanned ? await this.deps.grants.listGrantsForRole(role) : grants;
+        const policies = trustedSidePolicies(role, liveGrants(grants, endedByJobs), observation, now);
+        if (policies.length > 0) {
+          // The scan may be older than a revoke: a change to the trusted side is planned from the grants as they are.
+          const fromScan = scanned !== undefined && grants === scanned;
           let steps: Awaited<ReturnType<typeof reconcileTrustedSide>>;
           try {
-            steps = await reconcileTrustedSide(
-              trustedSidePolicies(role, liveGrants(current, endedByJobs), observation, now),
-              {
-                port: this.deps.trustedSide,
-                credentialsFor: (trustedAccountId) => scope.sessions.credentialsFor(trustedAccountId),
-                audit: scope.audit,
-                clock: this.deps.clock,
-                newId: this.deps.newId,
-                correlationId: scope.correlationId,
-                writes: scope.sessions.writes,
-                held: hold !== undefined || plan.mode !== 'enforce',
-              },
-            );
+            steps = await reconcileTrustedSide(policies, {
+              port: this.deps.trustedSide,
+              credentialsFor: (trustedAccountId) => scope.sessions.credentialsFor(trustedAccountId),
+              audit: scope.audit,
+              clock: this.deps.clock,
+              newId: this.deps.newId,
+              correlationId: scope.correlationId,
+              writes: scope.sessions.writes,
+              held: hold !== undefined || plan.mode !== 'enforce',
+              ...(fromScan
+                ? {
+                    fresh: async () =>
+                      trustedSidePolicies(
+                        role,
+                        liveGrants(await this.deps.grants.listGrantsForRole(role), endedByJobs),
+                        observation,
+                        now,
+                      ),
+                  }
+                : {}),
+            });
           } catch (error) {
             // A trusted account that cannot be entered fails this role, never the owner account.
             const failed = await this.#failed(scope, plan, error, false);
-            return { result: failed, grants: current, declared, desired, observation, endedByJobs };
+            return { result: failed, grants, declared, desired, observation, endedByJobs };
           }
-          const withSteps = steps.length > 0 ? { ...result, trustedSide: steps } : result;
-          return {
-            result: withSteps,
-            grants: current,
-            declared: current.length > 0,
-            desired,
-            observation,
-            endedByJobs,
-          };
+          if (steps.length > 0) {
+            return { result: { ...result, trustedSide: steps }, grants, declared, desired, observation, endedByJobs };
+          }
         }
       }
       if (!result.error?.accountLevel) return { result, grants, declared, desired, observation, endedByJobs };

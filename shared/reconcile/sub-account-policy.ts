@@ -105,6 +105,8 @@ export interface SubAccountPolicyDeps {
   readonly correlationId: string;
   /** Which planned steps to take (a hold keeps additions back); default every step. */
   readonly keep?: (step: SubAccountPolicyStep) => boolean;
+  /** The live policy as the caller just read it (`findPolicy`), so it is not read again. */
+  readonly observed?: { readonly live: SubAccountPolicyRecord | undefined };
 }
 
 /**
@@ -117,7 +119,7 @@ export async function reconcileSubAccountPolicy(
   account: AccountCredentials,
   deps: SubAccountPolicyDeps,
 ): Promise<SubAccountPolicyStep[]> {
-  const live = await deps.directory.findPolicy(account, desired.policyName);
+  const live = deps.observed ? deps.observed.live : await deps.directory.findPolicy(account, desired.policyName);
   const steps = planSubAccountPolicy(desired, live).filter((step) => deps.keep?.(step) ?? true);
   let policyId = live?.policyId;
   const subject = `${roleArn(desired.role, Cloud.Tencent)}#${desired.trustedAccountId}/${desired.policyName}`;

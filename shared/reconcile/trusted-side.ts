@@ -5,6 +5,7 @@ import type { RoleObservation } from './observe.js';
 import {
   type DesiredSubAccountPolicy,
   desiredSubAccountPolicies,
+  planSubAccountPolicy,
   reconcileSubAccountPolicy,
   type SubAccountPolicyStep,
 } from './sub-account-policy.js';
@@ -84,6 +85,11 @@ export interface TrustedSideDeps {
   readonly writes: boolean;
   /** A hold (observe, paused, flap pause, backoff): additions are kept back, removals go on. */
   readonly held: boolean;
+  /**
+   * The policies from the grants as they are now, asked for once before the first change (the run's scan may be
+   * older than a revoke); absent when `policies` were planned from grants just read.
+   */
+  readonly fresh?: () => Promise<readonly DesiredSubAccountPolicy[]>;
 }
 
 /**
@@ -96,16 +102,31 @@ export async function reconcileTrustedSide(
   deps: TrustedSideDeps,
 ): Promise<SubAccountPolicyStep[]> {
   const taken: SubAccountPolicyStep[] = [];
-  for (const desired of policies) {
-    if (!(await deps.port.manages(desired.trustedAccountId))) continue;
-    const account = await deps.credentialsFor(desired.trustedAccountId);
+  const keep = (step: SubAccountPolicyStep) => !deps.held || !ADDS.has(step.kind);
+  let current: readonly DesiredSubAccountPolicy[] | undefined;
+  for (const planned of policies) {
+    if (!(await deps.port.manages(planned.trustedAccountId))) continue;
+    const account = await deps.credentialsFor(planned.trustedAccountId);
+    let live = await deps.port.directory.findPolicy(account, planned.policyName);
+    let desired = planned;
+    if (deps.fresh !== undefined && planSubAccountPolicy(desired, live).some(keep)) {
+      // A change is due: plan it from the grants as they are now, and the policy as it is now.
+      current ??= await deps.fresh();
+      desired = current.find((d) => d.trustedAccountId === planned.trustedAccountId) ?? {
+        ...planned,
+        subAccountUins: [],
+        grantIds: [],
+      };
+      live = await deps.port.directory.findPolicy(account, desired.policyName);
+    }
     const steps = await reconcileSubAccountPolicy(desired, account, {
       directory: deps.writes ? deps.port.directory : readOnly(deps.port.directory),
       audit: deps.audit,
       clock: deps.clock,
       newId: deps.newId,
       correlationId: deps.correlationId,
-      ...(deps.held ? { keep: (step: SubAccountPolicyStep) => !ADDS.has(step.kind) } : {}),
+      keep,
+      observed: { live },
     });
     taken.push(...steps);
   }

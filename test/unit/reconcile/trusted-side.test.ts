@@ -125,4 +125,29 @@ describe('reconcileTrustedSide', () => {
     expect(steps.map((s) => s.kind)).toEqual(['createPolicy', 'attachUser']);
     expect(memory.journal).toEqual([]);
   });
+
+  it('plans a due change from the grants as they are now: a sub-user revoked since the scan is not attached', async () => {
+    const memory = memoryPolicies({ policyName: `dts-trust-${OWNER}-DTS-role`, document, userUins: [] });
+    const scanned = trustedSidePolicies(role, [grant({ subAccountUins: ['200'] })], undefined, NOW);
+    let reads = 0;
+    const fresh = async () => {
+      reads += 1;
+      return trustedSidePolicies(role, [grant({ subAccountUins: ['300'] })], undefined, NOW);
+    };
+    await reconcileTrustedSide(scanned, { ...deps(memory.directory), fresh });
+    expect(memory.journal).toEqual(['attach 300']);
+    expect(reads).toBe(1);
+  });
+
+  it('reads the grants again only when a change is due (the steady state costs no grant read)', async () => {
+    const memory = memoryPolicies({ policyName: `dts-trust-${OWNER}-DTS-role`, document, userUins: ['200'] });
+    const scanned = trustedSidePolicies(role, [grant({ subAccountUins: ['200'] })], undefined, NOW);
+    let reads = 0;
+    const fresh = async () => {
+      reads += 1;
+      return scanned;
+    };
+    expect(await reconcileTrustedSide(scanned, { ...deps(memory.directory), fresh })).toEqual([]);
+    expect(reads).toBe(0);
+  });
 });
