@@ -89,6 +89,15 @@ function roleEvents(): { type: string; time: string }[] {
     .sort((a, b) => a.time.localeCompare(b.time));
 }
 
+/** Every change of `events` was recorded (`change.planned`) no later than the outcome event `outcome` reports it. */
+function expectRecordedFirst(events: readonly { type: string; time: string }[], outcome: string): void {
+  const planned = events.filter((e) => e.type === 'dts-trust.change.planned');
+  const done = events.find((e) => e.type === outcome);
+  expect(planned.length).toBeGreaterThan(0);
+  expect(done).toBeDefined();
+  for (const p of planned) expect(Date.parse(p.time)).toBeLessThanOrEqual(Date.parse(done?.time ?? ''));
+}
+
 /** The sub-users' AssumeRole policy in the task account, with the users attached. */
 async function subAccountPolicyUsers(): Promise<string[] | undefined> {
   const cam = tencentClient(cloud.endpoint, TencentApi.cam, TENCENT.task.root);
@@ -124,8 +133,7 @@ describe('a Tencent relationship through the built bundles', () => {
     expect(await subAccountPolicyUsers()).toEqual([SAMPLE_TENCENT.operator]);
     expect(await dts()).toBe('ok');
     expect(await dts('subUser')).toBe('ok');
-    const types = roleEvents().map((e) => e.type);
-    expect(types.indexOf('dts-trust.change.planned')).toBeLessThan(types.indexOf('dts-trust.role.created'));
+    expectRecordedFirst(roleEvents(), 'dts-trust.role.created');
   });
 
   it('is found in sync by the timer despite CAM’s rewrites', async () => {
@@ -146,11 +154,9 @@ describe('a Tencent relationship through the built bundles', () => {
     expect(run.outcomes).toMatchObject({ repaired: 1 });
     expect(await livePolicies()).toEqual(['QcloudAccessForMySQLRole', 'QcloudDTSReadOnlyAccess']);
     expect(await dts()).toBe('ok');
-    const types = roleEvents()
-      .slice(before)
-      .map((e) => e.type);
-    expect(types.filter((t) => t === 'dts-trust.change.planned').length).toBeGreaterThanOrEqual(2);
-    expect(types.indexOf('dts-trust.change.planned')).toBeLessThan(types.indexOf('dts-trust.role.repaired'));
+    const events = roleEvents().slice(before);
+    expect(events.filter((e) => e.type === 'dts-trust.change.planned').length).toBeGreaterThanOrEqual(2);
+    expectRecordedFirst(events, 'dts-trust.role.repaired');
   });
 
   it('gets the sub-user’s AssumeRole policy back when it is detached in the task account', async () => {
