@@ -6,12 +6,16 @@
 // package: the cold-start benchmark names the largest parts of a bundle that misses its budget.
 //
 // Packages in UNBUNDLED stay outside the bundle: the bundle `require`s them, and their production dependency
-// closure is copied, as npm installed it, into dist/<name>/node_modules. See docs/architecture.md ("Bundles").
+// closure is copied, as npm installed it, into dist/<name>/node_modules, except the tablestore SDK's generated
+// protobuf module, shipped trimmed (scripts/generated-proto.mjs). Indexes in LAZY_INDEXES are bundled as lazy
+// re-exports (scripts/lazy-index.mjs). See docs/architecture.md ("Bundles").
 import { readdir, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { shipPackages } from './code-package.mjs';
+import { trimShippedProto } from './generated-proto.mjs';
+import { lazyIndexPlugin } from './lazy-index.mjs';
 
 /**
  * Packages that must not run in the bundle's strict mode: the tablestore SDK assigns undeclared loop variables
@@ -78,11 +82,13 @@ for (const name of names.sort()) {
     legalComments: 'none',
     logLevel: 'warning',
     external: UNBUNDLED,
+    plugins: [lazyIndexPlugin(root)],
     metafile: true,
   });
   await writeFile(path.join(codeDir, 'package.json'), '{"type":"commonjs"}\n');
   const requires = requiredPackages(metafile);
   const shipped = await shipPackages(root, codeDir, requires);
+  if (requires.includes('tablestore')) await trimShippedProto(codeDir);
   results.push({
     name,
     bundle: (await stat(outfile)).size,

@@ -1,0 +1,10 @@
+/** The generated module, inside the tablestore package. */
+export const GENERATED_PROTO: string;
+/** The generated static methods removed from every message. */
+export const UNCALLED_METHODS: readonly string[];
+/** The generated module without the uncalled methods, comments and whitespace; how many methods went. */
+export function trimGeneratedProto(source: string): Promise<{ code: string; removed: number }>;
+/** Files of the SDK other than the generated module that name an uncalled method. */
+export function callersOfUncalledMethods(packageDir: string): Promise<string[]>;
+/** Trim the generated module of the tablestore package shipped in `codeDir`. */
+export function trimShippedProto(codeDir: string): Promise<{ before: number; after: number; removed: number }>;

@@ -1,0 +1,68 @@
+// An esbuild plugin that bundles a package's index as lazy re-exports. `@darabonba/typescript`'s index requires
+// every one of its modules on load (core, but also websocket with ws and three proxy agents, xml with xml2js,
+// date with moment, file, form), so every function paid for WebSocket and XML support it never uses. The plugin
+// replaces the index with getters that require each module when one of its exports is first read: the same
+// names, resolving to the very same values (checked here against the real index at build time), loaded on use.
+// The modules stay in the bundle; only their evaluation waits. See docs/architecture.md ("Bundles").
+import { createRequire } from 'node:module';
+import path from 'node:path';
+
+/**
+ * The source of a lazy index of `pkg` over its modules `modules` (paths inside the package): one getter per
+ * export of the real index, reading the export of the module that holds that very value (a re-export, or a
+ * module's default). Throws when an export of the index is found in none of them.
+ */
+export function lazyIndexSource(root, pkg, modules) {
+  const require = createRequire(path.join(root, 'package.json'));
+  const index = require(pkg);
+  const loaded = modules.map((name) => ({ name, exports: require(`${pkg}/${name}`) }));
+  const lines = ['"use strict";', 'Object.defineProperty(exports, "__esModule", { value: true });'];
+  for (const key of Object.keys(index)) {
+    if (key === '__esModule') continue;
+    const value = index[key];
+    const holder =
+      loaded.find((m) => m.exports[key] === value && Object.hasOwn(m.exports, key)) ??
+      loaded.find((m) => m.exports.default === value);
+    if (!holder) throw new Error(`lazy index of ${pkg}: export ${key} is in none of ${modules.join(', ')}`);
+    const property = holder.exports[key] === value && Object.hasOwn(holder.exports, key) ? key : 'default';
+    lines.push(
+      `Object.defineProperty(exports, ${JSON.stringify(key)}, { enumerable: true, get: () => ` +
+        `require(${JSON.stringify(`${pkg}/${holder.name}`)})[${JSON.stringify(property)}] });`,
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** Packages whose index is bundled lazily, with the modules that index re-exports. */
+export const LAZY_INDEXES = {
+  '@darabonba/typescript': [
+    'dist/core',
+    'dist/websocket',
+    'dist/date',
+    'dist/error',
+    'dist/file',
+    'dist/form',
+    'dist/func',
+    'dist/retry',
+    'dist/stream',
+    'dist/url',
+    'dist/xml',
+  ],
+};
+
+/** The esbuild plugin: an import of exactly one of {@link LAZY_INDEXES} gets its lazy index. */
+export function lazyIndexPlugin(root, indexes = LAZY_INDEXES) {
+  const names = Object.keys(indexes);
+  const filter = new RegExp(`^(${names.map((n) => n.replace(/[/.]/g, '\\$&')).join('|')})$`);
+  return {
+    name: 'lazy-index',
+    setup(build) {
+      build.onResolve({ filter }, (args) => ({ path: args.path, namespace: 'lazy-index' }));
+      build.onLoad({ filter: /.*/, namespace: 'lazy-index' }, (args) => ({
+        contents: lazyIndexSource(root, args.path, indexes[args.path]),
+        resolveDir: root,
+        loader: 'js',
+      }));
+    },
+  };
+}

@@ -1,0 +1,103 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  callersOfUncalledMethods,
+  GENERATED_PROTO,
+  trimGeneratedProto,
+  UNCALLED_METHODS,
+} from '../../../scripts/generated-proto.mjs';
+
+const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
+const SDK = path.join(ROOT, 'node_modules', 'tablestore');
+const FILE = path.join(SDK, GENERATED_PROTO);
+
+type Message = {
+  encode(m: unknown): { finish(): Uint8Array };
+  decode(b: Uint8Array): unknown;
+  create(p: object): unknown;
+};
+type Namespaces = Record<'main' | 'filter' | 'search', { proto: Record<string, unknown> }>;
+
+/** The generated module's namespaces, evaluated from `code` as Node would load the file. */
+function evaluate(code: string): Namespaces {
+  const module = { exports: {} as unknown };
+  new Function('require', 'module', 'exports', code)(createRequire(FILE), module, module.exports);
+  const root = module.exports as Namespaces;
+  // pbjs modules share protobufjs' default root: keep this module's namespaces before another one replaces them.
+  return { main: root.main, filter: root.filter, search: root.search };
+}
+
+/** Message types (constructors) and enums of a namespace, by name. */
+const typesOf = (ns: Record<string, unknown>) => Object.entries(ns).filter(([, v]) => typeof v === 'function');
+
+describe('the trimmed generated protobuf module of the tablestore SDK', () => {
+  let original: Namespaces;
+  let trimmed: Namespaces;
+  let removed = 0;
+  let code = '';
+
+  beforeAll(async () => {
+    const source = readFileSync(FILE, 'utf8');
+    original = evaluate(source);
+    const trim = await trimGeneratedProto(source);
+    removed = trim.removed;
+    code = trim.code;
+    trimmed = evaluate(code);
+  });
+
+  it('keeps every message with every method but verify and fromObject, and is a fraction of the size', () => {
+    let messages = 0;
+    for (const ns of ['main', 'filter', 'search'] as const) {
+      const kept = new Map(typesOf(trimmed[ns].proto));
+      for (const [name, type] of typesOf(original[ns].proto)) {
+        const statics = Object.keys(type as object).filter((k) => !UNCALLED_METHODS.includes(k));
+        expect(Object.keys(kept.get(name) as object).sort(), `${ns}.${name}`).toEqual(statics.sort());
+        const proto = (t: unknown) => Object.keys((t as { prototype: object }).prototype).sort();
+        expect(proto(kept.get(name)), `${ns}.${name}.prototype`).toEqual(proto(type));
+        messages += 1;
+      }
+    }
+    // Nested messages too: not one of the removed methods is left.
+    expect(removed).toBeGreaterThanOrEqual(2 * messages);
+    expect(code).not.toMatch(/\.(verify|fromObject)=function/);
+    expect(Buffer.byteLength(code)).toBeLessThan(Buffer.byteLength(readFileSync(FILE)) / 3);
+  });
+
+  it.each([
+    [
+      'main',
+      'GetRangeRequest',
+      { tableName: 't', direction: 0, inclusiveStartPrimaryKey: Buffer.from([1, 2]), limit: 1000 },
+    ],
+    ['main', 'PutRowRequest', { tableName: 't', row: Buffer.from([3, 4, 5]), condition: { rowExistence: 2 } }],
+    [
+      'main',
+      'BatchWriteRowRequest',
+      {
+        tables: [{ tableName: 't', rows: [{ type: 1, rowChange: Buffer.from([6]), condition: { rowExistence: 0 } }] }],
+      },
+    ],
+    ['main', 'ListTableResponse', { tableNames: ['grants', 'status'] }],
+    ['main', 'GetRangeResponse', { consumed: { capacityUnit: { read: 1 } }, rows: Buffer.from([7, 8]) }],
+    ['filter', 'Filter', { type: 1, filter: Buffer.from([9]) }],
+  ] as const)('encodes and decodes %s.%s exactly as the SDK module does', (ns, name, fields) => {
+    const a = original[ns].proto[name] as Message;
+    const b = trimmed[ns].proto[name] as Message;
+    const bytesA = a.encode(a.create(fields)).finish();
+    expect(Buffer.from(b.encode(b.create(fields)).finish())).toEqual(Buffer.from(bytesA));
+    expect(JSON.stringify(b.decode(bytesA))).toBe(JSON.stringify(a.decode(bytesA)));
+  });
+
+  it('is shipped only while no other file of the SDK names a removed method', async () => {
+    expect(await callersOfUncalledMethods(SDK)).toEqual([]);
+  });
+
+  it('stops the build at a method whose end it cannot find', async () => {
+    await expect(trimGeneratedProto('        X.verify = function verify(m) {\n return null;\n')).rejects.toThrow(
+      'no end for the verify method',
+    );
+  });
+});
