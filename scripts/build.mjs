@@ -18,10 +18,12 @@ import { trimShippedProto } from './generated-proto.mjs';
 import { lazyIndexPlugin } from './lazy-index.mjs';
 
 /**
- * Packages that must not run in the bundle's strict mode: the tablestore SDK assigns undeclared loop variables
- * (sloppy-mode code), which throws `ReferenceError` once esbuild's `"use strict"` covers it.
+ * Packages kept outside the bundles, shipped beside them. The tablestore SDK must not run in the bundle's strict
+ * mode: it assigns undeclared loop variables (sloppy-mode code), which throws `ReferenceError` once esbuild's
+ * `"use strict"` covers it. Tencent Cloud's SDKs are loaded on first use (shared/tencentcloud/sdk.ts): outside the
+ * bundle, a function that never calls Tencent never compiles them.
  */
-export const UNBUNDLED = ['tablestore'];
+export const UNBUNDLED = ['tablestore', 'tencentcloud-sdk-nodejs-common', 'tencentcloud-sdk-nodejs-sts'];
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const functionsDir = path.join(root, 'functions');

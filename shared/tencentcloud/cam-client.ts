@@ -1,9 +1,10 @@
-import { CommonClient } from 'tencentcloud-sdk-nodejs-common';
+import type { CommonClient } from 'tencentcloud-sdk-nodejs-common';
 import type { z } from 'zod';
 import type { AccountCredentials, Clock } from '../ports.js';
 import { malformedTencentResponse, toTencentCloudError } from './cloud-error.js';
 import type { TencentEndpoints } from './endpoint.js';
 import { CamRateLimiter } from './rate-limits.js';
+import { loadTencentCommonSdk } from './sdk.js';
 
 /** The CAM API version this adapter speaks. */
 export const CAM_API_VERSION = '2019-01-16';
@@ -32,7 +33,7 @@ export class CamCaller {
     await this.#limits.take(action);
     let answer: unknown;
     try {
-      answer = await this.#client(account).request(action, params);
+      answer = await (await this.#client(account)).request(action, params);
     } catch (error) {
       throw toTencentCloudError(api, error);
     }
@@ -46,7 +47,8 @@ export class CamCaller {
     return parsed.data;
   }
 
-  #client(account: AccountCredentials): CommonClient {
+  async #client(account: AccountCredentials): Promise<CommonClient> {
+    const { CommonClient } = await loadTencentCommonSdk();
     return new CommonClient(this.#endpoints.cam, CAM_API_VERSION, {
       credential: {
         secretId: account.accessKeyId,

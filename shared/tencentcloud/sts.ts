@@ -1,9 +1,9 @@
-import { sts } from 'tencentcloud-sdk-nodejs-sts';
 import { z } from 'zod';
 import { CloudApiError, CloudErrorKind } from '../domain/errors.js';
 import type { AccountCredentials, Clock, CredentialBroker } from '../ports.js';
 import { malformedTencentResponse, toTencentCloudError } from './cloud-error.js';
 import type { TencentEndpoints } from './endpoint.js';
+import { loadTencentStsSdk } from './sdk.js';
 
 /** The hub sub-user's API keys (kept in the secret store; the hub's only permission is AssumeRole). */
 export interface TencentHubKeys {
@@ -88,6 +88,7 @@ export class TencentCredentialBroker implements CredentialBroker {
       });
     }
     const keys = await this.#options.hubKeys();
+    const { sts } = await loadTencentStsSdk();
     const client = new sts.v20180813.Client({
       credential: { secretId: keys.secretId, secretKey: keys.secretKey },
       region: endpoints.region,
