@@ -33,6 +33,7 @@ export async function previewTicket(
       broker: accountsOf(services).broker,
       roles: accountsOf(services).directory,
       users: services.users,
+      retry: { policy: services.config.retry, clock: services.clock, random: services.random },
     }),
     ...(services.tencent ? { tencent: { manages: services.tencent.manages } } : {}),
     grants: services.grants,

@@ -7,21 +7,28 @@ import {
   type PreflightVerdict,
   questionKey,
 } from '../domain/preflight.js';
-import type { CredentialBroker, RoleDirectory, UserDirectory } from '../ports.js';
+import type { Clock, CredentialBroker, Random, RoleDirectory, UserDirectory } from '../ports.js';
+import { type RetryPolicy, withRetry } from '../reconcile/retry.js';
 
 /** What the preflight reads through: the management role of each account, its roles and its users. */
 export interface PreflightDeps {
   readonly broker: CredentialBroker;
   readonly roles: Pick<RoleDirectory, 'getRole'>;
   readonly users: UserDirectory;
+  /**
+   * How a throttled or unavailable read is retried inside the invocation (the reconciler's retry rule), before the
+   * message goes back to the queue; absent: no retry here, the redelivery asks again.
+   */
+  readonly retry?: { readonly policy: RetryPolicy; readonly clock: Pick<Clock, 'sleep'>; readonly random: Random };
 }
 
 /**
  * Asks the preflight's questions of the live accounts, each through the account's management role and each with
  * one RAM read (GetRole AliyunDTSDefaultRole, GetUser <role name>), and remembers every answer for the rest of the
  * run (one intake invocation). An account whose management role cannot be entered, or that may not make the
- * read, is answered `unchecked` with the reason, never as passed. A throttled or unreachable account throws its
- * retryable `CloudApiError` and is not remembered, so the redelivery asks again: nothing is guessed.
+ * read, is answered `unchecked` with the reason, never as passed. A throttled or unreachable read is retried by the
+ * retry rule (`deps.retry`); if it still fails, its retryable `CloudApiError` is thrown and not remembered, so the
+ * redelivery asks again: nothing is guessed.
  */
 export class AccountPreflight {
   readonly #deps: PreflightDeps;
@@ -51,12 +58,15 @@ export class AccountPreflight {
   }
 
   async #read(q: PreflightQuestion): Promise<PreflightAnswer> {
-    try {
+    const ask = async () => {
       const account = await this.#deps.broker.credentialsFor(q.accountId);
-      const present =
-        q.check === PreflightCheck.DtsAuthorized
-          ? (await this.#deps.roles.getRole(account, q.name)) !== undefined
-          : await this.#deps.users.userExists(account, q.name);
+      return q.check === PreflightCheck.DtsAuthorized
+        ? (await this.#deps.roles.getRole(account, q.name)) !== undefined
+        : await this.#deps.users.userExists(account, q.name);
+    };
+    const retry = this.#deps.retry;
+    try {
+      const present = await (retry ? withRetry(ask, retry.policy, retry) : ask());
       return { kind: present ? 'present' : 'absent' };
     } catch (error) {
       if (error instanceof CloudApiError && error.kind === CloudErrorKind.NoPermission) {

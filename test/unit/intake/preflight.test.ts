@@ -16,7 +16,10 @@ const rel = RelationshipSchema.parse({
 const questions = preflightQuestions(rel, 'relationship');
 
 /** A preflight over accounts given as their roles and users, recording every read. */
-function world(accounts: Record<string, { roles: string[]; users: string[] } | Error>) {
+function world(
+  accounts: Record<string, { roles: string[]; users: string[] } | Error>,
+  retry?: ConstructorParameters<typeof AccountPreflight>[0]['retry'],
+) {
   const reads: string[] = [];
   const failures = new Map<string, Error[]>();
   const preflight = new AccountPreflight({
@@ -45,6 +48,7 @@ function world(accounts: Record<string, { roles: string[]; users: string[] } | E
         return Boolean(known && !(known instanceof Error) && known.users.includes(userName));
       },
     },
+    ...(retry ? { retry } : {}),
   });
   return { preflight, reads, failures };
 }
@@ -94,5 +98,43 @@ describe('AccountPreflight', () => {
     expect((error as CloudApiError).retryable).toBe(true);
     expect(await preflight.check(questions)).toEqual({ problems: [], unchecked: [] });
     expect(reads.filter((r) => r === `GetRole ${OWNER} AliyunDTSDefaultRole`)).toHaveLength(2);
+  });
+
+  it('waits out a throttled read by the retry rule inside the invocation, so the message is not sent back', async () => {
+    const slept: number[] = [];
+    const retry = {
+      policy: { maxAttempts: 3, baseDelayMs: 100, maxDelayMs: 1_000 },
+      clock: { sleep: async (ms: number) => void slept.push(ms) },
+      random: { next: () => 0 },
+    };
+    const { preflight, reads, failures } = world(
+      {
+        [OWNER]: { roles: ['AliyunDTSDefaultRole'], users: [] },
+        [TASK]: { roles: ['AliyunDTSDefaultRole'], users: [] },
+      },
+      retry,
+    );
+    failures.set(OWNER, [CloudErrors.throttled('ram:GetRole'), CloudErrors.throttled('ram:GetRole')]);
+    expect(await preflight.check(questions)).toEqual({ problems: [], unchecked: [] });
+    expect(reads.filter((r) => r === `GetRole ${OWNER} AliyunDTSDefaultRole`)).toHaveLength(3);
+    expect(slept).toEqual([50, 100]);
+  });
+
+  it('throws the throttled read once the retry rule gives up, never guessing an answer', async () => {
+    const retry = {
+      policy: { maxAttempts: 2, baseDelayMs: 10, maxDelayMs: 10 },
+      clock: { sleep: async () => {} },
+      random: { next: () => 0 },
+    };
+    const { preflight, failures } = world(
+      {
+        [OWNER]: { roles: ['AliyunDTSDefaultRole'], users: [] },
+        [TASK]: { roles: ['AliyunDTSDefaultRole'], users: [] },
+      },
+      retry,
+    );
+    failures.set(OWNER, [CloudErrors.throttled('ram:GetRole'), CloudErrors.throttled('ram:GetRole')]);
+    const error = await preflight.check(questions).catch((e: unknown) => e);
+    expect((error as CloudApiError).retryable).toBe(true);
   });
 });
