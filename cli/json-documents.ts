@@ -388,41 +388,35 @@ export function reconcileJson(run: RunResult, audit: AuditDeliveryReport): z.inp
   };
 }
 
-function managementRoleJson(outcome: ManagementRoleOutcome, attention: boolean): z.input<typeof ManagementRoleJson> {
+/** What a role `setup` creates shows in common: its documents, the parts applied or the failure. */
+function roleSetupJson(outcome: ManagementRoleOutcome | RouteRoleOutcome) {
   const { spec } = outcome;
   return {
     accountId: spec.accountId,
-    kind: spec.kind,
     roleName: spec.roleName,
     policyName: spec.policyName,
     trustPolicy: spec.trustPolicy,
     policy: spec.policy,
-    status: outcome.status,
     ...(outcome.status === 'applied'
       ? { parts: { policy: outcome.policy, role: outcome.role, attachment: outcome.attachment } }
       : {}),
-    ...(outcome.status === 'wrongAccount' ? { signer: outcome.signer } : {}),
     ...(outcome.status === 'failed' ? { message: outcome.message } : {}),
+  };
+}
+
+function managementRoleJson(outcome: ManagementRoleOutcome, attention: boolean): z.input<typeof ManagementRoleJson> {
+  return {
+    ...roleSetupJson(outcome),
+    kind: outcome.spec.kind,
+    status: outcome.status,
+    ...(outcome.status === 'wrongAccount' ? { signer: outcome.signer } : {}),
     attention,
   };
 }
 
 /** The route role as `setup` shows it. */
 function routeRoleJson(outcome: RouteRoleOutcome): NonNullable<z.input<typeof SetupJson>['ramChangeRouteRole']> {
-  const { spec } = outcome;
-  return {
-    accountId: spec.accountId,
-    roleName: spec.roleName,
-    policyName: spec.policyName,
-    trustPolicy: spec.trustPolicy,
-    policy: spec.policy,
-    status: outcome.status,
-    ...(outcome.status === 'applied'
-      ? { parts: { policy: outcome.policy, role: outcome.role, attachment: outcome.attachment } }
-      : {}),
-    ...(outcome.status === 'failed' ? { message: outcome.message } : {}),
-    attention: routeRoleNeedsAttention(outcome),
-  };
+  return { ...roleSetupJson(outcome), status: outcome.status, attention: routeRoleNeedsAttention(outcome) };
 }
 
 /** A setup as `setup` shows it; `attention` says which management roles need a person. */

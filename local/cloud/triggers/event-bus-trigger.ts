@@ -16,6 +16,7 @@ import { checkEventPattern, EventPatternError, matchesEventPattern } from '../se
 import { DEFAULT_EVENT_BUS, eventBridgeState, type StoredEvent } from '../services/eventbridge/store.js';
 import { type FunctionInvocation, invokeFunctionOnce } from './invoke-function.js';
 import type { TriggerClock } from './mns-queue-trigger.js';
+import { SerialDrain } from './serial-drain.js';
 import { type BusTriggerConfig, parseTriggerConfig, retryDelaysSeconds } from './trigger-config.js';
 
 export type { BusTriggerConfig } from './trigger-config.js';
@@ -68,7 +69,7 @@ export class EventBusTrigger {
   readonly #pollMs: number;
   /** Events already pushed (or skipped as not matching), by identity. */
   readonly #seen = new WeakSet<StoredEvent>();
-  #busy: Promise<unknown> = Promise.resolve();
+  readonly #drain = new SerialDrain<BusDelivery>();
   #loop: { stopped: boolean; done: Promise<void> } | undefined;
 
   constructor(
@@ -115,17 +116,10 @@ export class EventBusTrigger {
 
   /** Push batches until no matching event is pending (or the trigger stopped); returns the batches pushed. */
   drain(): Promise<BusDelivery[]> {
-    const run = this.#busy.then(async () => {
-      const done: BusDelivery[] = [];
-      while (this.status === 'running' && this.config.triggerEnable) {
-        const delivery = await this.#step();
-        if (!delivery) break;
-        done.push(delivery);
-      }
-      return done;
-    });
-    this.#busy = run.catch(() => undefined);
-    return run;
+    return this.#drain.run(
+      () => this.#step(),
+      () => this.status === 'running' && this.config.triggerEnable,
+    );
   }
 
   /** Look at the bus every `pollMs` (on the trigger's clock) and push what arrived, until {@link stop}. */

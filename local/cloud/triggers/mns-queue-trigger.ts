@@ -30,6 +30,7 @@ import {
   sendMessage,
 } from '../services/mns/store.js';
 import { type FunctionInvocation, invokeFunctionOnce } from './invoke-function.js';
+import { SerialDrain } from './serial-drain.js';
 import {
   deadLetterQueueOf,
   parseTriggerConfig,
@@ -128,7 +129,7 @@ export class MnsQueueTrigger {
   readonly #clock: TriggerClock;
   readonly #random: () => number;
   readonly #onInvocation: QueueTriggerOptions['onInvocation'];
-  #busy: Promise<unknown> = Promise.resolve();
+  readonly #drain = new SerialDrain<TriggerDelivery>();
 
   constructor(cloud: TriggerCloud, definition: QueueTriggerDefinition, options: QueueTriggerOptions = {}) {
     this.#cloud = cloud;
@@ -157,17 +158,10 @@ export class MnsQueueTrigger {
    * this call. Calls are serialised: a drain waits for one in progress.
    */
   drain(): Promise<TriggerDelivery[]> {
-    const run = this.#busy.then(async () => {
-      const done: TriggerDelivery[] = [];
-      while (this.status === 'running' && this.config.triggerEnable) {
-        const delivery = await this.#step();
-        if (!delivery) break;
-        done.push(delivery);
-      }
-      return done;
-    });
-    this.#busy = run.catch(() => undefined);
-    return run;
+    return this.#drain.run(
+      () => this.#step(),
+      () => this.status === 'running' && this.config.triggerEnable,
+    );
   }
 
   #queue() {
