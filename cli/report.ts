@@ -9,18 +9,16 @@ import { z } from 'zod';
 import type { Services } from '../shared/composition/services.js';
 import { isAlibabaAccountId } from '../shared/domain/account-id.js';
 import { ValidationError } from '../shared/domain/errors.js';
+import { isRamRoleName } from '../shared/domain/role-name.js';
 import { problemsFromZodError } from '../shared/domain/zod-problems.js';
 import { DEFAULT_DRIFT_DAYS, gatherEvidenceReport } from '../shared/evidence/gather-report.js';
 import { renderEvidenceReport } from '../shared/evidence/report-html.js';
 import type { Output } from './commands.js';
 
-/** A RAM role name as `--role` takes it. */
-const ROLE_NAME = /^[A-Za-z0-9.-]{1,64}$/;
-
 /** True for `OWNER/ROLE`: an account ID by the one account-ID rule, a slash, a RAM role name. */
 function isRoleReference(value: string): boolean {
   const [owner, roleName, ...rest] = value.split('/');
-  return rest.length === 0 && isAlibabaAccountId(owner ?? '') && ROLE_NAME.test(roleName ?? '');
+  return rest.length === 0 && isAlibabaAccountId(owner ?? '') && isRamRoleName(roleName ?? '');
 }
 
 /** Options of `report`. */

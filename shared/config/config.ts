@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { alibabaAccountIdSchema } from '../domain/account-id.js';
 import { ConfigError } from '../domain/errors.js';
 import { protectedRoleNames } from '../domain/protected-roles.js';
+import { RAM_ROLE_NAME, RAM_ROLE_NAME_RULE } from '../domain/role-name.js';
 import { TENCENT_DTS_POLICY, TencentServicePolicy } from '../domain/tencent/endpoints.js';
 import { DEFAULT_MAX_GRANT_DAYS } from '../intake/guardrails.js';
 import { type TencentConfig, TencentEnvSchema, tencentConfigFrom } from './tencent-config.js';
@@ -17,7 +18,7 @@ const accountId = alibabaAccountIdSchema();
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
 /** A RAM role name as RAM accepts it. */
-const roleName = z.string().regex(/^[A-Za-z0-9.-]{1,64}$/, 'must be a RAM role name: 1-64 letters, digits, "." or "-"');
+const roleName = z.string().regex(RAM_ROLE_NAME, `must be a RAM role name: ${RAM_ROLE_NAME_RULE}`);
 
 /**
  * The roles dts-trust never adopts, changes or deletes (kept apart from the other settings). The function role is
@@ -108,7 +109,7 @@ export const ConfigEnvSchema = z.object({
     ),
   DTS_TRUST_ROLE_NAME_PATTERN: z
     .string()
-    .default('^[A-Za-z0-9.-]{1,64}$')
+    .default(RAM_ROLE_NAME.source)
     .refine((p) => {
       try {
         new RegExp(p);

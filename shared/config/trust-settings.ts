@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { alibabaAccountIdSchema, ownerAccountIdSchema, tencentRootAccountIdSchema } from '../domain/account-id.js';
 import { ConfigError, type ValidationProblem } from '../domain/errors.js';
+import { isRamRoleName, RAM_ROLE_NAME_RULE } from '../domain/role-name.js';
 import { AccountPartition } from '../domain/validation.js';
 import { problemsFromZodError } from '../domain/zod-problems.js';
 
@@ -28,8 +29,8 @@ const secret = z.string().refine((s) => s.length >= MIN_TICKET_SECRET_LENGTH, {
   params: { fix: `generate a random secret of at least ${MIN_TICKET_SECRET_LENGTH} characters (openssl rand -hex 32)` },
 });
 
-const roleName = z.string().refine((s) => /^[A-Za-z0-9.-]{1,64}$/.test(s), {
-  message: 'a role name is 1-64 letters, digits, "." or "-"',
+const roleName = z.string().refine(isRamRoleName, {
+  message: `a role name is ${RAM_ROLE_NAME_RULE}`,
   params: { fix: 'give the RAM role name exactly as it is in the owner account' },
 });
 

@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { ALIBABA_ACCOUNT_ID } from './account-id.js';
 import type { RoleKey } from './grant.js';
+import { isRamRoleName } from './role-name.js';
 import { problemsFromZodError } from './zod-problems.js';
 
 /** The CloudEvent types ActionTrail writes events arrive with. */
@@ -67,8 +68,6 @@ export const IgnoredBecause = {
 } as const;
 /** One of {@link IgnoredBecause}. */
 export type IgnoredBecause = (typeof IgnoredBecause)[keyof typeof IgnoredBecause];
-
-const RAM_ROLE_NAME = /^[A-Za-z0-9.-]{1,64}$/;
 
 const UserIdentitySchema = z
   .object({
@@ -179,7 +178,7 @@ export function readRamChangeEvent(raw: unknown, context: RamChangeContext): Ram
     return { kind: 'ignored', reason: IgnoredBecause.OwnSession, eventId: event.id };
   }
   const roleName = roleNameOf(record);
-  if (roleName === undefined || !RAM_ROLE_NAME.test(roleName)) {
+  if (roleName === undefined || !isRamRoleName(roleName)) {
     return {
       kind: 'ignored',
       reason: IgnoredBecause.Malformed,

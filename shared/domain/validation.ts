@@ -23,6 +23,7 @@ import {
   Scenario,
   taskKindsOf,
 } from './relationship.js';
+import { isCamRoleName, isRamRoleName } from './role-name.js';
 import { validateTencentRelationship } from './tencent/validation.js';
 import { parseTimestamp } from './timestamp.js';
 import { fieldPath, problemsFromZodError } from './zod-problems.js';
@@ -53,8 +54,6 @@ export interface ValidationOptions {
   readonly fieldPrefix?: string;
 }
 
-const ALIBABA_ROLE_NAME = /^[A-Za-z0-9.-]{1,64}$/;
-const TENCENT_ROLE_NAME = /^[A-Za-z0-9+=,.@_-]{1,128}$/;
 const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
 const ROLE_ARN = /^acs:ram::[^:]*:role\/(.*)$/i;
 const USER_ARN = /^acs:ram::[^:]*:user\/(.*)$/i;
@@ -109,7 +108,7 @@ function checkRoleName(value: string, field: string, cloud: Cloud): Problem[] {
         ),
       ];
     }
-    return TENCENT_ROLE_NAME.test(value)
+    return isCamRoleName(value)
       ? []
       : [
           problem(
@@ -161,7 +160,7 @@ function checkRoleName(value: string, field: string, cloud: Cloud): Problem[] {
       ),
     ];
   }
-  if (!ALIBABA_ROLE_NAME.test(value)) {
+  if (!isRamRoleName(value)) {
     return [
       problem(
         'InvalidRoleName',
