@@ -22,6 +22,7 @@ import {
 import { type RouteRoleOutcome, routeRoleNeedsAttention } from '../shared/usecases/ram-change-route.js';
 import type { RoleStatusReport } from '../shared/usecases/role-status.js';
 import type { ManagementRoleOutcome, SetupResult } from '../shared/usecases/setup.js';
+import type { TencentManagementRoleOutcome } from '../shared/usecases/tencent-setup.js';
 import type { TicketPreview } from '../shared/usecases/ticket-preview.js';
 import type { SentTicket } from './ticket.js';
 
@@ -169,6 +170,39 @@ export const ManagementRoleJson = z
   })
   .strict();
 
+/** What `setup` did for one Tencent account's CAM management role (shared/usecases/tencent-setup.ts). */
+export const TencentManagementRoleJson = z
+  .object({
+    accountId: z.string(),
+    /** What dts-trust does there: `roles` (an owner), `subAccountPolicies` (a trusted account with sub-users). */
+    duties: z.array(z.enum(['roles', 'subAccountPolicies'])),
+    /** The documents, absent when they could not be built (no Tencent configuration, no external ID). */
+    roleName: z.string().optional(),
+    policyName: z.string().optional(),
+    trustPolicy: z.string().optional(),
+    policy: z.string().optional(),
+    /** described: printed only; applied: created, repaired or found; noKeys, wrongAccount, failed: a person acts. */
+    status: z.enum(['described', 'noKeys', 'wrongAccount', 'applied', 'failed']),
+    /** Each part, when applied: created, updated (its document rewritten to the spec), attached, exists. */
+    parts: z
+      .object({
+        policy: z.enum(['created', 'updated', 'exists']),
+        role: z.enum(['created', 'updated', 'exists']),
+        attachment: z.enum(['attached', 'exists']),
+      })
+      .strict()
+      .optional(),
+    /** Other policies attached to the role, for a person to detach (applied). */
+    otherPolicies: z.array(z.string()).optional(),
+    /** The account the keys given belong to (wrongAccount). */
+    signer: z.string().optional(),
+    /** Why it failed. */
+    message: z.string().optional(),
+    /** True when a person must act on this account. */
+    attention: z.boolean(),
+  })
+  .strict();
+
 /** `setup --json`. */
 export const SetupJson = z
   .object({
@@ -177,6 +211,8 @@ export const SetupJson = z
     /** Why the trust settings could not be read (trust policies then carry no external IDs). */
     settingsProblem: z.string().optional(),
     managementRoles: z.array(ManagementRoleJson),
+    /** The CAM management role of each Tencent account. */
+    tencentManagementRoles: z.array(TencentManagementRoleJson),
     ramChangeRoutes: z.array(
       z
         .object({
@@ -414,6 +450,30 @@ function managementRoleJson(outcome: ManagementRoleOutcome, attention: boolean):
   };
 }
 
+function tencentManagementRoleJson(
+  outcome: TencentManagementRoleOutcome,
+  attention: boolean,
+): z.input<typeof TencentManagementRoleJson> {
+  const spec = outcome.spec;
+  return {
+    accountId: outcome.accountId,
+    duties: [...outcome.duties],
+    ...(spec === undefined
+      ? {}
+      : { roleName: spec.roleName, policyName: spec.policyName, trustPolicy: spec.trustPolicy, policy: spec.policy }),
+    status: outcome.status,
+    ...(outcome.status === 'applied'
+      ? {
+          parts: { policy: outcome.policy, role: outcome.role, attachment: outcome.attachment },
+          otherPolicies: [...outcome.otherPolicies],
+        }
+      : {}),
+    ...(outcome.status === 'wrongAccount' ? { signer: outcome.signer } : {}),
+    ...(outcome.status === 'failed' ? { message: outcome.message } : {}),
+    attention,
+  };
+}
+
 /** The route role as `setup` shows it. */
 function routeRoleJson(outcome: RouteRoleOutcome): NonNullable<z.input<typeof SetupJson>['ramChangeRouteRole']> {
   return { ...roleSetupJson(outcome), status: outcome.status, attention: routeRoleNeedsAttention(outcome) };
@@ -426,6 +486,7 @@ export function setupJson(
     readonly eventBus: string;
     readonly ruleName: string;
     readonly attention: (o: ManagementRoleOutcome) => boolean;
+    readonly tencentAttention: (o: TencentManagementRoleOutcome) => boolean;
   },
 ): z.input<typeof SetupJson> {
   return {
@@ -433,6 +494,9 @@ export function setupJson(
     eventBus: { name: context.eventBus, outcome: result.bus },
     ...(result.settingsProblem === undefined ? {} : { settingsProblem: result.settingsProblem }),
     managementRoles: result.managementRoles.map((o) => managementRoleJson(o, context.attention(o))),
+    tencentManagementRoles: result.tencentManagementRoles.map((o) =>
+      tencentManagementRoleJson(o, context.tencentAttention(o)),
+    ),
     ramChangeRoutes: result.ramChangeRoutes.map((r) => ({
       accountId: r.accountId,
       ruleName: context.ruleName,

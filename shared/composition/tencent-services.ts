@@ -19,6 +19,8 @@ export interface TencentServices {
   readonly trustedSide: TrustedSidePort;
   /** True when the trust settings name a management role (external ID) for this Tencent account. */
   readonly manages: (accountId: string) => Promise<boolean>;
+  /** The hub sub-user's keys (setup asks STS who they belong to: the principal each management role trusts). */
+  readonly hubKeys: TencentHubKeysSource;
 }
 
 /**
@@ -68,11 +70,13 @@ export function tencentServicesFor(
     return Object.hasOwn(ids, accountId) ? ids[accountId] : undefined;
   };
   const manages = async (accountId: string) => (await externalIdOf(accountId)) !== undefined;
+  const hubKeys = tencentHubKeysSource(tencent, config, deps);
   return {
+    hubKeys,
     broker: new TencentCredentialBroker({
       endpoints: tencent.endpoints,
       clock: deps.clock,
-      hubKeys: tencentHubKeysSource(tencent, config, deps),
+      hubKeys,
       managementRole: tencent.managementRole,
       externalId: externalIdOf,
     }),

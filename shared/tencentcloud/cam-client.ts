@@ -11,9 +11,11 @@ export const CAM_API_VERSION = '2019-01-16';
 
 /**
  * One CAM call over `tencentcloud-sdk-nodejs-common`'s CommonClient: within the action's rate limit, signed with the
- * account's credentials, the answer validated with `schema`, any failure a classified `CloudApiError`.
+ * account's credentials, the answer validated with `schema`, any failure a classified `CloudApiError`. `Action` is the
+ * adapter's declared list of CAM actions, so an adapter cannot call one its management role's policy lacks
+ * (shared/deploy/tencent-permissions.ts builds that policy from the lists).
  */
-export class CamCaller {
+export class CamCaller<Action extends string = string> {
   readonly #endpoints: TencentEndpoints;
   readonly #limits: CamRateLimiter;
 
@@ -25,7 +27,7 @@ export class CamCaller {
   /** Call `action` with `params` in `account`; the answer's `Response` (RequestId aside) parsed by `schema`. */
   async call<T>(
     account: AccountCredentials,
-    action: string,
+    action: Action,
     params: Record<string, unknown>,
     schema: z.ZodType<T, z.ZodTypeDef, unknown>,
   ): Promise<T> {

@@ -20,15 +20,32 @@ const CreatedSchema = z.object({ PolicyId: Id });
 const Empty = z.object({}).passthrough();
 
 /**
+ * Every CAM action {@link CamSubAccountPolicies} calls (the adapter's calls are typed by this list): what the
+ * management role of a Tencent trusted account whose sub-users get the AssumeRole policy must allow, nothing more.
+ */
+export const CAM_SUB_ACCOUNT_POLICY_ACTIONS = [
+  'ListPolicies',
+  'GetPolicy',
+  'ListEntitiesForPolicy',
+  'CreatePolicy',
+  'UpdatePolicy',
+  'AttachUserPolicy',
+  'DetachUserPolicy',
+  'DeletePolicy',
+] as const;
+/** One of {@link CAM_SUB_ACCOUNT_POLICY_ACTIONS}. */
+export type CamSubAccountPolicyAction = (typeof CAM_SUB_ACCOUNT_POLICY_ACTIONS)[number];
+
+/**
  * The sub-users' AssumeRole policies of a Tencent root account over `tencentcloud-sdk-nodejs-common` (CommonClient
  * for CAM), as the {@link SubAccountPolicyDirectory} port: found by exact name among the account's custom policies,
  * read with GetPolicy and ListEntitiesForPolicy, attached to users by UIN (CAM has no name form for users).
  */
 export class CamSubAccountPolicies implements SubAccountPolicyDirectory {
-  readonly #cam: CamCaller;
+  readonly #cam: CamCaller<CamSubAccountPolicyAction>;
 
   constructor(endpoints: TencentEndpoints, clock: Clock) {
-    this.#cam = new CamCaller(endpoints, clock);
+    this.#cam = new CamCaller<CamSubAccountPolicyAction>(endpoints, clock);
   }
 
   async findPolicy(account: AccountCredentials, policyName: string): Promise<SubAccountPolicyRecord | undefined> {

@@ -31,6 +31,24 @@ const AttachedSchema = z.object({
 const CreateRoleSchema = z.object({ RoleId: z.union([z.string(), z.number()]) });
 const Empty = z.object({}).passthrough();
 
+/**
+ * Every CAM action {@link CamRoleDirectory} calls (the adapter's calls are typed by this list): what the management
+ * role of a Tencent owner account must allow, nothing more.
+ */
+export const CAM_ROLE_DIRECTORY_ACTIONS = [
+  'GetRole',
+  'DescribeRoleList',
+  'ListAttachedRolePolicies',
+  'CreateRole',
+  'UpdateAssumeRolePolicy',
+  'UpdateRoleDescription',
+  'AttachRolePolicy',
+  'DetachRolePolicy',
+  'DeleteRole',
+] as const;
+/** One of {@link CAM_ROLE_DIRECTORY_ACTIONS}. */
+export type CamRoleDirectoryAction = (typeof CAM_ROLE_DIRECTORY_ACTIONS)[number];
+
 /** A CAM role as DescribeRoleList returns it: enough to plan without another read. */
 export interface ListedCamRole extends ObservedRoleRecord {
   readonly roleId: string;
@@ -48,12 +66,12 @@ const PAGE = 200;
  * names a role this adapter created moments ago is retried while CAM still answers that it does not exist.
  */
 export class CamRoleDirectory implements RoleDirectory {
-  readonly #cam: CamCaller;
+  readonly #cam: CamCaller<CamRoleDirectoryAction>;
   readonly #clock: Clock;
   readonly #created = new Map<string, number>();
 
   constructor(endpoints: TencentEndpoints, clock: Clock) {
-    this.#cam = new CamCaller(endpoints, clock);
+    this.#cam = new CamCaller<CamRoleDirectoryAction>(endpoints, clock);
     this.#clock = clock;
   }
 
@@ -159,7 +177,7 @@ export class CamRoleDirectory implements RoleDirectory {
   async #write(
     account: AccountCredentials,
     roleName: string,
-    action: string,
+    action: CamRoleDirectoryAction,
     params: Record<string, unknown>,
   ): Promise<void> {
     for (let attempt = 0; ; attempt += 1) {
@@ -181,7 +199,7 @@ export class CamRoleDirectory implements RoleDirectory {
 
   async #readOrAbsent<T>(
     account: AccountCredentials,
-    action: string,
+    action: CamRoleDirectoryAction,
     params: Record<string, unknown>,
     schema: z.ZodType<T, z.ZodTypeDef, unknown>,
   ): Promise<T | undefined> {
@@ -195,7 +213,7 @@ export class CamRoleDirectory implements RoleDirectory {
 
   #call<T>(
     account: AccountCredentials,
-    action: string,
+    action: CamRoleDirectoryAction,
     params: Record<string, unknown>,
     schema: z.ZodType<T, z.ZodTypeDef, unknown>,
   ): Promise<T> {

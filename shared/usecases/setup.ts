@@ -19,8 +19,10 @@ import {
   managementRoleTrustPolicy,
   type PolicyDocument,
 } from '../deploy/permissions.js';
-import { isAlibabaAccountId } from '../domain/account-id.js';
+import { cloudOfAccountId, isAlibabaAccountId } from '../domain/account-id.js';
 import { ConfigError, DtsTrustError } from '../domain/errors.js';
+import { Cloud } from '../domain/grant.js';
+import type { TencentKeys } from '../tencentcloud/sts-identity.js';
 import { deliverOutbox } from './deliver-outbox.js';
 import {
   ensureRamChangeRouteRole,
@@ -30,6 +32,11 @@ import {
   ramChangeRouteRoleSpec,
 } from './ram-change-route.js';
 import { ensureRoleWithPolicy, type PartOutcome, type RoleWithPolicySpec } from './role-with-policy.js';
+import {
+  setUpTencentManagementRoles,
+  type TencentManagementRoleOutcome,
+  tencentAccountDuties,
+} from './tencent-setup.js';
 
 /** What one account needs: the management role, its trust policy and its custom policy. */
 export interface ManagementRoleSpec extends RoleWithPolicySpec {
@@ -84,6 +91,8 @@ export interface SetupRequest {
   readonly createManagementRoles: boolean;
   /** Each account's keys, by account id (needed to create). */
   readonly credentials?: Readonly<Record<string, AccountKeys>> | undefined;
+  /** Each Tencent account's keys, by UIN (needed to create and repair its CAM management role). */
+  readonly tencentCredentials?: Readonly<Record<string, TencentKeys>> | undefined;
 }
 
 /** What setup did for one account's management role. */
@@ -112,6 +121,8 @@ export interface SetupResult {
   /** Why the trust settings could not be read (trust policies then carry no external IDs). */
   readonly settingsProblem?: string;
   readonly managementRoles: readonly ManagementRoleOutcome[];
+  /** The CAM management role of each Tencent account (shared/usecases/tencent-setup.ts). */
+  readonly tencentManagementRoles: readonly TencentManagementRoleOutcome[];
   /**
    * The RAM change route's receiving side in the automation account (the route role), described or applied;
    * absent when there are no owner accounts.
@@ -152,10 +163,19 @@ export async function setUpDeployment(services: Services, request: SetupRequest)
   const stsWhere = { endpoint: config.endpoints.sts, protocol: config.protocol, regionId: config.region };
   const automationAccountId = config.automationAccountId ?? (await callerAccountId(await services.ownKeys(), stsWhere));
   const owners = new Set([...request.owners, ...(settings?.allowedOwnerAccounts ?? [])]);
-  for await (const role of services.grants.listManagedRoles()) owners.add(role.ownerAccountId);
+  // Tencent trusted accounts whose sub-users a grant names need a management role of their own.
+  const subUserAccounts = new Set<string>();
+  for await (const role of services.grants.listManagedRoles()) {
+    owners.add(role.ownerAccountId);
+    if (cloudOfAccountId(role.ownerAccountId) !== Cloud.Tencent) continue;
+    for (const grant of await services.grants.listGrantsForRole(role))
+      if (grant.subAccountUins !== undefined) subUserAccounts.add(grant.trustedAccountId);
+  }
+  const ofCloud = (cloud: Cloud, accounts: Iterable<string>) =>
+    [...accounts].filter((a) => a !== automationAccountId && cloudOfAccountId(a) === cloud);
   const specs = managementRoleSpecs(services, automationAccountId, settings, {
-    owners: [...owners].filter((a) => a !== automationAccountId),
-    tasks: request.taskAccounts.filter((a) => a !== automationAccountId),
+    owners: ofCloud(Cloud.Alibaba, owners),
+    tasks: ofCloud(Cloud.Alibaba, request.taskAccounts),
   });
   const correlationId = randomUUID();
   const managementRoles: ManagementRoleOutcome[] = [];
@@ -200,15 +220,26 @@ export async function setUpDeployment(services: Services, request: SetupRequest)
   const ramChangeRoutes = request.createManagementRoles
     ? await installRamChangeRoutes(services, automationAccountId, ready, correlationId)
     : [];
+  const tencentAccounts = tencentAccountDuties(ofCloud(Cloud.Tencent, owners), [
+    ...ofCloud(Cloud.Tencent, request.taskAccounts),
+    ...subUserAccounts,
+  ]);
+  const tencentManagementRoles = await setUpTencentManagementRoles(services, {
+    accounts: tencentAccounts,
+    apply: request.createManagementRoles,
+    credentials: request.tencentCredentials,
+    correlationId,
+  });
   const base = {
     tables: Object.values(config.tables),
     bus,
     ...(settingsProblem === undefined ? {} : { settingsProblem }),
     managementRoles,
+    tencentManagementRoles,
     ...(ramChangeRouteRole === undefined ? {} : { ramChangeRouteRole }),
     ramChangeRoutes,
   };
-  if (!request.createManagementRoles || specs.length === 0) return base;
+  if (!request.createManagementRoles || specs.length + tencentAccounts.length === 0) return base;
   const audit = await deliverOutbox(services, correlationId);
   return { ...base, audit };
 }
