@@ -1,5 +1,6 @@
 // Prints the least-privilege policies of the function role and the management role, the management role's
-// trust policy, the RAM change route role's documents and what setup needs for it, from what the adapters declare. Usage: npm run policies -- [--automation-account <uid>]
+// trust policy, the RAM change route role's documents and what setup needs for it, and the Tencent Cloud management
+// role's documents (docs/deploy.md, "Tencent Cloud owners"), from what the adapters declare. Usage: npm run policies -- [--automation-account <uid>]
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../shared/config/config.js';
 import {
@@ -10,6 +11,11 @@ import {
   managementRolePolicy,
   managementRoleTrustPolicy,
 } from '../shared/deploy/permissions.js';
+import {
+  camManagementRolePolicy,
+  camManagementRoleTrustPolicy,
+  TencentDuty,
+} from '../shared/deploy/tencent-permissions.js';
 import { alibabaAccountIdSchema } from '../shared/domain/account-id.js';
 
 const { values } = parseArgs({ options: { 'automation-account': { type: 'string' } } });
@@ -33,3 +39,11 @@ show(
   eventRouteTrustPolicy(['<owner-uid>']),
 );
 show("What setup's caller needs for the route role (automation account)", eventRouteSetupPolicy(account.data));
+show(
+  'Tencent management role policy (each Tencent owner account; a trusted account with sub-users gets the subAccountPolicies statement)',
+  camManagementRolePolicy('<uin>', [TencentDuty.Roles, TencentDuty.SubAccountPolicies]),
+);
+show(
+  'Tencent management role trust policy (each Tencent account; the hub sub-user, its external ID)',
+  camManagementRoleTrustPolicy({ rootUin: '<hub-root-uin>', userUin: '<hub-sub-user-uin>' }, '<external-id>'),
+);

@@ -20,12 +20,14 @@ import {
 } from '../../../local/harness/local-environment.js';
 import { camManagementRolePolicy, camManagementRoleTrustPolicy } from '../../../shared/deploy/tencent-permissions.js';
 import { AuditEventType } from '../../../shared/domain/audit.js';
+import { GrantSchema } from '../../../shared/domain/grant.js';
 import type { AccountCredentials } from '../../../shared/ports.js';
 import { CAM_ROLE_DIRECTORY_ACTIONS, CamRoleDirectory } from '../../../shared/tencentcloud/cam.js';
 import { CAM_SUB_ACCOUNT_POLICY_ACTIONS, CamSubAccountPolicies } from '../../../shared/tencentcloud/cam-policies.js';
 import { tencentEndpoints } from '../../../shared/tencentcloud/endpoint.js';
 import { TencentCredentialBroker } from '../../../shared/tencentcloud/sts.js';
 import { EXAMPLE, exampleAccountsDocument, startTestCloud, type TestCloud } from '../../support/local-cloud.js';
+import { localRunnerServices } from '../../support/local-services.js';
 import { assumeTencentRole, TENCENT, TencentApi, tencentClient, tencentCodeOf } from '../../support/tencent-cloud.js';
 
 /** A Tencent owner account with nothing of dts-trust yet. */
@@ -392,5 +394,27 @@ describe('npm run cli -- setup, for Tencent Cloud accounts', () => {
     expect(code).toBe(2);
     expect(text).toContain(`accounts.${OWNER.uin}.secretId`);
     expect(text).not.toContain('LTAI5tX');
+  });
+
+  it('sets up the owner of each stored Tencent grant, and the trusted account of a grant naming its sub-users', async () => {
+    const services = await localRunnerServices(cloud.cloud);
+    await services.grants.putGrant(
+      GrantSchema.parse({
+        cloud: 'tencent',
+        ownerAccountId: TENCENT.sourceOwner.uin,
+        roleName: 'DTS-orders',
+        trustedAccountId: TRUSTED.uin,
+        policies: ['QcloudDTSReadOnlyAccess', 'QcloudAccessForMySQLRole'],
+        subAccountUins: [TRUSTED.operator],
+        ticket: { system: 'jira', id: 'DBA-77', requester: 'ana', approver: 'ben' },
+      }),
+    );
+    const { text } = await cli(['setup', '--json']);
+    const document = SetupJson.parse(JSON.parse(text));
+    expect(document.tencentManagementRoles.map((r) => [r.accountId, r.duties, r.status])).toEqual([
+      [TENCENT.sourceOwner.uin, ['roles'], 'described'],
+      [TRUSTED.uin, ['subAccountPolicies'], 'described'],
+    ]);
+    expect(document.managementRoles).toEqual([]);
   });
 });
