@@ -120,7 +120,7 @@ export async function closeFindingCommand(
 ): Promise<number> {
   const correlationId = randomUUID();
   const result = await closeFinding(
-    { findings: services.findings, audit: services.outbox, clock: services.clock, newId: randomUUID },
+    { findings: services.findings, audit: services.outbox, clock: services.clock },
     { findingId: request.findingId, closedBy: request.by, reason: request.reason, correlationId },
   );
   if (!result.closed) {

@@ -87,6 +87,35 @@ describe('npm run cli -- findings', () => {
     expect((await cli('findings', 'close', wildcardId, '--reason', 'again', '--by', 'ana')).code).toBe(1);
   });
 
+  it('records one resolution when a close is repeated before the first one is delivered', async () => {
+    const removal = finding('wildcard-principal-removed', '["RAM acs:ram::*:root"]');
+    await services.outbox.record(removal);
+    await deliverAuditEvents(services.outbox, services.sink, {});
+    const findingId = (removal.data as FindingData).findingId;
+
+    cloud.cloud.setFaults({ outages: ['eventbridge'] });
+    try {
+      expect((await cli('findings', 'close', findingId, '--reason', 'reverted by hand', '--by', 'ana')).code).toBe(3);
+      expect((await cli('findings', 'close', findingId, '--reason', 'reverted, checked', '--by', 'ana')).code).toBe(3);
+    } finally {
+      cloud.cloud.setFaults({});
+    }
+    const waiting = (await services.outbox.pending(1000)).filter(
+      (e) => (e.data as Partial<FindingData>).findingId === findingId,
+    );
+    expect(waiting).toHaveLength(1);
+    expect(waiting[0]?.data).toMatchObject({ summary: 'reverted, checked', resolvedBy: 'ana' });
+
+    await deliverAuditEvents(services.outbox, services.sink, {});
+    const resolutions = [];
+    for await (const entry of services.history.trail(ROLE)) {
+      if ((entry.event.data as Partial<FindingData>).findingId === findingId && entry.event.type.includes('resolved'))
+        resolutions.push(entry.event.id);
+    }
+    expect(resolutions).toHaveLength(1);
+    expect((await cli('findings', 'close', findingId, '--reason', 'third time', '--by', 'ana')).code).toBe(1);
+  });
+
   it('judges the liveness of the timer against the clock: a stale heartbeat comes first and exits 1', async () => {
     await services.heartbeats.beat(TIMER_RUN, new Date(Date.now() - 2 * 3600 * 1000), 'run-old');
     const stale = await cli('findings');
