@@ -3,13 +3,15 @@
  * through each account's management role (DescribeDtsJobs per configured region, then DescribeDtsJobDetail), and
  * what they say about the declared roles: jobs whose role is broken, jobs using a role no grant declares for their
  * account, and declared roles no job uses. Each inventory is recorded; a declared role unused in each of the last
- * `DTS_TRUST_UNUSED_INVENTORIES` raises `role-unused-by-dts` (delivered before the command ends).
+ * `DTS_TRUST_UNUSED_INVENTORIES` raises `role-unused-by-dts` (delivered before the command ends). Tencent Cloud task
+ * accounts are skipped with the reason (their jobs are Tencent DTS's, not read yet); their grants are not judged,
+ * and the skip alone does not fail the command.
  */
 import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import type { Services } from '../shared/composition/services.js';
-import { ALIBABA_ACCOUNT_ID } from '../shared/domain/account-id.js';
+import { ALIBABA_ACCOUNT_ID, isTencentRootAccountId } from '../shared/domain/account-id.js';
 import type { RoleUse } from '../shared/domain/dts-usage.js';
 import { ValidationError } from '../shared/domain/errors.js';
 import { grantId } from '../shared/domain/ownership.js';
@@ -19,11 +21,21 @@ import { recordInventory } from '../shared/evidence/unused-roles.js';
 import { deliverOutbox } from '../shared/usecases/deliver-outbox.js';
 import type { Output } from './commands.js';
 
+/** One `--task-account`: an Alibaba Cloud account; a Tencent Cloud UIN is refused with the reason. */
+const TaskAccount = z.string().superRefine((value, ctx) => {
+  if (ALIBABA_ACCOUNT_ID.test(value)) return;
+  ctx.addIssue({
+    code: z.ZodIssueCode.custom,
+    message: isTencentRootAccountId(value)
+      ? `${value} is a Tencent Cloud UIN: the inventory lists Alibaba Cloud DTS jobs only (Tencent DTS jobs are not read yet; docs/deploy.md, "The DTS inventory")`
+      : '--task-account must be a 16-digit account ID (AliyunUidFormat)',
+    params: { fix: 'give the 16-digit ID of an Alibaba Cloud task account' },
+  });
+});
+
 /** Options of `inventory`. */
 export const InventoryOptionsSchema = z.object({
-  taskAccount: z
-    .array(z.string().regex(ALIBABA_ACCOUNT_ID, '--task-account must be a 16-digit account ID (AliyunUidFormat)'))
-    .default([]),
+  taskAccount: z.array(TaskAccount).default([]),
   json: z.boolean().default(false),
 });
 
@@ -61,10 +73,10 @@ export async function inventoryCommand(
     { correlationId, inventories: services.config.unusedInventories },
   );
   await deliverOutbox(services, correlationId);
-  const { usage, accounts, gaps } = inventory;
+  const { usage, accounts, gaps, skipped } = inventory;
   const failed = usage.broken.length + usage.undeclared.length + gaps.length + usage.unknownRoles.length > 0;
   if (options.json) {
-    out.line(JSON.stringify({ accounts, gaps, ...usage, unusedRoles }));
+    out.line(JSON.stringify({ accounts, gaps, skipped, ...usage, unusedRoles }));
     return failed ? 1 : 0;
   }
   for (const b of usage.broken) {
@@ -85,11 +97,13 @@ export async function inventoryCommand(
   }
   for (const r of usage.unknownRoles) out.line(`unread      ${r.ownerAccountId}/${r.roleName}: ${r.reason}`);
   for (const g of gaps) out.line(`unlisted    account ${g.accountId}: ${g.code} ${g.message}`);
+  for (const g of skipped) out.line(`skipped     account ${g.accountId}: ${g.code} ${g.message}`);
   const jobs = accounts.reduce((n, a) => n + a.jobs, 0);
   out.line(
     `${jobs} job(s) in ${accounts.length} task account(s) (regions ${services.config.dtsRegions.join(', ')}): ` +
       `${usage.broken.length} broken, ${usage.undeclared.length} undeclared, ${usage.unused.length} declared role(s) unused` +
-      `${gaps.length ? `, ${gaps.length} account(s) not listed` : ''}`,
+      `${gaps.length ? `, ${gaps.length} account(s) not listed` : ''}` +
+      `${skipped.length ? `, ${skipped.length} Tencent account(s) skipped` : ''}`,
   );
   return failed ? 1 : 0;
 }

@@ -1,3 +1,4 @@
+import { cloudOfAccountId } from '../domain/account-id.js';
 import { isGrantActive } from '../domain/desired-role.js';
 import {
   type DtsJobRef,
@@ -8,7 +9,8 @@ import {
   roleKeyOf,
   roleUsesOf,
 } from '../domain/dts-usage.js';
-import type { Grant, RoleKey } from '../domain/grant.js';
+import { CloudApiError, CloudErrorKind } from '../domain/errors.js';
+import { Cloud, type Grant, type RoleKey } from '../domain/grant.js';
 import { dtsTrustedAccountsOf, parseTrustPolicy } from '../policy/index.js';
 import type {
   AccountCredentials,
@@ -31,9 +33,19 @@ export interface InventoryGap {
   readonly message: string;
 }
 
+/** The code of a Tencent Cloud task account, whose DTS jobs dts-trust does not list. */
+export const TENCENT_DTS_JOBS_NOT_LISTED = 'TencentDtsJobsNotListed';
+
+/** Why a Tencent Cloud task account's jobs are not listed (the same words for the inventory and the reconciler). */
+export function tencentJobsNotListedMessage(accountId: string): string {
+  return `account ${accountId} is a Tencent Cloud UIN, and dts-trust lists Alibaba Cloud DTS jobs only (Tencent's DescribeSyncJobs and DescribeMigrationJobs with DescribeMigrationDetail are not read yet): its jobs are not judged`;
+}
+
 /**
  * The DTS jobs of task accounts, each read through the account's management role (the broker), in `regions`; every
- * call lists again (the reconciler keeps the answers per run, {@link cachedJobDirectory} per inventory).
+ * call lists again (the reconciler keeps the answers per run, {@link cachedJobDirectory} per inventory). A Tencent
+ * Cloud account is refused without a call ({@link TENCENT_DTS_JOBS_NOT_LISTED}): its jobs are Tencent DTS's, which
+ * the Alibaba lister cannot read, so the reconciler records it as unlisted with this reason.
  */
 export function jobDirectory(
   lister: DtsJobLister,
@@ -42,6 +54,14 @@ export function jobDirectory(
 ): DtsJobDirectory {
   return {
     async jobsOf(taskAccountId) {
+      if (cloudOfAccountId(taskAccountId) === Cloud.Tencent) {
+        throw new CloudApiError({
+          api: 'dts:DescribeDtsJobs',
+          code: TENCENT_DTS_JOBS_NOT_LISTED,
+          kind: CloudErrorKind.Invalid,
+          message: tencentJobsNotListedMessage(taskAccountId),
+        });
+      }
       const account = await broker.credentialsFor(taskAccountId);
       const jobs: DtsJobRef[] = [];
       for await (const job of lister.listJobs(account, regions)) jobs.push(job);
@@ -87,6 +107,11 @@ export interface DtsInventory {
   readonly accounts: ReadonlyArray<{ readonly accountId: string; readonly jobs: number }>;
   /** Task accounts that could not be listed. */
   readonly gaps: readonly InventoryGap[];
+  /**
+   * Task accounts not listed by design (Tencent Cloud UINs: {@link TENCENT_DTS_JOBS_NOT_LISTED}); the grants
+   * trusting them are not judged (neither used nor unused), and no call is made for them.
+   */
+  readonly skipped: readonly InventoryGap[];
 }
 
 function gapOf(accountId: string, error: unknown): InventoryGap {
@@ -131,9 +156,17 @@ export async function takeDtsInventory(
     for (const grant of await deps.grants.listGrantsForRole(role))
       if (isGrantActive(grant, now)) activeGrants.push(grant);
   }
-  const taskAccounts = [
+  const named = [
     ...new Set([...activeGrants.map((g) => g.trustedAccountId), ...(options.extraTaskAccounts ?? [])]),
   ].sort();
+  const notListed = new Set(named.filter((a) => cloudOfAccountId(a) === Cloud.Tencent));
+  const skipped = [...notListed].map((accountId) => ({
+    accountId,
+    code: TENCENT_DTS_JOBS_NOT_LISTED,
+    message: tencentJobsNotListedMessage(accountId),
+  }));
+  const taskAccounts = named.filter((a) => !notListed.has(a));
+  const judged = activeGrants.filter((g) => !notListed.has(g.trustedAccountId));
   const uses: RoleUse[] = [];
   const accounts: { accountId: string; jobs: number }[] = [];
   const gaps: InventoryGap[] = [];
@@ -151,5 +184,5 @@ export async function takeDtsInventory(
     const key = roleKeyOf(role);
     if (!roles.has(key)) roles.set(key, await seeRole(deps, role));
   }
-  return { usage: judgeDtsUsage({ activeGrants, uses, roles }), uses, accounts, gaps };
+  return { usage: judgeDtsUsage({ activeGrants: judged, uses, roles }), uses, accounts, gaps, skipped };
 }

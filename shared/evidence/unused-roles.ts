@@ -69,8 +69,8 @@ export function unusedRoleFinding(
 /**
  * Record `inventory` (the active grants it found unused, among the task accounts it could list), then raise
  * `role-unused-by-dts` for each grant unused in every one of the last `inventories` recorded, and resolve the open
- * ones whose grant this inventory found used or no longer declared (a grant whose account could not be listed is
- * left as it was). Every event goes to the audit log.
+ * ones whose grant this inventory found used or no longer declared (a grant whose account could not be listed, or
+ * was not listed by design, is left as it was). Every event goes to the audit log.
  */
 export async function recordInventory(
   deps: UnusedRolesDeps,
@@ -78,7 +78,7 @@ export async function recordInventory(
   options: { readonly correlationId: string; readonly inventories: number },
 ): Promise<UnusedRolesReport> {
   const now = deps.clock.now();
-  const unlisted = new Set(inventory.gaps.map((g) => g.accountId));
+  const unlisted = new Set([...inventory.gaps, ...inventory.skipped].map((g) => g.accountId));
   const unused = new Map(
     inventory.usage.unused.filter((g) => !unlisted.has(g.trustedAccountId)).map((g) => [grantId(g), g] as const),
   );

@@ -26,6 +26,7 @@ const inventory = (unused: Grant[], unlisted: string[] = []): DtsInventory => ({
   uses: [],
   accounts: [],
   gaps: unlisted.map((accountId) => ({ accountId, code: 'NoPermission', message: 'denied' })),
+  skipped: [],
 });
 
 class MemoryInventoryRuns implements InventoryRuns {
@@ -112,6 +113,19 @@ describe('recordInventory', () => {
     await take(inventory([idle]));
     await take(inventory([idle], [OTHER_TASK]));
     expect((await take(inventory([idle]))).raised).toEqual([]);
+  });
+
+  it('neither counts nor resolves a grant whose account the inventory skips by design (a Tencent task account)', async () => {
+    const { take } = world();
+    const idle = grant('idle-role');
+    for (let i = 0; i < 3; i++) await take(inventory([idle]));
+    const skipping = {
+      ...inventory([]),
+      skipped: [{ accountId: TASK, code: 'TencentDtsJobsNotListed', message: 'm' }],
+    };
+    const report = await take(skipping);
+    expect(report.resolved).toEqual([]);
+    expect(report.raised).toEqual([]);
   });
 
   it('resolves the finding once the grant is used again or gone, and not while its account cannot be listed', async () => {

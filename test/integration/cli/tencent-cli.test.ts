@@ -1,7 +1,8 @@
 /**
- * `setup` for Tencent Cloud accounts, against the local cloud through the real tencentcloud SDKs: the CAM management
- * role described, created with the account's own keys, proved least-privilege through the hub sub-user's session,
- * found again unchanged, and repaired after a hand edit; each change audited first.
+ * The operators' commands for Tencent Cloud accounts, against the local cloud through the real tencentcloud SDKs.
+ * `setup`: the CAM management role described, created with the account's own keys, proved least-privilege through
+ * the hub sub-user's session, found again unchanged, and repaired after a hand edit; each change audited first.
+ * `inventory`: Tencent task accounts skipped with the reason, never treated as Alibaba ones.
  */
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -416,5 +417,35 @@ describe('npm run cli -- setup, for Tencent Cloud accounts', () => {
       [TRUSTED.uin, ['subAccountPolicies'], 'described'],
     ]);
     expect(document.managementRoles).toEqual([]);
+  });
+});
+
+describe('npm run cli -- inventory, with Tencent grants', () => {
+  it('skips the Tencent task account with the reason, judges none of its grants, calls nothing for it, and does not fail for it', async () => {
+    const from = cloud.cloud.log.length;
+    const { code, text } = await cli(['inventory']);
+    expect(text).toContain(
+      `skipped     account ${TRUSTED.uin}: TencentDtsJobsNotListed account ${TRUSTED.uin} is a Tencent Cloud UIN`,
+    );
+    expect(text).not.toContain('unused      ');
+    expect(text).toContain('1 Tencent account(s) skipped');
+    expect(code).toBe(0);
+    const calls = cloud.cloud.log.slice(from);
+    expect(calls.filter((e) => e.accountId === TRUSTED.uin || e.accountId === TENCENT.sourceOwner.uin)).toEqual([]);
+    expect(calls.some((e) => e.action === 'AssumeRole')).toBe(false);
+    const json = JSON.parse((await cli(['inventory', '--json'])).text) as Record<string, unknown[]>;
+    expect(json['skipped']).toEqual([
+      expect.objectContaining({ accountId: TRUSTED.uin, code: 'TencentDtsJobsNotListed' }),
+    ]);
+    expect(json['unused']).toEqual([]);
+    expect(json['gaps']).toEqual([]);
+  });
+
+  it('refuses a Tencent UIN as --task-account, naming the reason, and does nothing', async () => {
+    const { code, text } = await cli(['inventory', '--task-account', TENCENT.task.uin]);
+    expect(code).toBe(2);
+    expect(text).toContain(
+      `${TENCENT.task.uin} is a Tencent Cloud UIN: the inventory lists Alibaba Cloud DTS jobs only`,
+    );
   });
 });
