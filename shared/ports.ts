@@ -30,6 +30,12 @@ export interface ObservedRoleRecord {
   readonly description: string;
   /** The trust policy exactly as the service returned it. */
   readonly trustPolicy: string;
+  /**
+   * `listing` when a listing of the account's owned roles read earlier in the run answered for the role, not a read
+   * of the role itself: it may be older than the moment it is used, so nothing is ever written from it (a change is
+   * planned again from a fresh read). Absent for a read of the role.
+   */
+  readonly source?: 'listing';
 }
 
 /** A policy attached to a role. */
@@ -59,6 +65,18 @@ export interface RoleDirectory {
   attachPolicy(account: AccountCredentials, roleName: string, policy: AttachedPolicy): Promise<void>;
   detachPolicy(account: AccountCredentials, roleName: string, policy: AttachedPolicy): Promise<void>;
   deleteRole(account: AccountCredentials, roleName: string): Promise<void>;
+}
+
+/**
+ * The owned roles of one account read together, where the cloud offers it: CAM's DescribeRoleList filtered by the
+ * ownership tag answers up to 200 roles a call with their trust policies and descriptions (RAM's ListRoles returns
+ * no trust policy, so Alibaba roles are read one by one). Errors are `CloudApiError`s.
+ */
+export interface OwnedRoleListing {
+  /** True when the roles of `accountId` can be listed this way (its cloud has such a listing). */
+  covers(accountId: string): boolean;
+  /** Every role of the account carrying the ownership tag, each as GetRole would answer it, every page read. */
+  listOwnedRoles(account: AccountCredentials): Promise<readonly ObservedRoleRecord[]>;
 }
 
 /** RAM users of one account, reached with that account's credentials (the preflight's one read). */

@@ -1,7 +1,7 @@
 import { cloudOfAccountId } from '../domain/account-id.js';
 import { CloudApiError, CloudErrorKind } from '../domain/errors.js';
 import { Cloud } from '../domain/grant.js';
-import type { AccountCredentials, CredentialBroker, NewRole, RoleDirectory } from '../ports.js';
+import type { AccountCredentials, CredentialBroker, NewRole, OwnedRoleListing, RoleDirectory } from '../ports.js';
 
 /**
  * One broker and one role directory for the engine over both clouds, routed by the account ID: a 16-digit ID is an
@@ -61,5 +61,20 @@ export function cloudRoutedDirectory(sides: CloudSides<RoleDirectory>): RoleDire
     attachPolicy: async (account, roleName, policy) => of(account).attachPolicy(account, roleName, policy),
     detachPolicy: async (account, roleName, policy) => of(account).detachPolicy(account, roleName, policy),
     deleteRole: async (account, roleName) => of(account).deleteRole(account, roleName),
+  };
+}
+
+/**
+ * The listing of owned roles for the accounts whose cloud has one: Tencent accounts (CAM's DescribeRoleList by the
+ * ownership tag) when Tencent is configured; an Alibaba account is not covered, so its roles are read one by one.
+ */
+export function cloudRoutedListing(tencent: OwnedRoleListing | undefined): OwnedRoleListing {
+  return {
+    covers: (accountId) =>
+      tencent !== undefined && cloudOfAccountId(accountId) === Cloud.Tencent && tencent.covers(accountId),
+    listOwnedRoles: async (account) => {
+      if (tencent === undefined || cloudOfAccountId(account.accountId) !== Cloud.Tencent) return [];
+      return tencent.listOwnedRoles(account);
+    },
   };
 }

@@ -13,6 +13,7 @@ export function reconcilerFor(services: Services, over: { readonly grants?: Gran
   return createReconciler({
     broker: accounts.broker,
     directory: accounts.directory,
+    listing: accounts.listing,
     ...(services.tencent ? { trustedSide: services.tencent.trustedSide } : {}),
     grants: over.grants ?? services.grants,
     status: services.status,

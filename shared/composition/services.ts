@@ -24,8 +24,8 @@ import {
 } from '../config/trust-settings-source.js';
 import { ConfigError } from '../domain/errors.js';
 import { createLogger } from '../logger.js';
-import type { AuditSink, Clock, CredentialBroker, Logger, Random, RoleDirectory } from '../ports.js';
-import { cloudRoutedBroker, cloudRoutedDirectory } from './cloud-routing.js';
+import type { AuditSink, Clock, CredentialBroker, Logger, OwnedRoleListing, Random, RoleDirectory } from '../ports.js';
+import { cloudRoutedBroker, cloudRoutedDirectory, cloudRoutedListing } from './cloud-routing.js';
 import { type TencentServices, tencentServicesFor } from './tencent-services.js';
 
 /** The real clock. */
@@ -207,9 +207,12 @@ export function createServices(
 export function accountsOf(services: Pick<Services, 'broker' | 'directory' | 'tencent'>): {
   readonly broker: CredentialBroker;
   readonly directory: RoleDirectory;
+  /** The owned roles of a Tencent account in one listing (200 a call); Alibaba accounts are not covered. */
+  readonly listing: OwnedRoleListing;
 } {
   return {
     broker: cloudRoutedBroker({ alibaba: services.broker, tencent: services.tencent?.broker }),
     directory: cloudRoutedDirectory({ alibaba: services.directory, tencent: services.tencent?.directory }),
+    listing: cloudRoutedListing(services.tencent?.directory),
   };
 }

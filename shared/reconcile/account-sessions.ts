@@ -1,7 +1,15 @@
 import { type AuditEvent, AuditEventType, newAuditEvent } from '../domain/audit.js';
 import { accountArn } from '../domain/ownership.js';
-import type { AccountCredentials, AuditLog, Clock, CredentialBroker, Random, RoleDirectory } from '../ports.js';
-import { gatedDirectory, skippedWrites } from './directory-decorators.js';
+import type {
+  AccountCredentials,
+  AuditLog,
+  Clock,
+  CredentialBroker,
+  OwnedRoleListing,
+  Random,
+  RoleDirectory,
+} from '../ports.js';
+import { gatedDirectory, listedRoles, type RoleSnapshot, skippedWrites } from './directory-decorators.js';
 import { managementRoleFinding, recordEach } from './findings.js';
 import { type RoleError, RoleOutcome } from './outcome.js';
 import { type RetryPolicy, withRetry } from './retry.js';
@@ -47,6 +55,13 @@ export interface AccountSessionsDeps {
   readonly correlationId: string;
   /** False in a dry run: every RAM write is skipped (it succeeds without a call), reads go through. */
   readonly writes: boolean;
+  /**
+   * Where the owned roles of an account can be read together (Tencent: DescribeRoleList by the ownership tag);
+   * used by a run over many roles (`listRoles`), once per covered account, instead of one GetRole per role.
+   */
+  readonly listing?: OwnedRoleListing | undefined;
+  /** Observe the roles of covered accounts from one listing per account (a sweep); default false. */
+  readonly listRoles?: boolean | undefined;
 }
 
 /**
@@ -58,6 +73,7 @@ export class AccountSessions {
   readonly #credentials = new Map<string, Promise<AccountCredentials>>();
   readonly #stopped = new Map<string, AccountFailure>();
   readonly #calls = { ram: 0, assumeRole: 0 };
+  readonly #listings = new Map<string, Promise<RoleSnapshot | undefined>>();
 
   constructor(private readonly deps: AccountSessionsDeps) {}
 
@@ -104,6 +120,41 @@ export class AccountSessions {
       this.#calls.ram += 1;
     });
     return this.deps.writes ? gated : skippedWrites(gated);
+  }
+
+  /**
+   * The directory the run observes the roles of `accountId` through: in a run that lists roles, for an account the
+   * listing covers, GetRole answers from one listing of the account's owned roles read on first use (behind the
+   * account's rate limit, retried, counted as one call however many pages) and reads a role the listing lacks;
+   * a listing that fails after its retries is given up for the run, and each role is read on its own. Otherwise
+   * {@link directoryFor}'s.
+   */
+  observerFor(accountId: string): RoleDirectory {
+    const direct = this.directoryFor(accountId);
+    const listing = this.deps.listing;
+    if (this.deps.listRoles !== true || listing === undefined || !listing.covers(accountId)) return direct;
+    return listedRoles(direct, (account) => this.#snapshotOf(account, listing));
+  }
+
+  #snapshotOf(account: AccountCredentials, listing: OwnedRoleListing): Promise<RoleSnapshot | undefined> {
+    let pending = this.#listings.get(account.accountId);
+    if (!pending) {
+      const bucket = this.deps.limits.bucketOf(account.accountId);
+      pending = withRetry(
+        async () => {
+          await bucket.take();
+          this.#calls.ram += 1;
+          return listing.listOwnedRoles(account);
+        },
+        this.deps.retry,
+        this.deps,
+      ).then(
+        (records) => new Map(records.map((record) => [record.roleName.toLowerCase(), record])),
+        () => undefined,
+      );
+      this.#listings.set(account.accountId, pending);
+    }
+    return pending;
   }
 
   /**

@@ -1,5 +1,13 @@
 import { roleArn } from '../domain/ownership.js';
-import type { AccountCredentials, AttachedPolicy, Clock, NewRole, Random, RoleDirectory } from '../ports.js';
+import type {
+  AccountCredentials,
+  AttachedPolicy,
+  Clock,
+  NewRole,
+  ObservedRoleRecord,
+  Random,
+  RoleDirectory,
+} from '../ports.js';
 import { type RetryPolicy, withRetry } from './retry.js';
 
 /** Something that lets a call through when its turn comes (a `TokenBucket`). */
@@ -43,6 +51,28 @@ export function retryingReads(
     ...bound(directory),
     getRole: (a, n) => withRetry(() => directory.getRole(a, n), policy, time),
     listAttachedPolicies: (a, n) => withRetry(() => directory.listAttachedPolicies(a, n), policy, time),
+  };
+}
+
+/** The roles one listing of an account read, by lower-case role name (CAM's names are unique in any case). */
+export type RoleSnapshot = ReadonlyMap<string, ObservedRoleRecord>;
+
+/**
+ * A directory whose GetRole answers from the account's listing of owned roles (`snapshot`, read once per run by its
+ * caller) when the role is in it, the record marked `source: 'listing'`, and reads the role itself when it is not
+ * (deleted since, its tag removed, created since, or no listing at all): a role missing from a listing is never
+ * taken as absent. Every other call goes through.
+ */
+export function listedRoles(
+  directory: RoleDirectory,
+  snapshot: (account: AccountCredentials) => Promise<RoleSnapshot | undefined>,
+): RoleDirectory {
+  return {
+    ...bound(directory),
+    getRole: async (account, roleName) => {
+      const listed = (await snapshot(account))?.get(roleName.toLowerCase());
+      return listed === undefined ? directory.getRole(account, roleName) : { ...listed, source: 'listing' };
+    },
   };
 }
 

@@ -6,6 +6,7 @@ import type {
   CredentialBroker,
   DtsJobDirectory,
   GrantStore,
+  OwnedRoleListing,
   Random,
   RoleDirectory,
   StatusStore,
@@ -57,6 +58,12 @@ export interface ReconcilerOptions {
 export interface ReconcilerDeps {
   readonly broker: CredentialBroker;
   readonly directory: RoleDirectory;
+  /**
+   * The owned roles of an account in one listing, for the accounts it covers (Tencent): a sweep (`reconcileAll`,
+   * `reconcileVisits`) observes their roles from it instead of one GetRole each, and reads a role afresh before any
+   * change. Absent: every role is read on its own.
+   */
+  readonly listing?: OwnedRoleListing | undefined;
   readonly grants: GrantStore;
   readonly status: StatusStore;
   readonly audit: AuditLog;
@@ -151,14 +158,26 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
     queuedRoles: options.queuedRoles ?? 100,
   };
 
-  /** A run that applies what it plans, or a dry run: no RAM write, no record kept, no status row, no expiry. */
-  const openRun = (ctx: RunContext): ReconcileRun => {
+  /**
+   * A run that applies what it plans, or a dry run: no RAM write, no record kept, no status row, no expiry. A sweep
+   * (`listRoles`) observes the roles of the accounts the listing covers from one listing per account.
+   */
+  const openRun = (ctx: RunContext, listRoles = false): ReconcileRun => {
     const dryRun = ctx.dryRun ?? false;
     const audit = dryRun ? discardedAudit : deps.audit;
     const { correlationId } = ctx;
     return new ReconcileRun({
       correlationId,
-      sessions: new AccountSessions({ ...deps, limits, audit, retry, newId, correlationId, writes: !dryRun }),
+      sessions: new AccountSessions({
+        ...deps,
+        limits,
+        audit,
+        retry,
+        newId,
+        correlationId,
+        writes: !dryRun,
+        listRoles,
+      }),
       audit,
       status: dryRun ? skipStatusWrites : statusWriter,
       pipeline,
@@ -175,8 +194,9 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
     items: AsyncIterable<T>,
     ctx: RunContext,
     visitOf: (item: T) => RoleVisit | undefined,
+    listRoles: boolean,
   ): Promise<RunResult> => {
-    const run = openRun(ctx);
+    const run = openRun(ctx, listRoles);
     await processByAccount(items, lanes, async (item) => {
       const role = { ownerAccountId: item.ownerAccountId, roleName: item.roleName };
       const result = await run.reconcile(role, visitOf(item));
@@ -191,9 +211,10 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
 
   return {
     reconcileRole: (role, ctx) => openRun(ctx).reconcile(role),
-    reconcileAll: (ctx) => runOver(listRoleVisits(deps, ctx.ownerAccountIds), ctx, (visit) => visit),
-    reconcileVisits: (visits, ctx) => runOver(visits, ctx, (visit) => visit),
-    reconcileRoles: (roles, ctx) => runOver(roles, ctx, () => undefined),
+    reconcileAll: (ctx) => runOver(listRoleVisits(deps, ctx.ownerAccountIds), ctx, (visit) => visit, true),
+    reconcileVisits: (visits, ctx) => runOver(visits, ctx, (visit) => visit, true),
+    // A few roles named explicitly: one GetRole each costs less than listing every owned role of their accounts.
+    reconcileRoles: (roles, ctx) => runOver(roles, ctx, () => undefined, false),
     previewRole: (role) => openRun({ correlationId: 'preview', dryRun: true }).preview(role),
   };
 }

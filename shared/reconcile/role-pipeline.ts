@@ -3,7 +3,7 @@ import { type DesiredRole, desiredRoleFromGrants, isGrantActive } from '../domai
 import type { FindingData } from '../domain/finding.js';
 import type { Grant, RoleKey } from '../domain/grant.js';
 import { grantId, roleArn } from '../domain/ownership.js';
-import type { AuditLog, Clock, GrantStore, Random } from '../ports.js';
+import type { AuditLog, Clock, GrantStore, Random, RoleDirectory } from '../ports.js';
 import type { AccountSessions } from './account-sessions.js';
 import { applyRolePlan, roleErrorFromFailure } from './apply.js';
 import { planEvent } from './audit-events.js';
@@ -108,7 +108,8 @@ const failedResult = (role: RoleKey, error: RoleError, auditEvents: readonly Aud
 });
 
 /**
- * The sequence of one role: read its grants, enter its account, observe it (two RAM reads), plan, apply (every
+ * The sequence of one role: read its grants, enter its account, observe it (two RAM reads; a Tencent role in a
+ * sweep one, its trust from the account's listing, read afresh before any change), plan, apply (every
  * change after its audit record). Never throws: a failure is the role's outcome `failed` with a `role.failed` event,
  * and a failure that blocks the whole account (no permission, credentials) stops the account for the run. In a dry
  * run the same sequence runs over a directory without writes and an audit log that keeps nothing.
@@ -145,25 +146,32 @@ export class RolePipeline {
         };
       }
       const directory = scope.sessions.directoryFor(accountId);
-      const observe = () =>
+      const observe = (through: RoleDirectory) =>
         observeRole(
-          retryingReads(directory, this.deps.retry, { clock: this.deps.clock, random: this.deps.random }),
+          retryingReads(through, this.deps.retry, { clock: this.deps.clock, random: this.deps.random }),
           account,
           role,
           desired,
           this.deps.policyTypeOf === undefined ? {} : { policyTypeOf: this.deps.policyTypeOf },
         );
-      let observation = await observe();
+      let observation = await observe(scope.sessions.observerFor(accountId));
       plan = planRoleChanges(desired, observation, this.deps.plan, hold === undefined ? {} : { hold });
-      if (scanned !== undefined && plan.actions.some(isChange)) {
+      if (plan.actions.some(isChange)) {
         // The scan may be older than a revoke or a new declaration: never write RAM from grants that changed.
-        const current = await this.deps.grants.listGrantsForRole(role);
-        if (!sameRevisions(scanned, current)) {
-          grants = current;
-          declared = grants.length > 0;
-          endedByJobs = await this.#endedByJobs(scope, grants);
-          desired = desiredRoleFromGrants(role, liveGrants(grants, endedByJobs), this.deps.clock.now());
-          observation = await observe();
+        let regranted = false;
+        if (scanned !== undefined) {
+          const current = await this.deps.grants.listGrantsForRole(role);
+          if (!sameRevisions(scanned, current)) {
+            regranted = true;
+            grants = current;
+            declared = grants.length > 0;
+            endedByJobs = await this.#endedByJobs(scope, grants);
+            desired = desiredRoleFromGrants(role, liveGrants(grants, endedByJobs), this.deps.clock.now());
+          }
+        }
+        // A listing may be older than a console edit, a removed tag or a deletion: never write RAM from it.
+        if (regranted || observation.record?.source === 'listing') {
+          observation = await observe(directory);
           plan = planRoleChanges(desired, observation, this.deps.plan, hold === undefined ? {} : { hold });
         }
       }

@@ -1,11 +1,13 @@
 import { z } from 'zod';
 import { CloudApiError, CloudErrorKind } from '../domain/errors.js';
+import { Ownership } from '../domain/ownership.js';
 import type {
   AccountCredentials,
   AttachedPolicy,
   Clock,
   NewRole,
   ObservedRoleRecord,
+  OwnedRoleListing,
   RoleDirectory,
 } from '../ports.js';
 import { CamCaller } from './cam-client.js';
@@ -60,12 +62,12 @@ const PAGE = 200;
 
 /**
  * CAM roles of one Tencent root account over `tencentcloud-sdk-nodejs-common` (CommonClient), as the
- * {@link RoleDirectory} port: answers validated with zod, errors classified by code (HTTP 200 with
- * `Response.Error`), per-action rate limits (CreateRole 2/s, other writes 3/s), policies attached by name (QCS
+ * {@link RoleDirectory} and {@link OwnedRoleListing} ports: answers validated with zod, errors classified by code
+ * (HTTP 200 with `Response.Error`), per-action rate limits (CreateRole 2/s, other writes 3/s), policies attached by name (QCS
  * presets are `System`, custom `User` policies `Custom`), and CAM's read-after-write lag tolerated: a write that
  * names a role this adapter created moments ago is retried while CAM still answers that it does not exist.
  */
-export class CamRoleDirectory implements RoleDirectory {
+export class CamRoleDirectory implements RoleDirectory, OwnedRoleListing {
   readonly #cam: CamCaller<CamRoleDirectoryAction>;
   readonly #clock: Clock;
   readonly #created = new Map<string, number>();
@@ -118,6 +120,17 @@ export class CamRoleDirectory implements RoleDirectory {
       }
       if (list.length < PAGE || page * PAGE >= answer.TotalNum) return roles;
     }
+  }
+
+  /** Every account this directory is asked about is a CAM account. */
+  covers(_accountId: string): boolean {
+    return true;
+  }
+
+  /** The roles carrying dts-trust's ownership tag (`managed-by=dts-trust`), 200 per DescribeRoleList call. */
+  async listOwnedRoles(account: AccountCredentials): Promise<ObservedRoleRecord[]> {
+    const listed = await this.listTaggedRoles(account, Ownership.tagKey, Ownership.tagValue);
+    return listed.map(({ roleName, arn, description, trustPolicy }) => ({ roleName, arn, description, trustPolicy }));
   }
 
   async createRole(account: AccountCredentials, role: NewRole): Promise<ObservedRoleRecord> {

@@ -105,6 +105,46 @@ describe('the local cloud speaking Tencent Cloud API 3.0 to the real SDK', () =>
     await owner.cam.request('DeleteRole', { RoleName: 'tagged' });
   });
 
+  it('lists roles by tag 200 a page with their trust, description and tags, and drops a role once untagged', async () => {
+    const owned = [{ Key: 'managed-by', Value: 'dts-trust' }];
+    for (let i = 0; i < 201; i++) {
+      const RoleName = `paged-${String(i).padStart(3, '0')}`;
+      await owner.cam.request('CreateRole', {
+        RoleName,
+        PolicyDocument: trust([TENCENT.task.uin]),
+        Description: `role ${i}`,
+        Tags: owned,
+      });
+    }
+    await owner.cam.request('CreateRole', {
+      RoleName: 'other-value',
+      PolicyDocument: trust([TENCENT.task.uin]),
+      Tags: [{ Key: 'managed-by', Value: 'someone-else' }],
+    });
+    const first = await owner.cam.request('DescribeRoleList', { Page: 1, Rp: 200, Tags: owned });
+    const second = await owner.cam.request('DescribeRoleList', { Page: 2, Rp: 200, Tags: owned });
+    expect([first.TotalNum, first.List.length, second.List.length]).toEqual([201, 200, 1]);
+    const names = [...first.List, ...second.List].map((r: { RoleName: string }) => r.RoleName);
+    expect(new Set(names).size).toBe(201);
+    expect(names).not.toContain('other-value');
+    expect(first.List[0]).toMatchObject({
+      PolicyDocument: expect.stringContaining(TENCENT.task.uin),
+      Description: expect.stringMatching(/^role \d+$/),
+      Tags: owned,
+    });
+    expect(await tencentCodeOf(owner.cam.request('DescribeRoleList', { Rp: 200, Tags: owned }))).toBe(
+      'MissingParameter',
+    );
+    expect(await tencentCodeOf(owner.cam.request('DescribeRoleList', { Page: 1, Rp: 201, Tags: owned }))).toBe(
+      'InvalidParameter.ParamError',
+    );
+    await owner.cam.request('UntagRole', { RoleName: 'paged-000', TagKeys: ['managed-by'] });
+    const after = await owner.cam.request('DescribeRoleList', { Page: 1, Rp: 200, Tags: owned });
+    expect(after.TotalNum).toBe(200);
+    expect(after.List.map((r: { RoleName: string }) => r.RoleName)).not.toContain('paged-000');
+    for (const name of [...names, 'other-value']) await owner.cam.request('DeleteRole', { RoleName: name });
+  });
+
   it('lets the hub sub-user assume the management role with its external ID, and acts as that role', async () => {
     const keys = await assumeTencentRole(cloud.endpoint, TENCENT.sourceOwner.uin, TENCENT.managementRole, {
       externalId: TENCENT.managementExternalId,
@@ -178,7 +218,7 @@ describe('the local cloud speaking Tencent Cloud API 3.0 to the real SDK', () =>
 });
 
 describe('CAM’s read-after-write lag (a quirk)', () => {
-  it('hides a new role from GetRole until the lag has passed', async () => {
+  it('hides a new role from GetRole and DescribeRoleList until the lag has passed', async () => {
     let now = Date.now();
     const cloud = await startLocalCloud({
       accounts: exampleAccountsDocument,
@@ -191,7 +231,10 @@ describe('CAM’s read-after-write lag (a quirk)', () => {
       expect(await tencentCodeOf(cam.request('GetRole', { RoleName: 'lagging' }))).toBe(
         'InvalidParameter.RoleNotExist',
       );
+      const list = () => cam.request('DescribeRoleList', { Page: 1, Rp: 200 });
+      expect((await list()).List.map((r: { RoleName: string }) => r.RoleName)).not.toContain('lagging');
       now += 5_000;
+      expect((await list()).List.map((r: { RoleName: string }) => r.RoleName)).toContain('lagging');
       await expect(cam.request('GetRole', { RoleName: 'lagging' })).resolves.toHaveProperty(
         'RoleInfo.RoleName',
         'lagging',

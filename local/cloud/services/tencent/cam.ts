@@ -1,6 +1,6 @@
 /**
- * CAM 2019-01-16 as the local cloud answers it: roles (create, read, list by tag, trust, description, tags,
- * attachments by policy name, delete) and custom policies (create, read, update, list, attach to sub-users, list
+ * CAM 2019-01-16 as the local cloud answers it: roles (create, read, list by tag 200 a page, trust, description,
+ * tag and untag, attachments by policy name, delete) and custom policies (create, read, update, list, attach to sub-users, list
  * their entities, delete), with CAM's checks and codes, its rewrites of trust policies and its read-after-write lag.
  */
 import type { CloudCore } from '../../contract.js';
@@ -13,7 +13,15 @@ import {
   type TencentAccountState,
 } from './accounts.js';
 import { PRESET_POLICIES, storedPermissionDocument, storedTrustDocument } from './documents.js';
-import { optionalInteger, optionalString, page, requiredString, type TencentParams, tagsOf } from './params.js';
+import {
+  optionalInteger,
+  optionalString,
+  page,
+  requiredInteger,
+  requiredString,
+  type TencentParams,
+  tagsOf,
+} from './params.js';
 import { tencentError } from './replies.js';
 import { accountOf, requireAllowed, type TencentPrincipal, type TencentWorld } from './world.js';
 
@@ -123,6 +131,9 @@ export const camActions: Readonly<Record<string, CamAction>> = {
 
   DescribeRoleList(world, principal, params, core) {
     requireAllowed(world, principal, 'cam:DescribeRoleList');
+    // Both are required (DescribeRoleListRequest); a role must carry every tag of the filter, key and value.
+    requiredInteger(params, 'Page');
+    requiredInteger(params, 'Rp');
     const account = actingAccount(world, principal);
     const filter = tagsOf(params);
     const roles = [...account.roles.values()]
@@ -186,6 +197,17 @@ export const camActions: Readonly<Record<string, CamAction>> = {
     const role = namedRole(account, params, core);
     requireAllowed(world, principal, 'cam:TagRole', roleResource(account, role.roleName));
     Object.assign(role.tags, tagsOf(params));
+    return {};
+  },
+
+  UntagRole(world, principal, params, core) {
+    const account = actingAccount(world, principal);
+    const role = namedRole(account, params, core);
+    requireAllowed(world, principal, 'cam:UntagRole', roleResource(account, role.roleName));
+    const keys = params['TagKeys'];
+    if (!Array.isArray(keys) || keys.length === 0 || !keys.every((k) => typeof k === 'string'))
+      throw tencentError('MissingParameter', 'TagKeys is a list of tag keys.');
+    for (const key of keys as string[]) delete role.tags[key];
     return {};
   },
 

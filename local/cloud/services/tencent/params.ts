@@ -30,6 +30,14 @@ export function optionalInteger(params: TencentParams, name: string): number | u
   return value;
 }
 
+/** A required integer parameter (JSON number); `MissingParameter` when absent. */
+export function requiredInteger(params: TencentParams, name: string): number {
+  const value = optionalInteger(params, name);
+  if (value === undefined)
+    throw tencentError('MissingParameter', `The request is missing a required parameter \`${name}\`.`);
+  return value;
+}
+
 /** `Page` (from 1) and `Rp` (1-200, default 20) of a paged list call, applied to `items`. */
 export function page<T>(params: TencentParams, items: readonly T[]): T[] {
   const pageNumber = optionalInteger(params, 'Page') ?? 1;

@@ -1,0 +1,22 @@
+/**
+ * What a Tencent steady-state run costs, counted in the local cloud's request log as the real SDKs send the
+ * requests: per owner account one DescribeRoleList for up to 200 roles (their trust policies and descriptions),
+ * one ListAttachedRolePolicies per role, per trusted account one ListPolicies for up to 200 of dts-trust's
+ * sub-account policies and a GetPolicy and ListEntitiesForPolicy per policy, one AssumeRole per account entered,
+ * and no write anywhere.
+ */
+import { describe, expect, it } from 'vitest';
+import { benchTencentSteadyState, tencentSteadyFloor } from '../../../bench/tencent-steady-state.js';
+
+const SIZE = { owners: 2, rolesPerOwner: 30 } as const;
+
+describe('a Tencent steady-state run against the local cloud', () => {
+  it('reads each owner’s roles in one listing, one attachment read per role, and writes nothing', async () => {
+    const figures = await benchTencentSteadyState({ size: SIZE });
+    expect(figures.outcomes).toEqual({ inSync: 60 });
+    expect(figures.camWrites).toBe(0);
+    expect(figures.camReadsByAction).toEqual(tencentSteadyFloor(SIZE, 30).camReadsByAction);
+    expect(figures.assumeRole).toBe(3);
+    expect(figures.atFloor).toBe(true);
+  }, 60_000);
+});
