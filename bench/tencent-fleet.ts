@@ -44,6 +44,11 @@ export function tencentFleetOwner(n: number): string {
   return `3${String(n + 1).padStart(11, '0')}`;
 }
 
+/** The root API keys of a fleet owner (what its console signs with). */
+export function tencentFleetRootKeys(uin: string): { readonly secretId: string; readonly secretKey: string } {
+  return { secretId: `AKIDBenchOwner${uin}`, secretKey: `bench-owner-secret-${uin}` };
+}
+
 /** The role names of one owner. */
 export function tencentFleetRoleName(n: number): string {
   return `dts-${String(n).padStart(5, '0')}`;
@@ -100,7 +105,7 @@ export function tencentFleet(size: TencentFleetSize): TencentFleet {
     return {
       uin,
       name: `tencent-owner-${uin}`,
-      keys: [{ id: `AKIDBenchOwner${uin}`, secret: `bench-owner-secret-${uin}` }],
+      keys: [{ id: tencentFleetRootKeys(uin).secretId, secret: tencentFleetRootKeys(uin).secretKey }],
       roles: [managementRole, ...roles],
     };
   });

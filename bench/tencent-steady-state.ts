@@ -98,14 +98,55 @@ function servicesOver(cloud: LocalCloud, fleet: TencentFleet): Services {
   });
 }
 
-/** The example accounts file with the fleet's Tencent accounts beside the example hub. */
+/** The example accounts file with the fleet's Tencent accounts beside the example hub and stranger. */
 function accountsDocument(fleet: TencentFleet): Record<string, unknown> {
   const example = JSON.parse(readFileSync(new URL('../local/accounts.example.json', import.meta.url), 'utf8')) as {
     accounts: unknown[];
     tencent: { accounts: { name: string }[] };
   };
-  const hub = example.tencent.accounts.filter((a) => a.name === 'tencent-hub');
-  return { accounts: example.accounts, tencent: { accounts: [...hub, ...fleet.accounts] } };
+  // The hub signs every Tencent call; the stranger is an account no grant trusts (what a console edit may add).
+  const kept = example.tencent.accounts.filter((a) => a.name === 'tencent-hub' || a.name === 'tencent-stranger');
+  return { accounts: example.accounts, tencent: { accounts: [...kept, ...fleet.accounts] } };
+}
+
+/** A Tencent fleet in a local cloud of this process, its grants stored. */
+export interface TencentFleetWorld {
+  readonly cloud: LocalCloud;
+  readonly fleet: TencentFleet;
+  /** The product's services over the cloud, built afresh (no cached credentials), unpaced. */
+  services(): Services;
+  stop(): Promise<void>;
+}
+
+/** Start a local cloud holding the fleet of `size` (CAM `quirks` and the cloud's clock optional) and store its grants. */
+export async function startTencentFleet(
+  size: TencentFleetSize,
+  options: {
+    readonly quirks?: Readonly<Record<string, unknown>>;
+    /** The cloud's clock (default the real one). */
+    readonly cloudClock?: { now(): Date };
+  } = {},
+): Promise<TencentFleetWorld> {
+  const fleet = tencentFleet(size);
+  const cloud = await startLocalCloud({
+    accounts: accountsDocument(fleet),
+    ...(options.cloudClock ? { clock: options.cloudClock } : {}),
+    // Tables ready at once: the unpaced clock would spin through the wait for a new table to load.
+    services: {
+      eventbridge: { buses: [LOCAL_EVENT_BUS] },
+      tablestore: { tableLoadSeconds: 0 },
+      ...(options.quirks ? { tencent: { quirks: options.quirks } } : {}),
+    },
+  });
+  try {
+    const setup = servicesOver(cloud, fleet);
+    await setup.ensureTables();
+    for (const grant of fleet.grants) await setup.grants.putGrant(grant);
+  } catch (error) {
+    await cloud.stop();
+    throw error;
+  }
+  return { cloud, fleet, services: () => servicesOver(cloud, fleet), stop: () => cloud.stop() };
 }
 
 /** Count a settled Tencent fleet's steady-state run. */
@@ -114,28 +155,21 @@ export async function benchTencentSteadyState(options: {
   readonly progress?: (message: string) => void;
 }): Promise<TencentSteadyFigures> {
   const { size } = options;
-  const fleet = tencentFleet(size);
-  const cloud = await startLocalCloud({
-    accounts: accountsDocument(fleet),
-    // Tables ready at once: the unpaced clock would spin through the wait for a new table to load.
-    services: { eventbridge: { buses: [LOCAL_EVENT_BUS] }, tablestore: { tableLoadSeconds: 0 } },
-  });
+  const world = await startTencentFleet(size);
   try {
-    const setup = servicesOver(cloud, fleet);
-    await setup.ensureTables();
-    for (const grant of fleet.grants) await setup.grants.putGrant(grant);
-    options.progress?.(`tencent steady state: settling ${fleet.grants.length} roles in ${size.owners} owners`);
-    const settle = await reconcilerFor(servicesOver(cloud, fleet)).reconcileAll({ correlationId: 'tencent-settle' });
-    if ((settle.outcomes['failed'] ?? 0) > 0)
+    options.progress?.(`tencent steady state: settling ${world.fleet.grants.length} roles in ${size.owners} owners`);
+    const settle = await reconcilerFor(world.services()).reconcileAll({ correlationId: 'tencent-settle' });
+    if ((settle.outcomes['failed'] ?? 0) > 0) {
       throw new Error(`the settling run failed roles: ${JSON.stringify(settle.outcomes)}`);
-    cloud.log.length = 0;
-    const run: RunResult = await reconcilerFor(servicesOver(cloud, fleet)).reconcileAll({
+    }
+    world.cloud.log.length = 0;
+    const run: RunResult = await reconcilerFor(world.services()).reconcileAll({
       correlationId: 'tencent-steady',
       expireGrants: true,
     });
-    return figuresOf(size, fleet, run, cloud.log);
+    return figuresOf(size, world.fleet, run, world.cloud.log);
   } finally {
-    await cloud.stop();
+    await world.stop();
   }
 }
 

@@ -14,7 +14,7 @@ import { tencentEndpoints } from '../../../shared/tencentcloud/endpoint.js';
 import { TencentCredentialBroker } from '../../../shared/tencentcloud/sts.js';
 import { FakeClock } from '../../support/fake-clock.js';
 import { exampleAccountsDocument } from '../../support/local-cloud.js';
-import { TENCENT } from '../../support/tencent-cloud.js';
+import { TENCENT, TencentApi, tencentClient } from '../../support/tencent-cloud.js';
 
 const OWNER = TENCENT.sourceOwner.uin;
 const desired = buildCamTrustPolicy([TENCENT.task.uin], { externalId: 'sync-ext-1' });
@@ -98,6 +98,33 @@ describe('the Tencent adapters over the real SDKs, against the local cloud', () 
     await directory.deleteRole(account, 'DTS-role');
     expect(await directory.getRole(account, 'DTS-role')).toBeUndefined();
     expect(await directory.listAttachedPolicies(account, 'DTS-role')).toEqual([]);
+  });
+
+  it('lists the owned roles 200 a DescribeRoleList call, by the ownership tag only', async () => {
+    const { broker, directory } = world(cloud, clock);
+    const account = await broker.credentialsFor(OWNER);
+    const cam = tencentClient(cloud.endpoint, TencentApi.cam, TENCENT.sourceOwner.root);
+    const names = Array.from({ length: 201 }, (_, i) => `owned-${String(i).padStart(3, '0')}`);
+    for (const RoleName of names) {
+      await cam.request('CreateRole', {
+        RoleName,
+        PolicyDocument: renderCamTrustPolicy(desired),
+        Description: `${Ownership.descriptionPrefix}; ${RoleName}`,
+        Tags: [{ Key: Ownership.tagKey, Value: Ownership.tagValue }],
+      });
+    }
+    await cam.request('CreateRole', { RoleName: 'not-owned', PolicyDocument: renderCamTrustPolicy(desired) });
+    const before = cloud.log.length;
+    const listed = await directory.listOwnedRoles(account);
+    expect(cloud.log.slice(before).map((e) => e.action)).toEqual(['DescribeRoleList', 'DescribeRoleList']);
+    expect(listed.map((r) => r.roleName).sort()).toEqual(names);
+    expect(listed[0]).toEqual({
+      roleName: listed[0]?.roleName,
+      arn: `qcs::cam::uin/${OWNER}:roleName/${listed[0]?.roleName}`,
+      description: `${Ownership.descriptionPrefix}; ${listed[0]?.roleName}`,
+      trustPolicy: expect.stringContaining(TENCENT.task.uin),
+    });
+    for (const RoleName of [...names, 'not-owned']) await cam.request('DeleteRole', { RoleName });
   });
 
   it('classifies CAM’s answers by code: a name in use is a conflict, throttling is throttled', async () => {
