@@ -107,6 +107,26 @@ export interface SubAccountPolicyDirectory {
   deletePolicy(account: AccountCredentials, policyId: string): Promise<void>;
 }
 
+/** A sub-account policy as a listing names it, without its document or users. */
+export interface ListedSubAccountPolicy {
+  readonly policyId: string;
+  readonly policyName: string;
+}
+
+/**
+ * The sub-users' AssumeRole policies of one Tencent root account read together: one listing of dts-trust's policies
+ * per trusted account and run instead of a search per role. Errors are `CloudApiError`s.
+ */
+export interface SubAccountPolicyListing {
+  /**
+   * Every custom policy whose name starts with `prefix` (ListPolicies by keyword, 200 a call); throws when CAM
+   * cannot page through them all (it serves at most 200 pages).
+   */
+  listPolicies(account: AccountCredentials, prefix: string): Promise<readonly ListedSubAccountPolicy[]>;
+  /** The document and users of a listed policy (GetPolicy, ListEntitiesForPolicy); `undefined` once it is gone. */
+  readPolicy(account: AccountCredentials, listed: ListedSubAccountPolicy): Promise<SubAccountPolicyRecord | undefined>;
+}
+
 /** Declared grants. Writes are conditional on `revision` so racing writers cannot lose an update. */
 export interface GrantStore {
   getGrant(key: GrantKey): Promise<Grant | undefined>;

@@ -71,6 +71,7 @@ export function tencentServicesFor(
   };
   const manages = async (accountId: string) => (await externalIdOf(accountId)) !== undefined;
   const hubKeys = tencentHubKeysSource(tencent, config, deps);
+  const policies = new CamSubAccountPolicies(tencent.endpoints, deps.clock);
   return {
     hubKeys,
     broker: new TencentCredentialBroker({
@@ -81,7 +82,7 @@ export function tencentServicesFor(
       externalId: externalIdOf,
     }),
     directory: new CamRoleDirectory(tencent.endpoints, deps.clock),
-    trustedSide: { directory: new CamSubAccountPolicies(tencent.endpoints, deps.clock), manages },
+    trustedSide: { directory: policies, listing: policies, manages },
     manages,
   };
 }

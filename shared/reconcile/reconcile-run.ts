@@ -13,6 +13,7 @@ import type { RolePipeline, RoleRun } from './role-pipeline.js';
 import { type RoleVisit, statusHold } from './role-visits.js';
 import { type RunMode, type RunResult, RunTally } from './run-result.js';
 import type { RoleStatusWriter } from './status-writer.js';
+import type { RunSubAccountPolicies } from './sub-account-listing.js';
 
 /** A dry run of one role: what is desired, what is there, and what would be done. */
 export interface RolePreview {
@@ -37,6 +38,8 @@ export interface ReconcileRunParts {
   readonly maxResults: number;
   /** The DTS jobs of the run's task accounts (each listed once per run); absent when no job is looked up. */
   readonly jobs?: RunDtsJobs | undefined;
+  /** A sweep's sub-account policies (each trusted account listed once per run); absent: found one by one. */
+  readonly subAccountPolicies?: RunSubAccountPolicies | undefined;
 }
 
 /**

@@ -24,6 +24,7 @@ import { listRoleVisits, type RoleVisit } from './role-visits.js';
 import { RunMode, type RunResult } from './run-result.js';
 import { DEFAULT_STATUS_POLICY, type StatusPolicy } from './status.js';
 import { StatusWriter, skipStatusWrites } from './status-writer.js';
+import { RunSubAccountPolicies } from './sub-account-listing.js';
 import type { TrustedSidePort } from './trusted-side.js';
 
 /** Tuning of the reconciler; every member has a default. */
@@ -160,7 +161,8 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
 
   /**
    * A run that applies what it plans, or a dry run: no RAM write, no record kept, no status row, no expiry. A sweep
-   * (`listRoles`) observes the roles of the accounts the listing covers from one listing per account.
+   * (`listRoles`) observes the roles of the accounts the listing covers from one listing per account, and the
+   * sub-account policies of each trusted account from one listing.
    */
   const openRun = (ctx: RunContext, listRoles = false): ReconcileRun => {
     const dryRun = ctx.dryRun ?? false;
@@ -186,6 +188,10 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
       newId,
       maxResults: options.maxResults ?? 1000,
       jobs: deps.dtsJobs === undefined ? undefined : new RunDtsJobs(deps.dtsJobs),
+      subAccountPolicies:
+        listRoles && deps.trustedSide?.listing !== undefined
+          ? new RunSubAccountPolicies(deps.trustedSide.directory, deps.trustedSide.listing)
+          : undefined,
     });
   };
 

@@ -29,6 +29,7 @@ import {
 } from './plan.js';
 import type { PolicyTypeResolver } from './policy-attachments.js';
 import type { RetryPolicy } from './retry.js';
+import type { RunSubAccountPolicies } from './sub-account-listing.js';
 import { reconcileTrustedSide, type TrustedSidePort, trustedSidePolicies } from './trusted-side.js';
 
 /** What the role pipeline needs besides the run's accounts. */
@@ -79,6 +80,8 @@ export interface RoleRunScope {
   readonly correlationId: string;
   /** The DTS jobs of the run's task accounts; absent when no DTS job is looked up. */
   readonly jobs?: RunDtsJobs | undefined;
+  /** A sweep's sub-account policies, listed once per trusted account; absent: each policy is found on its own. */
+  readonly subAccountPolicies?: RunSubAccountPolicies | undefined;
 }
 
 /** What a plan's removal found out about the DTS jobs it breaks, before it is made. */
@@ -215,6 +218,9 @@ export class RolePipeline {
               correlationId: scope.correlationId,
               writes: scope.sessions.writes,
               held: hold !== undefined || plan.mode !== 'enforce',
+              ...(scope.subAccountPolicies === undefined
+                ? {}
+                : { find: scope.subAccountPolicies.find.bind(scope.subAccountPolicies) }),
               ...(fromScan
                 ? {
                     fresh: async () =>

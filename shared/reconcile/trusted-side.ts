@@ -1,7 +1,14 @@
 import { Cloud, type Grant, type RoleKey } from '../domain/grant.js';
 import { accountOfQcsPrincipal, subAccountPolicyName } from '../policy/tencent/index.js';
-import type { AccountCredentials, AuditLog, Clock, SubAccountPolicyDirectory } from '../ports.js';
+import type {
+  AccountCredentials,
+  AuditLog,
+  Clock,
+  SubAccountPolicyDirectory,
+  SubAccountPolicyListing,
+} from '../ports.js';
 import type { RoleObservation } from './observe.js';
+import type { FoundSubAccountPolicy } from './sub-account-listing.js';
 import {
   type DesiredSubAccountPolicy,
   desiredSubAccountPolicies,
@@ -20,6 +27,8 @@ import {
 /** What the run needs for the trusted side. */
 export interface TrustedSidePort {
   readonly directory: SubAccountPolicyDirectory;
+  /** dts-trust's policies of a trusted account in one listing (a sweep reads them so, once per account and run). */
+  readonly listing?: SubAccountPolicyListing | undefined;
   /** True when dts-trust may enter `accountId` (a management role, with its external ID, is configured for it). */
   readonly manages: (accountId: string) => Promise<boolean>;
 }
@@ -90,6 +99,11 @@ export interface TrustedSideDeps {
    * older than a revoke); absent when `policies` were planned from grants just read.
    */
   readonly fresh?: () => Promise<readonly DesiredSubAccountPolicy[]>;
+  /**
+   * How the live policy is first found (a sweep's listing: shared/reconcile/sub-account-listing.ts); default the directory's
+   * own find. A change planned from an answer the listing decided is planned again from a find of its own.
+   */
+  readonly find?: (account: AccountCredentials, policyName: string) => Promise<FoundSubAccountPolicy>;
 }
 
 /**
@@ -107,16 +121,21 @@ export async function reconcileTrustedSide(
   for (const planned of policies) {
     if (!(await deps.port.manages(planned.trustedAccountId))) continue;
     const account = await deps.credentialsFor(planned.trustedAccountId);
-    let live = await deps.port.directory.findPolicy(account, planned.policyName);
+    const found = deps.find
+      ? await deps.find(account, planned.policyName)
+      : { live: await deps.port.directory.findPolicy(account, planned.policyName), listed: false };
+    let live = found.live;
     let desired = planned;
-    if (deps.fresh !== undefined && planSubAccountPolicy(desired, live).some(keep)) {
-      // A change is due: plan it from the grants as they are now, and the policy as it is now.
-      current ??= await deps.fresh();
-      desired = current.find((d) => d.trustedAccountId === planned.trustedAccountId) ?? {
-        ...planned,
-        subAccountUins: [],
-        grantIds: [],
-      };
+    if ((deps.fresh !== undefined || found.listed) && planSubAccountPolicy(desired, live).some(keep)) {
+      // A change is due: plan it from the grants as they are now, and the policy as it is now (never from a listing).
+      if (deps.fresh !== undefined) {
+        current ??= await deps.fresh();
+        desired = current.find((d) => d.trustedAccountId === planned.trustedAccountId) ?? {
+          ...planned,
+          subAccountUins: [],
+          grantIds: [],
+        };
+      }
       live = await deps.port.directory.findPolicy(account, desired.policyName);
     }
     const steps = await reconcileSubAccountPolicy(desired, account, {

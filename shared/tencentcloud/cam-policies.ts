@@ -1,9 +1,19 @@
 import { z } from 'zod';
-import type { AccountCredentials, Clock, SubAccountPolicyDirectory, SubAccountPolicyRecord } from '../ports.js';
+import { CloudApiError, CloudErrorKind } from '../domain/errors.js';
+import type {
+  AccountCredentials,
+  Clock,
+  ListedSubAccountPolicy,
+  SubAccountPolicyDirectory,
+  SubAccountPolicyListing,
+  SubAccountPolicyRecord,
+} from '../ports.js';
 import { CamCaller } from './cam-client.js';
 import type { TencentEndpoints } from './endpoint.js';
 
 const PAGE = 200;
+/** ListPolicies serves pages 1 to 200 (its `Page` "cannot be greater than 200"). */
+const LAST_PAGE = 200;
 const Id = z.union([z.number().int(), z.string().regex(/^\d+$/)]).transform(String);
 const ListPoliciesSchema = z.object({
   List: z.array(z.object({ PolicyId: Id, PolicyName: z.string() })).nullish(),
@@ -38,10 +48,11 @@ export type CamSubAccountPolicyAction = (typeof CAM_SUB_ACCOUNT_POLICY_ACTIONS)[
 
 /**
  * The sub-users' AssumeRole policies of a Tencent root account over `tencentcloud-sdk-nodejs-common` (CommonClient
- * for CAM), as the {@link SubAccountPolicyDirectory} port: found by exact name among the account's custom policies,
- * read with GetPolicy and ListEntitiesForPolicy, attached to users by UIN (CAM has no name form for users).
+ * for CAM), as the {@link SubAccountPolicyDirectory} and {@link SubAccountPolicyListing} ports: found by exact name
+ * among the account's custom policies (or listed by the name prefix), read with GetPolicy and
+ * ListEntitiesForPolicy, attached to users by UIN (CAM has no name form for users).
  */
-export class CamSubAccountPolicies implements SubAccountPolicyDirectory {
+export class CamSubAccountPolicies implements SubAccountPolicyDirectory, SubAccountPolicyListing {
   readonly #cam: CamCaller<CamSubAccountPolicyAction>;
 
   constructor(endpoints: TencentEndpoints, clock: Clock) {
@@ -61,7 +72,45 @@ export class CamSubAccountPolicies implements SubAccountPolicyDirectory {
       policyId = list.find((p) => p.PolicyName === policyName)?.PolicyId;
       if (policyId === undefined && (list.length < PAGE || page * PAGE >= answer.TotalNum)) return undefined;
     }
-    const policy = await this.#cam.call(account, 'GetPolicy', { PolicyId: Number(policyId) }, GetPolicySchema);
+    return this.readPolicy(account, { policyId, policyName });
+  }
+
+  async listPolicies(account: AccountCredentials, prefix: string): Promise<ListedSubAccountPolicy[]> {
+    const listed: ListedSubAccountPolicy[] = [];
+    for (let page = 1; ; page += 1) {
+      if (page > LAST_PAGE) {
+        throw new CloudApiError({
+          api: 'cam:ListPolicies',
+          code: 'ListingIncomplete',
+          kind: CloudErrorKind.Invalid,
+          message: `more policies match ${JSON.stringify(prefix)} than ListPolicies serves (${LAST_PAGE} pages of ${PAGE})`,
+        });
+      }
+      const answer = await this.#cam.call(
+        account,
+        'ListPolicies',
+        { Scope: 'Local', Keyword: prefix, Page: page, Rp: PAGE },
+        ListPoliciesSchema,
+      );
+      const list = answer.List ?? [];
+      // The keyword matches anywhere in a name: keep the names that start with the prefix.
+      for (const p of list)
+        if (p.PolicyName.startsWith(prefix)) listed.push({ policyId: p.PolicyId, policyName: p.PolicyName });
+      if (list.length < PAGE || page * PAGE >= answer.TotalNum) return listed;
+    }
+  }
+
+  async readPolicy(
+    account: AccountCredentials,
+    { policyId, policyName }: ListedSubAccountPolicy,
+  ): Promise<SubAccountPolicyRecord | undefined> {
+    let policy: z.infer<typeof GetPolicySchema>;
+    try {
+      policy = await this.#cam.call(account, 'GetPolicy', { PolicyId: Number(policyId) }, GetPolicySchema);
+    } catch (error) {
+      if (error instanceof CloudApiError && error.kind === CloudErrorKind.NotFound) return undefined;
+      throw error;
+    }
     const userUins: string[] = [];
     for (let page = 1; ; page += 1) {
       const answer = await this.#cam.call(

@@ -150,4 +150,32 @@ describe('reconcileTrustedSide', () => {
     expect(await reconcileTrustedSide(scanned, { ...deps(memory.directory), fresh })).toEqual([]);
     expect(reads).toBe(0);
   });
+  it('plans a change from a find of its own, never from a listing that lacked the policy', async () => {
+    const memory = memoryPolicies({ policyName: `dts-trust-${OWNER}-DTS-role`, document, userUins: ['999'] });
+    const policies = trustedSidePolicies(role, [grant({ subAccountUins: ['200'] })], undefined, NOW);
+    const find = async () => ({ live: undefined, listed: true });
+    const steps = await reconcileTrustedSide(policies, { ...deps(memory.directory), find });
+    expect(steps).toEqual([
+      { kind: 'detachUser', uin: '999' },
+      { kind: 'attachUser', uin: '200' },
+    ]);
+    expect(memory.journal).toEqual(['detach 999', 'attach 200']);
+  });
+
+  it('takes the listing’s answer when nothing is to change (no second find)', async () => {
+    const memory = memoryPolicies({ policyName: `dts-trust-${OWNER}-DTS-role`, document, userUins: ['200'] });
+    const policies = trustedSidePolicies(role, [grant({ subAccountUins: ['200'] })], undefined, NOW);
+    let finds = 0;
+    const direct = memory.directory;
+    const counted = {
+      ...direct,
+      findPolicy: (a: AccountCredentials, n: string) => {
+        finds += 1;
+        return direct.findPolicy(a, n);
+      },
+    };
+    const find = async () => ({ live: memory.live(), listed: true });
+    expect(await reconcileTrustedSide(policies, { ...deps(counted), find })).toEqual([]);
+    expect(finds).toBe(0);
+  });
 });

@@ -317,6 +317,9 @@ export const camActions: Readonly<Record<string, CamAction>> = {
 
   ListPolicies(world, principal, params, core) {
     requireAllowed(world, principal, 'cam:ListPolicies');
+    // ListPoliciesRequest: "Page ... cannot be greater than 200".
+    if ((optionalInteger(params, 'Page') ?? 1) > 200)
+      throw tencentError('InvalidParameter.ParamError', 'Page cannot be greater than 200.');
     const keyword = optionalString(params, 'Keyword');
     const scope = optionalString(params, 'Scope') ?? 'All';
     const custom = [...actingAccount(world, principal).policies.values()]
