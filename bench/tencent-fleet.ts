@@ -18,8 +18,16 @@ export interface TencentFleetSize {
 /** The policies every role of the fleet holds (MySQL's service policy). */
 export const TENCENT_FLEET_POLICIES = ['QcloudDTSReadOnlyAccess', 'QcloudAccessForMySQLRole'] as const;
 
-/** The task root account every role trusts, and its sub-user that runs the tasks. */
-export const TENCENT_FLEET_TASK = { uin: '300000000000', operatorUin: '400000000000' } as const;
+/**
+ * The task root account every role trusts: its sub-user that runs the tasks, another sub-user no grant names, and
+ * the root keys its console signs with.
+ */
+export const TENCENT_FLEET_TASK = {
+  uin: '300000000000',
+  operatorUin: '400000000000',
+  otherUserUin: '400000000001',
+  rootKeys: { secretId: 'AKIDBenchTaskRoot0001', secretKey: 'bench-task-root-secret-0001' },
+} as const;
 
 /** The example file's hub: its sub-user's keys sign every Tencent call. */
 const HUB = '100000000009';
@@ -112,8 +120,11 @@ export function tencentFleet(size: TencentFleetSize): TencentFleet {
   const task = {
     uin: TENCENT_FLEET_TASK.uin,
     name: 'tencent-bench-task',
-    keys: [{ id: 'AKIDBenchTaskRoot0001', secret: 'bench-task-root-secret-0001' }],
-    subUsers: [{ uin: TENCENT_FLEET_TASK.operatorUin, name: 'dts-operator', policies: ['QcloudDTSFullAccess'] }],
+    keys: [{ id: TENCENT_FLEET_TASK.rootKeys.secretId, secret: TENCENT_FLEET_TASK.rootKeys.secretKey }],
+    subUsers: [
+      { uin: TENCENT_FLEET_TASK.operatorUin, name: 'dts-operator', policies: ['QcloudDTSFullAccess'] },
+      { uin: TENCENT_FLEET_TASK.otherUserUin, name: 'analyst', policies: [] },
+    ],
     roles: [managementRole],
   };
   const externalIds = Object.fromEntries([...owners, TENCENT_FLEET_TASK.uin].map((uin) => [uin, EXTERNAL_ID]));

@@ -10,6 +10,7 @@ import {
   renderCamTrustPolicy,
 } from '../../../shared/policy/tencent/index.js';
 import { CamRoleDirectory } from '../../../shared/tencentcloud/cam.js';
+import { CamSubAccountPolicies } from '../../../shared/tencentcloud/cam-policies.js';
 import { tencentEndpoints } from '../../../shared/tencentcloud/endpoint.js';
 import { TencentCredentialBroker } from '../../../shared/tencentcloud/sts.js';
 import { FakeClock } from '../../support/fake-clock.js';
@@ -125,6 +126,30 @@ describe('the Tencent adapters over the real SDKs, against the local cloud', () 
       trustPolicy: expect.stringContaining(TENCENT.task.uin),
     });
     for (const RoleName of [...names, 'not-owned']) await cam.request('DeleteRole', { RoleName });
+  });
+
+  it('lists dts-trust’s sub-account policies 200 a ListPolicies call, by the name prefix, and reads one', async () => {
+    const { broker } = world(cloud, clock);
+    const policies = new CamSubAccountPolicies(tencentEndpoints(cloud.endpoint), clock);
+    const account = await broker.credentialsFor(TENCENT.task.uin);
+    const cam = tencentClient(cloud.endpoint, TencentApi.cam, TENCENT.task.root);
+    const document = JSON.stringify({
+      version: '2.0',
+      statement: [{ effect: 'allow', action: ['name/sts:AssumeRole'], resource: ['*'] }],
+    });
+    const names = Array.from({ length: 201 }, (_, i) => `dts-trust-${OWNER}-role-${String(i).padStart(3, '0')}`);
+    for (const PolicyName of [...names, `not-dts-trust-${OWNER}`]) {
+      await cam.request('CreatePolicy', { PolicyName, PolicyDocument: document });
+    }
+    const before = cloud.log.length;
+    const listed = await policies.listPolicies(account, 'dts-trust-');
+    expect(cloud.log.slice(before).map((e) => e.action)).toEqual(['ListPolicies', 'ListPolicies']);
+    expect(listed.map((p) => p.policyName).sort()).toEqual(names);
+    const [first] = listed;
+    if (first === undefined) throw new Error('nothing listed');
+    expect(await policies.readPolicy(account, first)).toMatchObject({ ...first, userUins: [] });
+    await cam.request('DeletePolicy', { PolicyId: listed.map((p) => Number(p.policyId)) });
+    expect(await policies.readPolicy(account, first)).toBeUndefined();
   });
 
   it('classifies CAM’s answers by code: a name in use is a conflict, throttling is throttled', async () => {
