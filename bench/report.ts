@@ -7,6 +7,7 @@ import type { ColdStartFigures } from './cold-start.js';
 import type { IntakeFigures } from './intake-bench.js';
 import { RATE_BOUND_TARGET, type RateBoundFigures } from './rate-bound-bench.js';
 import type { DriftFigures, MemoryFigure, PeerFigures, SteadyFigures, TransportFigures } from './reconcile-bench.js';
+import { type TencentSteadyFigures, tencentSteadyChecks } from './tencent-steady-figures.js';
 
 /** The bars of the steady state, memory and transport. */
 export const TARGETS = {
@@ -73,6 +74,8 @@ export interface BenchResults {
   readonly intake: IntakeFigures;
   readonly coldStart: ColdStartFigures;
   readonly memory: MemoryFigures;
+  /** The Tencent steady state, counted (bench/tencent-steady-state.ts); absent from results of earlier releases. */
+  readonly tencentSteadyState?: TencentSteadyFigures;
   /** Measures that missed their target, each with its cause. */
   readonly missedTargets: readonly string[];
 }
@@ -333,6 +336,7 @@ export function checks(r: Measured): Check[] {
         `the ${r.settings.heapLimitMiB} MiB old-space limit before it collects`,
     ),
   );
+  if (r.tencentSteadyState !== undefined) list.push(...tencentSteadyChecks(r.tencentSteadyState));
   return list;
 }
 

@@ -2,7 +2,8 @@
  * `npm run bench [-- --quick] [options]`: the benchmark suite, on the local cloud (a process of its own) with RAM
  * latency and per-account limits, every measured program from its bundle under plain Node: cold start of each
  * bundle, intake latency, the steady state at two fleet sizes over http and https beside the floor, the
- * Terraform-style peer, the rate-bound scenario with fan-out, drift repaired in one run, and peak memory. Prints
+ * Terraform-style peer, the rate-bound scenario with fan-out, drift repaired in one run, peak memory, and the
+ * Tencent steady state's calls (bench/tencent-steady-state.ts). Prints
  * a table (each missed target with its cause) and writes bench/results.json. `--quick` runs the same measures
  * scaled down, in a few minutes.
  */
@@ -24,6 +25,8 @@ import {
   resultRows,
 } from './report.js';
 import { sYamlHeapLimitMiB } from './s-yaml-heap.js';
+import { TENCENT_FLEETS } from './tencent-steady-figures.js';
+import { benchTencentSteadyState } from './tencent-steady-state.js';
 import { makeLocalCertificate } from './tls-certificate.js';
 import { bundleWorkers } from './workers/run-worker.js';
 
@@ -155,6 +158,10 @@ async function main(): Promise<void> {
       workers,
       progress,
     });
+    const tencentSteadyState = await benchTencentSteadyState({
+      size: options.quick ? TENCENT_FLEETS.quick : TENCENT_FLEETS.full,
+      progress,
+    });
     const measured: Omit<BenchResults, 'missedTargets'> = {
       generatedAt: new Date().toISOString(),
       quick: options.quick,
@@ -172,6 +179,7 @@ async function main(): Promise<void> {
       intake,
       coldStart,
       memory: memoryFigures(small.memory, large.memory),
+      tencentSteadyState,
     };
     const results: BenchResults = { ...measured, missedTargets: missedTargets(measured) };
     await writeFile(options.out, `${JSON.stringify(results, null, 2)}\n`);

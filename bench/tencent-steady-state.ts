@@ -3,7 +3,7 @@
  * engine and adapters over the real SDKs against the local cloud (in this process), settled by one run, then one
  * more run whose requests are counted in the cloud's request log: CAM reads per role by action, AssumeRole per
  * account entered, writes, Tablestore requests per role, each held to the floor that CAM's APIs allow
- * ({@link tencentSteadyFloor}). Only calls are counted here: the run is not paced (its clock never waits), so no
+ * (bench/tencent-steady-figures.ts). Only calls are counted here: the run is not paced (its clock never waits), so no
  * time is reported.
  */
 import { readFileSync } from 'node:fs';
@@ -20,71 +20,10 @@ import { loadConfig } from '../shared/config/config.js';
 import type { Clock } from '../shared/ports.js';
 import type { RunResult } from '../shared/reconcile/index.js';
 import { type TencentFleet, type TencentFleetSize, tencentFleet } from './tencent-fleet.js';
-
-/** CAM's page size for DescribeRoleList and ListPolicies. */
-const CAM_PAGE = 200;
-
-/** The CAM actions of the steady state, each the cheapest way CAM offers to read what the plan needs. */
-export const TencentSteadyRead = {
-  /** The owned roles with trust and description, 200 a call, per owner account. */
-  describeRoleList: 'DescribeRoleList',
-  /** A role's attached policies: CAM has no listing of attachments across roles. */
-  listAttachedRolePolicies: 'ListAttachedRolePolicies',
-  /** The custom policies dts-trust named, 200 a call, per trusted account. */
-  listPolicies: 'ListPolicies',
-  /** A sub-account policy's document. */
-  getPolicy: 'GetPolicy',
-  /** A sub-account policy's users. */
-  listEntitiesForPolicy: 'ListEntitiesForPolicy',
-} as const;
-
-/** What a steady-state run may cost at least, call by call. */
-export interface TencentSteadyFloor {
-  readonly camReadsByAction: Readonly<Record<string, number>>;
-  readonly camReads: number;
-  /** Owners and the trusted account: one AssumeRole each. */
-  readonly assumeRole: number;
-}
-
-/** The floor of a fleet: what CAM's APIs allow at the least for roles all in sync. */
-export function tencentSteadyFloor(size: TencentFleetSize, subUserRoles: number): TencentSteadyFloor {
-  const roles = size.owners * size.rolesPerOwner;
-  const camReadsByAction = {
-    [TencentSteadyRead.describeRoleList]: size.owners * Math.max(1, Math.ceil(size.rolesPerOwner / CAM_PAGE)),
-    [TencentSteadyRead.listAttachedRolePolicies]: roles,
-    [TencentSteadyRead.listPolicies]: Math.max(1, Math.ceil(subUserRoles / CAM_PAGE)),
-    [TencentSteadyRead.getPolicy]: subUserRoles,
-    [TencentSteadyRead.listEntitiesForPolicy]: subUserRoles,
-  };
-  const camReads = Object.values(camReadsByAction).reduce((a, b) => a + b, 0);
-  return { camReadsByAction, camReads, assumeRole: size.owners + 1 };
-}
-
-/** What one steady-state run of a Tencent fleet cost. */
-export interface TencentSteadyFigures {
-  readonly owners: number;
-  readonly roles: number;
-  /** Roles whose grant names a sub-user (a sub-account policy in the task account each). */
-  readonly subUserRoles: number;
-  readonly outcomes: Readonly<Record<string, number>>;
-  readonly camReadsByAction: Readonly<Record<string, number>>;
-  readonly camReads: number;
-  readonly camReadsPerRole: number;
-  /** CAM calls other than reads (a steady state makes none). */
-  readonly camWrites: number;
-  readonly assumeRole: number;
-  /** Accounts entered: the owners and the task account. */
-  readonly accountsEntered: number;
-  readonly tablestoreRequestsPerRole: number;
-  readonly floor: TencentSteadyFloor;
-  /** The run's reads are the floor's, action by action, and it wrote nothing. */
-  readonly atFloor: boolean;
-}
+import { figuresOf, type TencentSteadyFigures } from './tencent-steady-figures.js';
 
 /** A clock that never waits: the CAM and account token buckets let every call through at once (counts only). */
 const unpaced: Clock = { now: () => new Date(), sleep: () => new Promise((resolve) => setImmediate(resolve)) };
-
-const READS = new Set<string>(Object.values(TencentSteadyRead));
 
 function servicesOver(cloud: LocalCloud, fleet: TencentFleet): Services {
   const env = localCloudEnvironment(cloud, {
@@ -171,47 +110,4 @@ export async function benchTencentSteadyState(options: {
   } finally {
     await world.stop();
   }
-}
-
-/** The figures of a measured run from its request log. */
-export function figuresOf(
-  size: TencentFleetSize,
-  fleet: Pick<TencentFleet, 'subUserRoles'>,
-  run: Pick<RunResult, 'outcomes'>,
-  log: readonly { readonly service: string; readonly action: string }[],
-): TencentSteadyFigures {
-  const roles = size.owners * size.rolesPerOwner;
-  const camReadsByAction: Record<string, number> = {};
-  let camWrites = 0;
-  let assumeRole = 0;
-  let tablestore = 0;
-  for (const entry of log) {
-    if (entry.service === 'cam') {
-      if (READS.has(entry.action)) camReadsByAction[entry.action] = (camReadsByAction[entry.action] ?? 0) + 1;
-      else camWrites += 1;
-    } else if (entry.service === 'tencent-sts' && entry.action === 'AssumeRole') assumeRole += 1;
-    else if (entry.service === 'tablestore') tablestore += 1;
-  }
-  const camReads = Object.values(camReadsByAction).reduce((a, b) => a + b, 0);
-  const floor = tencentSteadyFloor(size, fleet.subUserRoles);
-  const atFloor =
-    camWrites === 0 &&
-    assumeRole === floor.assumeRole &&
-    Object.entries(floor.camReadsByAction).every(([action, n]) => (camReadsByAction[action] ?? 0) === n) &&
-    camReads === floor.camReads;
-  return {
-    owners: size.owners,
-    roles,
-    subUserRoles: fleet.subUserRoles,
-    outcomes: run.outcomes,
-    camReadsByAction,
-    camReads,
-    camReadsPerRole: camReads / roles,
-    camWrites,
-    assumeRole,
-    accountsEntered: size.owners + 1,
-    tablestoreRequestsPerRole: tablestore / roles,
-    floor,
-    atFloor,
-  };
 }

@@ -160,7 +160,10 @@ describe('a sweep and CAM’s read-after-write lag (the readLagMs quirk)', () =>
     const within = await sweep('within-lag');
     // The one write is CAM refusing the name (the log does not keep Tencent's codes: they come in an HTTP 200).
     expect(camWrites().map((e) => e.action)).toEqual(['CreateRole']);
-    expect(outcomeOf(within, role)).toMatchObject({ outcome: 'failed', error: { code: 'InvalidParameter.RoleNameInUse' } });
+    expect(outcomeOf(within, role)).toMatchObject({
+      outcome: 'failed',
+      error: { code: 'InvalidParameter.RoleNameInUse' },
+    });
     now += 5_000;
     const after = await sweep('after-lag');
     expect(outcomeOf(after, role)?.outcome).toBe('repaired');

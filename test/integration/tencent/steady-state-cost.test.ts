@@ -6,7 +6,8 @@
  * and no write anywhere.
  */
 import { describe, expect, it } from 'vitest';
-import { benchTencentSteadyState, tencentSteadyFloor } from '../../../bench/tencent-steady-state.js';
+import { tencentSteadyFloor } from '../../../bench/tencent-steady-figures.js';
+import { benchTencentSteadyState } from '../../../bench/tencent-steady-state.js';
 
 const SIZE = { owners: 2, rolesPerOwner: 30 } as const;
 
