@@ -29,8 +29,8 @@ export const TENCENT_FLEET_TASK = {
   rootKeys: { secretId: 'AKIDBenchTaskRoot0001', secretKey: 'bench-task-root-secret-0001' },
 } as const;
 
-/** The example file's hub: its sub-user's keys sign every Tencent call. */
-const HUB = '100000000009';
+/** The example file's hub sub-user (of root account 100000000009): its keys sign every Tencent call. */
+const HUB_SUB_USER = 'qcs::cam::uin/100000000009:uin/200000000009';
 const MANAGEMENT_ROLE = 'dts-trust-manager';
 const EXTERNAL_ID = 'dts-trust-local';
 
@@ -71,7 +71,7 @@ const managementRole = {
       {
         action: 'name/sts:AssumeRole',
         effect: 'allow',
-        principal: { qcs: [`qcs::cam::uin/${HUB}:root`] },
+        principal: { qcs: [HUB_SUB_USER] },
         condition: { string_equal: { 'sts:external_id': EXTERNAL_ID } },
       },
     ],
