@@ -226,6 +226,7 @@ export async function setUpDeployment(services: Services, request: SetupRequest)
   ]);
   const tencentManagementRoles = await setUpTencentManagementRoles(services, {
     accounts: tencentAccounts,
+    externalIds: settings?.tencentManagementExternalIds ?? {},
     apply: request.createManagementRoles,
     credentials: request.tencentCredentials,
     correlationId,

@@ -143,6 +143,8 @@ export function sameCamPermissionPolicy(a: string, b: string): boolean {
 /** What the Tencent part of setup is asked to do. */
 export interface TencentSetupRequest {
   readonly accounts: readonly TencentAccountDuties[];
+  /** `tencentManagementExternalIds` of the trust settings (empty when they could not be read). */
+  readonly externalIds: Readonly<Record<string, string>>;
   readonly apply: boolean;
   /** Each Tencent account's own keys, by UIN (to create and repair with). */
   readonly credentials?: Readonly<Record<string, TencentKeys>> | undefined;
@@ -167,23 +169,25 @@ export async function setUpTencentManagementRoles(
   let hub: TencentHubIdentity;
   try {
     const caller = await tencentCallerIdentity(config.endpoints, await tencent.hubKeys());
-    if (caller.kind !== 'user') {
+    if (caller.kind !== 'user' || caller.userUin === caller.accountId) {
+      // A management role trusting the hub root would let every identity of the hub account in.
       throw new CloudApiError({
         api: 'sts:GetCallerIdentity',
-        code: 'HubNotAUser',
+        code: 'HubNotASubUser',
         kind: CloudErrorKind.Invalid,
-        message: `the hub keys are temporary credentials of ${caller.arn}: give the API keys of the hub sub-user`,
+        message: `the hub keys belong to ${caller.arn}, not to a sub-user: give the API keys of the hub sub-user (docs/deploy.md, "Tencent Cloud owners")`,
       });
     }
     hub = { rootUin: caller.accountId, userUin: caller.userUin };
   } catch (error) {
-    const message = `cannot tell who the hub keys belong to: ${messageOf(error)}`;
+    const message = `the hub sub-user could not be identified: ${messageOf(error)}`;
     return request.accounts.map((a) => ({ ...a, status: 'failed', message }));
   }
-  const settings = await services.settings().catch(() => undefined);
   const outcomes: TencentManagementRoleOutcome[] = [];
   for (const account of request.accounts) {
-    const externalId = settings?.tencentManagementExternalIds[account.accountId];
+    const externalId = Object.hasOwn(request.externalIds, account.accountId)
+      ? request.externalIds[account.accountId]
+      : undefined;
     if (externalId === undefined) {
       outcomes.push({
         ...account,

@@ -199,6 +199,15 @@ describe('npm run cli -- setup, for Tencent Cloud accounts', () => {
     expect(code).toBe(1);
   });
 
+  it('refuses hub keys of the hub root account: a role trusting it would let every identity of the hub in', async () => {
+    const rootHub = JSON.stringify({ secretId: TENCENT.hub.root.secretId, secretKey: TENCENT.hub.root.secretKey });
+    const { code, text } = await cli(['setup', '--owner', OWNER.uin], { ...env, DTS_TRUST_TENCENT_HUB_KEYS: rootHub });
+    expect(text).toContain(`Tencent account ${OWNER.uin}: the hub sub-user could not be identified`);
+    expect(text).toContain('not to a sub-user');
+    expect(text).not.toContain(TENCENT.hub.root.secretKey);
+    expect(code).toBe(1);
+  });
+
   it("creates the policy, the role and the attachment with each account's keys, each audited first, and the hub sub-user can then enter with the external ID only", async () => {
     const { code, text } = await cli(apply(OWNER.uin));
     expect(text).toContain(
