@@ -82,11 +82,14 @@ export async function runCli(
       '--owner <uid...>',
       'owner accounts (besides allowedOwnerAccounts of the trust settings and those of stored grants)',
     )
-    .option('--task-account <uid...>', 'task-creating or trusted accounts that need a DTS read-only management role')
+    .option(
+      '--task-account <uid...>',
+      "task-creating or trusted accounts that need a management role (Alibaba: DTS read-only; Tencent UIN: the sub-users' AssumeRole policies)",
+    )
     .option('--create-management-roles', "create the management roles through each account's keys (--credentials)")
     .option(
       '--credentials <file>',
-      'JSON {"accounts": {"<uid>": {"accessKeyId", "accessKeySecret"}}} for --create-management-roles',
+      'JSON {"accounts": {"<uid>": {"accessKeyId", "accessKeySecret"}, "<tencent uin>": {"secretId", "secretKey"}}} for --create-management-roles',
     )
     .option(...JSON_OPTION)
     .action(async (opts: unknown) => {
