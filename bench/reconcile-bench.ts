@@ -143,7 +143,8 @@ export interface ReconcileBenchFigures {
 /** What the drift reconciler answers (the part the bench reads). */
 const RunAnswerSchema = z.object({ roles: z.number(), outcomes: z.record(z.number()) }).passthrough();
 const FunctionAnswerSchema = z.object({ measured: MeasuredSchema, answer: RunAnswerSchema });
-const FloorAnswerSchema = z.object({ measured: MeasuredSchema, roles: z.number(), ramCalls: z.number() });
+/** What the floor worker answers. */
+export const FloorAnswerSchema = z.object({ measured: MeasuredSchema, roles: z.number(), ramCalls: z.number() });
 const PeerAnswerSchema = z.object({
   measured: MeasuredSchema,
   roles: z.number(),
@@ -185,10 +186,17 @@ const trustEnv = (certificate: LocalCertificate | undefined): Record<string, str
 export function invokeDriftReconciler(
   workers: WorkerBundles,
   environment: Record<string, string>,
-  options: { heapLimitMiB: number; certificate?: LocalCertificate | undefined },
+  options: {
+    heapLimitMiB: number;
+    certificate?: LocalCertificate | undefined;
+    /** Another build of the bundle (an A/B comparison); default {@link DRIFT_RECONCILER_BUNDLE}. */
+    bundle?: string | undefined;
+    /** More node options of the worker (`--cpu-prof`, ...). */
+    nodeOptions?: readonly string[] | undefined;
+  },
 ): Promise<z.output<typeof FunctionAnswerSchema>> {
   const request: FunctionWorkerRequest = {
-    bundle: DRIFT_RECONCILER_BUNDLE,
+    bundle: options.bundle ?? DRIFT_RECONCILER_BUNDLE,
     functionName: 'dts-trust-drift-reconciler',
     event: timerEvent(),
     environment,
@@ -196,7 +204,7 @@ export function invokeDriftReconciler(
     credentials: BENCH_RUNNER,
   };
   return workers.run(Worker.Function, request, FunctionAnswerSchema, {
-    nodeOptions: ['--expose-gc', `--max-old-space-size=${options.heapLimitMiB}`],
+    nodeOptions: ['--expose-gc', `--max-old-space-size=${options.heapLimitMiB}`, ...(options.nodeOptions ?? [])],
     env: trustEnv(options.certificate),
   });
 }
@@ -228,7 +236,7 @@ interface CloudSide {
 }
 
 /** Run `work` with the cloud's log cleared before, and the calls and cloud usage it caused. */
-async function onCloud<T>(cloud: CloudProcess, work: () => Promise<T>): Promise<{ value: T } & CloudSide> {
+export async function onCloud<T>(cloud: CloudProcess, work: () => Promise<T>): Promise<{ value: T } & CloudSide> {
   await cloud.clearLog();
   const before = await cloud.usage();
   const value = await work();
@@ -244,7 +252,8 @@ async function onCloud<T>(cloud: CloudProcess, work: () => Promise<T>): Promise<
   };
 }
 
-function ramFleetOf(fleet: Fleet, cloud: CloudProcess, transport: Transport): RamFleet {
+/** The fleet as the bench's own loops (floor, peer) see it, on a transport. */
+export function ramFleetOf(fleet: Fleet, cloud: CloudProcess, transport: Transport): RamFleet {
   return {
     endpoint: addressOf(cloud, transport).endpoint,
     protocol: transport,

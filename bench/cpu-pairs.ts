@@ -1,0 +1,120 @@
+/**
+ * `npx tsx bench/cpu-pairs.ts [--roles N] [--accounts N] [--pairs N] [--baseline dist-dir] [--cpu-prof dir]`:
+ * CPU per role of the drift reconciler's bundle in the steady state, beside the floor, measured in turns on one
+ * local cloud (A, then B when a baseline build is given, then the floor; again and again), so a change is read
+ * against its baseline and the floor in the same minute on a shared machine. Prints every turn and the medians
+ * of each build's ratio to the floor measured next to it. `npm run build` first; a baseline is a copy of an
+ * earlier `dist/`. Not part of `npm run bench`, and writes no results file.
+ */
+import path from 'node:path';
+import { Command } from 'commander';
+import { z } from 'zod';
+import { median } from './bound.js';
+import { startCloudProcess } from './cloud-process.js';
+import { buildFleet } from './fleet.js';
+import {
+  DRIFT_RECONCILER_BUNDLE,
+  declareFleet,
+  FloorAnswerSchema,
+  invokeDriftReconciler,
+  onCloud,
+  productEnvironment,
+  ramFaults,
+  ramFleetOf,
+} from './reconcile-bench.js';
+import { sYamlHeapLimitMiB } from './s-yaml-heap.js';
+import type { FloorRequest } from './workers/floor-worker.js';
+import { bundleWorkers, Worker } from './workers/run-worker.js';
+
+const OptionsSchema = z.object({
+  roles: z.coerce.number().int().min(1).default(1000),
+  accounts: z.coerce.number().int().min(1).default(100),
+  pairs: z.coerce.number().int().min(1).max(50).default(3),
+  baseline: z.string().min(1).optional(),
+  cpuProf: z.string().min(1).optional(),
+  rate: z.coerce.number().int().min(1).default(20),
+});
+
+async function main(): Promise<void> {
+  const program = new Command()
+    .option('--roles <n>', 'managed roles', '1000')
+    .option('--accounts <n>', 'owner accounts', '100')
+    .option('--pairs <n>', 'turns of each build and the floor', '3')
+    .option('--baseline <dir>', 'a copy of an earlier dist/ to measure in turn with this one')
+    .option('--cpu-prof <dir>', "write a CPU profile of each of this build's runs there (the floor's in <dir>/floor)")
+    .option('--rate <n>', 'RAM requests per second per owner account', '20')
+    .parse(process.argv);
+  const o = OptionsSchema.parse(program.opts());
+  const fleet = buildFleet({ roles: o.roles, accounts: o.accounts });
+  const roles = fleet.roles.length;
+  const workers = await bundleWorkers();
+  const cloud = await startCloudProcess(fleet.accountsDocument);
+  const settings = { ramLatencyMs: [20, 50] as const, ratePerSecond: o.rate };
+  const env = productEnvironment(cloud, 'http', {
+    DTS_TRUST_RAM_RATE_LIMIT: String(o.rate),
+    DTS_TRUST_ACCOUNT_CONCURRENCY: '8',
+    DTS_TRUST_ROLE_CONCURRENCY: '4',
+    DTS_TRUST_SHARD_THRESHOLD: String(roles + 1),
+  });
+  const heapLimitMiB = sYamlHeapLimitMiB();
+  const builds: { name: string; bundle: string; prof: boolean }[] = [
+    { name: 'A', bundle: DRIFT_RECONCILER_BUNDLE, prof: o.cpuProf !== undefined },
+  ];
+  if (o.baseline) {
+    builds.push({ name: 'B', bundle: path.resolve(o.baseline, 'drift-reconciler', 'index.js'), prof: false });
+  }
+  const ratios = new Map<string, number[]>(builds.map((b) => [b.name, []]));
+  const perRole = new Map<string, number[]>([...builds.map((b) => [b.name, []] as [string, number[]]), ['floor', []]]);
+  try {
+    await declareFleet(fleet, env);
+    await invokeDriftReconciler(workers, env, { heapLimitMiB });
+    await cloud.setFaults(ramFaults(settings));
+    const floorRequest: FloorRequest = {
+      fleet: ramFleetOf(fleet, cloud, 'http'),
+      accountConcurrency: 8,
+      roleConcurrency: 4,
+      ratePerSecond: o.rate,
+    };
+    for (let turn = 1; turn <= o.pairs; turn++) {
+      const cpu = new Map<string, number>();
+      for (const build of builds) {
+        const run = await onCloud(cloud, () =>
+          invokeDriftReconciler(workers, env, {
+            heapLimitMiB,
+            bundle: build.bundle,
+            nodeOptions: build.prof && o.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${o.cpuProf}`] : [],
+          }),
+        );
+        if (run.counts.ramWrites > 0 || run.value.answer.outcomes.inSync !== roles) {
+          throw new Error(`${build.name}: not a steady state: ${JSON.stringify(run.value.answer.outcomes)}`);
+        }
+        cpu.set(build.name, run.value.measured.cpuMs / roles);
+        process.stdout.write(
+          `turn ${turn} ${build.name}: ${(run.value.measured.cpuMs / roles).toFixed(3)} ms/role, wall ${run.value.measured.wallMs.toFixed(0)} ms, tablestore ${(run.counts.tablestore / roles).toFixed(3)}/role\n`,
+        );
+      }
+      const floorProf = o.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${path.join(o.cpuProf, 'floor')}`] : [];
+      const floor = await onCloud(cloud, () =>
+        workers.run(Worker.Floor, floorRequest, FloorAnswerSchema, { nodeOptions: floorProf }),
+      );
+      const floorPerRole = floor.value.measured.cpuMs / roles;
+      perRole.get('floor')?.push(floorPerRole);
+      process.stdout.write(`turn ${turn} floor: ${floorPerRole.toFixed(3)} ms/role\n`);
+      for (const [name, value] of cpu) {
+        perRole.get(name)?.push(value);
+        ratios.get(name)?.push(value / floorPerRole);
+      }
+    }
+    for (const [name, values] of perRole) {
+      const r = ratios.get(name);
+      process.stdout.write(
+        `${name}: median ${median(values).toFixed(3)} ms/role${r ? `, ${median(r).toFixed(2)}x the floor (${r.map((x) => x.toFixed(2)).join(' ')})` : ''}\n`,
+      );
+    }
+  } finally {
+    await cloud.stop();
+    await workers.remove();
+  }
+}
+
+await main();
