@@ -73,3 +73,57 @@ export async function processByAccount<T extends RoleKey>(
     if (inFlight > 0) await new Promise<void>((resolve) => (allDone = resolve));
   }
 }
+
+/** Limits of {@link processAccountStreams}. */
+export interface AccountStreamLimits {
+  /** Owner accounts processed at the same time. */
+  readonly accounts: number;
+  /** Roles of one account in flight at the same time. */
+  readonly rolesPerAccount: number;
+}
+
+/**
+ * Process several owner accounts, each from a stream of its own roles: up to `accounts` accounts side by side,
+ * each read on its own as its roles start (one role read ahead of its `rolesPerAccount` in flight), so an account
+ * with many roles never holds back the others; each is paced only by its own limits (the work's token bucket).
+ * Accounts are taken in the order given. A failing stream stops taking further accounts and is rethrown once the
+ * roles already started are done (the other accounts' streams run to their end). `work` should not throw:
+ * failures belong in its result (a rejection is ignored).
+ */
+export async function processAccountStreams<T>(
+  accounts: Iterable<AsyncIterable<T>>,
+  limits: AccountStreamLimits,
+  work: (role: T) => Promise<void>,
+): Promise<void> {
+  const pending = accounts[Symbol.iterator]();
+  let failure: { error: unknown } | undefined;
+  const runAccount = async (roles: AsyncIterable<T>): Promise<void> => {
+    const slots = new Semaphore(limits.rolesPerAccount);
+    let inFlight = 0;
+    let drained: (() => void) | undefined;
+    try {
+      for await (const role of roles) {
+        await slots.acquire();
+        inFlight += 1;
+        void work(role)
+          .catch(() => undefined)
+          .finally(() => {
+            slots.release();
+            inFlight -= 1;
+            if (inFlight === 0) drained?.();
+          });
+      }
+    } catch (error) {
+      failure ??= { error };
+    } finally {
+      if (inFlight > 0) await new Promise<void>((resolve) => (drained = resolve));
+    }
+  };
+  const lane = async (): Promise<void> => {
+    for (let next = pending.next(); !next.done && failure === undefined; next = pending.next()) {
+      await runAccount(next.value);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.floor(limits.accounts)) }, lane));
+  if (failure) throw failure.error;
+}

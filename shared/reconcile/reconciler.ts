@@ -11,7 +11,7 @@ import type {
   RoleDirectory,
   StatusStore,
 } from '../ports.js';
-import { processByAccount } from './account-lanes.js';
+import { processAccountStreams, processByAccount } from './account-lanes.js';
 import { AccountRateLimits, AccountSessions } from './account-sessions.js';
 import { RunDtsJobs } from './dts-jobs.js';
 import type { RoleResult } from './outcome.js';
@@ -109,10 +109,19 @@ export interface Reconciler {
    * back and a flap pause ends. Never throws.
    */
   reconcileRole(role: RoleKey, ctx: ReconcileContext): Promise<RoleResult>;
-  /** Reconcile every managed role (or the shard's accounts), streaming them from the grant and status stores. Never throws for one role or account. */
+  /**
+   * Reconcile every managed role (or the shard's accounts), streaming them from the grant and status stores. A
+   * shard's accounts (`ownerAccountIds`) are each read from a stream of their own and reconciled side by side.
+   * Never throws for one role or account.
+   */
   reconcileAll(ctx: RunContext): Promise<RunResult>;
   /** Reconcile the roles of `visits` (sorted as {@link listRoleVisits} sorts them) as a scheduled run. */
   reconcileVisits(visits: AsyncIterable<RoleVisit>, ctx: RunContext): Promise<RunResult>;
+  /**
+   * Reconcile the roles of several owner accounts as a scheduled run, each account's visits a stream of its own
+   * (sorted as {@link listRoleVisits} sorts them): the accounts side by side, each paced by its own limits.
+   */
+  reconcileVisitsByAccount(accounts: Iterable<AsyncIterable<RoleVisit>>, ctx: RunContext): Promise<RunResult>;
   /**
    * Reconcile the given roles (sorted by owner account) explicitly, as {@link Reconciler.reconcileRole} does each,
    * in one run: one AssumeRole per account, one result.
@@ -195,19 +204,24 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
     });
   };
 
-  /** Reconcile a stream of roles in one run: scheduled (each with its visit) or explicit. */
+  /**
+   * Reconcile roles in one run: scheduled (each with its visit) or explicit; one stream sorted by account, or one
+   * stream per account (the accounts side by side).
+   */
   const runOver = async <T extends RoleKey>(
-    items: AsyncIterable<T>,
+    items: AsyncIterable<T> | { readonly byAccount: Iterable<AsyncIterable<T>> },
     ctx: RunContext,
     visitOf: (item: T) => RoleVisit | undefined,
     listRoles: boolean,
   ): Promise<RunResult> => {
     const run = openRun(ctx, listRoles);
-    await processByAccount(items, lanes, async (item) => {
+    const work = async (item: T): Promise<void> => {
       const role = { ownerAccountId: item.ownerAccountId, roleName: item.roleName };
       const result = await run.reconcile(role, visitOf(item));
       ctx.onRoleDone?.(result);
-    });
+    };
+    if ('byAccount' in items) await processAccountStreams(items.byAccount, lanes, work);
+    else await processByAccount(items, lanes, work);
     return run.result({
       mode: ctx.mode ?? RunMode.Inline,
       dryRun: ctx.dryRun ?? false,
@@ -217,8 +231,17 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
 
   return {
     reconcileRole: (role, ctx) => openRun(ctx).reconcile(role),
-    reconcileAll: (ctx) => runOver(listRoleVisits(deps, ctx.ownerAccountIds), ctx, (visit) => visit, true),
+    reconcileAll: (ctx) =>
+      runOver(
+        ctx.ownerAccountIds === undefined
+          ? listRoleVisits(deps)
+          : { byAccount: ctx.ownerAccountIds.map((id) => listRoleVisits(deps, [id])) },
+        ctx,
+        (visit) => visit,
+        true,
+      ),
     reconcileVisits: (visits, ctx) => runOver(visits, ctx, (visit) => visit, true),
+    reconcileVisitsByAccount: (accounts, ctx) => runOver({ byAccount: accounts }, ctx, (visit) => visit, true),
     // A few roles named explicitly: one GetRole each costs less than listing every owned role of their accounts.
     reconcileRoles: (roles, ctx) => runOver(roles, ctx, () => undefined, false),
     previewRole: (role) => openRun({ correlationId: 'preview', dryRun: true }).preview(role),

@@ -7,6 +7,7 @@ import { checkPreviousRun, livenessDeps, recordSuccessfulRun } from '../evidence
 import type { TimerEvent } from '../fc/envelopes.js';
 import type { Logger } from '../ports.js';
 import { listRoleVisits, type RoleVisit, RunMode, type RunResult } from '../reconcile/index.js';
+import { inTurns } from './in-turns.js';
 import { recordRunSummary, runSummary } from './run-summary.js';
 import { planShards, shardTaskId } from './shards.js';
 
@@ -40,15 +41,29 @@ async function surveyRoles(visits: AsyncIterable<RoleVisit>, threshold: number):
   return roles <= threshold ? { fits: true, visits: kept, rolesByAccount } : { fits: false, rolesByAccount };
 }
 
+/** Shard invocations in flight at once during a fan-out: every shard starts within a few round trips. */
+const FAN_OUT_CONCURRENCY = 4;
+
 async function* replay<T>(items: readonly T[]): AsyncIterable<T> {
   yield* items;
 }
 
+/** Visits sorted by owner account, one replayed stream per account (in the order they come). */
+function byAccount(visits: readonly RoleVisit[]): AsyncIterable<RoleVisit>[] {
+  const groups: RoleVisit[][] = [];
+  for (const visit of visits) {
+    const last = groups.at(-1);
+    if (last?.[0]?.ownerAccountId === visit.ownerAccountId) last.push(visit);
+    else groups.push([visit]);
+  }
+  return groups.map(replay);
+}
+
 /**
  * The drift reconciler's run on its timer. The grant and status stores are read once: at most
- * DTS_TRUST_SHARD_THRESHOLD roles are reconciled here, with their expired grants removed as each role settles;
+ * DTS_TRUST_SHARD_THRESHOLD roles are reconciled here (each owner account side by side with the others), with their expired grants removed as each role settles;
  * above it the owner accounts are cut into shards, each handed to reconcile-shard by an asynchronous invocation
- * whose task id the trigger time fixes (a repeated fan-out is refused by FC, not run twice). Without an FC endpoint
+ * (a few in flight at once) whose task id the trigger time fixes (a repeated fan-out is refused by FC, not run twice). Without an FC endpoint
  * there is no fan-out: the roles are reconciled here, read a second time. Starts by checking the heartbeat of the
  * previous successful run (a `reconciler-not-running` finding when it is overdue); ends with the run-summary event,
  * this run's heartbeat and the delivery of the audit outbox.
@@ -72,13 +87,14 @@ export async function runOnTimer(services: Services, timer: TimerEvent, logger: 
   let run: RunResult;
   if (invoker) {
     const shards = planShards(survey.rolesByAccount, threshold);
-    for (const [index, shard] of shards.entries()) {
+    await inTurns(shards.length, FAN_OUT_CONCURRENCY, async (index) => {
+      const shard = shards[index] as (typeof shards)[number];
       await invoker.invokeAsync(
         functionName,
         { correlationId, shard: index, ownerAccountIds: shard.ownerAccountIds },
         shardTaskId(timer.triggerTime, shard.ownerAccountIds),
       );
-    }
+    });
     run = {
       correlationId,
       mode: RunMode.Sharded,
@@ -95,8 +111,11 @@ export async function runOnTimer(services: Services, timer: TimerEvent, logger: 
       shards: shards.length,
     };
   } else {
-    const visits = survey.fits ? replay(survey.visits) : listRoleVisits(services);
-    run = await reconciler.reconcileVisits(visits, { correlationId, mode: RunMode.Inline, expireGrants: true });
+    const ctx = { correlationId, mode: RunMode.Inline, expireGrants: true };
+    // The roles read are in memory: each account is reconciled from its own stream, the accounts side by side.
+    run = survey.fits
+      ? await reconciler.reconcileVisitsByAccount(byAccount(survey.visits), ctx)
+      : await reconciler.reconcileVisits(listRoleVisits(services), ctx);
   }
   await recordRunSummary(services.outbox, services.clock, run);
   await recordSuccessfulRun(liveness, correlationId, previous.stale);

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Grant } from '../../../shared/domain/grant.js';
 import { expireGrants } from '../../../shared/reconcile/grant-expiry.js';
 import { createReconciler, type ReconcilerOptions } from '../../../shared/reconcile/reconciler.js';
+import { listRoleVisits } from '../../../shared/reconcile/role-visits.js';
 import { CloudErrors } from '../../support/cloud-errors.js';
 import {
   grant,
@@ -381,6 +382,59 @@ describe('createReconciler', () => {
       };
       await expect(reconciler.reconcileAll({ correlationId: 'run' })).rejects.toThrow('page 2 unavailable');
       expect(status.rows.size).toBe(2);
+    });
+
+    it("reconciles a shard's accounts side by side: a large account never holds back the next one", async () => {
+      const { reconciler, directory, clock } = engine(
+        [...grantsFor(OWNER, roleNames(20)), ...grantsFor(OTHER_OWNER, roleNames(20))],
+        { ramCallsPerSecond: 4, ramBurst: 2, roleConcurrency: 2, accountConcurrency: 2, queuedRoles: 3 },
+      );
+      const start = clock.millis;
+      await reconciler.reconcileAll({ correlationId: 'run', ownerAccountIds: [OWNER, OTHER_OWNER] });
+      const firstCall = (account: string) =>
+        Math.min(...directory.calls.filter((c) => c.accountId === account).map((c) => (c.at as number) - start));
+      expect(firstCall(OTHER_OWNER)).toBeLessThan(1000);
+      // 60 calls per account at 4/s after a burst of 2: about 14.5 simulated seconds, both accounts at once.
+      expect(clock.millis - start).toBeGreaterThanOrEqual(14_000);
+      expect(clock.millis - start).toBeLessThan(17_000);
+    });
+
+    it('reconciles accounts given as streams of their own side by side, each under its own token bucket', async () => {
+      const { reconciler, directory, clock, grants, status } = engine(
+        [...grantsFor(OWNER, roleNames(20)), ...grantsFor(OTHER_OWNER, roleNames(20))],
+        { ramCallsPerSecond: 4, ramBurst: 2, roleConcurrency: 2, accountConcurrency: 2 },
+      );
+      const start = clock.millis;
+      const accounts = [OWNER, OTHER_OWNER].map((id) => listRoleVisits({ grants, status }, [id]));
+      const report = await reconciler.reconcileVisitsByAccount(accounts, { correlationId: 'run' });
+      expect(report.roles).toBe(40);
+      for (const account of [OWNER, OTHER_OWNER]) {
+        const times = directory.calls.filter((c) => c.accountId === account).map((c) => (c.at as number) - start);
+        expect(times).toHaveLength(60);
+        for (let i = 0; i < times.length; i++) {
+          const inWindow = times.filter((t) => t >= (times[i] as number) && t < (times[i] as number) + 1000).length;
+          expect(inWindow).toBeLessThanOrEqual(2 + 4);
+        }
+      }
+      expect(clock.millis - start).toBeLessThan(17_000);
+    });
+
+    it('rethrows a failing account stream once the roles already started are done, and takes no further account', async () => {
+      const { reconciler, grants, status, broker } = engine(
+        [...grantsFor(OWNER, roleNames(2)), ...grantsFor(OTHER_OWNER, roleNames(2))],
+        { accountConcurrency: 1 },
+      );
+      async function* failing() {
+        yield* listRoleVisits({ grants, status }, [OWNER]);
+        throw new Error('page 2 unavailable');
+      }
+      await expect(
+        reconciler.reconcileVisitsByAccount([failing(), listRoleVisits({ grants, status }, [OTHER_OWNER])], {
+          correlationId: 'run',
+        }),
+      ).rejects.toThrow('page 2 unavailable');
+      expect(status.rows.size).toBe(2);
+      expect(broker.count(OTHER_OWNER)).toBe(0);
     });
 
     it('reconciles only the accounts of a shard', async () => {
