@@ -6,11 +6,23 @@ import { type OpenApiEndpoint, openApiConfig } from './openapi-config.js';
 /** RAM's API version. */
 const RAM_VERSION = '2015-05-01';
 
+/** The parameters of each action, built once: `callApi` only reads them. */
+const paramsByAction = new Map<string, $OpenApiUtil.Params>();
+
 /**
  * The `callApi` parameters of a RAM action, exactly as `@alicloud/ram20150501` sends it (RPC style, form body,
- * JSON answer; the configured protocol wins over `HTTPS`, as in the SDK).
+ * JSON answer; the configured protocol wins over `HTTPS`, as in the SDK). One object per action, shared: read-only.
  */
 export function ramRpcParams(action: string): $OpenApiUtil.Params {
+  let params = paramsByAction.get(action);
+  if (params === undefined) {
+    params = newParams(action);
+    paramsByAction.set(action, params);
+  }
+  return params;
+}
+
+function newParams(action: string): $OpenApiUtil.Params {
   return new $OpenApiUtil.Params({
     action,
     version: RAM_VERSION,

@@ -4,6 +4,7 @@ import { PolicyParseError } from '../domain/errors.js';
 import type { RoleKey } from '../domain/grant.js';
 import { isOwnedDescription } from '../domain/ownership.js';
 import { entryKey, RamTrustDialect, type TrustDialect, trustDialectOf } from '../policy/index.js';
+import { BoundedMemo } from '../policy/memo.js';
 import type { ParsedTrustPolicy, TrustDiff } from '../policy/types.js';
 import type { AccountCredentials, AttachedPolicy, ObservedRoleRecord, RoleDirectory } from '../ports.js';
 import { type DesiredTrust, desiredTrustOf } from './desired-trust.js';
@@ -43,21 +44,34 @@ export interface ObserveOptions {
   readonly policyTypeOf?: PolicyTypeResolver;
 }
 
+/** The observed trust as the hash states it (its entries' keys, as JSON), once per parsed (memoized) policy. */
+const trustStates = new WeakMap<ParsedTrustPolicy, string>();
+
+/** Hashes by the state they hash: a fleet's roles mostly look alike, so most roles hash a state already seen. */
+const stateHashes = new BoundedMemo<string>();
+
+/**
+ * A stable hash of what was observed: the SHA-256 of `{"exists":false}`, or of
+ * `{"exists":true,"owned":…,"trust":…,"policies":[…]}` (the trust as its entries' keys, or the unparseable text;
+ * the policies as sorted `type:name`), written out as `JSON.stringify` writes that object, so rows that earlier
+ * releases wrote keep their hash.
+ */
 function hashOf(
   record: ObservedRoleRecord | undefined,
   trust: ParsedTrustPolicy | undefined,
   policies: readonly AttachedPolicy[],
 ): string {
-  const state =
-    record === undefined
-      ? { exists: false }
-      : {
-          exists: true,
-          owned: isOwnedDescription(record.description),
-          trust: trust === undefined ? record.trustPolicy : trust.entries.map(entryKey),
-          policies: policies.map((p) => `${p.policyType}:${p.policyName}`).sort(),
-        };
-  return createHash('sha256').update(JSON.stringify(state)).digest('hex');
+  let state = '{"exists":false}';
+  if (record !== undefined) {
+    let trustState = trust === undefined ? JSON.stringify(record.trustPolicy) : trustStates.get(trust);
+    if (trustState === undefined && trust !== undefined) {
+      trustState = JSON.stringify(trust.entries.map(entryKey));
+      trustStates.set(trust, trustState);
+    }
+    const attached = JSON.stringify(policies.map((p) => `${p.policyType}:${p.policyName}`).sort());
+    state = `{"exists":true,"owned":${isOwnedDescription(record.description)},"trust":${trustState},"policies":${attached}}`;
+  }
+  return stateHashes.get(state, () => createHash('sha256').update(state).digest('hex'));
 }
 
 /** The dialect of a role: its grants' cloud, else (nothing declared) the cloud its ARN names. */

@@ -49,10 +49,16 @@ export const skipStatusWrites: RoleStatusWriter = {
 
 /** True when two rows differ at most in their time (`lastReconciledAt`) and version. */
 function sameStatus(a: RoleStatus, b: RoleStatus): boolean {
-  const { lastReconciledAt: _a, version: _av, ...restA } = a;
-  const { lastReconciledAt: _b, version: _bv, ...restB } = b;
-  return JSON.stringify(restA, Object.keys(restA).sort()) === JSON.stringify(restB, Object.keys(restB).sort());
+  // Every member of a status row is a string or a number (or absent): compared one by one, absent as undefined.
+  const x = a as unknown as Readonly<Record<string, unknown>>;
+  const y = b as unknown as Readonly<Record<string, unknown>>;
+  for (const key in x) if (!IGNORED_IN_COMPARISON.has(key) && x[key] !== y[key]) return false;
+  for (const key in y) if (!IGNORED_IN_COMPARISON.has(key) && x[key] !== y[key]) return false;
+  return true;
 }
+
+/** What a run changes in every row it visits, and so never counts as a change. */
+const IGNORED_IN_COMPARISON: ReadonlySet<string> = new Set(['lastReconciledAt', 'version']);
 
 /**
  * The status rows of the reconciled roles: each written only when something besides its time changed (a run that

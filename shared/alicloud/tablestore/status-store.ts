@@ -1,8 +1,8 @@
 import TableStore from 'tablestore';
-import { z } from 'zod';
+import * as z from 'zod/v4-mini';
 import { DtsTrustError } from '../../domain/errors.js';
 import type { RoleKey } from '../../domain/grant.js';
-import { DateTimeWithOffsetSchema } from '../../domain/timestamp.js';
+import { DateTimeWithOffsetMini } from '../../domain/timestamp.js';
 import type { RoleStatus, StatusStore } from '../../ports.js';
 import { callStore } from './errors.js';
 import {
@@ -21,18 +21,24 @@ function statusKey(role: RoleKey): TableStore.PrimaryKeyInput {
   return [{ ownerUid: role.ownerAccountId }, { roleName: role.roleName }];
 }
 
-/** The `status` column: the JSON the engine wrote (key and version live in the row itself); times as zod's datetime. */
+/**
+ * The `status` column: the JSON the engine wrote (key and version live in the row itself); times as zod's datetime.
+ * Read once per role in every run, so a zod v4 mini schema (docs/architecture.md, "Validation on the hot path").
+ */
 const StoredStatusSchema = z.object({
-  observedHash: z.string().optional(),
-  lastResult: z.string().min(1),
-  lastReconciledAt: DateTimeWithOffsetSchema,
-  failureCount: z.number().int().nonnegative(),
-  nextAttemptAt: DateTimeWithOffsetSchema.optional(),
-  flapSignature: z.string().optional(),
-  flapCount: z.number().int().nonnegative(),
-  flapWindowStart: DateTimeWithOffsetSchema.optional(),
-  pausedReason: z.string().optional(),
+  observedHash: z.optional(z.string()),
+  lastResult: z.string().check(z.minLength(1)),
+  lastReconciledAt: DateTimeWithOffsetMini,
+  failureCount: z.int().check(z.nonnegative()),
+  nextAttemptAt: z.optional(DateTimeWithOffsetMini),
+  flapSignature: z.optional(z.string()),
+  flapCount: z.int().check(z.nonnegative()),
+  flapWindowStart: z.optional(DateTimeWithOffsetMini),
+  pausedReason: z.optional(z.string()),
 });
+
+/** The columns a status row is read by (its `lastResult` column is for people browsing the table). */
+const STATUS_COLUMNS = ['status', 'version'];
 
 /** A stored status row; a row that no longer matches the schema is an error, never silently skipped. */
 function statusFromRow(row: TableStore.Row, role: RoleKey): RoleStatus {
@@ -67,7 +73,12 @@ export class TablestoreStatusStore implements StatusStore {
 
   async getStatus(role: RoleKey): Promise<RoleStatus | undefined> {
     const res = await callStore('GetRow', () =>
-      this.client.getRow({ tableName: this.table, primaryKey: statusKey(role), maxVersions: 1 }),
+      this.client.getRow({
+        tableName: this.table,
+        primaryKey: statusKey(role),
+        maxVersions: 1,
+        columnsToGet: STATUS_COLUMNS,
+      }),
     );
     return rowExists(res.row) ? statusFromRow(res.row, role) : undefined;
   }
@@ -92,7 +103,7 @@ export class TablestoreStatusStore implements StatusStore {
       { ownerUid: owner ?? TableStore.INF_MAX },
       { roleName: TableStore.INF_MAX },
     ];
-    for await (const row of rangeRows(this.client, this.table, start, end)) {
+    for await (const row of rangeRows(this.client, this.table, start, end, STATUS_COLUMNS)) {
       const pk = primaryKeyOf(row);
       yield statusFromRow(row, { ownerAccountId: String(pk.ownerUid), roleName: String(pk.roleName) });
     }

@@ -1,7 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { DateTimeWithOffsetSchema, parseTimestamp, TimestampSchema } from '../../../shared/domain/timestamp.js';
+import {
+  DateTimeWithOffsetMini,
+  DateTimeWithOffsetSchema,
+  parseTimestamp,
+  TimestampSchema,
+} from '../../../shared/domain/timestamp.js';
 
 describe('parseTimestamp', () => {
   it.each([
@@ -64,6 +69,7 @@ describe('DateTimeWithOffsetSchema', () => {
     fc.assert(
       fc.property(fc.oneof(timestampLike, fc.string()), (text) => {
         expect(DateTimeWithOffsetSchema.safeParse(text).success).toBe(zods.safeParse(text).success);
+        expect(DateTimeWithOffsetMini.safeParse(text).success).toBe(zods.safeParse(text).success);
       }),
       { numRuns: 1000 },
     );

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { ownedRoleDescription } from '../../../shared/domain/ownership.js';
 import { observeRole } from '../../../shared/reconcile/observe.js';
@@ -130,5 +131,30 @@ describe('observeRole', () => {
     const changed = await observeRole(directory, credentials(), ROLE, desired());
     expect(again.hash).toBe(first.hash);
     expect(changed.hash).not.toBe(first.hash);
+  });
+
+  it('keeps the hash earlier releases wrote into status rows: the SHA-256 of the state as JSON', async () => {
+    const directory = new MemoryRoleDirectory();
+    putOwnedRole(directory);
+    const sha = (state: unknown) => createHash('sha256').update(JSON.stringify(state)).digest('hex');
+    const observed = await observeRole(directory, credentials(), ROLE, desired());
+    const trust = observed.trust?.entries.map((e) =>
+      JSON.stringify([e.effect, e.action, e.principalKind, e.principal, e.condition]),
+    );
+    expect(observed.hash).toBe(
+      sha({ exists: true, owned: true, trust, policies: [`${DTS_POLICY.policyType}:${DTS_POLICY.policyName}`] }),
+    );
+    (directory.role(OWNER, ROLE.roleName) as { trustPolicy: string }).trustPolicy = 'not a policy';
+    const unparsed = await observeRole(directory, credentials(), ROLE, desired());
+    expect(unparsed.hash).toBe(
+      sha({
+        exists: true,
+        owned: true,
+        trust: 'not a policy',
+        policies: [`${DTS_POLICY.policyType}:${DTS_POLICY.policyName}`],
+      }),
+    );
+    const absent = await observeRole(new MemoryRoleDirectory(), credentials(), ROLE, desired());
+    expect(absent.hash).toBe(sha({ exists: false }));
   });
 });
