@@ -167,11 +167,14 @@ describe('missedTargets', () => {
     expect(missedTargets(chatty).join('\n')).toMatch(/Tablestore requests per role: 3\.00 .*\(target <= 0\.2\)/);
   });
 
-  it('names a rate-bound run over the bound, and shards holding several accounts as the cause', () => {
-    const slow = { ...measured, rateBound: { ...measured.rateBound, accounts: 4, toBound: 3.2, wallMs: 45_000 } };
+  it('names a rate-bound run over the bound, with how late the last shard started and how far the slowest ran over', () => {
+    const slow = {
+      ...measured,
+      rateBound: { ...measured.rateBound, accounts: 4, toBound: 3.2, wallMs: 45_000, slowestShardMs: 40_000 },
+    };
     expect(missedTargets(slow)).toEqual([
       expect.stringMatching(
-        /^rate-bound 600 roles in 4 accounts: run \/ rate bound: 45,000 ms \/ 11,000 ms = 3\.20x \(target <= 1\.1x\): 4 accounts in 2 shards/,
+        /^rate-bound 600 roles in 4 accounts: run \/ rate bound: 45,000 ms \/ 11,000 ms = 3\.20x \(target <= 1\.1x\): 3 calls throttled and retried; the last shard started 400 ms into the run \(counting scan, fan-out\) and the slowest took 40,000 ms, 29,000 ms beyond the bound/,
       ),
     ]);
   });
