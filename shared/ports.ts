@@ -85,25 +85,47 @@ export interface UserDirectory {
   userExists(account: AccountCredentials, userName: string): Promise<boolean>;
 }
 
+/** Kinds of CAM entity a custom policy can be attached to besides a sub-user (ListEntitiesForPolicy RelatedType 2, 3). */
+export const PolicyEntityKind = { Group: 'group', Role: 'role' } as const;
+/** One of {@link PolicyEntityKind}. */
+export type PolicyEntityKind = (typeof PolicyEntityKind)[keyof typeof PolicyEntityKind];
+
+/** A user group or role a custom CAM policy is attached to (dts-trust attaches its policies to sub-users only). */
+export interface PolicyEntity {
+  readonly kind: PolicyEntityKind;
+  /** The group's or role's id as CAM returns it (the one DetachGroupPolicy / DetachRolePolicy take). */
+  readonly id: string;
+  readonly name: string;
+}
+
 /** A Tencent custom policy in a trusted account that lets named sub-users assume one role (CAM, version 2.0). */
 export interface SubAccountPolicyRecord {
   readonly policyId: string;
   readonly policyName: string;
+  /** The description as CAM returns it (dts-trust's ownership marker on a policy it created; a claim, not a proof). */
+  readonly description: string;
   /** The document as CAM returns it. */
   readonly document: string;
   /** UINs of the sub-users it is attached to, sorted. */
   readonly userUins: readonly string[];
+  /** The user groups and roles it is attached to, sorted by kind then id (ListEntitiesForPolicy, every entity type). */
+  readonly otherEntities: readonly PolicyEntity[];
 }
 
 /** The sub-users' AssumeRole policies of one Tencent root account. Errors are `CloudApiError`s. */
 export interface SubAccountPolicyDirectory {
-  /** The custom policy of that exact name, with its document and users; `undefined` when there is none. */
+  /**
+   * The custom policy of that exact name, with its description, document and every entity it is attached to
+   * (sub-users, groups, roles); `undefined` when there is none.
+   */
   findPolicy(account: AccountCredentials, policyName: string): Promise<SubAccountPolicyRecord | undefined>;
   /** Create the policy; returns its id. */
   createPolicy(account: AccountCredentials, policyName: string, document: string, description: string): Promise<string>;
   updatePolicy(account: AccountCredentials, policyId: string, document: string): Promise<void>;
   attachUser(account: AccountCredentials, policyId: string, uin: string): Promise<void>;
   detachUser(account: AccountCredentials, policyId: string, uin: string): Promise<void>;
+  /** Detach the policy from a user group (DetachGroupPolicy) or a role (DetachRolePolicy). */
+  detachEntity(account: AccountCredentials, policyId: string, entity: PolicyEntity): Promise<void>;
   deletePolicy(account: AccountCredentials, policyId: string): Promise<void>;
 }
 

@@ -47,6 +47,7 @@ function readOnly(directory: SubAccountPolicyDirectory): SubAccountPolicyDirecto
     updatePolicy: async () => undefined,
     attachUser: async () => undefined,
     detachUser: async () => undefined,
+    detachEntity: async () => undefined,
     deletePolicy: async () => undefined,
   };
 }

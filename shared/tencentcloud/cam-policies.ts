@@ -1,14 +1,17 @@
 import { z } from 'zod';
 import { CloudApiError, CloudErrorKind } from '../domain/errors.js';
-import type {
-  AccountCredentials,
-  Clock,
-  ListedSubAccountPolicy,
-  SubAccountPolicyDirectory,
-  SubAccountPolicyListing,
-  SubAccountPolicyRecord,
+import {
+  type AccountCredentials,
+  type Clock,
+  type ListedSubAccountPolicy,
+  type PolicyEntity,
+  PolicyEntityKind,
+  type SubAccountPolicyDirectory,
+  type SubAccountPolicyListing,
+  type SubAccountPolicyRecord,
 } from '../ports.js';
 import { CamCaller } from './cam-client.js';
+import { malformedTencentResponse } from './cloud-error.js';
 import type { TencentEndpoints } from './endpoint.js';
 
 const PAGE = 200;
@@ -19,13 +22,31 @@ const ListPoliciesSchema = z.object({
   List: z.array(z.object({ PolicyId: Id, PolicyName: z.string() })).nullish(),
   TotalNum: z.number().int(),
 });
-const GetPolicySchema = z.object({ PolicyName: z.string(), PolicyDocument: z.string() });
+const GetPolicySchema = z.object({
+  PolicyName: z.string(),
+  PolicyDocument: z.string(),
+  Description: z
+    .string()
+    .nullish()
+    .transform((d) => d ?? ''),
+});
+/** ListEntitiesForPolicy's RelatedType: 1 a sub-user, 2 a user group, 3 a role; any other type fails the read. */
+const RelatedType = { User: 1, Group: 2, Role: 3 } as const;
 const EntitiesSchema = z.object({
   List: z
-    .array(z.object({ Uin: z.union([z.number(), z.string()]).nullish(), RelatedType: z.number().nullish() }))
+    .array(
+      z.object({
+        Id: z.union([z.number(), z.string()]).nullish(),
+        Name: z.string().nullish(),
+        Uin: z.union([z.number(), z.string()]).nullish(),
+        RelatedType: z.union([z.literal(RelatedType.User), z.literal(RelatedType.Group), z.literal(RelatedType.Role)]),
+      }),
+    )
     .nullish(),
   TotalNum: z.number().int(),
 });
+/** The read that lists a policy's entities, as its errors name it. */
+const API = 'cam:ListEntitiesForPolicy';
 const CreatedSchema = z.object({ PolicyId: Id });
 const Empty = z.object({}).passthrough();
 
@@ -41,6 +62,8 @@ export const CAM_SUB_ACCOUNT_POLICY_ACTIONS = [
   'UpdatePolicy',
   'AttachUserPolicy',
   'DetachUserPolicy',
+  'DetachGroupPolicy',
+  'DetachRolePolicy',
   'DeletePolicy',
 ] as const;
 /** One of {@link CAM_SUB_ACCOUNT_POLICY_ACTIONS}. */
@@ -49,8 +72,9 @@ export type CamSubAccountPolicyAction = (typeof CAM_SUB_ACCOUNT_POLICY_ACTIONS)[
 /**
  * The sub-users' AssumeRole policies of a Tencent root account over `tencentcloud-sdk-nodejs-common` (CommonClient
  * for CAM), as the {@link SubAccountPolicyDirectory} and {@link SubAccountPolicyListing} ports: found by exact name
- * among the account's custom policies (or listed by the name prefix), read with GetPolicy and
- * ListEntitiesForPolicy, attached to users by UIN (CAM has no name form for users).
+ * among the account's custom policies (or listed by the name prefix), read with GetPolicy (document, description)
+ * and ListEntitiesForPolicy (every entity type: sub-users, groups, roles), attached to users by UIN (CAM has no name
+ * form for users), detached from groups and roles by id.
  */
 export class CamSubAccountPolicies implements SubAccountPolicyDirectory, SubAccountPolicyListing {
   readonly #cam: CamCaller<CamSubAccountPolicyAction>;
@@ -112,18 +136,40 @@ export class CamSubAccountPolicies implements SubAccountPolicyDirectory, SubAcco
       throw error;
     }
     const userUins: string[] = [];
+    const otherEntities: PolicyEntity[] = [];
     for (let page = 1; ; page += 1) {
+      // Every entity type: a group or role holding the policy widens who may assume the role as much as a user.
       const answer = await this.#cam.call(
         account,
         'ListEntitiesForPolicy',
-        { PolicyId: Number(policyId), Page: page, Rp: PAGE, EntityFilter: 'User' },
+        { PolicyId: Number(policyId), Page: page, Rp: PAGE, EntityFilter: 'All' },
         EntitiesSchema,
       );
       const list = answer.List ?? [];
-      for (const entity of list) if (entity.Uin !== undefined && entity.Uin !== null) userUins.push(String(entity.Uin));
+      for (const entity of list) {
+        if (entity.RelatedType === RelatedType.User) {
+          const uin = entity.Uin ?? entity.Id;
+          if (uin === undefined || uin === null)
+            throw malformedTencentResponse(API, `policy ${policyId} lists a sub-user without Uin`);
+          userUins.push(String(uin));
+        } else {
+          if (entity.Id === undefined || entity.Id === null)
+            throw malformedTencentResponse(API, `policy ${policyId} lists an entity without Id`);
+          const kind = entity.RelatedType === RelatedType.Group ? PolicyEntityKind.Group : PolicyEntityKind.Role;
+          otherEntities.push({ kind, id: String(entity.Id), name: entity.Name ?? '' });
+        }
+      }
       if (list.length < PAGE || page * PAGE >= answer.TotalNum) break;
     }
-    return { policyId, policyName, document: policy.PolicyDocument, userUins: userUins.sort() };
+    otherEntities.sort((a, b) => a.kind.localeCompare(b.kind) || a.id.localeCompare(b.id, 'en', { numeric: true }));
+    return {
+      policyId,
+      policyName,
+      description: policy.Description,
+      document: policy.PolicyDocument,
+      userUins: userUins.sort(),
+      otherEntities,
+    };
   }
 
   async createPolicy(
@@ -151,6 +197,19 @@ export class CamSubAccountPolicies implements SubAccountPolicyDirectory, SubAcco
 
   async detachUser(account: AccountCredentials, policyId: string, uin: string): Promise<void> {
     await this.#cam.call(account, 'DetachUserPolicy', { PolicyId: Number(policyId), DetachUin: Number(uin) }, Empty);
+  }
+
+  async detachEntity(account: AccountCredentials, policyId: string, entity: PolicyEntity): Promise<void> {
+    if (entity.kind === PolicyEntityKind.Group) {
+      await this.#cam.call(
+        account,
+        'DetachGroupPolicy',
+        { PolicyId: Number(policyId), DetachGroupId: Number(entity.id) },
+        Empty,
+      );
+    } else {
+      await this.#cam.call(account, 'DetachRolePolicy', { PolicyId: Number(policyId), DetachRoleId: entity.id }, Empty);
+    }
   }
 
   async deletePolicy(account: AccountCredentials, policyId: string): Promise<void> {

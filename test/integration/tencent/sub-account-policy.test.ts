@@ -8,6 +8,7 @@ import { type LocalCloud, startLocalCloud } from '../../../local/cloud/server.js
 import { tencentInstanceListing } from '../../../local/harness/tencent-oracle.js';
 import { AuditEventType } from '../../../shared/domain/audit.js';
 import type { Grant } from '../../../shared/domain/grant.js';
+import type { SubAccountPolicyRecord } from '../../../shared/ports.js';
 import { desiredSubAccountPolicies, reconcileSubAccountPolicy } from '../../../shared/reconcile/sub-account-policy.js';
 import { CamSubAccountPolicies } from '../../../shared/tencentcloud/cam-policies.js';
 import { tencentEndpoints } from '../../../shared/tencentcloud/endpoint.js';
@@ -42,6 +43,7 @@ describe('the sub-account AssumeRole policy in the trusted account', () => {
   const clock = new FakeClock(new Date());
   const audit = new MemoryAuditLog();
   let reconcile: (grants: Grant[]) => Promise<string[]>;
+  let find: () => Promise<SubAccountPolicyRecord | undefined>;
   const task = () => tencentClient(cloud.endpoint, TencentApi.cam, TENCENT.task.root);
   /** The sub-user lists the owner's instances as the DTS console does. */
   const oracle = async (): Promise<string> => {
@@ -74,6 +76,11 @@ describe('the sub-account AssumeRole policy in the trusted account', () => {
       const steps = await reconcileSubAccountPolicy(desired, account, { directory, audit, clock, correlationId: 't' });
       return steps.map((s) => s.kind);
     };
+    find = async () =>
+      directory.findPolicy(
+        await broker.credentialsFor(TENCENT.task.uin),
+        desiredSubAccountPolicies(role, [grant], clock.now())[0]?.policyName ?? '',
+      );
   });
   afterAll(() => cloud.stop());
 
@@ -83,6 +90,16 @@ describe('the sub-account AssumeRole policy in the trusted account', () => {
     expect(audit.events.filter((e) => e.type === AuditEventType.SubAccountPolicyChange)).toHaveLength(2);
     expect(await oracle()).toBe('ok');
     expect(await reconcile([grant])).toEqual([]);
+  });
+
+  it('reads the policy back with the description it was created with and the sub-user it is attached to', async () => {
+    expect(await find()).toEqual(
+      expect.objectContaining({
+        description: expect.stringMatching(/^Managed by dts-trust: /),
+        userUins: [operator.uin],
+        otherEntities: [],
+      }),
+    );
   });
 
   it('repairs a policy edited by hand to name another role, and attaches the sub-user again', async () => {

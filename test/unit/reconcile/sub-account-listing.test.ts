@@ -14,8 +14,10 @@ const account: AccountCredentials = { accountId: TASK, accessKeyId: 'k', accessK
 const record = (policyName: string): SubAccountPolicyRecord => ({
   policyId: `id-${policyName}`,
   policyName,
+  description: '',
   document: '{}',
   userUins: ['200'],
+  otherEntities: [],
 });
 
 /** CAM's policies of the task account in memory, every call counted by name. */

@@ -32,6 +32,8 @@ const desired = (uins: string[]): DesiredSubAccountPolicy => ({
   grantIds: [],
 });
 const document = renderSubAccountPolicy(buildSubAccountPolicy(OWNER, 'DTS-role'));
+const MARKER = `Managed by dts-trust: lets the sub-users that run DTS tasks assume DTS-role in ${OWNER}`;
+const owned = { policyId: '7', policyName: 'p', description: MARKER, otherEntities: [] };
 
 describe('desiredSubAccountPolicies', () => {
   it('unites the sub-users of the active grants per trusted account, and asks for none once they expired', () => {
@@ -62,6 +64,8 @@ describe('planSubAccountPolicy', () => {
     const live = {
       policyId: '7',
       policyName: 'p',
+      description: MARKER,
+      otherEntities: [],
       document: JSON.stringify({ version: '2.0', statement: [{ effect: 'allow', action: ['*'], resource: ['*'] }] }),
       userUins: ['999'],
     };
@@ -81,6 +85,8 @@ describe('planSubAccountPolicy', () => {
       planSubAccountPolicy(desired(['200']), {
         policyId: '7',
         policyName: 'p',
+        description: MARKER,
+        otherEntities: [],
         document: rewritten,
         userUins: ['200'],
       }),
@@ -88,9 +94,11 @@ describe('planSubAccountPolicy', () => {
   });
 
   it('detaches every user, then deletes the policy, when no sub-user is declared any more', () => {
-    expect(
-      planSubAccountPolicy(desired([]), { policyId: '7', policyName: 'p', document, userUins: ['200', '300'] }),
-    ).toEqual([{ kind: 'detachUser', uin: '200' }, { kind: 'detachUser', uin: '300' }, { kind: 'deletePolicy' }]);
+    expect(planSubAccountPolicy(desired([]), { ...owned, document, userUins: ['200', '300'] })).toEqual([
+      { kind: 'detachUser', uin: '200' },
+      { kind: 'detachUser', uin: '300' },
+      { kind: 'deletePolicy' },
+    ]);
     expect(planSubAccountPolicy(desired([]), undefined)).toEqual([]);
   });
 });

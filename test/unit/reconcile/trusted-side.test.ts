@@ -11,6 +11,7 @@ const TASK = '100000000002';
 const OTHER = '100000000003';
 const role = { ownerAccountId: OWNER, roleName: 'DTS-role' };
 const NOW = new Date('2026-12-01T12:00:00Z');
+const MARKER = `Managed by dts-trust: lets the sub-users that run DTS tasks assume DTS-role in ${OWNER}`;
 const grant = (over: Partial<Grant> = {}): Grant => ({
   ownerAccountId: OWNER,
   roleName: 'DTS-role',
@@ -25,14 +26,16 @@ const grant = (over: Partial<Grant> = {}): Grant => ({
 });
 
 /** One policy kept in memory, every write journaled. */
-function memoryPolicies(live?: Omit<SubAccountPolicyRecord, 'policyId'>) {
-  let policy: SubAccountPolicyRecord | undefined = live ? { ...live, policyId: 'p1' } : undefined;
+function memoryPolicies(live?: Omit<SubAccountPolicyRecord, 'policyId' | 'description' | 'otherEntities'>) {
+  let policy: SubAccountPolicyRecord | undefined = live
+    ? { description: MARKER, otherEntities: [], ...live, policyId: 'p1' }
+    : undefined;
   const journal: string[] = [];
   const directory: SubAccountPolicyDirectory = {
     findPolicy: async () => policy,
-    createPolicy: async (_a, policyName, document) => {
+    createPolicy: async (_a, policyName, document, description) => {
       journal.push('createPolicy');
-      policy = { policyId: 'p1', policyName, document, userUins: [] };
+      policy = { policyId: 'p1', policyName, description, document, userUins: [], otherEntities: [] };
       return 'p1';
     },
     updatePolicy: async (_a, _id, document) => {
@@ -46,6 +49,10 @@ function memoryPolicies(live?: Omit<SubAccountPolicyRecord, 'policyId'>) {
     detachUser: async (_a, _id, uin) => {
       journal.push(`detach ${uin}`);
       if (policy) policy = { ...policy, userUins: policy.userUins.filter((u) => u !== uin) };
+    },
+    detachEntity: async (_a, _id, entity) => {
+      journal.push(`detach ${entity.kind} ${entity.id}`);
+      if (policy) policy = { ...policy, otherEntities: policy.otherEntities.filter((e) => e.id !== entity.id) };
     },
     deletePolicy: async () => {
       journal.push('deletePolicy');
