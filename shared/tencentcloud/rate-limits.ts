@@ -14,6 +14,7 @@ export const CamRateLimits: Readonly<Record<string, number>> = {
   UpdatePolicy: 3,
   AttachUserPolicy: 3,
   DetachUserPolicy: 3,
+  DetachGroupPolicy: 3,
   DeletePolicy: 3,
   GetRole: 20,
   DescribeRoleList: 10,

@@ -8,7 +8,7 @@ import { type LocalCloud, startLocalCloud } from '../../../local/cloud/server.js
 import { tencentInstanceListing } from '../../../local/harness/tencent-oracle.js';
 import { AuditEventType } from '../../../shared/domain/audit.js';
 import type { Grant } from '../../../shared/domain/grant.js';
-import type { SubAccountPolicyRecord } from '../../../shared/ports.js';
+import type { PolicyEntity, SubAccountPolicyRecord } from '../../../shared/ports.js';
 import { desiredSubAccountPolicies, reconcileSubAccountPolicy } from '../../../shared/reconcile/sub-account-policy.js';
 import { CamSubAccountPolicies } from '../../../shared/tencentcloud/cam-policies.js';
 import { tencentEndpoints } from '../../../shared/tencentcloud/endpoint.js';
@@ -44,6 +44,7 @@ describe('the sub-account AssumeRole policy in the trusted account', () => {
   const audit = new MemoryAuditLog();
   let reconcile: (grants: Grant[]) => Promise<string[]>;
   let find: () => Promise<SubAccountPolicyRecord | undefined>;
+  let detach: (policyId: string, entity: PolicyEntity) => Promise<void>;
   const task = () => tencentClient(cloud.endpoint, TencentApi.cam, TENCENT.task.root);
   /** The sub-user lists the owner's instances as the DTS console does. */
   const oracle = async (): Promise<string> => {
@@ -76,6 +77,8 @@ describe('the sub-account AssumeRole policy in the trusted account', () => {
       const steps = await reconcileSubAccountPolicy(desired, account, { directory, audit, clock, correlationId: 't' });
       return steps.map((s) => s.kind);
     };
+    detach = async (policyId, entity) =>
+      directory.detachEntity(await broker.credentialsFor(TENCENT.task.uin), policyId, entity);
     find = async () =>
       directory.findPolicy(
         await broker.credentialsFor(TENCENT.task.uin),
@@ -100,6 +103,36 @@ describe('the sub-account AssumeRole policy in the trusted account', () => {
         otherEntities: [],
       }),
     );
+  });
+
+  it('reads the user groups and roles a policy is attached to (CAM lists every entity type), and detaches them by id', async () => {
+    const policyId = (await find())?.policyId ?? '';
+    const { GroupId } = await task().request('CreateGroup', { GroupName: 'dba' });
+    await task().request('AttachGroupPolicy', { PolicyId: Number(policyId), AttachGroupId: GroupId });
+    await task().request('CreateRole', { RoleName: 'helper', PolicyDocument: trust });
+    await task().request('AttachRolePolicy', { PolicyId: Number(policyId), AttachRoleName: 'helper' });
+    const { RoleInfo } = await task().request('GetRole', { RoleName: 'helper' });
+    const entities = (await find())?.otherEntities;
+    expect(entities).toEqual([
+      { kind: 'group', id: String(GroupId), name: 'dba' },
+      { kind: 'role', id: RoleInfo.RoleId, name: 'helper' },
+    ]);
+    for (const entity of entities ?? []) await detach(policyId, entity);
+    expect(await find()).toMatchObject({ userUins: [operator.uin], otherEntities: [] });
+    await task().request('DeleteRole', { RoleName: 'helper' });
+  });
+
+  it('lets a sub-user assume the role through a user group holding the policy (the local cloud models membership)', async () => {
+    const policyId = Number((await find())?.policyId);
+    await task().request('DetachUserPolicy', { PolicyId: policyId, DetachUin: Number(operator.uin) });
+    expect(await oracle()).toBe('UnauthorizedOperation');
+    const { GroupId } = await task().request('CreateGroup', { GroupName: 'operators' });
+    await task().request('AddUserToGroup', { Info: [{ GroupId, Uin: Number(operator.uin) }] });
+    await task().request('AttachGroupPolicy', { PolicyId: policyId, AttachGroupId: GroupId });
+    expect(await oracle()).toBe('ok');
+    expect((await find())?.otherEntities).toEqual([{ kind: 'group', id: String(GroupId), name: 'operators' }]);
+    await task().request('DetachGroupPolicy', { PolicyId: policyId, DetachGroupId: GroupId });
+    await task().request('AttachUserPolicy', { PolicyId: policyId, AttachUin: Number(operator.uin) });
   });
 
   it('repairs a policy edited by hand to name another role, and attaches the sub-user again', async () => {

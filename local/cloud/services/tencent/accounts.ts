@@ -89,6 +89,15 @@ export interface CamSubUserState {
   presets: string[];
 }
 
+/** A CAM user group: its members (sub-user UINs) and the custom policies attached to it (by id). */
+export interface CamGroupState {
+  groupId: number;
+  groupName: string;
+  members: Set<string>;
+  policies: Set<number>;
+  addTime: string;
+}
+
 /** One Tencent root account. */
 export interface TencentAccountState {
   uin: string;
@@ -99,6 +108,8 @@ export interface TencentAccountState {
   roles: Map<string, CamRoleState>;
   /** By policy id. */
   policies: Map<number, CamPolicyState>;
+  /** User groups by group id. */
+  groups: Map<number, CamGroupState>;
 }
 
 /** `2026-12-01 10:00:00`, CAM's time format. */
@@ -159,6 +170,7 @@ export function buildTencentAccounts(
       ),
       roles,
       policies: new Map(),
+      groups: new Map(),
     });
   }
   return accounts;

@@ -1,11 +1,13 @@
 /**
  * CAM 2019-01-16 as the local cloud answers it: roles (create, read, list by tag 200 a page, trust, description,
- * tag and untag, attachments by policy name, delete) and custom policies (create, read, update, list, attach to sub-users, list
- * their entities, delete), with CAM's checks and codes, its rewrites of trust policies and its read-after-write lag.
+ * tag and untag, attachments by policy name, delete), custom policies (create, read, update, list, attach to
+ * sub-users, user groups and roles, list their entities of every type, delete) and user groups (create, add
+ * members), with CAM's checks and codes, its rewrites of trust policies and its read-after-write lag.
  */
 import type { CloudCore } from '../../contract.js';
 import {
   type CamAttachment,
+  type CamGroupState,
   type CamPolicyState,
   type CamRoleState,
   camTime,
@@ -118,6 +120,14 @@ function customPolicy(account: TencentAccountState, params: TencentParams, core:
   const policy = account.policies.get(id);
   if (!policy || !visible(policy, core)) throw tencentError('ResourceNotFound.PolicyIdNotFound', 'policy not exist.');
   return policy;
+}
+
+/** The user group an id names; `ResourceNotFound.GroupNotExist` otherwise. */
+function groupOf(account: TencentAccountState, id: number | undefined): CamGroupState {
+  if (id === undefined) throw tencentError('MissingParameter', 'the group id is required.');
+  const group = account.groups.get(id);
+  if (!group) throw tencentError('ResourceNotFound.GroupNotExist', 'group not exist.');
+  return group;
 }
 
 /** The CAM actions. */
@@ -368,6 +378,9 @@ export const camActions: Readonly<Record<string, CamAction>> = {
     requireAllowed(world, principal, 'cam:ListEntitiesForPolicy');
     const account = actingAccount(world, principal);
     const policy = customPolicy(account, params, core);
+    const filter = optionalString(params, 'EntityFilter') ?? 'All';
+    if (!['All', 'User', 'Group', 'Role'].includes(filter))
+      throw tencentError('InvalidParameter.ParamError', 'EntityFilter is one of All, User, Group, Role.');
     const users = [...policy.users].sort().map((uin) => ({
       Id: uin,
       Name: account.subUsers.get(uin)?.name ?? uin,
@@ -375,7 +388,68 @@ export const camActions: Readonly<Record<string, CamAction>> = {
       RelatedType: 1,
       AttachmentTime: policy.updateTime,
     }));
-    return { TotalNum: users.length, List: page(params, users) };
+    // CAM answers a group or a role without a Uin: RelatedType 2 is a user group, 3 a role.
+    const groups = [...account.groups.values()]
+      .filter((g) => g.policies.has(policy.policyId))
+      .map((g) => ({ Id: String(g.groupId), Name: g.groupName, RelatedType: 2, AttachmentTime: policy.updateTime }));
+    const roles = [...account.roles.values()]
+      .filter((r) => r.attached.some((a) => a.policyType === 'User' && a.policyId === policy.policyId))
+      .map((r) => ({ Id: r.roleId, Name: r.roleName, RelatedType: 3, AttachmentTime: policy.updateTime }));
+    const entities = [
+      ...(filter === 'All' || filter === 'User' ? users : []),
+      ...(filter === 'All' || filter === 'Group' ? groups : []),
+      ...(filter === 'All' || filter === 'Role' ? roles : []),
+    ];
+    return { TotalNum: entities.length, List: page(params, entities) };
+  },
+
+  CreateGroup(world, principal, params, core) {
+    requireAllowed(world, principal, 'cam:CreateGroup');
+    const account = actingAccount(world, principal);
+    const groupName = requiredString(params, 'GroupName');
+    if ([...account.groups.values()].some((g) => g.groupName === groupName))
+      throw tencentError('FailedOperation.GroupNameInUse', 'group name in use.');
+    const group = {
+      groupId: world.nextGroupId++,
+      groupName,
+      members: new Set<string>(),
+      policies: new Set<number>(),
+      addTime: camTime(core.now()),
+    };
+    account.groups.set(group.groupId, group);
+    return { GroupId: group.groupId };
+  },
+
+  AddUserToGroup(world, principal, params, _core) {
+    requireAllowed(world, principal, 'cam:AddUserToGroup');
+    const account = actingAccount(world, principal);
+    const info = params['Info'];
+    if (!Array.isArray(info) || info.length === 0)
+      throw tencentError('MissingParameter', 'Info is a list of {GroupId, Uin}.');
+    for (const item of info as { GroupId?: unknown; Uin?: unknown }[]) {
+      const group = account.groups.get(Number(item.GroupId));
+      if (!group) throw tencentError('ResourceNotFound.GroupNotExist', 'group not exist.');
+      const uin = String(item.Uin ?? '');
+      if (!account.subUsers.has(uin)) throw tencentError('ResourceNotFound.UserNotExist', 'user not exist.');
+      group.members.add(uin);
+    }
+    return {};
+  },
+
+  AttachGroupPolicy(world, principal, params, core) {
+    requireAllowed(world, principal, 'cam:AttachGroupPolicy');
+    const account = actingAccount(world, principal);
+    const policy = customPolicy(account, params, core);
+    groupOf(account, optionalInteger(params, 'AttachGroupId')).policies.add(policy.policyId);
+    return {};
+  },
+
+  DetachGroupPolicy(world, principal, params, core) {
+    requireAllowed(world, principal, 'cam:DetachGroupPolicy');
+    const account = actingAccount(world, principal);
+    const policy = customPolicy(account, params, core);
+    groupOf(account, optionalInteger(params, 'DetachGroupId')).policies.delete(policy.policyId);
+    return {};
   },
 
   DeletePolicy(world, principal, params, _core) {
@@ -387,7 +461,13 @@ export const camActions: Readonly<Record<string, CamAction>> = {
       if (!account.policies.has(Number(id)))
         throw tencentError('ResourceNotFound.PolicyIdNotFound', `policy ${id} not exist.`);
     }
-    for (const id of ids) account.policies.delete(Number(id));
+    for (const id of ids) {
+      // Deleting a custom policy detaches it from every group and role that held it.
+      account.policies.delete(Number(id));
+      for (const group of account.groups.values()) group.policies.delete(Number(id));
+      for (const role of account.roles.values())
+        role.attached = role.attached.filter((a) => !(a.policyType === 'User' && a.policyId === Number(id)));
+    }
     return {};
   },
 };

@@ -48,6 +48,7 @@ export interface TencentWorld {
   readonly temporary: Map<string, TencentTemporaryCredentials>;
   quirks: CamQuirks;
   nextPolicyId: number;
+  nextGroupId: number;
 }
 
 /** The Tencent state of this cloud, built on first use. */
@@ -60,7 +61,7 @@ export function tencentWorld(core: CloudCore): TencentWorld {
       storedTrustDocument(text, quirks, (uin) => accounts.has(uin) || uinDeclared(options.accounts, uin)),
     );
     for (const [uin, account] of built) accounts.set(uin, account);
-    return { accounts, temporary: new Map(), quirks, nextPolicyId: 100_000_001 };
+    return { accounts, temporary: new Map(), quirks, nextPolicyId: 100_000_001, nextGroupId: 90_001 };
   });
 }
 
@@ -128,8 +129,12 @@ function policiesOf(world: TencentWorld, principal: TencentPrincipal): { presets
   if (!account) return { presets: [], documents: [] };
   if (principal.kind === 'sub-user') {
     const user = account.subUsers.get(principal.subUin);
+    // A policy reaches a sub-user attached to it directly or to a group it is a member of.
+    const viaGroups = new Set(
+      [...account.groups.values()].filter((g) => g.members.has(principal.subUin)).flatMap((g) => [...g.policies]),
+    );
     const documents = [...account.policies.values()]
-      .filter((p) => p.users.has(principal.subUin))
+      .filter((p) => p.users.has(principal.subUin) || viaGroups.has(p.policyId))
       .map((p) => p.document);
     return { presets: user?.presets ?? [], documents };
   }
