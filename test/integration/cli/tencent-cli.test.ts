@@ -238,6 +238,19 @@ describe('npm run cli -- setup, for Tencent Cloud accounts', () => {
     const clock = { now: () => new Date(), sleep: async () => undefined };
     const owner = await hubSession(OWNER.uin, OWNER.externalId);
     const trusted = await hubSession(TRUSTED.uin, TRUSTED.externalId);
+    // A user group and a role of the trusted account, for the adapter to detach the policy from.
+    const trustedRoot = tencentClient(cloud.endpoint, TencentApi.cam, TRUSTED.root);
+    const { GroupId } = await trustedRoot.request('CreateGroup', { GroupName: 'probe-group' });
+    await trustedRoot.request('CreateRole', {
+      RoleName: 'probe-holder',
+      PolicyDocument: JSON.stringify({
+        version: '2.0',
+        statement: [
+          { action: 'name/sts:AssumeRole', effect: 'allow', principal: { qcs: [`qcs::cam::uin/${TRUSTED.uin}:root`] } },
+        ],
+      }),
+    });
+    const { RoleInfo: holder } = await trustedRoot.request('GetRole', { RoleName: 'probe-holder' });
     const from = cloud.cloud.log.length;
     const roles = new CamRoleDirectory(endpoints, clock);
     const trust = JSON.stringify({
@@ -274,6 +287,8 @@ describe('npm run cli -- setup, for Tencent Cloud accounts', () => {
     await policies.attachUser(trusted, policyId, TRUSTED.operator);
     expect(await policies.findPolicy(trusted, 'dts-trust-probe')).toMatchObject({ userUins: [TRUSTED.operator] });
     await policies.detachUser(trusted, policyId, TRUSTED.operator);
+    await policies.detachEntity(trusted, policyId, { kind: 'group', id: String(GroupId), name: 'probe-group' });
+    await policies.detachEntity(trusted, policyId, { kind: 'role', id: holder.RoleId, name: 'probe-holder' });
     await policies.deletePolicy(trusted, policyId);
 
     const served = cloud.cloud.log.slice(from).filter((e) => e.service === 'cam');
