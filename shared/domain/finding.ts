@@ -38,6 +38,11 @@ export const FINDING_KINDS = {
   'service-principal-rewritten': FindingSeverity.Medium,
   /** A role a grant declares exists, dts-trust did not create it, and no grant says `adopt: true`. */
   'unowned-role-in-the-way': FindingSeverity.Medium,
+  /**
+   * Tencent: a trusted account holds a policy of the sub-account policy's reserved name that dts-trust did not
+   * create (no ownership marker); it is left as it is, and the declared sub-users cannot get theirs.
+   */
+  'unowned-policy-in-the-way': FindingSeverity.High,
   /** The same drift of declared access came back so often that the role was paused: another tool fights us. */
   'tug-of-war': FindingSeverity.High,
   /** The management role of an owner account is missing, does not trust the automation account, or lacks rights. */
@@ -73,6 +78,7 @@ export const FINDING_LIFECYCLE = {
   'wildcard-principal-removed': FindingLifecycle.Acknowledge,
   'service-principal-rewritten': FindingLifecycle.Acknowledge,
   'unowned-role-in-the-way': FindingLifecycle.Condition,
+  'unowned-policy-in-the-way': FindingLifecycle.Condition,
   'tug-of-war': FindingLifecycle.Condition,
   'management-role-broken': FindingLifecycle.Condition,
   'role-unused-by-dts': FindingLifecycle.Condition,

@@ -9,6 +9,7 @@ import { describeAction } from './describe-plan.js';
 import { type BrokenJobs, jobIdsOf } from './dts-jobs.js';
 import { RoleOutcome, type RoleResult } from './outcome.js';
 import { isChange, PlanConflictCode, removesUndeclaredAccess } from './plan.js';
+import { describeTrustedSideStep, isTrustedSideRemoval } from './trusted-side.js';
 
 /** What every finding event of a run carries besides its content. */
 export interface FindingContext {
@@ -30,7 +31,10 @@ export function removalFightFinding(
   event: { id: string; time: Date; correlationId: string },
 ): AuditEvent | undefined {
   if (status?.pausedReason === undefined || result.outcome === RoleOutcome.Failed) return undefined;
-  const removed = result.applied.filter((a) => isChange(a) && removesUndeclaredAccess(a)).map(describeAction);
+  const removed = [
+    ...result.applied.filter((a) => isChange(a) && removesUndeclaredAccess(a)).map(describeAction),
+    ...(result.trustedSide ?? []).filter(isTrustedSideRemoval).map(describeTrustedSideStep),
+  ];
   if (removed.length === 0) return undefined;
   return newFindingEvent({
     id: event.id,
@@ -121,6 +125,36 @@ export function unownedRoleFinding(result: RoleResult, ctx: FindingContext): Aud
 }
 
 /**
+ * The `unowned-policy-in-the-way` findings (Tencent): one per trusted account holding a policy of the sub-account
+ * policy's reserved name that dts-trust did not create; nothing of it was changed (`SubAccountPolicyNotManaged`).
+ * Its `findingId` is the same for the same policy (its id) in the same trusted account.
+ */
+export function unownedPolicyFindings(result: RoleResult, ctx: FindingContext): AuditEvent[] {
+  return (result.trustedSideConflicts ?? []).map((conflict) =>
+    newFindingEvent({
+      id: ctx.newId(),
+      kind: 'unowned-policy-in-the-way',
+      subject: `${roleArn(result.role)}#${conflict.trustedAccountId}/${conflict.policyName}`,
+      about: `${conflict.code}:${conflict.policyId}`,
+      time: ctx.time,
+      correlationId: ctx.correlationId,
+      summary:
+        `policy ${conflict.policyName} in trusted account ${conflict.trustedAccountId} was not created by dts-trust, ` +
+        `so the sub-users of role ${result.role.roleName} in ${result.role.ownerAccountId} cannot get theirs; ` +
+        'rename or delete that policy by hand (dts-trust never changes it)',
+      evidence: {
+        code: conflict.code,
+        trustedAccountId: conflict.trustedAccountId,
+        policyId: conflict.policyId,
+        policyName: conflict.policyName,
+        description: conflict.description,
+        message: conflict.message,
+      },
+    }),
+  );
+}
+
+/**
  * The `tug-of-war` finding: the same drift of declared access was repaired so often that the product paused the
  * role instead of fighting (a `role.paused` event, code `RoleFlapping`). Resolved when the pause is cleared.
  */
@@ -176,7 +210,7 @@ export function managementRoleFinding(
 /** Every finding one role's reconcile raises (besides `removal-fight` and `tug-of-war`, raised with the status row). */
 export function roleFindings(result: RoleResult, ctx: FindingContext): AuditEvent[] {
   const unowned = unownedRoleFinding(result, ctx);
-  return [...trustRemovalFindings(result, ctx), ...(unowned ? [unowned] : [])];
+  return [...trustRemovalFindings(result, ctx), ...(unowned ? [unowned] : []), ...unownedPolicyFindings(result, ctx)];
 }
 
 /** The status row a reconcile left, as the findings of the role read it. */

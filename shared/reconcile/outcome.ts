@@ -1,7 +1,8 @@
 import type { AuditEvent } from '../domain/audit.js';
 import type { RoleKey } from '../domain/grant.js';
 import type { PlannedAction, RolePlan } from './plan.js';
-import type { SubAccountPolicyStep } from './sub-account-policy.js';
+import type { SubAccountPolicyConflict } from './sub-account-policy.js';
+import type { TrustedSideStep } from './trusted-side.js';
 
 /** How the reconcile of one role ended. */
 export const RoleOutcome = {
@@ -44,5 +45,9 @@ export interface RoleResult {
   /** Hash of the observed state, when the role was observed. */
   readonly observedHash?: string;
   /** Tencent: the changes made to the sub-users' AssumeRole policies in the trusted accounts (planned, in a dry run). */
-  readonly trustedSide?: readonly SubAccountPolicyStep[];
+  readonly trustedSide?: readonly TrustedSideStep[];
+  /** Tencent: the trusted-side steps a hold kept back (reported, not applied). */
+  readonly trustedSideHeldBack?: readonly TrustedSideStep[];
+  /** Tencent: the policies of the reserved name in trusted accounts that dts-trust does not own (left as they are). */
+  readonly trustedSideConflicts?: readonly SubAccountPolicyConflict[];
 }

@@ -5,8 +5,8 @@ import type { Grant, RoleKey } from '../domain/grant.js';
 import { grantId, roleArn } from '../domain/ownership.js';
 import type { AuditLog, Clock, GrantStore, Random, RoleDirectory } from '../ports.js';
 import type { AccountSessions } from './account-sessions.js';
-import { applyRolePlan, roleErrorFromFailure } from './apply.js';
-import { planEvent } from './audit-events.js';
+import { applyRolePlan, ExecutorErrorCode, roleErrorFromFailure } from './apply.js';
+import { OutcomeEventType, planEvent } from './audit-events.js';
 import { retryingReads } from './directory-decorators.js';
 import {
   accountsLosingDtsAccess,
@@ -30,7 +30,14 @@ import {
 import type { PolicyTypeResolver } from './policy-attachments.js';
 import type { RetryPolicy } from './retry.js';
 import type { RunSubAccountPolicies } from './sub-account-listing.js';
-import { reconcileTrustedSide, type TrustedSidePort, trustedSidePolicies } from './trusted-side.js';
+import {
+  describeTrustedSideStep,
+  reconcileTrustedSide,
+  type TrustedSidePort,
+  type TrustedSideResult,
+  trustedSidePolicies,
+} from './trusted-side.js';
+import { outcomeWithTrustedSide } from './trusted-side-outcome.js';
 
 /** What the role pipeline needs besides the run's accounts. */
 export interface RolePipelineDeps {
@@ -207,9 +214,9 @@ export class RolePipeline {
         if (policies.length > 0) {
           // The scan may be older than a revoke: a change to the trusted side is planned from the grants as they are.
           const fromScan = scanned !== undefined && grants === scanned;
-          let steps: Awaited<ReturnType<typeof reconcileTrustedSide>>;
+          let side: TrustedSideResult;
           try {
-            steps = await reconcileTrustedSide(policies, {
+            side = await reconcileTrustedSide(policies, {
               port: this.deps.trustedSide,
               credentialsFor: (trustedAccountId) => scope.sessions.credentialsFor(trustedAccountId),
               audit: scope.audit,
@@ -238,8 +245,9 @@ export class RolePipeline {
             const failed = await this.#failed(scope, plan, error, false);
             return { result: failed, grants, declared, desired, observation, endedByJobs };
           }
-          if (steps.length > 0) {
-            return { result: { ...result, trustedSide: steps }, grants, declared, desired, observation, endedByJobs };
+          if (side.events.length > 0 || side.heldBack.length > 0) {
+            const withSide = await this.#withTrustedSide(scope, plan, result, side);
+            return { result: withSide, grants, declared, desired, observation, endedByJobs };
           }
         }
       }
@@ -255,6 +263,56 @@ export class RolePipeline {
       };
     } catch (error) {
       return { result: await this.#failed(scope, plan, error), grants, declared };
+    }
+  }
+
+  /**
+   * The role's result once its trusted side changed or met a policy in the way: the steps and conflicts added, and
+   * the outcome they make (a role otherwise in sync is `repaired` when a sub-account policy was, `conflict` when one
+   * is not dts-trust's). A changed outcome gets its own outcome record (its steps were each recorded before).
+   */
+  async #withTrustedSide(
+    scope: RoleRunScope,
+    plan: RolePlan,
+    result: RoleResult,
+    side: TrustedSideResult,
+  ): Promise<RoleResult> {
+    const outcome = outcomeWithTrustedSide(result.outcome, side, plan.hold);
+    const withSide: RoleResult = {
+      ...result,
+      outcome,
+      auditEvents: [...result.auditEvents, ...side.events],
+      ...(side.steps.length === 0 ? {} : { trustedSide: side.steps }),
+      ...(side.heldBack.length === 0 ? {} : { trustedSideHeldBack: side.heldBack }),
+      ...(side.conflicts.length === 0 ? {} : { trustedSideConflicts: side.conflicts }),
+    };
+    // A hold's own outcomes (paused, deferred) record nothing, as the role's own plan under them does.
+    if (outcome === result.outcome || outcome === RoleOutcome.Paused || outcome === RoleOutcome.Deferred) {
+      return withSide;
+    }
+    const event = planEvent(
+      { audit: scope.audit, clock: this.deps.clock, newId: this.deps.newId, correlationId: scope.correlationId },
+      plan,
+      OutcomeEventType[outcome as keyof typeof OutcomeEventType],
+      {
+        outcome,
+        ...(side.conflicts.length === 0 ? {} : { codes: side.conflicts.map((c) => c.code) }),
+        detail: {
+          trustedSide: side.steps.map(describeTrustedSideStep),
+          ...(side.heldBack.length === 0 ? {} : { heldBack: side.heldBack.map(describeTrustedSideStep) }),
+          ...(side.conflicts.length === 0 ? {} : { conflicts: side.conflicts.map((c) => c.message) }),
+        },
+      },
+    );
+    try {
+      await scope.audit.record(event);
+      return { ...withSide, auditEvents: [...withSide.auditEvents, event] };
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      return {
+        ...withSide,
+        error: { code: ExecutorErrorCode.AuditRecordFailed, message: `could not record ${event.type}: ${message}` },
+      };
     }
   }
 

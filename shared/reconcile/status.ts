@@ -3,6 +3,7 @@ import type { RoleKey } from '../domain/grant.js';
 import type { RoleStatus } from '../ports.js';
 import { describeAction } from './describe-plan.js';
 import { RoleOutcome, type RoleResult } from './outcome.js';
+import { describeTrustedSideStep } from './trusted-side.js';
 
 /** How failures back off and repairs count as flapping. */
 export interface StatusPolicy {
@@ -24,9 +25,14 @@ export const DEFAULT_STATUS_POLICY = {
   flapLimit: 3,
 } as const satisfies StatusPolicy;
 
-/** Signature of the drift a repair fixed: the same manual edit repaired again gives the same signature. */
+/**
+ * Signature of the drift a repair fixed: the same manual edit repaired again gives the same signature, whether it
+ * was made to the role or to a sub-account policy of its trusted side (Tencent).
+ */
 export function repairSignature(result: RoleResult): string {
-  const text = result.applied.map(describeAction).join('\n');
+  const text = [...result.applied.map(describeAction), ...(result.trustedSide ?? []).map(describeTrustedSideStep)].join(
+    '\n',
+  );
   return createHash('sha256').update(text).digest('hex').slice(0, 32);
 }
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { AuditEventType, newAuditEvent } from '../domain/audit.js';
+import { type AuditEvent, AuditEventType, newAuditEvent } from '../domain/audit.js';
 import { isGrantActive } from '../domain/desired-role.js';
 import { Cloud, type Grant, type RoleKey } from '../domain/grant.js';
 import { roleArn } from '../domain/ownership.js';
@@ -7,12 +7,15 @@ import {
   buildSubAccountPolicy,
   isSubAccountPolicyUpToDate,
   renderSubAccountPolicy,
+  subAccountPolicyAllowsMore,
+  subAccountPolicyDescription,
   subAccountPolicyName,
 } from '../policy/tencent/index.js';
 import type {
   AccountCredentials,
   AuditLog,
   Clock,
+  PolicyEntity,
   SubAccountPolicyDirectory,
   SubAccountPolicyRecord,
 } from '../ports.js';
@@ -20,8 +23,9 @@ import type {
 /**
  * The Tencent trusted account's half of a relationship run by sub-users: a custom policy in the trusted (task)
  * root account allowing `name/sts:AssumeRole` on the owner's role, attached to exactly the declared sub-users.
- * Planned as data, applied with an audit record before every change, narrowing before widening: undeclared users
- * are detached before the document is repaired, declared users attached only after it is.
+ * Planned as data, applied with an audit record before every change, narrowing before widening: groups, roles and
+ * undeclared users are detached before the document is repaired, declared users attached only after it is. A policy
+ * of the reserved name without dts-trust's marker is somebody else's: it is never changed (a conflict).
  */
 
 /** The policy one trusted account must hold for one role. */
@@ -63,17 +67,73 @@ export function desiredSubAccountPolicies(
   });
 }
 
+/** Codes of a sub-account policy dts-trust must not touch. */
+export const SubAccountPolicyConflictCode = {
+  /** A policy of the reserved name exists without dts-trust's ownership marker. */
+  NotManaged: 'SubAccountPolicyNotManaged',
+} as const;
+/** One of {@link SubAccountPolicyConflictCode}. */
+export type SubAccountPolicyConflictCode =
+  (typeof SubAccountPolicyConflictCode)[keyof typeof SubAccountPolicyConflictCode];
+
+/** A sub-account policy in the way: found, left exactly as it is, reported. */
+export interface SubAccountPolicyConflict {
+  readonly code: SubAccountPolicyConflictCode;
+  readonly trustedAccountId: string;
+  readonly policyName: string;
+  readonly policyId: string;
+  /** The description it carries instead of the marker. */
+  readonly description: string;
+  readonly message: string;
+}
+
+/**
+ * True when dts-trust may change `live`: it carries exactly the description dts-trust creates this role's policy
+ * with. The reserved name alone proves nothing (anyone may create a policy of that name), and neither does a
+ * marker on its own (anyone may write it): what a marked policy is changed to is only ever the declared state.
+ */
+export function isOwnedSubAccountPolicy(desired: DesiredSubAccountPolicy, live: SubAccountPolicyRecord): boolean {
+  return live.description === subAccountPolicyDescription(desired.role.ownerAccountId, desired.role.roleName);
+}
+
+/** The conflict `live` is for `desired`; `undefined` when there is no policy or dts-trust owns it. */
+export function subAccountPolicyConflict(
+  desired: DesiredSubAccountPolicy,
+  live: SubAccountPolicyRecord | undefined,
+): SubAccountPolicyConflict | undefined {
+  if (live === undefined || isOwnedSubAccountPolicy(desired, live)) return undefined;
+  return {
+    code: SubAccountPolicyConflictCode.NotManaged,
+    trustedAccountId: desired.trustedAccountId,
+    policyName: live.policyName,
+    policyId: live.policyId,
+    description: live.description,
+    message:
+      `policy ${live.policyName} (${live.policyId}) in trusted account ${desired.trustedAccountId} exists but dts-trust ` +
+      'did not create it (its description is not the ownership marker), so it is left as it is: rename or delete it by ' +
+      'hand if it is not needed, or let the sub-users assume the role through it yourself',
+  };
+}
+
 /** One change to a sub-account policy. */
 export type SubAccountPolicyStep =
+  | { readonly kind: 'detachEntity'; readonly entity: PolicyEntity }
   | { readonly kind: 'detachUser'; readonly uin: string }
-  | { readonly kind: 'updateDocument'; readonly document: string }
+  | {
+      readonly kind: 'updateDocument';
+      readonly document: string;
+      /** True when the live document allows more than the desired one, so the repair takes access away. */
+      readonly narrows: boolean;
+    }
   | { readonly kind: 'createPolicy'; readonly document: string }
   | { readonly kind: 'attachUser'; readonly uin: string }
   | { readonly kind: 'deletePolicy' };
 
 /**
- * The steps from the live policy to the desired one, every narrowing first: detach undeclared users, repair the
- * document, then create the policy or attach declared users; with no sub-user declared, detach everyone and delete.
+ * The steps from the live policy to the desired one, every narrowing first: detach the groups and roles holding it
+ * (no grant ever declares one) and the undeclared users, repair the document, then create the policy or attach
+ * declared users; with no sub-user declared, detach everything and delete. None for a policy dts-trust does not own
+ * ({@link subAccountPolicyConflict}).
  */
 export function planSubAccountPolicy(
   desired: DesiredSubAccountPolicy,
@@ -85,11 +145,22 @@ export function planSubAccountPolicy(
     if (wanted.size === 0) return [];
     return [{ kind: 'createPolicy', document }, ...[...wanted].map((uin) => ({ kind: 'attachUser' as const, uin }))];
   }
-  const detach = live.userUins.filter((uin) => !wanted.has(uin)).map((uin) => ({ kind: 'detachUser' as const, uin }));
+  if (!isOwnedSubAccountPolicy(desired, live)) return [];
+  const detach: SubAccountPolicyStep[] = [
+    ...live.otherEntities.map((entity) => ({ kind: 'detachEntity' as const, entity })),
+    ...live.userUins.filter((uin) => !wanted.has(uin)).map((uin) => ({ kind: 'detachUser' as const, uin })),
+  ];
   if (wanted.size === 0) return [...detach, { kind: 'deletePolicy' }];
-  const repair = isSubAccountPolicyUpToDate(live.document, desired.role.ownerAccountId, desired.role.roleName)
+  const { ownerAccountId, roleName } = desired.role;
+  const repair = isSubAccountPolicyUpToDate(live.document, ownerAccountId, roleName)
     ? []
-    : [{ kind: 'updateDocument' as const, document }];
+    : [
+        {
+          kind: 'updateDocument' as const,
+          document,
+          narrows: subAccountPolicyAllowsMore(live.document, ownerAccountId, roleName),
+        },
+      ];
   const attach = [...wanted]
     .filter((uin) => !live.userUins.includes(uin))
     .map((uin) => ({ kind: 'attachUser' as const, uin }));
@@ -109,44 +180,102 @@ export interface SubAccountPolicyDeps {
   readonly observed?: { readonly live: SubAccountPolicyRecord | undefined };
 }
 
+/** What reconciling one trusted account's sub-account policy did. */
+export interface SubAccountPolicyOutcome {
+  /** The steps applied (planned, in a dry run), in order. */
+  readonly steps: readonly SubAccountPolicyStep[];
+  /** The steps planned but kept back by `keep` (a hold). */
+  readonly heldBack: readonly SubAccountPolicyStep[];
+  /** The audit events recorded, in order. */
+  readonly events: readonly AuditEvent[];
+  /** Set when a policy of the reserved name is not dts-trust's: nothing was changed, a conflict was recorded. */
+  readonly conflict?: SubAccountPolicyConflict;
+}
+
+/** The audit subject of one trusted account's sub-account policy: `<role ARN>#<trusted>/<policy name>`. */
+export function subAccountPolicySubject(desired: DesiredSubAccountPolicy): string {
+  return `${roleArn(desired.role, Cloud.Tencent)}#${desired.trustedAccountId}/${desired.policyName}`;
+}
+
+/** The state of a live policy as its audit records show it. */
+function liveState(live: SubAccountPolicyRecord | undefined) {
+  if (live === undefined) return null;
+  return {
+    policyId: live.policyId,
+    description: live.description,
+    document: live.document,
+    userUins: live.userUins,
+    ...(live.otherEntities.length === 0 ? {} : { otherEntities: live.otherEntities }),
+  };
+}
+
 /**
  * Observe, plan and apply the sub-account policy of one trusted account (its credentials in `account`): an audit
  * event before each change; a directory error stops at that step (`CloudApiError` propagates) so nothing after it
- * runs. Returns the steps applied.
+ * runs. A policy of the reserved name dts-trust does not own is left as it is: a `role.conflict` record (code
+ * `SubAccountPolicyNotManaged`) and the conflict in the outcome, no change.
  */
 export async function reconcileSubAccountPolicy(
   desired: DesiredSubAccountPolicy,
   account: AccountCredentials,
   deps: SubAccountPolicyDeps,
-): Promise<SubAccountPolicyStep[]> {
+): Promise<SubAccountPolicyOutcome> {
   const live = deps.observed ? deps.observed.live : await deps.directory.findPolicy(account, desired.policyName);
-  const steps = planSubAccountPolicy(desired, live).filter((step) => deps.keep?.(step) ?? true);
+  const subject = subAccountPolicySubject(desired);
+  const newId = deps.newId ?? randomUUID;
+  const conflict = subAccountPolicyConflict(desired, live);
+  if (conflict !== undefined) {
+    const event = newAuditEvent({
+      id: newId(),
+      type: AuditEventType.RoleConflict,
+      subject,
+      time: deps.clock.now(),
+      data: {
+        correlationId: deps.correlationId,
+        outcome: 'conflict',
+        grantIds: desired.grantIds,
+        codes: [conflict.code],
+        before: liveState(live),
+        after: { subAccountUins: desired.subAccountUins },
+        detail: { trustedAccountId: desired.trustedAccountId, message: conflict.message },
+      },
+    });
+    await deps.audit.record(event);
+    return { steps: [], heldBack: [], events: [event], conflict };
+  }
+  const planned = planSubAccountPolicy(desired, live);
+  const steps = planned.filter((step) => deps.keep?.(step) ?? true);
+  const heldBack = planned.filter((step) => !steps.includes(step));
   let policyId = live?.policyId;
-  const subject = `${roleArn(desired.role, Cloud.Tencent)}#${desired.trustedAccountId}/${desired.policyName}`;
+  const events: AuditEvent[] = [];
   for (const step of steps) {
-    await deps.audit.record(
-      newAuditEvent({
-        id: (deps.newId ?? randomUUID)(),
-        type: AuditEventType.SubAccountPolicyChange,
-        subject,
-        time: deps.clock.now(),
-        data: {
-          correlationId: deps.correlationId,
-          outcome: step.kind,
-          grantIds: desired.grantIds,
-          before: live === undefined ? null : { document: live.document, userUins: live.userUins },
-          after: { subAccountUins: desired.subAccountUins },
-          detail: { trustedAccountId: desired.trustedAccountId, ...('uin' in step ? { uin: step.uin } : {}) },
+    const event = newAuditEvent({
+      id: newId(),
+      type: AuditEventType.SubAccountPolicyChange,
+      subject,
+      time: deps.clock.now(),
+      data: {
+        correlationId: deps.correlationId,
+        outcome: step.kind,
+        grantIds: desired.grantIds,
+        before: liveState(live),
+        after: { subAccountUins: desired.subAccountUins },
+        detail: {
+          trustedAccountId: desired.trustedAccountId,
+          ...('uin' in step ? { uin: step.uin } : {}),
+          ...('entity' in step ? { entity: step.entity } : {}),
         },
-      }),
-    );
+      },
+    });
+    await deps.audit.record(event);
+    events.push(event);
     switch (step.kind) {
       case 'createPolicy':
         policyId = await deps.directory.createPolicy(
           account,
           desired.policyName,
           step.document,
-          `Managed by dts-trust: lets the sub-users that run DTS tasks assume ${desired.role.roleName} in ${desired.role.ownerAccountId}`,
+          subAccountPolicyDescription(desired.role.ownerAccountId, desired.role.roleName),
         );
         break;
       case 'updateDocument':
@@ -154,6 +283,9 @@ export async function reconcileSubAccountPolicy(
         break;
       case 'attachUser':
         await deps.directory.attachUser(account, policyId ?? '', step.uin);
+        break;
+      case 'detachEntity':
+        await deps.directory.detachEntity(account, policyId ?? '', step.entity);
         break;
       case 'detachUser':
         await deps.directory.detachUser(account, policyId ?? '', step.uin);
@@ -163,5 +295,5 @@ export async function reconcileSubAccountPolicy(
         break;
     }
   }
-  return steps;
+  return { steps, heldBack, events };
 }

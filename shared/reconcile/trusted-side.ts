@@ -1,3 +1,4 @@
+import type { AuditEvent } from '../domain/audit.js';
 import { Cloud, type Grant, type RoleKey } from '../domain/grant.js';
 import { accountOfQcsPrincipal, subAccountPolicyName } from '../policy/tencent/index.js';
 import type {
@@ -14,6 +15,7 @@ import {
   desiredSubAccountPolicies,
   planSubAccountPolicy,
   reconcileSubAccountPolicy,
+  type SubAccountPolicyConflict,
   type SubAccountPolicyStep,
 } from './sub-account-policy.js';
 
@@ -34,10 +36,21 @@ export interface TrustedSidePort {
 }
 
 /**
- * The steps a hold keeps back: what adds (a policy, a user). Removals go on, and so does the document repair: the one
- * statement it writes allows exactly what the grants declare (AssumeRole on this role), never more.
+ * True when the step takes access away: a detach (user, group, role), the deletion, or a document repair that
+ * removes more than the declared statement. No hold keeps it back; repeated under a flap pause it is a removal fight.
  */
-const ADDS: ReadonlySet<SubAccountPolicyStep['kind']> = new Set(['createPolicy', 'attachUser']);
+export function isTrustedSideRemoval(step: SubAccountPolicyStep): boolean {
+  switch (step.kind) {
+    case 'detachUser':
+    case 'detachEntity':
+    case 'deletePolicy':
+      return true;
+    case 'updateDocument':
+      return step.narrows;
+    default:
+      return false;
+  }
+}
 
 /** A directory whose writes are skipped (a dry run: the steps are planned, nothing is changed); reads go through. */
 function readOnly(directory: SubAccountPolicyDirectory): SubAccountPolicyDirectory {
@@ -93,7 +106,10 @@ export interface TrustedSideDeps {
   readonly correlationId: string;
   /** False in a dry run: no write is made (the steps are still planned and returned). */
   readonly writes: boolean;
-  /** A hold (observe, paused, flap pause, backoff): additions are kept back, removals go on. */
+  /**
+   * A hold (observe, paused, flap pause, backoff): additions and repairs that give declared access back are kept
+   * back; removals go on ({@link isTrustedSideRemoval}).
+   */
   readonly held: boolean;
   /**
    * The policies from the grants as they are now, asked for once before the first change (the run's scan may be
@@ -107,17 +123,35 @@ export interface TrustedSideDeps {
   readonly find?: (account: AccountCredentials, policyName: string) => Promise<FoundSubAccountPolicy>;
 }
 
+/** One step taken in one trusted account. */
+export type TrustedSideStep = SubAccountPolicyStep & { readonly trustedAccountId: string };
+
+/** What the trusted side of one role came to. */
+export interface TrustedSideResult {
+  /** The steps taken in every trusted account (planned, in a dry run), in order. */
+  readonly steps: readonly TrustedSideStep[];
+  /** The steps a hold kept back (additions, and repairs that give declared access back). */
+  readonly heldBack: readonly TrustedSideStep[];
+  /** The audit events recorded (each change's before it was made, each conflict's), in order. */
+  readonly events: readonly AuditEvent[];
+  /** The policies of the reserved name dts-trust does not own: left as they are, each recorded as a conflict. */
+  readonly conflicts: readonly SubAccountPolicyConflict[];
+}
+
 /**
  * Reconcile each desired sub-account policy whose trusted account dts-trust manages, one after the other; returns
- * the steps taken (planned, in a dry run). A failure (the account cannot be entered, CAM refuses) propagates, so the
- * role fails; the steps before it were each recorded before they were made.
+ * the steps taken (planned, in a dry run) and the policies in the way. A failure (the account cannot be entered, CAM
+ * refuses) propagates, so the role fails; the steps before it were each recorded before they were made.
  */
 export async function reconcileTrustedSide(
   policies: readonly DesiredSubAccountPolicy[],
   deps: TrustedSideDeps,
-): Promise<SubAccountPolicyStep[]> {
-  const taken: SubAccountPolicyStep[] = [];
-  const keep = (step: SubAccountPolicyStep) => !deps.held || !ADDS.has(step.kind);
+): Promise<TrustedSideResult> {
+  const taken: TrustedSideStep[] = [];
+  const heldBack: TrustedSideStep[] = [];
+  const events: AuditEvent[] = [];
+  const conflicts: SubAccountPolicyConflict[] = [];
+  const keep = (step: SubAccountPolicyStep) => !deps.held || isTrustedSideRemoval(step);
   let current: readonly DesiredSubAccountPolicy[] | undefined;
   for (const planned of policies) {
     if (!(await deps.port.manages(planned.trustedAccountId))) continue;
@@ -139,7 +173,7 @@ export async function reconcileTrustedSide(
       }
       live = await deps.port.directory.findPolicy(account, desired.policyName);
     }
-    const steps = await reconcileSubAccountPolicy(desired, account, {
+    const outcome = await reconcileSubAccountPolicy(desired, account, {
       directory: deps.writes ? deps.port.directory : readOnly(deps.port.directory),
       audit: deps.audit,
       clock: deps.clock,
@@ -148,7 +182,30 @@ export async function reconcileTrustedSide(
       keep,
       observed: { live },
     });
-    taken.push(...steps);
+    const where = { trustedAccountId: desired.trustedAccountId };
+    taken.push(...outcome.steps.map((step) => ({ ...step, ...where })));
+    heldBack.push(...outcome.heldBack.map((step) => ({ ...step, ...where })));
+    events.push(...outcome.events);
+    if (outcome.conflict !== undefined) conflicts.push(outcome.conflict);
   }
-  return taken;
+  return { steps: taken, heldBack, events, conflicts };
+}
+
+/** One trusted-side step in words (`detach group 12 (dba) from the policy in 100000000002`). */
+export function describeTrustedSideStep(step: TrustedSideStep): string {
+  const where = `the sub-account policy in ${step.trustedAccountId}`;
+  switch (step.kind) {
+    case 'createPolicy':
+      return `create ${where}`;
+    case 'updateDocument':
+      return `repair the document of ${where}`;
+    case 'attachUser':
+      return `attach sub-user ${step.uin} to ${where}`;
+    case 'detachUser':
+      return `detach sub-user ${step.uin} from ${where}`;
+    case 'detachEntity':
+      return `detach ${step.entity.kind} ${step.entity.id} (${step.entity.name}) from ${where}`;
+    case 'deletePolicy':
+      return `delete ${where}`;
+  }
 }

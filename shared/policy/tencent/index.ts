@@ -26,6 +26,8 @@ export {
   parsePermissionPolicy,
   renderSubAccountPolicy,
   SUB_ACCOUNT_POLICY_PREFIX,
+  subAccountPolicyAllowsMore,
+  subAccountPolicyDescription,
   subAccountPolicyName,
 } from './sub-account-policy.js';
 export type * from './types.js';

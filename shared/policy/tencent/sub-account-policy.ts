@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { PolicyParseError } from '../../domain/errors.js';
+import { Ownership } from '../../domain/ownership.js';
 import { STS_ASSUME_ROLE } from '../principals.js';
 import { describeIssues } from '../schema.js';
 import { CAM_ASSUME_ROLE, CAM_POLICY_VERSION, camActionName, camRoleResource } from './principals.js';
@@ -19,6 +20,14 @@ export const CAM_POLICY_NAME_MAX = 128;
 /** The name of the sub-account policy for role `roleName` in `ownerUin`: `dts-trust-<ownerUin>-<roleName>`. */
 export function subAccountPolicyName(ownerUin: string, roleName: string): string {
   return `${SUB_ACCOUNT_POLICY_PREFIX}${ownerUin}-${roleName}`;
+}
+
+/**
+ * The description dts-trust creates the sub-account policy of role `roleName` in `ownerUin` with: its ownership
+ * marker. Anyone who may write CAM in the trusted account can write it too, so it is a claim (docs/security.md).
+ */
+export function subAccountPolicyDescription(ownerUin: string, roleName: string): string {
+  return `${Ownership.descriptionPrefix}: lets the sub-users that run DTS tasks assume ${roleName} in ${ownerUin}`;
 }
 
 /** The policy allowing `name/sts:AssumeRole` on `qcs::cam::uin/<ownerUin>:roleName/<roleName>`, version 2.0. */
@@ -112,4 +121,22 @@ export function isSubAccountPolicyUpToDate(liveText: string, ownerUin: string, r
   }
   const desired = parsePermissionPolicy(renderSubAccountPolicy(buildSubAccountPolicy(ownerUin, roleName)));
   return JSON.stringify(live) === JSON.stringify(desired);
+}
+
+/**
+ * True when the live policy text allows something the sub-account policy of this role does not (another action,
+ * another resource, `*`), so repairing it takes access away; an unreadable text counts (what it allows is unknown).
+ * A narrower text (a condition added, the statement gone, another role's only) is not.
+ */
+export function subAccountPolicyAllowsMore(liveText: string, ownerUin: string, roleName: string): boolean {
+  let live: PermissionEntry[];
+  try {
+    live = parsePermissionPolicy(liveText);
+  } catch {
+    return true;
+  }
+  const [, action, resource] = parsePermissionPolicy(
+    renderSubAccountPolicy(buildSubAccountPolicy(ownerUin, roleName)),
+  )[0] as PermissionEntry;
+  return live.some(([effect, a, r]) => effect === 'allow' && (a !== action || r !== resource));
 }

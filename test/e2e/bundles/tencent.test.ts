@@ -167,8 +167,16 @@ describe('a Tencent relationship through the built bundles', () => {
     );
     await cam.request('DetachUserPolicy', { PolicyId: policy?.PolicyId, DetachUin: Number(SAMPLE_TENCENT.operator) });
     expect(await dts('subUser')).not.toBe('ok');
-    await timerRun();
+    const before = readEventBridgeEvents(cloud.core, { bus: LOCAL_EVENT_BUS }).length;
+    // A repair of the trusted side only is a repair: the run and the role's outcome record say so, not in sync.
+    expect((await timerRun()).outcomes).toMatchObject({ repaired: 1 });
     expect(await subAccountPolicyUsers()).toEqual([SAMPLE_TENCENT.operator]);
+    const events = readEventBridgeEvents(cloud.core, { bus: LOCAL_EVENT_BUS })
+      .slice(before)
+      .map((e) => e.event as { type: string; subject?: string; time: string });
+    const attached = events.find((e) => e.type === 'dts-trust.sub-account-policy.change');
+    const repaired = events.find((e) => e.type === 'dts-trust.role.repaired' && e.subject === ARN);
+    expect(Date.parse(attached?.time ?? '')).toBeLessThanOrEqual(Date.parse(repaired?.time ?? ''));
     expect(await dts('subUser')).toBe('ok');
     expect(
       readEventBridgeEvents(cloud.core, { bus: LOCAL_EVENT_BUS }).some(

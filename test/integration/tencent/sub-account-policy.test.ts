@@ -75,7 +75,7 @@ describe('the sub-account AssumeRole policy in the trusted account', () => {
       if (desired === undefined) throw new Error('no sub-account policy desired');
       const account = await broker.credentialsFor(desired.trustedAccountId);
       const steps = await reconcileSubAccountPolicy(desired, account, { directory, audit, clock, correlationId: 't' });
-      return steps.map((s) => s.kind);
+      return steps.steps.map((s) => s.kind);
     };
     detach = async (policyId, entity) =>
       directory.detachEntity(await broker.credentialsFor(TENCENT.task.uin), policyId, entity);

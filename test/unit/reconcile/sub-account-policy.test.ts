@@ -1,10 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import type { Grant } from '../../../shared/domain/grant.js';
-import { buildSubAccountPolicy, renderSubAccountPolicy } from '../../../shared/policy/tencent/index.js';
+import {
+  buildSubAccountPolicy,
+  renderSubAccountPolicy,
+  subAccountPolicyDescription,
+} from '../../../shared/policy/tencent/index.js';
 import {
   type DesiredSubAccountPolicy,
   desiredSubAccountPolicies,
   planSubAccountPolicy,
+  subAccountPolicyConflict,
 } from '../../../shared/reconcile/sub-account-policy.js';
 
 const OWNER = '100000000001';
@@ -32,7 +37,7 @@ const desired = (uins: string[]): DesiredSubAccountPolicy => ({
   grantIds: [],
 });
 const document = renderSubAccountPolicy(buildSubAccountPolicy(OWNER, 'DTS-role'));
-const MARKER = `Managed by dts-trust: lets the sub-users that run DTS tasks assume DTS-role in ${OWNER}`;
+const MARKER = subAccountPolicyDescription(OWNER, 'DTS-role');
 const owned = { policyId: '7', policyName: 'p', description: MARKER, otherEntities: [] };
 
 describe('desiredSubAccountPolicies', () => {
@@ -71,9 +76,80 @@ describe('planSubAccountPolicy', () => {
     };
     expect(planSubAccountPolicy(desired(['200']), live)).toEqual([
       { kind: 'detachUser', uin: '999' },
-      { kind: 'updateDocument', document },
+      { kind: 'updateDocument', document, narrows: true },
       { kind: 'attachUser', uin: '200' },
     ]);
+  });
+
+  it('detaches the user groups and roles holding the policy first, before undeclared users and the document', () => {
+    const group = { kind: 'group' as const, id: '90001', name: 'dba' };
+    const holder = { kind: 'role' as const, id: '4611686018427387001', name: 'helper' };
+    expect(
+      planSubAccountPolicy(desired(['200']), {
+        ...owned,
+        document,
+        userUins: ['200', '999'],
+        otherEntities: [group, holder],
+      }),
+    ).toEqual([
+      { kind: 'detachEntity', entity: group },
+      { kind: 'detachEntity', entity: holder },
+      { kind: 'detachUser', uin: '999' },
+    ]);
+    expect(planSubAccountPolicy(desired([]), { ...owned, document, userUins: [], otherEntities: [group] })).toEqual([
+      { kind: 'detachEntity', entity: group },
+      { kind: 'deletePolicy' },
+    ]);
+  });
+
+  it('marks a document repair that only gives the declared statement back as not narrowing', () => {
+    const otherRole = JSON.stringify({
+      version: '2.0',
+      statement: [
+        {
+          effect: 'allow',
+          action: ['name/sts:AssumeRole'],
+          resource: [`qcs::cam::uin/${OWNER}:roleName/DTS-role`],
+          condition: { ip_equal: { 'qcs:ip': '10.0.0.1' } },
+        },
+      ],
+    });
+    expect(planSubAccountPolicy(desired(['200']), { ...owned, document: otherRole, userUins: ['200'] })).toEqual([
+      { kind: 'updateDocument', document, narrows: false },
+    ]);
+    expect(planSubAccountPolicy(desired(['200']), { ...owned, document: '{', userUins: ['200'] })).toEqual([
+      { kind: 'updateDocument', document, narrows: true },
+    ]);
+  });
+
+  it('plans nothing for a policy of the reserved name without the ownership marker, however wide, even when no sub-user is declared', () => {
+    const customer = {
+      ...owned,
+      description: 'our own AssumeRole policy',
+      document: JSON.stringify({ version: '2.0', statement: [{ effect: 'allow', action: ['*'], resource: ['*'] }] }),
+      userUins: ['999'],
+      otherEntities: [{ kind: 'group' as const, id: '1', name: 'everyone' }],
+    };
+    expect(planSubAccountPolicy(desired(['200']), customer)).toEqual([]);
+    expect(planSubAccountPolicy(desired([]), customer)).toEqual([]);
+    expect(planSubAccountPolicy(desired(['200']), { ...customer, description: `${MARKER} ` })).toEqual([]);
+    expect(planSubAccountPolicy(desired(['200']), { ...customer, description: MARKER.replace(OWNER, '1') })).toEqual(
+      [],
+    );
+  });
+});
+
+describe('subAccountPolicyConflict', () => {
+  it('is a SubAccountPolicyNotManaged conflict naming the policy for a policy without the marker, and nothing otherwise', () => {
+    const customer = { ...owned, description: 'ours', document, userUins: [] };
+    expect(subAccountPolicyConflict(desired(['200']), customer)).toMatchObject({
+      code: 'SubAccountPolicyNotManaged',
+      trustedAccountId: TASK,
+      policyId: '7',
+      description: 'ours',
+    });
+    expect(subAccountPolicyConflict(desired(['200']), { ...owned, document, userUins: [] })).toBeUndefined();
+    expect(subAccountPolicyConflict(desired(['200']), undefined)).toBeUndefined();
   });
 
   it('leaves a policy CAM rewrote alone', () => {

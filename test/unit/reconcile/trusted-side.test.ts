@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { Grant } from '../../../shared/domain/grant.js';
 import { CamTrustDialect, RamTrustDialect } from '../../../shared/policy/dialect.js';
-import { buildSubAccountPolicy, renderSubAccountPolicy } from '../../../shared/policy/tencent/index.js';
+import {
+  buildSubAccountPolicy,
+  renderSubAccountPolicy,
+  subAccountPolicyDescription,
+} from '../../../shared/policy/tencent/index.js';
 import type { AccountCredentials, SubAccountPolicyDirectory, SubAccountPolicyRecord } from '../../../shared/ports.js';
 import { reconcileTrustedSide, trustedSidePolicies } from '../../../shared/reconcile/trusted-side.js';
 import { MemoryAuditLog } from '../../support/memory-stores.js';
@@ -11,7 +15,7 @@ const TASK = '100000000002';
 const OTHER = '100000000003';
 const role = { ownerAccountId: OWNER, roleName: 'DTS-role' };
 const NOW = new Date('2026-12-01T12:00:00Z');
-const MARKER = `Managed by dts-trust: lets the sub-users that run DTS tasks assume DTS-role in ${OWNER}`;
+const MARKER = subAccountPolicyDescription(OWNER, 'DTS-role');
 const grant = (over: Partial<Grant> = {}): Grant => ({
   ownerAccountId: OWNER,
   roleName: 'DTS-role',
@@ -108,9 +112,9 @@ describe('reconcileTrustedSide', () => {
   it('under a hold detaches an undeclared sub-user but attaches no declared one', async () => {
     const memory = memoryPolicies({ policyName: `dts-trust-${OWNER}-DTS-role`, document, userUins: ['999'] });
     const policies = trustedSidePolicies(role, [grant({ subAccountUins: ['200'] })], undefined, NOW);
-    const steps = await reconcileTrustedSide(policies, deps(memory.directory, { held: true }));
+    const { steps } = await reconcileTrustedSide(policies, deps(memory.directory, { held: true }));
     expect(memory.journal).toEqual(['detach 999']);
-    expect(steps).toEqual([{ kind: 'detachUser', uin: '999' }]);
+    expect(steps).toEqual([{ kind: 'detachUser', uin: '999', trustedAccountId: TASK }]);
   });
 
   it('never enters a trusted account without a management role', async () => {
@@ -121,14 +125,19 @@ describe('reconcileTrustedSide', () => {
       undefined,
       NOW,
     );
-    expect(await reconcileTrustedSide(policies, deps(memory.directory))).toEqual([]);
+    expect(await reconcileTrustedSide(policies, deps(memory.directory))).toEqual({
+      steps: [],
+      heldBack: [],
+      events: [],
+      conflicts: [],
+    });
     expect(memory.journal).toEqual([]);
   });
 
   it('in a dry run plans the steps and writes nothing', async () => {
     const memory = memoryPolicies();
     const policies = trustedSidePolicies(role, [grant({ subAccountUins: ['200'] })], undefined, NOW);
-    const steps = await reconcileTrustedSide(policies, deps(memory.directory, { writes: false }));
+    const { steps } = await reconcileTrustedSide(policies, deps(memory.directory, { writes: false }));
     expect(steps.map((s) => s.kind)).toEqual(['createPolicy', 'attachUser']);
     expect(memory.journal).toEqual([]);
   });
@@ -154,17 +163,22 @@ describe('reconcileTrustedSide', () => {
       reads += 1;
       return scanned;
     };
-    expect(await reconcileTrustedSide(scanned, { ...deps(memory.directory), fresh })).toEqual([]);
+    expect(await reconcileTrustedSide(scanned, { ...deps(memory.directory), fresh })).toEqual({
+      steps: [],
+      heldBack: [],
+      events: [],
+      conflicts: [],
+    });
     expect(reads).toBe(0);
   });
   it('plans a change from a find of its own, never from a listing that lacked the policy', async () => {
     const memory = memoryPolicies({ policyName: `dts-trust-${OWNER}-DTS-role`, document, userUins: ['999'] });
     const policies = trustedSidePolicies(role, [grant({ subAccountUins: ['200'] })], undefined, NOW);
     const find = async () => ({ live: undefined, listed: true });
-    const steps = await reconcileTrustedSide(policies, { ...deps(memory.directory), find });
+    const { steps } = await reconcileTrustedSide(policies, { ...deps(memory.directory), find });
     expect(steps).toEqual([
-      { kind: 'detachUser', uin: '999' },
-      { kind: 'attachUser', uin: '200' },
+      { kind: 'detachUser', uin: '999', trustedAccountId: TASK },
+      { kind: 'attachUser', uin: '200', trustedAccountId: TASK },
     ]);
     expect(memory.journal).toEqual(['detach 999', 'attach 200']);
   });
@@ -182,7 +196,43 @@ describe('reconcileTrustedSide', () => {
       },
     };
     const find = async () => ({ live: memory.live(), listed: true });
-    expect(await reconcileTrustedSide(policies, { ...deps(counted), find })).toEqual([]);
+    expect((await reconcileTrustedSide(policies, { ...deps(counted), find })).steps).toEqual([]);
     expect(finds).toBe(0);
+  });
+
+  it('under a hold repairs a widened document but keeps back a repair that only gives the declared statement back', async () => {
+    const widened = JSON.stringify({
+      version: '2.0',
+      statement: [{ effect: 'allow', action: ['*'], resource: ['*'] }],
+    });
+    const wide = memoryPolicies({ policyName: `dts-trust-${OWNER}-DTS-role`, document: widened, userUins: ['200'] });
+    const policies = trustedSidePolicies(role, [grant({ subAccountUins: ['200'] })], undefined, NOW);
+    expect((await reconcileTrustedSide(policies, deps(wide.directory, { held: true }))).steps).toEqual([
+      { kind: 'updateDocument', document, narrows: true, trustedAccountId: TASK },
+    ]);
+    // The declared statement under a condition: narrower, so putting it back gives declared access back.
+    const narrowed = document.replace(']}]}', '],"condition":{"ip_equal":{"qcs:ip":"10.0.0.1"}}}]}');
+    const narrow = memoryPolicies({ policyName: `dts-trust-${OWNER}-DTS-role`, document: narrowed, userUins: ['200'] });
+    const held = await reconcileTrustedSide(policies, deps(narrow.directory, { held: true }));
+    expect(held).toEqual({
+      steps: [],
+      heldBack: [{ kind: 'updateDocument', document, narrows: false, trustedAccountId: TASK }],
+      events: [],
+      conflicts: [],
+    });
+    expect(narrow.journal).toEqual([]);
+  });
+
+  it('leaves a policy of the reserved name without the marker as it is, recording a conflict instead of a change', async () => {
+    const memory = memoryPolicies({ policyName: `dts-trust-${OWNER}-DTS-role`, document, userUins: ['999'] });
+    const customer = { ...(memory.live() as SubAccountPolicyRecord), description: 'the DBA team’s own' };
+    const directory = { ...memory.directory, findPolicy: async () => customer };
+    const d = deps(directory);
+    const policies = trustedSidePolicies(role, [grant({ subAccountUins: ['200'] })], undefined, NOW);
+    const result = await reconcileTrustedSide(policies, d);
+    expect(result.steps).toEqual([]);
+    expect(result.conflicts).toEqual([expect.objectContaining({ code: 'SubAccountPolicyNotManaged', policyId: 'p1' })]);
+    expect(memory.journal).toEqual([]);
+    expect(d.audit.events.map((e) => [e.type, e.data.outcome])).toEqual([['dts-trust.role.conflict', 'conflict']]);
   });
 });
