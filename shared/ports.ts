@@ -192,6 +192,13 @@ export interface RoleStatus extends RoleKey {
   readonly flapWindowStart?: string | undefined;
   /** Set when the product paused the role (for example after flapping); the reason. */
   readonly pausedReason?: string | undefined;
+  /**
+   * Tencent: by trusted account UIN, the id of the sub-account policy dts-trust created there (or found with its
+   * marker before ids were recorded). Present once this release reconciled the role's trusted side: a policy of
+   * the reserved name with another id, or in an account without an entry, is then not dts-trust's, whatever its
+   * description claims. Absent on rows of earlier releases (the marker decides, and the id is recorded).
+   */
+  readonly subAccountPolicyIds?: Readonly<Record<string, string>> | undefined;
   /** Optimistic-concurrency version; 0 before the first write. */
   readonly version: number;
 }

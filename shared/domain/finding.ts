@@ -40,7 +40,7 @@ export const FINDING_KINDS = {
   'unowned-role-in-the-way': FindingSeverity.Medium,
   /**
    * Tencent: a trusted account holds a policy of the sub-account policy's reserved name that dts-trust did not
-   * create (no ownership marker); it is left as it is, and the declared sub-users cannot get theirs.
+   * create (not the recorded id, or no ownership marker); it is left as it is, and the sub-users cannot get theirs.
    */
   'unowned-policy-in-the-way': FindingSeverity.High,
   /** The same drift of declared access came back so often that the role was paused: another tool fights us. */

@@ -48,6 +48,11 @@ export interface RoleResult {
   readonly trustedSide?: readonly TrustedSideStep[];
   /** Tencent: the trusted-side steps a hold kept back (reported, not applied). */
   readonly trustedSideHeldBack?: readonly TrustedSideStep[];
+  /**
+   * Tencent: by trusted account UIN, the id of dts-trust's sub-account policy there after this reconcile (created,
+   * or found as its own), `null` when it has none there (none found, or deleted); accounts without news are absent.
+   */
+  readonly trustedSidePolicyIds?: Readonly<Record<string, string | null>>;
   /** Tencent: the policies of the reserved name in trusted accounts that dts-trust does not own (left as they are). */
   readonly trustedSideConflicts?: readonly SubAccountPolicyConflict[];
 }

@@ -100,6 +100,7 @@ export class ReconcileRun {
       role,
       hold: visit?.status ? statusHold(visit.status, parts.clock.now()) : undefined,
       grants: visit?.grants,
+      recordedPolicyIds: visit?.status?.subAccountPolicyIds,
     });
     if (result.outcome === RoleOutcome.Deferred) return result;
     const written = await parts.status.write({

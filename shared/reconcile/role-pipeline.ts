@@ -63,6 +63,11 @@ export interface RoleRequest {
    * before the first RAM write, and the role is planned afresh when they changed meanwhile.
    */
   readonly grants?: readonly Grant[] | undefined;
+  /**
+   * Tencent: the sub-account policy ids the role's status row recorded (scheduled runs); absent when the row holds
+   * none or was not read, so the ownership marker decides.
+   */
+  readonly recordedPolicyIds?: Readonly<Record<string, string>> | undefined;
 }
 
 /** What the pipeline did with one role. */
@@ -127,7 +132,10 @@ const failedResult = (role: RoleKey, error: RoleError, auditEvents: readonly Aud
 export class RolePipeline {
   constructor(private readonly deps: RolePipelineDeps) {}
 
-  async reconcile(scope: RoleRunScope, { role, hold, grants: scanned }: RoleRequest): Promise<RoleRun> {
+  async reconcile(
+    scope: RoleRunScope,
+    { role, hold, grants: scanned, recordedPolicyIds }: RoleRequest,
+  ): Promise<RoleRun> {
     const accountId = role.ownerAccountId;
     const stopped = scope.sessions.stopped(accountId);
     if (stopped) {
@@ -228,6 +236,7 @@ export class RolePipeline {
               ...(scope.subAccountPolicies === undefined
                 ? {}
                 : { find: scope.subAccountPolicies.find.bind(scope.subAccountPolicies) }),
+              recorded: recordedPolicyIds,
               ...(fromScan
                 ? {
                     fresh: async () =>
@@ -245,10 +254,12 @@ export class RolePipeline {
             const failed = await this.#failed(scope, plan, error, false);
             return { result: failed, grants, declared, desired, observation, endedByJobs };
           }
+          const ids = Object.keys(side.policyIds).length === 0 ? {} : { trustedSidePolicyIds: side.policyIds };
           if (side.events.length > 0 || side.heldBack.length > 0) {
-            const withSide = await this.#withTrustedSide(scope, plan, result, side);
+            const withSide = await this.#withTrustedSide(scope, plan, { ...result, ...ids }, side);
             return { result: withSide, grants, declared, desired, observation, endedByJobs };
           }
+          return { result: { ...result, ...ids }, grants, declared, desired, observation, endedByJobs };
         }
       }
       if (!result.error?.accountLevel) return { result, grants, declared, desired, observation, endedByJobs };

@@ -49,16 +49,27 @@ export const skipStatusWrites: RoleStatusWriter = {
 
 /** True when two rows differ at most in their time (`lastReconciledAt`) and version. */
 function sameStatus(a: RoleStatus, b: RoleStatus): boolean {
-  // Every member of a status row is a string or a number (or absent): compared one by one, absent as undefined.
+  // Every member of a status row is a string or a number (or absent), compared one by one, absent as undefined;
+  // but `subAccountPolicyIds`, a map of strings kept in key order, compared by its entries.
   const x = a as unknown as Readonly<Record<string, unknown>>;
   const y = b as unknown as Readonly<Record<string, unknown>>;
   for (const key in x) if (!IGNORED_IN_COMPARISON.has(key) && x[key] !== y[key]) return false;
   for (const key in y) if (!IGNORED_IN_COMPARISON.has(key) && x[key] !== y[key]) return false;
-  return true;
+  return samePolicyIds(a.subAccountPolicyIds, b.subAccountPolicyIds);
+}
+
+/** True when two sub-account policy id maps hold the same entries (both absent counts). */
+function samePolicyIds(
+  a: Readonly<Record<string, string>> | undefined,
+  b: Readonly<Record<string, string>> | undefined,
+): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((key) => a[key] === b[key]);
 }
 
 /** What a run changes in every row it visits, and so never counts as a change. */
-const IGNORED_IN_COMPARISON: ReadonlySet<string> = new Set(['lastReconciledAt', 'version']);
+const IGNORED_IN_COMPARISON: ReadonlySet<string> = new Set(['lastReconciledAt', 'version', 'subAccountPolicyIds']);
 
 /**
  * The status rows of the reconciled roles: each written only when something besides its time changed (a run that

@@ -89,6 +89,7 @@ export function nextRoleStatus(
     : options.resume
       ? undefined
       : previous?.pausedReason;
+  const subAccountPolicyIds = recordedPolicyIds(previous?.subAccountPolicyIds, result.trustedSidePolicyIds);
   return {
     ownerAccountId: role.ownerAccountId,
     roleName: role.roleName,
@@ -99,8 +100,27 @@ export function nextRoleStatus(
     ...(delay > 0 ? { nextAttemptAt: new Date(now.getTime() + delay).toISOString() } : {}),
     ...flap,
     ...(pausedReason === undefined ? {} : { pausedReason }),
+    ...(subAccountPolicyIds === undefined ? {} : { subAccountPolicyIds }),
     version: previous?.version ?? 0,
   };
+}
+
+/**
+ * The sub-account policy ids a status row keeps: the previous row's, with this reconcile's news applied (an id
+ * recorded, `null` removing the account's entry); absent while neither has any (an Alibaba role, an earlier
+ * release's row not yet reconciled by this one). Once present it stays, empty or not.
+ */
+function recordedPolicyIds(
+  previous: Readonly<Record<string, string>> | undefined,
+  news: Readonly<Record<string, string | null>> | undefined,
+): Readonly<Record<string, string>> | undefined {
+  if (news === undefined) return previous;
+  const ids: Record<string, string> = { ...previous };
+  for (const [trustedAccountId, policyId] of Object.entries(news)) {
+    if (policyId === null) delete ids[trustedAccountId];
+    else ids[trustedAccountId] = policyId;
+  }
+  return Object.fromEntries(Object.entries(ids).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
 /** True when a failed role's backoff has not run out at `now`. */

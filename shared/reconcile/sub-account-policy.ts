@@ -25,7 +25,8 @@ import type {
  * root account allowing `name/sts:AssumeRole` on the owner's role, attached to exactly the declared sub-users.
  * Planned as data, applied with an audit record before every change, narrowing before widening: groups, roles and
  * undeclared users are detached before the document is repaired, declared users attached only after it is. A policy
- * of the reserved name without dts-trust's marker is somebody else's: it is never changed (a conflict).
+ * of the reserved name that is not dts-trust's own (not the id the status row recorded; before one is recorded,
+ * without the marker) is somebody else's: it is never changed (a conflict).
  */
 
 /** The policy one trusted account must hold for one role. */
@@ -69,7 +70,7 @@ export function desiredSubAccountPolicies(
 
 /** Codes of a sub-account policy dts-trust must not touch. */
 export const SubAccountPolicyConflictCode = {
-  /** A policy of the reserved name exists without dts-trust's ownership marker. */
+  /** A policy of the reserved name exists that dts-trust did not create (another id, or no ownership marker). */
   NotManaged: 'SubAccountPolicyNotManaged',
 } as const;
 /** One of {@link SubAccountPolicyConflictCode}. */
@@ -82,26 +83,48 @@ export interface SubAccountPolicyConflict {
   readonly trustedAccountId: string;
   readonly policyName: string;
   readonly policyId: string;
-  /** The description it carries instead of the marker. */
+  /** The description it carries (a marker on it is a claim, not the proof). */
   readonly description: string;
   readonly message: string;
 }
 
 /**
- * True when dts-trust may change `live`: it carries exactly the description dts-trust creates this role's policy
- * with. The reserved name alone proves nothing (anyone may create a policy of that name), and neither does a
- * marker on its own (anyone may write it): what a marked policy is changed to is only ever the declared state.
+ * What the role's status row says dts-trust created in one trusted account: the policy's id; `null` when ids are
+ * recorded for the role but none for this account; `undefined` when no id is recorded for the role at all (a row of
+ * an earlier release, or a reconcile that did not read the row).
  */
-export function isOwnedSubAccountPolicy(desired: DesiredSubAccountPolicy, live: SubAccountPolicyRecord): boolean {
-  return live.description === subAccountPolicyDescription(desired.role.ownerAccountId, desired.role.roleName);
+export type RecordedPolicyId = string | null | undefined;
+
+/**
+ * True when dts-trust may change `live`: it is the policy whose id dts-trust recorded, or, where no id is recorded
+ * for the role, it carries exactly the description dts-trust creates this role's policy with. The reserved name
+ * alone proves nothing (anyone may create a policy of that name), and neither does the marker where an id is
+ * recorded (anyone may write it); what an owned policy is changed to is only ever the declared state.
+ */
+export function isOwnedSubAccountPolicy(
+  desired: DesiredSubAccountPolicy,
+  live: SubAccountPolicyRecord,
+  recorded?: RecordedPolicyId,
+): boolean {
+  if (recorded === undefined) {
+    return live.description === subAccountPolicyDescription(desired.role.ownerAccountId, desired.role.roleName);
+  }
+  return live.policyId === recorded;
 }
 
 /** The conflict `live` is for `desired`; `undefined` when there is no policy or dts-trust owns it. */
 export function subAccountPolicyConflict(
   desired: DesiredSubAccountPolicy,
   live: SubAccountPolicyRecord | undefined,
+  recorded?: RecordedPolicyId,
 ): SubAccountPolicyConflict | undefined {
-  if (live === undefined || isOwnedSubAccountPolicy(desired, live)) return undefined;
+  if (live === undefined || isOwnedSubAccountPolicy(desired, live, recorded)) return undefined;
+  const why =
+    recorded === undefined
+      ? 'its description is not the ownership marker'
+      : recorded === null
+        ? 'dts-trust recorded no policy of its own there'
+        : `dts-trust created policy ${recorded} there, not this one`;
   return {
     code: SubAccountPolicyConflictCode.NotManaged,
     trustedAccountId: desired.trustedAccountId,
@@ -110,8 +133,8 @@ export function subAccountPolicyConflict(
     description: live.description,
     message:
       `policy ${live.policyName} (${live.policyId}) in trusted account ${desired.trustedAccountId} exists but dts-trust ` +
-      'did not create it (its description is not the ownership marker), so it is left as it is: rename or delete it by ' +
-      'hand if it is not needed, or let the sub-users assume the role through it yourself',
+      `did not create it (${why}), so it is left as it is: rename or delete it by hand if it is not needed, or let ` +
+      'the sub-users assume the role through it yourself',
   };
 }
 
@@ -138,6 +161,7 @@ export type SubAccountPolicyStep =
 export function planSubAccountPolicy(
   desired: DesiredSubAccountPolicy,
   live: SubAccountPolicyRecord | undefined,
+  recorded?: RecordedPolicyId,
 ): SubAccountPolicyStep[] {
   const wanted = new Set(desired.subAccountUins);
   const document = renderSubAccountPolicy(buildSubAccountPolicy(desired.role.ownerAccountId, desired.role.roleName));
@@ -145,7 +169,7 @@ export function planSubAccountPolicy(
     if (wanted.size === 0) return [];
     return [{ kind: 'createPolicy', document }, ...[...wanted].map((uin) => ({ kind: 'attachUser' as const, uin }))];
   }
-  if (!isOwnedSubAccountPolicy(desired, live)) return [];
+  if (!isOwnedSubAccountPolicy(desired, live, recorded)) return [];
   const detach: SubAccountPolicyStep[] = [
     ...live.otherEntities.map((entity) => ({ kind: 'detachEntity' as const, entity })),
     ...live.userUins.filter((uin) => !wanted.has(uin)).map((uin) => ({ kind: 'detachUser' as const, uin })),
@@ -176,6 +200,8 @@ export interface SubAccountPolicyDeps {
   readonly correlationId: string;
   /** Which planned steps to take (a hold keeps additions back); default every step. */
   readonly keep?: (step: SubAccountPolicyStep) => boolean;
+  /** What the role's status row says dts-trust created in this trusted account. */
+  readonly recorded?: RecordedPolicyId;
   /** The live policy as the caller just read it (`findPolicy`), so it is not read again. */
   readonly observed?: { readonly live: SubAccountPolicyRecord | undefined };
 }
@@ -188,6 +214,11 @@ export interface SubAccountPolicyOutcome {
   readonly heldBack: readonly SubAccountPolicyStep[];
   /** The audit events recorded, in order. */
   readonly events: readonly AuditEvent[];
+  /**
+   * The id of dts-trust's policy there after this reconcile (created, or owned as found), `null` when it has none
+   * there (none found, none created, deleted); absent when there is no news (a conflict, a dry run's creation).
+   */
+  readonly policyId?: string | null;
   /** Set when a policy of the reserved name is not dts-trust's: nothing was changed, a conflict was recorded. */
   readonly conflict?: SubAccountPolicyConflict;
 }
@@ -223,7 +254,7 @@ export async function reconcileSubAccountPolicy(
   const live = deps.observed ? deps.observed.live : await deps.directory.findPolicy(account, desired.policyName);
   const subject = subAccountPolicySubject(desired);
   const newId = deps.newId ?? randomUUID;
-  const conflict = subAccountPolicyConflict(desired, live);
+  const conflict = subAccountPolicyConflict(desired, live, deps.recorded);
   if (conflict !== undefined) {
     const event = newAuditEvent({
       id: newId(),
@@ -243,7 +274,7 @@ export async function reconcileSubAccountPolicy(
     await deps.audit.record(event);
     return { steps: [], heldBack: [], events: [event], conflict };
   }
-  const planned = planSubAccountPolicy(desired, live);
+  const planned = planSubAccountPolicy(desired, live, deps.recorded);
   const steps = planned.filter((step) => deps.keep?.(step) ?? true);
   const heldBack = planned.filter((step) => !steps.includes(step));
   let policyId = live?.policyId;
@@ -295,5 +326,7 @@ export async function reconcileSubAccountPolicy(
         break;
     }
   }
-  return { steps, heldBack, events };
+  const deleted = steps.some((step) => step.kind === 'deletePolicy');
+  if (deleted || policyId === undefined) return { steps, heldBack, events, policyId: null };
+  return policyId === '' ? { steps, heldBack, events } : { steps, heldBack, events, policyId };
 }

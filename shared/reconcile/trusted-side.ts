@@ -121,6 +121,11 @@ export interface TrustedSideDeps {
    * own find. A change planned from an answer the listing decided is planned again from a find of its own.
    */
   readonly find?: (account: AccountCredentials, policyName: string) => Promise<FoundSubAccountPolicy>;
+  /**
+   * The policy ids the role's status row recorded, by trusted account UIN; absent when the row holds none (an earlier
+   * release's row) or was not read (an explicit reconcile): the ownership marker decides then.
+   */
+  readonly recorded?: Readonly<Record<string, string>> | undefined;
 }
 
 /** One step taken in one trusted account. */
@@ -136,6 +141,8 @@ export interface TrustedSideResult {
   readonly events: readonly AuditEvent[];
   /** The policies of the reserved name dts-trust does not own: left as they are, each recorded as a conflict. */
   readonly conflicts: readonly SubAccountPolicyConflict[];
+  /** By trusted account UIN, the id of dts-trust's policy there after this reconcile (`null`: none); see RoleResult. */
+  readonly policyIds: Readonly<Record<string, string | null>>;
 }
 
 /**
@@ -151,6 +158,7 @@ export async function reconcileTrustedSide(
   const heldBack: TrustedSideStep[] = [];
   const events: AuditEvent[] = [];
   const conflicts: SubAccountPolicyConflict[] = [];
+  const policyIds: Record<string, string | null> = {};
   const keep = (step: SubAccountPolicyStep) => !deps.held || isTrustedSideRemoval(step);
   let current: readonly DesiredSubAccountPolicy[] | undefined;
   for (const planned of policies) {
@@ -161,7 +169,8 @@ export async function reconcileTrustedSide(
       : { live: await deps.port.directory.findPolicy(account, planned.policyName), listed: false };
     let live = found.live;
     let desired = planned;
-    if ((deps.fresh !== undefined || found.listed) && planSubAccountPolicy(desired, live).some(keep)) {
+    const recorded = deps.recorded === undefined ? undefined : (deps.recorded[planned.trustedAccountId] ?? null);
+    if ((deps.fresh !== undefined || found.listed) && planSubAccountPolicy(desired, live, recorded).some(keep)) {
       // A change is due: plan it from the grants as they are now, and the policy as it is now (never from a listing).
       if (deps.fresh !== undefined) {
         current ??= await deps.fresh();
@@ -180,6 +189,7 @@ export async function reconcileTrustedSide(
       newId: deps.newId,
       correlationId: deps.correlationId,
       keep,
+      recorded,
       observed: { live },
     });
     const where = { trustedAccountId: desired.trustedAccountId };
@@ -187,8 +197,9 @@ export async function reconcileTrustedSide(
     heldBack.push(...outcome.heldBack.map((step) => ({ ...step, ...where })));
     events.push(...outcome.events);
     if (outcome.conflict !== undefined) conflicts.push(outcome.conflict);
+    if (outcome.policyId !== undefined) policyIds[desired.trustedAccountId] = outcome.policyId;
   }
-  return { steps: taken, heldBack, events, conflicts };
+  return { steps: taken, heldBack, events, conflicts, policyIds };
 }
 
 /** One trusted-side step in words (`detach group 12 (dba) from the policy in 100000000002`). */

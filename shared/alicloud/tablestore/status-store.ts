@@ -35,6 +35,10 @@ const StoredStatusSchema = z.object({
   flapCount: z.int().check(z.nonnegative()),
   flapWindowStart: z.optional(DateTimeWithOffsetMini),
   pausedReason: z.optional(z.string()),
+  /** Absent on rows written before sub-account policy ids were recorded. */
+  subAccountPolicyIds: z.optional(
+    z.record(z.string().check(z.regex(/^\d{5,20}$/)), z.string().check(z.regex(/^\d{1,20}$/))),
+  ),
 });
 
 /** The columns a status row is read by (its `lastResult` column is for people browsing the table). */

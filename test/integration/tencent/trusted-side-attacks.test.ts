@@ -3,16 +3,18 @@
  * choosing the role name can make the trusted side do, tried against the local cloud through the engine as the
  * deployed functions compose it (Tablestore status rows, the audit outbox) and the real SDKs: a customer's policy
  * of the reserved name, a policy claiming dts-trust's marker with a widened document and extra attachments (a user
- * group, a role, another sub-user), the marker stripped from dts-trust's own policy, and a tug-of-war over the
- * sub-user's attachment. Each verdict is the DTS console's (the sub-user's cross-account instance listing).
+ * group, a role, another sub-user), the marker stripped from dts-trust's own policy, a policy re-created under the
+ * name with the marker, a status row of the previous release, and a tug-of-war over the sub-user's attachment. Each verdict is the DTS console's (the sub-user's cross-account instance listing).
  */
+import TableStore from 'tablestore';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tencentInstanceListing } from '../../../local/harness/tencent-oracle.js';
 import { reconcilerFor } from '../../../shared/composition/reconciler.js';
 import type { Services } from '../../../shared/composition/services.js';
 import { AuditEventType } from '../../../shared/domain/audit.js';
 import { type Grant, GrantSchema } from '../../../shared/domain/grant.js';
-import { subAccountPolicyName } from '../../../shared/policy/tencent/index.js';
+import { subAccountPolicyDescription, subAccountPolicyName } from '../../../shared/policy/tencent/index.js';
+import type { RoleStatus } from '../../../shared/ports.js';
 import type { RoleResult } from '../../../shared/reconcile/outcome.js';
 import { exampleAccountsDocument, INSTANT_TABLES, startTestCloud, type TestCloud } from '../../support/local-cloud.js';
 import { localRunnerServices } from '../../support/local-services.js';
@@ -196,16 +198,64 @@ describe('the trusted side of a Tencent role under attack', () => {
     expect(status?.lastResult).toBe('repaired');
   });
 
-  it('reports dts-trust’s own policy whose marker was removed as a conflict, every run, and changes nothing of it', async () => {
+  it('keeps repairing its own policy (the id it recorded) after the marker is stripped and the document widened', async () => {
     const policyId = (await policyOf('DTS-marked'))?.policyId;
-    await taskCam().request('UpdatePolicy', { PolicyId: policyId, Description: 'mine now' });
+    await taskCam().request('UpdatePolicy', { PolicyId: policyId, Description: 'mine now', PolicyDocument: wide });
+    await taskCam().request('AttachUserPolicy', { PolicyId: policyId, AttachUin: Number(intruder.uin) });
+    expect(await dtsConsole(intruder.keys, 'DTS-marked')).toBe('ok');
+    const repaired = await run('DTS-marked');
+    expect(repaired.outcome).toBe('repaired');
+    expect(repaired.trustedSide?.map((s) => s.kind)).toEqual(['detachUser', 'updateDocument']);
+    expect(await dtsConsole(intruder.keys, 'DTS-marked')).toBe('UnauthorizedOperation');
+    expect(await dtsConsole(operator.keys, 'DTS-marked')).toBe('ok');
+  });
+
+  it('never touches a policy re-created under the reserved name with the marker: it is not the one dts-trust created', async () => {
+    const name = subAccountPolicyName(OWNER, 'DTS-marked');
+    const ours = await policyOf('DTS-marked');
+    await taskCam().request('DeletePolicy', { PolicyId: [ours?.policyId] });
+    const { PolicyId } = await taskCam().request('CreatePolicy', {
+      PolicyName: name,
+      PolicyDocument: wide,
+      Description: subAccountPolicyDescription(OWNER, 'DTS-marked'),
+    });
+    await taskCam().request('AttachUserPolicy', { PolicyId, AttachUin: Number(intruder.uin) });
     const before = await policyOf('DTS-marked');
     for (let i = 0; i < 2; i += 1) {
       const result = await run('DTS-marked');
       expect(result.outcome).toBe('conflict');
+      expect(result.trustedSideConflicts).toEqual([expect.objectContaining({ policyId: String(PolicyId) })]);
       expect(findingKinds(result)).toContain('dts-trust.finding.unowned-policy-in-the-way');
     }
     expect(await policyOf('DTS-marked')).toEqual(before);
+    const status = await services.status.getStatus({ ownerAccountId: OWNER, roleName: 'DTS-marked' });
+    expect(status?.subAccountPolicyIds).toEqual({ [TASK]: String(ours?.policyId) });
+  });
+
+  it('takes over a marked policy from a status row the previous release wrote (no ids), and records its id', async () => {
+    await services.grants.putGrant(grant('DTS-legacy'));
+    expect((await run('DTS-legacy')).outcome).toBe('created');
+    const key = { ownerAccountId: OWNER, roleName: 'DTS-legacy' };
+    const written = await services.status.getStatus(key);
+    const policyId = String((await policyOf('DTS-legacy'))?.policyId);
+    expect(written?.subAccountPolicyIds).toEqual({ [TASK]: policyId });
+    // The row as the previous release wrote it: the same JSON without subAccountPolicyIds.
+    const { ownerAccountId: _o, roleName: _r, subAccountPolicyIds: _ids, ...previous } = written as RoleStatus;
+    await services.tablestore.putRow({
+      tableName: services.config.tables.status,
+      primaryKey: [{ ownerUid: OWNER }, { roleName: 'DTS-legacy' }],
+      condition: new TableStore.Condition(TableStore.RowExistenceExpectation.IGNORE, null),
+      attributeColumns: [
+        { status: JSON.stringify(previous) },
+        { version: TableStore.Long.fromNumber(previous.version) },
+        { lastResult: previous.lastResult },
+      ],
+    });
+    expect((await services.status.getStatus(key))?.subAccountPolicyIds).toBeUndefined();
+    await taskCam().request('AttachUserPolicy', { PolicyId: Number(policyId), AttachUin: Number(intruder.uin) });
+    const repaired = await run('DTS-legacy');
+    expect(repaired.trustedSide?.map((s) => s.kind)).toEqual(['detachUser']);
+    expect((await services.status.getStatus(key))?.subAccountPolicyIds).toEqual({ [TASK]: policyId });
   });
 
   it('pauses a tug-of-war over the sub-user’s attachment as it pauses the role’s own, and keeps the attach back', async () => {

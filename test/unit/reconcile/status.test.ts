@@ -77,6 +77,18 @@ describe('nextRoleStatus', () => {
     const previous = statusAfter(['inSync']);
     expect(nextRoleStatus(ROLE, previous, result('inSync'), NOW, policy).version).toBe(previous?.version);
   });
+
+  it('records the sub-account policy ids a reconcile reports, drops an account whose policy went, keeps the rest', () => {
+    const previous = statusAfter(['inSync']);
+    expect(previous?.subAccountPolicyIds).toBeUndefined();
+    const news = (ids: Record<string, string | null>) => ({ ...result('inSync'), trustedSidePolicyIds: ids });
+    const first = nextRoleStatus(ROLE, previous, news({ '100000000002': '7', '100000000003': null }), NOW, policy);
+    expect(first.subAccountPolicyIds).toEqual({ '100000000002': '7' });
+    const quiet = nextRoleStatus(ROLE, first, result('inSync'), NOW, policy);
+    expect(quiet.subAccountPolicyIds).toEqual({ '100000000002': '7' });
+    const gone = nextRoleStatus(ROLE, quiet, news({ '100000000002': null }), NOW, policy);
+    expect(gone.subAccountPolicyIds).toEqual({});
+  });
 });
 
 describe('isDeferred', () => {

@@ -10,6 +10,7 @@ const side = (over: Partial<TrustedSideResult> = {}): TrustedSideResult => ({
   heldBack: [],
   events: [],
   conflicts: [],
+  policyIds: {},
   ...over,
 });
 const conflict = {

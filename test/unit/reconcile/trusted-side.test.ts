@@ -130,6 +130,7 @@ describe('reconcileTrustedSide', () => {
       heldBack: [],
       events: [],
       conflicts: [],
+      policyIds: {},
     });
     expect(memory.journal).toEqual([]);
   });
@@ -168,6 +169,7 @@ describe('reconcileTrustedSide', () => {
       heldBack: [],
       events: [],
       conflicts: [],
+      policyIds: { [TASK]: 'p1' },
     });
     expect(reads).toBe(0);
   });
@@ -219,6 +221,7 @@ describe('reconcileTrustedSide', () => {
       heldBack: [{ kind: 'updateDocument', document, narrows: false, trustedAccountId: TASK }],
       events: [],
       conflicts: [],
+      policyIds: { [TASK]: 'p1' },
     });
     expect(narrow.journal).toEqual([]);
   });
@@ -234,5 +237,34 @@ describe('reconcileTrustedSide', () => {
     expect(result.conflicts).toEqual([expect.objectContaining({ code: 'SubAccountPolicyNotManaged', policyId: 'p1' })]);
     expect(memory.journal).toEqual([]);
     expect(d.audit.events.map((e) => [e.type, e.data.outcome])).toEqual([['dts-trust.role.conflict', 'conflict']]);
+  });
+
+  it('owns the policy whose id the status row recorded, whatever its description, and no other policy of the name', async () => {
+    const memory = memoryPolicies({ policyName: `dts-trust-${OWNER}-DTS-role`, document, userUins: ['999'] });
+    const stripped = { ...(memory.live() as SubAccountPolicyRecord), description: '' };
+    const policies = trustedSidePolicies(role, [grant({ subAccountUins: ['200'] })], undefined, NOW);
+    const ours = await reconcileTrustedSide(policies, {
+      ...deps({ ...memory.directory, findPolicy: async () => stripped }),
+      recorded: { [TASK]: 'p1' },
+    });
+    expect(ours.steps.map((s) => s.kind)).toEqual(['detachUser', 'attachUser']);
+    expect(ours.policyIds).toEqual({ [TASK]: 'p1' });
+    const marked = { ...(memory.live() as SubAccountPolicyRecord), policyId: 'p2' };
+    for (const recorded of [{ [TASK]: 'p1' }, {}]) {
+      const other = await reconcileTrustedSide(policies, {
+        ...deps({ ...memory.directory, findPolicy: async () => marked }),
+        recorded,
+      });
+      expect(other.conflicts).toEqual([expect.objectContaining({ policyId: 'p2' })]);
+      expect(other.policyIds).toEqual({});
+    }
+  });
+
+  it('reports the id of the policy it created, and none once it deleted it', async () => {
+    const memory = memoryPolicies();
+    const declared = trustedSidePolicies(role, [grant({ subAccountUins: ['200'] })], undefined, NOW);
+    expect((await reconcileTrustedSide(declared, deps(memory.directory))).policyIds).toEqual({ [TASK]: 'p1' });
+    const revoked = trustedSidePolicies(role, [grant({ subAccountUins: [] })], undefined, NOW);
+    expect((await reconcileTrustedSide(revoked, deps(memory.directory))).policyIds).toEqual({ [TASK]: null });
   });
 });
