@@ -50,7 +50,8 @@ describe('a sweep over a Tencent owner’s listing', () => {
   beforeEach(async () => {
     world = await startTencentFleet({ owners: 1, rolesPerOwner: ROLES });
     owner = world.fleet.owners[0] ?? '';
-    expect((await sweep('settle')).outcomes).toEqual({ inSync: ROLES });
+    // The first run creates the sub-users' AssumeRole policy of every other role: a repair of its trusted side.
+    expect((await sweep('settle')).outcomes).toEqual({ inSync: ROLES / 2, repaired: ROLES / 2 });
     world.cloud.log.length = 0;
   });
   afterEach(async () => {

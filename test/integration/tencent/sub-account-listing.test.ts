@@ -59,7 +59,9 @@ describe('a sweep over a trusted account’s listed sub-account policies', () =>
     });
     world.cloud.log.length = 0;
     const run = await sweep('attached-by-hand');
-    expect(stepsOf(run, role)).toEqual([{ kind: 'detachUser', uin: TENCENT_FLEET_TASK.otherUserUin }]);
+    expect(stepsOf(run, role)).toEqual([
+      { kind: 'detachUser', uin: TENCENT_FLEET_TASK.otherUserUin, trustedAccountId: TENCENT_FLEET_TASK.uin },
+    ]);
     expect(await usersOf(policy.PolicyId)).toEqual([TENCENT_FLEET_TASK.operatorUin]);
     // One listing for the run, one find of its own before the change.
     expect(productCalls('ListPolicies')).toHaveLength(2);
