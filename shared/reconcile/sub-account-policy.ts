@@ -112,13 +112,18 @@ export function isOwnedSubAccountPolicy(
   return live.policyId === recorded;
 }
 
-/** The conflict `live` is for `desired`; `undefined` when there is no policy or dts-trust owns it. */
+/**
+ * The conflict `live` is for `desired`; `undefined` when there is no policy, dts-trust owns it, or no sub-user is
+ * declared any more (a policy that is not dts-trust's is then in nobody's way: it is left alone without a report, so
+ * a revoked or expired grant settles and goes).
+ */
 export function subAccountPolicyConflict(
   desired: DesiredSubAccountPolicy,
   live: SubAccountPolicyRecord | undefined,
   recorded?: RecordedPolicyId,
 ): SubAccountPolicyConflict | undefined {
   if (live === undefined || isOwnedSubAccountPolicy(desired, live, recorded)) return undefined;
+  if (desired.subAccountUins.length === 0) return undefined;
   const why =
     recorded === undefined
       ? 'its description is not the ownership marker'

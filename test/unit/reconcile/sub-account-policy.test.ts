@@ -140,7 +140,7 @@ describe('planSubAccountPolicy', () => {
 });
 
 describe('subAccountPolicyConflict', () => {
-  it('is a SubAccountPolicyNotManaged conflict naming the policy for a policy without the marker, and nothing otherwise', () => {
+  it('is a SubAccountPolicyNotManaged conflict naming a policy without the marker while sub-users are declared, and nothing otherwise', () => {
     const customer = { ...owned, description: 'ours', document, userUins: [] };
     expect(subAccountPolicyConflict(desired(['200']), customer)).toMatchObject({
       code: 'SubAccountPolicyNotManaged',
@@ -150,6 +150,7 @@ describe('subAccountPolicyConflict', () => {
     });
     expect(subAccountPolicyConflict(desired(['200']), { ...owned, document, userUins: [] })).toBeUndefined();
     expect(subAccountPolicyConflict(desired(['200']), undefined)).toBeUndefined();
+    expect(subAccountPolicyConflict(desired([]), customer)).toBeUndefined();
   });
 
   it('leaves a policy CAM rewrote alone', () => {
