@@ -25,7 +25,7 @@ import { figuresOf, type TencentSteadyFigures } from './tencent-steady-figures.j
 /** A clock that never waits: the CAM and account token buckets let every call through at once (counts only). */
 const unpaced: Clock = { now: () => new Date(), sleep: () => new Promise((resolve) => setImmediate(resolve)) };
 
-function servicesOver(cloud: LocalCloud, fleet: TencentFleet): Services {
+function servicesOver(cloud: LocalCloud, fleet: TencentFleet, clock: Clock = unpaced): Services {
   const env = localCloudEnvironment(cloud, {
     DTS_TRUST_SETTINGS: JSON.stringify(localTrustSettings({ tencentManagementExternalIds: fleet.externalIds })),
     DTS_TRUST_RAM_RATE_LIMIT: '10000',
@@ -33,7 +33,7 @@ function servicesOver(cloud: LocalCloud, fleet: TencentFleet): Services {
   return createServices(loadConfig(env), {
     tablestoreKeys: LOCAL_AUTOMATION.runner,
     ownKeys: async () => LOCAL_AUTOMATION.runner,
-    clock: unpaced,
+    clock,
   });
 }
 
@@ -52,8 +52,8 @@ function accountsDocument(fleet: TencentFleet): Record<string, unknown> {
 export interface TencentFleetWorld {
   readonly cloud: LocalCloud;
   readonly fleet: TencentFleet;
-  /** The product's services over the cloud, built afresh (no cached credentials), unpaced. */
-  services(): Services;
+  /** The product's services over the cloud, built afresh (no cached credentials), unpaced unless given a clock. */
+  services(clock?: Clock): Services;
   stop(): Promise<void>;
 }
 
@@ -85,7 +85,7 @@ export async function startTencentFleet(
     await cloud.stop();
     throw error;
   }
-  return { cloud, fleet, services: () => servicesOver(cloud, fleet), stop: () => cloud.stop() };
+  return { cloud, fleet, services: (clock) => servicesOver(cloud, fleet, clock), stop: () => cloud.stop() };
 }
 
 /** Count a settled Tencent fleet's steady-state run. */

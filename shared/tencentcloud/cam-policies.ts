@@ -10,6 +10,7 @@ import {
   type SubAccountPolicyListing,
   type SubAccountPolicyRecord,
 } from '../ports.js';
+import { CAM_READ_LAG_MS } from './cam.js';
 import { CamCaller } from './cam-client.js';
 import { malformedTencentResponse } from './cloud-error.js';
 import type { TencentEndpoints } from './endpoint.js';
@@ -49,6 +50,8 @@ const EntitiesSchema = z.object({
 const API = 'cam:ListEntitiesForPolicy';
 const CreatedSchema = z.object({ PolicyId: Id });
 const Empty = z.object({}).passthrough();
+/** What CAM answers for a policy id it does not know (or does not show yet: its read-after-write lag). */
+const POLICY_NOT_FOUND = 'ResourceNotFound.PolicyIdNotFound';
 
 /**
  * Every CAM action {@link CamSubAccountPolicies} calls (the adapter's calls are typed by this list): what the
@@ -74,13 +77,19 @@ export type CamSubAccountPolicyAction = (typeof CAM_SUB_ACCOUNT_POLICY_ACTIONS)[
  * for CAM), as the {@link SubAccountPolicyDirectory} and {@link SubAccountPolicyListing} ports: found by exact name
  * among the account's custom policies (or listed by the name prefix), read with GetPolicy (document, description)
  * and ListEntitiesForPolicy (every entity type: sub-users, groups, roles), attached to users by UIN (CAM has no name
- * form for users), detached from groups and roles by id.
+ * form for users), detached from groups and roles by id; a write naming a policy it created moments ago is retried
+ * while CAM does not show the policy yet (its read-after-write lag).
  */
 export class CamSubAccountPolicies implements SubAccountPolicyDirectory, SubAccountPolicyListing {
   readonly #cam: CamCaller<CamSubAccountPolicyAction>;
 
+  readonly #clock: Clock;
+  /** When this adapter created each policy, by `<account>/<policy id>`. */
+  readonly #created = new Map<string, number>();
+
   constructor(endpoints: TencentEndpoints, clock: Clock) {
     this.#cam = new CamCaller<CamSubAccountPolicyAction>(endpoints, clock);
+    this.#clock = clock;
   }
 
   async findPolicy(account: AccountCredentials, policyName: string): Promise<SubAccountPolicyRecord | undefined> {
@@ -184,19 +193,20 @@ export class CamSubAccountPolicies implements SubAccountPolicyDirectory, SubAcco
       { PolicyName: policyName, PolicyDocument: document, Description: description },
       CreatedSchema,
     );
+    this.#created.set(`${account.accountId}/${answer.PolicyId}`, this.#clock.now().getTime());
     return answer.PolicyId;
   }
 
   async updatePolicy(account: AccountCredentials, policyId: string, document: string): Promise<void> {
-    await this.#cam.call(account, 'UpdatePolicy', { PolicyId: Number(policyId), PolicyDocument: document }, Empty);
+    await this.#write(account, policyId, 'UpdatePolicy', { PolicyId: Number(policyId), PolicyDocument: document });
   }
 
   async attachUser(account: AccountCredentials, policyId: string, uin: string): Promise<void> {
-    await this.#cam.call(account, 'AttachUserPolicy', { PolicyId: Number(policyId), AttachUin: Number(uin) }, Empty);
+    await this.#write(account, policyId, 'AttachUserPolicy', { PolicyId: Number(policyId), AttachUin: Number(uin) });
   }
 
   async detachUser(account: AccountCredentials, policyId: string, uin: string): Promise<void> {
-    await this.#cam.call(account, 'DetachUserPolicy', { PolicyId: Number(policyId), DetachUin: Number(uin) }, Empty);
+    await this.#write(account, policyId, 'DetachUserPolicy', { PolicyId: Number(policyId), DetachUin: Number(uin) });
   }
 
   async detachEntity(account: AccountCredentials, policyId: string, entity: PolicyEntity): Promise<void> {
@@ -213,6 +223,35 @@ export class CamSubAccountPolicies implements SubAccountPolicyDirectory, SubAcco
   }
 
   async deletePolicy(account: AccountCredentials, policyId: string): Promise<void> {
-    await this.#cam.call(account, 'DeletePolicy', { PolicyId: [Number(policyId)] }, Empty);
+    await this.#write(account, policyId, 'DeletePolicy', { PolicyId: [Number(policyId)] });
+    this.#created.delete(`${account.accountId}/${policyId}`);
+  }
+
+  /**
+   * A write naming a policy; CAM's `PolicyIdNotFound` for a policy this adapter created less than
+   * {@link CAM_READ_LAG_MS} ago is its read-after-write lag (GetPolicy failing right after CreatePolicy is a known
+   * report), retried with growing waits until the policy shows or the lag is over.
+   */
+  async #write(
+    account: AccountCredentials,
+    policyId: string,
+    action: CamSubAccountPolicyAction,
+    params: Record<string, unknown>,
+  ): Promise<void> {
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        await this.#cam.call(account, action, params, Empty);
+        return;
+      } catch (error) {
+        const createdAt = this.#created.get(`${account.accountId}/${policyId}`);
+        const lagging =
+          error instanceof CloudApiError &&
+          error.code === POLICY_NOT_FOUND &&
+          createdAt !== undefined &&
+          this.#clock.now().getTime() - createdAt < CAM_READ_LAG_MS;
+        if (!lagging) throw error;
+        await this.#clock.sleep(Math.min(4_000, 500 * 2 ** attempt));
+      }
+    }
   }
 }

@@ -204,3 +204,38 @@ describe('CamRoleDirectory and CAM’s read-after-write lag', () => {
     }
   });
 });
+
+describe('CamSubAccountPolicies and CAM’s read-after-write lag', () => {
+  it('attaches a sub-user to a policy it just created while CAM still hides the policy, and gives up on another', async () => {
+    const clock = new FakeClock(new Date());
+    const cloud = await startLocalCloud({
+      accounts: exampleAccountsDocument,
+      clock,
+      services: { tencent: { quirks: { readLagMs: 3_000 } } },
+    });
+    try {
+      const { broker } = world(cloud, clock);
+      const policies = new CamSubAccountPolicies(tencentEndpoints(cloud.endpoint), clock);
+      const account = await broker.credentialsFor(TENCENT.task.uin);
+      const document = JSON.stringify({
+        version: '2.0',
+        statement: [{ effect: 'allow', action: ['name/sts:AssumeRole'], resource: ['*'] }],
+      });
+      const policyId = await policies.createPolicy(account, `dts-trust-${OWNER}-lagging`, document, 'test');
+      await policies.attachUser(account, policyId, TENCENT.task.operator.uin);
+      expect(clock.sleeps.length).toBeGreaterThan(0);
+      expect(await policies.readPolicy(account, { policyId, policyName: `dts-trust-${OWNER}-lagging` })).toMatchObject({
+        userUins: [TENCENT.task.operator.uin],
+      });
+      // A policy this adapter did not create is not waited for: CAM's answer stands.
+      const before = clock.sleeps.length;
+      expect(await codeOf(policies.attachUser(account, '999999', TENCENT.task.operator.uin))).toEqual({
+        code: 'ResourceNotFound.PolicyIdNotFound',
+        kind: CloudErrorKind.NotFound,
+      });
+      expect(clock.sleeps.length).toBe(before);
+    } finally {
+      await cloud.stop();
+    }
+  });
+});

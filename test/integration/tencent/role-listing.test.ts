@@ -11,6 +11,7 @@ import { startTencentFleet, type TencentFleetWorld } from '../../../bench/tencen
 import { reconcilerFor } from '../../../shared/composition/reconciler.js';
 import { Ownership } from '../../../shared/domain/ownership.js';
 import { PlanConflictCode } from '../../../shared/reconcile/plan.js';
+import { FakeClock } from '../../support/fake-clock.js';
 import { TENCENT, TencentApi, tencentClient } from '../../support/tencent-cloud.js';
 
 const ROLES = 4;
@@ -127,19 +128,19 @@ describe('a sweep over a Tencent owner’s listing', () => {
 });
 
 describe('a sweep and CAM’s read-after-write lag (the readLagMs quirk)', () => {
-  let now = Date.now();
+  /** The cloud's and the product's clock: the adapters' waits for CAM's lag move it, as real waits would. */
+  let clock: FakeClock;
+  const lagSweep = (correlationId: string) => reconcilerFor(world.services(clock)).reconcileAll({ correlationId });
   beforeEach(async () => {
-    now = Date.now();
+    clock = new FakeClock(new Date());
     world = await startTencentFleet(
       { owners: 1, rolesPerOwner: 2 },
-      { quirks: { readLagMs: 5_000 }, cloudClock: { now: () => new Date(now) } },
+      { quirks: { readLagMs: 5_000 }, cloudClock: clock },
     );
     owner = world.fleet.owners[0] ?? '';
-    // The sub-user's policy, created by the first run, is attached once CAM shows it.
-    await sweep('create');
-    now += 5_000;
-    await sweep('attach');
-    expect((await sweep('settle')).outcomes).toEqual({ inSync: 2 });
+    // The sub-user's policy is created and, once CAM shows it, attached in the same run.
+    expect((await lagSweep('create')).outcomes).toEqual({ inSync: 2 });
+    expect((await lagSweep('settle')).outcomes).toEqual({ inSync: 2 });
   });
   afterEach(async () => {
     await world.stop();
@@ -149,7 +150,9 @@ describe('a sweep and CAM’s read-after-write lag (the readLagMs quirk)', () =>
     const role = 'dts-lagging';
     const [declared] = world.fleet.grants;
     if (declared === undefined) throw new Error('the fleet has no grant');
-    await world.services().grants.putGrant({ ...declared, roleName: role, subAccountUins: undefined, revision: 0 });
+    await world
+      .services(clock)
+      .grants.putGrant({ ...declared, roleName: role, subAccountUins: undefined, revision: 0 });
     // Created moments ago (as by an intake's reconcile): CAM lists and reads it only after the lag.
     await console().request('CreateRole', {
       RoleName: role,
@@ -158,16 +161,16 @@ describe('a sweep and CAM’s read-after-write lag (the readLagMs quirk)', () =>
       Tags: [{ Key: Ownership.tagKey, Value: Ownership.tagValue }],
     });
     world.cloud.log.length = 0;
-    const within = await sweep('within-lag');
+    const within = await lagSweep('within-lag');
     // The one write is CAM refusing the name (the log does not keep Tencent's codes: they come in an HTTP 200).
     expect(camWrites().map((e) => e.action)).toEqual(['CreateRole']);
     expect(outcomeOf(within, role)).toMatchObject({
       outcome: 'failed',
       error: { code: 'InvalidParameter.RoleNameInUse' },
     });
-    now += 5_000;
-    const after = await sweep('after-lag');
+    clock.advance(5_000);
+    const after = await lagSweep('after-lag');
     expect(outcomeOf(after, role)?.outcome).toBe('repaired');
-    expect((await sweep('settled')).outcomes).toEqual({ inSync: 3 });
+    expect((await lagSweep('settled')).outcomes).toEqual({ inSync: 3 });
   });
 });
