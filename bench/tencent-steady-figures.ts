@@ -61,6 +61,8 @@ export interface TencentSteadyFigures {
   readonly subUserRoles: number;
   readonly outcomes: Outcomes;
   readonly camReadsByAction: Readonly<Record<string, number>>;
+  /** By account (the one the call acted in), its CAM reads by action. */
+  readonly camReadsByAccount: Readonly<Record<string, Readonly<Record<string, number>>>>;
   readonly camReads: number;
   readonly camReadsPerRole: number;
   /** CAM calls other than reads (a steady state makes none). */
@@ -82,17 +84,23 @@ export function figuresOf(
   size: TencentFleetSize,
   fleet: { readonly subUserRoles: number },
   run: { readonly outcomes: Outcomes },
-  log: readonly { readonly service: string; readonly action: string }[],
+  log: readonly { readonly service: string; readonly action: string; readonly accountId?: string | undefined }[],
 ): TencentSteadyFigures {
   const roles = size.owners * size.rolesPerOwner;
   const camReadsByAction: Record<string, number> = {};
+  const camReadsByAccount: Record<string, Record<string, number>> = {};
   let camWrites = 0;
   let assumeRole = 0;
   let tablestore = 0;
   for (const entry of log) {
     if (entry.service === 'cam') {
-      if (isCamRead(entry.action)) camReadsByAction[entry.action] = (camReadsByAction[entry.action] ?? 0) + 1;
-      else camWrites += 1;
+      if (isCamRead(entry.action)) {
+        camReadsByAction[entry.action] = (camReadsByAction[entry.action] ?? 0) + 1;
+        const accountId = entry.accountId ?? 'unknown';
+        const ofAccount = camReadsByAccount[accountId] ?? {};
+        ofAccount[entry.action] = (ofAccount[entry.action] ?? 0) + 1;
+        camReadsByAccount[accountId] = ofAccount;
+      } else camWrites += 1;
     } else if (entry.service === 'tencent-sts' && entry.action === 'AssumeRole') assumeRole += 1;
     else if (entry.service === 'tablestore') tablestore += 1;
   }
@@ -109,6 +117,7 @@ export function figuresOf(
     subUserRoles: fleet.subUserRoles,
     outcomes: run.outcomes,
     camReadsByAction,
+    camReadsByAccount,
     camReads,
     camReadsPerRole: camReads / roles,
     camWrites,

@@ -6,6 +6,7 @@
  * and no write anywhere.
  */
 import { describe, expect, it } from 'vitest';
+import { TENCENT_FLEET_TASK, tencentFleet } from '../../../bench/tencent-fleet.js';
 import { tencentSteadyFloor } from '../../../bench/tencent-steady-figures.js';
 import { benchTencentSteadyState } from '../../../bench/tencent-steady-state.js';
 
@@ -17,6 +18,15 @@ describe('a Tencent steady-state run against the local cloud', () => {
     expect(figures.outcomes).toEqual({ inSync: 60 });
     expect(figures.camWrites).toBe(0);
     expect(figures.camReadsByAction).toEqual(tencentSteadyFloor(SIZE, 30).camReadsByAction);
+    // Per account: each owner lists its roles once and reads each role's attachments; the task account lists
+    // dts-trust's policies once and reads each policy's document and users.
+    const [first, second] = tencentFleet(SIZE).owners;
+    const perOwner = { DescribeRoleList: 1, ListAttachedRolePolicies: 30 };
+    expect(figures.camReadsByAccount).toEqual({
+      [first ?? '']: perOwner,
+      [second ?? '']: perOwner,
+      [TENCENT_FLEET_TASK.uin]: { ListPolicies: 1, GetPolicy: 30, ListEntitiesForPolicy: 30 },
+    });
     expect(figures.assumeRole).toBe(3);
     expect(figures.atFloor).toBe(true);
     // No status row is written either (the sub-account policy ids recorded by the settling run compare equal).
