@@ -1,27 +1,71 @@
 import { Readable } from 'node:stream';
-import type FcSdkModule from '@alicloud/fc20230330';
-import * as $dara from '@darabonba/typescript';
+import OpenApi, { $OpenApiUtil, OpenApiUtil } from '@alicloud/openapi-core';
+// A default import: Node's CommonJS named-export detection does not see `URL` in the package's index.
+import dara, * as $dara from '@darabonba/typescript';
+import { z } from 'zod';
 import { CloudApiError, CloudErrorKind } from '../domain/errors.js';
-import { callCloud } from './cloud-error.js';
+import { callCloud, malformedResponse } from './cloud-error.js';
 import { openApiConfig } from './openapi-config.js';
 
 /** FC actions the shard fan-out calls (GetAsyncTask only to tell a repeated task id from a bad request). */
 export const FC_INVOKER_ACTIONS = ['fc:InvokeFunction', 'fc:GetAsyncTask'] as const;
 
-/** The FC SDK's module, as a static default import gives it (`module.exports`). */
-type FcSdk = typeof FcSdkModule;
+/** FC 3.0's API version. */
+const FC_VERSION = '2023-03-30';
 
-let fcSdk: Promise<FcSdk> | undefined;
+/** The two FC 3.0 actions the invoker calls, with what `@alicloud/fc20230330` 4.x hands `callApi` for each. */
+const FcAction = {
+  InvokeFunction: { method: 'POST', bodyType: 'binary' },
+  GetAsyncTask: { method: 'GET', bodyType: 'json' },
+} as const;
+type FcAction = keyof typeof FcAction;
 
 /**
- * The FC SDK, loaded on first use: only a run that fans out needs it, and loading it costs the drift reconciler's
- * cold start about a third of its bundle's evaluation (docs/benchmarks.md, "Cold start"). The bundle still
- * carries it (esbuild keeps a dynamic import of a bundled package in the bundle, evaluated when first imported).
+ * The `callApi` parameters of an FC 3.0 action, exactly as `@alicloud/fc20230330` sends it (ROA style, JSON
+ * request body type, the path built from percent-encoded names; the configured protocol wins over `HTTPS`).
  */
-function loadFcSdk(): Promise<FcSdk> {
-  fcSdk ??= import('@alicloud/fc20230330').then((m) => m.default);
-  return fcSdk;
+export function fcRoaParams(action: FcAction, pathname: string): $OpenApiUtil.Params {
+  return new $OpenApiUtil.Params({
+    action,
+    version: FC_VERSION,
+    protocol: 'HTTPS',
+    pathname,
+    method: FcAction[action].method,
+    authType: 'AK',
+    style: 'ROA',
+    reqBodyType: 'json',
+    bodyType: FcAction[action].bodyType,
+  });
 }
+
+/** `/2023-03-30/functions/<name>/invocations`, the function name percent-encoded as the SDK encodes it. */
+export function invocationsPath(functionName: string): string {
+  return `/${FC_VERSION}/functions/${dara.URL.percentEncode(functionName)}/invocations`;
+}
+
+/** `/2023-03-30/functions/<name>/async-tasks/<id>`. */
+export function asyncTaskPath(functionName: string, taskId: string): string {
+  return `/${FC_VERSION}/functions/${dara.URL.percentEncode(functionName)}/async-tasks/${dara.URL.percentEncode(taskId)}`;
+}
+
+/** What `callApi` answers: the status, the headers, and the body (a stream for a binary answer, JSON otherwise). */
+const CallApiAnswer = z.object({
+  statusCode: z.coerce.number().int().optional(),
+  headers: z.record(z.unknown()).optional(),
+  body: z.unknown().optional(),
+});
+
+/** `callApi`'s answer, validated; a shape it never has is a malformed response. */
+function answerOf(api: string, raw: unknown): z.output<typeof CallApiAnswer> {
+  const parsed = CallApiAnswer.safeParse(raw);
+  if (!parsed.success) {
+    throw malformedResponse(api, parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+  }
+  return parsed.data;
+}
+
+/** The part of GetAsyncTask's answer the invoker reads. */
+const AsyncTaskBody = z.object({ taskId: z.string() }).passthrough();
 
 /** Settings of the function invoker. */
 export interface FunctionInvokerOptions {
@@ -51,7 +95,16 @@ export function functionInvokerFor(
     : undefined;
 }
 
-/** Invokes Function Compute 3.0 functions asynchronously through `@alicloud/fc20230330`. */
+type OpenApiClient = InstanceType<typeof OpenApi.default>;
+
+/** The runtime options of every FC call: no SDK retries (the caller decides), a 10 s read timeout. */
+const fcRuntime = (): $dara.RuntimeOptions => new $dara.RuntimeOptions({ autoretry: false, readTimeout: 10_000 });
+
+/**
+ * Invokes Function Compute 3.0 functions asynchronously through `@alicloud/openapi-core`'s `callApi`, with the
+ * parameters `@alicloud/fc20230330` sends (so signing, transport and errors are the SDK's own), without that SDK's
+ * 470 KiB of generated models in the drift reconciler's bundle (docs/architecture.md, "FC through openapi-core").
+ */
 export class FunctionInvoker {
   readonly #options: FunctionInvokerOptions;
 
@@ -66,20 +119,18 @@ export class FunctionInvoker {
     taskId?: string,
   ): Promise<{ requestId?: string | undefined; alreadyQueued?: true }> {
     const keys = await this.#options.keys();
-    const FcSdk = await loadFcSdk();
-    const client = new FcSdk.default(openApiConfig(keys, this.#options));
-    let res: Awaited<ReturnType<InstanceType<FcSdk['default']>['invokeFunctionWithOptions']>>;
+    const client = new OpenApi.default(openApiConfig(keys, this.#options));
+    const body = Readable.from([Buffer.from(JSON.stringify(payload))]);
+    const request = new $OpenApiUtil.OpenApiRequest({
+      headers: { ...(taskId ? { 'x-fc-async-task-id': taskId } : {}), 'x-fc-invocation-type': 'Async' },
+      query: OpenApiUtil.query({}),
+      body,
+      stream: body,
+    });
+    let raw: unknown;
     try {
-      res = await callCloud('fc:InvokeFunction', () =>
-        client.invokeFunctionWithOptions(
-          functionName,
-          new FcSdk.InvokeFunctionRequest({ body: Readable.from([Buffer.from(JSON.stringify(payload))]) }),
-          new FcSdk.InvokeFunctionHeaders({
-            xFcInvocationType: 'Async',
-            ...(taskId ? { xFcAsyncTaskId: taskId } : {}),
-          }),
-          new $dara.RuntimeOptions({ autoretry: false, readTimeout: 10_000 }),
-        ),
+      raw = await callCloud('fc:InvokeFunction', () =>
+        client.callApi(fcRoaParams('InvokeFunction', invocationsPath(functionName)), request, fcRuntime()),
       );
     } catch (error) {
       // A task id FC already accepted means an earlier attempt queued it: the fan-out is idempotent. FC's current
@@ -87,43 +138,38 @@ export class FunctionInvoker {
       // repeat only when GetAsyncTask finds the task.
       if (taskId && error instanceof CloudApiError) {
         if (error.statusCode === 409) return { alreadyQueued: true };
-        if (error.statusCode === 400 && (await this.#taskExists(FcSdk, client, functionName, taskId))) {
+        if (error.statusCode === 400 && (await this.#taskExists(client, functionName, taskId))) {
           return { alreadyQueued: true };
         }
       }
       throw error;
     }
-    res.body?.resume();
-    if (res.statusCode !== 202) {
+    const answer = answerOf('fc:InvokeFunction', raw);
+    if (answer.body instanceof Readable) answer.body.resume();
+    if (answer.statusCode !== 202) {
       throw new CloudApiError({
         api: 'fc:InvokeFunction',
-        code: `Http${res.statusCode ?? 0}`,
+        code: `Http${answer.statusCode ?? 0}`,
         kind: CloudErrorKind.Unavailable,
-        message: `asynchronous invocation of ${functionName} was answered ${res.statusCode}, not 202`,
-        statusCode: res.statusCode,
+        message: `asynchronous invocation of ${functionName} was answered ${answer.statusCode}, not 202`,
+        statusCode: answer.statusCode,
       });
     }
-    return { requestId: res.headers?.['x-fc-request-id'] };
+    const requestId = answer.headers?.['x-fc-request-id'];
+    return { requestId: requestId === undefined || requestId === null ? undefined : String(requestId) };
   }
 
   /** True when FC knows the async task (any status); false when it answers otherwise. */
-  async #taskExists(
-    FcSdk: FcSdk,
-    client: InstanceType<FcSdk['default']>,
-    functionName: string,
-    taskId: string,
-  ): Promise<boolean> {
+  async #taskExists(client: OpenApiClient, functionName: string, taskId: string): Promise<boolean> {
     try {
-      const res = await callCloud('fc:GetAsyncTask', () =>
-        client.getAsyncTaskWithOptions(
-          functionName,
-          taskId,
-          new FcSdk.GetAsyncTaskRequest({}),
-          {},
-          new $dara.RuntimeOptions({ autoretry: false, readTimeout: 10_000 }),
+      const request = new $OpenApiUtil.OpenApiRequest({ headers: {}, query: OpenApiUtil.query({}) });
+      const answer = answerOf(
+        'fc:GetAsyncTask',
+        await callCloud('fc:GetAsyncTask', () =>
+          client.callApi(fcRoaParams('GetAsyncTask', asyncTaskPath(functionName, taskId)), request, fcRuntime()),
         ),
       );
-      return res.statusCode === 200 && res.body?.taskId === taskId;
+      return answer.statusCode === 200 && AsyncTaskBody.safeParse(answer.body).data?.taskId === taskId;
     } catch {
       return false;
     }
