@@ -4,6 +4,7 @@ import { DtsInventoryClient } from '../alicloud/dts.js';
 import { EventBridgeAuditSink } from '../alicloud/eventbridge.js';
 import { RamRoleDirectory } from '../alicloud/ram.js';
 import { RamUserDirectory } from '../alicloud/ram-users.js';
+import { releaseHttpxReadTimers } from '../alicloud/read-timers.js';
 import { StsCredentialBroker } from '../alicloud/sts.js';
 import { TablestoreAuditHistory } from '../alicloud/tablestore/audit-history.js';
 import { TablestoreAuditOutbox } from '../alicloud/tablestore/audit-outbox.js';
@@ -108,6 +109,7 @@ export function createServices(
 ): Services {
   const clock = options.clock ?? systemClock;
   const ownKeys = options.ownKeys ?? defaultChainKeys();
+  releaseHttpxReadTimers();
   if (!options.tablestoreKeys) {
     throw new ConfigError('Tablestore needs the function keys at start: pass tablestoreKeys (FC context credentials)');
   }
