@@ -48,16 +48,36 @@ export const LAZY_INDEXES = {
     'dist/url',
     'dist/xml',
   ],
+  // openapi-core's client requires its WebSocket support on load (`./websocketUtils`, which brings in
+  // `@darabonba/typescript`'s WebSocket module with ws, socks and the proxy agents); only a WebSocket call reads it.
+  '@alicloud/openapi-core/dist/websocketUtils': ['awap', 'general', 'client', 'handler'],
 };
 
-/** The esbuild plugin: an import of exactly one of {@link LAZY_INDEXES} gets its lazy index. */
+/**
+ * The esbuild plugin: an import of exactly one of {@link LAZY_INDEXES} gets its lazy index, whether by its name or,
+ * from inside its package, by a relative path to the same file (`require("./websocketUtils")`).
+ */
 export function lazyIndexPlugin(root, indexes = LAZY_INDEXES) {
   const names = Object.keys(indexes);
   const filter = new RegExp(`^(${names.map((n) => n.replace(/[/.]/g, '\\$&')).join('|')})$`);
+  const require = createRequire(path.join(root, 'package.json'));
+  const byFile = new Map(names.map((name) => [require.resolve(name), name]));
+  const resolveRelative = (from, request) => {
+    try {
+      return createRequire(from).resolve(request);
+    } catch {
+      return undefined;
+    }
+  };
   return {
     name: 'lazy-index',
     setup(build) {
       build.onResolve({ filter }, (args) => ({ path: args.path, namespace: 'lazy-index' }));
+      build.onResolve({ filter: /^\.\.?\// }, (args) => {
+        if (!args.importer || args.namespace !== 'file') return undefined;
+        const name = byFile.get(resolveRelative(args.importer, args.path));
+        return name ? { path: name, namespace: 'lazy-index' } : undefined;
+      });
       build.onLoad({ filter: /.*/, namespace: 'lazy-index' }, (args) => ({
         contents: lazyIndexSource(root, args.path, indexes[args.path]),
         resolveDir: root,

@@ -1,21 +1,24 @@
 import { createRequire } from 'node:module';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
-import { LAZY_INDEXES, lazyIndexSource } from '../../../scripts/lazy-index.mjs';
+import { LAZY_INDEXES, lazyIndexPlugin, lazyIndexSource } from '../../../scripts/lazy-index.mjs';
 
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 const requireFromRoot = createRequire(new URL('../../../package.json', import.meta.url));
 const DARA = '@darabonba/typescript';
+const WEBSOCKET_UTILS = '@alicloud/openapi-core/dist/websocketUtils';
 
-/** The lazy index evaluated with a `require` that records what it loads. */
-function lazyIndex(): { exports: Record<string, unknown>; loaded: string[] } {
+/** The lazy index of `pkg` evaluated with a `require` that records what it loads. */
+function lazyIndex(pkg: string): { exports: Record<string, unknown>; loaded: string[] } {
   const loaded: string[] = [];
   const module = { exports: {} as Record<string, unknown> };
   const record = (name: string) => {
     loaded.push(name);
     return requireFromRoot(name);
   };
-  new Function('require', 'module', 'exports', lazyIndexSource(ROOT, DARA, LAZY_INDEXES[DARA] ?? []))(
+  new Function('require', 'module', 'exports', lazyIndexSource(ROOT, pkg, LAZY_INDEXES[pkg] ?? []))(
     record,
     module,
     module.exports,
@@ -23,23 +26,52 @@ function lazyIndex(): { exports: Record<string, unknown>; loaded: string[] } {
   return { exports: module.exports, loaded };
 }
 
-describe('the lazy index of @darabonba/typescript', () => {
+describe.each(Object.keys(LAZY_INDEXES))('the lazy index of %s', (pkg) => {
   it('has every export of the real index, each the very same value', () => {
-    const real = requireFromRoot(DARA) as Record<string, unknown>;
-    const { exports } = lazyIndex();
+    const real = requireFromRoot(pkg) as Record<string, unknown>;
+    const { exports } = lazyIndex(pkg);
     expect(Object.keys(exports).sort()).toEqual(Object.keys(real).sort());
     for (const key of Object.keys(real)) expect(exports[key], key).toBe(real[key]);
   });
+});
 
+describe('a lazy index', () => {
   it('loads no module until one of its exports is read, then only that one', () => {
-    const { exports, loaded } = lazyIndex();
+    const { exports, loaded } = lazyIndex(DARA);
     expect(loaded).toEqual([]);
     void exports.RuntimeOptions;
     void exports.isNull;
     expect(loaded).toEqual([`${DARA}/dist/core`, `${DARA}/dist/func`]);
   });
 
+  it('keeps WebSocket support out of an openapi-core call until a WebSocket export is read', () => {
+    const { exports, loaded } = lazyIndex(WEBSOCKET_UTILS);
+    expect(loaded).toEqual([]);
+    void exports.SubProtocolAWAP;
+    expect(loaded).toEqual([`${WEBSOCKET_UTILS}/handler`]);
+  });
+
   it('stops the build when an export of the index is in none of the modules named', () => {
     expect(() => lazyIndexSource(ROOT, DARA, ['dist/core'])).toThrow('is in none of dist/core');
+  });
+});
+
+describe('lazyIndexPlugin', () => {
+  it("replaces an index imported by its name and one a package's own file imports by a relative path", async () => {
+    const { metafile } = await build({
+      stdin: { contents: "require('@alicloud/openapi-core');", resolveDir: ROOT, loader: 'js' },
+      bundle: true,
+      write: false,
+      platform: 'node',
+      format: 'cjs',
+      logLevel: 'silent',
+      plugins: [lazyIndexPlugin(ROOT)],
+      metafile: true,
+    });
+    const inputs = Object.keys(metafile.inputs);
+    expect(inputs).toContain(`lazy-index:${DARA}`);
+    expect(inputs).toContain(`lazy-index:${WEBSOCKET_UTILS}`);
+    const real = path.relative(ROOT, requireFromRoot.resolve(WEBSOCKET_UTILS));
+    expect(inputs).not.toContain(real);
   });
 });
