@@ -7,6 +7,10 @@
 // - comments and whitespace are removed (esbuild, whitespace only: no identifier or syntax changes; the file is
 //   strict-mode code of its own, so nothing about its mode changes).
 // `toObject` and `toJSON` stay: `JSON.stringify` calls `toJSON` without naming it.
+// - every message and enum of the three namespaces is made on first use: pbjs wraps each in an immediately invoked
+//   function, which V8 compiles eagerly and every cold start ran, all 259 of them, for the handful of requests the
+//   product sends. Each becomes a getter on its namespace that runs the very same function once, on first read,
+//   and leaves the value in its place (a plain data property from then on).
 // See docs/architecture.md ("Bundles") and test/unit/deploy/generated-proto.test.ts.
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -17,6 +21,51 @@ export const GENERATED_PROTO = 'lib/protocol/tablestore_compiled_proto.js';
 
 /** The generated static methods removed from every message. */
 export const UNCALLED_METHODS = ['verify', 'fromObject'];
+
+/** The helper the lazy module defines its types with (see {@link lazyTypes}). */
+const LAZY_TYPE_HELPER = [
+  '/** A type of the namespace made on first read, by the function pbjs wrote for it, then kept as a plain value. */',
+  'function $lazyType(ns, name, make) {',
+  '  var keep = function (value) {',
+  '    Object.defineProperty(ns, name, { value: value, writable: true, enumerable: true, configurable: true });',
+  '    return value;',
+  '  };',
+  '  Object.defineProperty(ns, name, {',
+  '    enumerable: true,',
+  '    configurable: true,',
+  '    get: function () { return keep(make()); },',
+  '    set: keep,',
+  '  });',
+  '}',
+];
+
+/**
+ * The generated module with each type of a namespace (`<indent>proto.<Name> = (function() {` ...
+ * `<indent>})();`, the namespace's direct children) defined by a getter that runs the same function on first read
+ * (`$lazyType(proto, "<Name>", function() {` ... `});`); nested types stay inside their parent. Namespaces stay
+ * eager: the SDK reads them on load. Throws when a type's end is not found or the helper's name is taken.
+ * Returns the code and how many types became lazy.
+ */
+export function lazyTypes(source) {
+  if (source.includes('$lazyType')) throw new Error(`${GENERATED_PROTO}: $lazyType is already defined`);
+  const lines = source.split('\n');
+  const open = /^(\s+)proto\.([A-Za-z_$][\w$]*) = \(function\(\) \{$/;
+  const rootLine = lines.findIndex((line) => line.startsWith('var $root = '));
+  if (rootLine === -1) throw new Error(`${GENERATED_PROTO}: no $root`);
+  let types = 0;
+  for (let i = 0; i < lines.length; i++) {
+    const match = open.exec(lines[i]);
+    if (!match) continue;
+    const [, indent, name] = match;
+    const end = lines.indexOf(`${indent}})();`, i + 1);
+    if (end === -1) throw new Error(`${GENERATED_PROTO}: no end for the type ${name} at line ${i + 1}`);
+    lines[i] = `${indent}$lazyType(proto, ${JSON.stringify(name)}, function() {`;
+    lines[end] = `${indent}});`;
+    types += 1;
+  }
+  lines.splice(rootLine + 1, 0, ...LAZY_TYPE_HELPER);
+  return { code: lines.join('\n'), types };
+}
 
 /**
  * The generated module without {@link UNCALLED_METHODS}, then without comments and whitespace. Each method is a
@@ -58,8 +107,8 @@ export async function callersOfUncalledMethods(packageDir) {
 }
 
 /**
- * Trim the generated module of the tablestore package shipped in `codeDir` (see above). Returns the bytes before
- * and after; throws when another file of the SDK names a removed method, or when no method was found.
+ * Trim the generated module of the tablestore package shipped in `codeDir` and make its types lazy (see above).
+ * Returns the bytes before and after, the methods removed and the types made lazy; throws when another file of the SDK names a removed method, or when no method was found.
  */
 export async function trimShippedProto(codeDir) {
   const packageDir = path.join(codeDir, 'node_modules', 'tablestore');
@@ -69,8 +118,10 @@ export async function trimShippedProto(codeDir) {
   }
   const file = path.join(packageDir, GENERATED_PROTO);
   const source = await readFile(file, 'utf8');
-  const { code, removed } = await trimGeneratedProto(source);
+  const lazy = lazyTypes(source);
+  if (lazy.types === 0) throw new Error(`${GENERATED_PROTO}: no type found to make lazy`);
+  const { code, removed } = await trimGeneratedProto(lazy.code);
   if (removed === 0) throw new Error(`${GENERATED_PROTO}: no ${UNCALLED_METHODS.join(' or ')} method found`);
   await writeFile(file, code);
-  return { before: Buffer.byteLength(source), after: Buffer.byteLength(code), removed };
+  return { before: Buffer.byteLength(source), after: Buffer.byteLength(code), removed, lazyTypes: lazy.types };
 }

@@ -6,6 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import {
   callersOfUncalledMethods,
   GENERATED_PROTO,
+  lazyTypes,
   trimGeneratedProto,
   UNCALLED_METHODS,
 } from '../../../scripts/generated-proto.mjs';
@@ -37,15 +38,58 @@ describe('the trimmed generated protobuf module of the tablestore SDK', () => {
   let original: Namespaces;
   let trimmed: Namespaces;
   let removed = 0;
+  let types = 0;
   let code = '';
 
   beforeAll(async () => {
     const source = readFileSync(FILE, 'utf8');
     original = evaluate(source);
-    const trim = await trimGeneratedProto(source);
+    const lazy = lazyTypes(source);
+    types = lazy.types;
+    const trim = await trimGeneratedProto(lazy.code);
     removed = trim.removed;
     code = trim.code;
     trimmed = evaluate(code);
+  });
+
+  it('makes each type of a namespace on first read, then keeps it as a plain value', () => {
+    const fresh = evaluate(code);
+    const names = Object.keys(fresh.main.proto);
+    expect(names).toEqual(Object.keys(original.main.proto));
+    const before = Object.getOwnPropertyDescriptor(fresh.main.proto, 'GetRowRequest');
+    expect(before?.get).toBeTypeOf('function');
+    const type = fresh.main.proto.GetRowRequest;
+    expect(Object.getOwnPropertyDescriptor(fresh.main.proto, 'GetRowRequest')).toEqual({
+      value: type,
+      writable: true,
+      enumerable: true,
+      configurable: true,
+    });
+    expect(fresh.main.proto.GetRowRequest).toBe(type);
+    // Not yet read, still a getter: nothing else was made along the way.
+    expect(Object.getOwnPropertyDescriptor(fresh.main.proto, 'PutRowRequest')?.get).toBeTypeOf('function');
+    // Every type of the three namespaces, and nested ones stay inside their parent.
+    const direct = ['main', 'filter', 'search'].reduce(
+      (n, ns) => n + Object.keys(original[ns as keyof Namespaces].proto).length,
+      0,
+    );
+    expect(types).toBe(direct);
+  });
+
+  it('keeps enums as they were, and a type the SDK assigns replaces the getter', () => {
+    const fresh = evaluate(code);
+    for (const ns of ['main', 'filter', 'search'] as const) {
+      for (const [name, value] of Object.entries(original[ns].proto)) {
+        if (typeof value === 'function') continue;
+        expect({ ...(fresh[ns].proto[name] as object) }, `${ns}.${name}`).toEqual({ ...(value as object) });
+      }
+    }
+    fresh.main.proto.TableMeta = 'replaced';
+    expect(fresh.main.proto.TableMeta).toBe('replaced');
+  });
+
+  it('stops the build at a type whose end it cannot find', () => {
+    expect(() => lazyTypes('var $root = {};\n        proto.X = (function() {\n')).toThrow('no end for the type X');
   });
 
   it('keeps every message with every method but verify and fromObject, and is a fraction of the size', () => {
