@@ -1,14 +1,30 @@
-import KmsSdk from '@alicloud/kms20160120';
+import OpenApi, { $OpenApiUtil, OpenApiUtil } from '@alicloud/openapi-core';
+import * as $dara from '@darabonba/typescript';
 import { z } from 'zod';
-import { CloudApiError } from '../domain/errors.js';
-import { classifyCloudError, malformedResponse, toCloudApiError } from './cloud-error.js';
+import { callCloud, malformedResponse } from './cloud-error.js';
 import type { OwnKeysSource } from './credentials.js';
+import { openApiConfig } from './openapi-config.js';
 
 /** KMS actions the settings reader calls with the function's own identity. */
 export const KMS_SETTINGS_ACTIONS = ['kms:GetSecretValue'] as const;
 
-/** The runtime options type `getSecretValueEx` takes. */
-type KmsRuntime = Parameters<InstanceType<typeof KmsSdk.default>['getSecretValueEx']>[1];
+/** KMS's API version. */
+const KMS_VERSION = '2016-01-20';
+
+/** The `callApi` parameters of a KMS 2016-01-20 action (RPC style, form body, JSON answer). */
+export function kmsRpcParams(action: string): $OpenApiUtil.Params {
+  return new $OpenApiUtil.Params({
+    action,
+    version: KMS_VERSION,
+    protocol: 'HTTPS',
+    pathname: '/',
+    method: 'POST',
+    authType: 'AK',
+    style: 'RPC',
+    reqBodyType: 'formData',
+    bodyType: 'json',
+  });
+}
 
 /** Settings of the KMS client. */
 export interface KmsClientOptions {
@@ -26,54 +42,25 @@ export interface SecretValue {
   readonly data: string;
 }
 
-/** What `@alicloud/rpc-client` throws for a 4xx/5xx: `code` is the service's code with `Error` appended. */
-interface RpcClientError {
-  readonly code?: unknown;
-  readonly message?: unknown;
-  readonly data?: { readonly Code?: unknown; readonly Message?: unknown; readonly RequestId?: unknown };
-}
-
-/**
- * Classify what the KMS SDK threw. The RPC client generation differs from openapi-core: its error's `code` is
- * `<Code>Error` (`Forbidden.ResourceNotFoundError`), the HTTP status is only inside the message (`code: 404,
- * ...`), and the service's own fields are in `data`. Transport failures keep the node error's code (`ECONNREFUSED`).
- * KMS spells "not found" `Forbidden.ResourceNotFound`, one of the services' own codes `classifyCloudError` knows.
- */
-export function toKmsError(api: string, error: unknown): CloudApiError {
-  const e = (typeof error === 'object' && error !== null ? error : {}) as RpcClientError;
-  const data = typeof e.data === 'object' && e.data !== null ? e.data : undefined;
-  if (typeof data?.Code !== 'string') return toCloudApiError(api, error);
-  const code = data.Code;
-  const message = typeof e.message === 'string' ? e.message : String(error);
-  const status = /^[^:]*:?\s*code: (\d{3}),/.exec(message)?.[1];
-  const statusCode = status === undefined ? undefined : Number(status);
-  return new CloudApiError(
-    {
-      api,
-      code,
-      kind: classifyCloudError(code, statusCode),
-      message: typeof data.Message === 'string' ? data.Message : message,
-      ...(statusCode !== undefined ? { statusCode } : {}),
-      ...(typeof data.RequestId === 'string' ? { requestId: data.RequestId } : {}),
-    },
-    { cause: error },
-  );
-}
-
+/** The part of GetSecretValue's answer the reader uses (KMS answers PascalCase JSON). */
 const GetSecretValueBody = z.object({
-  secretName: z.string().min(1),
-  versionId: z.string().min(1),
-  secretData: z.string(),
+  SecretName: z.string().min(1),
+  VersionId: z.string().min(1),
+  SecretData: z.string(),
 });
 
 /**
- * Reads KMS Secrets Manager secrets through `@alicloud/kms20160120` (the older RPC client generation, HMAC-SHA1
- * V2 signature), signing with the function's own keys, which are fetched for each call since FC rotates them.
+ * Reads KMS Secrets Manager secrets through `@alicloud/openapi-core`'s `callApi` (as RAM, STS and DTS are read),
+ * signing with the function's own keys, which are fetched for each call since FC rotates them. Not through
+ * `@alicloud/kms20160120` 1.x: that SDK is of the older RPC client generation, whose XML support (xml2js,
+ * xmlbuilder, sax) was about 170 KiB compiled and evaluated on every cold start, for one action with a JSON
+ * answer (docs/architecture.md, "KMS through openapi-core"). SDK errors are classified like every openapi-core
+ * call's (`Forbidden.ResourceNotFound` is not found, `Forbidden.NoPermission` a refusal).
  */
 export class KmsSecretReader {
   readonly #options: KmsClientOptions;
-  /** The RPC client reads its runtime options as plain fields (no retries: the caller decides). */
-  readonly #runtime = { connectTimeout: 5_000, readTimeout: 10_000, autoretry: false } as unknown as KmsRuntime;
+  /** No retries (the caller decides). */
+  readonly #runtime = new $dara.RuntimeOptions({ connectTimeout: 5_000, readTimeout: 10_000, autoretry: false });
 
   constructor(options: KmsClientOptions) {
     this.#options = options;
@@ -82,25 +69,13 @@ export class KmsSecretReader {
   /** The `ACSCurrent` version of `secretName`. Errors are classified {@link CloudApiError}s (`kms:GetSecretValue`). */
   async getSecretValue(secretName: string): Promise<SecretValue> {
     const api = 'kms:GetSecretValue';
-    let response: KmsSdk.GetSecretValueResponse;
-    try {
-      const keys = await this.#options.ownKeys();
-      // The RPC client reads its configuration as plain fields; its Config class is not re-exported by the package.
-      const config = {
-        accessKeyId: keys.accessKeyId,
-        accessKeySecret: keys.accessKeySecret,
-        ...(keys.securityToken ? { securityToken: keys.securityToken } : {}),
-        endpoint: this.#options.endpoint,
-        protocol: this.#options.protocol,
-        regionId: this.#options.regionId,
-      } as unknown as ConstructorParameters<typeof KmsSdk.default>[0];
-      const client = new KmsSdk.default(config);
-      response = await client.getSecretValueEx(new KmsSdk.GetSecretValueRequest({ secretName }), this.#runtime);
-    } catch (error) {
-      throw toKmsError(api, error);
-    }
-    const body = GetSecretValueBody.safeParse(response);
+    const answer = await callCloud(api, async () => {
+      const client = new OpenApi.default(openApiConfig(await this.#options.ownKeys(), this.#options));
+      const request = new $OpenApiUtil.OpenApiRequest({ query: OpenApiUtil.query({ SecretName: secretName }) });
+      return client.callApi(kmsRpcParams('GetSecretValue'), request, this.#runtime);
+    });
+    const body = GetSecretValueBody.safeParse((answer as { body?: unknown }).body);
     if (!body.success) throw malformedResponse(api, body.error.message);
-    return { secretName: body.data.secretName, versionId: body.data.versionId, data: body.data.secretData };
+    return { secretName: body.data.SecretName, versionId: body.data.VersionId, data: body.data.SecretData };
   }
 }

@@ -55,7 +55,7 @@ async function failureOf(call: Promise<unknown>): Promise<CloudApiError> {
 }
 
 describe('KmsSecretReader', () => {
-  it('reads the current version of a secret through @alicloud/kms20160120', async () => {
+  it("reads the current version of a secret through openapi-core's callApi", async () => {
     const value = await reader().getSecretValue(SECRET);
     expect(value.secretName).toBe(SECRET);
     expect(JSON.parse(value.data)).toEqual(localTrustSettings());

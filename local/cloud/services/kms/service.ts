@@ -1,6 +1,7 @@
 /**
  * KMS 2016-01-20 Secrets Manager emulation: GetSecretValue as `@alicloud/kms20160120` (the RPC client
- * generation: V2 signature, HMAC-SHA1) calls it. The caller needs `kms:GetSecretValue` on
+ * generation: V2 signature, HMAC-SHA1) and openapi-core's `callApi` (ACS3-HMAC-SHA256, the product's reader)
+ * call it. The caller needs `kms:GetSecretValue` on
  * `acs:kms:<region>:<account>:secret/<name>`; without it the answer is 403 `Forbidden.NoPermission`, checked
  * before the secret is looked up (so a refusal never tells whether a secret exists). An unknown secret, version
  * id or stage answers 404 `Forbidden.ResourceNotFound`. Without VersionId or VersionStage the `ACSCurrent`
