@@ -26,7 +26,7 @@ const run = promisify(execFile);
 export const COLD_START_TARGETS: Readonly<Record<string, { readonly overheadMs: number; readonly bytes: number }>> = {
   'ticket-intake': { overheadMs: 100, bytes: 2_000_000 },
   'reconcile-shard': { overheadMs: 100, bytes: 2_000_000 },
-  // The only function that fans out, so the only one carrying the FC SDK.
+  // The only function that fans out (the FC invoker), and the one that reconciles a whole fleet in one run.
   'drift-reconciler': { overheadMs: 150, bytes: 2_000_000 },
 };
 const DEFAULT_TARGET = { overheadMs: 100, bytes: 2_000_000 } as const;

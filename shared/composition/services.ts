@@ -40,7 +40,7 @@ export const systemRandom: Random = { next: () => Math.random() };
 
 /**
  * The adapters every function needs, wired from configuration. The FC invoker is not among them: only the drift
- * reconciler fans out, so only its bundle carries the FC SDK (`functionInvokerFor` in shared/alicloud/fc.ts).
+ * reconciler fans out, so only its bundle carries the invoker (`functionInvokerFor` in shared/alicloud/fc.ts).
  */
 export interface Services {
   readonly config: Config;
