@@ -8,7 +8,8 @@
 // Packages in UNBUNDLED stay outside the bundle: the bundle `require`s them, and their production dependency
 // closure is copied, as npm installed it, into dist/<name>/node_modules, except the tablestore SDK's generated
 // protobuf module, shipped trimmed (scripts/generated-proto.mjs). Indexes in LAZY_INDEXES are bundled as lazy
-// re-exports (scripts/lazy-index.mjs). See docs/architecture.md ("Bundles").
+// re-exports (scripts/lazy-index.mjs); the packages only their modules require (SIDE_BUNDLED) are each built into a
+// bundle of their own beside the function's (scripts/side-bundles.mjs). See docs/architecture.md ("Bundles").
 import { readdir, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +17,7 @@ import { build } from 'esbuild';
 import { shipPackages } from './code-package.mjs';
 import { trimShippedProto } from './generated-proto.mjs';
 import { lazyIndexPlugin } from './lazy-index.mjs';
+import { buildSideBundle, SIDE_BUNDLED } from './side-bundles.mjs';
 
 /**
  * Packages kept outside the bundles, shipped beside them. The tablestore SDK must not run in the bundle's strict
@@ -54,13 +56,13 @@ function composition(metafile) {
   return Object.fromEntries(Object.entries(bytes).sort((a, b) => b[1] - a[1]));
 }
 
-/** The UNBUNDLED packages a bundle's output really requires (from esbuild's metafile). */
-function requiredPackages(metafile) {
+/** The packages of `among` a bundle's output really requires (from esbuild's metafile). */
+function requiredPackages(metafile, among) {
   const used = new Set();
   for (const output of Object.values(metafile.outputs)) {
     for (const imported of output.imports) {
       if (!imported.external) continue;
-      const name = UNBUNDLED.find((p) => imported.path === p || imported.path.startsWith(`${p}/`));
+      const name = among.find((p) => imported.path === p || imported.path.startsWith(`${p}/`));
       if (name) used.add(name);
     }
   }
@@ -83,20 +85,23 @@ for (const name of names.sort()) {
     sourcemap: false,
     legalComments: 'none',
     logLevel: 'warning',
-    external: UNBUNDLED,
+    external: [...UNBUNDLED, ...SIDE_BUNDLED],
     plugins: [lazyIndexPlugin(root)],
     metafile: true,
   });
   await writeFile(path.join(codeDir, 'package.json'), '{"type":"commonjs"}\n');
-  const requires = requiredPackages(metafile);
+  const requires = requiredPackages(metafile, UNBUNDLED);
   const shipped = await shipPackages(root, codeDir, requires);
   if (requires.includes('tablestore')) await trimShippedProto(codeDir);
+  const sideBundled = requiredPackages(metafile, SIDE_BUNDLED);
+  for (const pkg of sideBundled) await buildSideBundle(root, codeDir, pkg);
   results.push({
     name,
     bundle: (await stat(outfile)).size,
     total: await sizeOf(codeDir),
     shipped,
     requires,
+    sideBundled,
     composition: composition(metafile),
   });
 }
@@ -104,7 +109,10 @@ await writeFile(
   path.join(root, 'dist', 'bundles.json'),
   `${JSON.stringify(
     Object.fromEntries(
-      results.map((r) => [r.name, { bytes: r.bundle, requires: r.requires, composition: r.composition }]),
+      results.map((r) => [
+        r.name,
+        { bytes: r.bundle, requires: r.requires, sideBundled: r.sideBundled, composition: r.composition },
+      ]),
     ),
     null,
     2,
@@ -113,5 +121,6 @@ await writeFile(
 for (const r of results) {
   const kib = (n) => `${(n / 1024).toFixed(0)} KiB`;
   const extra = r.shipped.length ? `, code package ${kib(r.total)} with node_modules: ${r.shipped.join(' ')}` : '';
-  console.log(`dist/${r.name}/index.js  ${kib(r.bundle)}${extra}`);
+  const side = r.sideBundled.length ? `; side bundles: ${r.sideBundled.join(' ')}` : '';
+  console.log(`dist/${r.name}/index.js  ${kib(r.bundle)}${extra}${side}`);
 }

@@ -1,0 +1,4 @@
+/** The packages shipped as side bundles, each only required by a lazily evaluated module. */
+export const SIDE_BUNDLED: readonly string[];
+/** Build `pkg` (resolved from `root`) into `<codeDir>/node_modules/<pkg>/index.js`; its size in bytes. */
+export function buildSideBundle(root: string, codeDir: string, pkg: string): Promise<number>;

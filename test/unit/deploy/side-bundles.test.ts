@@ -1,0 +1,53 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildSideBundle, SIDE_BUNDLED } from '../../../scripts/side-bundles.mjs';
+
+const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
+const requireFromRoot = createRequire(path.join(ROOT, 'package.json'));
+
+let codeDir: string;
+/** `require` as the function bundle (dist/<function>/index.js) does. */
+let requireFromBundle: NodeJS.Require;
+
+beforeAll(async () => {
+  codeDir = await mkdtemp(path.join(tmpdir(), 'dts-trust-side-bundles-'));
+  for (const pkg of SIDE_BUNDLED) await buildSideBundle(ROOT, codeDir, pkg);
+  requireFromBundle = createRequire(path.join(codeDir, 'index.js'));
+}, 60_000);
+
+afterAll(() => rm(codeDir, { recursive: true, force: true }));
+
+describe('the side bundles of the packages only lazy modules require', () => {
+  it.each(SIDE_BUNDLED)('%s: the bundle finds it beside itself, with the exports of the package', (pkg) => {
+    const file = requireFromBundle.resolve(pkg);
+    expect(file).toBe(path.join(codeDir, 'node_modules', pkg, 'index.js'));
+    const side = requireFromBundle(pkg) as Record<string, unknown>;
+    const real = requireFromRoot(pkg) as Record<string, unknown>;
+    expect(typeof side).toBe(typeof real);
+    expect(Object.keys(side).sort()).toEqual(Object.keys(real).sort());
+  });
+
+  it('work as the packages do', async () => {
+    const moment = requireFromBundle('moment') as typeof import('moment');
+    expect(moment.utc('2026-12-01T18:00:00Z').add(1, 'day').format('YYYY-MM-DD')).toBe('2026-12-02');
+    const xml2js = requireFromBundle('xml2js') as typeof import('xml2js');
+    expect(await xml2js.parseStringPromise('<a><b>1</b></a>')).toEqual({ a: { b: ['1'] } });
+    expect(new xml2js.Builder({ headless: true }).buildObject({ a: { b: 1 } })).toBe('<a>\n  <b>1</b>\n</a>');
+    const ws = requireFromBundle('ws') as { WebSocket: unknown; Server: unknown };
+    expect([typeof ws.WebSocket, typeof ws.Server]).toEqual(['function', 'function']);
+    type Agents = Record<string, new (proxy: string) => object>;
+    for (const [pkg, name, proxy] of [
+      ['http-proxy-agent', 'HttpProxyAgent', 'http://127.0.0.1:3128'],
+      ['https-proxy-agent', 'HttpsProxyAgent', 'http://127.0.0.1:3128'],
+      ['socks-proxy-agent', 'SocksProxyAgent', 'socks5://127.0.0.1:1080'],
+    ] as const) {
+      const Agent = (requireFromBundle(pkg) as Agents)[name];
+      expect(Agent, pkg).toBeTypeOf('function');
+      expect(new (Agent as NonNullable<typeof Agent>)(proxy)).toBeInstanceOf(requireFromBundle('node:events'));
+    }
+  });
+});
