@@ -17,7 +17,7 @@ import { build } from 'esbuild';
 import { shipPackages } from './code-package.mjs';
 import { trimShippedProto } from './generated-proto.mjs';
 import { lazyIndexPlugin } from './lazy-index.mjs';
-import { buildSideBundle, SIDE_BUNDLED } from './side-bundles.mjs';
+import { buildSideBundle, bundleShippedPackage, SIDE_BUNDLED } from './side-bundles.mjs';
 
 /**
  * Packages kept outside the bundles, shipped beside them. The tablestore SDK must not run in the bundle's strict
@@ -92,7 +92,10 @@ for (const name of names.sort()) {
   await writeFile(path.join(codeDir, 'package.json'), '{"type":"commonjs"}\n');
   const requires = requiredPackages(metafile, UNBUNDLED);
   const shipped = await shipPackages(root, codeDir, requires);
-  if (requires.includes('tablestore')) await trimShippedProto(codeDir);
+  if (requires.includes('tablestore')) {
+    await trimShippedProto(codeDir);
+    await bundleShippedPackage(codeDir, 'tablestore');
+  }
   const sideBundled = requiredPackages(metafile, SIDE_BUNDLED);
   for (const pkg of sideBundled) await buildSideBundle(root, codeDir, pkg);
   results.push({

@@ -2,3 +2,5 @@
 export const SIDE_BUNDLED: readonly string[];
 /** Build `pkg` (resolved from `root`) into `<codeDir>/node_modules/<pkg>/index.js`; its size in bytes. */
 export function buildSideBundle(root: string, codeDir: string, pkg: string): Promise<number>;
+/** Replace the shipped `pkg` in `<codeDir>/node_modules` by one file bundling it; its size in bytes. */
+export function bundleShippedPackage(codeDir: string, pkg: string): Promise<number>;

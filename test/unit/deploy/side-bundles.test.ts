@@ -1,10 +1,13 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildSideBundle, SIDE_BUNDLED } from '../../../scripts/side-bundles.mjs';
+import { shipPackages } from '../../../scripts/code-package.mjs';
+import { trimShippedProto } from '../../../scripts/generated-proto.mjs';
+import { buildSideBundle, bundleShippedPackage, SIDE_BUNDLED } from '../../../scripts/side-bundles.mjs';
 
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 const requireFromRoot = createRequire(path.join(ROOT, 'package.json'));
@@ -48,6 +51,31 @@ describe('the side bundles of the packages only lazy modules require', () => {
       const Agent = (requireFromBundle(pkg) as Agents)[name];
       expect(Agent, pkg).toBeTypeOf('function');
       expect(new (Agent as NonNullable<typeof Agent>)(proxy)).toBeInstanceOf(requireFromBundle('node:events'));
+    }
+  });
+});
+
+describe('the tablestore SDK shipped as one file', () => {
+  it('exports what the SDK exports, its own files still sloppy, with its dependencies beside it', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'dts-trust-tablestore-bundle-'));
+    try {
+      await shipPackages(ROOT, dir, ['tablestore']);
+      await trimShippedProto(dir);
+      await bundleShippedPackage(dir, 'tablestore');
+      const sdkDir = path.join(dir, 'node_modules', 'tablestore');
+      expect(readdirSync(sdkDir).sort()).toEqual(['LICENSE', 'index.js', 'package.json']);
+      const code = readFileSync(path.join(sdkDir, 'index.js'), 'utf8');
+      expect(code.startsWith('"use strict"')).toBe(false);
+      const fromBundle = createRequire(path.join(dir, 'index.js'));
+      const sdk = fromBundle('tablestore') as Record<string, unknown> & {
+        Long: { fromNumber(n: number): { toNumber(): number } };
+      };
+      const real = requireFromRoot('tablestore') as Record<string, unknown>;
+      expect(Object.keys(sdk).sort()).toEqual(Object.keys(real).sort());
+      expect(sdk.Long.fromNumber(2 ** 40).toNumber()).toBe(2 ** 40);
+      expect(fromBundle.resolve('long')).toBe(path.join(dir, 'node_modules', 'long', 'src', 'long.js'));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });
