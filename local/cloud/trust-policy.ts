@@ -31,8 +31,29 @@ const PRINCIPAL_KEYS = new Set(['RAM', 'Service', 'Federated']);
 const RAM_PRINCIPAL =
   /^(?:\d{16}|acs:ram::\d{16}:(?:root|role\/[A-Za-z0-9.-]{1,64}|user\/[A-Za-z0-9._@-]{1,64}))$|^\*$/;
 const SERVICE_PRINCIPAL = /^(?:\d{16}@)?[a-z0-9-]+(?:\.[a-z0-9-]+)*\.aliyuncs\.com$/;
-/** Longest trust document RAM accepts (characters). */
+/**
+ * Longest trust document the local RAM accepts, in characters of the parameter as sent. RAM documents the error
+ * codes but not the number (docs/architecture.md, "Route roles for large fleets"): 4,096 is an assumption.
+ */
 export const MAX_TRUST_POLICY_LENGTH = 4096;
+
+/** The request parameter a trust document came in: CreateRole's, or UpdateRole's. */
+export type TrustPolicyParameter = 'AssumeRolePolicyDocument' | 'NewAssumeRolePolicyDocument';
+
+/**
+ * Refuse a trust document longer than {@link MAX_TRUST_POLICY_LENGTH} as RAM's API reference words it:
+ * `InvalidParameter.AssumeRolePolicyDocument.Length` (CreateRole) or
+ * `InvalidParameter.NewAssumeRolePolicyDocument.Length` (UpdateRole), 400, `The parameter - "<name>" beyond the
+ * length limit.`
+ */
+export function checkTrustPolicyLength(text: string, parameter: TrustPolicyParameter): void {
+  if (text.length <= MAX_TRUST_POLICY_LENGTH) return;
+  throw new LocalCloudError(
+    400,
+    `InvalidParameter.${parameter}.Length`,
+    `The parameter - "${parameter}" beyond the length limit.`,
+  );
+}
 
 function malformed(detail: string): LocalCloudError {
   return new LocalCloudError(400, 'MalformedPolicyDocument', `The policy document is malformed: ${detail}`);
@@ -49,15 +70,15 @@ function asList(value: PrincipalValue | undefined): string[] {
   return typeof value === 'string' ? [value] : value;
 }
 
-/** Parse and validate a trust policy as RAM does on save; throws `MalformedPolicyDocument` naming the problem. */
-export function parseTrustPolicy(text: string): TrustDocument {
-  if (text.length > MAX_TRUST_POLICY_LENGTH) {
-    throw new LocalCloudError(
-      400,
-      'InvalidParameter.AssumeRolePolicyDocument.Length',
-      `The parameter AssumeRolePolicyDocument is longer than ${MAX_TRUST_POLICY_LENGTH} characters.`,
-    );
-  }
+/**
+ * Parse and validate a trust policy as RAM does on save (`parameter`: where it came in); throws the length error
+ * of {@link checkTrustPolicyLength} or `MalformedPolicyDocument` naming the problem.
+ */
+export function parseTrustPolicy(
+  text: string,
+  parameter: TrustPolicyParameter = 'AssumeRolePolicyDocument',
+): TrustDocument {
+  checkTrustPolicyLength(text, parameter);
   let doc: unknown;
   try {
     doc = JSON.parse(text);
@@ -127,8 +148,13 @@ export function parseTrustPolicy(text: string): TrustDocument {
  * owner itself (`<ownerUid>@dts.aliyuncs.com`) is saved as the bare service (`dts.aliyuncs.com`); with
  * `principalsAsArrays`, string principals become arrays.
  */
-export function storedTrustPolicy(text: string, ownerUid: string, quirks: TrustPolicyQuirks = {}): string {
-  const doc = parseTrustPolicy(text);
+export function storedTrustPolicy(
+  text: string,
+  ownerUid: string,
+  quirks: TrustPolicyQuirks = {},
+  parameter: TrustPolicyParameter = 'AssumeRolePolicyDocument',
+): string {
+  const doc = parseTrustPolicy(text, parameter);
   const ownPrefix = `${ownerUid}@`;
   for (const statement of doc.Statement) {
     for (const key of Object.keys(statement.Principal) as (keyof TrustStatement['Principal'])[]) {

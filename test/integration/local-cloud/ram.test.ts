@@ -106,6 +106,42 @@ describe('RAM CreateRole and GetRole', () => {
     expect([f.code, f.statusCode]).toEqual(['MalformedPolicyDocument', 400]);
   });
 
+  /** A trust policy of `count` owners' EventBridge: 44 characters each, 101 around them. */
+  const eventBridgeTrust = (count: number) =>
+    trust({
+      Service: Array.from({ length: count }, (_, i) => `${String(6_000_000_000_000_000 + i)}@eventbridge.aliyuncs.com`),
+    });
+
+  it("refuses a trust policy beyond 4,096 characters at CreateRole with RAM's code and message, and takes one at the limit", async () => {
+    const longest = eventBridgeTrust(90);
+    const padded = longest.replace('"Version":"1"', `"Version":"1"${' '.repeat(4096 - longest.length)}`);
+    expect(padded.length).toBe(4096);
+    await create('at-the-limit', padded);
+    const f = await sdkFailure(create('beyond-the-limit', eventBridgeTrust(91)));
+    expect([f.code, f.statusCode, f.message]).toEqual([
+      'InvalidParameter.AssumeRolePolicyDocument.Length',
+      400,
+      expect.stringContaining('The parameter - "AssumeRolePolicyDocument" beyond the length limit.'),
+    ]);
+  });
+
+  it("refuses a new trust policy beyond 4,096 characters at UpdateRole with its own parameter's code, and keeps the old one", async () => {
+    await create('grows-too-long', eventBridgeTrust(2));
+    const f = await sdkFailure(
+      ram.updateRoleWithOptions(
+        new RamSdk.UpdateRoleRequest({ roleName: 'grows-too-long', newAssumeRolePolicyDocument: eventBridgeTrust(91) }),
+        rt(),
+      ),
+    );
+    expect([f.code, f.statusCode, f.message]).toEqual([
+      'InvalidParameter.NewAssumeRolePolicyDocument.Length',
+      400,
+      expect.stringContaining('The parameter - "NewAssumeRolePolicyDocument" beyond the length limit.'),
+    ]);
+    const after = await ram.getRoleWithOptions(new RamSdk.GetRoleRequest({ roleName: 'grows-too-long' }), rt());
+    expect(after.body?.role?.assumeRolePolicyDocument).toBe(eventBridgeTrust(2));
+  });
+
   it('refuses a MaxSessionDuration outside 3600-43200', async () => {
     const f = await sdkFailure(create('short-role', dtsTrust(automation.id), { maxSessionDuration: 900 }));
     expect([f.code, f.statusCode]).toEqual(['InvalidParameter.MaxSessionDuration', 400]);

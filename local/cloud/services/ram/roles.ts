@@ -101,7 +101,9 @@ export const updateRole: RamAction = (call) => {
   const maxSessionDuration = intParam(call, 'NewMaxSessionDuration', 3600, 43200, 3600);
   const role = targetRole(call, 'UpdateRole');
   const trustPolicy =
-    document !== undefined && document !== '' ? storedTrustPolicy(document, call.account.id, quirks(call)) : undefined;
+    document !== undefined && document !== ''
+      ? storedTrustPolicy(document, call.account.id, quirks(call), 'NewAssumeRolePolicyDocument')
+      : undefined;
   if (trustPolicy !== undefined) role.trustPolicy = trustPolicy;
   if (desc !== undefined) role.description = desc;
   if (hasDuration) role.maxSessionDuration = maxSessionDuration;
