@@ -19,8 +19,8 @@ import {
   type RoleResult,
   type RunResult,
 } from '../shared/reconcile/index.js';
-import { type RouteRoleOutcome, routeRoleNeedsAttention } from '../shared/usecases/ram-change-route.js';
 import type { RoleStatusReport } from '../shared/usecases/role-status.js';
+import { type RouteRoleOutcome, routeRoleNeedsAttention } from '../shared/usecases/route-roles.js';
 import type { ManagementRoleOutcome, SetupResult } from '../shared/usecases/setup.js';
 import type { TencentManagementRoleOutcome } from '../shared/usecases/tencent-setup.js';
 import type { TicketPreview } from '../shared/usecases/ticket-preview.js';
@@ -203,6 +203,27 @@ export const TencentManagementRoleJson = z
   })
   .strict();
 
+/** One route role as `setup --json` shows it. */
+export const RouteRoleJson = z
+  .object({
+    accountId: z.string(),
+    roleName: z.string(),
+    policyName: z.string(),
+    trustPolicy: z.string(),
+    policy: z.string(),
+    /** The owner accounts it trusts (at the end of the setup). */
+    owners: z.array(z.string()),
+    /** described, applied (see parts and end), frozen (not dts-trust's to change: see message), failed. */
+    status: z.enum(['described', 'applied', 'frozen', 'failed']),
+    parts: RolePartsJson.optional(),
+    /** What the end of setup did: nothing, owners removed from its trust policy, or the role removed. */
+    end: z.enum(['unchanged', 'narrowed', 'removed']).optional(),
+    removedOwners: z.array(z.string()).optional(),
+    message: z.string().optional(),
+    attention: z.boolean(),
+  })
+  .strict();
+
 /** `setup --json`. */
 export const SetupJson = z
   .object({
@@ -220,26 +241,17 @@ export const SetupJson = z
           ruleName: z.string(),
           /** created, exists (as specified), updated (converged: see changes), failed (see message). */
           outcome: z.enum(['created', 'exists', 'updated', 'failed']),
+          /** The route role the rule names (empty when it was not checked). */
+          routeRole: z.string(),
           changes: z.array(z.enum(['UpdateRule', 'PutTargets', 'DeleteTargets'])).optional(),
           message: z.string().optional(),
         })
         .strict(),
     ),
-    /** The RAM change route's role in the automation account (absent without owner accounts). */
-    ramChangeRouteRole: z
-      .object({
-        accountId: z.string(),
-        roleName: z.string(),
-        policyName: z.string(),
-        trustPolicy: z.string(),
-        policy: z.string(),
-        status: z.enum(['described', 'applied', 'failed']),
-        parts: RolePartsJson.optional(),
-        message: z.string().optional(),
-        attention: z.boolean(),
-      })
-      .strict()
-      .optional(),
+    /** The first of {@link SetupJson} `ramChangeRouteRoles` (the previous release's one field; absent without owners). */
+    ramChangeRouteRole: RouteRoleJson.optional(),
+    /** The RAM change route's roles in the automation account, by number (empty without owner accounts). */
+    ramChangeRouteRoles: z.array(RouteRoleJson),
     /** The delivery of setup's audit events (only when it created something). */
     audit: AuditDeliveryJson.optional(),
   })
@@ -474,9 +486,16 @@ function tencentManagementRoleJson(
   };
 }
 
-/** The route role as `setup` shows it. */
-function routeRoleJson(outcome: RouteRoleOutcome): NonNullable<z.input<typeof SetupJson>['ramChangeRouteRole']> {
-  return { ...roleSetupJson(outcome), status: outcome.status, attention: routeRoleNeedsAttention(outcome) };
+/** A route role as `setup` shows it. */
+function routeRoleJson(outcome: RouteRoleOutcome): z.input<typeof RouteRoleJson> {
+  return {
+    ...roleSetupJson(outcome),
+    owners: [...outcome.spec.owners],
+    status: outcome.status,
+    ...(outcome.status === 'applied' ? { end: outcome.end, removedOwners: [...outcome.removedOwners] } : {}),
+    ...(outcome.status === 'frozen' ? { message: outcome.found } : {}),
+    attention: routeRoleNeedsAttention(outcome),
+  };
 }
 
 /** A setup as `setup` shows it; `attention` says which management roles need a person. */
@@ -500,13 +519,15 @@ export function setupJson(
     ramChangeRoutes: result.ramChangeRoutes.map((r) => ({
       accountId: r.accountId,
       ruleName: context.ruleName,
+      routeRole: r.routeRole,
       outcome: r.outcome,
       ...(r.changes === undefined ? {} : { changes: [...r.changes] }),
       ...(r.message === undefined ? {} : { message: r.message }),
     })),
-    ...(result.ramChangeRouteRole === undefined
+    ...(result.ramChangeRouteRoles[0] === undefined
       ? {}
-      : { ramChangeRouteRole: routeRoleJson(result.ramChangeRouteRole) }),
+      : { ramChangeRouteRole: routeRoleJson(result.ramChangeRouteRoles[0]) }),
+    ramChangeRouteRoles: result.ramChangeRouteRoles.map(routeRoleJson),
     ...(result.audit === undefined ? {} : { audit: auditDeliveryJson(result.audit) }),
   };
 }

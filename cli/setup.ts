@@ -16,7 +16,7 @@ import { Cloud } from '../shared/domain/grant.js';
 import { RAM_CHANGE_RULE_NAME } from '../shared/domain/ram-change-event.js';
 import { problemsFromZodError } from '../shared/domain/zod-problems.js';
 import type { TencentKeys } from '../shared/tencentcloud/sts-identity.js';
-import { type RouteRoleOutcome, routeRoleNeedsAttention } from '../shared/usecases/ram-change-route.js';
+import { type RouteRoleOutcome, routeRoleNeedsAttention } from '../shared/usecases/route-roles.js';
 import {
   type ManagementRoleOutcome,
   type ManagementRoleSpec,
@@ -148,7 +148,7 @@ export async function bootstrapCommand(services: Services, out: Output, options:
   });
   const routeNeedsAttention =
     result.ramChangeRoutes.some((r) => r.outcome === 'failed') ||
-    (result.ramChangeRouteRole !== undefined && routeRoleNeedsAttention(result.ramChangeRouteRole));
+    result.ramChangeRouteRoles.some(routeRoleNeedsAttention);
   const code = exitCodeOf({
     failed:
       result.managementRoles.filter(needsAttention).length +
@@ -179,17 +179,18 @@ export async function bootstrapCommand(services: Services, out: Output, options:
   }
   for (const outcome of result.managementRoles) printOutcome(out, outcome);
   for (const outcome of result.tencentManagementRoles) printTencentOutcome(out, outcome);
-  if (result.ramChangeRouteRole) printRouteRole(out, result.ramChangeRouteRole);
+  for (const role of result.ramChangeRouteRoles) printRouteRole(out, role);
   for (const install of result.ramChangeRoutes) {
     const why = install.message ? ` (${install.message})` : '';
     const what = install.changes ? ` (${install.changes.join(', ')})` : '';
-    out.line(`account ${install.accountId}: rule ${RAM_CHANGE_RULE_NAME} ${install.outcome}${what}${why}`);
+    const via = install.routeRole ? ` (route role ${install.routeRole})` : '';
+    out.line(`account ${install.accountId}: rule ${RAM_CHANGE_RULE_NAME} ${install.outcome}${what}${via}${why}`);
   }
   if (result.audit) out.line(`audit events delivered: ${result.audit.delivered}, pending: ${result.audit.pending}`);
   return code;
 }
 
-/** Print the route role of the automation account: its documents and commands, or what setup did to it. */
+/** Print one route role of the automation account: its documents and commands, or what setup did to it. */
 function printRouteRole(out: Output, outcome: RouteRoleOutcome): void {
   const { spec } = outcome;
   const name = `automation account ${spec.accountId}: route role ${spec.roleName}`;
@@ -201,28 +202,37 @@ function printRouteRole(out: Output, outcome: RouteRoleOutcome): void {
       `    aliyun ram CreatePolicy --PolicyName ${spec.policyName} --PolicyDocument ${quote(spec.policy)} --Description ${quote('dts-trust RAM change route')}`,
     );
     out.line(
-      `    aliyun ram CreateRole --RoleName ${spec.roleName} --AssumeRolePolicyDocument ${quote(spec.trustPolicy)}`,
+      `    aliyun ram CreateRole --RoleName ${spec.roleName} --AssumeRolePolicyDocument ${quote(spec.trustPolicy)} --Description ${quote(spec.description)}`,
     );
     out.line(
       `    aliyun ram AttachPolicyToRole --PolicyType Custom --PolicyName ${spec.policyName} --RoleName ${spec.roleName}`,
     );
   };
+  const owners = `${spec.owners.length} owner account${spec.owners.length === 1 ? '' : 's'}`;
   switch (outcome.status) {
     case 'described':
-      out.line(`${name} (receives the owner accounts' RAM change events):`);
+      out.line(`${name} (receives the RAM change events of ${owners}):`);
       describe();
       return;
     case 'failed':
       out.line(`${name}: ${outcome.message}`);
       return;
-    case 'applied':
+    case 'frozen':
+      out.line(`${name}: left unchanged, not dts-trust's to change: ${outcome.found}`);
+      return;
+    case 'applied': {
+      const end =
+        outcome.end === 'unchanged'
+          ? ''
+          : `, ${outcome.end === 'removed' ? 'removed' : 'narrowed'} (owners ${outcome.removedOwners.join(', ')} left it)`;
       out.line(
-        `${name}: policy ${spec.policyName} ${outcome.policy}, role ${outcome.role}, attachment ${outcome.attachment}`,
+        `${name}: policy ${spec.policyName} ${outcome.policy}, role ${outcome.role}, attachment ${outcome.attachment}${end}`,
       );
       if (routeRoleNeedsAttention(outcome)) {
         out.line('  left unchanged; make it say what setup prints without --create-management-roles:');
         describe();
       }
+    }
   }
 }
 

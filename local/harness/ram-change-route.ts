@@ -1,12 +1,13 @@
 /**
  * The route of RAM change events in a local deployment, as docs/deploy.md sets it up in the cloud: in the
- * automation account the route role (setup's documents) that each owner account's EventBridge assumes, in each
- * owner account a rule on the default bus that sends ActionTrail's RAM role writes to the automation account's
+ * automation account the route roles (setup's documents and split: each owner has its own route role, some dozens
+ * of owners to a role) that each owner account's EventBridge assumes, in each owner account a rule on the default bus that sends ActionTrail's RAM role writes to the automation account's
  * default bus through that role, and there the drift-event function's `ram-changes` trigger read from s.yaml. The
  * demo, the e2e tests and the bench use these.
  */
 import { eventRoutePolicy, eventRouteTrustPolicy } from '../../shared/deploy/permissions.js';
-import { RAM_CHANGE_ROUTE_POLICY_NAME, RAM_CHANGE_ROUTE_ROLE_NAME } from '../../shared/domain/ram-change-event.js';
+import { RAM_CHANGE_ROUTE_POLICY_NAME } from '../../shared/domain/ram-change-event.js';
+import { planRouteRoles, ROUTE_ROLE_DESCRIPTION } from '../../shared/domain/route-roles.js';
 import type { CloudCore } from '../cloud/contract.js';
 import { newRoleId, ramDate } from '../cloud/roles.js';
 import { addEventRoute } from '../cloud/services/eventbridge/routes.js';
@@ -47,21 +48,25 @@ export function deployRamChangeRoute(
     options,
   );
   const pattern = JSON.parse(trigger.config.eventRuleFilterPattern) as Record<string, unknown>;
-  putRouteRole(cloud.core, ownerAccountIds);
+  const plan = planRouteRoles({ found: [], owners: ownerAccountIds, complete: true });
+  for (const role of plan.roles) putRouteRole(cloud.core, role.roleName, role.final);
   for (const fromAccountId of ownerAccountIds) {
+    const index = plan.assignment.get(fromAccountId);
+    const role = plan.roles.find((r) => r.index === index);
+    if (!role) continue;
     addEventRoute(cloud.core, {
       fromAccountId,
       ruleName: RAM_CHANGE_RULE,
       pattern,
       toAccountId: LOCAL_AUTOMATION.accountId,
-      roleName: RAM_CHANGE_ROUTE_ROLE_NAME,
+      roleName: role.roleName,
     });
   }
   return trigger;
 }
 
-/** The route role of the automation account, with the documents setup writes, for `ownerAccountIds`. */
-function putRouteRole(core: CloudCore, ownerAccountIds: readonly string[]): void {
+/** A route role of the automation account, with the documents setup writes, for `ownerAccountIds`. */
+function putRouteRole(core: CloudCore, roleName: string, ownerAccountIds: readonly string[]): void {
   const automation = core.accounts.get(LOCAL_AUTOMATION.accountId);
   if (!automation)
     throw new HarnessError('DemoSetup', `the local cloud has no automation account ${LOCAL_AUTOMATION.accountId}`);
@@ -70,10 +75,10 @@ function putRouteRole(core: CloudCore, ownerAccountIds: readonly string[]): void
     RAM_CHANGE_ROUTE_POLICY_NAME,
     JSON.stringify(eventRoutePolicy('cn-hangzhou', LOCAL_AUTOMATION.accountId)),
   );
-  automation.roles.set(RAM_CHANGE_ROUTE_ROLE_NAME, {
-    name: RAM_CHANGE_ROUTE_ROLE_NAME,
+  automation.roles.set(roleName, {
+    name: roleName,
     roleId: newRoleId(),
-    description: "dts-trust: owner accounts' EventBridge puts their RAM change events onto this account's default bus",
+    description: ROUTE_ROLE_DESCRIPTION,
     trustPolicy: JSON.stringify(eventRouteTrustPolicy(ownerAccountIds)),
     maxSessionDuration: 3600,
     createDate: date,

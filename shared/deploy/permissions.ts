@@ -5,17 +5,18 @@ import { FC_INVOKER_ACTIONS } from '../alicloud/fc.js';
 import { KMS_SETTINGS_ACTIONS } from '../alicloud/kms.js';
 import { RAM_DIRECTORY_ACTIONS, RAM_ROLE_READ_ACTIONS, ramPolicyResource } from '../alicloud/ram.js';
 import { RAM_POLICY_SETUP_ACTIONS } from '../alicloud/ram-policies.js';
+import { RAM_ROLE_LIST_ACTIONS } from '../alicloud/ram-role-names.js';
 import { RAM_USER_READ_ACTIONS } from '../alicloud/ram-users.js';
 import { STS_BROKER_ACTIONS } from '../alicloud/sts.js';
 import { TABLESTORE_ACTIONS } from '../alicloud/tablestore/tables.js';
 import { type Config, DEFAULT_TRUST_SETTINGS_SECRET } from '../config/config.js';
 import { DTS_DEFAULT_ROLE_NAME } from '../domain/preflight.js';
 import {
-  eventBridgeServicePrincipal,
   RAM_CHANGE_ROUTE_POLICY_NAME,
   RAM_CHANGE_ROUTE_ROLE_NAME,
   RAM_CHANGE_RULE_NAME,
 } from '../domain/ram-change-event.js';
+import { type RouteRoleTrustPolicy, routeRoleTrustPolicy } from '../domain/route-roles.js';
 import { defaultPolicyType } from '../reconcile/policy-attachments.js';
 
 /** A RAM policy document (Version 1). */
@@ -166,30 +167,14 @@ export function automationDefaultBusArn(region: string, automationAccountId: str
 }
 
 /**
- * The trust policy of the route role in the automation account: EventBridge of each owner account (its service
+ * The trust policy of a route role in the automation account: EventBridge of each owner account (its service
  * principal `<owner>@eventbridge.aliyuncs.com`, which EventBridge's cross-account delivery presents), nothing else.
  * The owner accounts' root (which the console's first step adds) is left out: it would let any RAM identity of an
- * owner account put events onto the automation account's bus by hand.
+ * owner account put events onto the automation account's bus by hand. Owners are spread over several route roles
+ * (shared/domain/route-roles.ts) so that each document stays within RAM's length limit.
  */
-export function eventRouteTrustPolicy(ownerAccountIds: readonly string[]): EventRouteTrustPolicy {
-  return {
-    Version: '1',
-    Statement: [
-      {
-        Effect: 'Allow',
-        Action: 'sts:AssumeRole',
-        Principal: { Service: [...new Set(ownerAccountIds)].sort().map(eventBridgeServicePrincipal) },
-      },
-    ],
-  };
-}
-
-/** The route role's trust policy document. */
-export interface EventRouteTrustPolicy {
-  readonly Version: '1';
-  readonly Statement: readonly [
-    { readonly Effect: 'Allow'; readonly Action: 'sts:AssumeRole'; readonly Principal: { readonly Service: string[] } },
-  ];
+export function eventRouteTrustPolicy(ownerAccountIds: readonly string[]): RouteRoleTrustPolicy {
+  return routeRoleTrustPolicy(ownerAccountIds);
 }
 
 /** The route role's own policy: put events onto the automation account's default bus, and nothing else. */
@@ -206,19 +191,25 @@ export function eventRoutePolicy(region: string, automationAccountId: string): P
   };
 }
 
-/** RAM actions setup calls on the route role in the automation account (read, create, add owners, attach). */
+/**
+ * RAM actions setup calls on the route roles in the automation account: read, create, add owners, attach (step 1),
+ * remove owners, detach and delete a route role no longer needed (step 3).
+ */
 export const EVENT_ROUTE_ROLE_SETUP_ACTIONS = [
   'ram:GetRole',
   'ram:CreateRole',
   'ram:UpdateRole',
   'ram:ListPoliciesForRole',
   'ram:AttachPolicyToRole',
+  'ram:DetachPolicyFromRole',
+  'ram:DeleteRole',
 ] as const;
 
 /**
  * What the caller of `setup` needs in the automation account for the RAM change route's receiving side, on top of
- * the tables and the bus (docs/deploy.md, step 5): the route role, its custom policy, and attaching that policy
- * (RAM checks AttachPolicyToRole on the policy as well as on the role). Exactly those names, nothing wider.
+ * the tables and the bus (docs/deploy.md, step 5): list the roles (to find the route roles), the route roles
+ * (`dts-trust-event-route` and `dts-trust-event-route-<n>`), their custom policy, and attaching and detaching that
+ * policy (RAM checks both on the policy as well as on the role). Exactly those names, nothing wider.
  */
 export function eventRouteSetupPolicy(automationAccountId: string): PolicyDocument {
   const policy = ramPolicyResource(
@@ -228,13 +219,17 @@ export function eventRouteSetupPolicy(automationAccountId: string): PolicyDocume
   return {
     Version: '1',
     Statement: [
+      { Effect: 'Allow', Action: [...RAM_ROLE_LIST_ACTIONS], Resource: [`acs:ram:*:${automationAccountId}:role/*`] },
       {
         Effect: 'Allow',
         Action: [...EVENT_ROUTE_ROLE_SETUP_ACTIONS],
-        Resource: [`acs:ram:*:${automationAccountId}:role/${RAM_CHANGE_ROUTE_ROLE_NAME}`],
+        Resource: [
+          `acs:ram:*:${automationAccountId}:role/${RAM_CHANGE_ROUTE_ROLE_NAME}`,
+          `acs:ram:*:${automationAccountId}:role/${RAM_CHANGE_ROUTE_ROLE_NAME}-*`,
+        ],
       },
       { Effect: 'Allow', Action: [...RAM_POLICY_SETUP_ACTIONS], Resource: [policy] },
-      { Effect: 'Allow', Action: ['ram:AttachPolicyToRole'], Resource: [policy] },
+      { Effect: 'Allow', Action: ['ram:AttachPolicyToRole', 'ram:DetachPolicyFromRole'], Resource: [policy] },
     ],
   };
 }

@@ -22,16 +22,18 @@ import {
 import { cloudOfAccountId, isAlibabaAccountId } from '../domain/account-id.js';
 import { ConfigError, DtsTrustError } from '../domain/errors.js';
 import { Cloud } from '../domain/grant.js';
+import { routeRoleName } from '../domain/route-roles.js';
 import type { TencentKeys } from '../tencentcloud/sts-identity.js';
 import { deliverOutbox } from './deliver-outbox.js';
-import {
-  ensureRamChangeRouteRole,
-  installRamChangeRoutes,
-  type RouteInstall,
-  type RouteRoleOutcome,
-  ramChangeRouteRoleSpec,
-} from './ram-change-route.js';
+import { installRamChangeRoutes, type RouteInstall } from './ram-change-route.js';
 import { ensureRoleWithPolicy, type PartOutcome, type RoleWithPolicySpec } from './role-with-policy.js';
+import {
+  describeRouteRoles,
+  growRouteRoles,
+  type RouteRoleOutcome,
+  routeRoleSpec,
+  shrinkRouteRoles,
+} from './route-roles.js';
 import {
   setUpTencentManagementRoles,
   type TencentManagementRoleOutcome,
@@ -124,10 +126,10 @@ export interface SetupResult {
   /** The CAM management role of each Tencent account (shared/usecases/tencent-setup.ts). */
   readonly tencentManagementRoles: readonly TencentManagementRoleOutcome[];
   /**
-   * The RAM change route's receiving side in the automation account (the route role), described or applied;
-   * absent when there are no owner accounts.
+   * The RAM change route's receiving side in the automation account (the route roles, by number), described or
+   * applied; empty when there are no owner accounts.
    */
-  readonly ramChangeRouteRole?: RouteRoleOutcome;
+  readonly ramChangeRouteRoles: readonly RouteRoleOutcome[];
   /** The RAM change route's rule in each owner account whose management role is in place (drift-event). */
   readonly ramChangeRoutes: readonly RouteInstall[];
   /** The delivery of the setup's audit events (only when it created something). */
@@ -205,21 +207,43 @@ export async function setUpDeployment(services: Services, request: SetupRequest)
       });
     }
   }
-  // The RAM change route: the route role in the automation account (its receiving side), then a rule in each owner
-  // account whose management role is in place, created through it.
+  // The RAM change route (route-roles.ts): the route roles in the automation account get the owners coming to them,
+  // then a rule in each owner account whose management role is in place names its owner's route role, then the
+  // route roles let go of the owners that left them. Owners are removed only when the fleet is known whole.
   const ownerIds = specs.filter((s) => s.kind === 'owner' && isAlibabaAccountId(s.accountId)).map((s) => s.accountId);
-  let ramChangeRouteRole: RouteRoleOutcome | undefined;
-  if (ownerIds.length > 0) {
-    ramChangeRouteRole = request.createManagementRoles
-      ? await ensureRamChangeRouteRole(services, automationAccountId, ownerIds, correlationId)
-      : { status: 'described', spec: ramChangeRouteRoleSpec(config.region, automationAccountId, ownerIds) };
-  }
   const ready = managementRoles
-    .filter((o) => o.spec.kind === 'owner' && o.status === 'applied')
+    .filter((o) => o.spec.kind === 'owner' && o.status === 'applied' && isAlibabaAccountId(o.spec.accountId))
     .map((o) => o.spec.accountId);
-  const ramChangeRoutes = request.createManagementRoles
-    ? await installRamChangeRoutes(services, automationAccountId, ready, correlationId)
-    : [];
+  let ramChangeRouteRoles: RouteRoleOutcome[] = [];
+  let ramChangeRoutes: RouteInstall[] = [];
+  if (ownerIds.length > 0 && !request.createManagementRoles) {
+    ramChangeRouteRoles = describeRouteRoles(config.region, automationAccountId, ownerIds);
+  } else if (ownerIds.length > 0) {
+    const complete = settingsProblem === undefined;
+    let progress: Awaited<ReturnType<typeof growRouteRoles>> | undefined;
+    try {
+      progress = await growRouteRoles(services, automationAccountId, ownerIds, complete, correlationId);
+    } catch (error) {
+      const why = error instanceof DtsTrustError ? error.message : String(error);
+      const spec = routeRoleSpec(config.region, automationAccountId, routeRoleName(1), ownerIds);
+      ramChangeRouteRoles = [{ status: 'failed', spec, message: why }];
+      // Without the route roles read, no rule is pointed anywhere new (its deliveries go on as they are).
+      ramChangeRoutes = ready.map((accountId) => ({
+        accountId,
+        routeRole: '',
+        outcome: 'failed',
+        message: `not checked: the route roles could not be read (${why})`,
+      }));
+    }
+    if (progress) {
+      const { assignment } = progress.plan;
+      ramChangeRoutes = await installRamChangeRoutes(services, automationAccountId, ready, correlationId, (owner) =>
+        routeRoleName(assignment.get(owner) ?? 1),
+      );
+      const confirmed = new Set(ramChangeRoutes.filter((r) => r.outcome !== 'failed').map((r) => r.accountId));
+      ramChangeRouteRoles = await shrinkRouteRoles(services, progress, confirmed, correlationId);
+    }
+  }
   const tencentAccounts = tencentAccountDuties(ofCloud(Cloud.Tencent, owners), [
     ...ofCloud(Cloud.Tencent, request.taskAccounts),
     ...subUserAccounts,
@@ -237,7 +261,7 @@ export async function setUpDeployment(services: Services, request: SetupRequest)
     ...(settingsProblem === undefined ? {} : { settingsProblem }),
     managementRoles,
     tencentManagementRoles,
-    ...(ramChangeRouteRole === undefined ? {} : { ramChangeRouteRole }),
+    ramChangeRouteRoles,
     ramChangeRoutes,
   };
   if (!request.createManagementRoles || specs.length + tencentAccounts.length === 0) return base;

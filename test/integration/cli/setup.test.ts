@@ -146,7 +146,7 @@ describe('npm run cli -- setup', () => {
     expect(text).toContain('aliyun ram CreateRole --RoleName dts-trust-manager');
     expect(text).toContain(`account ${TASK.id} (task-creating or trusted):`);
     expect(text).toContain(
-      `automation account ${AUTOMATION}: route role ${RAM_CHANGE_ROUTE_ROLE_NAME} (receives the owner accounts' RAM change events):`,
+      `automation account ${AUTOMATION}: route role ${RAM_CHANGE_ROUTE_ROLE_NAME} (receives the RAM change events of 1 owner account):`,
     );
     expect(text).toContain(`trust policy: ${JSON.stringify(eventRouteTrustPolicy([NEW_OWNER.id]))}`);
     expect(text).toContain(`aliyun ram CreateRole --RoleName ${RAM_CHANGE_ROUTE_ROLE_NAME}`);
@@ -156,15 +156,18 @@ describe('npm run cli -- setup', () => {
   it('gives the route role in its --json document, described with both documents', async () => {
     const { text } = await cli('setup', '--owner', NEW_OWNER.id, '--json');
     const document = SetupJson.parse(JSON.parse(text));
-    expect(document.ramChangeRouteRole).toEqual({
+    const described = {
       accountId: AUTOMATION,
       roleName: RAM_CHANGE_ROUTE_ROLE_NAME,
       policyName: RAM_CHANGE_ROUTE_POLICY_NAME,
       trustPolicy: JSON.stringify(eventRouteTrustPolicy([NEW_OWNER.id])),
       policy: JSON.stringify(eventRoutePolicy('cn-hangzhou', AUTOMATION)),
+      owners: [NEW_OWNER.id],
       status: 'described',
       attention: false,
-    });
+    };
+    expect(document.ramChangeRouteRoles).toEqual([described]);
+    expect(document.ramChangeRouteRole).toEqual(described);
   });
 
   it('puts the external ID of the trust settings into the trust policy it prints', async () => {
@@ -347,9 +350,11 @@ describe('npm run cli -- setup', () => {
     if (role) role.trustPolicy = JSON.stringify(foreign);
     const differs = await cli(...args);
     expect(differs.text).toContain(
-      `route role ${RAM_CHANGE_ROUTE_ROLE_NAME}: policy ${RAM_CHANGE_ROUTE_POLICY_NAME} exists, role differs`,
+      `route role ${RAM_CHANGE_ROUTE_ROLE_NAME}: left unchanged, not dts-trust's to change: its trust policy lets in more than owner accounts' EventBridge`,
     );
-    expect(differs.text).toContain('left unchanged');
+    // Its owners keep it (their rules name it), and no second route role is made for them.
+    expect(differs.text).toContain(`rule ${RAM_CHANGE_RULE_NAME} exists (route role ${RAM_CHANGE_ROUTE_ROLE_NAME})`);
+    expect(cloud.cloud.core.accounts.get(AUTOMATION)?.roles.has(`${RAM_CHANGE_ROUTE_ROLE_NAME}-2`)).toBe(false);
     expect(differs.code).toBe(1);
     expect(role?.trustPolicy).toBe(JSON.stringify(foreign));
     if (role) role.trustPolicy = JSON.stringify(eventRouteTrustPolicy([NEW_OWNER.id, TASK.id]));
@@ -357,23 +362,24 @@ describe('npm run cli -- setup', () => {
 
   it("needs exactly the route role's statement of the setup policy for the automation side, and fails without it", async () => {
     const statements = eventRouteSetupPolicy(AUTOMATION).Statement;
-    expect(statements.flatMap((s) => s.Action).sort()).toEqual(
+    const grants = statements.flatMap((s) => s.Action.flatMap((a) => s.Resource.map((r) => `${a} ${r}`))).sort();
+    const route = `acs:ram:*:${AUTOMATION}:role/${RAM_CHANGE_ROUTE_ROLE_NAME}`;
+    const policy = `acs:ram:*:${AUTOMATION}:policy/${RAM_CHANGE_ROUTE_POLICY_NAME}`;
+    expect(grants).toEqual(
       [
-        'ram:AttachPolicyToRole',
-        'ram:AttachPolicyToRole',
-        'ram:CreatePolicy',
-        'ram:CreateRole',
-        'ram:GetPolicy',
-        'ram:GetRole',
-        'ram:ListPoliciesForRole',
-        'ram:UpdateRole',
-      ].sort(),
-    );
-    expect(statements.flatMap((s) => s.Resource).sort()).toEqual(
-      [
-        `acs:ram:*:${AUTOMATION}:policy/${RAM_CHANGE_ROUTE_POLICY_NAME}`,
-        `acs:ram:*:${AUTOMATION}:policy/${RAM_CHANGE_ROUTE_POLICY_NAME}`,
-        `acs:ram:*:${AUTOMATION}:role/${RAM_CHANGE_ROUTE_ROLE_NAME}`,
+        `ram:ListRoles acs:ram:*:${AUTOMATION}:role/*`,
+        ...[
+          'ram:GetRole',
+          'ram:CreateRole',
+          'ram:UpdateRole',
+          'ram:ListPoliciesForRole',
+          'ram:AttachPolicyToRole',
+          'ram:DetachPolicyFromRole',
+          'ram:DeleteRole',
+        ].flatMap((a) => [`${a} ${route}`, `${a} ${route}-*`]),
+        ...['ram:GetPolicy', 'ram:CreatePolicy', 'ram:AttachPolicyToRole', 'ram:DetachPolicyFromRole'].map(
+          (a) => `${a} ${policy}`,
+        ),
       ].sort(),
     );
     const narrow = {

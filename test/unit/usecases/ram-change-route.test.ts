@@ -1,17 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { ObservedRule } from '../../../shared/alicloud/eventbridge-rules.js';
-import { eventRouteTrustPolicy } from '../../../shared/deploy/permissions.js';
-import {
-  planRuleChanges,
-  ROUTE_TARGET_ID,
-  ramChangeRouteRoleSpec,
-  ramChangeRuleSpec,
-  routeTrustToWrite,
-} from '../../../shared/usecases/ram-change-route.js';
+import { planRuleChanges, ROUTE_TARGET_ID, ramChangeRuleSpec } from '../../../shared/usecases/ram-change-route.js';
+import { ownersToRemove } from '../../../shared/usecases/route-roles.js';
 
 const AUTOMATION = '5820374619283746';
 const OWNER = '1437508826153950';
 const OTHER = '2222222222222222';
+const THIRD = '3333333333333333';
 const spec = ramChangeRuleSpec('cn-hangzhou', AUTOMATION);
 const asMade: ObservedRule = { filterPattern: spec.filterPattern, status: 'ENABLE', targets: spec.targets };
 
@@ -61,40 +56,46 @@ describe('planRuleChanges', () => {
   });
 });
 
-describe('ramChangeRouteRoleSpec', () => {
-  it("trusts the EventBridge of the Alibaba Cloud owners only: a Tencent owner's events cannot come by EventBridge", () => {
-    const spec = ramChangeRouteRoleSpec('cn-hangzhou', AUTOMATION, [OWNER, '100012345678']);
-    expect(JSON.parse(spec.trustPolicy)).toEqual(eventRouteTrustPolicy([OWNER]));
+describe('ramChangeRuleSpec', () => {
+  it("names the owner's own route role in its target, the first one unless given", () => {
+    const roleOf = (rule: typeof spec) => rule.targets[0]?.params.find((p) => p.resourceKey === 'RAMRoleName')?.value;
+    expect(roleOf(spec)).toBe('dts-trust-event-route');
+    expect(roleOf(ramChangeRuleSpec('cn-hangzhou', AUTOMATION, 'dts-trust-event-route-3'))).toBe(
+      'dts-trust-event-route-3',
+    );
+  });
+
+  it('moves a rule to another route role by putting its target again', () => {
+    const moved = ramChangeRuleSpec('cn-hangzhou', AUTOMATION, 'dts-trust-event-route-2');
+    expect(planRuleChanges(asMade, moved)).toEqual([{ action: 'PutTargets', targets: moved.targets }]);
   });
 });
 
-describe('routeTrustToWrite', () => {
-  const stored = (owners: string[]) => JSON.stringify(eventRouteTrustPolicy(owners));
+describe('ownersToRemove', () => {
+  const role = {
+    index: 1,
+    roleName: 'dts-trust-event-route',
+    exists: true,
+    frozen: false,
+    current: [OWNER, OTHER, THIRD],
+    during: [OWNER, OTHER, THIRD],
+    final: [OWNER],
+  };
 
-  it('keeps a route role that trusts every owner already', () => {
-    expect(routeTrustToWrite(stored([OWNER, OTHER]), [OWNER])).toBeUndefined();
+  it('lets go of an owner out of the fleet, and of one whose rule now names its new route role', () => {
+    const assignment = new Map([
+      [OWNER, 1],
+      [OTHER, 2],
+    ]);
+    expect(ownersToRemove(role, assignment, new Set([OTHER]))).toEqual([OTHER, THIRD]);
   });
 
-  it('adds the owners it lacks and drops none', () => {
-    expect(routeTrustToWrite(stored([OTHER]), [OWNER])).toBe(stored([OWNER, OTHER]));
-  });
-
-  it('reports a route role that trusts anything but owners’ EventBridge', () => {
-    const widened = (statement: Record<string, unknown>) =>
-      JSON.stringify({ Version: '1', Statement: [...eventRouteTrustPolicy([OWNER]).Statement, statement] });
-    const allow = { Effect: 'Allow', Action: 'sts:AssumeRole' };
-    expect(routeTrustToWrite(widened({ ...allow, Principal: { RAM: [`acs:ram::${OTHER}:root`] } }), [OWNER])).toBe(
-      'differs',
-    );
-    expect(routeTrustToWrite(widened({ ...allow, Principal: { Service: ['fc.aliyuncs.com'] } }), [OWNER])).toBe(
-      'differs',
-    );
-    expect(
-      routeTrustToWrite(
-        widened({ ...allow, Action: 'sts:*', Principal: { Service: [`${OTHER}@eventbridge.aliyuncs.com`] } }),
-        [OWNER],
-      ),
-    ).toBe('differs');
-    expect(routeTrustToWrite('{', [OWNER])).toBe('differs');
+  it('keeps an owner whose rule could not be moved, so its deliveries go on', () => {
+    const assignment = new Map([
+      [OWNER, 1],
+      [OTHER, 2],
+      [THIRD, 2],
+    ]);
+    expect(ownersToRemove(role, assignment, new Set([THIRD]))).toEqual([THIRD]);
   });
 });
