@@ -220,7 +220,7 @@ export async function shrinkRouteRoles(
   const results: RouteRoleOutcome[] = [];
   for (const role of progress.plan.roles) {
     const outcome = progress.outcomes.get(role.index);
-    if (!outcome || outcome.status !== 'applied' || outcome.role === 'differs') {
+    if (outcome?.status !== 'applied' || outcome.role === 'differs') {
       if (outcome) results.push(outcome);
       continue;
     }
