@@ -35,10 +35,10 @@ show('Management role policy (each owner account)', managementRolePolicy(config.
 show('Management role trust policy (each owner account)', managementRoleTrustPolicy(account.data));
 show('RAM change route role policy (automation account)', eventRoutePolicy(config.region, account.data));
 show(
-  'RAM change route role trust policy (automation account; one entry per owner)',
+  'RAM change route role trust policy (automation account; one entry per owner, at most 43 owners a route role)',
   eventRouteTrustPolicy(['<owner-uid>']),
 );
-show("What setup's caller needs for the route role (automation account)", eventRouteSetupPolicy(account.data));
+show("What setup's caller needs for the route roles (automation account)", eventRouteSetupPolicy(account.data));
 show(
   'Tencent management role policy (each Tencent owner account; a trusted account with sub-users gets the subAccountPolicies statement)',
   camManagementRolePolicy('<uin>', [TencentDuty.Roles, TencentDuty.SubAccountPolicies]),

@@ -118,15 +118,26 @@ describe('the RAM change route role (automation account)', () => {
     });
   });
 
-  it('is set up by a caller allowed exactly the route role and its policy, by name, without a wildcard', () => {
+  it('is set up by a caller allowed to list roles, and to change only the route roles by name and their policy', () => {
     const policy = eventRouteSetupPolicy(AUTOMATION);
-    expect(policy.Statement.flatMap((s) => s.Resource)).toEqual([
+    const route = [
       `acs:ram:*:${AUTOMATION}:role/dts-trust-event-route`,
-      `acs:ram:*:${AUTOMATION}:policy/dts-trust-event-route-policy`,
-      `acs:ram:*:${AUTOMATION}:policy/dts-trust-event-route-policy`,
+      `acs:ram:*:${AUTOMATION}:role/dts-trust-event-route-*`,
+    ];
+    const routePolicy = `acs:ram:*:${AUTOMATION}:policy/dts-trust-event-route-policy`;
+    expect(policy.Statement.flatMap((s) => s.Resource)).toEqual([
+      `acs:ram:*:${AUTOMATION}:role/*`,
+      ...route,
+      routePolicy,
+      routePolicy,
+    ]);
+    // The only statement on every role of the account is ListRoles (names, no trust policies).
+    expect(policy.Statement.find((s) => s.Resource.includes(`acs:ram:*:${AUTOMATION}:role/*`))?.Action).toEqual([
+      'ram:ListRoles',
     ]);
     expect(policy.Statement.flatMap((s) => s.Action).some((a) => a.includes('*'))).toBe(false);
-    expect(policy.Statement.flatMap((s) => s.Action)).not.toContain('ram:DeleteRole');
+    const deleting = policy.Statement.filter((s) => s.Action.includes('ram:DeleteRole'));
+    expect(deleting.flatMap((s) => s.Resource)).toEqual(route);
   });
 });
 
