@@ -3,6 +3,7 @@ import { alibabaAccountIdSchema } from '../domain/account-id.js';
 import { ConfigError } from '../domain/errors.js';
 import { protectedRoleNames } from '../domain/protected-roles.js';
 import { RAM_ROLE_NAME, RAM_ROLE_NAME_RULE } from '../domain/role-name.js';
+import { ROUTE_ROLE_TRUST_BUDGET } from '../domain/route-roles.js';
 import { TENCENT_DTS_POLICY, TencentServicePolicy } from '../domain/tencent/endpoints.js';
 import { DEFAULT_MAX_GRANT_DAYS } from '../intake/guardrails.js';
 import { type TencentConfig, TencentEnvSchema, tencentConfigFrom } from './tencent-config.js';
@@ -127,6 +128,13 @@ export const ConfigEnvSchema = z.object({
   /** A role whose same drift is repaired more than this many times within the window is paused. */
   DTS_TRUST_FLAP_LIMIT: positiveInt(3),
   DTS_TRUST_FLAP_WINDOW_MINUTES: positiveInt(1440),
+  /** The longest trust policy setup gives a route role, in characters (docs/deploy.md, "Route roles for large fleets"). */
+  DTS_TRUST_ROUTE_ROLE_TRUST_CHARS: z.coerce
+    .number()
+    .int()
+    .min(200, 'must be at least 200 (one owner takes 144 characters)')
+    .max(6144, 'must be at most 6144 (the longest policy RAM documents)')
+    .default(ROUTE_ROLE_TRUST_BUDGET),
   /** How often the timer runs (s.yaml's cron: every 15 minutes); the liveness check counts in these intervals. */
   DTS_TRUST_TIMER_INTERVAL_MINUTES: positiveInt(15),
   /** Timer intervals that may pass without a successful run before `reconciler-not-running` is raised. */
@@ -189,6 +197,8 @@ export interface Config {
   };
   readonly sharding: { readonly threshold: number; readonly functionName: string };
   readonly flap: { readonly limit: number; readonly windowMinutes: number };
+  /** The longest trust policy setup gives a route role (`DTS_TRUST_ROUTE_ROLE_TRUST_CHARS`, characters). */
+  readonly routeRoleTrustChars: number;
   /** The timer's interval and how many may pass without a successful run (docs/deploy.md, "When the timer stops"). */
   readonly liveness: { readonly intervalMs: number; readonly allowedIntervals: number };
   /** Regions whose DTS jobs the inventory lists (`DTS_TRUST_DTS_REGIONS`, default the region). */
@@ -329,6 +339,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     },
     sharding: { threshold: e.DTS_TRUST_SHARD_THRESHOLD, functionName: e.DTS_TRUST_SHARD_FUNCTION },
     flap: { limit: e.DTS_TRUST_FLAP_LIMIT, windowMinutes: e.DTS_TRUST_FLAP_WINDOW_MINUTES },
+    routeRoleTrustChars: e.DTS_TRUST_ROUTE_ROLE_TRUST_CHARS,
     dtsRegions: e.DTS_TRUST_DTS_REGIONS ? [...new Set(e.DTS_TRUST_DTS_REGIONS.split(','))] : [region],
     unusedInventories: e.DTS_TRUST_UNUSED_INVENTORIES,
     liveness: {

@@ -89,6 +89,15 @@ export function routeRoleNeedsAttention(outcome: RouteRoleOutcome): boolean {
   return outcome.policy === 'differs' || outcome.role === 'differs';
 }
 
+/**
+ * True when step 1 left the route role trusting the owners the plan gave it: applied as specified (or found so),
+ * or frozen (a frozen role is only given the owners it already trusts). Otherwise no rule may be pointed at it.
+ */
+export function routeRoleTrusts(outcome: RouteRoleOutcome | undefined): boolean {
+  if (outcome?.status === 'frozen') return true;
+  return outcome?.status === 'applied' && outcome.role !== 'differs';
+}
+
 /** The route roles of the automation account and the plan for `owners`, between setup's steps. */
 export interface RouteRolesInProgress {
   readonly keys: AccountCredentials;
@@ -98,6 +107,20 @@ export interface RouteRolesInProgress {
   /** Whether `owners` was the whole fleet (owners not listed are then removed from their route role). */
   readonly complete: boolean;
   readonly owners: readonly string[];
+}
+
+/** For RAM's refusal of a trust policy as too long: the error with the fix (a smaller budget). */
+function lengthAdvice(error: unknown, spec: RouteRoleSpec): string | undefined {
+  if (
+    !(error instanceof DtsTrustError) ||
+    !/^InvalidParameter\.(New)?AssumeRolePolicyDocument\.Length$/.test(error.code)
+  )
+    return undefined;
+  return (
+    `${error.message} - RAM refuses this route role's trust policy of ${spec.trustPolicy.length} characters: set ` +
+    `DTS_TRUST_ROUTE_ROLE_TRUST_CHARS below ${spec.trustPolicy.length} and run setup again (the owners beyond it move ` +
+    'to further route roles without a gap)'
+  );
 }
 
 function message(error: unknown): string {
@@ -145,8 +168,9 @@ export function describeRouteRoles(
   region: string,
   automationAccountId: string,
   owners: readonly string[],
+  budget?: number,
 ): RouteRoleOutcome[] {
-  const plan = planRouteRoles({ found: [], owners, complete: true });
+  const plan = planRouteRoles({ found: [], owners, complete: true, ...(budget === undefined ? {} : { budget }) });
   return plan.roles.map((r) => ({
     status: 'described',
     spec: routeRoleSpec(region, automationAccountId, r.roleName, r.final),
@@ -167,7 +191,7 @@ export async function growRouteRoles(
   const { region } = services.config;
   const keys = { accountId: automationAccountId, ...(await services.ownKeys()) };
   const { found, why } = await findRouteRoles(services, keys);
-  const plan = planRouteRoles({ found, owners, complete });
+  const plan = planRouteRoles({ found, owners, complete, budget: services.config.routeRoleTrustChars });
   const outcomes = new Map<number, RouteRoleOutcome>();
   for (const role of plan.roles) {
     const spec = routeRoleSpec(region, automationAccountId, role.roleName, role.during);
@@ -182,7 +206,7 @@ export async function growRouteRoles(
       });
       outcomes.set(role.index, { status: 'applied', spec, end: 'unchanged', removedOwners: [], ...parts });
     } catch (error) {
-      outcomes.set(role.index, { status: 'failed', spec, message: message(error) });
+      outcomes.set(role.index, { status: 'failed', spec, message: lengthAdvice(error, spec) ?? message(error) });
     }
   }
   return { keys, plan, outcomes, complete, owners };

@@ -32,6 +32,7 @@ import {
   growRouteRoles,
   type RouteRoleOutcome,
   routeRoleSpec,
+  routeRoleTrusts,
   shrinkRouteRoles,
 } from './route-roles.js';
 import {
@@ -217,7 +218,7 @@ export async function setUpDeployment(services: Services, request: SetupRequest)
   let ramChangeRouteRoles: RouteRoleOutcome[] = [];
   let ramChangeRoutes: RouteInstall[] = [];
   if (ownerIds.length > 0 && !request.createManagementRoles) {
-    ramChangeRouteRoles = describeRouteRoles(config.region, automationAccountId, ownerIds);
+    ramChangeRouteRoles = describeRouteRoles(config.region, automationAccountId, ownerIds, config.routeRoleTrustChars);
   } else if (ownerIds.length > 0) {
     const complete = settingsProblem === undefined;
     let progress: Awaited<ReturnType<typeof growRouteRoles>> | undefined;
@@ -237,10 +238,30 @@ export async function setUpDeployment(services: Services, request: SetupRequest)
     }
     if (progress) {
       const { assignment } = progress.plan;
-      ramChangeRoutes = await installRamChangeRoutes(services, automationAccountId, ready, correlationId, (owner) =>
-        routeRoleName(assignment.get(owner) ?? 1),
+      const roleOf = (owner: string) => routeRoleName(assignment.get(owner) ?? 1);
+      // A rule is pointed only at a route role that now trusts its owner; the others keep naming the role they had.
+      const trusting = (owner: string) => {
+        const index = assignment.get(owner) ?? 1;
+        const already = progress.plan.roles.find((r) => r.index === index)?.current.includes(owner) === true;
+        return already || routeRoleTrusts(progress.outcomes.get(index));
+      };
+      const blocked: RouteInstall[] = ready
+        .filter((owner) => !trusting(owner))
+        .map((owner) => ({
+          accountId: owner,
+          routeRole: roleOf(owner),
+          outcome: 'failed',
+          message: `not changed: route role ${roleOf(owner)} could not be made to trust this account (see its line)`,
+        }));
+      const installed = await installRamChangeRoutes(
+        services,
+        automationAccountId,
+        ready.filter(trusting),
+        correlationId,
+        roleOf,
       );
-      const confirmed = new Set(ramChangeRoutes.filter((r) => r.outcome !== 'failed').map((r) => r.accountId));
+      ramChangeRoutes = [...installed, ...blocked];
+      const confirmed = new Set(installed.filter((r) => r.outcome !== 'failed').map((r) => r.accountId));
       ramChangeRouteRoles = await shrinkRouteRoles(services, progress, confirmed, correlationId);
     }
   }

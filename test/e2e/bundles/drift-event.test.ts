@@ -133,11 +133,37 @@ describe('the drift-event bundle behind the RAM change route', () => {
         requestParameters: { RoleName: 'ram-for-dts', AssumeRolePolicyDocument: JSON.stringify(stranger) },
       },
     };
+    const served = cloud.log.length;
     const answer = await invokeLocally(cloud, FunctionName.DriftEvent, [forged, { source: 'acs.actiontrail' }, 'junk']);
     expect(answer.errorType).toBeUndefined();
     expect(answer.body).toMatchObject({ events: 3, ignored: { malformed: 2 }, reconciled: [{ outcome: 'inSync' }] });
+    const writes = cloud.log.slice(served).filter((e) => e.service === 'ram' && !/^(Get|List)/.test(e.action));
+    expect(writes).toEqual([]);
     expect(await configureDtsJob(cloud.endpoint, EXAMPLE.destinationOwner.root, sourceTask)).toEqual({
       accepted: true,
     });
+  });
+
+  it('pauses a role whose same drift keeps coming back, as the timer run does, and then leaves it to a person', async () => {
+    const edit = () =>
+      editInConsole(cloud, {
+        kind: 'setTrustPolicy',
+        accountId: accounts.sourceOwner,
+        roleName: 'ram-for-dts',
+        trustPolicy: stranger,
+      });
+    const outcomes: string[] = [];
+    // The flap limit is 3 (DTS_TRUST_FLAP_LIMIT): the last repair before this test undid another drift.
+    for (let i = 0; i < 4; i += 1) {
+      await edit();
+      const answers = await pushed();
+      outcomes.push(...answers.flatMap((a) => a.reconciled.map((r) => r.outcome)));
+      await pushed();
+    }
+    expect(outcomes).toEqual(['repaired', 'repaired', 'repaired', 'paused']);
+    const events = readEventBridgeEvents(cloud.core, { bus: LOCAL_EVENT_BUS }).map((e) => e.event.type);
+    expect(events).toContain('dts-trust.role.paused');
+    expect((await configureDtsJob(cloud.endpoint, EXAMPLE.destinationOwner.root, sourceTask)).accepted).toBe(false);
+    expect(timerRuns()).toEqual([]);
   });
 });

@@ -1,8 +1,10 @@
 /**
  * `setup` with a fleet too large for one route role, starting from what the previous release left: one route role
- * `dts-trust-event-route` trusting 60 owners' EventBridge (2,740 characters: within the local RAM's 4,096, beyond
- * the 2,000 setup now keeps to) and in each owner account the management role and the rule naming that role.
- * Through the CLI, the real SDKs and the local cloud, which checks every delivery's route role as EventBridge does.
+ * `dts-trust-event-route` trusting all 20 owners' EventBridge and in each owner account the management role and
+ * the rule naming that role. The deployment keeps route roles to 600 characters (`DTS_TRUST_ROUTE_ROLE_TRUST_CHARS`,
+ * 11 owners a role) so that a small fleet splits as a large one does at the default 2,000 (43 owners a role, as
+ * test/unit/domain/route-roles.test.ts shows), and the last test has RAM's own limit refuse a role. Through the CLI,
+ * the real SDKs and the local cloud, which checks every delivery's route role as EventBridge does.
  */
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -46,7 +48,8 @@ const owner = (i: number) => ({
   root: { accessKeyId: `LTAI5tLocalFleetOwner${i}`, accessKeySecret: `local-fleet-owner-secret-${i}` },
 });
 const fleet = (from: number, count: number) => Array.from({ length: count }, (_, i) => owner(from + i));
-const FIRST = fleet(0, 60);
+const FIRST = fleet(0, 20);
+const BUDGET = '600';
 const ids = (owners: readonly { id: string }[]) => owners.map((o) => o.id);
 
 let cloud: TestCloud;
@@ -132,7 +135,7 @@ beforeAll(async () => {
     policies: [{ name: RAM_CHANGE_ROUTE_POLICY_NAME, type: 'Custom' }],
   });
   // Each owner as the previous release's setup left it: the management role with its documents.
-  for (const o of fleet(0, 100)) {
+  for (const o of fleet(0, 40)) {
     accounts.accounts.push({
       id: o.id,
       name: `fleet-owner-${o.id}`,
@@ -163,14 +166,17 @@ beforeAll(async () => {
     await rules.create(ramChangeRuleSpec('cn-hangzhou', AUTOMATION));
   }
   env = {
-    ...localCloudEnvironment(cloud.cloud, { DTS_TRUST_SETTINGS: JSON.stringify(localTrustSettings()) }),
+    ...localCloudEnvironment(cloud.cloud, {
+      DTS_TRUST_SETTINGS: JSON.stringify(localTrustSettings()),
+      DTS_TRUST_ROUTE_ROLE_TRUST_CHARS: BUDGET,
+    }),
     ALIBABA_CLOUD_ACCESS_KEY_ID: DEPLOYER.accessKeyId,
     ALIBABA_CLOUD_ACCESS_KEY_SECRET: DEPLOYER.accessKeySecret,
   };
   credentialsFile = join(await mkdtemp(join(tmpdir(), 'dts-trust-route-split-')), 'credentials.json');
   await writeFile(
     credentialsFile,
-    JSON.stringify({ accounts: Object.fromEntries(fleet(0, 100).map((o) => [o.id, o.root])) }),
+    JSON.stringify({ accounts: Object.fromEntries(fleet(0, 40).map((o) => [o.id, o.root])) }),
   );
   // Watch every watched owner's delivery after each request the cloud serves, for the whole test.
   const log = cloud.cloud.log;
@@ -193,8 +199,8 @@ afterAll(async () => {
 });
 
 describe('setup with more owners than one route role holds', () => {
-  it("starts from the previous release's one route role, beyond the budget but within RAM's limit, delivering for all", () => {
-    expect(routeTrustLength(ids(FIRST))).toBe(2_740);
+  it("starts from the previous release's one route role, beyond the budget, delivering for all", () => {
+    expect(routeTrustLength(ids(FIRST))).toBe(980);
     expect(trustedBy(ROLE_1)).toEqual(ids(FIRST));
     expect(ids(FIRST).map(routeRoleOf)).toEqual(ids(FIRST).map(() => ROLE_1));
     expect(gaps).toEqual([]);
@@ -206,14 +212,14 @@ describe('setup with more owners than one route role holds', () => {
     const { code, text } = await setup(FIRST);
     expect(code).toBe(0);
     expect(gaps).toEqual([]);
-    expect(trustedBy(ROLE_1)).toEqual(ids(FIRST.slice(0, 43)));
-    expect(trustedBy(ROLE_2)).toEqual(ids(FIRST.slice(43)));
-    expect(ids(FIRST).map(routeRoleOf)).toEqual([...Array(43).fill(ROLE_1), ...Array(17).fill(ROLE_2)]);
+    expect(trustedBy(ROLE_1)).toEqual(ids(FIRST.slice(0, 11)));
+    expect(trustedBy(ROLE_2)).toEqual(ids(FIRST.slice(11)));
+    expect(ids(FIRST).map(routeRoleOf)).toEqual([...Array(11).fill(ROLE_1), ...Array(9).fill(ROLE_2)]);
     expect(text).toContain(`route role ${ROLE_2}: policy ${RAM_CHANGE_ROUTE_POLICY_NAME} exists, role created`);
     expect(text).toContain(`route role ${ROLE_1}: policy ${RAM_CHANGE_ROUTE_POLICY_NAME} exists, role exists`);
-    expect(text).toContain(`, narrowed (owners ${ids(FIRST.slice(43)).join(', ')} left it)`);
+    expect(text).toContain(`, narrowed (owners ${ids(FIRST.slice(11)).join(', ')} left it)`);
     expect(text).toContain(
-      `account ${FIRST[59]?.id}: rule ${RAM_CHANGE_RULE_NAME} updated (PutTargets) (route role ${ROLE_2})`,
+      `account ${FIRST[19]?.id}: rule ${RAM_CHANGE_RULE_NAME} updated (PutTargets) (route role ${ROLE_2})`,
     );
     expect(text).toContain(`account ${FIRST[0]?.id}: rule ${RAM_CHANGE_RULE_NAME} exists (route role ${ROLE_1})`);
     // The new role with its policy, then (after the rules moved) the old one narrowed; each recorded.
@@ -223,11 +229,11 @@ describe('setup with more owners than one route role holds', () => {
       `CreateRole ${ROLE_2}`,
       `UpdateRole ${ROLE_1}`,
     ]);
-    for (const name of [ROLE_1, ROLE_2]) expect(routeRole(name)?.trustPolicy.length).toBeLessThanOrEqual(2_000);
+    for (const name of [ROLE_1, ROLE_2]) expect(routeRole(name)?.trustPolicy.length).toBeLessThanOrEqual(600);
   });
 
   it("routes a console edit in a moved owner's account to the automation account through its new route role", async () => {
-    const moved = FIRST[59]!.id;
+    const moved = FIRST[19]!.id;
     const res = await fetch(`${cloud.cloud.url}/__admin/edits`, {
       method: 'POST',
       body: JSON.stringify({
@@ -248,47 +254,45 @@ describe('setup with more owners than one route role holds', () => {
   });
 
   it('changes nothing when run again', async () => {
-    const before = cloud.cloud.log.filter((e) =>
-      [...ROLE_WRITES, 'PutTargets', 'UpdateRule'].includes(e.action),
-    ).length;
+    const writes = () => cloud.cloud.log.filter((e) => [...ROLE_WRITES, 'PutTargets', 'UpdateRule'].includes(e.action));
+    const before = writes().length;
     const { code } = await setup(FIRST);
     expect(code).toBe(0);
-    const after = cloud.cloud.log.filter((e) => [...ROLE_WRITES, 'PutTargets', 'UpdateRule'].includes(e.action)).length;
-    expect(after).toBe(before);
+    expect(writes().length).toBe(before);
   });
 
   it('gives new owners the room the roles have and a third role, never moving an owner that was placed', async () => {
-    watched = ids(fleet(0, 100));
-    const grown = fleet(0, 100);
+    const grown = fleet(0, 30);
+    watched = ids(grown);
     const { code, text } = await setup(grown, '--json');
     expect(code).toBe(0);
     const document = SetupJson.parse(JSON.parse(text));
     expect(document.ramChangeRouteRoles.map((r) => [r.roleName, r.owners.length, r.end])).toEqual([
-      [ROLE_1, 43, 'unchanged'],
-      [ROLE_2, 43, 'unchanged'],
-      [ROLE_3, 14, 'unchanged'],
+      [ROLE_1, 11, 'unchanged'],
+      [ROLE_2, 11, 'unchanged'],
+      [ROLE_3, 8, 'unchanged'],
     ]);
-    expect(trustedBy(ROLE_1)).toEqual(ids(FIRST.slice(0, 43)));
-    expect(trustedBy(ROLE_2)).toEqual(ids(grown.slice(43, 86)));
+    expect(trustedBy(ROLE_1)).toEqual(ids(FIRST.slice(0, 11)));
+    expect(trustedBy(ROLE_2)).toEqual(ids(grown.slice(11, 22)));
     expect(ids(grown).map(routeRoleOf)).toEqual([
-      ...Array(43).fill(ROLE_1),
-      ...Array(43).fill(ROLE_2),
-      ...Array(14).fill(ROLE_3),
+      ...Array(11).fill(ROLE_1),
+      ...Array(11).fill(ROLE_2),
+      ...Array(8).fill(ROLE_3),
     ]);
-    // Before this setup, the 40 new owners had no rule: their deliveries start with it.
-    expect(gaps.filter((g) => !ids(fleet(60, 40)).some((id) => g.startsWith(id)))).toEqual([]);
+    // Before this setup, the 10 new owners had no rule: their deliveries start with it.
+    expect(gaps.filter((g) => !ids(fleet(20, 10)).some((id) => g.startsWith(id)))).toEqual([]);
     gaps.length = 0;
   });
 
   it('frees the room of owners that left the fleet, and removes a route role left with none (detached first)', async () => {
-    const remaining = [...fleet(0, 86)].filter((_, i) => i !== 0);
+    const remaining = fleet(1, 21);
     watched = ids(remaining);
     const from = readEventBridgeEvents(cloud.cloud.core, { bus: LOCAL_EVENT_BUS }).length;
     const served = cloud.cloud.log.length;
     const { code, text } = await setup(remaining);
     expect(code).toBe(0);
     expect(gaps).toEqual([]);
-    expect(trustedBy(ROLE_1)).toEqual(ids(remaining.slice(0, 42)));
+    expect(trustedBy(ROLE_1)).toEqual(ids(remaining.slice(0, 10)));
     expect(routeRole(ROLE_3)).toBeUndefined();
     expect(text).toContain(
       `route role ${ROLE_3}: policy ${RAM_CHANGE_ROUTE_POLICY_NAME} exists, role exists, attachment exists, removed`,
@@ -300,19 +304,51 @@ describe('setup with more owners than one route role holds', () => {
       `UpdateRole ${ROLE_1}`,
     ]);
     // The next owner to come takes the room the one that left freed.
-    const next = await setup([...remaining, owner(99)]);
+    const next = await setup([...remaining, owner(29)]);
     expect(next.code).toBe(0);
-    expect(routeRoleOf(owner(99).id)).toBe(ROLE_1);
+    expect(routeRoleOf(owner(29).id)).toBe(ROLE_1);
   });
 
   it("leaves a route role that lost dts-trust's ownership marker as it is, with its owners, and says so", async () => {
     const role = routeRole(ROLE_2);
     if (role) role.description = 'someone else';
     const before = role?.trustPolicy;
-    const { code, text } = await setup([...fleet(1, 85), owner(99)]);
+    const { code, text } = await setup([...fleet(1, 21), owner(29)]);
     expect(code).toBe(1);
     expect(text).toContain(`route role ${ROLE_2}: left unchanged, not dts-trust's to change: its Description`);
     expect(routeRole(ROLE_2)?.trustPolicy).toBe(before);
+    expect(gaps).toEqual([]);
     if (role) role.description = ROUTE_ROLE_DESCRIPTION;
+  });
+
+  it('says how to fix a route role RAM refuses as too long, and points no rule at it', async () => {
+    // A budget above RAM's limit, and more owners than fit it: route role 1 would trust 107 owners (4,808 characters).
+    const strangers = Array.from({ length: 95 }, (_, i) => ({ id: String(8_000_000_000_000_000 + i) }));
+    const newcomer = owner(35);
+    const lines: string[] = [];
+    const code = await runCli(
+      [
+        'setup',
+        '--owner',
+        ...ids([...fleet(1, 21), owner(29), newcomer, ...strangers]),
+        '--create-management-roles',
+        '--credentials',
+        credentialsFile,
+      ],
+      { ...env, DTS_TRUST_ROUTE_ROLE_TRUST_CHARS: '6144' },
+      { line: (t) => lines.push(t), interactive: false },
+    );
+    const text = lines.join('\n');
+    expect(code).toBe(1);
+    expect(text).toContain(
+      `route role ${ROLE_1}: ram:UpdateRole failed with InvalidParameter.NewAssumeRolePolicyDocument.Length`,
+    );
+    expect(text).toContain('set DTS_TRUST_ROUTE_ROLE_TRUST_CHARS below 4808 and run setup again');
+    expect(text).toContain(
+      `account ${newcomer.id}: rule ${RAM_CHANGE_RULE_NAME} failed (route role ${ROLE_1}) (not changed`,
+    );
+    expect(routeRoleOf(newcomer.id)).toBeUndefined();
+    expect(trustedBy(ROLE_1)).toEqual(ids([...fleet(1, 10), owner(29)]));
+    expect(gaps).toEqual([]);
   });
 });
