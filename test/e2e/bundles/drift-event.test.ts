@@ -144,7 +144,7 @@ describe('the drift-event bundle behind the RAM change route', () => {
     });
   });
 
-  it('pauses a role whose same drift keeps coming back, as the timer run does, and then leaves it to a person', async () => {
+  it('applies the flap rule of the timer run: the same drift back at the limit pauses the role, and a stranger is still removed, with a removal-fight finding', async () => {
     const edit = () =>
       editInConsole(cloud, {
         kind: 'setTrustPolicy',
@@ -153,17 +153,23 @@ describe('the drift-event bundle behind the RAM change route', () => {
         trustPolicy: stranger,
       });
     const outcomes: string[] = [];
+    const types = () => readEventBridgeEvents(cloud.core, { bus: LOCAL_EVENT_BUS }).map((e) => e.event.type);
     // The flap limit is 3 (DTS_TRUST_FLAP_LIMIT): the last repair before this test undid another drift.
-    for (let i = 0; i < 4; i += 1) {
+    for (let i = 0; i < 3; i += 1) {
       await edit();
-      const answers = await pushed();
-      outcomes.push(...answers.flatMap((a) => a.reconciled.map((r) => r.outcome)));
+      outcomes.push(...(await pushed()).flatMap((a) => a.reconciled.map((r) => r.outcome)));
       await pushed();
     }
-    expect(outcomes).toEqual(['repaired', 'repaired', 'repaired', 'paused']);
-    const events = readEventBridgeEvents(cloud.core, { bus: LOCAL_EVENT_BUS }).map((e) => e.event.type);
-    expect(events).toContain('dts-trust.role.paused');
-    expect((await configureDtsJob(cloud.endpoint, EXAMPLE.destinationOwner.root, sourceTask)).accepted).toBe(false);
+    expect(outcomes).toEqual(['repaired', 'repaired', 'repaired']);
+    expect(types()).toContain('dts-trust.role.paused');
+    // Paused, the role's undeclared access is removed all the same (removal wins over a hold), and the fight is raised.
+    await edit();
+    expect((await pushed()).flatMap((a) => a.reconciled.map((r) => r.outcome))).toEqual(['repaired']);
+    await pushed();
+    expect(types()).toContain('dts-trust.finding.removal-fight');
+    expect(await configureDtsJob(cloud.endpoint, EXAMPLE.destinationOwner.root, sourceTask)).toEqual({
+      accepted: true,
+    });
     expect(timerRuns()).toEqual([]);
   });
 });
