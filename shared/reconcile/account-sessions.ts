@@ -64,6 +64,9 @@ export interface AccountSessionsDeps {
   readonly listRoles?: boolean | undefined;
 }
 
+/** How many accounts' directories a run keeps built (accounts are reconciled a few at a time, in order). */
+const DIRECTORIES_KEPT = 64;
+
 /**
  * The owner accounts of one run: one AssumeRole per account (retried on throttling and outages), its RAM directory
  * behind the account's rate limit with every call counted, and the accounts the run stopped (the first failure of
@@ -71,6 +74,7 @@ export interface AccountSessionsDeps {
  */
 export class AccountSessions {
   readonly #credentials = new Map<string, Promise<AccountCredentials>>();
+  readonly #directories = new Map<string, RoleDirectory>();
   readonly #stopped = new Map<string, AccountFailure>();
   readonly #calls = { ram: 0, assumeRole: 0 };
   readonly #listings = new Map<string, Promise<RoleSnapshot | undefined>>();
@@ -114,12 +118,24 @@ export class AccountSessions {
     return pending;
   }
 
-  /** The RAM directory of `accountId`: rate-limited, counted, and without writes in a dry run. */
+  /**
+   * The RAM directory of `accountId`: rate-limited, counted, and without writes in a dry run. Built once per account
+   * (the last {@link DIRECTORIES_KEPT} accounts asked for are kept: a run has only a few accounts in flight).
+   */
   directoryFor(accountId: string): RoleDirectory {
-    const gated = gatedDirectory(this.deps.directory, this.deps.limits.bucketOf(accountId), () => {
-      this.#calls.ram += 1;
-    });
-    return this.deps.writes ? gated : skippedWrites(gated);
+    let directory = this.#directories.get(accountId);
+    if (directory === undefined) {
+      const gated = gatedDirectory(this.deps.directory, this.deps.limits.bucketOf(accountId), () => {
+        this.#calls.ram += 1;
+      });
+      directory = this.deps.writes ? gated : skippedWrites(gated);
+      if (this.#directories.size >= DIRECTORIES_KEPT) {
+        const oldest = this.#directories.keys().next();
+        if (!oldest.done) this.#directories.delete(oldest.value);
+      }
+      this.#directories.set(accountId, directory);
+    }
+    return directory;
   }
 
   /**

@@ -130,6 +130,8 @@ const failedResult = (role: RoleKey, error: RoleError, auditEvents: readonly Aud
  * run the same sequence runs over a directory without writes and an audit log that keeps nothing.
  */
 export class RolePipeline {
+  readonly #retryingReads = new WeakMap<RoleDirectory, RoleDirectory>();
+
   constructor(private readonly deps: RolePipelineDeps) {}
 
   async reconcile(
@@ -166,7 +168,7 @@ export class RolePipeline {
       const directory = scope.sessions.directoryFor(accountId);
       const observe = (through: RoleDirectory) =>
         observeRole(
-          retryingReads(through, this.deps.retry, { clock: this.deps.clock, random: this.deps.random }),
+          this.#retrying(through),
           account,
           role,
           desired,
@@ -275,6 +277,16 @@ export class RolePipeline {
     } catch (error) {
       return { result: await this.#failed(scope, plan, error), grants, declared };
     }
+  }
+
+  /** The reads of `directory` retried on throttling and outages: built once per directory (one per account and run). */
+  #retrying(directory: RoleDirectory): RoleDirectory {
+    let retrying = this.#retryingReads.get(directory);
+    if (retrying === undefined) {
+      retrying = retryingReads(directory, this.deps.retry, { clock: this.deps.clock, random: this.deps.random });
+      this.#retryingReads.set(directory, retrying);
+    }
+    return retrying;
   }
 
   /**
