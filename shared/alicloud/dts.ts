@@ -3,7 +3,7 @@ import * as $dara from '@darabonba/typescript';
 import { z } from 'zod';
 import type { AccountCredentials } from '../ports.js';
 import { callCloud, malformedResponse, toCloudApiError } from './cloud-error.js';
-import { openApiConfig } from './openapi-config.js';
+import { openApiConfig, rpcParams } from './openapi-config.js';
 
 /** DTS actions the inventory calls (read-only). */
 export const DTS_INVENTORY_ACTIONS = ['dts:DescribeDtsJobs', 'dts:DescribeDtsJobDetail'] as const;
@@ -15,17 +15,7 @@ export const DTS_PAGE_SIZE = 30;
 
 /** The `callApi` parameters of a DTS 2020-01-01 action (RPC style, form body, JSON answer). */
 export function dtsRpcParams(action: string, protocol: 'https' | 'http'): $OpenApiUtil.Params {
-  return new $OpenApiUtil.Params({
-    action,
-    version: DTS_VERSION,
-    protocol: protocol.toUpperCase(),
-    pathname: '/',
-    method: 'POST',
-    authType: 'AK',
-    style: 'RPC',
-    reqBodyType: 'formData',
-    bodyType: 'json',
-  });
+  return rpcParams(action, DTS_VERSION, protocol.toUpperCase());
 }
 
 /** Settings of the DTS client. */

@@ -3,7 +3,7 @@ import * as $dara from '@darabonba/typescript';
 import { z } from 'zod';
 import { callCloud, malformedResponse } from './cloud-error.js';
 import type { OwnKeysSource } from './credentials.js';
-import { openApiConfig } from './openapi-config.js';
+import { openApiConfig, rpcParams } from './openapi-config.js';
 
 /** KMS actions the settings reader calls with the function's own identity. */
 export const KMS_SETTINGS_ACTIONS = ['kms:GetSecretValue'] as const;
@@ -13,17 +13,7 @@ const KMS_VERSION = '2016-01-20';
 
 /** The `callApi` parameters of a KMS 2016-01-20 action (RPC style, form body, JSON answer). */
 export function kmsRpcParams(action: string): $OpenApiUtil.Params {
-  return new $OpenApiUtil.Params({
-    action,
-    version: KMS_VERSION,
-    protocol: 'HTTPS',
-    pathname: '/',
-    method: 'POST',
-    authType: 'AK',
-    style: 'RPC',
-    reqBodyType: 'formData',
-    bodyType: 'json',
-  });
+  return rpcParams(action, KMS_VERSION);
 }
 
 /** Settings of the KMS client. */

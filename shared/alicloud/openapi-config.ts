@@ -15,6 +15,24 @@ export interface SigningKeys {
   readonly securityToken?: string | undefined;
 }
 
+/**
+ * The `callApi` parameters of an RPC-style action (form body, JSON answer), as the generated SDKs send them:
+ * `protocol` defaults to `HTTPS`, which the client's configured protocol overrides.
+ */
+export function rpcParams(action: string, version: string, protocol = 'HTTPS'): $OpenApiUtil.Params {
+  return new $OpenApiUtil.Params({
+    action,
+    version,
+    protocol,
+    pathname: '/',
+    method: 'POST',
+    authType: 'AK',
+    style: 'RPC',
+    reqBodyType: 'formData',
+    bodyType: 'json',
+  });
+}
+
 /** The configuration of an `@alicloud/openapi-core` based client signing with `keys` at `where`. */
 export function openApiConfig(keys: SigningKeys, where: OpenApiEndpoint): $OpenApiUtil.Config {
   return new $OpenApiUtil.Config({

@@ -1,7 +1,7 @@
 import OpenApi, { $OpenApiUtil, OpenApiUtil } from '@alicloud/openapi-core';
 import type * as $dara from '@darabonba/typescript';
 import type { AccountCredentials } from '../ports.js';
-import { type OpenApiEndpoint, openApiConfig } from './openapi-config.js';
+import { type OpenApiEndpoint, openApiConfig, rpcParams } from './openapi-config.js';
 
 /** RAM's API version. */
 const RAM_VERSION = '2015-05-01';
@@ -16,24 +16,10 @@ const paramsByAction = new Map<string, $OpenApiUtil.Params>();
 export function ramRpcParams(action: string): $OpenApiUtil.Params {
   let params = paramsByAction.get(action);
   if (params === undefined) {
-    params = newParams(action);
+    params = rpcParams(action, RAM_VERSION);
     paramsByAction.set(action, params);
   }
   return params;
-}
-
-function newParams(action: string): $OpenApiUtil.Params {
-  return new $OpenApiUtil.Params({
-    action,
-    version: RAM_VERSION,
-    protocol: 'HTTPS',
-    pathname: '/',
-    method: 'POST',
-    authType: 'AK',
-    style: 'RPC',
-    reqBodyType: 'formData',
-    bodyType: 'json',
-  });
 }
 
 type OpenApiClient = InstanceType<typeof OpenApi.default>;
