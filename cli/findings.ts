@@ -17,7 +17,7 @@ import { TIMER_RUN } from '../shared/evidence/liveness.js';
 import { deliverOutbox } from '../shared/usecases/deliver-outbox.js';
 import type { Output } from './commands.js';
 import { ExitCode, exitCodeOf } from './exit-codes.js';
-import { auditDeliveryJson, type FindingsJson } from './json-documents.js';
+import { auditDeliveryJson, type FindingsDocument } from './json-documents.js';
 import { type PrintOptions, printJson } from './render.js';
 
 /** Most severe first. */
@@ -91,7 +91,7 @@ export async function findingsCommand(services: Services, out: Output, options: 
   const sorted = sortFindings(records);
   const code = gap.stale ? 1 : 0;
   if (options.json) {
-    printJson(out, { liveness, findings: sorted } satisfies FindingsJson);
+    printJson(out, { liveness, findings: sorted } satisfies FindingsDocument);
     return code;
   }
   if (gap.stale) {

@@ -20,6 +20,8 @@ import { cachedJobDirectory, takeDtsInventory } from '../shared/evidence/dts-inv
 import { recordInventory } from '../shared/evidence/unused-roles.js';
 import { deliverOutbox } from '../shared/usecases/deliver-outbox.js';
 import type { Output } from './commands.js';
+import { inventoryJson } from './json-documents.js';
+import { printJson } from './render.js';
 
 /** One `--task-account`: an Alibaba Cloud account; a Tencent Cloud UIN is refused with the reason. */
 const TaskAccount = z.string().superRefine((value, ctx) => {
@@ -76,7 +78,7 @@ export async function inventoryCommand(
   const { usage, accounts, gaps, skipped } = inventory;
   const failed = usage.broken.length + usage.undeclared.length + gaps.length + usage.unknownRoles.length > 0;
   if (options.json) {
-    out.line(JSON.stringify({ accounts, gaps, skipped, ...usage, unusedRoles }));
+    printJson(out, inventoryJson(inventory, unusedRoles));
     return failed ? 1 : 0;
   }
   for (const b of usage.broken) {

@@ -5,9 +5,13 @@
  */
 import { z } from 'zod';
 import type { AuditDeliveryReport } from '../shared/audit/deliver-audit-events.js';
-import type { FindingRecord } from '../shared/domain/finding-record.js';
+import { BrokenReason } from '../shared/domain/dts-usage.js';
+import { FINDING_KINDS, type FindingKind, FindingSeverity } from '../shared/domain/finding.js';
+import { type FindingRecord, FindingState } from '../shared/domain/finding-record.js';
 import { type Grant, GrantMode, GrantSchema } from '../shared/domain/grant.js';
 import { grantId } from '../shared/domain/ownership.js';
+import type { DtsInventory } from '../shared/evidence/dts-inventory.js';
+import type { UnusedRolesReport } from '../shared/evidence/unused-roles.js';
 import type { SetAsideRecord } from '../shared/ports.js';
 import {
   type AccountFailure,
@@ -19,7 +23,7 @@ import {
   type RoleResult,
   type RunResult,
 } from '../shared/reconcile/index.js';
-import type { RoleStatusReport } from '../shared/usecases/role-status.js';
+import { LiveState, type RoleStatusReport } from '../shared/usecases/role-status.js';
 import { type RouteRoleOutcome, routeRoleNeedsAttention } from '../shared/usecases/route-roles.js';
 import type { ManagementRoleOutcome, SetupResult } from '../shared/usecases/setup.js';
 import type { TencentManagementRoleOutcome } from '../shared/usecases/tencent-setup.js';
@@ -318,16 +322,178 @@ export const SentTicketJson = z
 /** `declare`, `revoke`, `resume`, `mode` and `ticket send` with `--json`: the tickets sent and the queue. */
 export const SentJson = z.object({ sent: z.array(SentTicketJson), queue: z.string() }).strict();
 
-/** `status --json` (shared/usecases/role-status.ts describes each field). */
-export interface StatusJson {
+/** One use of a role by a DTS job (shared/domain/dts-usage.ts, `RoleUse`). */
+export const RoleUseJson = z
+  .object({
+    ownerAccountId: z.string(),
+    roleName: z.string(),
+    taskAccountId: z.string(),
+    dtsJobId: z.string(),
+    jobName: z.string().optional(),
+    status: z.string().optional(),
+    region: z.string(),
+    side: z.enum(['source', 'destination']),
+    direction: z.enum(['forward', 'reverse']),
+  })
+  .strict();
+
+/** A task account the inventory could not list, or did not list by design (`skipped`). */
+export const InventoryGapJson = z.object({ accountId: z.string(), code: z.string(), message: z.string() }).strict();
+
+/** `inventory --json`: the jobs against the declared roles (docs/deploy.md, "The DTS inventory"). */
+export const InventoryJson = z
+  .object({
+    /** Task accounts listed, with their job count. */
+    accounts: z.array(z.object({ accountId: z.string(), jobs: count }).strict()),
+    gaps: z.array(InventoryGapJson),
+    /** Tencent Cloud task accounts, not listed by design (`TencentDtsJobsNotListed`); not a failure. */
+    skipped: z.array(InventoryGapJson),
+    /** Live jobs whose role is missing or does not trust their task account. */
+    broken: z.array(RoleUseJson.extend({ reason: z.enum(values(BrokenReason)), declared: z.boolean() }).strict()),
+    /** Live jobs using a role no active grant declares for their task account. */
+    undeclared: z.array(RoleUseJson),
+    /** Active grants no live job of their trusted account uses, as stored. */
+    unused: z.array(GrantSchema.strict()),
+    /** Roles the inventory could not look at, with why. */
+    unknownRoles: z.array(z.object({ ownerAccountId: z.string(), roleName: z.string(), reason: z.string() }).strict()),
+    /** The `role-unused-by-dts` findings this inventory raised and resolved. */
+    unusedRoles: z
+      .object({
+        inventories: count,
+        raised: z.array(z.object({ grantId: z.string(), findingId: z.string() }).strict()),
+        resolved: z.array(z.string()),
+      })
+      .strict(),
+  })
+  .strict();
+
+/** The `inventory --json` document of an inventory and what recording it raised and resolved. */
+export function inventoryJson(inventory: DtsInventory, unusedRoles: UnusedRolesReport): z.input<typeof InventoryJson> {
+  const { accounts, gaps, skipped, usage } = inventory;
+  return {
+    accounts: [...accounts],
+    gaps: [...gaps],
+    skipped: [...skipped],
+    broken: [...usage.broken],
+    undeclared: [...usage.undeclared],
+    unused: [...usage.unused],
+    unknownRoles: [...usage.unknownRoles],
+    unusedRoles: { ...unusedRoles, raised: [...unusedRoles.raised], resolved: [...unusedRoles.resolved] },
+  };
+}
+
+const GrantModeJson = z.enum(values(GrantMode));
+const ValidationProblemJson = z
+  .object({ code: z.string(), field: z.string(), message: z.string(), fix: z.string() })
+  .strict();
+
+/** One role as `status` shows it (shared/usecases/role-status.ts, `RoleStatusReport`, describes each field). */
+export const RoleStatusJson = z
+  .object({
+    ownerAccountId: z.string(),
+    roleName: z.string(),
+    arn: z.string(),
+    grants: z.array(
+      z
+        .object({
+          trustedAccountId: z.string(),
+          mode: GrantModeJson,
+          ticket: z.string(),
+          expiresAt: z.string().optional(),
+          active: z.boolean(),
+        })
+        .strict(),
+    ),
+    mode: GrantModeJson.optional(),
+    live: z.object({ state: z.enum(values(LiveState)), details: z.array(z.string()) }).strict(),
+    last: z
+      .object({
+        result: z.string(),
+        at: z.string(),
+        failureCount: count,
+        nextAttemptAt: z.string().optional(),
+        pausedReason: z.string().optional(),
+      })
+      .strict()
+      .optional(),
+    nextExpiry: z.string().optional(),
+    attention: z.boolean(),
+  })
+  .strict();
+
+/** `status --json`. */
+export const StatusJson = z.object({ roles: z.array(RoleStatusJson) }).strict();
+/** What `status --json` is built from. */
+export interface StatusDocument {
   readonly roles: readonly RoleStatusReport[];
 }
 
-/** `declare`, `revoke`, `resume`, `mode` with `--preview --json`: the preview (shared/usecases/ticket-preview.ts). */
-export type PreviewJson = TicketPreview;
+/** One role of a ticket's preview (shared/usecases/ticket-preview.ts, `RoleAccessPreview`). */
+export const RoleAccessPreviewJson = z
+  .object({
+    ownerAccountId: z.string(),
+    roleName: z.string(),
+    arn: z.string(),
+    trustedBefore: z.array(z.string()),
+    trustedAfter: z.array(z.string()),
+    modeBefore: GrantModeJson.optional(),
+    modeAfter: GrantModeJson.optional(),
+    pausedReason: z.string().optional(),
+    changes: z.array(z.string()),
+    unreachable: z.string().optional(),
+  })
+  .strict();
+
+/** `declare`, `revoke`, `resume`, `mode` with `--preview --json`: the preview, or the refusal with its problems. */
+export const PreviewJson = z
+  .object({
+    action: z.string(),
+    ticket: z.string(),
+    rejected: z.boolean(),
+    problems: z.array(ValidationProblemJson),
+    roles: z.array(RoleAccessPreviewJson),
+  })
+  .strict();
+/** What a preview's JSON is built from. */
+export type PreviewDocument = TicketPreview;
+
+/** One finding as the findings table keeps it (shared/domain/finding-record.ts, `FindingRecord`). */
+export const FindingJson = z
+  .object({
+    findingId: z.string(),
+    kind: z.enum(Object.keys(FINDING_KINDS) as [FindingKind, ...FindingKind[]]),
+    severity: z.enum(values(FindingSeverity)),
+    subject: z.string(),
+    summary: z.string(),
+    evidence: z.record(z.string(), z.unknown()),
+    state: z.enum(values(FindingState)),
+    firstSeenAt: z.string(),
+    lastSeenAt: z.string(),
+    occurrences: count,
+    lastEventId: z.string(),
+    resolvedAt: z.string().optional(),
+    resolvedBy: z.string().optional(),
+    resolution: z.string().optional(),
+  })
+  .strict();
 
 /** `findings --json`: the timer's liveness judged now, and the findings listed. */
-export interface FindingsJson {
+export const FindingsJson = z
+  .object({
+    liveness: z
+      .object({
+        stale: z.boolean(),
+        /** Absent while no timer run has succeeded yet. */
+        lastSucceededAt: z.string().optional(),
+        gapMinutes: count,
+        missedIntervals: count,
+      })
+      .strict(),
+    findings: z.array(FindingJson),
+  })
+  .strict();
+/** What `findings --json` is built from. */
+export interface FindingsDocument {
   readonly liveness: {
     readonly stale: boolean;
     readonly lastSucceededAt: string | undefined;

@@ -13,7 +13,7 @@ import { problemsFromZodError } from '../shared/domain/zod-problems.js';
 import { LiveState, type RoleStatusReport, roleStatuses } from '../shared/usecases/role-status.js';
 import { type Output, RoleFilterSchema } from './commands.js';
 import { ExitCode } from './exit-codes.js';
-import { type StatusJson, sentJson } from './json-documents.js';
+import { type StatusDocument, sentJson } from './json-documents.js';
 import { grantTicketFromFile, modeTicket, resumeTicket, ticketRefFrom } from './operator-tickets.js';
 import { type PrintOptions, printRows } from './render.js';
 import { DEFAULT_TICKET_QUEUE, type Env, queueTarget, type SentTicket, sendSigned, ticketKey } from './ticket.js';
@@ -196,10 +196,17 @@ export function registerLifecycleCommands(program: Command, context: LifecycleCo
         parsed.data,
       );
       const attention = reports.filter((r) => r.attention);
-      printRows(out, { json: opts.json === true }, reports, STATUS_COLUMNS, { roles: reports } satisfies StatusJson, [
-        `${reports.length} role(s)${attention.length > 0 ? `, ${attention.length} need attention` : ''}`,
-        ...attention.flatMap((r) => r.live.details.map((d) => `  ${r.ownerAccountId}/${r.roleName}: ${d}`)),
-      ]);
+      printRows(
+        out,
+        { json: opts.json === true },
+        reports,
+        STATUS_COLUMNS,
+        { roles: reports } satisfies StatusDocument,
+        [
+          `${reports.length} role(s)${attention.length > 0 ? `, ${attention.length} need attention` : ''}`,
+          ...attention.flatMap((r) => r.live.details.map((d) => `  ${r.ownerAccountId}/${r.roleName}: ${d}`)),
+        ],
+      );
       context.done(attention.length > 0 ? ExitCode.Failed : ExitCode.Ok);
     });
 }

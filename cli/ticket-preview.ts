@@ -9,7 +9,7 @@ import {
   type TicketPreview,
 } from '../shared/usecases/ticket-preview.js';
 import type { Output } from './commands.js';
-import type { PreviewJson } from './json-documents.js';
+import type { PreviewDocument } from './json-documents.js';
 import { type PrintOptions, printRows } from './render.js';
 import { signedTicket, type TicketKey } from './ticket-file.js';
 
@@ -70,7 +70,7 @@ export function printPreview(out: Output, options: PrintOptions, result: TicketP
     ]);
     return;
   }
-  printRows(out, options, result.roles, COLUMNS, result satisfies PreviewJson, [
+  printRows(out, options, result.roles, COLUMNS, result satisfies PreviewDocument, [
     `${result.action} ${result.ticket}: preview only, nothing sent`,
     ...result.roles.flatMap((r) => r.changes.map((c) => `  ${r.ownerAccountId}/${r.roleName}: ${c}`)),
     ...result.roles

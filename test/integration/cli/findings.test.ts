@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FindingsJson } from '../../../cli/json-documents.js';
 import { runCli } from '../../../cli/main.js';
 import { LOCAL_AUTOMATION, LOCAL_EVENT_BUS, localCloudEnvironment } from '../../../local/harness/local-environment.js';
 import { deliverAuditEvents } from '../../../shared/audit/deliver-audit-events.js';
@@ -122,7 +123,10 @@ describe('npm run cli -- findings', () => {
     expect(stale.code).toBe(1);
     expect(stale.text.split('\n')[0]).toMatch(/critical reconciler-not-running .* no successful run for 120 minutes/);
     expect(stale.text).toContain('the reconciler is not running');
-    expect(JSON.parse((await cli('findings', '--json')).text).liveness).toMatchObject({ stale: true, gapMinutes: 120 });
+    expect(FindingsJson.parse(JSON.parse((await cli('findings', '--json')).text)).liveness).toMatchObject({
+      stale: true,
+      gapMinutes: 120,
+    });
 
     await services.heartbeats.beat(TIMER_RUN, new Date(), 'run-now');
     const fresh = await cli('findings');

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FindingsJson, InventoryJson } from '../../../cli/json-documents.js';
 import { runCli } from '../../../cli/main.js';
 import { configureDtsJob } from '../../../local/harness/dts-oracle.js';
 import { LOCAL_AUTOMATION, LOCAL_EVENT_BUS, localCloudEnvironment } from '../../../local/harness/local-environment.js';
@@ -73,7 +74,7 @@ describe('npm run cli -- inventory', () => {
     expect((await cli('reconcile')).text).toContain('"deleted":1');
     // Before it deleted the role, the run listed the task account's jobs (DescribeDtsJobs, DescribeDtsJobDetail,
     // through its management role) and reported the one the deletion breaks.
-    const findings = JSON.parse((await cli('findings', '--json')).text).findings;
+    const findings = FindingsJson.parse(JSON.parse((await cli('findings', '--json')).text)).findings;
     expect(findings.find((f: { kind: string }) => f.kind === 'dts-jobs-broken-by-removal')).toMatchObject({
       subject: `acs:ram::${owner}:role/${USED}`,
       severity: 'high',
@@ -90,7 +91,7 @@ describe('npm run cli -- inventory', () => {
     });
     const broken = await cli('inventory', '--json');
     expect(broken.code).toBe(1);
-    const report = JSON.parse(broken.text);
+    const report = InventoryJson.parse(JSON.parse(broken.text));
     expect(report.broken).toEqual([
       expect.objectContaining({
         ownerAccountId: owner,
@@ -107,7 +108,7 @@ describe('npm run cli -- inventory', () => {
     // The third inventory in a row that finds the idle grant unused raises role-unused-by-dts.
     const third = await cli('inventory');
     expect(third.text).toContain(`long unused ${owner}/${IDLE}/${task}: unused in each of the last 3 inventories`);
-    const open = JSON.parse((await cli('findings', '--json')).text).findings;
+    const open = FindingsJson.parse(JSON.parse((await cli('findings', '--json')).text)).findings;
     expect(open.find((f: { kind: string }) => f.kind === 'role-unused-by-dts')).toMatchObject({
       subject: `acs:ram::${owner}:role/${IDLE}`,
       severity: 'low',

@@ -7,7 +7,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SentJson } from '../../../cli/json-documents.js';
+import { PreviewJson, SentJson, StatusJson } from '../../../cli/json-documents.js';
 import { runCli } from '../../../cli/main.js';
 import { readEventBridgeEvents } from '../../../local/cloud/services/eventbridge/store.js';
 import { deployLocally } from '../../../local/harness/local-deployment.js';
@@ -74,7 +74,7 @@ async function sendAndDeliver(argv: string[]): Promise<{ outcome: string; codes?
 
 async function status(): Promise<{ code: number; roles: Record<string, unknown>[] }> {
   const { code, lines } = await cli(['status', '--owner', OWNER, '--role', ROLE, '--json']);
-  return { code, roles: (JSON.parse(lines[0]!) as { roles: Record<string, unknown>[] }).roles };
+  return { code, roles: StatusJson.parse(JSON.parse(lines[0]!)).roles as Record<string, unknown>[] };
 }
 
 beforeAll(async () => {
@@ -172,10 +172,28 @@ describe('the lifecycle through the CLI', () => {
     expect(resumed.roles[0]?.['last']).not.toHaveProperty('pausedReason');
   });
 
+  it('previews a ticket the intake would refuse as rejected, naming each problem, and sends nothing', async () => {
+    const before = (await status()).roles;
+    const { code, lines } = await cli([
+      'declare',
+      relationshipFile,
+      ...ticket('CHG-X'),
+      '--expires-at',
+      '2099-01-01T00:00:00Z',
+      '--preview',
+      '--json',
+    ]);
+    const preview = PreviewJson.parse(JSON.parse(lines[0]!));
+    expect({ code, rejected: preview.rejected, roles: preview.roles }).toEqual({ code: 1, rejected: true, roles: [] });
+    expect(preview.problems).toEqual([expect.objectContaining({ field: expect.stringContaining('expiresAt') })]);
+    expect(await ticketTrigger(cloud.cloud).drain()).toEqual([]);
+    expect((await status()).roles).toEqual(before);
+  });
+
   it('previews a revocation as the role losing its trusted account and being deleted, then revokes it', async () => {
     const { code, lines } = await cli(['revoke', relationshipFile, ...ticket('CHG-4'), '--preview', '--json']);
     expect(code).toBe(0);
-    expect(JSON.parse(lines[0]!)).toMatchObject({
+    expect(PreviewJson.parse(JSON.parse(lines[0]!))).toMatchObject({
       action: 'revoke',
       rejected: false,
       roles: [
@@ -273,7 +291,7 @@ destination: { accountId: "${TASK_UIN}", databaseType: mysql, accessMethod: inst
     ).toMatchObject({ outcome: 'modeChanged' });
     const { code, lines } = await cli(['status', '--owner', UIN, '--role', TENCENT_ROLE, '--json']);
     expect(code).toBe(0);
-    expect((JSON.parse(lines[0]!) as { roles: unknown[] }).roles).toEqual([
+    expect(StatusJson.parse(JSON.parse(lines[0]!)).roles).toEqual([
       expect.objectContaining({ roleName: TENCENT_ROLE, mode: 'observe', live: { state: 'inSync', details: [] } }),
     ]);
   });

@@ -8,7 +8,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SetupJson } from '../../../cli/json-documents.js';
+import { InventoryJson, SetupJson } from '../../../cli/json-documents.js';
 import { runCli } from '../../../cli/main.js';
 import { readEventBridgeEvents } from '../../../local/cloud/services/eventbridge/store.js';
 import { tencentWorld } from '../../../local/cloud/services/tencent/world.js';
@@ -457,12 +457,12 @@ describe('npm run cli -- inventory, with Tencent grants', () => {
     const calls = cloud.cloud.log.slice(from);
     expect(calls.filter((e) => e.accountId === TRUSTED.uin || e.accountId === TENCENT.sourceOwner.uin)).toEqual([]);
     expect(calls.some((e) => e.action === 'AssumeRole')).toBe(false);
-    const json = JSON.parse((await cli(['inventory', '--json'])).text) as Record<string, unknown[]>;
-    expect(json['skipped']).toEqual([
+    const json = InventoryJson.parse(JSON.parse((await cli(['inventory', '--json'])).text));
+    expect(json.skipped).toEqual([
       expect.objectContaining({ accountId: TRUSTED.uin, code: 'TencentDtsJobsNotListed' }),
     ]);
-    expect(json['unused']).toEqual([]);
-    expect(json['gaps']).toEqual([]);
+    expect(json.unused).toEqual([]);
+    expect(json.gaps).toEqual([]);
   });
 
   it('refuses a Tencent UIN as --task-account, naming the reason, and does nothing', async () => {

@@ -3,6 +3,7 @@
  * the audit outbox with the run's other events, delivers them to the bus, and `npm run cli -- findings` lists them.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FindingsJson } from '../../../cli/json-documents.js';
 import { runCli } from '../../../cli/main.js';
 import { readEventBridgeEvents } from '../../../local/cloud/services/eventbridge/store.js';
 import { LOCAL_AUTOMATION, LOCAL_EVENT_BUS, localCloudEnvironment } from '../../../local/harness/local-environment.js';
@@ -36,9 +37,7 @@ const grant = (ownerAccountId: string, roleName: string) =>
 
 /** The open findings `findings --json` lists, by kind. */
 async function openFindings(): Promise<Map<string, { subject: string; severity: string; findingId: string }>> {
-  const listed = JSON.parse((await cli('findings', '--json')).text) as {
-    findings: { kind: string; subject: string; severity: string; findingId: string }[];
-  };
+  const listed = FindingsJson.parse(JSON.parse((await cli('findings', '--json')).text));
   return new Map(listed.findings.map((f) => [f.kind, f]));
 }
 
