@@ -5,6 +5,12 @@
  * invocations as FC makes them: the bundles deployed to the local cloud's FC, each first invocation on a new
  * instance (node process started, code package loaded, handler run against the cloud) and the next on the same,
  * warm instance.
+ *
+ * The process figures are taken in rounds, after one untimed round that brings every file into the page cache: each
+ * round starts an empty process, then loads each bundle, in an order that rotates from round to round, and a
+ * bundle's overhead is the median over rounds of its wall time minus that round's empty process. Measured apart
+ * (the empty process once at the start, each bundle's samples in a block), a drift of the machine's speed between
+ * the blocks, or a cold file cache for the first bundle, landed on one bundle's figure (docs/benchmarks.md).
  */
 import { execFile } from 'node:child_process';
 import { readdir, readFile, stat } from 'node:fs/promises';
@@ -18,6 +24,7 @@ import { CodePackage, DIST_DIR, deployBundles, functionSettings, invokeLocally }
 import { LOCAL_EVENT_BUS, localCloudEnvironment } from '../local/harness/local-environment.js';
 import { mnsTriggerEvent } from '../local/harness/sample-events.js';
 import { median } from './bound.js';
+import { rotated } from './rounds.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const run = promisify(execFile);
@@ -41,7 +48,7 @@ export interface BundleFigures {
   readonly loadMs: number;
   /** Of that, the packages shipped beside the bundle that its load requires (tablestore and its dependencies), ms. */
   readonly shippedLoadMs: number;
-  /** Wall time of a process that loads the bundle, minus an empty process's (medians), ms. */
+  /** Wall time of a process that loads the bundle minus that of an empty process started in the same round (median over rounds), ms. */
   readonly overheadMs: number;
   /** First invocation on a new instance of the local FC (process start, load, handler), median, ms. */
   readonly coldInvokeMs: number;
@@ -56,7 +63,7 @@ export interface BundleFigures {
 
 /** Figures of the cold-start benchmark. */
 export interface ColdStartFigures {
-  /** Wall time of an empty Node process (median), ms. */
+  /** Wall time of an empty Node process (median over rounds), ms. */
   readonly emptyProcessMs: number;
   readonly bundles: readonly BundleFigures[];
 }
@@ -182,6 +189,39 @@ async function invokeTimes(
   return times;
 }
 
+/** One bundle's figures in one round, beside the empty process of that round. */
+interface RoundFigures {
+  readonly emptyMs: number;
+  readonly wallMs: number;
+  readonly loadMs: number;
+  readonly shippedMs: number;
+}
+
+/**
+ * `samples` timed rounds after one untimed one (the page cache, the node binary): each an empty process, then each
+ * bundle (a process that loads it, then its load timed inside a process), the bundles' order rotated every round.
+ */
+async function processRounds(
+  names: readonly string[],
+  files: ReadonlyMap<string, string>,
+  shipped: ReadonlyMap<string, readonly string[]>,
+  samples: number,
+): Promise<{ emptyMs: number; bundles: Map<string, RoundFigures> }[]> {
+  const rounds: { emptyMs: number; bundles: Map<string, RoundFigures> }[] = [];
+  for (let round = -1; round < samples; round++) {
+    const emptyMs = await wallMs(['-e', '0']);
+    const bundles = new Map<string, RoundFigures>();
+    for (const name of rotated(names, Math.max(0, round))) {
+      const file = files.get(name) as string;
+      const wall = await wallMs(['-e', `require(${JSON.stringify(file)})`]);
+      const load = await loadMs(file, shipped.get(name) ?? []);
+      bundles.set(name, { emptyMs, wallMs: wall, loadMs: load.total, shippedMs: load.shipped });
+    }
+    if (round >= 0) rounds.push({ emptyMs, bundles });
+  }
+  return rounds;
+}
+
 /** Build the bundles and time `samples` cold loads and invocations of each. */
 export async function benchColdStart(options: {
   samples: number;
@@ -194,27 +234,23 @@ export async function benchColdStart(options: {
     .filter((e) => e.isDirectory())
     .map((e) => e.name)
     .sort();
-  const empty: number[] = [];
-  for (let i = 0; i < options.samples; i++) empty.push(await wallMs(['-e', '0']));
-  const emptyProcessMs = median(empty);
-  const invocations = await invokeTimes(options.samples, options.progress);
   const reports = JSON.parse(await readFile(path.join(dist, 'bundles.json'), 'utf8')) as Record<string, BundleReport>;
+  const files = new Map(names.map((name) => [name, path.join(dist, name, 'index.js')]));
+  const shipped = new Map<string, string[]>();
+  for (const [name, file] of files) shipped.set(name, await loadedOnRequire(file, reports[name]?.requires ?? []));
+  options.progress?.(`cold start of ${names.join(', ')}: ${options.samples} rounds`);
+  const rounds = await processRounds(names, files, shipped, options.samples);
+  const emptyProcessMs = median(rounds.map((r) => r.emptyMs));
+  const invocations = await invokeTimes(options.samples, options.progress);
   const bundles: BundleFigures[] = [];
   for (const name of names) {
-    options.progress?.(`cold start of ${name}`);
-    const file = path.join(dist, name, 'index.js');
-    const loads: { total: number; shipped: number }[] = [];
-    const walls: number[] = [];
-    const shipped = await loadedOnRequire(file, reports[name]?.requires ?? []);
-    for (let i = 0; i < options.samples; i++) {
-      loads.push(await loadMs(file, shipped));
-      walls.push(await wallMs(['-e', `require(${JSON.stringify(file)})`]));
-    }
+    const file = files.get(name) as string;
+    const loads = rounds.map((r) => r.bundles.get(name) as RoundFigures);
     const bytes = (await stat(file)).size;
-    const overheadMs = Math.max(0, median(walls) - emptyProcessMs);
+    const overheadMs = Math.max(0, median(loads.map((l) => l.wallMs - l.emptyMs)));
     const target = COLD_START_TARGETS[name] ?? DEFAULT_TARGET;
-    const load = median(loads.map((l) => l.total));
-    const shippedLoadMs = median(loads.map((l) => l.shipped));
+    const load = median(loads.map((l) => l.loadMs));
+    const shippedLoadMs = median(loads.map((l) => l.shippedMs));
     bundles.push({
       name,
       bytes,

@@ -262,7 +262,8 @@ function rateBoundChecks(r: RateBoundFigures): Check[] {
   ];
 }
 
-function coldStartChecks(c: ColdStartFigures): Check[] {
+/** The cold-start rows: each bundle against its bars, then its invocations on the local FC. */
+export function coldStartChecks(c: ColdStartFigures): Check[] {
   const checks: Check[] = [];
   for (const b of c.bundles) {
     checks.push(
