@@ -15,7 +15,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { shipPackages } from './code-package.mjs';
-import { trimShippedProto } from './generated-proto.mjs';
+import { GENERATED_PROTO, REST_FILE, trimShippedProto } from './generated-proto.mjs';
 import { lazyIndexPlugin } from './lazy-index.mjs';
 import { buildSideBundle, bundleShippedPackage, SIDE_BUNDLED } from './side-bundles.mjs';
 
@@ -94,7 +94,7 @@ for (const name of names.sort()) {
   const shipped = await shipPackages(root, codeDir, requires);
   if (requires.includes('tablestore')) {
     await trimShippedProto(codeDir);
-    await bundleShippedPackage(codeDir, 'tablestore');
+    await bundleShippedPackage(codeDir, 'tablestore', [path.join(path.dirname(GENERATED_PROTO), REST_FILE)]);
   }
   const sideBundled = requiredPackages(metafile, SIDE_BUNDLED);
   for (const pkg of sideBundled) await buildSideBundle(root, codeDir, pkg);

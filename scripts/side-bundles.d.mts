@@ -2,5 +2,8 @@
 export const SIDE_BUNDLED: readonly string[];
 /** Build `pkg` (resolved from `root`) into `<codeDir>/node_modules/<pkg>/index.js`; its size in bytes. */
 export function buildSideBundle(root: string, codeDir: string, pkg: string): Promise<number>;
-/** Replace the shipped `pkg` in `<codeDir>/node_modules` by one file bundling it; its size in bytes. */
-export function bundleShippedPackage(codeDir: string, pkg: string): Promise<number>;
+/**
+ * Replace the shipped `pkg` in `<codeDir>/node_modules` by one file bundling it, the files of `besides` (paths
+ * inside the package) left where they were, outside it; its size in bytes.
+ */
+export function bundleShippedPackage(codeDir: string, pkg: string, besides?: readonly string[]): Promise<number>;

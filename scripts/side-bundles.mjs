@@ -44,12 +44,15 @@ export async function buildSideBundle(root, codeDir, pkg) {
  * compiled one by one, a third of each function's cold start. esbuild only concatenates the modules, each in its
  * own function with its own mode (the SDK's sloppy-mode files stay sloppy: the bundle adds no `"use strict"`),
  * and removes whitespace; no name or syntax is changed. The dependencies stay shipped beside it (protobufjs asks
- * for `long` by an `eval`ed require, which resolves from there). Returns the bundle's size in bytes.
+ * for `long` by an `eval`ed require, which resolves from there). The files of `besides` (paths inside the
+ * package) stay out of the bundle, where they were: a module of it that requires one by a relative path gets it
+ * from there, on first use. Returns the bundle's size in bytes.
  */
-export async function bundleShippedPackage(codeDir, pkg) {
+export async function bundleShippedPackage(codeDir, pkg, besides = []) {
   const dir = path.join(codeDir, 'node_modules', pkg);
   const manifest = JSON.parse(await readFile(path.join(dir, 'package.json'), 'utf8'));
   const bundled = path.join(codeDir, `${pkg}.bundle.js`);
+  const kept = new Set(besides.map((file) => path.join(dir, file)));
   const { metafile } = await build({
     entryPoints: [createRequire(path.join(codeDir, 'index.js')).resolve(pkg)],
     outfile: bundled,
@@ -61,13 +64,32 @@ export async function bundleShippedPackage(codeDir, pkg) {
     legalComments: 'none',
     logLevel: 'error',
     metafile: true,
+    plugins: [
+      {
+        name: 'besides-the-bundle',
+        setup(b) {
+          b.onResolve({ filter: /^\.\.?\// }, (args) => {
+            const file = path.resolve(args.resolveDir, args.path);
+            // From the bundle (the package's index.js), the same file by its path inside the package.
+            return kept.has(file)
+              ? { path: `./${path.relative(dir, file).split(path.sep).join('/')}`, external: true }
+              : undefined;
+          });
+        },
+      },
+    ],
   });
-  const license = path.join(codeDir, `${pkg}.LICENSE`);
-  await rename(path.join(dir, 'LICENSE'), license).catch(() => undefined);
+  const aside = path.join(codeDir, `${pkg}.besides`);
+  await rm(aside, { recursive: true, force: true });
+  for (const file of ['LICENSE', ...besides]) {
+    await mkdir(path.dirname(path.join(aside, file)), { recursive: true });
+    await rename(path.join(dir, file), path.join(aside, file)).catch((error) => {
+      if (file !== 'LICENSE') throw error;
+    });
+  }
   await rm(dir, { recursive: true, force: true });
-  await mkdir(dir, { recursive: true });
+  await rename(aside, dir);
   await rename(bundled, path.join(dir, 'index.js'));
-  await rename(license, path.join(dir, 'LICENSE')).catch(() => undefined);
   const { name, version } = manifest;
   await writeFile(
     path.join(dir, 'package.json'),

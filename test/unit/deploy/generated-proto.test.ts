@@ -6,10 +6,14 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import {
   callersOfUncalledMethods,
   GENERATED_PROTO,
+  keptTypes,
   lazyTypes,
+  REST_FILE,
   trimGeneratedProto,
   UNCALLED_METHODS,
+  USED_OPERATIONS,
 } from '../../../scripts/generated-proto.mjs';
+import { TABLESTORE_ACTIONS } from '../../../shared/alicloud/tablestore/tables.js';
 
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 const SDK = path.join(ROOT, 'node_modules', 'tablestore');
@@ -22,10 +26,22 @@ type Message = {
 };
 type Namespaces = Record<'main' | 'filter' | 'search', { proto: Record<string, unknown> }>;
 
-/** The generated module's namespaces, evaluated from `code` as Node would load the file. */
-function evaluate(code: string): Namespaces {
+/**
+ * The generated module's namespaces, evaluated from `code` as Node would load the file; `rest` is the file beside
+ * it, evaluated when the module requires it (counted in `restLoads`).
+ */
+function evaluate(code: string, rest?: string, restLoads?: { count: number }): Namespaces {
+  const real = createRequire(FILE);
+  const require = (id: string): unknown => {
+    if (id !== `./${REST_FILE}`) return real(id);
+    if (rest === undefined) throw new Error(`${id} required, but there is none`);
+    if (restLoads) restLoads.count += 1;
+    const restModule = { exports: {} as unknown };
+    new Function('require', 'module', 'exports', rest)(real, restModule, restModule.exports);
+    return restModule.exports;
+  };
   const module = { exports: {} as unknown };
-  new Function('require', 'module', 'exports', code)(createRequire(FILE), module, module.exports);
+  new Function('require', 'module', 'exports', code)(require, module, module.exports);
   const root = module.exports as Namespaces;
   // pbjs modules share protobufjs' default root: keep this module's namespaces before another one replaces them.
   return { main: root.main, filter: root.filter, search: root.search };
@@ -143,5 +159,99 @@ describe('the trimmed generated protobuf module of the tablestore SDK', () => {
     await expect(trimGeneratedProto('        X.verify = function verify(m) {\n return null;\n')).rejects.toThrow(
       'no end for the verify method',
     );
+  });
+});
+
+describe('the types the shipped generated module keeps, and the file the others move to', () => {
+  let source = '';
+  let original: Namespaces;
+  let kept: Set<string>;
+  let code = '';
+  let rest = '';
+  let moved = 0;
+
+  beforeAll(async () => {
+    source = readFileSync(FILE, 'utf8');
+    original = evaluate(source);
+    kept = keptTypes(source);
+    const lazy = lazyTypes(source, kept);
+    moved = lazy.moved;
+    code = (await trimGeneratedProto(lazy.code)).code;
+    rest = (await trimGeneratedProto(lazy.rest ?? '')).code;
+  });
+
+  it('names the operations dts-trust asks Tablestore permission for', () => {
+    expect([...USED_OPERATIONS].sort()).toEqual(TABLESTORE_ACTIONS.map((a) => a.replace(/^ots:/, '')).sort());
+  });
+
+  it('keeps the requests and responses of those operations, what they name, every enum and the filters', () => {
+    for (const operation of USED_OPERATIONS) {
+      expect(kept).toContain(`main.${operation}Request`);
+      expect(kept).toContain(`main.${operation}Response`);
+    }
+    // Named by the messages kept: a table's schema, a batch's rows; read by the SDK for column conditions.
+    for (const key of ['main.Error', 'main.TableMeta', 'main.RowInBatchWriteRowRequest', 'filter.Filter']) {
+      expect(kept).toContain(key);
+    }
+    for (const key of ['main.Direction', 'main.IndexSyncPhase', 'search.QueryType', 'filter.ComparatorType']) {
+      expect(kept, key).toContain(key);
+    }
+    for (const key of ['main.SQLQueryRequest', 'main.StartLocalTransactionRequest', 'search.SearchRequest']) {
+      expect(kept).not.toContain(key);
+    }
+    expect(moved).toBeGreaterThan(100);
+    expect(Buffer.byteLength(code)).toBeLessThan(Buffer.byteLength(rest) / 2);
+  });
+
+  it('loads the file beside it only when a moved type is first read', () => {
+    const loads = { count: 0 };
+    const split = evaluate(code, rest, loads);
+    for (const key of kept) {
+      const [ns, name] = key.split('.') as [keyof Namespaces, string];
+      expect(split[ns].proto[name], key).toBeDefined();
+    }
+    expect(loads.count).toBe(0);
+    expect(split.search.proto.SearchRequest).toBeTypeOf('function');
+    expect(split.main.proto.SQLQueryRequest).toBeTypeOf('function');
+    expect(loads.count).toBe(1);
+  });
+
+  it('has every type of every namespace, moved or kept, with the statics and prototype of the original', () => {
+    const split = evaluate(code, rest);
+    for (const ns of ['main', 'filter', 'search'] as const) {
+      expect(Object.keys(split[ns].proto), ns).toEqual(Object.keys(original[ns].proto));
+      for (const [name, type] of typesOf(original[ns].proto)) {
+        const statics = Object.keys(type as object).filter((k) => !UNCALLED_METHODS.includes(k));
+        expect(Object.keys(split[ns].proto[name] as object).sort(), `${ns}.${name}`).toEqual(statics.sort());
+        const proto = (t: unknown) => Object.keys((t as { prototype: object }).prototype).sort();
+        expect(proto(split[ns].proto[name]), `${ns}.${name}.prototype`).toEqual(proto(type));
+      }
+    }
+  });
+
+  it.each([
+    ['main', 'GetRowRequest', { tableName: 't', primaryKey: Buffer.from([1]), maxVersions: 1 }],
+    [
+      'main',
+      'DescribeTableResponse',
+      {
+        tableMeta: { tableName: 't', primaryKey: [{ name: 'id', type: 3 }] },
+        reservedThroughputDetails: { capacityUnit: { read: 0, write: 0 }, lastIncreaseTime: 1 },
+        tableOptions: { timeToLive: -1, maxVersions: 1 },
+      },
+    ],
+    ['main', 'SQLQueryRequest', { query: 'select 1', version: 2 }],
+    ['search', 'SearchRequest', { tableName: 't', indexName: 'i', searchQuery: Buffer.from([2, 3]) }],
+  ] as const)('encodes and decodes %s.%s exactly as the SDK module does', (ns, name, fields) => {
+    const split = evaluate(code, rest);
+    const a = original[ns].proto[name] as Message;
+    const b = split[ns].proto[name] as Message;
+    const bytesA = a.encode(a.create(fields)).finish();
+    expect(Buffer.from(b.encode(b.create(fields)).finish())).toEqual(Buffer.from(bytesA));
+    expect(JSON.stringify(b.decode(bytesA))).toBe(JSON.stringify(a.decode(bytesA)));
+  });
+
+  it('stops the build at an operation the SDK has no messages for', () => {
+    expect(() => keptTypes(source, ['GetRows'])).toThrow('no main.GetRowsRequest for the operation GetRows');
   });
 });
