@@ -9,8 +9,8 @@ import path from 'node:path';
 
 /**
  * The source of a lazy index of `pkg` over its modules `modules` (paths inside the package): one getter per
- * export of the real index, reading the export of the module that holds that very value (a re-export, or a
- * module's default). Throws when an export of the index is found in none of them.
+ * export of the real index, reading the export of the first module named that holds that very value (a
+ * re-export, or a module's default). Throws when an export of the index is found in none of them.
  */
 export function lazyIndexSource(root, pkg, modules) {
   const require = createRequire(path.join(root, 'package.json'));
@@ -20,9 +20,11 @@ export function lazyIndexSource(root, pkg, modules) {
   for (const key of Object.keys(index)) {
     if (key === '__esModule') continue;
     const value = index[key];
-    const holder =
-      loaded.find((m) => m.exports[key] === value && Object.hasOwn(m.exports, key)) ??
-      loaded.find((m) => m.exports.default === value);
+    // The first module named that holds the value, by that name or as its default: name the defining modules
+    // before an index of their own that re-exports them.
+    const holder = loaded.find(
+      (m) => (m.exports[key] === value && Object.hasOwn(m.exports, key)) || m.exports.default === value,
+    );
     if (!holder) throw new Error(`lazy index of ${pkg}: export ${key} is in none of ${modules.join(', ')}`);
     const property = holder.exports[key] === value && Object.hasOwn(holder.exports, key) ? key : 'default';
     lines.push(
@@ -51,6 +53,25 @@ export const LAZY_INDEXES = {
   // openapi-core's client requires its WebSocket support on load (`./websocketUtils`, which brings in
   // `@darabonba/typescript`'s WebSocket module with ws, socks and the proxy agents); only a WebSocket call reads it.
   '@alicloud/openapi-core/dist/websocketUtils': ['awap', 'general', 'client', 'handler'],
+  // The credentials client requires every provider it has on load; openapi-core, EventBridge and gateway-spi
+  // require the package on load, and the product hands every client its keys as a credential of its own
+  // (shared/alicloud/signing-credential.ts), so only the default chain outside FC reads it. The client last: the
+  // other names resolve to the modules that define them.
+  '@alicloud/credentials': [
+    'dist/src/config',
+    'dist/src/credential_model',
+    'dist/src/providers/static_ak',
+    'dist/src/providers/static_sts',
+    'dist/src/providers/ram_role_arn',
+    'dist/src/providers/oidc_role_arn',
+    'dist/src/providers/ecs_ram_role',
+    'dist/src/providers/default',
+    'dist/src/providers/uri',
+    'dist/src/providers/env',
+    'dist/src/providers/profile',
+    'dist/src/providers/cli_profile',
+    'dist/src/client',
+  ],
 };
 
 /**

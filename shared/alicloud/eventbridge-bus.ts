@@ -2,6 +2,7 @@ import EventBridgeSdk from '@alicloud/eventbridge';
 import { CloudErrorKind } from '../domain/errors.js';
 import { callCloud, toCloudApiError } from './cloud-error.js';
 import type { OwnKeysSource } from './credentials.js';
+import { eventBridgeConfig } from './eventbridge.js';
 
 /** EventBridge actions the setup calls with the operator's keys in the automation account. */
 export const EVENTBRIDGE_SETUP_ACTIONS = ['eventbridge:GetEventBus', 'eventbridge:CreateEventBus'] as const;
@@ -26,14 +27,7 @@ export interface EventBusSetupOptions {
 export async function setupClient(options: EventBusSetupOptions) {
   const keys = await options.keys();
   const client = new EventBridgeSdk.default(
-    new EventBridgeSdk.Config({
-      accessKeyId: keys.accessKeyId,
-      accessKeySecret: keys.accessKeySecret,
-      securityToken: keys.securityToken,
-      endpoint: options.endpoint,
-      protocol: options.protocol,
-      regionId: options.regionId,
-    }),
+    eventBridgeConfig(keys, { endpoint: options.endpoint, protocol: options.protocol, regionId: options.regionId }),
   );
   // The SDK reads its runtime options as plain fields; its RuntimeOptions class comes from a package of its own.
   const runtime = { autoretry: false, connectTimeout: 5_000, readTimeout: 10_000 } as unknown as EventBridgeRuntime;

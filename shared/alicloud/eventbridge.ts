@@ -3,6 +3,31 @@ import { z } from 'zod';
 import type { AuditEvent } from '../domain/audit.js';
 import type { AuditSink, CallFailure, PublishResult, RejectedEntry } from '../ports.js';
 import { toCloudApiError } from './cloud-error.js';
+import { type CredentialKeys, modelWithFields, StaticSigningCredential } from './signing-credential.js';
+
+/** Where an EventBridge client calls. */
+export interface EventBridgeEndpoint {
+  /** `<account>.eventbridge.<region>.aliyuncs.com`, or `127.0.0.1:<port>`. */
+  readonly endpoint: string;
+  readonly protocol: 'https' | 'http';
+  readonly regionId?: string;
+}
+
+/**
+ * The configuration of an `@alicloud/eventbridge` client signing with `keys` at `where`: the keys as the client's
+ * `credential`, the config built without its constructor, so the client loads nothing of `@alicloud/credentials`
+ * (see shared/alicloud/signing-credential.ts).
+ */
+export function eventBridgeConfig(keys: CredentialKeys, where: EventBridgeEndpoint): EventBridgeSdk.Config {
+  return modelWithFields(EventBridgeSdk.Config, {
+    // The SDK types `credential` as `@alicloud/credentials`' client class (it has a private member); the client
+    // only calls the accessors StaticSigningCredential has.
+    credential: new StaticSigningCredential(keys) as unknown as NonNullable<EventBridgeSdk.Config['credential']>,
+    endpoint: where.endpoint,
+    protocol: where.protocol,
+    regionId: where.regionId,
+  });
+}
 
 /** EventBridge actions the audit sink calls. */
 export const EVENTBRIDGE_SINK_ACTIONS = ['eventbridge:PutEvents'] as const;
@@ -111,13 +136,7 @@ export class EventBridgeAuditSink implements AuditSink {
     try {
       const keys = await this.#options.keys();
       client = new EventBridgeSdk.default(
-        new EventBridgeSdk.Config({
-          accessKeyId: keys.accessKeyId,
-          accessKeySecret: keys.accessKeySecret,
-          securityToken: keys.securityToken,
-          endpoint: this.#options.endpoint,
-          protocol: this.#options.protocol,
-        }),
+        eventBridgeConfig(keys, { endpoint: this.#options.endpoint, protocol: this.#options.protocol }),
       );
     } catch (error) {
       // No keys or a client the SDK refuses to build: no call can succeed, so it is a failure of the call.

@@ -1,4 +1,5 @@
 import { $OpenApiUtil } from '@alicloud/openapi-core';
+import { modelWithFields, StaticSigningCredential } from './signing-credential.js';
 
 /** Where an Alibaba Cloud OpenAPI service answers. */
 export interface OpenApiEndpoint {
@@ -33,12 +34,16 @@ export function rpcParams(action: string, version: string, protocol = 'HTTPS'): 
   });
 }
 
-/** The configuration of an `@alicloud/openapi-core` based client signing with `keys` at `where`. */
+/**
+ * The configuration of an `@alicloud/openapi-core` based client signing with `keys` at `where`. The keys go in as
+ * the client's `credential` and the config is built without its constructor, so the client loads nothing of
+ * `@alicloud/credentials` (see shared/alicloud/signing-credential.ts).
+ */
 export function openApiConfig(keys: SigningKeys, where: OpenApiEndpoint): $OpenApiUtil.Config {
-  return new $OpenApiUtil.Config({
-    accessKeyId: keys.accessKeyId,
-    accessKeySecret: keys.accessKeySecret,
-    securityToken: keys.securityToken,
+  return modelWithFields($OpenApiUtil.Config, {
+    // The SDK types `credential` as `@alicloud/credentials`' client class (it has a private member); the client
+    // only calls the accessors StaticSigningCredential has.
+    credential: new StaticSigningCredential(keys) as unknown as NonNullable<$OpenApiUtil.Config['credential']>,
     endpoint: where.endpoint,
     protocol: where.protocol,
     regionId: where.regionId ?? 'cn-hangzhou',

@@ -51,6 +51,15 @@ describe('a lazy index', () => {
     expect(loaded).toEqual([`${WEBSOCKET_UTILS}/handler`]);
   });
 
+  it("keeps @alicloud/credentials' providers out until the client itself is read", () => {
+    const { exports, loaded } = lazyIndex('@alicloud/credentials');
+    expect(loaded).toEqual([]);
+    void exports.Config;
+    expect(loaded).toEqual(['@alicloud/credentials/dist/src/config']);
+    void exports.default;
+    expect(loaded.at(-1)).toBe('@alicloud/credentials/dist/src/client');
+  });
+
   it('stops the build when an export of the index is in none of the modules named', () => {
     expect(() => lazyIndexSource(ROOT, DARA, ['dist/core'])).toThrow('is in none of dist/core');
   });
