@@ -20,9 +20,13 @@ const READY = /^local cloud listening on (http:\/\/127\.0\.0\.1:\d+)(?:, (https:
 
 /** One entry of the local cloud's request log, as the admin route answers it. */
 const LogEntrySchema = z.object({
+  time: z.string(),
+  durationMs: z.number().optional(),
   service: z.string(),
   action: z.string(),
   accountId: z.string().optional(),
+  accessKeyId: z.string().optional(),
+  resource: z.string().optional(),
   status: z.number(),
   code: z.string().optional(),
 });
@@ -41,6 +45,7 @@ const InvocationsSchema = z.object({
     z.object({
       functionName: z.string(),
       invocationType: z.string(),
+      taskId: z.string().optional(),
       attempt: z.number(),
       status: z.string(),
       startedAt: z.string(),

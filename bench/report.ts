@@ -6,6 +6,7 @@
 import type { ColdStartFigures } from './cold-start.js';
 import type { IntakeFigures } from './intake-bench.js';
 import { RATE_BOUND_TARGET, type RateBoundFigures } from './rate-bound-bench.js';
+import { formatTimeline } from './rate-bound-timeline.js';
 import type { DriftFigures, MemoryFigure, PeerFigures, SteadyFigures, TransportFigures } from './reconcile-bench.js';
 import { type TencentSteadyFigures, tencentSteadyChecks } from './tencent-steady-figures.js';
 
@@ -247,6 +248,7 @@ function rateBoundChecks(r: RateBoundFigures): Check[] {
             '(its instance starting, checking its tables, entering its accounts and scanning them before its first ' +
             'RAM call, and every shard competing for the cores)',
         );
+        if (r.slowestAccount) causes.push(`the slowest ${formatTimeline(r.slowestAccount)}`);
         return causes.join('; ');
       },
     ),

@@ -106,6 +106,8 @@ export interface RequestLogEntry {
   /** The account the call acted in (the signer's account), when known. */
   accountId?: string;
   accessKeyId?: string;
+  /** The resource the call names, when it names one in its query (`RoleName`, or STS's `RoleArn`). */
+  resource?: string;
   status: number;
   /** Error code when the call failed. */
   code?: string;
@@ -136,6 +138,8 @@ export interface CallIdentity {
   action: string;
   accountId?: string | undefined;
   accessKeyId?: string | undefined;
+  /** The resource the call names (for the request log), when it names one. */
+  resource?: string | undefined;
 }
 
 /** One emulated API. */

@@ -179,6 +179,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     if (startedAt !== undefined) entry.durationMs = now.getTime() - startedAt;
     if (id.accountId !== undefined) entry.accountId = id.accountId;
     if (id.accessKeyId !== undefined) entry.accessKeyId = id.accessKeyId;
+    if (id.resource !== undefined) entry.resource = id.resource;
     if (code !== undefined) entry.code = code;
     log.push(entry);
   };

@@ -11,7 +11,12 @@ import FcSdk from '@alicloud/fc20230330';
 import { $OpenApiUtil } from '@alicloud/openapi-core';
 import * as $dara from '@darabonba/typescript';
 import type { LocalCloud } from '../cloud/server.js';
-import { drainFcInvocations, type FcFunctionConfig, registerFcFunction } from '../cloud/services/fc/functions.js';
+import {
+  drainFcInvocations,
+  type FcFunctionConfig,
+  fcCodeUnpacked,
+  registerFcFunction,
+} from '../cloud/services/fc/functions.js';
 import { type InvocationAnswer, readInvocationAnswer } from '../cloud/triggers/invocation-answer.js';
 import { LOCAL_AUTOMATION, LOCAL_EVENT_BUS, localCloudEnvironment } from './local-environment.js';
 
@@ -74,17 +79,20 @@ export function functionSettings(
 /**
  * Deploy the built code packages (`npm run build` first) to the local cloud's FC: each function runs
  * `index.handler` from `<distDir>/<name>` in node processes of its own, with its settings in `process.env`.
+ * The functions are registered at once; the promise resolves when their packages are unpacked (as `s deploy`
+ * returns once FC holds the code), and never rejects: a package that cannot be read fails its first invocation.
  */
 export function deployBundles(
   cloud: Pick<LocalCloud, 'core' | 'url' | 'endpoint'>,
   extraEnv: Readonly<Record<string, string>> = {},
   distDir: string = DIST_DIR,
-): void {
+): Promise<void> {
   const settings = functionSettings(localCloudEnvironment(cloud, extraEnv));
   for (const [name, config] of Object.entries(settings)) {
     const codeDir = path.join(distDir, CodePackage[name as keyof typeof CodePackage]);
     registerFcFunction(cloud.core, name, { ...config, codeDir });
   }
+  return fcCodeUnpacked(cloud.core);
 }
 
 /** What an invocation answered. */

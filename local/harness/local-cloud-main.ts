@@ -126,7 +126,7 @@ async function main(argv: readonly string[]): Promise<void> {
       throw new Error(`${dist} has no ${missing.map((m) => `${m}/index.js`).join(', ')}: run npm run build first`);
     }
     setFcFunctionLogs(cloud.core);
-    deployBundles(cloud, extraEnv, dist);
+    await deployBundles(cloud, extraEnv, dist);
     poller = await serveTicketQueue(cloud, {
       poller: {
         onDeliveries: (deliveries) => {

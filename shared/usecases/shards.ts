@@ -37,9 +37,13 @@ export function shardTaskId(triggerTime: string, ownerAccountIds: readonly strin
   const when = new Date(triggerTime);
   if (Number.isNaN(when.getTime())) throw new RangeError(`trigger time ${triggerTime} is not a date`);
   const stamp = when.toISOString().replace(/[-:.]/g, '');
-  const accounts = createHash('sha256')
+  return `shard_${stamp}_${shardAccountsDigest(ownerAccountIds)}`;
+}
+
+/** The part of a shard's task id that names its owner accounts: 32 hex digits of the SHA-256 of the sorted ids. */
+export function shardAccountsDigest(ownerAccountIds: readonly string[]): string {
+  return createHash('sha256')
     .update([...ownerAccountIds].sort().join(','))
     .digest('hex')
     .slice(0, 32);
-  return `shard_${stamp}_${accounts}`;
 }

@@ -37,14 +37,19 @@ export function rpcActionOf(call: CloudCall): { action: string; version: string 
   };
 }
 
-/** Who an RPC-style call claims to be and what it asks (unverified; for the request log and fault rules). */
+/**
+ * Who an RPC-style call claims to be, what it asks and the resource it names in its query (`RoleName`, else `RoleArn`),
+ * unverified: for the request log and fault rules.
+ */
 export function identifyRpcCall(service: string, call: CloudCall, core: CloudCore): CallIdentity {
   const accessKeyId = rpcAccessKeyId(call);
   const accountId = accessKeyId === undefined ? undefined : core.resolveAccessKey(accessKeyId)?.accountId;
+  const resource = call.url.searchParams.get('RoleName') ?? call.url.searchParams.get('RoleArn') ?? undefined;
   return {
     service,
     action: rpcActionOf(call).action,
     ...(accountId !== undefined ? { accountId } : {}),
     ...(accessKeyId !== undefined ? { accessKeyId } : {}),
+    ...(resource !== undefined ? { resource } : {}),
   };
 }

@@ -3,7 +3,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalCloud } from '../../../local/cloud/server.js';
-import { crashNextInvocations, fcInvocations, registerFcFunction } from '../../../local/cloud/services/fc/functions.js';
+import {
+  crashNextInvocations,
+  fcCodeUnpacked,
+  fcInvocations,
+  registerFcFunction,
+} from '../../../local/cloud/services/fc/functions.js';
 import { ACCOUNT_A, exampleAccounts, FUNCTION_ROLE, type Harness, startHarness } from './eventbridge-fc-harness.js';
 import { invokeFc } from './fc-client.js';
 
@@ -130,6 +135,21 @@ describe('FC functions deployed as a code package', () => {
     const answer = await probe();
     const record = fcInvocations(cloud.core).find((r) => r.requestId === answer.headers['x-fc-request-id']);
     expect(record?.logs).toContain(`probe ran for ${answer.headers['x-fc-request-id']}`);
+  });
+
+  it('are unpacked when registered, as FC holds the code once deployed: the first invocation does not read the package', async () => {
+    const own = await startLocalCloud({ accounts: exampleAccounts() });
+    const deployed = await mkdtemp(path.join(path.dirname(codeDir), 'deployed-package-'));
+    try {
+      await writeFile(path.join(deployed, 'index.js'), PROBE);
+      registerFcFunction(own.core, 'probe', { codeDir: deployed, accountId: ACCOUNT_A.id, role: FUNCTION_ROLE });
+      await fcCodeUnpacked(own.core);
+      await rm(deployed, { recursive: true, force: true });
+      expect((await invokeFc(own.endpoint, ACCOUNT_A, 'probe', {})).statusCode).toBe(200);
+    } finally {
+      await own.stop();
+      await rm(deployed, { recursive: true, force: true });
+    }
   });
 
   it('stop every instance when the cloud stops', async () => {

@@ -53,6 +53,24 @@ describe('startLocalCloud', () => {
     ]);
   });
 
+  it('logs the resource a call names: the role of a RAM call, the role ARN of an AssumeRole', async () => {
+    t.cloud.log.length = 0;
+    await getManager();
+    const keys = await t.assume(sourceOwner.id);
+    await t
+      .ram(keys)
+      .listPoliciesForRoleWithOptions(new RamSdk.ListPoliciesForRoleRequest({ roleName: managementRole }), rt());
+    expect(t.cloud.log.map(({ action, accessKeyId, resource }) => ({ action, accessKeyId, resource }))).toEqual([
+      { action: 'GetRole', accessKeyId: sourceOwner.root.accessKeyId, resource: managementRole },
+      {
+        action: 'AssumeRole',
+        accessKeyId: automation.runner.accessKeyId,
+        resource: `acs:ram::${sourceOwner.id}:role/${managementRole}`,
+      },
+      { action: 'ListPoliciesForRole', accessKeyId: keys.accessKeyId, resource: managementRole },
+    ]);
+  });
+
   it('serves and clears the request log through the admin route', async () => {
     await getManager();
     const listed = (await (await admin('log')).json()) as { entries: unknown[] };

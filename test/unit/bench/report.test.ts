@@ -179,6 +179,29 @@ describe('missedTargets', () => {
     ]);
   });
 
+  it("names where the slowest account's time went, when the run measured it", () => {
+    const slowestAccount = {
+      accountId: '7000000000000001',
+      shardStartMs: 400,
+      instanceFirstCallMs: 900,
+      assumeRoleAnsweredMs: 1_100,
+      firstRamCallMs: 1_150,
+      lastRamCallMs: 12_400,
+      lastRamAnswerMs: 12_430,
+      shardEndMs: 12_600,
+      ramCalls: 600,
+      throttled: 1,
+      retryWaitsMs: [150],
+      idleMs: 200,
+      lagMs: 50,
+      longestGapMs: 180,
+    };
+    const slow = { ...measured, rateBound: { ...measured.rateBound, toBound: 1.15, wallMs: 12_650, slowestAccount } };
+    expect(missedTargets(slow).join('\n')).toMatch(
+      /; the slowest account 7000000000000001: shard started 400 ms, its first request 900 ms, AssumeRole answered 1,100 ms, first RAM call 1,150 ms; 600 calls to 12,400 ms with the bucket idle 200 ms/,
+    );
+  });
+
   it('names a bundle over its budget with its cause', () => {
     const bundle = { ...measured.coldStart.bundles[0]!, overheadMs: 190, withinTargets: false, cause: 'big SDKs' };
     const heavy = { ...measured, coldStart: { emptyProcessMs: 40, bundles: [bundle] } };

@@ -237,6 +237,16 @@ export function registerFcFunction(core: CloudCore, name: string, config: FcFunc
     state.pools.delete(name);
     void stale.stop();
   }
+  const fn = parsed.data;
+  if (fn.codeDir !== undefined) void fcInstancePool(core, name, { ...fn, codeDir: fn.codeDir }).unpack();
+}
+
+/**
+ * Wait until the code packages of the registered functions are unpacked (registration starts it, as FC unpacks a
+ * package when it is deployed); a package that cannot be read fails its first invocation instead.
+ */
+export async function fcCodeUnpacked(core: CloudCore): Promise<void> {
+  await Promise.all([...fcState(core).pools.values()].map((pool) => pool.unpack()));
 }
 
 /** The instance pool of a code-package function, created on first use. */
@@ -251,7 +261,7 @@ export function fcInstancePool(core: CloudCore, name: string, fn: FcFunction & {
       handlerName: fn.handlerName,
       now: () => core.now(),
       idleMs: opts.instanceIdleSeconds * 1000,
-      printLogs: state.printLogs ?? opts.printFunctionLogs,
+      printLogs: () => state.printLogs ?? opts.printFunctionLogs,
     });
     state.pools.set(name, pool);
   }

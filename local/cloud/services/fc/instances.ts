@@ -58,8 +58,8 @@ export interface InstancePoolOptions {
   readonly now: () => Date;
   /** An idle instance is stopped after this long. */
   readonly idleMs: number;
-  /** Echo instance output to this process's stderr, prefixed with the function name. */
-  readonly printLogs: boolean;
+  /** Echo instance output to this process's stderr, prefixed with the function name (asked as each instance starts). */
+  readonly printLogs: () => boolean;
 }
 
 /** An instance could not be started (the code package cannot be unpacked, node cannot start). */
@@ -247,6 +247,17 @@ export class FcInstancePool {
     this.#options = options;
   }
 
+  /**
+   * Unpack the code package now, as FC does when the function is deployed, so that no invocation waits for it;
+   * a package that cannot be read fails the first invocation, as before.
+   */
+  unpack(): Promise<void> {
+    return this.#codeRoot().then(
+      () => undefined,
+      () => undefined,
+    );
+  }
+
   /** The code package, copied once into a directory of its own (as FC unpacks it for its instances). */
   #codeRoot(): Promise<string> {
     this.#unpacked ??= (async () => {
@@ -276,7 +287,7 @@ export class FcInstancePool {
       void instance.kill();
     }
     const cwd = await this.#codeRoot();
-    const prefix = this.#options.printLogs ? `[${this.#options.functionName}]` : undefined;
+    const prefix = this.#options.printLogs() ? `[${this.#options.functionName}]` : undefined;
     const instance = await Instance.start(cwd, start(), prefix);
     this.#all.add(instance);
     if (this.#stopped) {
