@@ -8,15 +8,18 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 
 /**
- * The source of a lazy index of `pkg` over its modules `modules` (paths inside the package): one getter per
- * export of the real index, reading the export of the first module named that holds that very value (a
+ * The source of a lazy index of `pkg` over its modules `modules` (paths inside the package; `.` is the package
+ * itself, which the plugin then leaves to esbuild's own resolution, such as an external side bundle): one getter
+ * per export of the real index, reading the export of the first module named that holds that very value (a
  * re-export, or a module's default). Throws when an export of the index is found in none of them.
  */
 export function lazyIndexSource(root, pkg, modules) {
   const require = createRequire(path.join(root, 'package.json'));
   const index = require(pkg);
-  const loaded = modules.map((name) => ({ name, exports: require(`${pkg}/${name}`) }));
+  const specifier = (name) => (name === '.' ? pkg : `${pkg}/${name}`);
+  const loaded = modules.map((name) => ({ name, exports: require(specifier(name)) }));
   const lines = ['"use strict";', 'Object.defineProperty(exports, "__esModule", { value: true });'];
+  const fromPackage = [];
   for (const key of Object.keys(index)) {
     if (key === '__esModule') continue;
     const value = index[key];
@@ -27,9 +30,19 @@ export function lazyIndexSource(root, pkg, modules) {
     );
     if (!holder) throw new Error(`lazy index of ${pkg}: export ${key} is in none of ${modules.join(', ')}`);
     const property = holder.exports[key] === value && Object.hasOwn(holder.exports, key) ? key : 'default';
+    if (holder.name === '.' && property === key) {
+      fromPackage.push(key);
+      continue;
+    }
     lines.push(
       `Object.defineProperty(exports, ${JSON.stringify(key)}, { enumerable: true, get: () => ` +
-        `require(${JSON.stringify(`${pkg}/${holder.name}`)})[${JSON.stringify(property)}] });`,
+        `require(${JSON.stringify(specifier(holder.name))})[${JSON.stringify(property)}] });`,
+    );
+  }
+  if (fromPackage.length > 0) {
+    lines.push(
+      `for (const name of ${JSON.stringify(fromPackage)}) Object.defineProperty(exports, name, ` +
+        `{ enumerable: true, get: () => require(${JSON.stringify(pkg)})[name] });`,
     );
   }
   return `${lines.join('\n')}\n`;
@@ -57,6 +70,12 @@ export const LAZY_INDEXES = {
   // require the package on load, and the product hands every client its keys as a credential of its own
   // (shared/alicloud/signing-credential.ts), so only the default chain outside FC reads it. The client last: the
   // other names resolve to the modules that define them.
+  // `@darabonba/typescript`'s func module requires lodash on load for `merge`, which nothing in a bundle calls,
+  // while every client's constructor reads that module's `isNull`; lodash is one function of 17,000 lines whose
+  // inner functions V8 pre-parsed on every load. Its index getters read the package itself, a side bundle
+  // (scripts/side-bundles.mjs), on first use. The lazy index is an object, not lodash's callable `_`: func.js
+  // only reads `_.merge`, and no other bundled module imports lodash (dist/bundles.json).
+  lodash: ['.'],
   '@alicloud/credentials': [
     'dist/src/config',
     'dist/src/credential_model',
@@ -93,7 +112,10 @@ export function lazyIndexPlugin(root, indexes = LAZY_INDEXES) {
   return {
     name: 'lazy-index',
     setup(build) {
-      build.onResolve({ filter }, (args) => ({ path: args.path, namespace: 'lazy-index' }));
+      // The lazy index's own requires resolve as esbuild resolves them (bundled, or external).
+      build.onResolve({ filter }, (args) =>
+        args.namespace === 'lazy-index' ? undefined : { path: args.path, namespace: 'lazy-index' },
+      );
       build.onResolve({ filter: /^\.\.?\// }, (args) => {
         if (!args.importer || args.namespace !== 'file') return undefined;
         const name = byFile.get(resolveRelative(args.importer, args.path));

@@ -12,7 +12,15 @@ import path from 'node:path';
 import { build } from 'esbuild';
 
 /** The packages shipped as side bundles, each only required by a lazily evaluated module. */
-export const SIDE_BUNDLED = ['moment', 'xml2js', 'ws', 'http-proxy-agent', 'https-proxy-agent', 'socks-proxy-agent'];
+export const SIDE_BUNDLED = [
+  'lodash',
+  'moment',
+  'xml2js',
+  'ws',
+  'http-proxy-agent',
+  'https-proxy-agent',
+  'socks-proxy-agent',
+];
 
 /** Build `pkg` (resolved from `root`) into `<codeDir>/node_modules/<pkg>/index.js`; returns its size in bytes. */
 export async function buildSideBundle(root, codeDir, pkg) {

@@ -60,6 +60,13 @@ describe('a lazy index', () => {
     expect(loaded.at(-1)).toBe('@alicloud/credentials/dist/src/client');
   });
 
+  it('reads lodash itself, and only when an export is first read', () => {
+    const { exports, loaded } = lazyIndex('lodash');
+    expect(loaded).toEqual([]);
+    expect((exports.merge as (...o: object[]) => object)({}, { a: 1 }, { b: 2 })).toEqual({ a: 1, b: 2 });
+    expect(loaded).toEqual(['lodash']);
+  });
+
   it('stops the build when an export of the index is in none of the modules named', () => {
     expect(() => lazyIndexSource(ROOT, DARA, ['dist/core'])).toThrow('is in none of dist/core');
   });
@@ -82,5 +89,22 @@ describe('lazyIndexPlugin', () => {
     expect(inputs).toContain(`lazy-index:${WEBSOCKET_UTILS}`);
     const real = path.relative(ROOT, requireFromRoot.resolve(WEBSOCKET_UTILS));
     expect(inputs).not.toContain(real);
+  });
+
+  it("leaves the lazy index's own require of its package to esbuild: external, when the package is", async () => {
+    const { outputFiles, metafile } = await build({
+      stdin: { contents: "require('@darabonba/typescript/dist/func');", resolveDir: ROOT, loader: 'js' },
+      bundle: true,
+      write: false,
+      platform: 'node',
+      format: 'cjs',
+      logLevel: 'silent',
+      external: ['lodash'],
+      plugins: [lazyIndexPlugin(ROOT)],
+      metafile: true,
+    });
+    expect(Object.keys(metafile.inputs)).toContain('lazy-index:lodash');
+    expect(Object.keys(metafile.inputs).some((f) => f.includes('node_modules/lodash/'))).toBe(false);
+    expect(outputFiles?.[0]?.text).toContain('require("lodash")[name]');
   });
 });

@@ -35,6 +35,8 @@ describe('the side bundles of the packages only lazy modules require', () => {
   });
 
   it('work as the packages do', async () => {
+    const lodash = requireFromBundle('lodash') as { merge(...objects: object[]): object };
+    expect(lodash.merge({}, { a: { b: 1 } }, { a: { c: 2 } })).toEqual({ a: { b: 1, c: 2 } });
     const moment = requireFromBundle('moment') as typeof import('moment');
     expect(moment.utc('2026-12-01T18:00:00Z').add(1, 'day').format('YYYY-MM-DD')).toBe('2026-12-02');
     const xml2js = requireFromBundle('xml2js') as typeof import('xml2js');
