@@ -66,31 +66,17 @@ export const LAZY_INDEXES = {
   // openapi-core's client requires its WebSocket support on load (`./websocketUtils`, which brings in
   // `@darabonba/typescript`'s WebSocket module with ws, socks and the proxy agents); only a WebSocket call reads it.
   '@alicloud/openapi-core/dist/websocketUtils': ['awap', 'general', 'client', 'handler'],
-  // The credentials client requires every provider it has on load; openapi-core, EventBridge and gateway-spi
-  // require the package on load, and the product hands every client its keys as a credential of its own
-  // (shared/alicloud/signing-credential.ts), so only the default chain outside FC reads it. The client last: the
-  // other names resolve to the modules that define them.
   // `@darabonba/typescript`'s func module requires lodash on load for `merge`, which nothing in a bundle calls,
   // while every client's constructor reads that module's `isNull`; lodash is one function of 17,000 lines whose
   // inner functions V8 pre-parsed on every load. Its index getters read the package itself, a side bundle
   // (scripts/side-bundles.mjs), on first use. The lazy index is an object, not lodash's callable `_`: func.js
   // only reads `_.merge`, and no other bundled module imports lodash (dist/bundles.json).
   lodash: ['.'],
-  '@alicloud/credentials': [
-    'dist/src/config',
-    'dist/src/credential_model',
-    'dist/src/providers/static_ak',
-    'dist/src/providers/static_sts',
-    'dist/src/providers/ram_role_arn',
-    'dist/src/providers/oidc_role_arn',
-    'dist/src/providers/ecs_ram_role',
-    'dist/src/providers/default',
-    'dist/src/providers/uri',
-    'dist/src/providers/env',
-    'dist/src/providers/profile',
-    'dist/src/providers/cli_profile',
-    'dist/src/client',
-  ],
+  // The credentials client requires every provider it has on load; openapi-core, EventBridge and gateway-spi
+  // require the package on load, and the product hands every client its keys as a credential of its own
+  // (shared/alicloud/signing-credential.ts), so only the default chain outside FC reads it: its index getters
+  // read the package itself, a side bundle, on first use.
+  '@alicloud/credentials': ['.'],
 };
 
 /**

@@ -13,6 +13,7 @@ import { build } from 'esbuild';
 
 /** The packages shipped as side bundles, each only required by a lazily evaluated module. */
 export const SIDE_BUNDLED = [
+  '@alicloud/credentials',
   'lodash',
   'moment',
   'xml2js',

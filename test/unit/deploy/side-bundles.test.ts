@@ -35,6 +35,27 @@ describe('the side bundles of the packages only lazy modules require', () => {
   });
 
   it('work as the packages do', async () => {
+    type Credentials = { default: new () => { getCredential(): Promise<{ accessKeyId?: string; type?: string }> } };
+    const credentials = requireFromBundle('@alicloud/credentials') as Credentials;
+    const saved = { id: process.env.ALIBABA_CLOUD_ACCESS_KEY_ID, secret: process.env.ALIBABA_CLOUD_ACCESS_KEY_SECRET };
+    process.env.ALIBABA_CLOUD_ACCESS_KEY_ID = 'AK-FROM-ENV';
+    process.env.ALIBABA_CLOUD_ACCESS_KEY_SECRET = 'secret';
+    try {
+      // The default chain, as defaultChainKeys builds it outside FC: the environment's keys.
+      const model = await new credentials.default().getCredential();
+      expect({ accessKeyId: model.accessKeyId, type: model.type }).toEqual({
+        accessKeyId: 'AK-FROM-ENV',
+        type: 'default',
+      });
+    } finally {
+      for (const [name, value] of [
+        ['ALIBABA_CLOUD_ACCESS_KEY_ID', saved.id],
+        ['ALIBABA_CLOUD_ACCESS_KEY_SECRET', saved.secret],
+      ] as const) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+    }
     const lodash = requireFromBundle('lodash') as { merge(...objects: object[]): object };
     expect(lodash.merge({}, { a: { b: 1 } }, { a: { c: 2 } })).toEqual({ a: { b: 1, c: 2 } });
     const moment = requireFromBundle('moment') as typeof import('moment');
