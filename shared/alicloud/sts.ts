@@ -1,14 +1,21 @@
-import StsSdk from '@alicloud/sts20150401';
+import OpenApi, { $OpenApiUtil, OpenApiUtil } from '@alicloud/openapi-core';
 import * as $dara from '@darabonba/typescript';
 import { z } from 'zod';
 import { CloudApiError, CloudErrorKind } from '../domain/errors.js';
 import type { AccountCredentials, Clock, CredentialBroker } from '../ports.js';
 import { malformedResponse, toCloudApiError } from './cloud-error.js';
 import type { OwnKeysSource } from './credentials.js';
-import { openApiConfig } from './openapi-config.js';
+import { openApiConfig, rpcParams } from './openapi-config.js';
 
 /** STS actions the broker calls with the function's own identity. */
 export const STS_BROKER_ACTIONS = ['sts:AssumeRole'] as const;
+
+/**
+ * STS's API version. STS is called through openapi-core's `callApi` with the parameters `@alicloud/sts20150401`
+ * hands it (RPC style, form body, JSON answer), not through that SDK: its generated models were compiled and
+ * evaluated on every cold start for two actions (docs/architecture.md, "Bundles").
+ */
+export const STS_VERSION = '2015-04-01';
 
 /** Product codes of an owner account the broker cannot enter through its management role. */
 export const ManagementRoleErrorCode = {
@@ -185,18 +192,21 @@ export class StsCredentialBroker implements CredentialBroker {
   async #assume(accountId: string): Promise<AccountCredentials> {
     const own = await this.#options.ownKeys();
     const externalId = await this.#options.externalIdOf?.(accountId);
-    const client = new StsSdk.default(openApiConfig(own, this.#options));
+    const client = new OpenApi.default(openApiConfig(own, this.#options));
     const roleArn = `acs:ram::${accountId}:role/${this.#options.managementRole.toLowerCase()}`;
     this.#assumeRoleCalls += 1;
-    let res: Awaited<ReturnType<typeof client.assumeRoleWithOptions>>;
+    // The query `@alicloud/sts20150401` builds for AssumeRole (its fields in its order, absent ones left out).
+    const query: Record<string, string | number> = {
+      DurationSeconds: this.#options.durationSeconds ?? 3600,
+      ...(externalId === undefined ? {} : { ExternalId: externalId }),
+      RoleArn: roleArn,
+      RoleSessionName: this.#options.sessionName ?? 'dts-trust',
+    };
+    let res: { body?: unknown };
     try {
-      res = await client.assumeRoleWithOptions(
-        new StsSdk.AssumeRoleRequest({
-          roleArn,
-          roleSessionName: this.#options.sessionName ?? 'dts-trust',
-          durationSeconds: this.#options.durationSeconds ?? 3600,
-          externalId,
-        }),
+      res = await client.callApi(
+        rpcParams('AssumeRole', STS_VERSION),
+        new $OpenApiUtil.OpenApiRequest({ query: OpenApiUtil.query(query) }),
         this.#runtime,
       );
     } catch (error) {
@@ -207,7 +217,7 @@ export class StsCredentialBroker implements CredentialBroker {
         externalId,
       });
     }
-    const body = AssumeRoleBody.safeParse(res.body?.toMap());
+    const body = AssumeRoleBody.safeParse(res.body);
     if (!body.success) throw malformedResponse('sts:AssumeRole', body.error.message);
     const c = body.data.Credentials;
     return {
