@@ -119,6 +119,15 @@ export class AccountSessions {
   }
 
   /**
+   * Enter these accounts now, each once (as {@link credentialsFor} would on first use), so that an account's first
+   * role does not wait for STS after the scan that found it. A failure is met by the first role that asks for the
+   * credentials, which stops the account as before.
+   */
+  enterAhead(accountIds: readonly string[]): void {
+    for (const accountId of accountIds) this.credentialsFor(accountId).catch(() => undefined);
+  }
+
+  /**
    * The RAM directory of `accountId`: rate-limited, counted, and without writes in a dry run. Built once per account
    * (the last {@link DIRECTORIES_KEPT} accounts asked for are kept: a run has only a few accounts in flight).
    */

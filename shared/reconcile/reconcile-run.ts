@@ -56,6 +56,11 @@ export class ReconcileRun {
     this.#started = parts.clock.now().getTime();
   }
 
+  /** Enter these owner accounts ahead of their first roles ({@link AccountSessions.enterAhead}). */
+  enterAhead(ownerAccountIds: readonly string[]): void {
+    this.parts.sessions.enterAhead(ownerAccountIds);
+  }
+
   /**
    * Reconcile one role of the run and count it. A scheduled run (`visit` given, with the status row and grants its
    * scan read) holds back the additions and repairs of a flap-paused or backing-off role (it ends `paused` or

@@ -213,8 +213,10 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
     ctx: RunContext,
     visitOf: (item: T) => RoleVisit | undefined,
     listRoles: boolean,
+    enterAhead: readonly string[] = [],
   ): Promise<RunResult> => {
     const run = openRun(ctx, listRoles);
+    if (enterAhead.length > 0) run.enterAhead(enterAhead);
     const work = async (item: T): Promise<void> => {
       const role = { ownerAccountId: item.ownerAccountId, roleName: item.roleName };
       const result = await run.reconcile(role, visitOf(item));
@@ -231,6 +233,7 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
 
   return {
     reconcileRole: (role, ctx) => openRun(ctx).reconcile(role),
+    // A shard's accounts: the first that start side by side are entered while their scans are read.
     reconcileAll: (ctx) =>
       runOver(
         ctx.ownerAccountIds === undefined
@@ -239,6 +242,7 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
         ctx,
         (visit) => visit,
         true,
+        ctx.ownerAccountIds?.slice(0, lanes.accounts),
       ),
     reconcileVisits: (visits, ctx) => runOver(visits, ctx, (visit) => visit, true),
     reconcileVisitsByAccount: (accounts, ctx) => runOver({ byAccount: accounts }, ctx, (visit) => visit, true),

@@ -7,38 +7,15 @@ import { checkPreviousRun, livenessDeps, recordSuccessfulRun } from '../evidence
 import type { TimerEvent } from '../fc/envelopes.js';
 import type { Logger } from '../ports.js';
 import { listRoleVisits, type RoleVisit, RunMode, type RunResult } from '../reconcile/index.js';
-import { inTurns } from './in-turns.js';
+import { FanOut } from './fan-out.js';
+import { surveyRoles } from './role-survey.js';
 import { recordRunSummary, runSummary } from './run-summary.js';
-import { planShards, shardTaskId } from './shards.js';
+import { planShards, type Shard, shardTaskId } from './shards.js';
 
 /** What a timer run did: the run (inline, or the fan-out to shards) and the audit delivery that ended it. */
 export interface TimerRunResult {
   readonly run: RunResult;
   readonly audit: AuditDeliveryReport;
-}
-
-/** The roles of a run as one read of the grant and status stores found them. */
-type RoleSurvey =
-  /** Few enough for one invocation: the visits themselves, in order. */
-  | { readonly fits: true; readonly visits: readonly RoleVisit[]; readonly rolesByAccount: ReadonlyMap<string, number> }
-  /** Too many: only their count per owner account, to cut shards by. */
-  | { readonly fits: false; readonly rolesByAccount: ReadonlyMap<string, number> };
-
-/**
- * Read every role a run visits once (declared roles and roles left with only a status row), keeping the visits
- * while there are at most `threshold` of them (at most `threshold` in memory), and only counting beyond.
- */
-async function surveyRoles(visits: AsyncIterable<RoleVisit>, threshold: number): Promise<RoleSurvey> {
-  const kept: RoleVisit[] = [];
-  const rolesByAccount = new Map<string, number>();
-  let roles = 0;
-  for await (const visit of visits) {
-    roles += 1;
-    rolesByAccount.set(visit.ownerAccountId, (rolesByAccount.get(visit.ownerAccountId) ?? 0) + 1);
-    if (roles <= threshold) kept.push(visit);
-    else kept.length = 0;
-  }
-  return roles <= threshold ? { fits: true, visits: kept, rolesByAccount } : { fits: false, rolesByAccount };
 }
 
 /** Shard invocations in flight at once during a fan-out: every shard starts within a few round trips. */
@@ -63,7 +40,9 @@ function byAccount(visits: readonly RoleVisit[]): AsyncIterable<RoleVisit>[] {
  * The drift reconciler's run on its timer. The grant and status stores are read once: at most
  * DTS_TRUST_SHARD_THRESHOLD roles are reconciled here (each owner account side by side with the others), with their expired grants removed as each role settles;
  * above it the owner accounts are cut into shards, each handed to reconcile-shard by an asynchronous invocation
- * (a few in flight at once) whose task id the trigger time fixes (a repeated fan-out is refused by FC, not run twice). Without an FC endpoint
+ * (a few in flight at once) whose task id the trigger time fixes (a repeated fan-out is refused by FC, not run twice):
+ * an account of at least the threshold's roles, a shard of its own, as soon as the read has counted it; the others
+ * once the read has ended ({@link surveyRoles}). Without an FC endpoint
  * there is no fan-out: the roles are reconciled here, read a second time. Starts by checking the heartbeat of the
  * previous successful run (a `reconciler-not-running` finding when it is overdue); ends with the run-summary event,
  * this run's heartbeat and the delivery of the audit outbox.
@@ -75,7 +54,26 @@ export async function runOnTimer(services: Services, timer: TimerEvent, logger: 
   const previous = await checkPreviousRun(liveness, correlationId);
   const reconciler = reconcilerFor(services);
   const { threshold, functionName } = services.config.sharding;
-  const survey = await surveyRoles(listRoleVisits(services), threshold);
+  const invoker = functionInvokerFor(services.config, services.ownKeys);
+  // Shards start while the stores are still read: an account of a full shard's roles is invoked once counted.
+  const fanOut =
+    invoker === undefined
+      ? undefined
+      : new FanOut<Shard>(FAN_OUT_CONCURRENCY, (shard, index) =>
+          invoker.invokeAsync(
+            functionName,
+            { correlationId, shard: index, ownerAccountIds: shard.ownerAccountIds },
+            shardTaskId(timer.triggerTime, shard.ownerAccountIds),
+          ),
+        );
+  let survey: Awaited<ReturnType<typeof surveyRoles>>;
+  try {
+    survey = await surveyRoles(listRoleVisits(services), threshold, fanOut && ((shard) => fanOut.add(shard)));
+  } catch (error) {
+    // Shards already invoked run on (a retried timer run's fan-out repeats their task ids, which FC refuses).
+    await fanOut?.done().catch(() => undefined);
+    throw error;
+  }
   const roles = [...survey.rolesByAccount.values()].reduce((a, b) => a + b, 0);
   logger.info('reconcile run started', {
     correlationId,
@@ -83,18 +81,11 @@ export async function runOnTimer(services: Services, timer: TimerEvent, logger: 
     roles,
     accounts: survey.rolesByAccount.size,
   });
-  const invoker = survey.fits ? undefined : functionInvokerFor(services.config, services.ownKeys);
   let run: RunResult;
-  if (invoker) {
-    const shards = planShards(survey.rolesByAccount, threshold);
-    await inTurns(shards.length, FAN_OUT_CONCURRENCY, async (index) => {
-      const shard = shards[index] as (typeof shards)[number];
-      await invoker.invokeAsync(
-        functionName,
-        { correlationId, shard: index, ownerAccountIds: shard.ownerAccountIds },
-        shardTaskId(timer.triggerTime, shard.ownerAccountIds),
-      );
-    });
+  if (fanOut && !survey.fits) {
+    const rest = new Map([...survey.rolesByAccount].filter(([accountId]) => !survey.handedOut.has(accountId)));
+    for (const shard of planShards(rest, threshold)) fanOut.add(shard);
+    await fanOut.done();
     run = {
       correlationId,
       mode: RunMode.Sharded,
@@ -108,7 +99,7 @@ export async function runOnTimer(services: Services, timer: TimerEvent, logger: 
       expiredGrants: 0,
       results: [],
       resultsTruncated: false,
-      shards: shards.length,
+      shards: fanOut.count,
     };
   } else {
     const ctx = { correlationId, mode: RunMode.Inline, expireGrants: true };

@@ -4,6 +4,7 @@ import { expireGrants } from '../../../shared/reconcile/grant-expiry.js';
 import { createReconciler, type ReconcilerOptions } from '../../../shared/reconcile/reconciler.js';
 import { listRoleVisits } from '../../../shared/reconcile/role-visits.js';
 import { CloudErrors } from '../../support/cloud-errors.js';
+import { MemoryGrantStore } from '../../support/memory-stores.js';
 import {
   grant,
   memoryPorts,
@@ -32,6 +33,34 @@ function engine(grants: Grant[], options: ReconcilerOptions = {}) {
     options: { ramCallsPerSecond: 1000, newId: () => `e${++ids}`, ...options },
   });
   return { ...ports, reconciler };
+}
+
+/** A grant store whose scans answer only once released (a Tablestore read still under way). */
+class HeldScanStore extends MemoryGrantStore {
+  #release: () => void = () => undefined;
+  readonly #held = new Promise<void>((resolve) => {
+    this.#release = resolve;
+  });
+
+  release(): void {
+    this.#release();
+  }
+
+  override async *listRoleGrants(filter?: { ownerAccountId?: string }) {
+    await this.#held;
+    yield* super.listRoleGrants(filter);
+  }
+}
+
+function heldScanEngine(grants: Grant[], options: ReconcilerOptions = {}) {
+  const ports = memoryPorts();
+  const store = new HeldScanStore(grants);
+  const reconciler = createReconciler({
+    ...ports,
+    grants: store,
+    options: { ramCallsPerSecond: 1000, ...options },
+  });
+  return { ...ports, grants: store, reconciler };
 }
 
 /** An engine whose role, created for a grant and a time-boxed one to SECOND, is then paused for flapping. */
@@ -150,6 +179,43 @@ describe('createReconciler', () => {
       expect(audit.ofType('dts-trust.account.failed')).toHaveLength(1);
       expect(broker.count(OWNER)).toBe(1);
       expect(directory.calls.filter((c) => c.accountId === OWNER)).toEqual([]);
+    });
+
+    it("enters a shard's first accounts while their scans are still read, each once", async () => {
+      const { reconciler, broker, grants } = heldScanEngine(
+        [
+          ...grantsFor(OWNER, roleNames(2)),
+          ...grantsFor(OTHER_OWNER, roleNames(2)),
+          ...grantsFor(SECOND, roleNames(1)),
+        ],
+        { accountConcurrency: 2 },
+      );
+      const running = reconciler.reconcileAll({
+        correlationId: 'shard',
+        ownerAccountIds: [OWNER, OTHER_OWNER, SECOND],
+      });
+      await new Promise((resolve) => setImmediate(resolve));
+      expect([broker.count(OWNER), broker.count(OTHER_OWNER), broker.count(SECOND)]).toEqual([1, 1, 0]);
+      grants.release();
+      const report = await running;
+      expect(report.outcomes).toEqual({ created: 5 });
+      expect([broker.count(OWNER), broker.count(OTHER_OWNER), broker.count(SECOND)]).toEqual([1, 1, 1]);
+      expect(report.apiCalls.assumeRole).toBe(3);
+    });
+
+    it('stops an account it could not enter ahead as any other: its roles fail, one account.failed event', async () => {
+      const { reconciler, broker, grants, audit } = heldScanEngine([
+        ...grantsFor(OWNER, roleNames(2)),
+        ...grantsFor(OTHER_OWNER, roleNames(1)),
+      ]);
+      broker.fail(OWNER, CloudErrors.noPermission('sts:AssumeRole'));
+      const running = reconciler.reconcileAll({ correlationId: 'shard', ownerAccountIds: [OWNER, OTHER_OWNER] });
+      await new Promise((resolve) => setImmediate(resolve));
+      grants.release();
+      const report = await running;
+      expect(report.outcomes).toEqual({ failed: 2, created: 1 });
+      expect(audit.ofType('dts-trust.account.failed')).toHaveLength(1);
+      expect(broker.count(OWNER)).toBe(1);
     });
 
     it('stops an account whose broker stays unavailable after retries', async () => {
