@@ -63,6 +63,8 @@ export interface CloudProcessOptions {
   readonly tls?: { readonly certFile: string; readonly keyFile: string };
   /** Deploy dist/ to the local FC with s.yaml's heap limit, the functions' environment extended with these. */
   readonly deployBundles?: Readonly<Record<string, string>>;
+  /** Deploy this build instead of dist/ (an A/B comparison). */
+  readonly distDir?: string | undefined;
 }
 
 /** A local cloud running in a child process. */
@@ -100,7 +102,7 @@ export async function startCloudProcess(
   args.push('--services', servicesFile);
   if (options.tls) args.push('--tls-cert', options.tls.certFile, '--tls-key', options.tls.keyFile);
   if (options.deployBundles) {
-    args.push('--deploy-bundles');
+    args.push('--deploy-bundles', ...(options.distDir ? [options.distDir] : []));
     const env = { NODE_OPTIONS: `--max-old-space-size=${sYamlHeapLimitMiB()}`, ...options.deployBundles };
     for (const [key, value] of Object.entries(env)) args.push('--env', `${key}=${value}`);
   }

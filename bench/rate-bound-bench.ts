@@ -5,6 +5,7 @@
  * production; the run ends when the last shard has finished. Its time is held against the rate bound, which no
  * concurrency setting can beat: every account's RAM calls beyond the burst, at the account's rate.
  */
+import path from 'node:path';
 import { loadConfig } from '../shared/config/config.js';
 import { planShards, shardAccountsDigest } from '../shared/usecases/shards.js';
 import { rateBoundMs } from './bound.js';
@@ -34,6 +35,8 @@ export interface RateBoundSettings {
   readonly workers: WorkerBundles;
   /** `DTS_TRUST_SHARD_THRESHOLD` of the run; the product's default when absent. */
   readonly shardThreshold?: number | undefined;
+  /** Another build than dist/ (an A/B comparison of the product): its bundles are deployed and invoked. */
+  readonly distDir?: string | undefined;
   /** More environment of the functions (an A/B comparison of a setting). */
   readonly environment?: Readonly<Record<string, string>> | undefined;
   readonly progress?: (message: string) => void;
@@ -79,7 +82,7 @@ export async function benchRateBound(settings: RateBoundSettings): Promise<RateB
     ...settings.environment,
   };
   say(`rate-bound: ${fleet.roles.length} roles in ${fleet.ownerAccountIds.length} accounts, bundles on the local FC`);
-  const cloud = await startCloudProcess(fleet.accountsDocument, { deployBundles: extra });
+  const cloud = await startCloudProcess(fleet.accountsDocument, { deployBundles: extra, distDir: settings.distDir });
   try {
     const env = productEnvironment(cloud, 'http', extra);
     say('rate-bound: declaring the grants');
@@ -89,7 +92,10 @@ export async function benchRateBound(settings: RateBoundSettings): Promise<RateB
     say('rate-bound: timer run with fan-out');
     const startedAt = Date.now();
     const started = performance.now();
-    await invokeDriftReconciler(settings.workers, env, { heapLimitMiB: settings.heapLimitMiB });
+    await invokeDriftReconciler(settings.workers, env, {
+      heapLimitMiB: settings.heapLimitMiB,
+      bundle: settings.distDir === undefined ? undefined : path.join(settings.distDir, 'drift-reconciler', 'index.js'),
+    });
     const invocations = await cloud.drainInvocations();
     const wallMs = performance.now() - started;
     const log = await cloud.log();
