@@ -1,5 +1,5 @@
 /**
- * `npx tsx bench/cpu-pairs.ts [--roles N] [--accounts N] [--pairs N] [--baseline dist-dir] [--cpu-prof dir]`:
+ * `npx tsx bench/cpu-pairs.ts [--roles N] [--accounts N] [--pairs N] [--baseline dist-dir] [--cpu-prof dir] [--perf]`:
  * CPU per role of the drift reconciler's bundle in the steady state, beside the floor, measured in turns on one
  * local cloud (A, then B when a baseline build is given, then the floor; again and again), so a change is read
  * against its baseline and the floor in the same minute on a shared machine. Prints every turn and the medians
@@ -32,6 +32,8 @@ const OptionsSchema = z.object({
   pairs: z.coerce.number().int().min(1).max(50).default(3),
   baseline: z.string().min(1).optional(),
   cpuProf: z.string().min(1).optional(),
+  perf: z.boolean().default(false),
+  nodeOptions: z.string().default(''),
   rate: z.coerce.number().int().min(1).default(20),
 });
 
@@ -42,6 +44,8 @@ async function main(): Promise<void> {
     .option('--pairs <n>', 'turns of each build and the floor', '3')
     .option('--baseline <dir>', 'a copy of an earlier dist/ to measure in turn with this one')
     .option('--cpu-prof <dir>', "write a CPU profile of each of this build's runs there (the floor's in <dir>/floor)")
+    .option('--perf', "run A's and the floor's processes with --perf-basic-prof (for `perf record -g` around this)")
+    .option('--node-options <options>', "more node options of A's processes, space-separated (`--log-deopt ...`)", '')
     .option('--rate <n>', 'RAM requests per second per owner account', '20')
     .parse(process.argv);
   const o = OptionsSchema.parse(program.opts());
@@ -82,7 +86,11 @@ async function main(): Promise<void> {
           invokeDriftReconciler(workers, env, {
             heapLimitMiB,
             bundle: build.bundle,
-            nodeOptions: build.prof && o.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${o.cpuProf}`] : [],
+            nodeOptions: [
+              ...(build.prof && o.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${o.cpuProf}`] : []),
+              ...(build.name === 'A' && o.perf ? ['--perf-basic-prof'] : []),
+              ...(build.name === 'A' ? o.nodeOptions.split(' ').filter((x) => x !== '') : []),
+            ],
           }),
         );
         if (run.counts.ramWrites > 0 || run.value.answer.outcomes.inSync !== roles) {
@@ -93,7 +101,10 @@ async function main(): Promise<void> {
           `turn ${turn} ${build.name}: ${(run.value.measured.cpuMs / roles).toFixed(3)} ms/role, wall ${run.value.measured.wallMs.toFixed(0)} ms, tablestore ${(run.counts.tablestore / roles).toFixed(3)}/role\n`,
         );
       }
-      const floorProf = o.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${path.join(o.cpuProf, 'floor')}`] : [];
+      const floorProf = [
+        ...(o.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${path.join(o.cpuProf, 'floor')}`] : []),
+        ...(o.perf ? ['--perf-basic-prof'] : []),
+      ];
       const floor = await onCloud(cloud, () =>
         workers.run(Worker.Floor, floorRequest, FloorAnswerSchema, { nodeOptions: floorProf }),
       );

@@ -97,7 +97,12 @@ async function runBundled<S extends z.ZodTypeAny>(
   const code = await exited;
   const name = path.basename(file, '.cjs');
   if (code !== 0) throw new Error(`${name} exited with ${code}: ${err.slice(-2000)}`);
-  const last = out.trimEnd().split('\n').pop() ?? '';
+  // The answer is the last JSON line (V8's traces, when asked for with node options, may print after it).
+  const last =
+    out
+      .trimEnd()
+      .split('\n')
+      .findLast((line) => line.startsWith('{')) ?? '';
   let data: unknown;
   try {
     data = JSON.parse(last);
