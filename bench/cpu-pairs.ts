@@ -1,5 +1,5 @@
 /**
- * `npx tsx bench/cpu-pairs.ts [--roles N] [--accounts N] [--pairs N] [--baseline dist-dir] [--cpu-prof dir] [--perf]`:
+ * `npx tsx bench/cpu-pairs.ts [--roles N] [--accounts N] [--pairs N] [--build dist-dir] [--baseline dist-dir] [--cpu-prof dir] [--perf]`:
  * CPU per role of the drift reconciler's bundle in the steady state, beside the floor, measured in turns on one
  * local cloud (A, then B when a baseline build is given, then the floor; again and again), so a change is read
  * against its baseline and the floor in the same minute on a shared machine. Prints every turn and the medians
@@ -30,6 +30,7 @@ const OptionsSchema = z.object({
   roles: z.coerce.number().int().min(1).default(1000),
   accounts: z.coerce.number().int().min(1).default(100),
   pairs: z.coerce.number().int().min(1).max(50).default(3),
+  build: z.string().min(1).optional(),
   baseline: z.string().min(1).optional(),
   cpuProf: z.string().min(1).optional(),
   perf: z.boolean().default(false),
@@ -42,6 +43,7 @@ async function main(): Promise<void> {
     .option('--roles <n>', 'managed roles', '1000')
     .option('--accounts <n>', 'owner accounts', '100')
     .option('--pairs <n>', 'turns of each build and the floor', '3')
+    .option('--build <dir>', 'a copy of dist/ to measure as A (default: dist/ itself)')
     .option('--baseline <dir>', 'a copy of an earlier dist/ to measure in turn with this one')
     .option('--cpu-prof <dir>', "write a CPU profile of each of this build's runs there (the floor's in <dir>/floor)")
     .option('--perf', "run A's and the floor's processes with --perf-basic-prof (for `perf record -g` around this)")
@@ -62,7 +64,11 @@ async function main(): Promise<void> {
   });
   const heapLimitMiB = sYamlHeapLimitMiB();
   const builds: { name: string; bundle: string; prof: boolean }[] = [
-    { name: 'A', bundle: DRIFT_RECONCILER_BUNDLE, prof: o.cpuProf !== undefined },
+    {
+      name: 'A',
+      bundle: o.build ? path.resolve(o.build, 'drift-reconciler', 'index.js') : DRIFT_RECONCILER_BUNDLE,
+      prof: o.cpuProf !== undefined,
+    },
   ];
   if (o.baseline) {
     builds.push({ name: 'B', bundle: path.resolve(o.baseline, 'drift-reconciler', 'index.js'), prof: false });

@@ -3,7 +3,7 @@ import { type DesiredRole, desiredRoleFromGrants, isGrantActive } from '../domai
 import type { FindingData } from '../domain/finding.js';
 import type { Grant, RoleKey } from '../domain/grant.js';
 import { grantId, roleArn } from '../domain/ownership.js';
-import type { AuditLog, Clock, GrantStore, Random, RoleDirectory } from '../ports.js';
+import type { AccountCredentials, AuditLog, Clock, GrantStore, Random, RoleDirectory } from '../ports.js';
 import type { AccountSessions } from './account-sessions.js';
 import { applyRolePlan, ExecutorErrorCode, roleErrorFromFailure } from './apply.js';
 import { OutcomeEventType, planEvent } from './audit-events.js';
@@ -134,10 +134,8 @@ export class RolePipeline {
 
   constructor(private readonly deps: RolePipelineDeps) {}
 
-  async reconcile(
-    scope: RoleRunScope,
-    { role, hold, grants: scanned, recordedPolicyIds }: RoleRequest,
-  ): Promise<RoleRun> {
+  async reconcile(scope: RoleRunScope, request: RoleRequest): Promise<RoleRun> {
+    const { role, hold, grants: scanned } = request;
     const accountId = role.ownerAccountId;
     const stopped = scope.sessions.stopped(accountId);
     if (stopped) {
@@ -153,7 +151,7 @@ export class RolePipeline {
       let endedByJobs = await this.#endedByJobs(scope, grants);
       let desired = desiredRoleFromGrants(role, liveGrants(grants, endedByJobs), this.deps.clock.now());
       plan = { ...plan, grantIds: desired?.grantIds ?? [], tickets: desired?.tickets ?? [] };
-      let account: Awaited<ReturnType<AccountSessions['credentialsFor']>>;
+      let account: AccountCredentials;
       try {
         account = await scope.sessions.credentialsFor(accountId);
       } catch (error) {
@@ -165,118 +163,153 @@ export class RolePipeline {
           declared,
         };
       }
-      const directory = scope.sessions.directoryFor(accountId);
-      const observe = (through: RoleDirectory) =>
-        observeRole(
-          this.#retrying(through),
-          account,
-          role,
-          desired,
-          this.deps.policyTypeOf === undefined ? {} : { policyTypeOf: this.deps.policyTypeOf },
-        );
-      let observation = await observe(scope.sessions.observerFor(accountId));
-      plan = planRoleChanges(desired, observation, this.deps.plan, hold === undefined ? {} : { hold });
+      let observation = await this.#observe(scope.sessions.observerFor(accountId), account, role, desired);
+      plan = this.#plan(desired, observation, hold);
       if (plan.actions.some(isChange)) {
-        // The scan may be older than a revoke or a new declaration: never write RAM from grants that changed.
-        let regranted = false;
-        if (scanned !== undefined) {
-          const current = await this.deps.grants.listGrantsForRole(role);
-          if (!sameRevisions(scanned, current)) {
-            regranted = true;
-            grants = current;
-            declared = grants.length > 0;
-            endedByJobs = await this.#endedByJobs(scope, grants);
-            desired = desiredRoleFromGrants(role, liveGrants(grants, endedByJobs), this.deps.clock.now());
-          }
-        }
+        const regranted = scanned === undefined ? undefined : await this.#regranted(scope, role, scanned);
+        if (regranted !== undefined) ({ grants, declared, endedByJobs, desired } = regranted);
         // A listing may be older than a console edit, a removed tag or a deletion: never write RAM from it.
-        if (regranted || observation.record?.source === 'listing') {
-          observation = await observe(directory);
-          plan = planRoleChanges(desired, observation, this.deps.plan, hold === undefined ? {} : { hold });
+        if (regranted !== undefined || observation.record?.source === 'listing') {
+          observation = await this.#observe(scope.sessions.directoryFor(accountId), account, role, desired);
+          plan = this.#plan(desired, observation, hold);
         }
       }
-      const removal = await this.#lookUpBrokenJobs(scope, plan);
-      const applied = await applyRolePlan(
-        plan,
-        {
-          directory,
-          audit: scope.audit,
-          clock: this.deps.clock,
-          random: this.deps.random,
-          retry: this.deps.retry,
-          newId: this.deps.newId,
-          ...(this.deps.recordInSync === undefined ? {} : { recordInSync: this.deps.recordInSync }),
-        },
-        account,
-        {
-          correlationId: scope.correlationId,
-          observedHash: observation.hash,
-          ...(removal ? { noteOf: removal.noteOf } : {}),
-        },
-      );
-      const result =
-        removal && removal.events.length > 0
-          ? { ...applied, auditEvents: [...removal.events, ...applied.auditEvents] }
-          : applied;
+      const result = await this.#apply(scope, plan, account, observation);
+      const run = { result, grants, declared, desired, observation, endedByJobs };
       if (result.error === undefined && this.deps.trustedSide !== undefined) {
-        const now = this.deps.clock.now();
-        const policies = trustedSidePolicies(role, liveGrants(grants, endedByJobs), observation, now);
-        if (policies.length > 0) {
-          // The scan may be older than a revoke: a change to the trusted side is planned from the grants as they are.
-          const fromScan = scanned !== undefined && grants === scanned;
-          let side: TrustedSideResult;
-          try {
-            side = await reconcileTrustedSide(policies, {
-              port: this.deps.trustedSide,
-              credentialsFor: (trustedAccountId) => scope.sessions.credentialsFor(trustedAccountId),
-              audit: scope.audit,
-              clock: this.deps.clock,
-              newId: this.deps.newId,
-              correlationId: scope.correlationId,
-              writes: scope.sessions.writes,
-              held: hold !== undefined || plan.mode !== 'enforce',
-              ...(scope.subAccountPolicies === undefined
-                ? {}
-                : { find: scope.subAccountPolicies.find.bind(scope.subAccountPolicies) }),
-              recorded: recordedPolicyIds,
-              ...(fromScan
-                ? {
-                    fresh: async () =>
-                      trustedSidePolicies(
-                        role,
-                        liveGrants(await this.deps.grants.listGrantsForRole(role), endedByJobs),
-                        observation,
-                        now,
-                      ),
-                  }
-                : {}),
-            });
-          } catch (error) {
-            // A trusted account that cannot be entered fails this role, never the owner account.
-            const failed = await this.#failed(scope, plan, error, false);
-            return { result: failed, grants, declared, desired, observation, endedByJobs };
-          }
-          const ids = Object.keys(side.policyIds).length === 0 ? {} : { trustedSidePolicyIds: side.policyIds };
-          if (side.events.length > 0 || side.heldBack.length > 0) {
-            const withSide = await this.#withTrustedSide(scope, plan, { ...result, ...ids }, side);
-            return { result: withSide, grants, declared, desired, observation, endedByJobs };
-          }
-          return { result: { ...result, ...ids }, grants, declared, desired, observation, endedByJobs };
-        }
+        return await this.#withTrustedSideOf(scope, request, run, plan);
       }
-      if (!result.error?.accountLevel) return { result, grants, declared, desired, observation, endedByJobs };
+      if (!result.error?.accountLevel) return run;
       const events = await scope.sessions.stop(accountId, result.error);
-      return {
-        result: { ...result, auditEvents: [...result.auditEvents, ...events] },
-        grants,
-        declared,
-        desired,
-        observation,
-        endedByJobs,
-      };
+      return { ...run, result: { ...result, auditEvents: [...result.auditEvents, ...events] } };
     } catch (error) {
       return { result: await this.#failed(scope, plan, error), grants, declared };
     }
+  }
+
+  /** Observe the role through `through`, its reads retried. */
+  #observe(
+    through: RoleDirectory,
+    account: AccountCredentials,
+    role: RoleKey,
+    desired: DesiredRole | undefined,
+  ): Promise<RoleObservation> {
+    const options = this.deps.policyTypeOf === undefined ? {} : { policyTypeOf: this.deps.policyTypeOf };
+    return observeRole(this.#retrying(through), account, role, desired, options);
+  }
+
+  /** The plan of the role as observed, under the status row's hold. */
+  #plan(desired: DesiredRole | undefined, observation: RoleObservation, hold: HoldReason | undefined): RolePlan {
+    return planRoleChanges(desired, observation, this.deps.plan, hold === undefined ? {} : { hold });
+  }
+
+  /**
+   * The role's grants as they are now when they changed since the scan the role was planned from (the scan may be
+   * older than a revoke or a new declaration: RAM is never written from grants that changed); undefined when the
+   * scan's grants stand.
+   */
+  async #regranted(
+    scope: RoleRunScope,
+    role: RoleKey,
+    scanned: readonly Grant[],
+  ): Promise<
+    | (Pick<RoleRun, 'grants' | 'declared' | 'desired'> & { endedByJobs: ReadonlyMap<string, GrantJobsEnded> })
+    | undefined
+  > {
+    const current = await this.deps.grants.listGrantsForRole(role);
+    if (sameRevisions(scanned, current)) return undefined;
+    const endedByJobs = await this.#endedByJobs(scope, current);
+    const desired = desiredRoleFromGrants(role, liveGrants(current, endedByJobs), this.deps.clock.now());
+    return { grants: current, declared: current.length > 0, endedByJobs, desired };
+  }
+
+  /**
+   * Make the plan (every change after its audit record), after looking up the DTS jobs a removal breaks; the
+   * role's result, with the lookup's finding first among its events.
+   */
+  async #apply(
+    scope: RoleRunScope,
+    plan: RolePlan,
+    account: AccountCredentials,
+    observation: RoleObservation,
+  ): Promise<RoleResult> {
+    const removal = await this.#lookUpBrokenJobs(scope, plan);
+    const applied = await applyRolePlan(
+      plan,
+      {
+        directory: scope.sessions.directoryFor(plan.role.ownerAccountId),
+        audit: scope.audit,
+        clock: this.deps.clock,
+        random: this.deps.random,
+        retry: this.deps.retry,
+        newId: this.deps.newId,
+        ...(this.deps.recordInSync === undefined ? {} : { recordInSync: this.deps.recordInSync }),
+      },
+      account,
+      {
+        correlationId: scope.correlationId,
+        observedHash: observation.hash,
+        ...(removal ? { noteOf: removal.noteOf } : {}),
+      },
+    );
+    return removal && removal.events.length > 0
+      ? { ...applied, auditEvents: [...removal.events, ...applied.auditEvents] }
+      : applied;
+  }
+
+  /**
+   * Tencent: the role's run once the trusted side (the sub-users' AssumeRole policies) is reconciled too, from the
+   * grants as they are; a trusted account that cannot be entered fails this role, never the owner account.
+   */
+  async #withTrustedSideOf(
+    scope: RoleRunScope,
+    { role, hold, grants: scanned, recordedPolicyIds }: RoleRequest,
+    run: RoleRun & { readonly observation: RoleObservation },
+    plan: RolePlan,
+  ): Promise<RoleRun> {
+    const trustedSide = this.deps.trustedSide as TrustedSidePort;
+    const { grants, observation } = run;
+    const endedByJobs = run.endedByJobs ?? NO_JOBS_ENDED;
+    const now = this.deps.clock.now();
+    const policies = trustedSidePolicies(role, liveGrants(grants, endedByJobs), observation, now);
+    if (policies.length === 0) return run;
+    // The scan may be older than a revoke: a change to the trusted side is planned from the grants as they are.
+    const fromScan = scanned !== undefined && grants === scanned;
+    let side: TrustedSideResult;
+    try {
+      side = await reconcileTrustedSide(policies, {
+        port: trustedSide,
+        credentialsFor: (trustedAccountId) => scope.sessions.credentialsFor(trustedAccountId),
+        audit: scope.audit,
+        clock: this.deps.clock,
+        newId: this.deps.newId,
+        correlationId: scope.correlationId,
+        writes: scope.sessions.writes,
+        held: hold !== undefined || plan.mode !== 'enforce',
+        ...(scope.subAccountPolicies === undefined
+          ? {}
+          : { find: scope.subAccountPolicies.find.bind(scope.subAccountPolicies) }),
+        recorded: recordedPolicyIds,
+        ...(fromScan
+          ? {
+              fresh: async () =>
+                trustedSidePolicies(
+                  role,
+                  liveGrants(await this.deps.grants.listGrantsForRole(role), endedByJobs),
+                  observation,
+                  now,
+                ),
+            }
+          : {}),
+      });
+    } catch (error) {
+      return { ...run, result: await this.#failed(scope, plan, error, false) };
+    }
+    const ids = Object.keys(side.policyIds).length === 0 ? {} : { trustedSidePolicyIds: side.policyIds };
+    if (side.events.length > 0 || side.heldBack.length > 0) {
+      return { ...run, result: await this.#withTrustedSide(scope, plan, { ...run.result, ...ids }, side) };
+    }
+    return { ...run, result: { ...run.result, ...ids } };
   }
 
   /** The reads of `directory` retried on throttling and outages: built once per directory (one per account and run). */
