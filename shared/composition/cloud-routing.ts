@@ -47,20 +47,31 @@ export function cloudRoutedBroker(sides: CloudSides<CredentialBroker>): Credenti
   };
 }
 
-/** A role directory that calls the directory of the credentials' account's cloud (RAM or CAM). */
+/**
+ * A role directory that calls the directory of the credentials' account's cloud (RAM or CAM). Not an `async`
+ * layer of its own (it is on the path of every RAM call): a refused route is a rejected promise all the same.
+ */
 export function cloudRoutedDirectory(sides: CloudSides<RoleDirectory>): RoleDirectory {
-  const of = (account: AccountCredentials) => sideOf(sides, account.accountId, 'roles');
+  const via = <T>(account: AccountCredentials, call: (side: RoleDirectory) => Promise<T>): Promise<T> => {
+    let side: RoleDirectory;
+    try {
+      side = sideOf(sides, account.accountId, 'roles');
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return call(side);
+  };
   return {
-    getRole: async (account, roleName) => of(account).getRole(account, roleName),
-    listAttachedPolicies: async (account, roleName) => of(account).listAttachedPolicies(account, roleName),
-    createRole: async (account, role: NewRole) => of(account).createRole(account, role),
-    updateTrustPolicy: async (account, roleName, trustPolicy) =>
-      of(account).updateTrustPolicy(account, roleName, trustPolicy),
-    updateDescription: async (account, roleName, description) =>
-      of(account).updateDescription(account, roleName, description),
-    attachPolicy: async (account, roleName, policy) => of(account).attachPolicy(account, roleName, policy),
-    detachPolicy: async (account, roleName, policy) => of(account).detachPolicy(account, roleName, policy),
-    deleteRole: async (account, roleName) => of(account).deleteRole(account, roleName),
+    getRole: (account, roleName) => via(account, (side) => side.getRole(account, roleName)),
+    listAttachedPolicies: (account, roleName) => via(account, (side) => side.listAttachedPolicies(account, roleName)),
+    createRole: (account, role: NewRole) => via(account, (side) => side.createRole(account, role)),
+    updateTrustPolicy: (account, roleName, trustPolicy) =>
+      via(account, (side) => side.updateTrustPolicy(account, roleName, trustPolicy)),
+    updateDescription: (account, roleName, description) =>
+      via(account, (side) => side.updateDescription(account, roleName, description)),
+    attachPolicy: (account, roleName, policy) => via(account, (side) => side.attachPolicy(account, roleName, policy)),
+    detachPolicy: (account, roleName, policy) => via(account, (side) => side.detachPolicy(account, roleName, policy)),
+    deleteRole: (account, roleName) => via(account, (side) => side.deleteRole(account, roleName)),
   };
 }
 

@@ -12,6 +12,9 @@ import { type RetryPolicy, withRetry } from './retry.js';
 
 /** Something that lets a call through when its turn comes (a `TokenBucket`). */
 export interface CallGate {
+  /** Let one call through now if it may go now (true); false, and nothing taken, if it must wait. */
+  tryTake(): boolean;
+  /** Let one call through when its turn comes. */
   take(): Promise<void>;
 }
 
@@ -20,11 +23,13 @@ export interface CallGate {
  * `onCall` (the run's RAM call counter).
  */
 export function gatedDirectory(directory: RoleDirectory, gate: CallGate, onCall: () => void = () => {}): RoleDirectory {
-  const through = async <T>(call: () => Promise<T>): Promise<T> => {
-    await gate.take();
+  const go = <T>(call: () => Promise<T>): Promise<T> => {
     onCall();
     return call();
   };
+  // A call that may go now is made at once: no promise of its own besides the call's (one per RAM call).
+  const through = <T>(call: () => Promise<T>): Promise<T> =>
+    gate.tryTake() ? go(call) : gate.take().then(() => go(call));
   return {
     getRole: (a: AccountCredentials, n: string) => through(() => directory.getRole(a, n)),
     listAttachedPolicies: (a: AccountCredentials, n: string) => through(() => directory.listAttachedPolicies(a, n)),

@@ -1,10 +1,11 @@
 import type { RoleVisit } from '../reconcile/index.js';
+import { KeptVisits } from './kept-visits.js';
 import type { Shard } from './shards.js';
 
 /** The roles of a run as one read of the grant and status stores found them. */
 export type RoleSurvey =
-  /** Few enough for one invocation: the visits themselves, in order. */
-  | { readonly fits: true; readonly visits: readonly RoleVisit[]; readonly rolesByAccount: ReadonlyMap<string, number> }
+  /** Few enough for one invocation: the visits themselves, by account, in order. */
+  | { readonly fits: true; readonly visits: KeptVisits; readonly rolesByAccount: ReadonlyMap<string, number> }
   /**
    * Too many: only their count per owner account, to cut shards by, and the accounts already handed to a shard
    * of their own during the read.
@@ -29,7 +30,7 @@ export async function surveyRoles(
   threshold: number,
   ownShard?: (shard: Shard) => void,
 ): Promise<RoleSurvey> {
-  const kept: RoleVisit[] = [];
+  const kept = new KeptVisits();
   const rolesByAccount = new Map<string, number>();
   const handedOut = new Set<string>();
   const complete: string[] = [];
@@ -51,8 +52,8 @@ export async function surveyRoles(
     }
     roles += 1;
     rolesByAccount.set(visit.ownerAccountId, (rolesByAccount.get(visit.ownerAccountId) ?? 0) + 1);
-    if (roles <= threshold) kept.push(visit);
-    else kept.length = 0;
+    if (roles <= threshold) kept.add(visit);
+    else if (roles === threshold + 1) kept.clear();
     handOut();
   }
   return roles <= threshold ? { fits: true, visits: kept, rolesByAccount } : { fits: false, rolesByAccount, handedOut };

@@ -6,7 +6,7 @@ import type { Services } from '../composition/services.js';
 import { checkPreviousRun, livenessDeps, recordSuccessfulRun } from '../evidence/liveness.js';
 import type { TimerEvent } from '../fc/envelopes.js';
 import type { Logger } from '../ports.js';
-import { listRoleVisits, type RoleVisit, RunMode, type RunResult } from '../reconcile/index.js';
+import { listRoleVisits, RunMode, type RunResult } from '../reconcile/index.js';
 import { FanOut } from './fan-out.js';
 import { surveyRoles } from './role-survey.js';
 import { recordRunSummary, runSummary } from './run-summary.js';
@@ -20,21 +20,6 @@ export interface TimerRunResult {
 
 /** Shard invocations in flight at once during a fan-out: every shard starts within a few round trips. */
 const FAN_OUT_CONCURRENCY = 4;
-
-async function* replay<T>(items: readonly T[]): AsyncIterable<T> {
-  yield* items;
-}
-
-/** Visits sorted by owner account, one replayed stream per account (in the order they come). */
-function byAccount(visits: readonly RoleVisit[]): AsyncIterable<RoleVisit>[] {
-  const groups: RoleVisit[][] = [];
-  for (const visit of visits) {
-    const last = groups.at(-1);
-    if (last?.[0]?.ownerAccountId === visit.ownerAccountId) last.push(visit);
-    else groups.push([visit]);
-  }
-  return groups.map(replay);
-}
 
 /**
  * The drift reconciler's run on its timer. The grant and status stores are read once: at most
@@ -105,7 +90,7 @@ export async function runOnTimer(services: Services, timer: TimerEvent, logger: 
     const ctx = { correlationId, mode: RunMode.Inline, expireGrants: true };
     // The roles read are in memory: each account is reconciled from its own stream, the accounts side by side.
     run = survey.fits
-      ? await reconciler.reconcileVisitsByAccount(byAccount(survey.visits), ctx)
+      ? await reconciler.reconcileVisitsByAccount(survey.visits.takeStreams(), ctx)
       : await reconciler.reconcileVisits(listRoleVisits(services), ctx);
   }
   await recordRunSummary(services.outbox, services.clock, run);

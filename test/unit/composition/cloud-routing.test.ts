@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { cloudRoutedBroker, cloudRoutedDirectory } from '../../../shared/composition/cloud-routing.js';
+import {
+  cloudRoutedBroker,
+  cloudRoutedDirectory,
+  TENCENT_NOT_CONFIGURED,
+} from '../../../shared/composition/cloud-routing.js';
 import { CloudApiError } from '../../../shared/domain/errors.js';
 import type { AccountCredentials, CredentialBroker } from '../../../shared/ports.js';
 import { MemoryRoleDirectory } from '../../support/memory-role-directory.js';
@@ -43,5 +47,12 @@ describe('cloudRoutedDirectory', () => {
     expect(await cam.getRole(account(TENCENT), 'r')).toBeDefined();
     expect(await ram.getRole(account(TENCENT), 'r')).toBeUndefined();
     expect(await routed.getRole(account(ALIBABA), 'r')).toBeUndefined();
+  });
+
+  it('answers an account of no configured cloud with a rejected promise, never a thrown error', async () => {
+    const routed = cloudRoutedDirectory({ alibaba: new MemoryRoleDirectory(), tencent: undefined });
+    const answer = routed.getRole(account(TENCENT), 'r');
+    await expect(answer).rejects.toMatchObject({ code: TENCENT_NOT_CONFIGURED, kind: 'noPermission' });
+    await expect(routed.deleteRole(account('12'), 'r')).rejects.toMatchObject({ code: 'InvalidAccountId' });
   });
 });

@@ -34,6 +34,24 @@ describe('TokenBucket', () => {
     expect(clock.millis - before).toBe(1000);
   });
 
+  it('takes a token at once when one is there, and otherwise neither waits nor reserves one', async () => {
+    const clock = new FakeClock();
+    const bucket = new TokenBucket(clock, { ratePerSecond: 10, burst: 2 });
+    expect([bucket.tryTake(), bucket.tryTake(), bucket.tryTake(), bucket.tryTake()]).toEqual([
+      true,
+      true,
+      false,
+      false,
+    ]);
+    const before = clock.millis;
+    await bucket.take();
+    // The refused tries reserved nothing: the next token is due one period after the burst, not three.
+    expect(clock.millis - before).toBe(100);
+    clock.advance(100);
+    expect(bucket.tryTake()).toBe(true);
+    expect(bucket.tryTake()).toBe(false);
+  });
+
   it('rejects a rate that is not positive', () => {
     expect(() => new TokenBucket(new FakeClock(), { ratePerSecond: 0 })).toThrow(RangeError);
   });
