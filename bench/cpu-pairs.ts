@@ -38,6 +38,8 @@ const OptionsSchema = z.object({
   rate: z.coerce.number().int().min(1).default(20),
 });
 
+const mib = (bytes: number): string => (bytes / 2 ** 20).toFixed(1);
+
 async function main(): Promise<void> {
   const program = new Command()
     .option('--roles <n>', 'managed roles', '1000')
@@ -104,7 +106,7 @@ async function main(): Promise<void> {
         }
         cpu.set(build.name, run.value.measured.cpuMs / roles);
         process.stdout.write(
-          `turn ${turn} ${build.name}: ${(run.value.measured.cpuMs / roles).toFixed(3)} ms/role, wall ${run.value.measured.wallMs.toFixed(0)} ms, tablestore ${(run.counts.tablestore / roles).toFixed(3)}/role\n`,
+          `turn ${turn} ${build.name}: ${(run.value.measured.cpuMs / roles).toFixed(3)} ms/role, wall ${run.value.measured.wallMs.toFixed(0)} ms, tablestore ${(run.counts.tablestore / roles).toFixed(3)}/role, peak RSS ${mib(run.value.measured.peakRssBytes)} MiB, heap ${mib(run.value.measured.peakHeapBytes)} MiB\n`,
         );
       }
       const floorProf = [

@@ -50,14 +50,21 @@ export async function* mergeRoleVisits(
  * The roles a run visits, each with its grant rows and its status row: one scan of each store, merged (one stream
  * per owner account when `ownerAccountIds` is given, a shard's accounts); the two scans start together.
  */
-export async function* listRoleVisits(
+export function listRoleVisits(
   stores: { readonly grants: GrantStore; readonly status: StatusStore },
   ownerAccountIds?: readonly string[],
 ): AsyncIterable<RoleVisit> {
+  // Every role: the merge itself, not a generator stepping through it (a step per role less).
   if (ownerAccountIds === undefined) {
-    yield* mergeRoleVisits(declaredRoles(stores.grants.listRoleGrants()), stores.status.listStatuses());
-    return;
+    return mergeRoleVisits(declaredRoles(stores.grants.listRoleGrants()), stores.status.listStatuses());
   }
+  return accountsRoleVisits(stores, ownerAccountIds);
+}
+
+async function* accountsRoleVisits(
+  stores: { readonly grants: GrantStore; readonly status: StatusStore },
+  ownerAccountIds: readonly string[],
+): AsyncIterable<RoleVisit> {
   for (const ownerAccountId of ownerAccountIds) {
     yield* mergeRoleVisits(
       declaredRoles(stores.grants.listRoleGrants({ ownerAccountId })),

@@ -21,6 +21,7 @@ import {
   mustHaveVersion,
   mustNotExist,
   primaryKeyOf,
+  rangePages,
   rangeRows,
   rowExists,
   stringAttr,
@@ -162,16 +163,18 @@ export class TablestoreGrantStore implements GrantStore {
   async *listRoleGrants(filter?: { ownerAccountId?: string }): AsyncIterable<RoleGrants> {
     const { start, end } = ownerRange(filter?.ownerAccountId);
     let current: { role: RoleKey; grants: Grant[] } | undefined;
-    for await (const row of rangeRows(this.client, this.table, start, end)) {
-      const pk = primaryKeyOf(row);
-      const role = { ownerAccountId: String(pk.ownerUid), roleName: String(pk.roleName) };
-      const grant = grantFromRow(row);
-      if (current?.role.ownerAccountId === role.ownerAccountId && current.role.roleName === role.roleName) {
-        current.grants.push(grant);
-        continue;
+    for await (const rows of rangePages(this.client, this.table, start, end)) {
+      for (const row of rows) {
+        const pk = primaryKeyOf(row);
+        const role = { ownerAccountId: String(pk.ownerUid), roleName: String(pk.roleName) };
+        const grant = grantFromRow(row);
+        if (current?.role.ownerAccountId === role.ownerAccountId && current.role.roleName === role.roleName) {
+          current.grants.push(grant);
+          continue;
+        }
+        if (current) yield current;
+        current = { role, grants: [grant] };
       }
-      if (current) yield current;
-      current = { role, grants: [grant] };
     }
     if (current) yield current;
   }

@@ -61,14 +61,17 @@ export function ignoreExistence(): TableStore.Condition {
   return new TableStore.Condition(TableStore.RowExistenceExpectation.IGNORE, null);
 }
 
-/** Rows of `table` from `start` (inclusive) to `end` (exclusive), forward, one page in memory at a time. */
-export async function* rangeRows(
+/**
+ * The rows of `table` from `start` (inclusive) to `end` (exclusive), forward, one page (one GetRange) at a time: a
+ * scan of every role reads its rows page by page, without a step of an async generator per row.
+ */
+export async function* rangePages(
   client: TableStore.Client,
   table: string,
   start: TableStore.PrimaryKeyInput,
   end: TableStore.PrimaryKeyInput,
   columnsToGet?: string[],
-): AsyncIterable<TableStore.Row> {
+): AsyncIterable<readonly TableStore.Row[]> {
   let next: TableStore.PrimaryKeyInput | undefined = start;
   while (next) {
     const from: TableStore.PrimaryKeyInput = next;
@@ -83,7 +86,18 @@ export async function* rangeRows(
         ...(columnsToGet ? { columnsToGet } : {}),
       }),
     );
-    for (const row of page.rows) yield row;
+    yield page.rows;
     next = page.nextStartPrimaryKey?.length ? page.nextStartPrimaryKey.map((c) => ({ [c.name]: c.value })) : undefined;
   }
+}
+
+/** Rows of `table` from `start` (inclusive) to `end` (exclusive), forward, one page in memory at a time. */
+export async function* rangeRows(
+  client: TableStore.Client,
+  table: string,
+  start: TableStore.PrimaryKeyInput,
+  end: TableStore.PrimaryKeyInput,
+  columnsToGet?: string[],
+): AsyncIterable<TableStore.Row> {
+  for await (const rows of rangePages(client, table, start, end, columnsToGet)) yield* rows;
 }

@@ -12,7 +12,7 @@ import {
   mustHaveVersion,
   mustNotExist,
   primaryKeyOf,
-  rangeRows,
+  rangePages,
   rowExists,
   stringAttr,
 } from './rows.js';
@@ -107,9 +107,11 @@ export class TablestoreStatusStore implements StatusStore {
       { ownerUid: owner ?? TableStore.INF_MAX },
       { roleName: TableStore.INF_MAX },
     ];
-    for await (const row of rangeRows(this.client, this.table, start, end, STATUS_COLUMNS)) {
-      const pk = primaryKeyOf(row);
-      yield statusFromRow(row, { ownerAccountId: String(pk.ownerUid), roleName: String(pk.roleName) });
+    for await (const rows of rangePages(this.client, this.table, start, end, STATUS_COLUMNS)) {
+      for (const row of rows) {
+        const pk = primaryKeyOf(row);
+        yield statusFromRow(row, { ownerAccountId: String(pk.ownerUid), roleName: String(pk.roleName) });
+      }
     }
   }
 

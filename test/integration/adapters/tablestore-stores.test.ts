@@ -40,6 +40,21 @@ afterAll(async () => {
   await cloud?.stop();
 });
 
+/** Write `rows` into `table` 200 at a time (BatchWriteRow's limit), as the stores write them. */
+async function writeRows(
+  table: string,
+  rows: { primaryKey: TableStore.PrimaryKeyInput; attributeColumns: Record<string, unknown>[] }[],
+): Promise<void> {
+  for (let i = 0; i < rows.length; i += 200) {
+    const chunk = rows.slice(i, i + 200).map((row) => ({
+      type: 'PUT',
+      condition: new TableStore.Condition(TableStore.RowExistenceExpectation.IGNORE, null),
+      ...row,
+    }));
+    await services.tablestore.batchWriteRow({ tables: [{ tableName: table, rows: chunk as never }] });
+  }
+}
+
 describe('setupTables', () => {
   it('creates nothing the second time', async () => {
     expect(await setupTables(services.tablestore, services.config.tables, services)).toEqual([]);
@@ -156,6 +171,37 @@ describe('TablestoreGrantStore', () => {
     ]);
   });
 
+  it('lists every role of a scan longer than a page once, the grants a page boundary splits kept together', async () => {
+    const owner = '1666666666666666';
+    // 999 roles of one grant, then one of three: rows 1,000 to 1,002, across the first page's end (1,000 rows).
+    const keys = [
+      ...Array.from({ length: 999 }, (_, i) => ({ roleName: `r${String(i).padStart(4, '0')}`, trusted: TRUSTED })),
+      ...['1906547382910460', '1906547382910461', '1906547382910462'].map((t) => ({ roleName: 'z-split', trusted: t })),
+    ];
+    await writeRows(
+      services.config.tables.grants,
+      keys.map(({ roleName, trusted }) => ({
+        primaryKey: [{ ownerUid: owner }, { roleName }, { trustedUid: trusted }],
+        attributeColumns: [
+          {
+            grant: JSON.stringify({
+              ...grant({ ownerAccountId: owner, roleName, trustedAccountId: trusted }),
+              revision: 1,
+            }),
+          },
+          { revision: TableStore.Long.fromNumber(1) },
+        ],
+      })),
+    );
+    const listed: [string, number][] = [];
+    for await (const { role, grants } of services.grants.listRoleGrants({ ownerAccountId: owner })) {
+      listed.push([role.roleName, grants.length]);
+    }
+    expect(listed).toHaveLength(1000);
+    expect(new Set(listed.map(([name]) => name)).size).toBe(1000);
+    expect(listed.at(-1)).toEqual(['z-split', 3]);
+  });
+
   it('deletes a grant only at the revision read, when asked to', async () => {
     const g = await services.grants.putGrant(grant({ roleName: 'delete-at-revision' }));
     const renewed = await services.grants.putGrant({ ...g, expiresAt: '2027-01-01T00:00:00Z' }, g.revision);
@@ -239,6 +285,31 @@ describe('TablestoreStatusStore', () => {
     const mine: string[] = [];
     for await (const s of services.status.listStatuses({ ownerAccountId: other })) mine.push(s.roleName);
     expect(mine).toEqual(['a-role', 'b-role']);
+  });
+
+  it('lists every status row of a scan longer than a page, each once and in order', async () => {
+    const owner = '1777777777777777';
+    const names = Array.from({ length: 1001 }, (_, i) => `s${String(i).padStart(4, '0')}`);
+    await writeRows(
+      services.config.tables.status,
+      names.map((roleName) => ({
+        primaryKey: [{ ownerUid: owner }, { roleName }],
+        attributeColumns: [
+          {
+            status: JSON.stringify({
+              lastResult: 'inSync',
+              lastReconciledAt: now.toISOString(),
+              failureCount: 0,
+              flapCount: 0,
+            }),
+          },
+          { version: TableStore.Long.fromNumber(1) },
+        ],
+      })),
+    );
+    const listed: string[] = [];
+    for await (const s of services.status.listStatuses({ ownerAccountId: owner })) listed.push(s.roleName);
+    expect(listed).toEqual(names);
   });
 
   it('deletes a status row only at the expected version', async () => {
