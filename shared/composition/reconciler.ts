@@ -1,13 +1,18 @@
 import { jobDirectory } from '../evidence/dts-inventory.js';
 import type { GrantStore } from '../ports.js';
-import { createReconciler, type Reconciler } from '../reconcile/index.js';
+import { createReconciler, type Reconciler, type ReconcilerOptions } from '../reconcile/index.js';
 import { accountsOf, type Services } from './services.js';
 
 /**
  * The reconciler over the adapters, with the configured limits, retries, flap window and protected roles.
- * `over.grants` replaces the grant store (a ticket preview plans against the grants as they would be after it).
+ * `over.grants` replaces the grant store (a ticket preview plans against the grants as they would be after it);
+ * `over.maxResults` bounds the per-role results a run keeps (0 for the timer's runs, whose answer and summary are
+ * counts: {@link ReconcilerOptions.maxResults}).
  */
-export function reconcilerFor(services: Services, over: { readonly grants?: GrantStore } = {}): Reconciler {
+export function reconcilerFor(
+  services: Services,
+  over: { readonly grants?: GrantStore; readonly maxResults?: number } = {},
+): Reconciler {
   const { config } = services;
   const accounts = accountsOf(services);
   return createReconciler({
@@ -29,6 +34,7 @@ export function reconcilerFor(services: Services, over: { readonly grants?: Gran
       roleConcurrency: config.concurrency.rolesPerAccount,
       status: { flapWindowMs: config.flap.windowMinutes * 60_000, flapLimit: config.flap.limit },
       plan: { protectedRoles: config.protectedRoles },
+      ...(over.maxResults === undefined ? {} : { maxResults: over.maxResults }),
     },
   });
 }

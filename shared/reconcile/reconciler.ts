@@ -41,7 +41,10 @@ export interface ReconcilerOptions {
   readonly roleConcurrency?: number;
   /** Roles read ahead of processing, at most; default 100. */
   readonly queuedRoles?: number;
-  /** Results kept in a run result (counts are always complete); default 1000. */
+  /**
+   * Results kept in a run result (counts are always complete); default 1000. A run whose caller reads only its
+   * counts keeps none (0): a result kept lives to the run's end, old-generation heap every major collection marks.
+   */
   readonly maxResults?: number;
   /** Failure backoff and flap window of the status rows. */
   readonly status?: Partial<StatusPolicy>;

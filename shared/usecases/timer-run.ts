@@ -37,7 +37,8 @@ export async function runOnTimer(services: Services, timer: TimerEvent, logger: 
   const started = services.clock.now().getTime();
   const liveness = livenessDeps(services);
   const previous = await checkPreviousRun(liveness, correlationId);
-  const reconciler = reconcilerFor(services);
+  // Its answer and run-summary event are counts (runSummary); each role's events are in the audit log.
+  const reconciler = reconcilerFor(services, { maxResults: 0 });
   const { threshold, functionName } = services.config.sharding;
   const invoker = functionInvokerFor(services.config, services.ownKeys);
   // Shards start while the stores are still read: an account of a full shard's roles is invoked once counted.
