@@ -49,7 +49,11 @@ async function main(): Promise<void> {
     .option('--baseline <dir>', 'a copy of an earlier dist/ to measure in turn with this one')
     .option('--cpu-prof <dir>', "write a CPU profile of each of this build's runs there (the floor's in <dir>/floor)")
     .option('--perf', "run A's and the floor's processes with --perf-basic-prof (for `perf record -g` around this)")
-    .option('--node-options <options>', "more node options of A's and the floor's processes, space-separated (`--log-deopt ...`)", '')
+    .option(
+      '--node-options <options>',
+      "more node options of A's and the floor's processes, space-separated (`--log-deopt ...`)",
+      '',
+    )
     .option('--rate <n>', 'RAM requests per second per owner account', '20')
     .parse(process.argv);
   const o = OptionsSchema.parse(program.opts());
