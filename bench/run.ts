@@ -107,7 +107,7 @@ function settingsOf(o: z.output<typeof OptionsSchema>): BenchSettings {
       : { roles: 10_000, accounts: 20, ratePerSecond: o.rate },
     intakeSingles: o.quick ? 10 : 50,
     intakeBatches: o.quick ? 3 : 10,
-    // 15 rounds: with 7, one bundle's median moved by 15-20 ms between quiet runs (noise, not the bundle; docs/benchmarks.md).
+    // 15 rounds: with 7, one bundle's median stood 15-20 ms off the others in a quiet run (docs/benchmarks.md).
     coldStartSamples: o.quick ? 3 : 15,
   };
 }

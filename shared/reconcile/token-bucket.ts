@@ -10,8 +10,9 @@ export interface TokenBucketOptions {
 
 /**
  * A token bucket over the {@link Clock} port: {@link TokenBucket.take} returns at once while tokens last and
- * otherwise sleeps until the caller's token is due ({@link TokenBucket.tryTake}: the same without waiting). Takers reserve tokens in call order (the balance may go
- * negative), so concurrent callers are served first come, first served without polling.
+ * otherwise sleeps until the caller's token is due ({@link TokenBucket.tryTake}: the same without waiting). Takers
+ * reserve tokens in call order (the balance may go negative), so concurrent callers are served first come, first
+ * served without polling.
  */
 export class TokenBucket {
   readonly #clock: Clock;

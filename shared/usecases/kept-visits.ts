@@ -21,7 +21,7 @@ export class KeptVisits {
     this.#accounts = [];
   }
 
-  /** One stream per owner account, in order; the visits are no longer kept here, and each stream forgets what it yields. */
+  /** One stream per owner account, in order; the visits are no longer kept here, and each forgets what it yields. */
   takeStreams(): AsyncIterable<RoleVisit>[] {
     const accounts = this.#accounts;
     this.#accounts = [];

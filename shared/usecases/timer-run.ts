@@ -23,12 +23,12 @@ const FAN_OUT_CONCURRENCY = 4;
 
 /**
  * The drift reconciler's run on its timer. The grant and status stores are read once: at most
- * DTS_TRUST_SHARD_THRESHOLD roles are reconciled here (each owner account side by side with the others), with their expired grants removed as each role settles;
- * above it the owner accounts are cut into shards, each handed to reconcile-shard by an asynchronous invocation
- * (a few in flight at once) whose task id the trigger time fixes (a repeated fan-out is refused by FC, not run twice):
- * an account of at least the threshold's roles, a shard of its own, as soon as the read has counted it; the others
- * once the read has ended ({@link surveyRoles}). Without an FC endpoint
- * there is no fan-out: the roles are reconciled here, read a second time. Starts by checking the heartbeat of the
+ * DTS_TRUST_SHARD_THRESHOLD roles are reconciled here (each owner account side by side with the others), with their
+ * expired grants removed as each role settles; above it the owner accounts are cut into shards, each handed to
+ * reconcile-shard by an asynchronous invocation (a few in flight at once) whose task id the trigger time fixes (a
+ * repeated fan-out is refused by FC, not run twice): an account of at least the threshold's roles, a shard of its
+ * own, as soon as the read has counted it; the others once the read has ended ({@link surveyRoles}). Without an FC
+ * endpoint there is no fan-out: the roles are reconciled here, read a second time. Starts by checking the heartbeat of the
  * previous successful run (a `reconciler-not-running` finding when it is overdue); ends with the run-summary event,
  * this run's heartbeat and the delivery of the audit outbox.
  */
