@@ -17,7 +17,7 @@ import { build } from 'esbuild';
 import { shipPackages } from './code-package.mjs';
 import { GENERATED_PROTO, REST_FILE, trimShippedProto } from './generated-proto.mjs';
 import { lazyIndexPlugin } from './lazy-index.mjs';
-import { buildSideBundle, bundleShippedPackage, SIDE_BUNDLED } from './side-bundles.mjs';
+import { buildSideBundle, bundleShippedPackage, NODE20_BUNDLE, SIDE_BUNDLED } from './side-bundles.mjs';
 
 /**
  * Packages kept outside the bundles, shipped beside them. The tablestore SDK must not run in the bundle's strict
@@ -77,13 +77,8 @@ for (const name of names.sort()) {
   const { metafile } = await build({
     entryPoints: [path.join(functionsDir, name, 'index.ts')],
     outfile,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    minify: true,
+    ...NODE20_BUNDLE,
     sourcemap: false,
-    legalComments: 'none',
     logLevel: 'warning',
     external: [...UNBUNDLED, ...SIDE_BUNDLED],
     plugins: [lazyIndexPlugin(root)],

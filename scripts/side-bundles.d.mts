@@ -1,3 +1,12 @@
+/** How every bundle of a code package is built: minified CommonJS for node20 (esbuild options). */
+export const NODE20_BUNDLE: {
+  readonly bundle: true;
+  readonly platform: 'node';
+  readonly target: 'node20';
+  readonly format: 'cjs';
+  readonly minify: true;
+  readonly legalComments: 'none';
+};
 /** The packages shipped as side bundles, each only required by a lazily evaluated module. */
 export const SIDE_BUNDLED: readonly string[];
 /** Build `pkg` (resolved from `root`) into `<codeDir>/node_modules/<pkg>/index.js`; its size in bytes. */

@@ -11,6 +11,19 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { build } from 'esbuild';
 
+/**
+ * How every bundle of a code package is built (the function bundles, the side bundles, the bench's workers):
+ * minified CommonJS for FC's nodejs20 runtime, so a side bundle holds the very code the function bundle carried.
+ */
+export const NODE20_BUNDLE = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  minify: true,
+  legalComments: 'none',
+};
+
 /** The packages shipped as side bundles, each only required by a lazily evaluated module. */
 export const SIDE_BUNDLED = [
   '@alicloud/credentials',
@@ -31,12 +44,7 @@ export async function buildSideBundle(root, codeDir, pkg) {
   const { metafile } = await build({
     entryPoints: [createRequire(path.join(root, 'package.json')).resolve(pkg)],
     outfile,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    minify: true,
-    legalComments: 'none',
+    ...NODE20_BUNDLE,
     logLevel: 'warning',
     metafile: true,
   });

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { z } from 'zod';
+import { NODE20_BUNDLE } from '../../scripts/side-bundles.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 
@@ -53,12 +54,7 @@ export async function bundleWorkers(): Promise<WorkerBundles> {
   await build({
     entryPoints: Object.values(Worker).map((name) => path.join(HERE, `${name}.ts`)),
     outdir: dir,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    minify: true,
-    legalComments: 'none',
+    ...NODE20_BUNDLE,
     logLevel: 'error',
     outExtension: { '.js': '.cjs' },
   }).catch((error: unknown) => {
