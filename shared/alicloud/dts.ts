@@ -1,6 +1,7 @@
 import OpenApi, { $OpenApiUtil, OpenApiUtil } from '@alicloud/openapi-core';
 import * as $dara from '@darabonba/typescript';
 import { z } from 'zod';
+import { builtOnFirstUse } from '../domain/built-on-first-use.js';
 import type { AccountCredentials } from '../ports.js';
 import { callCloud, malformedResponse, toCloudApiError } from './cloud-error.js';
 import { openApiConfig, rpcParams } from './openapi-config.js';
@@ -58,58 +59,64 @@ export interface DtsJobSummary {
   readonly reverse?: DtsReverseJob | undefined;
 }
 
-/** DTS answers some failures as 200 with `Success: false`; both paths end in a thrown CloudApiError. */
-const Envelope = z
-  .object({
-    Success: z.union([z.boolean(), z.string()]).optional(),
-    ErrCode: z.string().optional(),
-    ErrMessage: z.string().optional(),
-    HttpStatusCode: z.union([z.number(), z.string()]).optional(),
-  })
-  .passthrough();
+/**
+ * DTS's answers, checked with zod, built on first use: only the inventory calls DTS. DTS answers some failures as
+ * 200 with `Success: false`; both paths end in a thrown CloudApiError.
+ */
+const answers = builtOnFirstUse(() => {
+  const Envelope = z
+    .object({
+      Success: z.union([z.boolean(), z.string()]).optional(),
+      ErrCode: z.string().optional(),
+      ErrMessage: z.string().optional(),
+      HttpStatusCode: z.union([z.number(), z.string()]).optional(),
+    })
+    .passthrough();
 
-const EndpointSchema = z
-  .object({
-    InstanceType: z.string().optional(),
-    EngineName: z.string().optional(),
-    AliyunUid: z.string().optional(),
-    RoleName: z.string().optional(),
-  })
-  .passthrough();
+  const EndpointSchema = z
+    .object({
+      InstanceType: z.string().optional(),
+      EngineName: z.string().optional(),
+      AliyunUid: z.string().optional(),
+      RoleName: z.string().optional(),
+    })
+    .passthrough();
 
-const JobsPage = z.object({
-  TotalRecordCount: z.coerce.number().int().nonnegative().default(0),
-  DtsJobList: z
-    .array(
-      z
-        .object({ DtsJobId: z.string(), DtsJobName: z.string().optional(), Status: z.string().optional() })
-        .passthrough(),
-    )
-    .default([]),
+  const JobsPage = z.object({
+    TotalRecordCount: z.coerce.number().int().nonnegative().default(0),
+    DtsJobList: z
+      .array(
+        z
+          .object({ DtsJobId: z.string(), DtsJobName: z.string().optional(), Status: z.string().optional() })
+          .passthrough(),
+      )
+      .default([]),
+  });
+
+  const ReverseJobSchema = z
+    .object({
+      DtsJobId: z.string(),
+      Status: z.string().optional(),
+      SourceEndpoint: EndpointSchema.default({}),
+      DestinationEndpoint: EndpointSchema.default({}),
+    })
+    .passthrough();
+
+  const JobDetail = z
+    .object({
+      DtsJobId: z.string(),
+      DtsJobName: z.string().optional(),
+      Status: z.string().optional(),
+      JobType: z.string().optional(),
+      SourceEndpoint: EndpointSchema.default({}),
+      DestinationEndpoint: EndpointSchema.default({}),
+      ReverseJob: ReverseJobSchema.nullish(),
+    })
+    .passthrough();
+  return { Envelope, EndpointSchema, JobsPage, JobDetail } as const;
 });
 
-const ReverseJobSchema = z
-  .object({
-    DtsJobId: z.string(),
-    Status: z.string().optional(),
-    SourceEndpoint: EndpointSchema.default({}),
-    DestinationEndpoint: EndpointSchema.default({}),
-  })
-  .passthrough();
-
-const JobDetail = z
-  .object({
-    DtsJobId: z.string(),
-    DtsJobName: z.string().optional(),
-    Status: z.string().optional(),
-    JobType: z.string().optional(),
-    SourceEndpoint: EndpointSchema.default({}),
-    DestinationEndpoint: EndpointSchema.default({}),
-    ReverseJob: ReverseJobSchema.nullish(),
-  })
-  .passthrough();
-
-function endpointOf(e: z.infer<typeof EndpointSchema>): DtsJobEndpoint {
+function endpointOf(e: z.infer<ReturnType<typeof answers>['EndpointSchema']>): DtsJobEndpoint {
   return { instanceType: e.InstanceType, engineName: e.EngineName, aliyunUid: e.AliyunUid, roleName: e.RoleName };
 }
 
@@ -139,7 +146,7 @@ export class DtsInventoryClient {
             Region: region,
             JobType: jobType,
           });
-          const parsed = JobsPage.safeParse(body);
+          const parsed = answers().JobsPage.safeParse(body);
           if (!parsed.success) throw malformedResponse('dts:DescribeDtsJobs', parsed.error.message);
           for (const job of parsed.data.DtsJobList) {
             yield await this.describeJob(account, job.DtsJobId, region);
@@ -157,7 +164,7 @@ export class DtsInventoryClient {
     region: string = this.#options.regionId,
   ): Promise<DtsJobSummary> {
     const body = await this.#call(account, 'DescribeDtsJobDetail', { DtsJobId: dtsJobId, RegionId: region });
-    const parsed = JobDetail.safeParse(body);
+    const parsed = answers().JobDetail.safeParse(body);
     if (!parsed.success) throw malformedResponse('dts:DescribeDtsJobDetail', parsed.error.message);
     const reverse = parsed.data.ReverseJob;
     return {
@@ -190,7 +197,7 @@ export class DtsInventoryClient {
     const res = await callCloud(api, () =>
       client.callApi(params, request, new $dara.RuntimeOptions({ autoretry: false, readTimeout: 10_000 })),
     );
-    const envelope = Envelope.safeParse(res.body);
+    const envelope = answers().Envelope.safeParse(res.body);
     if (!envelope.success) throw malformedResponse(api, envelope.error.message);
     const success = envelope.data.Success;
     if (success === false || success === 'false') {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { builtOnFirstUse } from '../domain/built-on-first-use.js';
 import { CloudApiError, CloudErrorKind } from '../domain/errors.js';
 import {
   type AccountCredentials,
@@ -18,40 +19,48 @@ import type { TencentEndpoints } from './endpoint.js';
 const PAGE = 200;
 /** ListPolicies serves pages 1 to 200 (its `Page` "cannot be greater than 200"). */
 const LAST_PAGE = 200;
-const Id = z.union([z.number().int(), z.string().regex(/^\d+$/)]).transform(String);
-const ListPoliciesSchema = z.object({
-  List: z.array(z.object({ PolicyId: Id, PolicyName: z.string() })).nullish(),
-  TotalNum: z.number().int(),
-});
-const GetPolicySchema = z.object({
-  PolicyName: z.string(),
-  PolicyDocument: z.string(),
-  Description: z
-    .string()
-    .nullish()
-    .transform((d) => d ?? ''),
-});
 /** ListEntitiesForPolicy's RelatedType: 1 a sub-user, 2 a user group, 3 a role; any other type fails the read. */
 const RelatedType = { User: 1, Group: 2, Role: 3 } as const;
-const EntitiesSchema = z.object({
-  List: z
-    .array(
-      z.object({
-        Id: z.union([z.number(), z.string()]).nullish(),
-        Name: z.string().nullish(),
-        Uin: z.union([z.number(), z.string()]).nullish(),
-        RelatedType: z.union([z.literal(RelatedType.User), z.literal(RelatedType.Group), z.literal(RelatedType.Role)]),
-      }),
-    )
-    .nullish(),
-  TotalNum: z.number().int(),
-});
 /** The read that lists a policy's entities, as its errors name it. */
 const API = 'cam:ListEntitiesForPolicy';
-const CreatedSchema = z.object({ PolicyId: Id });
-const Empty = z.object({}).passthrough();
 /** What CAM answers for a policy id it does not know (or does not show yet: its read-after-write lag). */
 const POLICY_NOT_FOUND = 'ResourceNotFound.PolicyIdNotFound';
+/** CAM's answers on policies, checked with zod, built on first use: an Alibaba-only deployment never calls CAM. */
+const schemas = builtOnFirstUse(() => {
+  const Id = z.union([z.number().int(), z.string().regex(/^\d+$/)]).transform(String);
+  const ListPoliciesSchema = z.object({
+    List: z.array(z.object({ PolicyId: Id, PolicyName: z.string() })).nullish(),
+    TotalNum: z.number().int(),
+  });
+  const GetPolicySchema = z.object({
+    PolicyName: z.string(),
+    PolicyDocument: z.string(),
+    Description: z
+      .string()
+      .nullish()
+      .transform((d) => d ?? ''),
+  });
+  const EntitiesSchema = z.object({
+    List: z
+      .array(
+        z.object({
+          Id: z.union([z.number(), z.string()]).nullish(),
+          Name: z.string().nullish(),
+          Uin: z.union([z.number(), z.string()]).nullish(),
+          RelatedType: z.union([
+            z.literal(RelatedType.User),
+            z.literal(RelatedType.Group),
+            z.literal(RelatedType.Role),
+          ]),
+        }),
+      )
+      .nullish(),
+    TotalNum: z.number().int(),
+  });
+  const CreatedSchema = z.object({ PolicyId: Id });
+  const Empty = z.object({}).passthrough();
+  return { ListPoliciesSchema, GetPolicySchema, EntitiesSchema, CreatedSchema, Empty } as const;
+});
 
 /**
  * Every CAM action {@link CamSubAccountPolicies} calls (the adapter's calls are typed by this list): what the
@@ -99,7 +108,7 @@ export class CamSubAccountPolicies implements SubAccountPolicyDirectory, SubAcco
         account,
         'ListPolicies',
         { Scope: 'Local', Keyword: policyName, Page: page, Rp: PAGE },
-        ListPoliciesSchema,
+        schemas().ListPoliciesSchema,
       );
       const list = answer.List ?? [];
       policyId = list.find((p) => p.PolicyName === policyName)?.PolicyId;
@@ -123,7 +132,7 @@ export class CamSubAccountPolicies implements SubAccountPolicyDirectory, SubAcco
         account,
         'ListPolicies',
         { Scope: 'Local', Keyword: prefix, Page: page, Rp: PAGE },
-        ListPoliciesSchema,
+        schemas().ListPoliciesSchema,
       );
       const list = answer.List ?? [];
       // The keyword matches anywhere in a name: keep the names that start with the prefix.
@@ -137,9 +146,9 @@ export class CamSubAccountPolicies implements SubAccountPolicyDirectory, SubAcco
     account: AccountCredentials,
     { policyId, policyName }: ListedSubAccountPolicy,
   ): Promise<SubAccountPolicyRecord | undefined> {
-    let policy: z.infer<typeof GetPolicySchema>;
+    let policy: z.infer<ReturnType<typeof schemas>['GetPolicySchema']>;
     try {
-      policy = await this.#cam.call(account, 'GetPolicy', { PolicyId: Number(policyId) }, GetPolicySchema);
+      policy = await this.#cam.call(account, 'GetPolicy', { PolicyId: Number(policyId) }, schemas().GetPolicySchema);
     } catch (error) {
       if (error instanceof CloudApiError && error.kind === CloudErrorKind.NotFound) return undefined;
       throw error;
@@ -152,7 +161,7 @@ export class CamSubAccountPolicies implements SubAccountPolicyDirectory, SubAcco
         account,
         'ListEntitiesForPolicy',
         { PolicyId: Number(policyId), Page: page, Rp: PAGE, EntityFilter: 'All' },
-        EntitiesSchema,
+        schemas().EntitiesSchema,
       );
       const list = answer.List ?? [];
       for (const entity of list) {
@@ -191,7 +200,7 @@ export class CamSubAccountPolicies implements SubAccountPolicyDirectory, SubAcco
       account,
       'CreatePolicy',
       { PolicyName: policyName, PolicyDocument: document, Description: description },
-      CreatedSchema,
+      schemas().CreatedSchema,
     );
     this.#created.set(`${account.accountId}/${answer.PolicyId}`, this.#clock.now().getTime());
     return answer.PolicyId;
@@ -215,10 +224,15 @@ export class CamSubAccountPolicies implements SubAccountPolicyDirectory, SubAcco
         account,
         'DetachGroupPolicy',
         { PolicyId: Number(policyId), DetachGroupId: Number(entity.id) },
-        Empty,
+        schemas().Empty,
       );
     } else {
-      await this.#cam.call(account, 'DetachRolePolicy', { PolicyId: Number(policyId), DetachRoleId: entity.id }, Empty);
+      await this.#cam.call(
+        account,
+        'DetachRolePolicy',
+        { PolicyId: Number(policyId), DetachRoleId: entity.id },
+        schemas().Empty,
+      );
     }
   }
 
@@ -240,7 +254,7 @@ export class CamSubAccountPolicies implements SubAccountPolicyDirectory, SubAcco
   ): Promise<void> {
     for (let attempt = 0; ; attempt += 1) {
       try {
-        await this.#cam.call(account, action, params, Empty);
+        await this.#cam.call(account, action, params, schemas().Empty);
         return;
       } catch (error) {
         const createdAt = this.#created.get(`${account.accountId}/${policyId}`);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { builtOnFirstUse } from '../domain/built-on-first-use.js';
 import { CloudApiError, CloudErrorKind } from '../domain/errors.js';
 import { Ownership } from '../domain/ownership.js';
 import type {
@@ -16,22 +17,26 @@ import type { TencentEndpoints } from './endpoint.js';
 /** The longest CAM keeps a new role from its readers (the Terraform provider waits 5 s); writes retry within it. */
 export const CAM_READ_LAG_MS = 10_000;
 
-const RoleInfoSchema = z.object({
-  RoleId: z.string(),
-  RoleName: z.string(),
-  PolicyDocument: z.string(),
-  Description: z.string().nullish(),
-  RoleArn: z.string().nullish(),
-  Tags: z.array(z.object({ Key: z.string(), Value: z.string().nullish() })).nullish(),
+/** CAM's answers, checked with zod, built on first use: an Alibaba-only deployment never calls CAM. */
+const schemas = builtOnFirstUse(() => {
+  const RoleInfoSchema = z.object({
+    RoleId: z.string(),
+    RoleName: z.string(),
+    PolicyDocument: z.string(),
+    Description: z.string().nullish(),
+    RoleArn: z.string().nullish(),
+    Tags: z.array(z.object({ Key: z.string(), Value: z.string().nullish() })).nullish(),
+  });
+  const GetRoleSchema = z.object({ RoleInfo: RoleInfoSchema });
+  const RoleListSchema = z.object({ List: z.array(RoleInfoSchema).nullish(), TotalNum: z.number().int() });
+  const AttachedSchema = z.object({
+    List: z.array(z.object({ PolicyName: z.string(), PolicyType: z.enum(['QCS', 'User']).nullish() })).nullish(),
+    TotalNum: z.number().int(),
+  });
+  const CreateRoleSchema = z.object({ RoleId: z.union([z.string(), z.number()]) });
+  const Empty = z.object({}).passthrough();
+  return { RoleInfoSchema, GetRoleSchema, RoleListSchema, AttachedSchema, CreateRoleSchema, Empty } as const;
 });
-const GetRoleSchema = z.object({ RoleInfo: RoleInfoSchema });
-const RoleListSchema = z.object({ List: z.array(RoleInfoSchema).nullish(), TotalNum: z.number().int() });
-const AttachedSchema = z.object({
-  List: z.array(z.object({ PolicyName: z.string(), PolicyType: z.enum(['QCS', 'User']).nullish() })).nullish(),
-  TotalNum: z.number().int(),
-});
-const CreateRoleSchema = z.object({ RoleId: z.union([z.string(), z.number()]) });
-const Empty = z.object({}).passthrough();
 
 /**
  * Every CAM action {@link CamRoleDirectory} calls (the adapter's calls are typed by this list): what the management
@@ -78,7 +83,7 @@ export class CamRoleDirectory implements RoleDirectory, OwnedRoleListing {
   }
 
   async getRole(account: AccountCredentials, roleName: string): Promise<ObservedRoleRecord | undefined> {
-    const answer = await this.#readOrAbsent(account, 'GetRole', { RoleName: roleName }, GetRoleSchema);
+    const answer = await this.#readOrAbsent(account, 'GetRole', { RoleName: roleName }, schemas().GetRoleSchema);
     return answer === undefined ? undefined : observed(account, answer.RoleInfo);
   }
 
@@ -89,7 +94,7 @@ export class CamRoleDirectory implements RoleDirectory, OwnedRoleListing {
         account,
         'ListAttachedRolePolicies',
         { RoleName: roleName, Page: page, Rp: PAGE },
-        AttachedSchema,
+        schemas().AttachedSchema,
       );
       if (answer === undefined) return [];
       const list = answer.List ?? [];
@@ -110,7 +115,7 @@ export class CamRoleDirectory implements RoleDirectory, OwnedRoleListing {
         account,
         'DescribeRoleList',
         { Page: page, Rp: PAGE, Tags: [{ Key: key, Value: value }] },
-        RoleListSchema,
+        schemas().RoleListSchema,
       );
       const list = answer.List ?? [];
       for (const info of list) {
@@ -144,7 +149,7 @@ export class CamRoleDirectory implements RoleDirectory, OwnedRoleListing {
         ConsoleLogin: 0,
         Tags: Object.entries(role.tags).map(([Key, Value]) => ({ Key, Value })),
       },
-      CreateRoleSchema,
+      schemas().CreateRoleSchema,
     );
     this.#created.set(this.#key(account, role.roleName), this.#clock.now().getTime());
     return {
@@ -195,7 +200,7 @@ export class CamRoleDirectory implements RoleDirectory, OwnedRoleListing {
   ): Promise<void> {
     for (let attempt = 0; ; attempt += 1) {
       try {
-        await this.#call(account, action, params, Empty);
+        await this.#call(account, action, params, schemas().Empty);
         return;
       } catch (error) {
         const createdAt = this.#created.get(this.#key(account, roleName));
@@ -239,7 +244,10 @@ export function camRoleArn(ownerUin: string, roleName: string): string {
   return `qcs::cam::uin/${ownerUin}:roleName/${roleName}`;
 }
 
-function observed(account: AccountCredentials, info: z.infer<typeof RoleInfoSchema>): ObservedRoleRecord {
+function observed(
+  account: AccountCredentials,
+  info: z.infer<ReturnType<typeof schemas>['RoleInfoSchema']>,
+): ObservedRoleRecord {
   return {
     roleName: info.RoleName,
     arn: info.RoleArn ?? camRoleArn(account.accountId, info.RoleName),

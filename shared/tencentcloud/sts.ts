@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { builtOnFirstUse } from '../domain/built-on-first-use.js';
 import { CloudApiError, CloudErrorKind } from '../domain/errors.js';
 import type { AccountCredentials, Clock, CredentialBroker } from '../ports.js';
 import { malformedTencentResponse, toTencentCloudError } from './cloud-error.js';
@@ -36,9 +37,17 @@ export const TENCENT_ACCOUNT_NOT_MANAGED = 'TencentAccountNotManaged';
 /** Credentials are used until this long before they expire, then assumed again. */
 export const TENCENT_CREDENTIALS_MARGIN_MS = 5 * 60_000;
 
-const AssumeRoleSchema = z.object({
-  Credentials: z.object({ Token: z.string().min(1), TmpSecretId: z.string().min(1), TmpSecretKey: z.string().min(1) }),
-  ExpiredTime: z.number().int().positive(),
+/** STS's AssumeRole answer, checked with zod, built on first use: an Alibaba-only deployment never calls Tencent's STS. */
+const schemas = builtOnFirstUse(() => {
+  const AssumeRoleSchema = z.object({
+    Credentials: z.object({
+      Token: z.string().min(1),
+      TmpSecretId: z.string().min(1),
+      TmpSecretKey: z.string().min(1),
+    }),
+    ExpiredTime: z.number().int().positive(),
+  });
+  return { AssumeRoleSchema } as const;
 });
 
 /**
@@ -105,7 +114,7 @@ export class TencentCredentialBroker implements CredentialBroker {
     } catch (error) {
       throw toTencentCloudError('sts:AssumeRole', error);
     }
-    const parsed = AssumeRoleSchema.safeParse(answer);
+    const parsed = schemas().AssumeRoleSchema.safeParse(answer);
     if (!parsed.success)
       throw malformedTencentResponse('sts:AssumeRole', parsed.error.issues.map((i) => i.path.join('.')).join(', '));
     const { Credentials: c, ExpiredTime } = parsed.data;

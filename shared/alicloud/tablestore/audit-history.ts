@@ -1,6 +1,7 @@
 import TableStore from 'tablestore';
 import { z } from 'zod';
 import { type AuditEvent, boundAuditEvent } from '../../domain/audit.js';
+import { builtOnFirstUse } from '../../domain/built-on-first-use.js';
 import { CloudApiError, CloudErrorKind, DtsTrustError } from '../../domain/errors.js';
 import type { AuditHistory, HistoryEntry } from '../../ports.js';
 import { callStore } from './errors.js';
@@ -14,16 +15,20 @@ function eventKeyOf(event: AuditEvent): string {
   return `${event.time}|${event.id}`;
 }
 
-const StoredEventSchema = z
-  .object({
-    id: z.string().min(1),
-    type: z.string().min(1),
-    source: z.literal('dts-trust'),
-    subject: z.string(),
-    time: z.string(),
-    data: z.object({ correlationId: z.string(), outcome: z.string() }).passthrough(),
-  })
-  .passthrough();
+/** A stored audit event, checked with zod when the history is read (auditors, not invocations), built on first use. */
+const schemas = builtOnFirstUse(() => {
+  const StoredEventSchema = z
+    .object({
+      id: z.string().min(1),
+      type: z.string().min(1),
+      source: z.literal('dts-trust'),
+      subject: z.string(),
+      time: z.string(),
+      data: z.object({ correlationId: z.string(), outcome: z.string() }).passthrough(),
+    })
+    .passthrough();
+  return { StoredEventSchema } as const;
+});
 
 function entryOf(row: TableStore.Row): HistoryEntry {
   const attrs = attributesOf(row);
@@ -34,7 +39,7 @@ function entryOf(row: TableStore.Row): HistoryEntry {
   } catch {
     parsed = undefined;
   }
-  const event = StoredEventSchema.safeParse(parsed);
+  const event = schemas().StoredEventSchema.safeParse(parsed);
   if (!event.success) {
     throw new DtsTrustError(
       'CorruptRecord',

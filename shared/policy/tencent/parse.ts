@@ -5,7 +5,7 @@ import { STS_ASSUME_ROLE } from '../principals.js';
 import { describeIssues } from '../schema.js';
 import { type ParsedTrustPolicy, PrincipalKind, type TrustEntry } from '../types.js';
 import { camActionName, canonicalQcsPrincipal } from './principals.js';
-import { CamTrustPolicySchema, type NormalizedCamTrustPolicy } from './schema.js';
+import { camTrustPolicySchema, type NormalizedCamTrustPolicy } from './schema.js';
 import type { CamTrustPolicyDocument } from './types.js';
 
 const GRAMMAR_HINT =
@@ -47,7 +47,7 @@ function entriesOf(document: NormalizedCamTrustPolicy): ParsedTrustPolicy {
 }
 
 function validated(value: unknown, what: string): NormalizedCamTrustPolicy {
-  const result = CamTrustPolicySchema.safeParse(value);
+  const result = camTrustPolicySchema().safeParse(value);
   if (!result.success) {
     throw new PolicyParseError(`${what} is malformed: ${describeIssues(result.error.issues)}; ${GRAMMAR_HINT}`, {
       cause: result.error,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { builtOnFirstUse } from '../../domain/built-on-first-use.js';
 import { PolicyParseError } from '../../domain/errors.js';
 import { Ownership } from '../../domain/ownership.js';
 import { STS_ASSUME_ROLE } from '../principals.js';
@@ -47,34 +48,37 @@ const isPlainObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 const lowerKeys = (value: unknown): unknown =>
   isPlainObject(value) ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k.toLowerCase(), v])) : value;
-const stringList = z.preprocess(
-  (value) => (typeof value === 'string' ? [value] : value),
-  z.array(z.string().trim().min(1), { invalid_type_error: 'must be a string or a list of strings' }),
-);
+/** A sub-user's permission policy as CAM returns it, built on first use: an Alibaba-only deployment reads none. */
+const policySchema = builtOnFirstUse(() => {
+  const stringList = z.preprocess(
+    (value) => (typeof value === 'string' ? [value] : value),
+    z.array(z.string().trim().min(1), { invalid_type_error: 'must be a string or a list of strings' }),
+  );
 
-const PolicySchema = z.preprocess(
-  lowerKeys,
-  z.object({
-    version: z.string({ required_error: 'is required ("2.0")' }),
-    statement: z.preprocess(
-      (value) => (isPlainObject(value) ? [value] : value),
-      z.array(
-        z.preprocess(
-          lowerKeys,
-          z.object({
-            effect: z.preprocess(
-              (value) => (typeof value === 'string' ? value.toLowerCase() : value),
-              z.enum(['allow', 'deny']),
-            ),
-            action: stringList,
-            resource: stringList.optional(),
-            condition: z.unknown().optional(),
-          }),
+  return z.preprocess(
+    lowerKeys,
+    z.object({
+      version: z.string({ required_error: 'is required ("2.0")' }),
+      statement: z.preprocess(
+        (value) => (isPlainObject(value) ? [value] : value),
+        z.array(
+          z.preprocess(
+            lowerKeys,
+            z.object({
+              effect: z.preprocess(
+                (value) => (typeof value === 'string' ? value.toLowerCase() : value),
+                z.enum(['allow', 'deny']),
+              ),
+              action: stringList,
+              resource: stringList.optional(),
+              condition: z.unknown().optional(),
+            }),
+          ),
         ),
       ),
-    ),
-  }),
-);
+    }),
+  );
+});
 
 /** One grant of a permission policy, normalized: effect, action without `name/`, resource, condition (JSON). */
 export type PermissionEntry = readonly [effect: string, action: string, resource: string, condition: string];
@@ -90,7 +94,7 @@ export function parsePermissionPolicy(text: string): PermissionEntry[] {
   } catch (error) {
     throw new PolicyParseError(`CAM policy is not valid JSON (${(error as Error).message})`, { cause: error });
   }
-  const parsed = PolicySchema.safeParse(json);
+  const parsed = policySchema().safeParse(json);
   if (!parsed.success) {
     throw new PolicyParseError(`CAM policy is malformed: ${describeIssues(parsed.error.issues)}`, {
       cause: parsed.error,
