@@ -3,13 +3,8 @@ import { type AuditDeliveryReport, deliverAuditEvents } from '../audit/deliver-a
 import { reconcilerFor } from '../composition/reconciler.js';
 import type { Services } from '../composition/services.js';
 import { compareRoleKeys, type RoleKey } from '../domain/grant.js';
-import {
-  type ChangedRole,
-  foldRoleChanges,
-  IgnoredBecause,
-  type RoleChangeHint,
-  readRamChangeEvent,
-} from '../domain/ram-change-event.js';
+import { type ChangedRole, foldRoleChanges, IgnoredBecause, type RoleChangeHint } from '../domain/ram-change-event.js';
+import { readRamChangeEvent } from '../domain/ram-change-reading.js';
 import type { Logger } from '../ports.js';
 import { listRoleVisits, type RoleVisit, RunMode, type RunResult } from '../reconcile/index.js';
 

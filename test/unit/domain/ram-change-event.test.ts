@@ -5,8 +5,8 @@ import {
   foldRoleChanges,
   IgnoredBecause,
   type RoleChangeHint,
-  readRamChangeEvent,
 } from '../../../shared/domain/ram-change-event.js';
+import { readRamChangeEvent } from '../../../shared/domain/ram-change-reading.js';
 
 const OWNER = '1111111111111111';
 const AUTOMATION = '9999999999999999';
