@@ -91,6 +91,27 @@ function externalIdOf(active: readonly Grant[], conflicts: DesiredRoleConflict[]
 }
 
 /**
+ * The desired state of a role declared by one active grant of its account's cloud (most roles): what
+ * {@link desiredRoleFromGrants} builds for it, without the sets and sorts a union of several grants needs.
+ */
+function desiredRoleOfOneGrant(role: RoleKey, grant: Grant): DesiredRole {
+  return {
+    ownerAccountId: role.ownerAccountId,
+    roleName: role.roleName,
+    cloud: grant.cloud,
+    trustedAccountIds: [grant.trustedAccountId],
+    policies: sortedUnique(grant.policies),
+    ...(grant.externalId !== undefined ? { externalId: grant.externalId } : {}),
+    mode: grant.mode,
+    adopt: grant.adopt,
+    grantIds: [grantId(grant)],
+    tickets: [grant.ticket],
+    ...(grant.expiresAt !== undefined ? { nextExpiresAt: grant.expiresAt } : {}),
+    conflicts: [],
+  };
+}
+
+/**
  * The desired state of one role from its grants: the union of the active (unexpired) grants that declare it.
  * Grants of other roles are ignored. `undefined` when no grant is active, which means the role must go.
  */
@@ -98,6 +119,10 @@ export function desiredRoleFromGrants(role: RoleKey, grants: readonly Grant[], n
   const active = grants.filter((g) => declaresRole(g, role) && isGrantActive(g, now));
   const first = active[0];
   if (first === undefined) return undefined;
+  const accountCloud = cloudOfAccountId(role.ownerAccountId);
+  if (active.length === 1 && (accountCloud === undefined || first.cloud === accountCloud)) {
+    return desiredRoleOfOneGrant(role, first);
+  }
 
   const conflicts: DesiredRoleConflict[] = [];
   const clouds = new Set(active.map((g) => g.cloud));
@@ -108,7 +133,6 @@ export function desiredRoleFromGrants(role: RoleKey, grants: readonly Grant[], n
       grantIds: active.map(grantId).sort(),
     });
   }
-  const accountCloud = cloudOfAccountId(role.ownerAccountId);
   const mismatched = active.filter((g) => accountCloud !== undefined && g.cloud !== accountCloud);
   if (mismatched.length > 0) {
     conflicts.push({

@@ -107,6 +107,30 @@ function roleErrorOf(action: PlannedAction | undefined, plan: RolePlan, error: u
 }
 
 /**
+ * True when the plan changes nothing, holds nothing back, meets no conflict and the run records no `in-sync`
+ * event: the steady state of almost every role, whose result needs none of the recording {@link applyRolePlan}
+ * sets up.
+ */
+function isQuietlyInSync(plan: RolePlan, deps: ExecutorDeps): boolean {
+  if (deps.recordInSync || plan.hold !== undefined || plan.heldBack.length > 0) return false;
+  for (const action of plan.actions) if (action.kind !== 'nothing') return false;
+  return true;
+}
+
+/** The result of a role found in sync, as {@link applyRolePlan} reports it when nothing was recorded. */
+function inSyncResult(plan: RolePlan, context: ApplyContext): RoleResult {
+  return {
+    role: plan.role,
+    outcome: Outcome.InSync,
+    applied: [],
+    planned: plan.actions,
+    plan,
+    auditEvents: [],
+    ...(context.observedHash === undefined ? {} : { observedHash: context.observedHash }),
+  };
+}
+
+/**
  * Apply a plan to RAM, in its order (every removal before any addition): each change after recording its
  * `change.planned` audit event (a change whose record fails is not made), retrying throttled and unavailable calls
  * with jittered backoff, treating absent things as state, and stopping at the first failure, so nothing after a
@@ -122,6 +146,7 @@ export async function applyRolePlan(
   account: AccountCredentials,
   context: ApplyContext,
 ): Promise<RoleResult> {
+  if (isQuietlyInSync(plan, deps)) return inSyncResult(plan, context);
   const scope: AuditScope = {
     audit: deps.audit,
     clock: deps.clock,

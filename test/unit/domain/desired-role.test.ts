@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { desiredRoleFromGrants, isGrantActive, mostConservativeMode } from '../../../shared/domain/desired-role.js';
-import type { GrantMode } from '../../../shared/domain/grant.js';
+import type { GrantInput, GrantMode } from '../../../shared/domain/grant.js';
 import { A, B, C, grant, NOW, ticket } from './fixtures.js';
 
 const role = { ownerAccountId: A, roleName: 'ram-for-dts' };
@@ -150,5 +150,24 @@ describe('desiredRoleFromGrants', () => {
     ];
     expect(desiredRoleFromGrants(role, grants, NOW)?.nextExpiresAt).toBe('2030-02-01T00:00:00+08:00');
     expect(desiredRoleFromGrants(role, [grant()], NOW)).not.toHaveProperty('nextExpiresAt');
+  });
+
+  it.each<{ name: string; over: Partial<GrantInput> }>([
+    { name: 'a plain grant', over: {} },
+    { name: 'unsorted, repeated policies', over: { policies: ['B', 'A', 'B'] } },
+    {
+      name: 'an expiry, observe mode and adopt',
+      over: { expiresAt: '2030-06-01T00:00:00Z', mode: 'observe', adopt: true },
+    },
+    {
+      name: 'a Tencent grant with an external ID',
+      over: { ownerAccountId: '100000000001', cloud: 'tencent', externalId: 'ext-1' },
+    },
+  ])('builds for one grant ($name) exactly what the union of that grant with itself gives', ({ over }) => {
+    const one = grant(over);
+    const own = { ownerAccountId: one.ownerAccountId, roleName: one.roleName };
+    const alone = desiredRoleFromGrants(own, [one], NOW);
+    expect(alone).toBeDefined();
+    expect(JSON.stringify(alone)).toBe(JSON.stringify(desiredRoleFromGrants(own, [one, { ...one }], NOW)));
   });
 });
