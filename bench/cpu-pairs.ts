@@ -1,10 +1,11 @@
 /**
- * `npx tsx bench/cpu-pairs.ts [--roles N] [--accounts N] [--pairs N] [--build dist-dir] [--baseline dist-dir] [--cpu-prof dir] [--perf]`:
+ * `npx tsx bench/cpu-pairs.ts [--roles N] [--accounts N] [--pairs N] [--build dist-dir] [--baseline dist-dir] [--cpu-prof dir] [--perf] [--transport http|https]`:
  * CPU per role of the drift reconciler's bundle in the steady state, beside the floor, measured in turns on one
  * local cloud (A, then B when a baseline build is given, then the floor; again and again), so a change is read
  * against its baseline and the floor in the same minute on a shared machine. Prints every turn and the medians
  * of each build's ratio to the floor measured next to it. `npm run build` first; a baseline is a copy of an
- * earlier `dist/`. Not part of `npm run bench`, and writes no results file.
+ * earlier `dist/`. `--transport https` measures every build and the floor over TLS against the local cloud serving a
+ * certificate made for the run (as `npm run bench` does). Not part of `npm run bench`, and writes no results file.
  */
 import path from 'node:path';
 import { Command } from 'commander';
@@ -23,6 +24,7 @@ import {
   ramFleetOf,
 } from './reconcile-bench.js';
 import { sYamlHeapLimitMiB } from './s-yaml-heap.js';
+import { makeLocalCertificate } from './tls-certificate.js';
 import type { FloorRequest } from './workers/floor-worker.js';
 import { bundleWorkers, Worker } from './workers/run-worker.js';
 
@@ -36,6 +38,7 @@ const OptionsSchema = z.object({
   perf: z.boolean().default(false),
   nodeOptions: z.string().default(''),
   rate: z.coerce.number().int().min(1).default(20),
+  transport: z.enum(['http', 'https']).default('http'),
 });
 
 const mib = (bytes: number): string => (bytes / 2 ** 20).toFixed(1);
@@ -55,19 +58,26 @@ async function main(): Promise<void> {
       '',
     )
     .option('--rate <n>', 'RAM requests per second per owner account', '20')
+    .option('--transport <transport>', 'http or https (the local cloud serving a certificate made for the run)', 'http')
     .parse(process.argv);
   const o = OptionsSchema.parse(program.opts());
   const fleet = buildFleet({ roles: o.roles, accounts: o.accounts });
   const roles = fleet.roles.length;
   const workers = await bundleWorkers();
-  const cloud = await startCloudProcess(fleet.accountsDocument);
+  const certificate = o.transport === 'https' ? await makeLocalCertificate() : undefined;
+  const cloud = await startCloudProcess(fleet.accountsDocument, {
+    ...(certificate ? { tls: { certFile: certificate.certFile, keyFile: certificate.keyFile } } : {}),
+  });
   const settings = { ramLatencyMs: [20, 50] as const, ratePerSecond: o.rate };
-  const env = productEnvironment(cloud, 'http', {
+  const extra = {
     DTS_TRUST_RAM_RATE_LIMIT: String(o.rate),
     DTS_TRUST_ACCOUNT_CONCURRENCY: '8',
     DTS_TRUST_ROLE_CONCURRENCY: '4',
     DTS_TRUST_SHARD_THRESHOLD: String(roles + 1),
-  });
+  };
+  const httpEnv = productEnvironment(cloud, 'http', extra);
+  const env = productEnvironment(cloud, o.transport, extra);
+  const trust = certificate ? { NODE_EXTRA_CA_CERTS: certificate.certFile } : {};
   const heapLimitMiB = sYamlHeapLimitMiB();
   const builds: { name: string; bundle: string; prof: boolean }[] = [
     {
@@ -82,11 +92,11 @@ async function main(): Promise<void> {
   const ratios = new Map<string, number[]>(builds.map((b) => [b.name, []]));
   const perRole = new Map<string, number[]>([...builds.map((b) => [b.name, []] as [string, number[]]), ['floor', []]]);
   try {
-    await declareFleet(fleet, env);
-    await invokeDriftReconciler(workers, env, { heapLimitMiB });
+    await declareFleet(fleet, httpEnv);
+    await invokeDriftReconciler(workers, httpEnv, { heapLimitMiB });
     await cloud.setFaults(ramFaults(settings));
     const floorRequest: FloorRequest = {
-      fleet: ramFleetOf(fleet, cloud, 'http'),
+      fleet: ramFleetOf(fleet, cloud, o.transport),
       accountConcurrency: 8,
       roleConcurrency: 4,
       ratePerSecond: o.rate,
@@ -97,6 +107,7 @@ async function main(): Promise<void> {
         const run = await onCloud(cloud, () =>
           invokeDriftReconciler(workers, env, {
             heapLimitMiB,
+            certificate,
             bundle: build.bundle,
             nodeOptions: [
               ...(build.prof && o.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${o.cpuProf}`] : []),
@@ -119,7 +130,7 @@ async function main(): Promise<void> {
         ...o.nodeOptions.split(' ').filter((x) => x !== ''),
       ];
       const floor = await onCloud(cloud, () =>
-        workers.run(Worker.Floor, floorRequest, FloorAnswerSchema, { nodeOptions: floorProf }),
+        workers.run(Worker.Floor, floorRequest, FloorAnswerSchema, { nodeOptions: floorProf, env: trust }),
       );
       const floorPerRole = floor.value.measured.cpuMs / roles;
       perRole.get('floor')?.push(floorPerRole);
@@ -138,6 +149,7 @@ async function main(): Promise<void> {
   } finally {
     await cloud.stop();
     await workers.remove();
+    await certificate?.remove();
   }
 }
 
