@@ -1,11 +1,10 @@
 import TableStore from 'tablestore';
-import { z } from 'zod';
 import { type AuditEvent, boundAuditEvent } from '../../domain/audit.js';
-import { builtOnFirstUse } from '../../domain/built-on-first-use.js';
 import { CloudApiError, CloudErrorKind, DtsTrustError } from '../../domain/errors.js';
 import type { AuditHistory, HistoryEntry } from '../../ports.js';
 import { callStore } from './errors.js';
 import { attributesOf, ignoreExistence, long, longToNumber, primaryKeyOf, rangeRows, stringAttr } from './rows.js';
+import { StoredAuditEventSchema } from './stored-audit-event.js';
 
 /** BatchWriteRow takes at most 200 rows per call. */
 const MAX_BATCH_WRITE = 200;
@@ -14,21 +13,6 @@ const MAX_BATCH_WRITE = 200;
 function eventKeyOf(event: AuditEvent): string {
   return `${event.time}|${event.id}`;
 }
-
-/** A stored audit event, checked with zod when the history is read (auditors, not invocations), built on first use. */
-const schemas = builtOnFirstUse(() => {
-  const StoredEventSchema = z
-    .object({
-      id: z.string().min(1),
-      type: z.string().min(1),
-      source: z.literal('dts-trust'),
-      subject: z.string(),
-      time: z.string(),
-      data: z.object({ correlationId: z.string(), outcome: z.string() }).passthrough(),
-    })
-    .passthrough();
-  return { StoredEventSchema } as const;
-});
 
 function entryOf(row: TableStore.Row): HistoryEntry {
   const attrs = attributesOf(row);
@@ -39,7 +23,7 @@ function entryOf(row: TableStore.Row): HistoryEntry {
   } catch {
     parsed = undefined;
   }
-  const event = schemas().StoredEventSchema.safeParse(parsed);
+  const event = StoredAuditEventSchema.safeParse(parsed);
   if (!event.success) {
     throw new DtsTrustError(
       'CorruptRecord',

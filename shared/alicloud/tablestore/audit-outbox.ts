@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import TableStore from 'tablestore';
-import { z } from 'zod';
 import { type AuditEvent, boundAuditEvent } from '../../domain/audit.js';
 import { cutText } from '../../domain/audit-bounds.js';
 import { CloudApiError, CloudErrorKind } from '../../domain/errors.js';
@@ -16,6 +15,7 @@ import {
   rowExists,
   stringAttr,
 } from './rows.js';
+import { StoredAuditEventSchema } from './stored-audit-event.js';
 import { OUTBOX_SHARDS } from './tables.js';
 
 /** BatchWriteRow takes at most 200 rows per call. */
@@ -28,18 +28,6 @@ function shardOf(eventId: string): number {
 function outboxKey(eventId: string): TableStore.PrimaryKeyInput {
   return [{ shard: long(shardOf(eventId)) }, { eventId }];
 }
-
-/** What a stored `event` column must hold to be delivered (checked on every read: rows outlive releases). */
-const StoredEventSchema = z
-  .object({
-    id: z.string().min(1),
-    type: z.string().min(1),
-    source: z.literal('dts-trust'),
-    subject: z.string(),
-    time: z.string(),
-    data: z.object({ correlationId: z.string(), outcome: z.string() }).passthrough(),
-  })
-  .passthrough();
 
 /** An outbox row as an entry: the event bounded (rows of earlier releases were not), or why it is corrupt. */
 function entryOf(row: TableStore.Row): OutboxEntry {
@@ -57,7 +45,7 @@ function entryOf(row: TableStore.Row): OutboxEntry {
   } catch {
     return { ...base, corrupt: 'the event column is not JSON' };
   }
-  const event = StoredEventSchema.safeParse(parsed);
+  const event = StoredAuditEventSchema.safeParse(parsed);
   if (!event.success) {
     const fields = event.error.issues.map((i) => i.path.join('.') || 'event').join(', ');
     return { ...base, corrupt: `the event column is not an audit event (${fields})` };
