@@ -1,4 +1,5 @@
 import { type ZodIssue, z } from 'zod';
+import { isPlainObject, nonEmptyString, stringList } from './schema-parts.js';
 import { PrincipalKind } from './types.js';
 
 /**
@@ -6,22 +7,6 @@ import { PrincipalKind } from './types.js';
  * a string becomes a one-element list, `"Principal":"*"` becomes `{"RAM":["*"]}`, a lone statement object
  * becomes a one-element `Statement` list, and condition values become strings.
  */
-
-const isPlainObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-
-const asList = (value: unknown): unknown => (typeof value === 'string' ? [value] : value);
-
-const nonEmptyString = z.string({ invalid_type_error: 'must be a string' }).trim().min(1, 'must not be empty');
-
-/** A string or a list of non-empty strings, normalized to the list. */
-const stringList = z.preprocess(
-  asList,
-  z.array(nonEmptyString, {
-    invalid_type_error: 'must be a string or a list of strings',
-    required_error: 'is required',
-  }),
-);
 
 const conditionValue = z.union([z.string(), z.number(), z.boolean()], {
   errorMap: () => ({ message: 'must be a string, a number or a boolean' }),

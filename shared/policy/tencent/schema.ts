@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { builtOnFirstUse } from '../../domain/built-on-first-use.js';
+import { isPlainObject, nonEmptyString, stringList } from '../schema-parts.js';
 
 /**
  * The zod schema of a CAM trust-policy document as CAM accepts and returns it. It reads away CAM's rewrites and
@@ -7,30 +8,15 @@ import { builtOnFirstUse } from '../../domain/built-on-first-use.js';
  * object, effects in any case, condition values as strings.
  */
 
-const isPlainObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-
 /** The object with its keys in lower case (the values untouched). */
 const lowerKeys = (value: unknown): unknown =>
   isPlainObject(value) ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k.toLowerCase(), v])) : value;
-
-const asList = (value: unknown): unknown => (typeof value === 'string' ? [value] : value);
 
 /**
  * The schema of a whole CAM trust-policy document (see the module comment for what it reads away), built on first
  * use: an Alibaba-only deployment never reads a CAM policy.
  */
 export const camTrustPolicySchema = builtOnFirstUse(() => {
-  const nonEmptyString = z.string({ invalid_type_error: 'must be a string' }).trim().min(1, 'must not be empty');
-
-  const stringList = z.preprocess(
-    asList,
-    z.array(nonEmptyString, {
-      invalid_type_error: 'must be a string or a list of strings',
-      required_error: 'is required',
-    }),
-  );
-
   const conditionValues = z.preprocess(
     (value) => (Array.isArray(value) ? value : [value]),
     z
