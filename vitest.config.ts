@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -6,6 +7,10 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    // One test file per core. Vitest's default leaves a core free (cores - 1), which on the 2-core CI machine runs
+    // the files one at a time: the suite is CPU-bound (collecting modules, the bundles and local cloud the tests
+    // start), so the second core halves it.
+    maxWorkers: availableParallelism(),
     // Function logs are JSON lines on stdout; keep test output readable.
     env: { DTS_TRUST_LOG_LEVEL: 'warn' },
     reporters: ['default'],
