@@ -1,9 +1,12 @@
 /**
  * `npx tsx bench/cpu-pairs.ts [--roles N] [--accounts N] [--pairs N] [--build dist-dir] [--baseline dist-dir] [--cpu-prof dir] [--perf] [--transport http|https]`:
  * CPU per role of the drift reconciler's bundle in the steady state, beside the floor, measured in turns on one
- * local cloud (A, then B when a baseline build is given, then the floor; again and again), so a change is read
- * against its baseline and the floor in the same minute on a shared machine. Prints every turn and the medians
- * of each build's ratio to the floor measured next to it. `npm run build` first; a baseline is a copy of an
+ * local cloud (A, B when a baseline build is given, and the floor, each once per turn; again and again), so a change
+ * is read against its baseline and the floor in the same minute on a shared machine. The order within a turn
+ * rotates from turn to turn (A B floor, then B floor A, then floor A B), so each runner goes first equally often:
+ * the first run of a turn pays more (about 5% over https), and a fixed order charged that to A every time. Prints
+ * every turn, the medians of each build's ratio to the floor measured in the same turn and, with a baseline, the
+ * median of A's CPU over B's in the same turn. `npm run build` first; a baseline is a copy of an
  * earlier `dist/`. `--transport https` measures every build and the floor over TLS against the local cloud serving a
  * certificate made for the run (as `npm run bench` does). Not part of `npm run bench`, and writes no results file.
  */
@@ -101,43 +104,54 @@ async function main(): Promise<void> {
       roleConcurrency: 4,
       ratePerSecond: o.rate,
     };
-    for (let turn = 1; turn <= o.pairs; turn++) {
-      const cpu = new Map<string, number>();
-      for (const build of builds) {
-        const run = await onCloud(cloud, () =>
-          invokeDriftReconciler(workers, env, {
-            heapLimitMiB,
-            certificate,
-            bundle: build.bundle,
-            nodeOptions: [
-              ...(build.prof && o.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${o.cpuProf}`] : []),
-              ...(build.name === 'A' && o.perf ? ['--perf-basic-prof'] : []),
-              ...(build.name === 'A' ? o.nodeOptions.split(' ').filter((x) => x !== '') : []),
-            ],
-          }),
-        );
-        if (run.counts.ramWrites > 0 || run.value.answer.outcomes.inSync !== roles) {
-          throw new Error(`${build.name}: not a steady state: ${JSON.stringify(run.value.answer.outcomes)}`);
-        }
-        cpu.set(build.name, run.value.measured.cpuMs / roles);
-        process.stdout.write(
-          `turn ${turn} ${build.name}: ${(run.value.measured.cpuMs / roles).toFixed(3)} ms/role, wall ${run.value.measured.wallMs.toFixed(0)} ms, tablestore ${(run.counts.tablestore / roles).toFixed(3)}/role, peak RSS ${mib(run.value.measured.peakRssBytes)} MiB, heap ${mib(run.value.measured.peakHeapBytes)} MiB\n`,
-        );
+    const floorProf = [
+      ...(o.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${path.join(o.cpuProf, 'floor')}`] : []),
+      ...(o.perf ? ['--perf-basic-prof'] : []),
+      ...o.nodeOptions.split(' ').filter((x) => x !== ''),
+    ];
+    /** One run of a build: its CPU per role, after checking that it met a steady state. */
+    const runBuild = async (build: (typeof builds)[number], turn: number): Promise<number> => {
+      const run = await onCloud(cloud, () =>
+        invokeDriftReconciler(workers, env, {
+          heapLimitMiB,
+          certificate,
+          bundle: build.bundle,
+          nodeOptions: [
+            ...(build.prof && o.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${o.cpuProf}`] : []),
+            ...(build.name === 'A' && o.perf ? ['--perf-basic-prof'] : []),
+            ...(build.name === 'A' ? o.nodeOptions.split(' ').filter((x) => x !== '') : []),
+          ],
+        }),
+      );
+      if (run.counts.ramWrites > 0 || run.value.answer.outcomes.inSync !== roles) {
+        throw new Error(`${build.name}: not a steady state: ${JSON.stringify(run.value.answer.outcomes)}`);
       }
-      const floorProf = [
-        ...(o.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${path.join(o.cpuProf, 'floor')}`] : []),
-        ...(o.perf ? ['--perf-basic-prof'] : []),
-        ...o.nodeOptions.split(' ').filter((x) => x !== ''),
-      ];
+      process.stdout.write(
+        `turn ${turn} ${build.name}: ${(run.value.measured.cpuMs / roles).toFixed(3)} ms/role, wall ${run.value.measured.wallMs.toFixed(0)} ms, tablestore ${(run.counts.tablestore / roles).toFixed(3)}/role, peak RSS ${mib(run.value.measured.peakRssBytes)} MiB, heap ${mib(run.value.measured.peakHeapBytes)} MiB\n`,
+      );
+      return run.value.measured.cpuMs / roles;
+    };
+    /** One run of the floor: its CPU per role. */
+    const runFloor = async (turn: number): Promise<number> => {
       const floor = await onCloud(cloud, () =>
         workers.run(Worker.Floor, floorRequest, FloorAnswerSchema, { nodeOptions: floorProf, env: trust }),
       );
       const floorPerRole = floor.value.measured.cpuMs / roles;
-      perRole.get('floor')?.push(floorPerRole);
       process.stdout.write(`turn ${turn} floor: ${floorPerRole.toFixed(3)} ms/role\n`);
+      return floorPerRole;
+    };
+    const runners = [...builds.map((b) => b.name), 'floor'];
+    for (let turn = 1; turn <= o.pairs; turn++) {
+      const cpu = new Map<string, number>();
+      const shift = (turn - 1) % runners.length;
+      for (const name of [...runners.slice(shift), ...runners.slice(0, shift)]) {
+        const build = builds.find((b) => b.name === name);
+        cpu.set(name, build ? await runBuild(build, turn) : await runFloor(turn));
+      }
+      const floorPerRole = cpu.get('floor') ?? Number.NaN;
       for (const [name, value] of cpu) {
         perRole.get(name)?.push(value);
-        ratios.get(name)?.push(value / floorPerRole);
+        if (name !== 'floor') ratios.get(name)?.push(value / floorPerRole);
       }
     }
     for (const [name, values] of perRole) {
@@ -145,6 +159,12 @@ async function main(): Promise<void> {
       process.stdout.write(
         `${name}: median ${median(values).toFixed(3)} ms/role${r ? `, ${median(r).toFixed(2)}x the floor (${r.map((x) => x.toFixed(2)).join(' ')})` : ''}\n`,
       );
+    }
+    const a = perRole.get('A') ?? [];
+    const b = perRole.get('B') ?? [];
+    if (b.length > 0) {
+      const ab = a.map((x, i) => x / (b[i] ?? Number.NaN));
+      process.stdout.write(`A/B: median ${median(ab).toFixed(3)} (${ab.map((x) => x.toFixed(3)).join(' ')})\n`);
     }
   } finally {
     await cloud.stop();
