@@ -4,7 +4,7 @@ import type { RoleKey } from '../domain/grant.js';
 import { roleArn } from '../domain/ownership.js';
 import type { AuditLog, Clock, RoleStatus, StatusStore } from '../ports.js';
 import { RoleOutcome, type RoleResult } from './outcome.js';
-import { nextRoleStatus, type StatusPolicy } from './status.js';
+import { keepsStatus, nextRoleStatus, type StatusPolicy, sameStatus } from './status.js';
 
 /** One status write after a reconcile. */
 export interface StatusWriteRequest {
@@ -47,30 +47,6 @@ export const skipStatusWrites: RoleStatusWriter = {
   write: async ({ previous }) => (previous ? { row: previous, failed: false } : { failed: false }),
 };
 
-/** True when two rows differ at most in their time (`lastReconciledAt`) and version. */
-function sameStatus(a: RoleStatus, b: RoleStatus): boolean {
-  // Every member of a status row is a string or a number (or absent), compared one by one, absent as undefined;
-  // but `subAccountPolicyIds`, a map of strings kept in key order, compared by its entries.
-  const x = a as unknown as Readonly<Record<string, unknown>>;
-  const y = b as unknown as Readonly<Record<string, unknown>>;
-  for (const key in x) if (!IGNORED_IN_COMPARISON.has(key) && x[key] !== y[key]) return false;
-  for (const key in y) if (!IGNORED_IN_COMPARISON.has(key) && x[key] !== y[key]) return false;
-  return samePolicyIds(a.subAccountPolicyIds, b.subAccountPolicyIds);
-}
-
-/** True when two sub-account policy id maps hold the same entries (both absent counts). */
-function samePolicyIds(
-  a: Readonly<Record<string, string>> | undefined,
-  b: Readonly<Record<string, string>> | undefined,
-): boolean {
-  if (a === undefined || b === undefined) return a === b;
-  const keys = Object.keys(a);
-  return keys.length === Object.keys(b).length && keys.every((key) => a[key] === b[key]);
-}
-
-/** What a run changes in every row it visits, and so never counts as a change. */
-const IGNORED_IN_COMPARISON: ReadonlySet<string> = new Set(['lastReconciledAt', 'version', 'subAccountPolicyIds']);
-
 /**
  * The status rows of the reconciled roles: each written only when something besides its time changed (a run that
  * finds a role as it was writes nothing), conditionally on the version read, re-read and tried once more after a
@@ -90,6 +66,8 @@ export class StatusWriter implements RoleStatusWriter {
           if (known) await this.deps.status.deleteStatus(role, known.version);
           return { failed: false };
         }
+        // The steady state (found as it was) is told from the few members a run can change, before the row is built.
+        if (known && keepsStatus(known, result, { resume })) return { row: known, failed: false };
         const next = nextRoleStatus(role, known ?? undefined, result, this.deps.clock.now(), this.deps.policy, {
           resume,
         });

@@ -127,3 +127,50 @@ function recordedPolicyIds(
 export function isDeferred(status: RoleStatus | undefined, now: Date): boolean {
   return status?.nextAttemptAt !== undefined && Date.parse(status.nextAttemptAt) > now.getTime();
 }
+
+/** True when two rows differ at most in their time (`lastReconciledAt`) and version. */
+export function sameStatus(a: RoleStatus, b: RoleStatus): boolean {
+  // Every member of a status row is a string or a number (or absent), compared one by one, absent as undefined;
+  // but `subAccountPolicyIds`, a map of strings kept in key order, compared by its entries.
+  const x = a as unknown as Readonly<Record<string, unknown>>;
+  const y = b as unknown as Readonly<Record<string, unknown>>;
+  for (const key in x) if (!IGNORED_IN_COMPARISON.has(key) && x[key] !== y[key]) return false;
+  for (const key in y) if (!IGNORED_IN_COMPARISON.has(key) && x[key] !== y[key]) return false;
+  return samePolicyIds(a.subAccountPolicyIds, b.subAccountPolicyIds);
+}
+
+/** True when two sub-account policy id maps hold the same entries (both absent counts). */
+function samePolicyIds(
+  a: Readonly<Record<string, string>> | undefined,
+  b: Readonly<Record<string, string>> | undefined,
+): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((key) => a[key] === b[key]);
+}
+
+/** What a run changes in every row it visits, and so never counts as a change. */
+const IGNORED_IN_COMPARISON: ReadonlySet<string> = new Set(['lastReconciledAt', 'version', 'subAccountPolicyIds']);
+
+/**
+ * True when the row {@link nextRoleStatus} builds after `result` would differ from `previous` at most in its time
+ * and version ({@link sameStatus}), told from the members a reconcile can change without building that row: the
+ * same outcome again, neither failed nor repaired (so no failure count, backoff or flap counter moves), no failure
+ * counted before, the observed hash unchanged, no pause ended by `resume`, no sub-account policy ids reported.
+ * A scheduled run's steady state (every role found as it was) ends here; false sends the row through
+ * {@link nextRoleStatus}, which decides (a test holds the two equal: true only where {@link sameStatus} is true).
+ */
+export function keepsStatus(previous: RoleStatus, result: RoleResult, options: { resume?: boolean } = {}): boolean {
+  return (
+    previous.lastResult === result.outcome &&
+    result.outcome !== RoleOutcome.Failed &&
+    result.outcome !== RoleOutcome.Repaired &&
+    previous.failureCount === 0 &&
+    previous.nextAttemptAt === undefined &&
+    (result.observedHash === undefined || result.observedHash === previous.observedHash) &&
+    (options.resume !== true || previous.pausedReason === undefined) &&
+    result.trustedSidePolicyIds === undefined &&
+    previous.ownerAccountId === result.role.ownerAccountId &&
+    previous.roleName === result.role.roleName
+  );
+}
