@@ -222,6 +222,20 @@ export interface WrittenStatus {
 }
 
 /**
+ * True when a role's reconcile raises no finding, told without building any (most roles of a run: nothing applied,
+ * no conflict planned, nothing done or met on the trusted side, no pause): {@link findingsOfRole} would return none.
+ */
+export function raisesNoFinding(result: RoleResult, status: WrittenStatus): boolean {
+  return (
+    result.applied.length === 0 &&
+    result.planned.every((action) => action.kind !== 'conflict') &&
+    (result.trustedSide === undefined || result.trustedSide.length === 0) &&
+    (result.trustedSideConflicts === undefined || result.trustedSideConflicts.length === 0) &&
+    status.pausedNow !== true
+  );
+}
+
+/**
  * Every finding one role's reconcile raises, given the status row it left: the security findings of the trust
  * entries it removed, an unowned role in the way, `removal-fight` when a flap-paused role had undeclared access
  * removed again, and `tug-of-war` when this very reconcile paused the role.

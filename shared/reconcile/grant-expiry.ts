@@ -37,6 +37,20 @@ export interface GrantExpiryDeps {
 }
 
 /**
+ * True when {@link expireRoleGrants} has a grant to remove at `now` (one past its expiry, or one that ended with its
+ * DTS jobs), told without a step of its own: a run asks it of every settled role, and most have none (never false
+ * where that would remove one).
+ */
+export function hasGrantsToExpire(
+  grants: readonly Grant[],
+  now: Date,
+  endedByJobs: ReadonlyMap<string, GrantJobsEnded> | undefined,
+): boolean {
+  if (endedByJobs !== undefined && endedByJobs.size > 0) return grants.length > 0;
+  return grants.some((grant) => !isGrantActive(grant, now));
+}
+
+/**
  * Remove the grants of one settled role that are past their `expiresAt` or ended with the DTS jobs they name
  * (`endedByJobs`, by grant id; `grants` as the reconcile read them), each after its `grant.expired` record. The
  * delete is conditional on the revision read, so a grant renewed meanwhile stays. Returns how many rows went.
@@ -50,7 +64,7 @@ export async function expireRoleGrants(
   const now = deps.clock.now();
   let expired = 0;
   for (const grant of grants) {
-    const ended = endedByJobs.get(grantId(grant));
+    const ended = endedByJobs.size === 0 ? undefined : endedByJobs.get(grantId(grant));
     if (ended === undefined && isGrantActive(grant, now)) continue;
     await deps.audit.record(
       newAuditEvent({

@@ -4,8 +4,8 @@ import type { RoleKey } from '../domain/grant.js';
 import type { AuditLog, Clock, GrantStore } from '../ports.js';
 import type { AccountSessions } from './account-sessions.js';
 import type { RunDtsJobs } from './dts-jobs.js';
-import { findingsOfRole, recordEach, type WrittenStatus } from './findings.js';
-import { expireRoleGrants, isSettled } from './grant-expiry.js';
+import { findingsOfRole, raisesNoFinding, recordEach, type WrittenStatus } from './findings.js';
+import { expireRoleGrants, hasGrantsToExpire, isSettled } from './grant-expiry.js';
 import type { RoleObservation } from './observe.js';
 import { RoleOutcome, type RoleResult } from './outcome.js';
 import type { RolePlan } from './plan.js';
@@ -116,10 +116,16 @@ export class ReconcileRun {
       correlationId: parts.correlationId,
     });
     if (written.failed) this.#tally.statusWriteFailed();
-    if (parts.expiry && !written.failed && isSettled(result.outcome)) {
+    if (
+      parts.expiry &&
+      !written.failed &&
+      isSettled(result.outcome) &&
+      hasGrantsToExpire(grants, parts.clock.now(), endedByJobs)
+    ) {
       this.#tally.grantsExpired(await this.#expire(parts.expiry, grants, endedByJobs));
     }
-    return this.#withFindings(result, written);
+    // Most roles raise no finding: told without building any, and without a step of its own.
+    return raisesNoFinding(result, written) ? result : await this.#withFindings(result, written);
   }
 
   /** Remove the expired grants of a settled role (and those that ended with their DTS jobs); a failure leaves them for the next run. */

@@ -30,6 +30,7 @@ import {
 import type { PolicyTypeResolver } from './policy-attachments.js';
 import type { RetryPolicy } from './retry.js';
 import type { RunSubAccountPolicies } from './sub-account-listing.js';
+import type { DesiredSubAccountPolicy } from './sub-account-policy.js';
 import {
   describeTrustedSideStep,
   reconcileTrustedSide,
@@ -148,7 +149,8 @@ export class RolePipeline {
     try {
       grants = scanned ?? (await this.deps.grants.listGrantsForRole(role));
       declared = grants.length > 0;
-      let endedByJobs = await this.#endedByJobs(scope, grants);
+      const ending = this.#endedByJobs(scope, grants);
+      let endedByJobs = ending === undefined ? NO_JOBS_ENDED : await ending;
       let desired = desiredRoleFromGrants(role, liveGrants(grants, endedByJobs), this.deps.clock.now());
       plan = { ...plan, grantIds: desired?.grantIds ?? [], tickets: desired?.tickets ?? [] };
       let account: AccountCredentials;
@@ -177,7 +179,11 @@ export class RolePipeline {
       const result = await this.#apply(scope, plan, account, observation);
       const run = { result, grants, declared, desired, observation, endedByJobs };
       if (result.error === undefined && this.deps.trustedSide !== undefined) {
-        return await this.#withTrustedSideOf(scope, request, run, plan);
+        // An Alibaba role (most of a fleet) has no trusted side to reconcile: no step of its own for it.
+        const now = this.deps.clock.now();
+        const policies = trustedSidePolicies(role, liveGrants(grants, endedByJobs), observation, now);
+        if (policies.length === 0) return run;
+        return await this.#withTrustedSideOf(scope, request, run, plan, policies, now);
       }
       if (!result.error?.accountLevel) return run;
       const events = await scope.sessions.stop(accountId, result.error);
@@ -218,7 +224,7 @@ export class RolePipeline {
   > {
     const current = await this.deps.grants.listGrantsForRole(role);
     if (sameRevisions(scanned, current)) return undefined;
-    const endedByJobs = await this.#endedByJobs(scope, current);
+    const endedByJobs = (await this.#endedByJobs(scope, current)) ?? NO_JOBS_ENDED;
     const desired = desiredRoleFromGrants(role, liveGrants(current, endedByJobs), this.deps.clock.now());
     return { grants: current, declared: current.length > 0, endedByJobs, desired };
   }
@@ -233,7 +239,8 @@ export class RolePipeline {
     account: AccountCredentials,
     observation: RoleObservation,
   ): Promise<RoleResult> {
-    const removal = await this.#lookUpBrokenJobs(scope, plan);
+    const lookup = this.#lookUpBrokenJobs(scope, plan);
+    const removal = lookup === undefined ? undefined : await lookup;
     const applied = await applyRolePlan(
       plan,
       {
@@ -266,13 +273,12 @@ export class RolePipeline {
     { role, hold, grants: scanned, recordedPolicyIds }: RoleRequest,
     run: RoleRun & { readonly observation: RoleObservation },
     plan: RolePlan,
+    policies: readonly DesiredSubAccountPolicy[],
+    now: Date,
   ): Promise<RoleRun> {
     const trustedSide = this.deps.trustedSide as TrustedSidePort;
     const { grants, observation } = run;
     const endedByJobs = run.endedByJobs ?? NO_JOBS_ENDED;
-    const now = this.deps.clock.now();
-    const policies = trustedSidePolicies(role, liveGrants(grants, endedByJobs), observation, now);
-    if (policies.length === 0) return run;
     // The scan may be older than a revoke: a change to the trusted side is planned from the grants as they are.
     const fromScan = scanned !== undefined && grants === scanned;
     let side: TrustedSideResult;
@@ -373,28 +379,43 @@ export class RolePipeline {
   }
 
   /**
-   * The grants of the role that named DTS jobs which all ended; none (and no DTS call) when no active grant names
-   * a job or the run looks up no job.
+   * The grants of the role that named DTS jobs which all ended; undefined, with no DTS call and no promise, when
+   * none can have (the run looks up no job, or no active grant names one): most roles of every run.
    */
-  async #endedByJobs(scope: RoleRunScope, grants: readonly Grant[]): Promise<ReadonlyMap<string, GrantJobsEnded>> {
+  #endedByJobs(
+    scope: RoleRunScope,
+    grants: readonly Grant[],
+  ): Promise<ReadonlyMap<string, GrantJobsEnded>> | undefined {
+    if (scope.jobs === undefined || !grants.some((g) => g.dtsJobIds !== undefined)) return undefined;
     const now = this.deps.clock.now();
     const naming = grants.filter((g) => g.dtsJobIds !== undefined && isGrantActive(g, now));
-    if (scope.jobs === undefined || naming.length === 0) return NO_JOBS_ENDED;
-    return grantsEndedByJobs(scope.jobs, naming);
+    return naming.length === 0 ? undefined : grantsEndedByJobs(scope.jobs, naming);
   }
 
   /**
    * Before a plan takes DTS access away from accounts (a deletion, a narrowed trust), look up the live DTS jobs of
    * those accounts that use the role and record `dts-jobs-broken-by-removal` naming them; the change records of the
    * removal say the same (or which accounts could not be listed). The removal is made whatever the lookup found.
-   * Nothing is looked up for a plan that removes no account (the steady state) or when the run looks up no job.
+   * Nothing is looked up (undefined, no promise) for a plan that removes no account (the steady state) or when the
+   * run looks up no job.
    */
-  async #lookUpBrokenJobs(scope: RoleRunScope, plan: RolePlan): Promise<RemovalLookup | undefined> {
+  #lookUpBrokenJobs(scope: RoleRunScope, plan: RolePlan): Promise<RemovalLookup> | undefined {
     if (scope.jobs === undefined) return undefined;
     const changes = plan.actions.filter(isChange);
     const accounts = accountsLosingDtsAccess(changes);
     if (accounts.length === 0) return undefined;
-    const found = await jobsUsingRole(scope.jobs, plan.role, accounts);
+    return this.#brokenJobs(scope, scope.jobs, plan, changes, accounts);
+  }
+
+  /** The lookup of {@link RolePipeline.#lookUpBrokenJobs} for a plan that takes DTS access from `accounts`. */
+  async #brokenJobs(
+    scope: RoleRunScope,
+    jobs: RunDtsJobs,
+    plan: RolePlan,
+    changes: readonly ChangeAction[],
+    accounts: readonly string[],
+  ): Promise<RemovalLookup> {
+    const found = await jobsUsingRole(jobs, plan.role, accounts);
     const finding = brokenJobsFinding(
       plan.role,
       found,

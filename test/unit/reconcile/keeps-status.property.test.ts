@@ -86,7 +86,12 @@ describe('keepsStatus', () => {
   });
 
   it("keeps the row of a role found in sync again, as the steady state's scheduled run finds it", () => {
-    const previous = { ...ROLE, observedHash: 'h1', lastResult: 'inSync', lastReconciledAt: TIMES[0] } as const;
+    const previous = {
+      ...ROLE,
+      observedHash: 'h1',
+      lastResult: 'inSync',
+      lastReconciledAt: NOW.toISOString(),
+    } as const;
     const row: RoleStatus = { ...previous, failureCount: 0, flapCount: 0, version: 4 };
     const inSync: RoleResult = { role: ROLE, outcome: 'inSync', applied: [], planned: [], auditEvents: [] };
     expect(keepsStatus(row, { ...inSync, observedHash: 'h1' })).toBe(true);
