@@ -15,9 +15,18 @@ interface ResponseFinished {
 
 let released = false;
 
-/** httpx's read-timer symbol on `socket`, if httpx sent a request on it. */
+/** The read-timer symbol last found on a socket (one per copy of httpx: nearly always the same). */
+let knownSymbol: symbol | undefined;
+
+/**
+ * httpx's read-timer symbol on `socket`, if httpx sent a request on it: the one found before when the socket has it
+ * (every response but the first), else found among the socket's symbols by its description.
+ */
 function readTimerSymbol(socket: object): symbol | undefined {
-  return Object.getOwnPropertySymbols(socket).find((s) => s.description === HTTPX_READ_TIMER);
+  if (knownSymbol !== undefined && Object.hasOwn(socket, knownSymbol)) return knownSymbol;
+  const found = Object.getOwnPropertySymbols(socket).find((s) => s.description === HTTPX_READ_TIMER);
+  if (found !== undefined) knownSymbol = found;
+  return found;
 }
 
 /** When `response` has been read to its end, clear the read timer httpx started for its request. */

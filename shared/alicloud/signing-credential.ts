@@ -36,6 +36,8 @@ export interface SigningCredentialModel {
 /** Fixed keys as an SDK client's `credential`, answering as `@alicloud/credentials` does for the same keys. */
 export class StaticSigningCredential {
   readonly #model: SigningCredentialModel;
+  /** The model, already resolved: the clients read it once per request, so no promise is made per request. */
+  readonly #resolved: Promise<SigningCredentialModel>;
 
   constructor(keys: CredentialKeys) {
     const sts = Boolean(keys.securityToken);
@@ -47,11 +49,12 @@ export class StaticSigningCredential {
       type: sts ? 'sts' : 'access_key',
       providerName: sts ? 'static_sts' : 'static_ak',
     };
+    this.#resolved = Promise.resolve(this.#model);
   }
 
-  /** The keys, with their type and provider name. */
-  async getCredential(): Promise<SigningCredentialModel> {
-    return this.#model;
+  /** The keys, with their type and provider name (the same settled promise every time: read once per request). */
+  getCredential(): Promise<SigningCredentialModel> {
+    return this.#resolved;
   }
 
   /** The access key id (the clients' older accessor). */
