@@ -1,7 +1,7 @@
 import type { DesiredRole } from '../domain/desired-role.js';
 import { ValidationError, type ValidationProblem } from '../domain/errors.js';
 import { Cloud } from '../domain/grant.js';
-import { type TrustDialect, trustDialectOf } from '../policy/index.js';
+import { type BuiltTrust, type TrustDialect, trustDialectOf } from '../policy/index.js';
 import type { ParsedTrustPolicy } from '../policy/types.js';
 
 /** The trust policy a desired role must carry, as text to send and as entries to compare, in its cloud's dialect. */
@@ -15,6 +15,15 @@ export interface DesiredTrust {
 export type DesiredTrustResult =
   | { readonly ok: true; readonly trust: DesiredTrust }
   | { readonly ok: false; readonly problems: readonly ValidationProblem[] };
+
+/** Trust policy options without an external ID. */
+const NO_OPTIONS = {} as const;
+
+/**
+ * The result for each (memoized, read-only) built policy: one object for the many roles that trust the same
+ * accounts, built once, not twice per role (observe and plan both ask). A built policy belongs to one dialect.
+ */
+const builtResults = new WeakMap<BuiltTrust, DesiredTrustResult>();
 
 /**
  * Build the trust policy of a desired role in its cloud's dialect (RAM or CAM); invalid declarations come back as problems, never thrown. An external
@@ -40,9 +49,14 @@ export function desiredTrustOf(desired: DesiredRole): DesiredTrustResult {
     const dialect = trustDialectOf(desired.cloud);
     const built = dialect.build(
       desired.trustedAccountIds,
-      desired.externalId === undefined ? {} : { externalId: desired.externalId },
+      desired.externalId === undefined ? NO_OPTIONS : { externalId: desired.externalId },
     );
-    return { ok: true, trust: { ...built, dialect } };
+    let result = builtResults.get(built);
+    if (result === undefined) {
+      result = { ok: true, trust: { ...built, dialect } };
+      builtResults.set(built, result);
+    }
+    return result;
   } catch (error) {
     if (error instanceof ValidationError) return { ok: false, problems: error.problems };
     throw error;

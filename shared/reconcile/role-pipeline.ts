@@ -17,7 +17,7 @@ import {
   type RunDtsJobs,
 } from './dts-jobs.js';
 import { brokenJobsFinding, recordEach } from './findings.js';
-import { observeRole, type RoleObservation } from './observe.js';
+import { type ObserveOptions, observeRole, type RoleObservation } from './observe.js';
 import { type RoleError, RoleOutcome, type RoleResult } from './outcome.js';
 import {
   type ChangeAction,
@@ -103,15 +103,18 @@ interface RemovalLookup {
   readonly noteOf: (action: ChangeAction) => Readonly<Record<string, unknown>> | undefined;
 }
 
-/** A plan that has not been made yet (a failure before planning reports the role's grants, if read). */
-const blankPlan = (role: RoleKey): RolePlan => ({
+/**
+ * A plan that has not been made yet: what a failure before planning reports (the role's grants, once read). Built
+ * only when such a failure happens.
+ */
+const blankPlan = (role: RoleKey, desired: DesiredRole | undefined): RolePlan => ({
   role,
   arn: roleArn(role),
   mode: 'enforce',
   actions: [],
   heldBack: [],
-  grantIds: [],
-  tickets: [],
+  grantIds: desired?.grantIds ?? [],
+  tickets: desired?.tickets ?? [],
 });
 
 const failedResult = (role: RoleKey, error: RoleError, auditEvents: readonly AuditEvent[]): RoleResult => ({
@@ -132,8 +135,12 @@ const failedResult = (role: RoleKey, error: RoleError, auditEvents: readonly Aud
  */
 export class RolePipeline {
   readonly #retryingReads = new WeakMap<RoleDirectory, RoleDirectory>();
+  /** The options of every observation (the same for every role). */
+  readonly #observeOptions: ObserveOptions;
 
-  constructor(private readonly deps: RolePipelineDeps) {}
+  constructor(private readonly deps: RolePipelineDeps) {
+    this.#observeOptions = deps.policyTypeOf === undefined ? {} : { policyTypeOf: deps.policyTypeOf };
+  }
 
   async reconcile(scope: RoleRunScope, request: RoleRequest): Promise<RoleRun> {
     const { role, hold, grants: scanned } = request;
@@ -143,7 +150,8 @@ export class RolePipeline {
       const error = { code: stopped.code, message: `account stopped: ${stopped.message}`, accountLevel: true };
       return { result: failedResult(role, error, []), grants: [], declared: true };
     }
-    let plan = blankPlan(role);
+    let plan: RolePlan | undefined;
+    let desired: DesiredRole | undefined;
     let grants: readonly Grant[] = [];
     let declared = true;
     try {
@@ -151,14 +159,13 @@ export class RolePipeline {
       declared = grants.length > 0;
       const ending = this.#endedByJobs(scope, grants);
       let endedByJobs = ending === undefined ? NO_JOBS_ENDED : await ending;
-      let desired = desiredRoleFromGrants(role, liveGrants(grants, endedByJobs), this.deps.clock.now());
-      plan = { ...plan, grantIds: desired?.grantIds ?? [], tickets: desired?.tickets ?? [] };
+      desired = desiredRoleFromGrants(role, liveGrants(grants, endedByJobs), this.deps.clock.now());
       let account: AccountCredentials;
       try {
         account = await scope.sessions.credentialsFor(accountId);
       } catch (error) {
         // Whatever keeps the broker from entering the account (after retries) stops the account for this run.
-        const roleError = { ...roleErrorFromFailure(plan, error), accountLevel: true };
+        const roleError = { ...roleErrorFromFailure(blankPlan(role, desired), error), accountLevel: true };
         return {
           result: failedResult(role, roleError, await scope.sessions.stop(accountId, roleError)),
           grants,
@@ -189,7 +196,7 @@ export class RolePipeline {
       const events = await scope.sessions.stop(accountId, result.error);
       return { ...run, result: { ...result, auditEvents: [...result.auditEvents, ...events] } };
     } catch (error) {
-      return { result: await this.#failed(scope, plan, error), grants, declared };
+      return { result: await this.#failed(scope, plan ?? blankPlan(role, desired), error), grants, declared };
     }
   }
 
@@ -200,13 +207,12 @@ export class RolePipeline {
     role: RoleKey,
     desired: DesiredRole | undefined,
   ): Promise<RoleObservation> {
-    const options = this.deps.policyTypeOf === undefined ? {} : { policyTypeOf: this.deps.policyTypeOf };
-    return observeRole(this.#retrying(through), account, role, desired, options);
+    return observeRole(this.#retrying(through), account, role, desired, this.#observeOptions);
   }
 
   /** The plan of the role as observed, under the status row's hold. */
   #plan(desired: DesiredRole | undefined, observation: RoleObservation, hold: HoldReason | undefined): RolePlan {
-    return planRoleChanges(desired, observation, this.deps.plan, hold === undefined ? {} : { hold });
+    return planRoleChanges(desired, observation, this.deps.plan, hold === undefined ? NO_HOLD : { hold });
   }
 
   /**
@@ -464,6 +470,9 @@ export class RolePipeline {
     }
   }
 }
+
+/** A plan under no hold (the options of most roles' plans). */
+const NO_HOLD = {} as const;
 
 /** No grant ended with its jobs. */
 const NO_JOBS_ENDED: ReadonlyMap<string, GrantJobsEnded> = new Map();

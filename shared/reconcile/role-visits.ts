@@ -13,8 +13,14 @@ export interface RoleVisit extends RoleKey {
   readonly grants?: readonly Grant[];
 }
 
-/** A declared role as the grant store lists it: its key, and its grant rows when the scan read them. */
-export type DeclaredRole = RoleKey & { readonly grants?: readonly Grant[] };
+/**
+ * A declared role as the grant store lists it: its key (`listManagedRoles`), or its key with the grant rows the
+ * scan read (`listRoleGrants`).
+ */
+export type DeclaredRole = RoleKey | RoleGrants;
+
+/** The key of a declared role as either listing hands it out. */
+const keyOf = (declared: DeclaredRole): RoleKey => ('role' in declared ? declared.role : declared);
 
 /**
  * Merge the declared roles and the status rows, both sorted by {@link compareRoleKeys}, into one sorted stream of
@@ -25,15 +31,17 @@ export async function* mergeRoleVisits(
   declared: AsyncIterable<DeclaredRole>,
   statuses: AsyncIterable<RoleStatus>,
 ): AsyncIterable<RoleVisit> {
+  // The grant store's own stream is read as it is (no generator step per role to reshape its items).
   const roles = declared[Symbol.asyncIterator]();
   const rows = statuses[Symbol.asyncIterator]();
   // Both first pages at once: a run (and an event's reconcile) waits for one round trip to the stores, not two.
   let [role, row] = await Promise.all([roles.next(), rows.next()]);
   while (!role.done || !row.done) {
     // Negative: only the declared role comes next; positive: only the status row; zero: both, for one role.
-    const order = role.done ? 1 : row.done ? -1 : compareRoleKeys(role.value, row.value);
-    const key: RoleKey = order <= 0 ? (role.value as DeclaredRole) : (row.value as RoleStatus);
-    const grants = order <= 0 ? (role.value as DeclaredRole).grants : undefined;
+    const declaredKey = role.done ? undefined : keyOf(role.value);
+    const order = declaredKey === undefined ? 1 : row.done ? -1 : compareRoleKeys(declaredKey, row.value);
+    const key: RoleKey = order <= 0 ? (declaredKey as RoleKey) : (row.value as RoleStatus);
+    const grants = order <= 0 && 'grants' in role.value ? (role.value as RoleGrants).grants : undefined;
     yield {
       ownerAccountId: key.ownerAccountId,
       roleName: key.roleName,
@@ -56,7 +64,7 @@ export function listRoleVisits(
 ): AsyncIterable<RoleVisit> {
   // Every role: the merge itself, not a generator stepping through it (a step per role less).
   if (ownerAccountIds === undefined) {
-    return mergeRoleVisits(declaredRoles(stores.grants.listRoleGrants()), stores.status.listStatuses());
+    return mergeRoleVisits(stores.grants.listRoleGrants(), stores.status.listStatuses());
   }
   return accountsRoleVisits(stores, ownerAccountIds);
 }
@@ -67,15 +75,10 @@ async function* accountsRoleVisits(
 ): AsyncIterable<RoleVisit> {
   for (const ownerAccountId of ownerAccountIds) {
     yield* mergeRoleVisits(
-      declaredRoles(stores.grants.listRoleGrants({ ownerAccountId })),
+      stores.grants.listRoleGrants({ ownerAccountId }),
       stores.status.listStatuses({ ownerAccountId }),
     );
   }
-}
-
-async function* declaredRoles(roles: AsyncIterable<RoleGrants>): AsyncIterable<DeclaredRole> {
-  for await (const { role, grants } of roles)
-    yield { ownerAccountId: role.ownerAccountId, roleName: role.roleName, grants };
 }
 
 /** The hold a status row puts on a scheduled reconcile: a flap pause, or a failure backoff still running. */
