@@ -1,0 +1,114 @@
+/**
+ * `npx tsx bench/memory-pairs.ts [--roles N] [--accounts N] [--pairs N] [--build dist-dir] [--baseline dist-dir] [--snapshot-at s --snapshot-dir dir]`:
+ * peak memory of the drift reconciler's bundle in the steady state (http, the heap limit s.yaml sets, one process
+ * per run, as `npm run bench` measures item 8), in turns on one local cloud: A, then B when a baseline build is
+ * given, again and again, so a change is read against its baseline in the same minute on a shared machine. Prints
+ * each run's peak RSS, heap peak and heap kept after a full collection, then the medians. `--snapshot-at` writes a
+ * V8 heap snapshot of A's process that many seconds into each of its runs (`--snapshot-dir`, default the working
+ * directory; the snapshot's own cost shows in that run's figures). `npm run build` first; a baseline is a copy of
+ * an earlier `dist/`. Not part of `npm run bench`, and writes no results file.
+ */
+import { writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Command } from 'commander';
+import { z } from 'zod';
+import { median } from './bound.js';
+import { startCloudProcess } from './cloud-process.js';
+import { buildFleet } from './fleet.js';
+import {
+  DRIFT_RECONCILER_BUNDLE,
+  declareFleet,
+  invokeDriftReconciler,
+  onCloud,
+  productEnvironment,
+  ramFaults,
+} from './reconcile-bench.js';
+import { sYamlHeapLimitMiB } from './s-yaml-heap.js';
+import { bundleWorkers } from './workers/run-worker.js';
+
+const OptionsSchema = z.object({
+  roles: z.coerce.number().int().min(1).default(1000),
+  accounts: z.coerce.number().int().min(1).default(100),
+  pairs: z.coerce.number().int().min(1).max(50).default(3),
+  build: z.string().min(1).optional(),
+  baseline: z.string().min(1).optional(),
+  snapshotAt: z.coerce.number().positive().optional(),
+  snapshotDir: z.string().min(1).default('.'),
+  rate: z.coerce.number().int().min(1).default(20),
+});
+
+const MiB = 2 ** 20;
+
+/** A preload that writes one heap snapshot `seconds` into the process's life (the timer does not hold it open). */
+const snapshotPreload = (seconds: number, dir: string): string =>
+  `const v8 = require('node:v8'); const path = require('node:path');
+setTimeout(() => { v8.writeHeapSnapshot(path.join(${JSON.stringify(path.resolve(dir))}, 'mem-' + process.pid + '.heapsnapshot')); }, ${Math.round(seconds * 1000)}).unref();\n`;
+
+async function main(): Promise<void> {
+  const program = new Command()
+    .option('--roles <n>', 'managed roles', '1000')
+    .option('--accounts <n>', 'owner accounts', '100')
+    .option('--pairs <n>', 'turns of each build', '3')
+    .option('--build <dir>', 'a copy of dist/ to measure as A (default: dist/ itself)')
+    .option('--baseline <dir>', 'a copy of an earlier dist/ to measure in turn with this one')
+    .option('--snapshot-at <seconds>', "write a heap snapshot of A's process this many seconds into each run")
+    .option('--snapshot-dir <dir>', 'where heap snapshots go', '.')
+    .option('--rate <n>', 'RAM requests per second per owner account', '20')
+    .parse(process.argv);
+  const o = OptionsSchema.parse(program.opts());
+  const fleet = buildFleet({ roles: o.roles, accounts: o.accounts });
+  const roles = fleet.roles.length;
+  const workers = await bundleWorkers();
+  const cloud = await startCloudProcess(fleet.accountsDocument, {});
+  const extra = {
+    DTS_TRUST_RAM_RATE_LIMIT: String(o.rate),
+    DTS_TRUST_ACCOUNT_CONCURRENCY: '8',
+    DTS_TRUST_ROLE_CONCURRENCY: '4',
+    DTS_TRUST_SHARD_THRESHOLD: String(roles + 1),
+  };
+  const env = productEnvironment(cloud, 'http', extra);
+  const heapLimitMiB = sYamlHeapLimitMiB();
+  let preload: string | undefined;
+  if (o.snapshotAt !== undefined) {
+    preload = path.join(tmpdir(), `memory-pairs-snapshot-${process.pid}.cjs`);
+    await writeFile(preload, snapshotPreload(o.snapshotAt, o.snapshotDir));
+  }
+  const builds = [
+    { name: 'A', bundle: o.build ? path.resolve(o.build, 'drift-reconciler', 'index.js') : DRIFT_RECONCILER_BUNDLE },
+    ...(o.baseline ? [{ name: 'B', bundle: path.resolve(o.baseline, 'drift-reconciler', 'index.js') }] : []),
+  ];
+  const peaks = new Map<string, number[]>(builds.map((b) => [b.name, []]));
+  try {
+    await declareFleet(fleet, env);
+    await invokeDriftReconciler(workers, env, { heapLimitMiB });
+    await cloud.setFaults(ramFaults({ ramLatencyMs: [20, 50], ratePerSecond: o.rate }));
+    for (let turn = 1; turn <= o.pairs; turn++) {
+      for (const build of builds) {
+        const run = await onCloud(cloud, () =>
+          invokeDriftReconciler(workers, env, {
+            heapLimitMiB,
+            bundle: build.bundle,
+            nodeOptions: [...(build.name === 'A' && preload ? ['--require', preload] : []), ...(process.env.MEM_PRELOAD ? ['--require', process.env.MEM_PRELOAD] : [])],
+          }),
+        );
+        if (run.counts.ramWrites > 0 || run.value.answer.outcomes.inSync !== roles) {
+          throw new Error(`${build.name}: not a steady state: ${JSON.stringify(run.value.answer.outcomes)}`);
+        }
+        const m = run.value.measured;
+        peaks.get(build.name)?.push(m.peakRssBytes / MiB);
+        process.stdout.write(
+          `turn ${turn} ${build.name}: peak RSS ${(m.peakRssBytes / MiB).toFixed(1)} MiB (baseline ${(m.baselineRssBytes / MiB).toFixed(1)}), heap peak ${(m.peakHeapBytes / MiB).toFixed(1)}, kept ${(m.retainedHeapBytes / MiB).toFixed(1)} MiB; wall ${m.wallMs.toFixed(0)} ms, ${(m.cpuMs / roles).toFixed(3)} ms CPU/role; per role: RAM ${((run.counts.ramReads + run.counts.ramWrites) / roles).toFixed(2)}, tablestore ${(run.counts.tablestore / roles).toFixed(3)}; AssumeRole ${run.counts.assumeRole}\n`,
+        );
+      }
+    }
+    for (const [name, values] of peaks) {
+      process.stdout.write(`${name}: median peak RSS ${median(values).toFixed(1)} MiB\n`);
+    }
+  } finally {
+    await cloud.stop();
+    await workers.remove();
+  }
+}
+
+await main();
