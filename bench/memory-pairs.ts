@@ -1,5 +1,5 @@
 /**
- * `npx tsx bench/memory-pairs.ts [--roles N] [--accounts N] [--pairs N] [--build dist-dir] [--baseline dist-dir] [--snapshot-at s --snapshot-dir dir]`:
+ * `npx tsx bench/memory-pairs.ts [--roles N] [--accounts N] [--pairs N] [--build dist-dir] [--baseline dist-dir] [--snapshot-at s --snapshot-dir dir] [--require file]`:
  * peak memory of the drift reconciler's bundle in the steady state (http, the heap limit s.yaml sets, one process
  * per run, as `npm run bench` measures item 8), in turns on one local cloud: A, then B when a baseline build is
  * given, again and again, so a change is read against its baseline in the same minute on a shared machine. Prints
@@ -35,6 +35,7 @@ const OptionsSchema = z.object({
   baseline: z.string().min(1).optional(),
   snapshotAt: z.coerce.number().positive().optional(),
   snapshotDir: z.string().min(1).default('.'),
+  require: z.string().min(1).optional(),
   rate: z.coerce.number().int().min(1).default(20),
 });
 
@@ -54,6 +55,7 @@ async function main(): Promise<void> {
     .option('--baseline <dir>', 'a copy of an earlier dist/ to measure in turn with this one')
     .option('--snapshot-at <seconds>', "write a heap snapshot of A's process this many seconds into each run")
     .option('--snapshot-dir <dir>', 'where heap snapshots go', '.')
+    .option('--require <file>', "a script A's process loads first (a probe sampling its heap, say)")
     .option('--rate <n>', 'RAM requests per second per owner account', '20')
     .parse(process.argv);
   const o = OptionsSchema.parse(program.opts());
@@ -89,7 +91,13 @@ async function main(): Promise<void> {
           invokeDriftReconciler(workers, env, {
             heapLimitMiB,
             bundle: build.bundle,
-            nodeOptions: [...(build.name === 'A' && preload ? ['--require', preload] : []), ...(process.env.MEM_PRELOAD ? ['--require', process.env.MEM_PRELOAD] : [])],
+            nodeOptions:
+              build.name === 'A'
+                ? [
+                    ...(preload ? ['--require', preload] : []),
+                    ...(o.require ? ['--require', path.resolve(o.require)] : []),
+                  ]
+                : [],
           }),
         );
         if (run.counts.ramWrites > 0 || run.value.answer.outcomes.inSync !== roles) {

@@ -86,16 +86,18 @@ export interface AccountStreamLimits {
  * Process several owner accounts, each from a stream of its own roles: up to `accounts` accounts side by side,
  * each read on its own as its roles start (one role read ahead of its `rolesPerAccount` in flight), so an account
  * with many roles never holds back the others; each is paced only by its own limits (the work's token bucket).
- * Accounts are taken in the order given. A failing stream stops taking further accounts and is rethrown once the
- * roles already started are done (the other accounts' streams run to their end). `work` should not throw:
- * failures belong in its result (a rejection is ignored).
+ * Accounts are taken in the order given, from a list or as they come (an asynchronous source: a lane that is free
+ * waits for the next account). A failing stream stops taking further accounts and is rethrown once the roles
+ * already started are done (the other accounts' streams run to their end). `work` should not throw: failures
+ * belong in its result (a rejection is ignored).
  */
 export async function processAccountStreams<T>(
-  accounts: Iterable<AsyncIterable<T>>,
+  accounts: Iterable<AsyncIterable<T>> | AsyncIterable<AsyncIterable<T>>,
   limits: AccountStreamLimits,
   work: (role: T) => Promise<void>,
 ): Promise<void> {
-  const pending = accounts[Symbol.iterator]();
+  const pending: Iterator<AsyncIterable<T>> | AsyncIterator<AsyncIterable<T>> =
+    Symbol.asyncIterator in accounts ? accounts[Symbol.asyncIterator]() : accounts[Symbol.iterator]();
   let failure: { error: unknown } | undefined;
   const runAccount = async (roles: AsyncIterable<T>): Promise<void> => {
     const slots = new Semaphore(limits.rolesPerAccount);
@@ -120,7 +122,9 @@ export async function processAccountStreams<T>(
     }
   };
   const lane = async (): Promise<void> => {
-    for (let next = pending.next(); !next.done && failure === undefined; next = pending.next()) {
+    while (failure === undefined) {
+      const next = await pending.next();
+      if (next.done) return;
       await runAccount(next.value);
     }
   };

@@ -122,9 +122,13 @@ export interface Reconciler {
   reconcileVisits(visits: AsyncIterable<RoleVisit>, ctx: RunContext): Promise<RunResult>;
   /**
    * Reconcile the roles of several owner accounts as a scheduled run, each account's visits a stream of its own
-   * (sorted as {@link listRoleVisits} sorts them): the accounts side by side, each paced by its own limits.
+   * (sorted as {@link listRoleVisits} sorts them): the accounts side by side, each paced by its own limits; the
+   * accounts a list, or a source that gives them as they come (the run ends when it ends).
    */
-  reconcileVisitsByAccount(accounts: Iterable<AsyncIterable<RoleVisit>>, ctx: RunContext): Promise<RunResult>;
+  reconcileVisitsByAccount(
+    accounts: Iterable<AsyncIterable<RoleVisit>> | AsyncIterable<AsyncIterable<RoleVisit>>,
+    ctx: RunContext,
+  ): Promise<RunResult>;
   /**
    * Reconcile the given roles (sorted by owner account) explicitly, as {@link Reconciler.reconcileRole} does each,
    * in one run: one AssumeRole per account, one result.
@@ -212,7 +216,7 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
    * stream per account (the accounts side by side).
    */
   const runOver = async <T extends RoleKey>(
-    items: AsyncIterable<T> | { readonly byAccount: Iterable<AsyncIterable<T>> },
+    items: AsyncIterable<T> | { readonly byAccount: Iterable<AsyncIterable<T>> | AsyncIterable<AsyncIterable<T>> },
     ctx: RunContext,
     visitOf: (item: T) => RoleVisit | undefined,
     listRoles: boolean,

@@ -8,7 +8,7 @@ import type { TimerEvent } from '../fc/envelopes.js';
 import type { Logger } from '../ports.js';
 import { listRoleVisits, RunMode, type RunResult } from '../reconcile/index.js';
 import { FanOut } from './fan-out.js';
-import { surveyRoles } from './role-survey.js';
+import { type RoleSurvey, surveyRoles } from './role-survey.js';
 import { recordRunSummary, runSummary } from './run-summary.js';
 import { planShards, type Shard, shardTaskId } from './shards.js';
 
@@ -23,14 +23,15 @@ const FAN_OUT_CONCURRENCY = 4;
 
 /**
  * The drift reconciler's run on its timer. The grant and status stores are read once: at most
- * DTS_TRUST_SHARD_THRESHOLD roles are reconciled here (each owner account side by side with the others), with their
- * expired grants removed as each role settles; above it the owner accounts are cut into shards, each handed to
- * reconcile-shard by an asynchronous invocation (a few in flight at once) whose task id the trigger time fixes (a
- * repeated fan-out is refused by FC, not run twice): an account of at least the threshold's roles, a shard of its
- * own, as soon as the read has counted it; the others once the read has ended ({@link surveyRoles}). Without an FC
- * endpoint there is no fan-out: the roles are reconciled here, read a second time. Starts by checking the heartbeat of the
- * previous successful run (a `reconciler-not-running` finding when it is overdue); ends with the run-summary event,
- * this run's heartbeat and the delivery of the audit outbox.
+ * DTS_TRUST_SHARD_THRESHOLD roles are reconciled here (each owner account side by side with the others, taken as
+ * the read gives them, with a bounded read-ahead), with their expired grants removed as each role settles; above it
+ * the owner accounts are cut into shards, each handed to reconcile-shard by an asynchronous invocation (a few in
+ * flight at once) whose task id the trigger time fixes (a repeated fan-out is refused by FC, not run twice): an
+ * account of at least the threshold's roles, a shard of its own, as soon as the read has counted it; the others
+ * once the read has ended, but for the accounts already reconciled here while the run might still have fit
+ * ({@link surveyRoles}). Without an FC endpoint there is no fan-out: every role is reconciled here, from the one
+ * read. Starts by checking the heartbeat of the previous successful run (a `reconciler-not-running` finding when it
+ * is overdue); ends with the run-summary event, this run's heartbeat and the delivery of the audit outbox.
  */
 export async function runOnTimer(services: Services, timer: TimerEvent, logger: Logger): Promise<TimerRunResult> {
   const correlationId = randomUUID();
@@ -52,9 +53,16 @@ export async function runOnTimer(services: Services, timer: TimerEvent, logger: 
             shardTaskId(timer.triggerTime, shard.ownerAccountIds),
           ),
         );
-  let survey: Awaited<ReturnType<typeof surveyRoles>>;
+  const ctx = { correlationId, mode: RunMode.Inline, expireGrants: true };
+  let survey: RoleSurvey;
   try {
-    survey = await surveyRoles(listRoleVisits(services), threshold, fanOut && ((shard) => fanOut.add(shard)));
+    survey = await surveyRoles(listRoleVisits(services), {
+      // Without a fan-out every role is reconciled here, from the one read.
+      threshold: fanOut === undefined ? Number.POSITIVE_INFINITY : threshold,
+      ownShard: fanOut && ((shard) => fanOut.add(shard)),
+      // Each account from its own stream as the read gives it, the accounts side by side.
+      reconcileHere: (accounts) => reconciler.reconcileVisitsByAccount(accounts, ctx),
+    });
   } catch (error) {
     // Shards already invoked run on (a retried timer run's fan-out repeats their task ids, which FC refuses).
     await fanOut?.done().catch(() => undefined);
@@ -68,31 +76,19 @@ export async function runOnTimer(services: Services, timer: TimerEvent, logger: 
     accounts: survey.rolesByAccount.size,
   });
   let run: RunResult;
-  if (fanOut && !survey.fits) {
-    const rest = new Map([...survey.rolesByAccount].filter(([accountId]) => !survey.handedOut.has(accountId)));
-    for (const shard of planShards(rest, threshold)) fanOut.add(shard);
-    await fanOut.done();
-    run = {
+  if (survey.fits && survey.run !== undefined) run = survey.run;
+  else {
+    const rest = new Map(
+      [...survey.rolesByAccount].filter(([id]) => !survey.handedOut.has(id) && !survey.here.has(id)),
+    );
+    for (const shard of planShards(rest, threshold)) fanOut?.add(shard);
+    await fanOut?.done();
+    run = shardedRun(survey.run, {
       correlationId,
-      mode: RunMode.Sharded,
-      dryRun: false,
       roles,
-      outcomes: {},
-      failedAccounts: [],
       durationMs: services.clock.now().getTime() - started,
-      apiCalls: { ram: 0, assumeRole: 0 },
-      statusWriteFailures: 0,
-      expiredGrants: 0,
-      results: [],
-      resultsTruncated: false,
-      shards: fanOut.count,
-    };
-  } else {
-    const ctx = { correlationId, mode: RunMode.Inline, expireGrants: true };
-    // The roles read are in memory: each account is reconciled from its own stream, the accounts side by side.
-    run = survey.fits
-      ? await reconciler.reconcileVisitsByAccount(survey.visits.takeStreams(), ctx)
-      : await reconciler.reconcileVisits(listRoleVisits(services), ctx);
+      shards: fanOut?.count ?? 0,
+    });
   }
   await recordRunSummary(services.outbox, services.clock, run);
   await recordSuccessfulRun(liveness, correlationId, previous.stale);
@@ -107,4 +103,29 @@ export async function runOnTimer(services: Services, timer: TimerEvent, logger: 
     auditPending: audit.pending,
   });
   return { run, audit };
+}
+
+/**
+ * The coordinator's result: the roles it handed to shards, with the counts of those it reconciled itself (`here`,
+ * the first accounts read while the run might still have fit).
+ */
+function shardedRun(
+  here: RunResult | undefined,
+  run: { correlationId: string; roles: number; durationMs: number; shards: number },
+): RunResult {
+  return {
+    correlationId: run.correlationId,
+    mode: RunMode.Sharded,
+    dryRun: false,
+    roles: run.roles,
+    outcomes: here?.outcomes ?? {},
+    failedAccounts: here?.failedAccounts ?? [],
+    durationMs: run.durationMs,
+    apiCalls: here?.apiCalls ?? { ram: 0, assumeRole: 0 },
+    statusWriteFailures: here?.statusWriteFailures ?? 0,
+    expiredGrants: here?.expiredGrants ?? 0,
+    results: [],
+    resultsTruncated: false,
+    shards: run.shards,
+  };
 }
