@@ -5,7 +5,10 @@ import type { RoleOutcome, RoleResult } from './outcome.js';
 export const RunMode = {
   /** Every role in one invocation (or one operator command). */
   Inline: 'inline',
-  /** The coordinator: the roles were handed to shards, none reconciled here. */
+  /**
+   * The coordinator: the roles were handed to shards, but for the accounts it reconciled itself while the run might
+   * still have fit (none when the shard threshold is at most the survey's read-ahead, as shipped).
+   */
   Sharded: 'sharded',
   /** One shard worker: the roles of some owner accounts. */
   Shard: 'shard',
@@ -19,7 +22,7 @@ export interface RunResult {
   readonly mode: RunMode;
   /** True for a dry run: nothing was changed, `results` say what a run would do. */
   readonly dryRun: boolean;
-  /** Roles seen (in a sharded run: the roles handed to the shards). */
+  /** Roles seen (in a sharded run: the roles handed to the shards and those it reconciled itself). */
   readonly roles: number;
   /** Roles by outcome. */
   readonly outcomes: Readonly<Partial<Record<RoleOutcome, number>>>;
