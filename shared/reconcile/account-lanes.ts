@@ -24,7 +24,7 @@ interface Lane<T> {
 export async function processByAccount<T extends RoleKey>(
   roles: AsyncIterable<T>,
   limits: LaneLimits,
-  work: (role: T) => Promise<void>,
+  work: (role: T) => Promise<unknown>,
 ): Promise<void> {
   const accountSlots = new Semaphore(limits.accounts);
   const readAhead = new Semaphore(limits.queuedRoles);
@@ -37,18 +37,18 @@ export async function processByAccount<T extends RoleKey>(
       const role = lane.queue.shift() as T;
       lane.running += 1;
       readAhead.release();
-      void work(role)
-        .catch(() => undefined)
-        .finally(() => {
-          lane.running -= 1;
-          pump(account, lane);
-          if (lane.running === 0 && lane.queue.length === 0 && lanes.get(account) === lane) {
-            lanes.delete(account);
-            accountSlots.release();
-            inFlight -= 1;
-            if (inFlight === 0) allDone?.();
-          }
-        });
+      const done = (): void => {
+        lane.running -= 1;
+        pump(account, lane);
+        if (lane.running === 0 && lane.queue.length === 0 && lanes.get(account) === lane) {
+          lanes.delete(account);
+          accountSlots.release();
+          inFlight -= 1;
+          if (inFlight === 0) allDone?.();
+        }
+      };
+      // Settled either way, one step (a rejection is ignored, as documented).
+      void work(role).then(done, done);
     }
   };
 
@@ -94,7 +94,7 @@ export interface AccountStreamLimits {
 export async function processAccountStreams<T>(
   accounts: Iterable<AsyncIterable<T>> | AsyncIterable<AsyncIterable<T>>,
   limits: AccountStreamLimits,
-  work: (role: T) => Promise<void>,
+  work: (role: T) => Promise<unknown>,
 ): Promise<void> {
   const pending: Iterator<AsyncIterable<T>> | AsyncIterator<AsyncIterable<T>> =
     Symbol.asyncIterator in accounts ? accounts[Symbol.asyncIterator]() : accounts[Symbol.iterator]();
@@ -103,17 +103,17 @@ export async function processAccountStreams<T>(
     const slots = new Semaphore(limits.rolesPerAccount);
     let inFlight = 0;
     let drained: (() => void) | undefined;
+    // A role settled either way (a rejection is ignored, as documented): one step, not a catch and a finally.
+    const settled = (): void => {
+      slots.release();
+      inFlight -= 1;
+      if (inFlight === 0) drained?.();
+    };
     try {
       for await (const role of roles) {
         await slots.acquire();
         inFlight += 1;
-        void work(role)
-          .catch(() => undefined)
-          .finally(() => {
-            slots.release();
-            inFlight -= 1;
-            if (inFlight === 0) drained?.();
-          });
+        void work(role).then(settled, settled);
       }
     } catch (error) {
       failure ??= { error };

@@ -224,10 +224,11 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
   ): Promise<RunResult> => {
     const run = openRun(ctx, listRoles);
     if (enterAhead.length > 0) run.enterAhead(enterAhead);
-    const work = async (item: T): Promise<void> => {
-      const role = { ownerAccountId: item.ownerAccountId, roleName: item.roleName };
-      const result = await run.reconcile(role, visitOf(item));
-      ctx.onRoleDone?.(result);
+    const onRoleDone = ctx.onRoleDone;
+    // The role's own reconcile is the lane's promise (no step of its own around it when nobody watches progress).
+    const work = (item: T): Promise<unknown> => {
+      const done = run.reconcile({ ownerAccountId: item.ownerAccountId, roleName: item.roleName }, visitOf(item));
+      return onRoleDone === undefined ? done : done.then(onRoleDone);
     };
     if ('byAccount' in items) await processAccountStreams(items.byAccount, lanes, work);
     else await processByAccount(items, lanes, work);
