@@ -67,6 +67,16 @@ export async function bundleWorkers(): Promise<WorkerBundles> {
   };
 }
 
+/**
+ * This machine's environment less what FC's runtime does not set: `NODE_EXTRA_CA_CERTS` (a workstation's or CI's
+ * CA bundle; Node parses it at every process start, about 50 ms of CPU for the system bundle). A worker that must
+ * trust the local cloud's certificate is given it in its own `env`, as the local FC's instances are.
+ */
+function machineEnvironment(): NodeJS.ProcessEnv {
+  const { NODE_EXTRA_CA_CERTS: _machineCaBundle, ...rest } = process.env;
+  return rest;
+}
+
 async function runBundled<S extends z.ZodTypeAny>(
   file: string,
   request: unknown,
@@ -74,7 +84,7 @@ async function runBundled<S extends z.ZodTypeAny>(
   options: { nodeOptions?: readonly string[]; env?: Readonly<Record<string, string>> },
 ): Promise<z.output<S>> {
   const child = spawn(process.execPath, [...(options.nodeOptions ?? []), file], {
-    env: { ...process.env, DTS_TRUST_LOG_LEVEL: 'warn', ...options.env },
+    env: { ...machineEnvironment(), DTS_TRUST_LOG_LEVEL: 'warn', ...options.env },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   let out = '';
