@@ -149,6 +149,14 @@ export interface SubAccountPolicyListing {
   readPolicy(account: AccountCredentials, listed: ListedSubAccountPolicy): Promise<SubAccountPolicyRecord | undefined>;
 }
 
+/** Which roles a scan of their keys lists. */
+export interface RoleKeyFilter {
+  /** Only this owner account's roles. */
+  readonly ownerAccountId?: string;
+  /** Only the roles after this one, in the stores' order (owner account, then role name in code-unit order). */
+  readonly after?: RoleKey;
+}
+
 /** Declared grants. Writes are conditional on `revision` so racing writers cannot lose an update. */
 export interface GrantStore {
   getGrant(key: GrantKey): Promise<Grant | undefined>;
@@ -161,8 +169,11 @@ export interface GrantStore {
   deleteGrant(key: GrantKey, expectedRevision?: number): Promise<void>;
   /** Every grant of one role (a role holds few grants). */
   listGrantsForRole(role: RoleKey): Promise<Grant[]>;
-  /** Every managed role, page by page, never all in memory, sorted by owner account then role name (code-unit order); optionally one owner account only. */
-  listManagedRoles(filter?: { ownerAccountId?: string }): AsyncIterable<RoleKey>;
+  /**
+   * Every managed role, page by page, never all in memory, sorted by owner account then role name (code-unit order);
+   * optionally one owner account only, or only the roles after one. Reads the keys alone.
+   */
+  listManagedRoles(filter?: RoleKeyFilter): AsyncIterable<RoleKey>;
   /**
    * Every managed role with its grant rows (active and expired), in the order of {@link listManagedRoles}, from one
    * scan of the store page by page (no read per role); optionally one owner account only.
@@ -215,6 +226,8 @@ export interface StatusStore {
    * code-unit order, as {@link GrantStore.listManagedRoles} sorts roles: the run merges both streams.
    */
   listStatuses(filter?: { ownerAccountId?: string }): AsyncIterable<RoleStatus>;
+  /** The roles of {@link listStatuses}, their keys alone (a scan that only counts roles). */
+  listStatusKeys(filter?: RoleKeyFilter): AsyncIterable<RoleKey>;
 }
 
 /** Durable record of audit events before they are delivered (the outbox). */

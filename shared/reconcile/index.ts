@@ -32,7 +32,7 @@ export {
   withRetry,
 } from './retry.js';
 export { RolePipeline, type RoleRequest, type RoleRun } from './role-pipeline.js';
-export { listRoleVisits, mergeRoleVisits, type RoleVisit, statusHold } from './role-visits.js';
+export { listRoleVisits, mergeRoleVisits, type RoleVisit, roleKeysAfter, statusHold } from './role-visits.js';
 export { RunMode, type RunResult, RunTally } from './run-result.js';
 export { Semaphore } from './semaphore.js';
 export { DEFAULT_STATUS_POLICY, isDeferred, nextRoleStatus, repairSignature, type StatusPolicy } from './status.js';

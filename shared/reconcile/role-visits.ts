@@ -69,6 +69,29 @@ export function listRoleVisits(
   return accountsRoleVisits(stores, ownerAccountIds);
 }
 
+/**
+ * The keys of the roles a run visits after `after` (declared roles and roles with only a status row, each once, in
+ * the order of {@link listRoleVisits}): one key scan of each store, merged. A survey past its threshold only
+ * counts roles, so it reads on from here without the grant and status documents.
+ */
+export async function* roleKeysAfter(
+  stores: {
+    readonly grants: Pick<GrantStore, 'listManagedRoles'>;
+    readonly status: Pick<StatusStore, 'listStatusKeys'>;
+  },
+  after: RoleKey,
+): AsyncIterable<RoleKey> {
+  const roles = stores.grants.listManagedRoles({ after })[Symbol.asyncIterator]();
+  const rows = stores.status.listStatusKeys({ after })[Symbol.asyncIterator]();
+  let [role, row] = await Promise.all([roles.next(), rows.next()]);
+  while (!role.done || !row.done) {
+    const order = role.done ? 1 : row.done ? -1 : compareRoleKeys(role.value, row.value);
+    yield (order <= 0 ? role.value : row.value) as RoleKey;
+    if (order <= 0) role = await roles.next();
+    if (order >= 0) row = await rows.next();
+  }
+}
+
 async function* accountsRoleVisits(
   stores: { readonly grants: GrantStore; readonly status: StatusStore },
   ownerAccountIds: readonly string[],

@@ -1,6 +1,6 @@
 import { compareRoleKeys, type Grant, type GrantKey, type RoleKey } from '../domain/grant.js';
 import { grantId, roleId } from '../domain/ownership.js';
-import type { GrantStore, RoleGrants } from '../ports.js';
+import type { GrantStore, RoleGrants, RoleKeyFilter } from '../ports.js';
 import { ReadOnlyStoreError } from './errors.js';
 
 /**
@@ -35,11 +35,12 @@ export class GrantOverlay implements GrantStore {
     return [...kept, ...added];
   }
 
-  async *listManagedRoles(filter?: { ownerAccountId?: string }): AsyncIterable<RoleKey> {
+  async *listManagedRoles(filter?: RoleKeyFilter): AsyncIterable<RoleKey> {
     const roles = new Map<string, RoleKey>();
     for await (const role of this.#base.listManagedRoles(filter)) roles.set(roleId(role), role);
     for (const g of this.#put.values()) {
-      if (filter?.ownerAccountId === undefined || g.ownerAccountId === filter.ownerAccountId) {
+      const owned = filter?.ownerAccountId === undefined || g.ownerAccountId === filter.ownerAccountId;
+      if (owned && (filter?.after === undefined || compareRoleKeys(g, filter.after) > 0)) {
         roles.set(roleId(g), { ownerAccountId: g.ownerAccountId, roleName: g.roleName });
       }
     }

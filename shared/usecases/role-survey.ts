@@ -1,3 +1,4 @@
+import type { RoleKey } from '../domain/grant.js';
 import type { RoleVisit, RunResult } from '../reconcile/index.js';
 import { KeptVisits } from './kept-visits.js';
 import type { Shard } from './shards.js';
@@ -15,6 +16,11 @@ export interface SurveyOptions {
   readonly ownShard?: ((shard: Shard) => void) | undefined;
   /** Start the run here over the accounts the survey keeps for it, as they come; called at most once. */
   readonly reconcileHere: (accounts: KeptVisits) => Promise<RunResult>;
+  /**
+   * The keys of the roles after one (the stores' key scans, `roleKeysAfter`): once the run is known not to fit,
+   * the roles after the first one past the threshold are counted from these and the visits' stream is left there.
+   */
+  readonly keysAfter?: ((last: RoleKey) => AsyncIterable<RoleKey>) | undefined;
 }
 
 /** The roles of a run as one read of the grant and status stores found them. */
@@ -40,7 +46,9 @@ export interface RoleSurvey {
  * reconciled here (at most `threshold` roles, each account whole) and the rest only counted, to be cut into
  * shards; each owner account with at least `threshold` roles is handed to `ownShard` as soon as its count is
  * final: however the other accounts are cut, such an account is a shard of its own ({@link planShards} never adds
- * to a shard that is full), so its shard need not wait for the rest of the read. With `threshold` at most
+ * to a shard that is full), so its shard need not wait for the rest of the read. With `keysAfter`, the roles after
+ * the first one past the threshold are counted from their keys alone, so the grant and status documents of a
+ * fleet cut into shards are not read here only to be counted (the shards read them). With `threshold` at most
  * `readAhead` (as shipped), nothing is reconciled here until the read has ended and fits. If the read fails, the
  * accounts given to the run here are reconciled before the failure is rethrown.
  */
@@ -96,6 +104,19 @@ export async function surveyRoles(visits: AsyncIterable<RoleVisit>, options: Sur
     }
   };
 
+  /** The roles past the threshold, counted from their keys alone: a run that does not fit only counts them. */
+  const countKeys = async (keys: AsyncIterable<RoleKey>): Promise<void> => {
+    for await (const { ownerAccountId } of keys) {
+      if (ownerAccountId !== currentId) {
+        if (currentId !== undefined) complete.push(currentId);
+        currentId = ownerAccountId;
+      }
+      roles += 1;
+      rolesByAccount.set(ownerAccountId, (rolesByAccount.get(ownerAccountId) ?? 0) + 1);
+      handOut();
+    }
+  };
+
   try {
     for await (const visit of visits) {
       if (visit.ownerAccountId !== currentId) {
@@ -115,6 +136,10 @@ export async function surveyRoles(visits: AsyncIterable<RoleVisit>, options: Sur
         kept?.close();
       }
       handOut();
+      if (roles === threshold + 1 && options.keysAfter !== undefined) {
+        await countKeys(options.keysAfter(visit));
+        break;
+      }
     }
     if (roles <= threshold) {
       await keep(current);

@@ -6,7 +6,7 @@ import type { Services } from '../composition/services.js';
 import { checkPreviousRun, livenessDeps, recordSuccessfulRun } from '../evidence/liveness.js';
 import type { TimerEvent } from '../fc/envelopes.js';
 import type { Logger } from '../ports.js';
-import { listRoleVisits, RunMode, type RunResult } from '../reconcile/index.js';
+import { listRoleVisits, RunMode, type RunResult, roleKeysAfter } from '../reconcile/index.js';
 import { FanOut } from './fan-out.js';
 import { type RoleSurvey, surveyRoles } from './role-survey.js';
 import { recordRunSummary, runSummary } from './run-summary.js';
@@ -62,6 +62,8 @@ export async function runOnTimer(services: Services, timer: TimerEvent, logger: 
       ownShard: fanOut && ((shard) => fanOut.add(shard)),
       // Each account from its own stream as the read gives it, the accounts side by side.
       reconcileHere: (accounts) => reconciler.reconcileVisitsByAccount(accounts, ctx),
+      // Past the threshold the roles are only counted: from their keys, not their documents.
+      keysAfter: (last) => roleKeysAfter(services, last),
     });
   } catch (error) {
     // Shards already invoked run on (a retried timer run's fan-out repeats their task ids, which FC refuses).

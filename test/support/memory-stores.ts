@@ -12,12 +12,19 @@ import type {
   MessageIdentity,
   ProcessedMessageLedger,
   RoleGrants,
+  RoleKeyFilter,
   RoleStatus,
   StatusStore,
 } from '../../shared/ports.js';
 
 const grantKeyOf = (k: GrantKey): string => `${k.ownerAccountId}/${k.roleName.toLowerCase()}/${k.trustedAccountId}`;
 const roleKeyOf = (k: RoleKey): string => `${k.ownerAccountId}/${k.roleName.toLowerCase()}`;
+
+/** True when a key scan with this filter lists the role. */
+function keptBy(filter: RoleKeyFilter | undefined, role: RoleKey): boolean {
+  if (filter?.ownerAccountId !== undefined && role.ownerAccountId !== filter.ownerAccountId) return false;
+  return filter?.after === undefined || compareRoleKeys(role, filter.after) > 0;
+}
 
 /** Grants in memory, with revision conditions; lists roles sorted by owner and name, as the Tablestore store does. */
 export class MemoryGrantStore implements GrantStore {
@@ -66,13 +73,17 @@ export class MemoryGrantStore implements GrantStore {
     for await (const role of this.listManagedRoles(filter)) yield { role, grants: this.#grantsOf(role) };
   }
 
-  async *listManagedRoles(filter?: { ownerAccountId?: string }): AsyncIterable<RoleKey> {
+  /** Roles handed out by `listManagedRoles` with an `after` (a survey counting past its threshold) so far. */
+  yieldedAfter = 0;
+
+  async *listManagedRoles(filter?: RoleKeyFilter): AsyncIterable<RoleKey> {
     const roles = new Map<string, RoleKey>();
     for (const g of this.#grants.values()) {
-      if (filter?.ownerAccountId !== undefined && g.ownerAccountId !== filter.ownerAccountId) continue;
+      if (!keptBy(filter, g)) continue;
       roles.set(roleKeyOf(g), { ownerAccountId: g.ownerAccountId, roleName: g.roleName });
     }
     for (const role of [...roles.values()].sort(compareRoleKeys)) {
+      if (filter?.after !== undefined) this.yieldedAfter += 1;
       this.yielded += 1;
       yield role;
     }
@@ -131,6 +142,11 @@ export class MemoryStatusStore implements StatusStore {
       (r) => filter?.ownerAccountId === undefined || r.ownerAccountId === filter.ownerAccountId,
     );
     for (const row of rows.sort(compareRoleKeys)) yield row;
+  }
+
+  async *listStatusKeys(filter?: RoleKeyFilter): AsyncIterable<RoleKey> {
+    const rows = [...this.rows.values()].filter((r) => keptBy(filter, r));
+    for (const { ownerAccountId, roleName } of rows.sort(compareRoleKeys)) yield { ownerAccountId, roleName };
   }
 }
 

@@ -11,8 +11,9 @@ import {
   type RoleKey,
 } from '../../domain/grant.js';
 import { DateTimeWithOffsetMini } from '../../domain/timestamp.js';
-import type { GrantStore, RoleGrants } from '../../ports.js';
+import type { GrantStore, RoleGrants, RoleKeyFilter } from '../../ports.js';
 import { callStore } from './errors.js';
+import { scanRoleKeys } from './role-key-scan.js';
 import {
   attributesOf,
   ignoreExistence,
@@ -146,18 +147,11 @@ export class TablestoreGrantStore implements GrantStore {
     return grants;
   }
 
-  async *listManagedRoles(filter?: { ownerAccountId?: string }): AsyncIterable<RoleKey> {
-    const { start, end } = ownerRange(filter?.ownerAccountId);
-    let last: string | undefined;
-    for await (const row of rangeRows(this.client, this.table, start, end, ['revision'])) {
-      const pk = primaryKeyOf(row);
-      const key = { ownerAccountId: String(pk.ownerUid), roleName: String(pk.roleName) };
-      const id = `${key.ownerAccountId}/${key.roleName}`;
-      if (id !== last) {
-        last = id;
-        yield key;
-      }
-    }
+  listManagedRoles(filter?: RoleKeyFilter): AsyncIterable<RoleKey> {
+    return scanRoleKeys(
+      { client: this.client, name: this.table, restOfKey: ['trustedUid'], presentColumn: 'revision' },
+      filter,
+    );
   }
 
   async *listRoleGrants(filter?: { ownerAccountId?: string }): AsyncIterable<RoleGrants> {

@@ -1,8 +1,11 @@
 import TableStore from 'tablestore';
 import { callStore } from './errors.js';
 
-/** How many rows one GetRange page asks for. */
-const PAGE_SIZE = 1000;
+/**
+ * How many rows one GetRange page asks for: whole rows, or rows read for their keys alone (a few dozen bytes each,
+ * so Tablestore's own cap per page, 5,000 rows or 4 MB, is what bounds them).
+ */
+export const PageSize = { rows: 1000, keys: 5000 } as const;
 
 /** Attribute columns of a row as a plain record (latest version of each column). */
 export function attributesOf(row: TableStore.Row | undefined): Record<string, TableStore.ColumnValue> {
@@ -71,6 +74,7 @@ export async function* rangePages(
   start: TableStore.PrimaryKeyInput,
   end: TableStore.PrimaryKeyInput,
   columnsToGet?: string[],
+  pageSize: number = PageSize.rows,
 ): AsyncIterable<readonly TableStore.Row[]> {
   let next: TableStore.PrimaryKeyInput | undefined = start;
   while (next) {
@@ -81,7 +85,7 @@ export async function* rangePages(
         direction: TableStore.Direction.FORWARD,
         inclusiveStartPrimaryKey: from,
         exclusiveEndPrimaryKey: end,
-        limit: PAGE_SIZE,
+        limit: pageSize,
         maxVersions: 1,
         ...(columnsToGet ? { columnsToGet } : {}),
       }),
@@ -98,6 +102,7 @@ export async function* rangeRows(
   start: TableStore.PrimaryKeyInput,
   end: TableStore.PrimaryKeyInput,
   columnsToGet?: string[],
+  pageSize: number = PageSize.rows,
 ): AsyncIterable<TableStore.Row> {
-  for await (const rows of rangePages(client, table, start, end, columnsToGet)) yield* rows;
+  for await (const rows of rangePages(client, table, start, end, columnsToGet, pageSize)) yield* rows;
 }

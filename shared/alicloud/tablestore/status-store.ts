@@ -3,8 +3,9 @@ import * as z from 'zod/v4-mini';
 import { DtsTrustError } from '../../domain/errors.js';
 import type { RoleKey } from '../../domain/grant.js';
 import { DateTimeWithOffsetMini } from '../../domain/timestamp.js';
-import type { RoleStatus, StatusStore } from '../../ports.js';
+import type { RoleKeyFilter, RoleStatus, StatusStore } from '../../ports.js';
 import { callStore } from './errors.js';
+import { scanRoleKeys } from './role-key-scan.js';
 import {
   attributesOf,
   long,
@@ -113,6 +114,10 @@ export class TablestoreStatusStore implements StatusStore {
         yield statusFromRow(row, { ownerAccountId: String(pk.ownerUid), roleName: String(pk.roleName) });
       }
     }
+  }
+
+  listStatusKeys(filter?: RoleKeyFilter): AsyncIterable<RoleKey> {
+    return scanRoleKeys({ client: this.client, name: this.table, restOfKey: [], presentColumn: 'version' }, filter);
   }
 
   async putStatus(status: RoleStatus, expectedVersion: number): Promise<RoleStatus> {

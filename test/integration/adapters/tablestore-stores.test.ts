@@ -7,6 +7,7 @@ import { loadConfig } from '../../../shared/config/config.js';
 import { newAuditEvent } from '../../../shared/domain/audit.js';
 import { ConcurrentModificationError } from '../../../shared/domain/errors.js';
 import { type Grant, GrantSchema, grantOwnerSystem } from '../../../shared/domain/grant.js';
+import type { RoleKeyFilter } from '../../../shared/ports.js';
 import { INSTANT_TABLES, startTestCloud, type TestCloud } from '../../support/local-cloud.js';
 
 const OWNER = '1437508826153950';
@@ -202,6 +203,43 @@ describe('TablestoreGrantStore', () => {
     expect(listed.at(-1)).toEqual(['z-split', 3]);
   });
 
+  it("lists the roles after a role from their keys, across a key page's end (5,000 rows), each once", async () => {
+    const owner = '1686868686868686';
+    // 5,000 roles of one grant, then one of two at rows 5,001 and 5,002: the first key page ends inside no role.
+    const keys = [
+      ...Array.from({ length: 5000 }, (_, i) => ({ roleName: `k${String(i).padStart(4, '0')}`, trusted: TRUSTED })),
+      ...['1906547382910460', '1906547382910461'].map((t) => ({ roleName: 'z-two', trusted: t })),
+    ];
+    await writeRows(
+      services.config.tables.grants,
+      keys.map(({ roleName, trusted }) => ({
+        primaryKey: [{ ownerUid: owner }, { roleName }, { trustedUid: trusted }],
+        attributeColumns: [
+          { grant: JSON.stringify({ ...grant({ ownerAccountId: owner, roleName, trustedAccountId: trusted }) }) },
+          { revision: TableStore.Long.fromNumber(1) },
+        ],
+      })),
+    );
+    const names = async (filter: RoleKeyFilter): Promise<string[]> => {
+      const out: string[] = [];
+      for await (const role of services.grants.listManagedRoles(filter)) out.push(role.roleName);
+      return out;
+    };
+    const after = await names({ after: { ownerAccountId: owner, roleName: 'k0001' } });
+    expect(after.slice(0, 2)).toEqual(['k0002', 'k0003']);
+    expect(after.filter((n) => n.startsWith('k') || n === 'z-two')).toHaveLength(4999);
+    expect(after.filter((n) => n === 'z-two')).toHaveLength(1);
+    expect(await names({ ownerAccountId: owner, after: { ownerAccountId: owner, roleName: 'k4999' } })).toEqual([
+      'z-two',
+    ]);
+    expect(
+      await names({ ownerAccountId: owner, after: { ownerAccountId: '1000000000000000', roleName: 'x' } }),
+    ).toEqual(await names({ ownerAccountId: owner }));
+    expect(
+      await names({ ownerAccountId: owner, after: { ownerAccountId: '1999999999999999', roleName: 'a' } }),
+    ).toEqual([]);
+  });
+
   it('deletes a grant only at the revision read, when asked to', async () => {
     const g = await services.grants.putGrant(grant({ roleName: 'delete-at-revision' }));
     const renewed = await services.grants.putGrant({ ...g, expiresAt: '2027-01-01T00:00:00Z' }, g.revision);
@@ -310,6 +348,33 @@ describe('TablestoreStatusStore', () => {
     const listed: string[] = [];
     for await (const s of services.status.listStatuses({ ownerAccountId: owner })) listed.push(s.roleName);
     expect(listed).toEqual(names);
+  });
+
+  it('lists the status rows after a role from their keys, rows the previous release wrote included', async () => {
+    const owner = '1787878787878787';
+    const names = ['s-a', 's-b', 's-c'];
+    await writeRows(
+      services.config.tables.status,
+      names.map((roleName) => ({
+        primaryKey: [{ ownerUid: owner }, { roleName }],
+        // The two columns every release has written to a status row: its document and its version.
+        attributeColumns: [
+          { status: JSON.stringify({ lastResult: 'inSync', lastReconciledAt: now.toISOString(), failureCount: 0 }) },
+          { version: TableStore.Long.fromNumber(4) },
+        ],
+      })),
+    );
+    const keys: string[] = [];
+    for await (const k of services.status.listStatusKeys({
+      ownerAccountId: owner,
+      after: { ownerAccountId: owner, roleName: 's-a' },
+    })) {
+      keys.push(`${k.ownerAccountId}/${k.roleName}`);
+    }
+    expect(keys).toEqual([`${owner}/s-b`, `${owner}/s-c`]);
+    const all: string[] = [];
+    for await (const k of services.status.listStatusKeys({ ownerAccountId: owner })) all.push(k.roleName);
+    expect(all).toEqual(names);
   });
 
   it('deletes a status row only at the expected version', async () => {

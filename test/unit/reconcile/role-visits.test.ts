@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { RoleKey } from '../../../shared/domain/grant.js';
-import type { RoleStatus } from '../../../shared/ports.js';
-import { mergeRoleVisits } from '../../../shared/reconcile/role-visits.js';
+import { compareRoleKeys, type RoleKey } from '../../../shared/domain/grant.js';
+import type { RoleKeyFilter, RoleStatus } from '../../../shared/ports.js';
+import { mergeRoleVisits, roleKeysAfter } from '../../../shared/reconcile/role-visits.js';
 
 async function* stream<T>(items: T[]): AsyncIterable<T> {
   for (const item of items) yield item;
@@ -59,5 +59,34 @@ describe('mergeRoleVisits', () => {
 
   it('yields nothing when both sides are empty', async () => {
     expect(await visits([], [])).toEqual([]);
+  });
+});
+
+describe('roleKeysAfter', () => {
+  /** The stores' key scans over these declared roles and status rows, each kept only after `after`. */
+  const stores = (roles: RoleKey[], rows: RoleStatus[]) => {
+    const isAfter = (k: RoleKey, a: RoleKey | undefined) => a === undefined || compareRoleKeys(k, a) > 0;
+    return {
+      grants: { listManagedRoles: (f?: RoleKeyFilter) => stream(roles.filter((r) => isAfter(r, f?.after))) },
+      status: { listStatusKeys: (f?: RoleKeyFilter) => stream(rows.filter((r) => isAfter(r, f?.after)).map(keyOf)) },
+    };
+  };
+  const keyOf = ({ ownerAccountId, roleName }: RoleKey): RoleKey => ({ ownerAccountId, roleName });
+  const ids = async (keys: AsyncIterable<RoleKey>): Promise<string[]> => {
+    const out: string[] = [];
+    for await (const k of keys) out.push(`${k.ownerAccountId}/${k.roleName}`);
+    return out;
+  };
+
+  it('lists each role after the key once, declared or known from its status row alone, in the order of the visits', async () => {
+    const roles = [key('1', 'a'), key('1', 'b'), key('2', 'a'), key('3', 'c')];
+    const rows = [row('1', 'a'), row('1', 'b'), row('1', 'z'), row('2', 'a'), row('2', 'q')];
+    const listed = await ids(roleKeysAfter(stores(roles, rows), key('1', 'a')));
+    expect(listed).toEqual(['1/b', '1/z', '2/a', '2/q', '3/c']);
+    expect(listed).toEqual((await visits(roles, rows)).map((v) => v.id).slice(1));
+  });
+
+  it('lists nothing after the last role', async () => {
+    expect(await ids(roleKeysAfter(stores([key('1', 'a')], [row('1', 'a')]), key('1', 'a')))).toEqual([]);
   });
 });

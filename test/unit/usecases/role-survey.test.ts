@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { compareRoleKeys, type RoleKey } from '../../../shared/domain/grant.js';
 import { type RoleVisit, RunMode, type RunResult } from '../../../shared/reconcile/index.js';
 import type { KeptVisits } from '../../../shared/usecases/kept-visits.js';
 import { type SurveyOptions, surveyRoles } from '../../../shared/usecases/role-survey.js';
@@ -22,6 +23,17 @@ async function* visitsOf(
       yield { ownerAccountId: account(i), roleName: `role-${r}`, declared: true, status: null };
     }
   }
+}
+
+/** The keys of those visits after `last` (what the stores' key scans list), each noted in `seen` as it is handed over. */
+function keysAfterOf(counts: readonly number[], seen: string[] = []): (last: RoleKey) => AsyncIterable<RoleKey> {
+  return async function* (last) {
+    for await (const visit of visitsOf(counts)) {
+      if (compareRoleKeys(visit, last) <= 0) continue;
+      seen.push(`key ${visit.ownerAccountId}`);
+      yield { ownerAccountId: visit.ownerAccountId, roleName: visit.roleName };
+    }
+  };
 }
 
 const accountsOf = (shards: readonly Shard[]): string[] => shards.map((s) => s.ownerAccountIds.join(',')).sort();
@@ -127,6 +139,75 @@ describe('surveyRoles', () => {
         [account(1), 3],
         [account(2), 2],
       ]),
+    );
+  });
+
+  it('counts the roles past the threshold from their keys alone, leaving the visits after the first one past it unread', async () => {
+    const seen: string[] = [];
+    const survey = await surveyRoles(visitsOf([1, 3, 2], seen), {
+      threshold: 2,
+      ownShard: (s) => seen.push(`shard ${s.ownerAccountIds}`),
+      reconcileHere: runHere(seen),
+      keysAfter: keysAfterOf([1, 3, 2], seen),
+    });
+    expect(seen).toEqual([
+      `visit ${account(0)}`,
+      `visit ${account(1)}`,
+      `visit ${account(1)}`,
+      `key ${account(1)}`,
+      `key ${account(2)}`,
+      `shard ${account(1)}`,
+      `key ${account(2)}`,
+    ]);
+    expect(survey).toMatchObject({ fits: false, handedOut: new Set([account(1)]), here: new Set(), run: undefined });
+    expect(survey.rolesByAccount).toEqual(
+      new Map([
+        [account(0), 1],
+        [account(1), 3],
+        [account(2), 2],
+      ]),
+    );
+  });
+
+  it('reads no key of a run that fits', async () => {
+    const seen: string[] = [];
+    const survey = await surveyRoles(visitsOf([2, 1]), {
+      threshold: 3,
+      reconcileHere: runHere(),
+      keysAfter: keysAfterOf([2, 1], seen),
+    });
+    expect(survey.fits).toBe(true);
+    expect(seen).toEqual([]);
+  });
+
+  it('finds the same survey from the keys past the threshold as from the visits alone', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.integer({ min: 1, max: 9 }), { maxLength: 8 }),
+        fc.integer({ min: 1, max: 8 }),
+        fc.integer({ min: 0, max: 10 }),
+        async (counts, threshold, readAhead) => {
+          const byVisits: Shard[] = [];
+          const byKeys: Shard[] = [];
+          const [hereByVisits, hereByKeys]: [string[], string[]] = [[], []];
+          const whole = await surveyRoles(visitsOf(counts), {
+            threshold,
+            readAhead,
+            ownShard: (s) => byVisits.push(s),
+            reconcileHere: runHere(hereByVisits),
+          });
+          const keyed = await surveyRoles(visitsOf(counts), {
+            threshold,
+            readAhead,
+            ownShard: (s) => byKeys.push(s),
+            reconcileHere: runHere(hereByKeys),
+            keysAfter: keysAfterOf(counts),
+          });
+          expect(keyed).toEqual(whole);
+          expect(byKeys).toEqual(byVisits);
+          expect(hereByKeys).toEqual(hereByVisits);
+        },
+      ),
     );
   });
 

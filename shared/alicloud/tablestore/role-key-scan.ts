@@ -1,0 +1,69 @@
+import TableStore from 'tablestore';
+import { compareRoleKeys, type RoleKey } from '../../domain/grant.js';
+import type { RoleKeyFilter } from '../../ports.js';
+import { PageSize, primaryKeyOf, rangePages } from './rows.js';
+
+/** A table whose primary key starts (ownerUid, roleName): the grants and the role status rows. */
+export interface RoleKeyTable {
+  readonly client: TableStore.Client;
+  readonly name: string;
+  /** The primary-key columns after `roleName` (the grants' `trustedUid`; none for status rows). */
+  readonly restOfKey: readonly string[];
+  /** An attribute column every row has: asked for alone, so a page carries the keys and one small cell per row. */
+  readonly presentColumn: string;
+}
+
+/**
+ * The roles of a table, their keys alone, each once, in key order: the rows the filter keeps, read in pages of
+ * {@link PageSize.keys}. With `after`, the scan starts at that role's first row and passes over it.
+ */
+export async function* scanRoleKeys(table: RoleKeyTable, filter?: RoleKeyFilter): AsyncIterable<RoleKey> {
+  const range = keyRange(table.restOfKey, filter);
+  if (range === undefined) return;
+  const after = filter?.after;
+  let last: RoleKey | undefined;
+  for await (const rows of rangePages(
+    table.client,
+    table.name,
+    range.start,
+    range.end,
+    [table.presentColumn],
+    PageSize.keys,
+  )) {
+    for (const row of rows) {
+      const pk = primaryKeyOf(row);
+      const key = { ownerAccountId: String(pk.ownerUid), roleName: String(pk.roleName) };
+      if (after !== undefined && compareRoleKeys(key, after) <= 0) continue;
+      if (last !== undefined && compareRoleKeys(key, last) === 0) continue;
+      last = key;
+      yield key;
+    }
+  }
+}
+
+/** The key range a filter reads, or undefined when it keeps no role (`after` past the owner it names). */
+function keyRange(
+  restOfKey: readonly string[],
+  filter: RoleKeyFilter | undefined,
+): { start: TableStore.PrimaryKeyInput; end: TableStore.PrimaryKeyInput } | undefined {
+  const owner = filter?.ownerAccountId;
+  const after = filter?.after;
+  const from = (
+    ownerUid: TableStore.PrimaryKeyValue,
+    roleName: TableStore.PrimaryKeyValue,
+  ): TableStore.PrimaryKeyInput => [
+    { ownerUid },
+    { roleName },
+    ...restOfKey.map((name) => ({ [name]: TableStore.INF_MIN })),
+  ];
+  const end: TableStore.PrimaryKeyInput = [
+    { ownerUid: owner ?? TableStore.INF_MAX },
+    { roleName: TableStore.INF_MAX },
+    ...restOfKey.map((name) => ({ [name]: TableStore.INF_MAX })),
+  ];
+  if (after === undefined || (owner !== undefined && after.ownerAccountId < owner)) {
+    return { start: from(owner ?? TableStore.INF_MIN, TableStore.INF_MIN), end };
+  }
+  if (owner !== undefined && after.ownerAccountId > owner) return undefined;
+  return { start: from(after.ownerAccountId, after.roleName), end };
+}
