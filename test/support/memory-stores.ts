@@ -73,9 +73,6 @@ export class MemoryGrantStore implements GrantStore {
     for await (const role of this.listManagedRoles(filter)) yield { role, grants: this.#grantsOf(role) };
   }
 
-  /** Roles handed out by `listManagedRoles` with an `after` (a survey counting past its threshold) so far. */
-  yieldedAfter = 0;
-
   async *listManagedRoles(filter?: RoleKeyFilter): AsyncIterable<RoleKey> {
     const roles = new Map<string, RoleKey>();
     for (const g of this.#grants.values()) {
@@ -83,7 +80,6 @@ export class MemoryGrantStore implements GrantStore {
       roles.set(roleKeyOf(g), { ownerAccountId: g.ownerAccountId, roleName: g.roleName });
     }
     for (const role of [...roles.values()].sort(compareRoleKeys)) {
-      if (filter?.after !== undefined) this.yieldedAfter += 1;
       this.yielded += 1;
       yield role;
     }
