@@ -16,13 +16,13 @@ import { callStore } from './errors.js';
 import { scanRoleKeys } from './role-key-scan.js';
 import {
   attributesOf,
+  decodedPages,
   ignoreExistence,
   long,
   longToNumber,
   mustHaveVersion,
   mustNotExist,
   primaryKeyOf,
-  rangePages,
   rangeRows,
   rowExists,
   stringAttr,
@@ -157,11 +157,9 @@ export class TablestoreGrantStore implements GrantStore {
   async *listRoleGrants(filter?: { ownerAccountId?: string }): AsyncIterable<RoleGrants> {
     const { start, end } = ownerRange(filter?.ownerAccountId);
     let current: { role: RoleKey; grants: Grant[] } | undefined;
-    for await (const rows of rangePages(this.client, this.table, start, end)) {
-      for (const row of rows) {
-        const pk = primaryKeyOf(row);
-        const role = { ownerAccountId: String(pk.ownerUid), roleName: String(pk.roleName) };
-        const grant = grantFromRow(row);
+    // Each page decoded whole as it arrives (decodedPages): the SDK's rows are not held while the run works.
+    for await (const page of decodedPages(this.client, this.table, start, end, roleGrantOfRow)) {
+      for (const { role, grant } of page) {
         if (current?.role.ownerAccountId === role.ownerAccountId && current.role.roleName === role.roleName) {
           current.grants.push(grant);
           continue;
@@ -172,6 +170,12 @@ export class TablestoreGrantStore implements GrantStore {
     }
     if (current) yield current;
   }
+}
+
+/** A grant row's role and grant. */
+function roleGrantOfRow(row: TableStore.Row): { role: RoleKey; grant: Grant } {
+  const pk = primaryKeyOf(row);
+  return { role: { ownerAccountId: String(pk.ownerUid), roleName: String(pk.roleName) }, grant: grantFromRow(row) };
 }
 
 /** The key range of every grant row, or of one owner account's. */

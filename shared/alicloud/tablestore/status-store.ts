@@ -8,12 +8,12 @@ import { callStore } from './errors.js';
 import { scanRoleKeys } from './role-key-scan.js';
 import {
   attributesOf,
+  decodedPages,
   long,
   longToNumber,
   mustHaveVersion,
   mustNotExist,
   primaryKeyOf,
-  rangePages,
   rowExists,
   stringAttr,
 } from './rows.js';
@@ -44,6 +44,12 @@ const StoredStatusSchema = z.object({
 
 /** The columns a status row is read by (its `lastResult` column is for people browsing the table). */
 const STATUS_COLUMNS = ['status', 'version'];
+
+/** A status row of a scan, its role read from its key. */
+function statusOfRow(row: TableStore.Row): RoleStatus {
+  const pk = primaryKeyOf(row);
+  return statusFromRow(row, { ownerAccountId: String(pk.ownerUid), roleName: String(pk.roleName) });
+}
 
 /** A stored status row; a row that no longer matches the schema is an error, never silently skipped. */
 function statusFromRow(row: TableStore.Row, role: RoleKey): RoleStatus {
@@ -108,11 +114,9 @@ export class TablestoreStatusStore implements StatusStore {
       { ownerUid: owner ?? TableStore.INF_MAX },
       { roleName: TableStore.INF_MAX },
     ];
-    for await (const rows of rangePages(this.client, this.table, start, end, STATUS_COLUMNS)) {
-      for (const row of rows) {
-        const pk = primaryKeyOf(row);
-        yield statusFromRow(row, { ownerAccountId: String(pk.ownerUid), roleName: String(pk.roleName) });
-      }
+    // Each page decoded whole as it arrives (decodedPages): the SDK's rows are not held while the run works.
+    for await (const page of decodedPages(this.client, this.table, start, end, statusOfRow, STATUS_COLUMNS)) {
+      for (const status of page) yield status;
     }
   }
 

@@ -1,6 +1,9 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import TableStore from 'tablestore';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_AUTOMATION, localCloudEnvironment } from '../../../local/harness/local-environment.js';
+import { decodedPages, primaryKeyOf } from '../../../shared/alicloud/tablestore/rows.js';
 import { setupTables } from '../../../shared/alicloud/tablestore/tables.js';
 import { createServices, type Services } from '../../../shared/composition/services.js';
 import { loadConfig } from '../../../shared/config/config.js';
@@ -487,5 +490,38 @@ describe('TablestoreAuditOutbox', () => {
     expect((await services.outbox.pending(10)).map((e) => e.id)).toEqual(['evt-0', 'evt-1', 'evt-2']);
     await services.outbox.remove(['evt-0', 'evt-2']);
     expect((await services.outbox.pending(10)).map((e) => e.id)).toEqual(['evt-1']);
+  });
+});
+
+describe('decodedPages', () => {
+  it("hands out a page decoded whole, the SDK's rows of it free to be collected while the page is worked through", async () => {
+    const owner = '1888888888888888';
+    const names = Array.from({ length: 3 }, (_, i) => `d${i}`);
+    await writeRows(
+      services.config.tables.status,
+      names.map((roleName) => ({
+        primaryKey: [{ ownerUid: owner }, { roleName }],
+        attributeColumns: [{ status: '{}' }, { version: TableStore.Long.fromNumber(1) }],
+      })),
+    );
+    const rows: WeakRef<TableStore.Row>[] = [];
+    const pages = decodedPages(
+      services.tablestore,
+      services.config.tables.status,
+      [{ ownerUid: owner }, { roleName: TableStore.INF_MIN }],
+      [{ ownerUid: owner }, { roleName: TableStore.INF_MAX }],
+      (row) => {
+        rows.push(new WeakRef(row));
+        return String(primaryKeyOf(row).roleName);
+      },
+    )[Symbol.asyncIterator]();
+    const first = await pages.next();
+    expect(first.value).toEqual(names);
+    // A WeakRef's target lives to the end of the job that made it: let that job end before collecting.
+    await new Promise((resolve) => setImmediate(resolve));
+    setFlagsFromString('--expose-gc');
+    (runInNewContext('gc') as () => void)();
+    expect(rows.map((ref) => ref.deref())).toEqual([undefined, undefined, undefined]);
+    expect((await pages.next()).done).toBe(true);
   });
 });
