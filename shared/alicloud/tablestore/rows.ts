@@ -123,7 +123,7 @@ export function decodedPages<T>(
               direction: TableStore.Direction.FORWARD,
               inclusiveStartPrimaryKey: from,
               exclusiveEndPrimaryKey: end,
-              limit: PAGE_SIZE,
+              limit: PageSize.rows,
               maxVersions: 1,
               ...(columnsToGet ? { columnsToGet } : {}),
             }),
