@@ -25,6 +25,7 @@ import {
   productEnvironment,
   ramFaults,
   ramFleetOf,
+  runtimeHeapOptions,
 } from './reconcile-bench.js';
 import { sYamlHeapLimitMiB } from './s-yaml-heap.js';
 import { makeLocalCertificate } from './tls-certificate.js';
@@ -134,7 +135,10 @@ async function main(): Promise<void> {
     /** One run of the floor: its CPU per role. */
     const runFloor = async (turn: number): Promise<number> => {
       const floor = await onCloud(cloud, () =>
-        workers.run(Worker.Floor, floorRequest, FloorAnswerSchema, { nodeOptions: floorProf, env: trust }),
+        workers.run(Worker.Floor, floorRequest, FloorAnswerSchema, {
+          nodeOptions: [...runtimeHeapOptions(heapLimitMiB), ...floorProf],
+          env: trust,
+        }),
       );
       const floorPerRole = floor.value.measured.cpuMs / roles;
       process.stdout.write(`turn ${turn} floor: ${floorPerRole.toFixed(3)} ms/role\n`);

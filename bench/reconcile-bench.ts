@@ -182,6 +182,13 @@ export function productEnvironment(
 const trustEnv = (certificate: LocalCertificate | undefined): Record<string, string> =>
   certificate ? { NODE_EXTRA_CA_CERTS: certificate.certFile } : {};
 
+/**
+ * The node options of FC's runtime as s.yaml sets them (the old-space limit), for the product's process and the
+ * floor's alike: a bare loop deployed as a function would run under the same limit, and V8 collects differently
+ * under it (smaller heap growth steps after each major collection), so both sides of the ratio pay it.
+ */
+export const runtimeHeapOptions = (heapLimitMiB: number): string[] => [`--max-old-space-size=${heapLimitMiB}`];
+
 /** Invoke the drift reconciler's bundle once, in a worker process. */
 export function invokeDriftReconciler(
   workers: WorkerBundles,
@@ -204,7 +211,7 @@ export function invokeDriftReconciler(
     credentials: BENCH_RUNNER,
   };
   return workers.run(Worker.Function, request, FunctionAnswerSchema, {
-    nodeOptions: ['--expose-gc', `--max-old-space-size=${options.heapLimitMiB}`, ...(options.nodeOptions ?? [])],
+    nodeOptions: ['--expose-gc', ...runtimeHeapOptions(options.heapLimitMiB), ...(options.nodeOptions ?? [])],
     env: trustEnv(options.certificate),
   });
 }
@@ -308,7 +315,10 @@ export async function benchReconcile(settings: ReconcileBenchSettings): Promise<
         ratePerSecond: settings.ratePerSecond,
       };
       const floor = await onCloud(cloud, () =>
-        workers.run(Worker.Floor, floorRequest, FloorAnswerSchema, { env: trustEnv(certificate) }),
+        workers.run(Worker.Floor, floorRequest, FloorAnswerSchema, {
+          nodeOptions: runtimeHeapOptions(settings.heapLimitMiB),
+          env: trustEnv(certificate),
+        }),
       );
       const m = product.value.measured;
       transports.push({
