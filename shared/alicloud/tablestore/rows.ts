@@ -78,21 +78,36 @@ export async function* rangePages(
 ): AsyncIterable<readonly TableStore.Row[]> {
   let next: TableStore.PrimaryKeyInput | undefined = start;
   while (next) {
-    const from: TableStore.PrimaryKeyInput = next;
-    const page = await callStore('GetRange', () =>
-      client.getRange({
-        tableName: table,
-        direction: TableStore.Direction.FORWARD,
-        inclusiveStartPrimaryKey: from,
-        exclusiveEndPrimaryKey: end,
-        limit: pageSize,
-        maxVersions: 1,
-        ...(columnsToGet ? { columnsToGet } : {}),
-      }),
-    );
+    const page = await rangePage(client, table, next, end, columnsToGet, pageSize);
     yield page.rows;
-    next = page.nextStartPrimaryKey?.length ? page.nextStartPrimaryKey.map((c) => ({ [c.name]: c.value })) : undefined;
+    next = page.next;
   }
+}
+
+/** One GetRange, forward, from `from` (inclusive) to `end` (exclusive): its rows and where the next page starts. */
+async function rangePage(
+  client: TableStore.Client,
+  table: string,
+  from: TableStore.PrimaryKeyInput,
+  end: TableStore.PrimaryKeyInput,
+  columnsToGet: string[] | undefined,
+  pageSize: number,
+): Promise<{ rows: TableStore.Row[]; next: TableStore.PrimaryKeyInput | undefined }> {
+  const page = await callStore('GetRange', () =>
+    client.getRange({
+      tableName: table,
+      direction: TableStore.Direction.FORWARD,
+      inclusiveStartPrimaryKey: from,
+      exclusiveEndPrimaryKey: end,
+      limit: pageSize,
+      maxVersions: 1,
+      ...(columnsToGet ? { columnsToGet } : {}),
+    }),
+  );
+  return {
+    rows: page.rows,
+    next: page.nextStartPrimaryKey?.length ? page.nextStartPrimaryKey.map((c) => ({ [c.name]: c.value })) : undefined,
+  };
 }
 
 /**
@@ -116,21 +131,8 @@ export function decodedPages<T>(
       return {
         next: async (): Promise<IteratorResult<T[], undefined>> => {
           if (next === undefined) return { done: true, value: undefined };
-          const from: TableStore.PrimaryKeyInput = next;
-          const page = await callStore('GetRange', () =>
-            client.getRange({
-              tableName: table,
-              direction: TableStore.Direction.FORWARD,
-              inclusiveStartPrimaryKey: from,
-              exclusiveEndPrimaryKey: end,
-              limit: PageSize.rows,
-              maxVersions: 1,
-              ...(columnsToGet ? { columnsToGet } : {}),
-            }),
-          );
-          next = page.nextStartPrimaryKey?.length
-            ? page.nextStartPrimaryKey.map((c) => ({ [c.name]: c.value }))
-            : undefined;
+          const page = await rangePage(client, table, next, end, columnsToGet, PageSize.rows);
+          next = page.next;
           return { done: false, value: page.rows.map(decode) };
         },
       };
