@@ -16,8 +16,8 @@ import { z } from 'zod';
 import { median } from './bound.js';
 import { startCloudProcess } from './cloud-process.js';
 import { buildFleet } from './fleet.js';
+import { assertSteadyState, pairBuilds, pairEnvironment } from './pairs.js';
 import {
-  DRIFT_RECONCILER_BUNDLE,
   declareFleet,
   FloorAnswerSchema,
   invokeDriftReconciler,
@@ -73,26 +73,16 @@ async function main(): Promise<void> {
     ...(certificate ? { tls: { certFile: certificate.certFile, keyFile: certificate.keyFile } } : {}),
   });
   const settings = { ramLatencyMs: [20, 50] as const, ratePerSecond: o.rate };
-  const extra = {
-    DTS_TRUST_RAM_RATE_LIMIT: String(o.rate),
-    DTS_TRUST_ACCOUNT_CONCURRENCY: '8',
-    DTS_TRUST_ROLE_CONCURRENCY: '4',
-    DTS_TRUST_SHARD_THRESHOLD: String(roles + 1),
-  };
+  const extra = pairEnvironment(roles, o.rate);
   const httpEnv = productEnvironment(cloud, 'http', extra);
   const env = productEnvironment(cloud, o.transport, extra);
   const trust = certificate ? { NODE_EXTRA_CA_CERTS: certificate.certFile } : {};
   const heapLimitMiB = sYamlHeapLimitMiB();
-  const builds: { name: string; bundle: string; prof: boolean }[] = [
-    {
-      name: 'A',
-      bundle: o.build ? path.resolve(o.build, 'drift-reconciler', 'index.js') : DRIFT_RECONCILER_BUNDLE,
-      prof: o.cpuProf !== undefined,
-    },
-  ];
-  if (o.baseline) {
-    builds.push({ name: 'B', bundle: path.resolve(o.baseline, 'drift-reconciler', 'index.js'), prof: false });
-  }
+  // Only A's runs are profiled.
+  const builds = pairBuilds(o.build, o.baseline).map((b) => ({
+    ...b,
+    prof: b.name === 'A' && o.cpuProf !== undefined,
+  }));
   const ratios = new Map<string, number[]>(builds.map((b) => [b.name, []]));
   const perRole = new Map<string, number[]>([...builds.map((b) => [b.name, []] as [string, number[]]), ['floor', []]]);
   try {
@@ -124,9 +114,7 @@ async function main(): Promise<void> {
           ],
         }),
       );
-      if (run.counts.ramWrites > 0 || run.value.answer.outcomes.inSync !== roles) {
-        throw new Error(`${build.name}: not a steady state: ${JSON.stringify(run.value.answer.outcomes)}`);
-      }
+      assertSteadyState(build.name, roles, { counts: run.counts, outcomes: run.value.answer.outcomes });
       process.stdout.write(
         `turn ${turn} ${build.name}: ${(run.value.measured.cpuMs / roles).toFixed(3)} ms/role, wall ${run.value.measured.wallMs.toFixed(0)} ms, tablestore ${(run.counts.tablestore / roles).toFixed(3)}/role, peak RSS ${mib(run.value.measured.peakRssBytes)} MiB, heap ${mib(run.value.measured.peakHeapBytes)} MiB\n`,
       );

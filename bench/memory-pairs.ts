@@ -16,14 +16,8 @@ import { z } from 'zod';
 import { median } from './bound.js';
 import { startCloudProcess } from './cloud-process.js';
 import { buildFleet } from './fleet.js';
-import {
-  DRIFT_RECONCILER_BUNDLE,
-  declareFleet,
-  invokeDriftReconciler,
-  onCloud,
-  productEnvironment,
-  ramFaults,
-} from './reconcile-bench.js';
+import { assertSteadyState, pairBuilds, pairEnvironment } from './pairs.js';
+import { declareFleet, invokeDriftReconciler, onCloud, productEnvironment, ramFaults } from './reconcile-bench.js';
 import { sYamlHeapLimitMiB } from './s-yaml-heap.js';
 import { bundleWorkers } from './workers/run-worker.js';
 
@@ -63,23 +57,14 @@ async function main(): Promise<void> {
   const roles = fleet.roles.length;
   const workers = await bundleWorkers();
   const cloud = await startCloudProcess(fleet.accountsDocument, {});
-  const extra = {
-    DTS_TRUST_RAM_RATE_LIMIT: String(o.rate),
-    DTS_TRUST_ACCOUNT_CONCURRENCY: '8',
-    DTS_TRUST_ROLE_CONCURRENCY: '4',
-    DTS_TRUST_SHARD_THRESHOLD: String(roles + 1),
-  };
-  const env = productEnvironment(cloud, 'http', extra);
+  const env = productEnvironment(cloud, 'http', pairEnvironment(roles, o.rate));
   const heapLimitMiB = sYamlHeapLimitMiB();
   let preload: string | undefined;
   if (o.snapshotAt !== undefined) {
     preload = path.join(tmpdir(), `memory-pairs-snapshot-${process.pid}.cjs`);
     await writeFile(preload, snapshotPreload(o.snapshotAt, o.snapshotDir));
   }
-  const builds = [
-    { name: 'A', bundle: o.build ? path.resolve(o.build, 'drift-reconciler', 'index.js') : DRIFT_RECONCILER_BUNDLE },
-    ...(o.baseline ? [{ name: 'B', bundle: path.resolve(o.baseline, 'drift-reconciler', 'index.js') }] : []),
-  ];
+  const builds = pairBuilds(o.build, o.baseline);
   const peaks = new Map<string, number[]>(builds.map((b) => [b.name, []]));
   try {
     await declareFleet(fleet, env);
@@ -100,9 +85,7 @@ async function main(): Promise<void> {
                 : [],
           }),
         );
-        if (run.counts.ramWrites > 0 || run.value.answer.outcomes.inSync !== roles) {
-          throw new Error(`${build.name}: not a steady state: ${JSON.stringify(run.value.answer.outcomes)}`);
-        }
+        assertSteadyState(build.name, roles, { counts: run.counts, outcomes: run.value.answer.outcomes });
         const m = run.value.measured;
         peaks.get(build.name)?.push(m.peakRssBytes / MiB);
         process.stdout.write(
