@@ -1,6 +1,6 @@
 /**
- * The four functions as s.yaml deploys them (names, role, timeouts, memory, reconcile-shard's asynchronous
- * invocation settings), invoking them through the real FC 3.0 SDK, and deploying the built bundles (dist/<name>)
+ * The four functions as s.yaml deploys them (names, role, timeouts, memory, reconcile-shard's instance concurrency
+ * and asynchronous invocation settings), invoking them through the real FC 3.0 SDK, and deploying the built bundles (dist/<name>)
  * to the local cloud's FC, where each runs in node processes of its own as on FC's nodejs20 runtime. This module
  * imports no function source, so a process that deploys the bundles loads only what dist/ holds.
  */
@@ -58,6 +58,9 @@ export function shardAsyncInvokeConfig(
   } as const;
 }
 
+/** reconcile-shard's `instanceConcurrency` as s.yaml gives it (a test compares the two). */
+export const SHARD_INSTANCE_CONCURRENCY = 10;
+
 /** The settings s.yaml gives each function, apart from its code. */
 export function functionSettings(
   env: Readonly<Record<string, string>>,
@@ -71,6 +74,7 @@ export function functionSettings(
       ...common,
       timeout: 900,
       memorySize: 1024,
+      instanceConcurrency: SHARD_INSTANCE_CONCURRENCY,
       asyncInvokeConfig: shardAsyncInvokeConfig(),
     },
   };

@@ -24,9 +24,10 @@ interface WarmServices {
  * Warm containers keep their services, keyed by the settings, the account and where the keys come from, never by
  * the keys themselves: FC hands out new STS keys with every credential refresh, and rebuilding the services on each
  * would repeat the table checks and drop every cached client and connection. New keys are handed to the kept
- * services instead ({@link Services.useKeys}).
+ * services instead ({@link Services.useKeys}). An entry is kept as a promise, set before anything is awaited, so
+ * that invocations an instance runs at once (reconcile-shard's `instanceConcurrency`) share one set of services.
  */
-const warm = new Map<string, WarmServices>();
+const warm = new Map<string, Promise<WarmServices>>();
 
 function keysOf(context: FcContext, env: Readonly<Record<string, string | undefined>>): OwnKeys | undefined {
   const c = context.credentials;
@@ -43,6 +44,13 @@ function keysOf(context: FcContext, env: Readonly<Record<string, string | undefi
   return undefined;
 }
 
+async function warmServices(config: Config, keys: OwnKeys | undefined): Promise<WarmServices> {
+  const current = { keys };
+  const ownKeys: OwnKeysSource = keys ? async () => current.keys ?? keys : defaultChainKeys();
+  const services = createServices(config, { ownKeys, tablestoreKeys: await ownKeys() });
+  return { services, current, ownKeys };
+}
+
 async function servicesFor(
   config: Config,
   context: FcContext,
@@ -50,17 +58,19 @@ async function servicesFor(
 ): Promise<Services> {
   const given = keysOf(context, env);
   const keys = given ? await staticKeys(given)() : undefined;
+  // Nothing is awaited from here until the entry is kept: invocations running at once find the same entry.
   const cacheKey = JSON.stringify([config, context.accountId ?? env.FC_ACCOUNT_ID, keys ? 'given' : 'chain']);
-  let entry = warm.get(cacheKey);
-  if (!entry) {
-    const current = { keys };
-    const ownKeys: OwnKeysSource = keys ? async () => current.keys ?? keys : defaultChainKeys();
-    const services = createServices(config, { ownKeys, tablestoreKeys: await ownKeys() });
+  const kept = warm.get(cacheKey);
+  if (kept === undefined) {
     if (warm.size > 8) warm.clear();
-    entry = { services, current, ownKeys };
-    warm.set(cacheKey, entry);
-    return services;
+    const made = warmServices(config, keys);
+    warm.set(cacheKey, made);
+    made.catch(() => {
+      if (warm.get(cacheKey) === made) warm.delete(cacheKey);
+    });
+    return (await made).services;
   }
+  const entry = await kept;
   entry.current.keys = keys;
   entry.services.useKeys(await entry.ownKeys());
   return entry.services;

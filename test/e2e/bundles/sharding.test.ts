@@ -93,7 +93,7 @@ describe('the drift-reconciler bundle above the shard threshold', () => {
     expect(shardRuns()).toHaveLength(before);
   });
 
-  it('retries a shard whose instance crashed once, and every role and event comes out right', async () => {
+  it('retries the shards an instance crash stopped (the one it ran and any it ran beside), and every role and event comes out right', async () => {
     await deleteRoles();
     const eventsBefore = busEvents().length;
     crashNextInvocations(cloud.core, FunctionName.ReconcileShard, 1);
@@ -101,12 +101,17 @@ describe('the drift-reconciler bundle above the shard threshold', () => {
     expect(run.errorType).toBeUndefined();
     await settleLocally(cloud);
     const runs = shardRuns().filter((r) => r.taskId?.startsWith('shard_20261201T081500000Z_'));
-    expect(runs.map((r) => [r.status, r.attempt]).sort()).toEqual([
-      ['failed', 1],
-      ['succeeded', 1],
-      ['succeeded', 2],
-    ]);
-    expect(runs.find((r) => r.status === 'failed')?.error).toMatch(/^InstanceExited/);
+    // Two shards; the crash stops the instance, so the other shard fails with it when they shared it
+    // (instanceConcurrency), or runs once on another instance when it came after the crash.
+    const byTask = new Map<string | undefined, typeof runs>();
+    for (const r of runs) byTask.set(r.taskId, [...(byTask.get(r.taskId) ?? []), r]);
+    expect(byTask.size).toBe(2);
+    for (const attempts of byTask.values()) {
+      const last = attempts.at(-1);
+      expect(last?.status).toBe('succeeded');
+      for (const earlier of attempts.slice(0, -1)) expect(earlier.error).toMatch(/^InstanceExited/);
+    }
+    expect(runs.filter((r) => r.status === 'failed').length).toBeGreaterThanOrEqual(1);
     expect(await everyRoleAccepted()).toEqual([true, true]);
     const events = busEvents().slice(eventsBefore);
     // Delivery is at least once: count distinct event ids.

@@ -24,12 +24,16 @@ const handler = fcHandler('warm-test', async (_event, { services }) =>
   services.grants.getGrant({ ownerAccountId: '1437508826153950', roleName: 'ram-for-dts', trustedAccountId: '1' }),
 );
 
-function invoke(credentials: ReturnType<typeof functionRoleKeys>, requestId: string) {
+function invoke(
+  credentials: ReturnType<typeof functionRoleKeys>,
+  requestId: string,
+  environment: Record<string, string> = env,
+) {
   return handler(Buffer.from('{}'), {
     requestId,
     credentials,
     accountId: LOCAL_AUTOMATION.accountId,
-    environment: env,
+    environment,
   });
 }
 
@@ -70,5 +74,16 @@ describe('a warm container', () => {
     expect(cloud.cloud.log.filter((e) => e.service === 'tablestore').map((e) => [e.accessKeyId, e.status])).toEqual([
       [fresh.accessKeyId, 200],
     ]);
+  });
+
+  it('shares one set of services among the invocations it runs at once (instanceConcurrency): the tables are checked once', async () => {
+    // Settings no earlier invocation of this file had: a container that has built no services for them yet.
+    const unseen = { ...env, DTS_TRUST_SHARD_THRESHOLD: '777' };
+    cloud.cloud.log.length = 0;
+    const keys = functionRoleKeys();
+    await Promise.all(['req-5', 'req-6', 'req-7'].map((id) => invoke(keys, id, unseen)));
+    const described = cloud.cloud.log.filter((e) => e.service === 'tablestore' && e.action === 'DescribeTable');
+    expect(described).toHaveLength(9);
+    expect(cloud.cloud.log.filter((e) => e.service === 'tablestore' && e.action === 'GetRow')).toHaveLength(3);
   });
 });

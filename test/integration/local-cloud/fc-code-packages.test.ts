@@ -18,6 +18,11 @@ exports.handler = async (event, context) => {
   const request = JSON.parse(event.toString('utf8'));
   if (request.throw) throw new RangeError(request.throw);
   if (request.hang) return new Promise(() => {});
+  if (request.untagged) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    console.log(request.untagged);
+  }
+  if (request.waitMs) await new Promise((resolve) => setTimeout(resolve, request.waitMs));
   let zod = 'loaded';
   try { require('zod'); } catch { zod = 'not shipped'; }
   console.log('probe ran for', context.requestId);
@@ -52,8 +57,18 @@ interface ProbeAnswer {
 let cloud: Harness;
 let codeDir: string;
 
-async function probe(request: Record<string, unknown> = {}) {
-  return invokeFc(cloud.endpoint, ACCOUNT_A, 'probe', request);
+async function probe(request: Record<string, unknown> = {}, functionName = 'probe') {
+  return invokeFc(cloud.endpoint, ACCOUNT_A, functionName, request);
+}
+
+/** The instance (pid) each answer ran on, and how many of them ran on each. */
+function instancesOf(answers: readonly { json: unknown }[]): number[] {
+  const counts = new Map<number, number>();
+  for (const a of answers) {
+    const { pid } = a.json as ProbeAnswer;
+    counts.set(pid, (counts.get(pid) ?? 0) + 1);
+  }
+  return [...counts.values()].sort((x, y) => y - x);
 }
 
 beforeAll(async () => {
@@ -69,6 +84,14 @@ beforeAll(async () => {
     role: FUNCTION_ROLE,
     env: { PROBE_SETTING: 'from-s-yaml' },
     timeout: 1,
+  });
+  // As s.yaml deploys reconcile-shard: several invocations per instance.
+  registerFcFunction(cloud.core, 'probe-shared', {
+    codeDir,
+    accountId: ACCOUNT_A.id,
+    role: FUNCTION_ROLE,
+    timeout: 1,
+    instanceConcurrency: 2,
   });
 });
 
@@ -159,5 +182,42 @@ describe('FC functions deployed as a code package', () => {
     expect(() => process.kill(pid, 0)).not.toThrow();
     await own.stop();
     expect(() => process.kill(pid, 0)).toThrow(/ESRCH/);
+  });
+
+  it('run invocations that arrive at once on instances of their own when instanceConcurrency is 1 (the default)', async () => {
+    const answers = await Promise.all([0, 1, 2].map(() => probe({ waitMs: 300 })));
+    expect(instancesOf(answers)).toEqual([1, 1, 1]);
+  });
+
+  it('run up to instanceConcurrency invocations at once on one instance, and start another only when every one is full', async () => {
+    const answers = await Promise.all([0, 1, 2].map(() => probe({ waitMs: 300 }, 'probe-shared')));
+    for (const answer of answers) expect(answer.statusCode).toBe(200);
+    expect(instancesOf(answers)).toEqual([2, 1]);
+    const later = await Promise.all([0, 1].map(() => probe({}, 'probe-shared')));
+    expect(instancesOf(later)).toEqual([2]);
+  });
+
+  it('keep each line a shared instance prints with the invocation whose request id it carries, and lines with none with every one running', async () => {
+    const answers = await Promise.all(
+      ['first', 'second'].map((u) => probe({ untagged: u, waitMs: 500 }, 'probe-shared')),
+    );
+    expect(instancesOf(answers)).toEqual([2]);
+    const ids = answers.map((a) => a.headers['x-fc-request-id']);
+    for (const [mine, other] of [ids, [...ids].reverse()]) {
+      const logs = fcInvocations(cloud.core).find((r) => r.requestId === mine)?.logs ?? [];
+      expect(logs).toContain(`probe ran for ${mine}`);
+      expect(logs).not.toContain(`probe ran for ${other}`);
+      expect(logs).toEqual(expect.arrayContaining(['first', 'second']));
+    }
+  });
+
+  it('stop a shared instance whose invocation runs past the timeout, failing the other invocation it ran', async () => {
+    const hanging = probe({ hang: true }, 'probe-shared');
+    // Started 400 ms later on the same instance, it would end before its own timeout, after the first one's.
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    const [hung, other] = await Promise.all([hanging, probe({ waitMs: 900 }, 'probe-shared')]);
+    expect(hung?.json).toMatchObject({ errorMessage: 'Function timed out after 1 seconds' });
+    expect(other?.json).toMatchObject({ errorType: 'InstanceExited' });
+    expect((await probe({}, 'probe-shared')).statusCode).toBe(200);
   });
 });

@@ -1,10 +1,18 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { shardAsyncInvokeConfig } from '../../../local/harness/deployment.js';
+import {
+  FunctionName,
+  functionSettings,
+  SHARD_INSTANCE_CONCURRENCY,
+  shardAsyncInvokeConfig,
+} from '../../../local/harness/deployment.js';
 
 interface Descriptor {
-  resources: Record<string, { props: { asyncInvokeConfig?: unknown } }>;
+  resources: Record<
+    string,
+    { props: { functionName: string; asyncInvokeConfig?: unknown; instanceConcurrency?: number } }
+  >;
 }
 
 const descriptor = parse(readFileSync(new URL('../../../s.yaml', import.meta.url), 'utf8')) as Descriptor;
@@ -29,5 +37,16 @@ describe('the local deployment', () => {
       shardAsyncInvokeConfig('cn-hangzhou', '5820374619283746', 'dts-trust'),
     );
     expect(deployed).toMatchObject({ asyncTask: true });
+  });
+
+  it('runs each function with the instanceConcurrency s.yaml deploys (reconcile-shard several shards per instance)', () => {
+    const settings = functionSettings({});
+    for (const { props } of Object.values(descriptor.resources)) {
+      const local = settings[props.functionName];
+      expect(local, props.functionName).toBeDefined();
+      expect(local?.instanceConcurrency ?? 1, props.functionName).toBe(props.instanceConcurrency ?? 1);
+    }
+    expect(descriptor.resources['reconcile-shard']?.props.instanceConcurrency).toBe(SHARD_INSTANCE_CONCURRENCY);
+    expect(settings[FunctionName.ReconcileShard]?.instanceConcurrency).toBeGreaterThan(1);
   });
 });

@@ -118,6 +118,11 @@ export const FcFunctionConfigSchema = z
     memorySize: z.number().int().positive().default(512),
     /** Seconds; enforced for code packages (the instance is stopped), reported in `context.function.timeout`. */
     timeout: z.number().int().positive().default(60),
+    /**
+     * How many invocations one instance of a code package runs at a time (FC 3.0's `instanceConcurrency`, 1-100 as
+     * s.yaml's fc3 component takes it); a new instance starts only when every instance runs this many.
+     */
+    instanceConcurrency: z.number().int().min(1).max(100).default(1),
     asyncInvokeConfig: FcAsyncInvokeConfigSchema.default({}),
   })
   .strict()
@@ -261,6 +266,7 @@ export function fcInstancePool(core: CloudCore, name: string, fn: FcFunction & {
       handlerName: fn.handlerName,
       now: () => core.now(),
       idleMs: opts.instanceIdleSeconds * 1000,
+      concurrency: fn.instanceConcurrency,
       printLogs: () => state.printLogs ?? opts.printFunctionLogs,
     });
     state.pools.set(name, pool);

@@ -2,9 +2,16 @@
  * Function instances of the local FC for functions deployed from a code directory (`codeDir`), run as FC's
  * nodejs20 runtime runs them: the code package unpacked into a directory of its own (so the function can load
  * only what the package ships), one node process per instance started with `runtime/bootstrap.cjs`, settings
- * and the role's keys in `process.env`, the handler `index.handler` loaded once per instance, one invocation at
- * a time per instance. Idle instances stay warm for the next invocation and are stopped after a while, when their
- * keys are about to expire, or when the cloud stops.
+ * and the role's keys in `process.env`, the handler `index.handler` loaded once per instance, up to the
+ * function's `instanceConcurrency` invocations at a time per instance. As FC does, a new instance is started only
+ * when every instance (those still starting included) runs as many invocations as it may. Idle instances stay warm
+ * for the next invocation and are stopped after a while, when their keys are about to expire, or when the cloud
+ * stops.
+ *
+ * What an instance shared by invocations does, as modelled here: a line it prints goes to the invocation whose
+ * request ID it carries (FC's `context.logger` and the product's logger put it in every line), or to every
+ * invocation running when it carries none, since nothing else tells them apart; an invocation that runs past its
+ * timeout stops the instance, failing the others it was running (InstanceExited), as an instance that dies does.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { cp, mkdtemp, rm } from 'node:fs/promises';
@@ -58,6 +65,8 @@ export interface InstancePoolOptions {
   readonly now: () => Date;
   /** An idle instance is stopped after this long. */
   readonly idleMs: number;
+  /** How many invocations one instance runs at a time (`instanceConcurrency`). */
+  readonly concurrency: number;
   /** Echo instance output to this process's stderr, prefixed with the function name (asked as each instance starts). */
   readonly printLogs: () => boolean;
 }
@@ -94,17 +103,25 @@ function decodeResult(encoded: ResultMessage['result']): unknown {
   }
 }
 
+/** An invocation an instance is running. */
+interface Running {
+  readonly requestId: string;
+  readonly onLog: (line: string) => void;
+  readonly settle: (outcome: InstanceOutcome) => void;
+}
+
 /** One running node process of a function. */
 class Instance {
   readonly #child: ChildProcess;
   readonly #exited: Promise<void>;
   readonly credentials: FcCredentials;
   readonly expiresAt: Date;
-  #onLog: ((line: string) => void) | undefined;
-  #settle: ((outcome: InstanceOutcome) => void) | undefined;
+  /** The invocations this instance runs now, by message id. */
+  readonly #running = new Map<number, Running>();
   #next = 1;
   #gone = false;
-  idleTimer: NodeJS.Timeout | undefined;
+  /** Being stopped: it takes no more invocations, though its exit may not have been seen yet. */
+  #stopping = false;
 
   private constructor(child: ChildProcess, start: InstanceStart, printPrefix: string | undefined) {
     this.#child = child;
@@ -113,34 +130,34 @@ class Instance {
     for (const stream of [child.stdout, child.stderr]) {
       if (!stream) continue;
       createInterface({ input: stream }).on('line', (line) => {
-        this.#onLog?.(line);
+        this.#log(line);
         if (printPrefix) process.stderr.write(`${printPrefix} ${line}\n`);
       });
     }
     this.#exited = new Promise((resolve) => {
       child.once('exit', (code, signal) => {
         this.#gone = true;
-        this.#finish({
-          ok: false,
-          error: {
-            errorMessage: `the function instance exited (code ${code ?? '-'}, signal ${signal ?? '-'}) before the invocation finished`,
-            errorType: 'InstanceExited',
-            stackTrace: [],
-          },
-        });
+        for (const id of [...this.#running.keys()]) {
+          this.#finish(id, {
+            ok: false,
+            error: {
+              errorMessage: `the function instance exited (code ${code ?? '-'}, signal ${signal ?? '-'}) before the invocation finished`,
+              errorType: 'InstanceExited',
+              stackTrace: [],
+            },
+          });
+        }
         resolve();
       });
     });
     child.on('message', (message: ResultMessage) => {
       if (message?.type !== 'result') return;
-      this.#finish(
-        message.ok
-          ? { ok: true, result: decodeResult(message.result) }
-          : {
-              ok: false,
-              error: message.error ?? { errorMessage: 'unknown error', errorType: 'Error', stackTrace: [] },
-            },
-      );
+      const outcome: InstanceOutcome = message.ok
+        ? { ok: true, result: decodeResult(message.result) }
+        : { ok: false, error: message.error ?? { errorMessage: 'unknown error', errorType: 'Error', stackTrace: [] } };
+      // What the handler printed before it returned is in the pipe before its answer is on the IPC channel; this
+      // turn of the event loop reads both, so the invocation ends after its last lines are kept.
+      setImmediate(() => this.#finish(message.id, outcome));
     });
   }
 
@@ -184,23 +201,35 @@ class Instance {
     return new Instance(child, start, printPrefix);
   }
 
+  /** Exited, or being stopped. */
   get gone(): boolean {
-    return this.#gone;
+    return this.#gone || this.#stopping;
   }
 
-  #finish(outcome: InstanceOutcome): void {
-    const settle = this.#settle;
-    this.#settle = undefined;
-    this.#onLog = undefined;
-    settle?.(outcome);
+  /** A printed line, to the invocation whose request ID it carries, else to every one running. */
+  #log(line: string): void {
+    for (const running of this.#running.values()) {
+      if (line.includes(running.requestId)) {
+        running.onLog(line);
+        return;
+      }
+    }
+    for (const running of this.#running.values()) running.onLog(line);
   }
 
-  /** Run one invocation; a timeout stops the instance, as FC does. */
+  #finish(id: number, outcome: InstanceOutcome): void {
+    const running = this.#running.get(id);
+    if (!running) return;
+    this.#running.delete(id);
+    running.settle(outcome);
+  }
+
+  /** Run one invocation beside any others it runs; a timeout stops the instance, as FC does. */
   invoke(invocation: InstanceInvocation): Promise<InstanceOutcome> {
     const id = this.#next++;
     return new Promise<InstanceOutcome>((resolve) => {
       const timer = setTimeout(() => {
-        this.#finish({
+        this.#finish(id, {
           ok: false,
           error: {
             errorMessage: `Function timed out after ${invocation.timeoutSeconds} seconds`,
@@ -208,38 +237,74 @@ class Instance {
             stackTrace: [],
           },
         });
-        this.kill();
+        void this.kill();
       }, invocation.timeoutSeconds * 1000);
-      this.#onLog = invocation.onLog;
-      this.#settle = (outcome) => {
-        clearTimeout(timer);
-        resolve(outcome);
-      };
+      this.#running.set(id, {
+        requestId: invocation.context.requestId,
+        onLog: invocation.onLog,
+        settle: (outcome) => {
+          clearTimeout(timer);
+          resolve(outcome);
+        },
+      });
+      if (this.gone) {
+        // Died between being handed out and this invocation reaching it (another one it ran crashed it).
+        this.#finish(id, {
+          ok: false,
+          error: {
+            errorMessage: 'the function instance exited before the invocation reached it',
+            errorType: 'InstanceExited',
+            stackTrace: [],
+          },
+        });
+        return;
+      }
       if (invocation.crash) {
         void this.kill();
         return;
       }
       const context = { ...invocation.context, credentials: this.credentials };
       this.#child.send({ type: 'invoke', id, event: invocation.event.toString('base64'), context }, (error) => {
-        if (error)
-          this.#finish({ ok: false, error: { errorMessage: error.message, errorType: 'Error', stackTrace: [] } });
+        if (!error) return;
+        // The channel is gone (EPIPE): the process is dying; nothing more may be sent to it.
+        void this.kill();
+        this.#finish(id, {
+          ok: false,
+          error: {
+            errorMessage: `the function instance could not be reached: ${error.message}`,
+            errorType: 'InstanceExited',
+            stackTrace: [],
+          },
+        });
       });
     });
   }
 
   /** Stop the process; resolves when it has exited. */
   kill(): Promise<void> {
-    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.#stopping = true;
     if (!this.#gone) this.#child.kill('SIGKILL');
     return this.#exited;
   }
 }
 
+/**
+ * An instance of the pool, from the moment it is started: how many invocations it has been given (those waiting
+ * for it to start included) and, once idle, the timer that stops it.
+ */
+interface PoolEntry {
+  readonly ready: Promise<Instance>;
+  /** Set once started. */
+  instance: Instance | undefined;
+  active: number;
+  idleTimer: NodeJS.Timeout | undefined;
+}
+
 /** The instances of one function. */
 export class FcInstancePool {
   readonly #options: InstancePoolOptions;
-  readonly #idle: Instance[] = [];
-  readonly #all = new Set<Instance>();
+  /** Every instance, started or starting, oldest first. */
+  readonly #entries: PoolEntry[] = [];
   #unpacked: Promise<string> | undefined;
   #stopped = false;
 
@@ -276,71 +341,100 @@ export class FcInstancePool {
     return this.#unpacked;
   }
 
-  async #take(start: () => InstanceStart): Promise<Instance> {
-    const freshUntil = this.#options.now().getTime() + KEY_MARGIN_MS;
-    for (;;) {
-      const instance = this.#idle.pop();
-      if (!instance) break;
-      if (instance.idleTimer) clearTimeout(instance.idleTimer);
-      if (!instance.gone && instance.expiresAt.getTime() > freshUntil) return instance;
-      this.#all.delete(instance);
-      void instance.kill();
-    }
-    const cwd = await this.#codeRoot();
-    const prefix = this.#options.printLogs() ? `[${this.#options.functionName}]` : undefined;
-    const instance = await Instance.start(cwd, start(), prefix);
-    this.#all.add(instance);
-    if (this.#stopped) {
-      await this.#retire(instance);
-      throw new FcInstanceError(`the local cloud is stopping; ${this.#options.functionName} was not run`);
-    }
-    return instance;
-  }
-
-  async #retire(instance: Instance): Promise<void> {
-    this.#all.delete(instance);
-    await instance.kill();
-  }
-
-  #release(instance: Instance): void {
-    if (instance.gone || this.#stopped) {
-      void this.#retire(instance);
-      return;
-    }
-    instance.idleTimer = setTimeout(() => {
-      const at = this.#idle.indexOf(instance);
-      if (at !== -1) this.#idle.splice(at, 1);
-      void this.#retire(instance);
-    }, this.#options.idleMs);
-    instance.idleTimer.unref();
-    this.#idle.push(instance);
+  /** May this instance be given another invocation now? */
+  #canTake(entry: PoolEntry, freshUntil: number): boolean {
+    if (entry.active >= this.#options.concurrency) return false;
+    const instance = entry.instance;
+    return instance === undefined || (!instance.gone && instance.expiresAt.getTime() > freshUntil);
   }
 
   /**
-   * Run one invocation on a warm instance, or on a new one when none is idle (`start` gives the new instance's
-   * environment and keys).
+   * An instance for one more invocation: the busiest one that may take it (FC fills instances before it starts
+   * new ones), else a new one. Idle instances whose keys are about to expire are stopped on the way.
+   */
+  #take(start: () => InstanceStart): PoolEntry {
+    const freshUntil = this.#options.now().getTime() + KEY_MARGIN_MS;
+    let chosen: PoolEntry | undefined;
+    for (const entry of [...this.#entries].reverse()) {
+      if (this.#canTake(entry, freshUntil)) {
+        if (chosen === undefined || entry.active > chosen.active) chosen = entry;
+      } else if (entry.active === 0 && entry.instance !== undefined) {
+        void this.#retire(entry);
+      }
+    }
+    if (chosen === undefined) {
+      const prefix = this.#options.printLogs() ? `[${this.#options.functionName}]` : undefined;
+      const entry: PoolEntry = {
+        ready: this.#codeRoot().then((cwd) => Instance.start(cwd, start(), prefix)),
+        instance: undefined,
+        active: 0,
+        idleTimer: undefined,
+      };
+      this.#entries.push(entry);
+      entry.ready.then(
+        (instance) => {
+          entry.instance = instance;
+        },
+        () => this.#forget(entry),
+      );
+      chosen = entry;
+    }
+    if (chosen.idleTimer) clearTimeout(chosen.idleTimer);
+    chosen.idleTimer = undefined;
+    chosen.active += 1;
+    return chosen;
+  }
+
+  #forget(entry: PoolEntry): void {
+    if (entry.idleTimer) clearTimeout(entry.idleTimer);
+    const at = this.#entries.indexOf(entry);
+    if (at !== -1) this.#entries.splice(at, 1);
+  }
+
+  async #retire(entry: PoolEntry): Promise<void> {
+    this.#forget(entry);
+    const instance = await entry.ready.catch(() => undefined);
+    await instance?.kill();
+  }
+
+  #release(entry: PoolEntry): void {
+    entry.active -= 1;
+    if (this.#stopped || entry.instance === undefined || entry.instance.gone) {
+      if (entry.active === 0 || entry.instance?.gone) void this.#retire(entry);
+      return;
+    }
+    if (entry.active > 0) return;
+    entry.idleTimer = setTimeout(() => void this.#retire(entry), this.#options.idleMs);
+    entry.idleTimer.unref();
+  }
+
+  /**
+   * Run one invocation on an instance that may take it, or on a new one when none may (`start` gives the new
+   * instance's environment and keys).
    */
   async invoke(invocation: InstanceInvocation, start: () => InstanceStart): Promise<InstanceOutcome> {
     if (this.#stopped)
       throw new FcInstanceError(`the local cloud is stopping; ${this.#options.functionName} was not run`);
-    const instance = await this.#take(start);
+    const entry = this.#take(start);
     try {
+      const instance = await entry.ready;
+      if (this.#stopped)
+        throw new FcInstanceError(`the local cloud is stopping; ${this.#options.functionName} was not run`);
       return await instance.invoke(invocation);
     } finally {
-      this.#release(instance);
+      this.#release(entry);
     }
   }
 
-  /** How many instances are running (busy or idle). */
+  /** How many instances are running or starting (busy or idle). */
   get size(): number {
-    return this.#all.size;
+    return this.#entries.length;
   }
 
   /** Stop every instance and remove the unpacked code package. */
   async stop(): Promise<void> {
     this.#stopped = true;
-    this.#idle.length = 0;
-    await Promise.all([...this.#all].map((i) => this.#retire(i)));
+    await Promise.all([...this.#entries].map((entry) => this.#retire(entry)));
     const dir = await this.#unpacked?.catch(() => undefined);
     if (dir) await rm(dir, { recursive: true, force: true });
   }
