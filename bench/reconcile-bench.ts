@@ -24,6 +24,7 @@ import {
   fleetDrift,
   rolesByAccount,
 } from './fleet.js';
+import { medianItem } from './rounds.js';
 import type { LocalCertificate } from './tls-certificate.js';
 import type { FloorRequest } from './workers/floor-worker.js';
 import type { FunctionWorkerRequest } from './workers/function-worker.js';
@@ -50,6 +51,11 @@ export interface ReconcileBenchSettings {
   readonly heapLimitMiB: number;
   /** Transports to measure the steady state and the floor on (https needs `certificate`). */
   readonly transports: readonly Transport[];
+  /**
+   * Rounds of the steady state and the floor per transport (an odd number; 1 when absent): each round runs both,
+   * in an order that alternates from round to round, and the figures are the round of median ratio.
+   */
+  readonly rounds?: number;
   readonly certificate?: LocalCertificate | undefined;
   /** Run the Terraform-style peer over the fleet (http). */
   readonly peer?: boolean;
@@ -86,6 +92,15 @@ export interface TransportFigures {
   readonly connections: number;
   readonly tlsSessions: number;
   readonly outcomes: Readonly<Record<string, number>>;
+  /** Every round's CPU per role and the floor's (the figures above are the round of median ratio). */
+  readonly rounds: readonly RoundFigures[];
+}
+
+/** One round of the steady state beside the floor. */
+export interface RoundFigures {
+  readonly cpuMsPerRole: number;
+  readonly floorCpuMsPerRole: number;
+  readonly cpuToFloor: number;
 }
 
 /** Figures of the steady state. */
@@ -303,23 +318,52 @@ export async function benchReconcile(settings: ReconcileBenchSettings): Promise<
     const transports: TransportFigures[] = [];
     let memory: MemoryFigure | undefined;
     let httpWallMs = Number.NaN;
+    const rounds = settings.rounds ?? 1;
+    if (!Number.isInteger(rounds) || rounds < 1 || rounds % 2 === 0) {
+      // Checked before the first minute of measuring; medianItem would refuse it only at the end.
+      throw new Error(`rounds must be an odd whole number (the round of median ratio is reported), not ${rounds}`);
+    }
     for (const transport of settings.transports) {
-      say(`steady state over ${transport}`);
       const env = productEnvironment(cloud, transport, extra);
-      const product = await onCloud(cloud, () => invokeDriftReconciler(workers, env, { ...heap, certificate }));
-      say(`floor over ${transport}`);
       const floorRequest: FloorRequest = {
         fleet: ramFleetOf(fleet, cloud, transport),
         accountConcurrency: settings.accountConcurrency,
         roleConcurrency: settings.roleConcurrency,
         ratePerSecond: settings.ratePerSecond,
       };
-      const floor = await onCloud(cloud, () =>
-        workers.run(Worker.Floor, floorRequest, FloorAnswerSchema, {
-          nodeOptions: runtimeHeapOptions(settings.heapLimitMiB),
-          env: trustEnv(certificate),
-        }),
-      );
+      const runProduct = () => onCloud(cloud, () => invokeDriftReconciler(workers, env, { ...heap, certificate }));
+      const runFloor = () =>
+        onCloud(cloud, () =>
+          workers.run(Worker.Floor, floorRequest, FloorAnswerSchema, {
+            nodeOptions: runtimeHeapOptions(settings.heapLimitMiB),
+            env: trustEnv(certificate),
+          }),
+        );
+      const measuredRounds: {
+        product: Awaited<ReturnType<typeof runProduct>>;
+        floor: Awaited<ReturnType<typeof runFloor>>;
+      }[] = [];
+      for (let round = 0; round < rounds; round++) {
+        const suffix = rounds > 1 ? ` (round ${round + 1} of ${rounds})` : '';
+        // The first run of a round pays more on a shared machine; the product and the floor take turns at it.
+        const floorFirst = round % 2 === 1;
+        let floor: Awaited<ReturnType<typeof runFloor>> | undefined;
+        if (floorFirst) {
+          say(`floor over ${transport}${suffix}`);
+          floor = await runFloor();
+        }
+        say(`steady state over ${transport}${suffix}`);
+        const productRun = await runProduct();
+        if (!floorFirst) {
+          say(`floor over ${transport}${suffix}`);
+          floor = await runFloor();
+        }
+        if (floor === undefined) throw new Error('the floor did not run');
+        measuredRounds.push({ product: productRun, floor });
+      }
+      const ratioOf = (r: (typeof measuredRounds)[number]) =>
+        r.product.value.measured.cpuMs / r.floor.value.measured.cpuMs;
+      const { product, floor } = medianItem(measuredRounds, ratioOf);
       const m = product.value.measured;
       transports.push({
         transport,
@@ -341,6 +385,11 @@ export async function benchReconcile(settings: ReconcileBenchSettings): Promise<
         connections: product.usage.connections,
         tlsSessions: product.usage.tlsSessions,
         outcomes: product.value.answer.outcomes,
+        rounds: measuredRounds.map((r) => ({
+          cpuMsPerRole: r.product.value.measured.cpuMs / roles,
+          floorCpuMsPerRole: r.floor.value.measured.cpuMs / roles,
+          cpuToFloor: ratioOf(r),
+        })),
       });
       if (transport === 'http') {
         httpWallMs = m.wallMs;

@@ -152,7 +152,8 @@ function steadyChecks(s: SteadyFigures): Check[] {
     const where = `steady ${at} ${t.transport}`;
     const inSync = t.outcomes.inSync ?? 0;
     checks.push(info(`${where}: wall (floor)`, `${ms(t.wallMs)} (${ms(t.floorWallMs)})`));
-    const cpuValue = `${perRole(t.cpuMsPerRole)} (floor ${perRole(t.floorCpuMsPerRole)}, ${num(t.cpuToFloor)}x)`;
+    const ratios = t.rounds.length > 1 ? `; median of ${t.rounds.map((r) => num(r.cpuToFloor)).join(' ')}` : '';
+    const cpuValue = `${perRole(t.cpuMsPerRole)} (floor ${perRole(t.floorCpuMsPerRole)}, ${num(t.cpuToFloor)}x${ratios})`;
     checks.push(
       barred
         ? bar(

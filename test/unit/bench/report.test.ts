@@ -22,6 +22,7 @@ const transport = (over: Partial<TransportFigures> = {}): TransportFigures => ({
   connections: 40,
   tlsSessions: 0,
   outcomes: { inSync: 1000 },
+  rounds: [{ cpuMsPerRole: 1.2, floorCpuMsPerRole: 1, cpuToFloor: 1.2 }],
   ...over,
 });
 

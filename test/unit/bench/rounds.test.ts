@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { rotated } from '../../../bench/rounds.js';
+import { medianItem, rotated } from '../../../bench/rounds.js';
 
 describe('rotated', () => {
   it('starts the first round with the first item', () => {
@@ -26,5 +26,19 @@ describe('rotated', () => {
 
   it('gives nothing for no items', () => {
     expect(rotated([], 5)).toEqual([]);
+  });
+});
+
+describe('medianItem', () => {
+  it('picks the round whose ratio is the median, whatever order the rounds ran in', () => {
+    const rounds = [1.48, 1.16, 1.27, 1.39, 1.2].map((ratio, i) => ({ round: i + 1, ratio }));
+    expect(medianItem(rounds, (r) => r.ratio)).toEqual({ round: 3, ratio: 1.27 });
+    expect(medianItem([...rounds].reverse(), (r) => r.ratio)).toEqual({ round: 3, ratio: 1.27 });
+    expect(medianItem([{ ratio: 1.3 }], (r) => r.ratio)).toEqual({ ratio: 1.3 });
+  });
+
+  it('refuses an even number of rounds, which have no median round', () => {
+    expect(() => medianItem([1, 2], (n) => n)).toThrow(/odd number/);
+    expect(() => medianItem([], (n: number) => n)).toThrow(/odd number/);
   });
 });
