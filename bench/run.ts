@@ -148,7 +148,7 @@ async function main(): Promise<void> {
     };
     // A run of 1,000 roles is about 2 s of CPU, where one run's ratio to the floor moved by 0.3 between quiet
     // rounds (1.16-1.48x); it is measured in 7 rounds and the round of median ratio kept. 10,000 roles are
-    // 12 s and more, whose ratio moved by under 0.1: one round (docs/benchmarks.md, "What is measured").
+    // 12 s and more a run, one round (seven would add about 11 minutes; docs/benchmarks.md, "What is measured").
     const small = await benchReconcile({ ...common, size: settings.fleets[0], rounds: SMALL_FLEET_ROUNDS });
     const large = await benchReconcile({
       ...common,
