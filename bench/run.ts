@@ -112,8 +112,8 @@ function settingsOf(o: z.output<typeof OptionsSchema>): BenchSettings {
   };
 }
 
-/** Rounds of the small fleet's steady state beside the floor. */
-const SMALL_FLEET_ROUNDS = 7;
+/** Rounds of each fleet's steady state beside the floor (docs/benchmarks.md, "What is measured"). */
+const STEADY_ROUNDS = { small: 7, large: 3 } as const;
 
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
@@ -147,12 +147,13 @@ async function main(): Promise<void> {
       progress,
     };
     // A run of 1,000 roles is about 2 s of CPU, where one run's ratio to the floor moved by 0.3 between quiet
-    // rounds (1.16-1.48x); it is measured in 7 rounds and the round of median ratio kept. 10,000 roles are
-    // 12 s and more a run, one round (seven would add about 11 minutes; docs/benchmarks.md, "What is measured").
-    const small = await benchReconcile({ ...common, size: settings.fleets[0], rounds: SMALL_FLEET_ROUNDS });
+    // rounds (1.16-1.48x): 7 rounds, the round of median ratio kept. 10,000 roles are 12 s and more a run, whose
+    // single runs still moved 1.11-1.29x between full runs: 3 rounds (each adds about 2 minutes).
+    const small = await benchReconcile({ ...common, size: settings.fleets[0], rounds: STEADY_ROUNDS.small });
     const large = await benchReconcile({
       ...common,
       size: settings.fleets[1],
+      rounds: STEADY_ROUNDS.large,
       peer: true,
       driftFraction: settings.driftFraction,
     });

@@ -18,6 +18,7 @@ exports.handler = async (event, context) => {
   const request = JSON.parse(event.toString('utf8'));
   if (request.throw) throw new RangeError(request.throw);
   if (request.hang) return new Promise(() => {});
+  if (request.exit) setTimeout(() => process.exit(3), request.exit);
   if (request.untagged) {
     await new Promise((resolve) => setTimeout(resolve, 250));
     console.log(request.untagged);
@@ -219,5 +220,19 @@ describe('FC functions deployed as a code package', () => {
     expect(hung?.json).toMatchObject({ errorMessage: 'Function timed out after 1 seconds' });
     expect(other?.json).toMatchObject({ errorType: 'InstanceExited' });
     expect((await probe({}, 'probe-shared')).statusCode).toBe(200);
+  });
+
+  it('fail every invocation a shared instance was running when it exits, and run the next on a new instance', async () => {
+    const first = (await probe({}, 'probe-shared')).json as ProbeAnswer;
+    // Both on the instance that answered first: one answers, then has it exit 100 ms later; the other is still
+    // waiting then.
+    const [leaving, waiting] = await Promise.all([
+      probe({ exit: 100 }, 'probe-shared'),
+      probe({ waitMs: 600 }, 'probe-shared'),
+    ]);
+    expect(leaving?.json).toMatchObject({ pid: first.pid });
+    expect(waiting?.json).toMatchObject({ errorType: 'InstanceExited' });
+    const next = (await probe({}, 'probe-shared')).json as ProbeAnswer;
+    expect(next.pid).not.toBe(first.pid);
   });
 });
