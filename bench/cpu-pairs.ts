@@ -16,7 +16,7 @@ import { z } from 'zod';
 import { median } from './bound.js';
 import { startCloudProcess } from './cloud-process.js';
 import { buildFleet } from './fleet.js';
-import { assertSteadyState, pairBuilds, pairEnvironment } from './pairs.js';
+import { assertSteadyState, PAIR_OPTIONS, pairBuilds, pairEnvironment, withPairOptions } from './pairs.js';
 import {
   declareFleet,
   FloorAnswerSchema,
@@ -33,27 +33,17 @@ import type { FloorRequest } from './workers/floor-worker.js';
 import { bundleWorkers, Worker } from './workers/run-worker.js';
 
 const OptionsSchema = z.object({
-  roles: z.coerce.number().int().min(1).default(1000),
-  accounts: z.coerce.number().int().min(1).default(100),
-  pairs: z.coerce.number().int().min(1).max(50).default(3),
-  build: z.string().min(1).optional(),
-  baseline: z.string().min(1).optional(),
+  ...PAIR_OPTIONS,
   cpuProf: z.string().min(1).optional(),
   perf: z.boolean().default(false),
   nodeOptions: z.string().default(''),
-  rate: z.coerce.number().int().min(1).default(20),
   transport: z.enum(['http', 'https']).default('http'),
 });
 
 const mib = (bytes: number): string => (bytes / 2 ** 20).toFixed(1);
 
 async function main(): Promise<void> {
-  const program = new Command()
-    .option('--roles <n>', 'managed roles', '1000')
-    .option('--accounts <n>', 'owner accounts', '100')
-    .option('--pairs <n>', 'turns of each build and the floor', '3')
-    .option('--build <dir>', 'a copy of dist/ to measure as A (default: dist/ itself)')
-    .option('--baseline <dir>', 'a copy of an earlier dist/ to measure in turn with this one')
+  const program = withPairOptions(new Command(), 'turns of each build and the floor')
     .option('--cpu-prof <dir>', "write a CPU profile of each of this build's runs there (the floor's in <dir>/floor)")
     .option('--perf', "run A's and the floor's processes with --perf-basic-prof (for `perf record -g` around this)")
     .option(
@@ -61,7 +51,6 @@ async function main(): Promise<void> {
       "more node options of A's and the floor's processes, space-separated (`--log-deopt ...`)",
       '',
     )
-    .option('--rate <n>', 'RAM requests per second per owner account', '20')
     .option('--transport <transport>', 'http or https (the local cloud serving a certificate made for the run)', 'http')
     .parse(process.argv);
   const o = OptionsSchema.parse(program.opts());

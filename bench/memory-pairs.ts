@@ -16,21 +16,16 @@ import { z } from 'zod';
 import { median } from './bound.js';
 import { startCloudProcess } from './cloud-process.js';
 import { buildFleet } from './fleet.js';
-import { assertSteadyState, pairBuilds, pairEnvironment } from './pairs.js';
+import { assertSteadyState, PAIR_OPTIONS, pairBuilds, pairEnvironment, withPairOptions } from './pairs.js';
 import { declareFleet, invokeDriftReconciler, onCloud, productEnvironment, ramFaults } from './reconcile-bench.js';
 import { sYamlHeapLimitMiB } from './s-yaml-heap.js';
 import { bundleWorkers } from './workers/run-worker.js';
 
 const OptionsSchema = z.object({
-  roles: z.coerce.number().int().min(1).default(1000),
-  accounts: z.coerce.number().int().min(1).default(100),
-  pairs: z.coerce.number().int().min(1).max(50).default(3),
-  build: z.string().min(1).optional(),
-  baseline: z.string().min(1).optional(),
+  ...PAIR_OPTIONS,
   snapshotAt: z.coerce.number().positive().optional(),
   snapshotDir: z.string().min(1).default('.'),
   require: z.string().min(1).optional(),
-  rate: z.coerce.number().int().min(1).default(20),
 });
 
 const MiB = 2 ** 20;
@@ -41,16 +36,10 @@ const snapshotPreload = (seconds: number, dir: string): string =>
 setTimeout(() => { v8.writeHeapSnapshot(path.join(${JSON.stringify(path.resolve(dir))}, 'mem-' + process.pid + '.heapsnapshot')); }, ${Math.round(seconds * 1000)}).unref();\n`;
 
 async function main(): Promise<void> {
-  const program = new Command()
-    .option('--roles <n>', 'managed roles', '1000')
-    .option('--accounts <n>', 'owner accounts', '100')
-    .option('--pairs <n>', 'turns of each build', '3')
-    .option('--build <dir>', 'a copy of dist/ to measure as A (default: dist/ itself)')
-    .option('--baseline <dir>', 'a copy of an earlier dist/ to measure in turn with this one')
+  const program = withPairOptions(new Command(), 'turns of each build')
     .option('--snapshot-at <seconds>', "write a heap snapshot of A's process this many seconds into each run")
     .option('--snapshot-dir <dir>', 'where heap snapshots go', '.')
     .option('--require <file>', "a script A's process loads first (a probe sampling its heap, say)")
-    .option('--rate <n>', 'RAM requests per second per owner account', '20')
     .parse(process.argv);
   const o = OptionsSchema.parse(program.opts());
   const fleet = buildFleet({ roles: o.roles, accounts: o.accounts });

@@ -24,7 +24,7 @@ import {
   fleetDrift,
   rolesByAccount,
 } from './fleet.js';
-import { medianItem } from './rounds.js';
+import { medianItem, rotated } from './rounds.js';
 import type { LocalCertificate } from './tls-certificate.js';
 import type { FloorRequest } from './workers/floor-worker.js';
 import type { FunctionWorkerRequest } from './workers/function-worker.js';
@@ -339,31 +339,27 @@ export async function benchReconcile(settings: ReconcileBenchSettings): Promise<
             env: trustEnv(certificate),
           }),
         );
-      const measuredRounds: {
-        product: Awaited<ReturnType<typeof runProduct>>;
-        floor: Awaited<ReturnType<typeof runFloor>>;
-      }[] = [];
+      type Round = { product: Awaited<ReturnType<typeof runProduct>>; floor: Awaited<ReturnType<typeof runFloor>> };
+      const measuredRounds: Round[] = [];
       for (let round = 0; round < rounds; round++) {
         const suffix = rounds > 1 ? ` (round ${round + 1} of ${rounds})` : '';
-        // The first run of a round pays more on a shared machine; the product and the floor take turns at it.
-        const floorFirst = round % 2 === 1;
-        let floor: Awaited<ReturnType<typeof runFloor>> | undefined;
-        if (floorFirst) {
-          say(`floor over ${transport}${suffix}`);
-          floor = await runFloor();
+        const taken: Partial<Round> = {};
+        // The first run of a round pays more on a shared machine: the product and the floor take turns at it.
+        for (const runner of rotated(['product', 'floor'] as const, round)) {
+          if (runner === 'product') {
+            say(`steady state over ${transport}${suffix}`);
+            taken.product = await runProduct();
+          } else {
+            say(`floor over ${transport}${suffix}`);
+            taken.floor = await runFloor();
+          }
         }
-        say(`steady state over ${transport}${suffix}`);
-        const productRun = await runProduct();
-        if (!floorFirst) {
-          say(`floor over ${transport}${suffix}`);
-          floor = await runFloor();
-        }
-        if (floor === undefined) throw new Error('the floor did not run');
-        measuredRounds.push({ product: productRun, floor });
+        if (taken.product === undefined || taken.floor === undefined) throw new Error('a round did not run both');
+        measuredRounds.push({ product: taken.product, floor: taken.floor });
       }
-      const ratioOf = (r: (typeof measuredRounds)[number]) =>
-        r.product.value.measured.cpuMs / r.floor.value.measured.cpuMs;
-      const { product, floor } = medianItem(measuredRounds, ratioOf);
+      const ratioOf = (r: Round) => r.product.value.measured.cpuMs / r.floor.value.measured.cpuMs;
+      const middle = medianItem(measuredRounds, ratioOf);
+      const { product, floor } = middle;
       const m = product.value.measured;
       transports.push({
         transport,
@@ -371,7 +367,7 @@ export async function benchReconcile(settings: ReconcileBenchSettings): Promise<
         cpuMsPerRole: m.cpuMs / roles,
         floorWallMs: floor.value.measured.wallMs,
         floorCpuMsPerRole: floor.value.measured.cpuMs / roles,
-        cpuToFloor: m.cpuMs / floor.value.measured.cpuMs,
+        cpuToFloor: ratioOf(middle),
         cloudCpuMsPerRole: product.usage.cpuMs / roles,
         floorCloudCpuMsPerRole: floor.usage.cpuMs / roles,
         ramCallsPerRole: (product.counts.ramReads + product.counts.ramWrites) / roles,

@@ -13,7 +13,7 @@ import {
 import { DateTimeWithOffsetMini } from '../../domain/timestamp.js';
 import type { GrantStore, RoleGrants, RoleKeyFilter } from '../../ports.js';
 import { callStore } from './errors.js';
-import { scanRoleKeys } from './role-key-scan.js';
+import { ownerKeyRange, scanRoleKeys } from './role-key-scan.js';
 import {
   attributesOf,
   decodedPages,
@@ -27,6 +27,9 @@ import {
   rowExists,
   stringAttr,
 } from './rows.js';
+
+/** The grants' primary-key columns after `roleName`. */
+const GRANT_KEY_AFTER_ROLE = ['trustedUid'] as const;
 
 function grantKey(key: GrantKey): TableStore.PrimaryKeyInput {
   return [{ ownerUid: key.ownerAccountId }, { roleName: key.roleName }, { trustedUid: key.trustedAccountId }];
@@ -149,13 +152,13 @@ export class TablestoreGrantStore implements GrantStore {
 
   listManagedRoles(filter?: RoleKeyFilter): AsyncIterable<RoleKey> {
     return scanRoleKeys(
-      { client: this.client, name: this.table, restOfKey: ['trustedUid'], presentColumn: 'revision' },
+      { client: this.client, name: this.table, restOfKey: GRANT_KEY_AFTER_ROLE, presentColumn: 'revision' },
       filter,
     );
   }
 
   async *listRoleGrants(filter?: { ownerAccountId?: string }): AsyncIterable<RoleGrants> {
-    const { start, end } = ownerRange(filter?.ownerAccountId);
+    const { start, end } = ownerKeyRange(GRANT_KEY_AFTER_ROLE, filter?.ownerAccountId);
     let current: { role: RoleKey; grants: Grant[] } | undefined;
     // Each page decoded whole as it arrives (decodedPages): the SDK's rows are not held while the run works.
     for await (const page of decodedPages(this.client, this.table, start, end, roleGrantOfRow)) {
@@ -176,20 +179,4 @@ export class TablestoreGrantStore implements GrantStore {
 function roleGrantOfRow(row: TableStore.Row): { role: RoleKey; grant: Grant } {
   const pk = primaryKeyOf(row);
   return { role: { ownerAccountId: String(pk.ownerUid), roleName: String(pk.roleName) }, grant: grantFromRow(row) };
-}
-
-/** The key range of every grant row, or of one owner account's. */
-function ownerRange(owner: string | undefined): { start: TableStore.PrimaryKeyInput; end: TableStore.PrimaryKeyInput } {
-  return {
-    start: [
-      { ownerUid: owner ?? TableStore.INF_MIN },
-      { roleName: TableStore.INF_MIN },
-      { trustedUid: TableStore.INF_MIN },
-    ],
-    end: [
-      { ownerUid: owner ?? TableStore.INF_MAX },
-      { roleName: TableStore.INF_MAX },
-      { trustedUid: TableStore.INF_MAX },
-    ],
-  };
 }

@@ -41,6 +41,17 @@ export async function* scanRoleKeys(table: RoleKeyTable, filter?: RoleKeyFilter)
   }
 }
 
+/** The key range of every row of the table, or of one owner account's rows. */
+export function ownerKeyRange(
+  restOfKey: readonly string[],
+  owner: string | undefined,
+): { start: TableStore.PrimaryKeyInput; end: TableStore.PrimaryKeyInput } {
+  return {
+    start: rowKey(restOfKey, owner ?? TableStore.INF_MIN, TableStore.INF_MIN, TableStore.INF_MIN),
+    end: rowKey(restOfKey, owner ?? TableStore.INF_MAX, TableStore.INF_MAX, TableStore.INF_MAX),
+  };
+}
+
 /** The key range a filter reads, or undefined when it keeps no role (`after` past the owner it names). */
 function keyRange(
   restOfKey: readonly string[],
@@ -48,22 +59,18 @@ function keyRange(
 ): { start: TableStore.PrimaryKeyInput; end: TableStore.PrimaryKeyInput } | undefined {
   const owner = filter?.ownerAccountId;
   const after = filter?.after;
-  const from = (
-    ownerUid: TableStore.PrimaryKeyValue,
-    roleName: TableStore.PrimaryKeyValue,
-  ): TableStore.PrimaryKeyInput => [
-    { ownerUid },
-    { roleName },
-    ...restOfKey.map((name) => ({ [name]: TableStore.INF_MIN })),
-  ];
-  const end: TableStore.PrimaryKeyInput = [
-    { ownerUid: owner ?? TableStore.INF_MAX },
-    { roleName: TableStore.INF_MAX },
-    ...restOfKey.map((name) => ({ [name]: TableStore.INF_MAX })),
-  ];
-  if (after === undefined || (owner !== undefined && after.ownerAccountId < owner)) {
-    return { start: from(owner ?? TableStore.INF_MIN, TableStore.INF_MIN), end };
-  }
+  const whole = ownerKeyRange(restOfKey, owner);
+  if (after === undefined || (owner !== undefined && after.ownerAccountId < owner)) return whole;
   if (owner !== undefined && after.ownerAccountId > owner) return undefined;
-  return { start: from(after.ownerAccountId, after.roleName), end };
+  return { start: rowKey(restOfKey, after.ownerAccountId, after.roleName, TableStore.INF_MIN), end: whole.end };
+}
+
+/** A primary key (ownerUid, roleName, then `restOfKey` each set to `rest`). */
+function rowKey(
+  restOfKey: readonly string[],
+  ownerUid: TableStore.PrimaryKeyValue,
+  roleName: TableStore.PrimaryKeyValue,
+  rest: TableStore.PrimaryKeyValue,
+): TableStore.PrimaryKeyInput {
+  return [{ ownerUid }, { roleName }, ...restOfKey.map((name) => ({ [name]: rest }))];
 }

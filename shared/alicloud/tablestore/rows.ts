@@ -147,7 +147,6 @@ export async function* rangeRows(
   start: TableStore.PrimaryKeyInput,
   end: TableStore.PrimaryKeyInput,
   columnsToGet?: string[],
-  pageSize: number = PageSize.rows,
 ): AsyncIterable<TableStore.Row> {
-  for await (const rows of rangePages(client, table, start, end, columnsToGet, pageSize)) yield* rows;
+  for await (const rows of rangePages(client, table, start, end, columnsToGet)) yield* rows;
 }

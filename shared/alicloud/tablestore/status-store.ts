@@ -1,11 +1,11 @@
-import TableStore from 'tablestore';
+import type TableStore from 'tablestore';
 import * as z from 'zod/v4-mini';
 import { DtsTrustError } from '../../domain/errors.js';
 import type { RoleKey } from '../../domain/grant.js';
 import { DateTimeWithOffsetMini } from '../../domain/timestamp.js';
 import type { RoleKeyFilter, RoleStatus, StatusStore } from '../../ports.js';
 import { callStore } from './errors.js';
-import { scanRoleKeys } from './role-key-scan.js';
+import { ownerKeyRange, scanRoleKeys } from './role-key-scan.js';
 import {
   attributesOf,
   decodedPages,
@@ -105,15 +105,7 @@ export class TablestoreStatusStore implements StatusStore {
   }
 
   async *listStatuses(filter?: { ownerAccountId?: string }): AsyncIterable<RoleStatus> {
-    const owner = filter?.ownerAccountId;
-    const start: TableStore.PrimaryKeyInput = [
-      { ownerUid: owner ?? TableStore.INF_MIN },
-      { roleName: TableStore.INF_MIN },
-    ];
-    const end: TableStore.PrimaryKeyInput = [
-      { ownerUid: owner ?? TableStore.INF_MAX },
-      { roleName: TableStore.INF_MAX },
-    ];
+    const { start, end } = ownerKeyRange([], filter?.ownerAccountId);
     // Each page decoded whole as it arrives (decodedPages): the SDK's rows are not held while the run works.
     for await (const page of decodedPages(this.client, this.table, start, end, statusOfRow, STATUS_COLUMNS)) {
       for (const status of page) yield status;

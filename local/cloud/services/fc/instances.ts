@@ -399,8 +399,9 @@ export class FcInstancePool {
 
   #release(entry: PoolEntry): void {
     entry.active -= 1;
+    // Never started, dead, or the cloud is stopping (which stops every instance anyway): out of the pool.
     if (this.#stopped || entry.instance === undefined || entry.instance.gone) {
-      if (entry.active === 0 || entry.instance?.gone) void this.#retire(entry);
+      void this.#retire(entry);
       return;
     }
     if (entry.active > 0) return;
